@@ -1,0 +1,1 @@
+"""Volume forecasting for support queues: seasonality in local time, holidays, events."""

@@ -1,0 +1,96 @@
+"""Local-clock calendar features of a UTC interval grid.
+
+Customers follow their local clock, so hour of day, day of week and public
+holidays are computed in the queue's timezone, never in UTC. A UTC grid maps to
+local time without gaps or doubles; on DST days a local date simply has 23 or 25
+hourly intervals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holidays_lib
+import numpy as np
+import pandas as pd
+
+from forecasting.errors import InputError
+
+
+def check_timezone(name: str, *, where: str) -> ZoneInfo:
+    """The IANA zone `name`, or InputError naming `where` it came from."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise InputError(
+            f"{where}: unknown timezone {name!r}; use an IANA name such as 'America/New_York'"
+        ) from None
+
+
+def utc_grid(start: pd.Timestamp, periods: int, interval_minutes: int) -> pd.DatetimeIndex:
+    """`periods` consecutive UTC interval starts from `start` (tz-aware)."""
+    return pd.date_range(
+        start.tz_convert("UTC"), periods=periods, freq=f"{interval_minutes}min", name=None
+    )
+
+
+def local_frame(
+    interval_start: pd.Series | pd.DatetimeIndex, *, timezone: str, interval_minutes: int
+) -> pd.DataFrame:
+    """Local calendar of each UTC interval start.
+
+    Returns:
+        DataFrame aligned with the input, columns `local_date` (datetime64 date at
+        midnight, naive), `weekday` (0 = Monday), `slot` (local minute of day //
+        interval_minutes).
+    """
+    local = pd.DatetimeIndex(interval_start).tz_convert(timezone)
+    minute = local.hour * 60 + local.minute
+    return pd.DataFrame(
+        {
+            "local_date": local.tz_localize(None).normalize(),
+            "weekday": local.weekday.to_numpy(),
+            "slot": (minute // interval_minutes).to_numpy(),
+        }
+    )
+
+
+def intervals_per_local_day(
+    dates: pd.DatetimeIndex, *, timezone: str, interval_minutes: int
+) -> np.ndarray:
+    """How many intervals each local date holds (fewer on spring-forward days)."""
+    tz = ZoneInfo(timezone)
+    out = np.empty(len(dates), dtype=np.int64)
+    for i, day in enumerate(dates):
+        start = dt.datetime(day.year, day.month, day.day, tzinfo=tz)
+        nxt = day + pd.Timedelta(days=1)
+        end = dt.datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz)
+        out[i] = round((end - start).total_seconds() / 60) // interval_minutes
+    return out
+
+
+def holiday_calendar(
+    country: str | None, *, subdivision: str | None = None, years: Iterable[int]
+) -> dict[dt.date, str]:
+    """Public holidays of `country` (ISO code) in `years`, date -> name.
+
+    Raises:
+        InputError: unknown country or subdivision code.
+    """
+    if not country:
+        return {}
+    if country not in holidays_lib.list_supported_countries():
+        raise InputError(
+            f"forecast.country: unknown country code {country!r}; use an ISO 3166 code "
+            "such as 'US', 'GB', 'IE' or 'PH'"
+        )
+    try:
+        cal = holidays_lib.country_holidays(country, subdiv=subdivision, years=sorted(set(years)))
+    except NotImplementedError:
+        raise InputError(
+            f"forecast.subdivision: {subdivision!r} is not a subdivision of {country}; "
+            "leave it out or use a code such as 'CA' for US-CA"
+        ) from None
+    return dict(sorted(cal.items()))

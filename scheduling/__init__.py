@@ -1,0 +1,1 @@
+"""Staffing and scheduling: volume to agents (Erlang C, throughput), agents to shifts."""

@@ -1,0 +1,61 @@
+"""Column names of the scheduling data contracts (see DESIGN.md).
+
+Timestamps are timezone-aware. `INTERVAL_START` grids are in UTC; shift `START`
+and `END` are UTC timestamps in frames and rendered in the site's `TIMEZONE` by
+the application when written.
+"""
+
+INTERVAL_START = "interval_start"
+QUEUE = "queue"
+VOLUME = "volume"
+VOLUME_HIGH = "volume_high"
+AHT_SECONDS = "aht_seconds"
+
+# Requirements: one row per (interval_start, queue).
+AGENTS = "agents"  # productive agents needed (Erlang / throughput), agents
+AGENTS_SCHEDULED = "agents_scheduled"  # agents / (1 - shrinkage), agents
+SERVICE_LEVEL = "service_level"  # share answered within target, 0-1
+ASA_SECONDS = "asa_seconds"  # average speed of answer, seconds
+OCCUPANCY = "occupancy"  # share of productive time busy, 0-1
+AGENT_HOURS = "agent_hours"  # agents_scheduled * interval length, hours
+CHANNEL = "channel"
+WAIT_PROBABILITY = "wait_probability"
+BACKLOG = "backlog"  # contacts carried into the next interval (deferred channels)
+
+REQUIREMENTS_COLUMNS = (
+    INTERVAL_START,
+    QUEUE,
+    VOLUME,
+    AHT_SECONDS,
+    AGENTS,
+    AGENTS_SCHEDULED,
+    SERVICE_LEVEL,
+    ASA_SECONDS,
+    OCCUPANCY,
+    AGENT_HOURS,
+)
+
+# Schedule: one row per agent shift.
+AGENT = "agent"
+SITE = "site"
+START = "start"
+END = "end"
+TIMEZONE = "timezone"
+BREAK_START = "break_start"
+BREAK_END = "break_end"
+SKILLS = "skills"
+
+SCHEDULE_COLUMNS = (AGENT, SITE, START, END, TIMEZONE, BREAK_START, BREAK_END, QUEUE)
+
+# Coverage: one row per (interval_start, queue).
+REQUIRED = "required"
+SCHEDULED = "scheduled"
+SHORTFALL = "shortfall"
+SURPLUS = "surplus"
+
+COVERAGE_COLUMNS = (INTERVAL_START, QUEUE, REQUIRED, SCHEDULED, SHORTFALL, SURPLUS)
+
+# Roster: one row per named agent.
+CONTRACTED_HOURS = "contracted_hours"
+DAYS_UNAVAILABLE = "days_unavailable"
+PREFERRED_START = "preferred_start"

@@ -1,0 +1,150 @@
+"""Sites: where agents work, in which time zone, when, and at what cost.
+
+`Site` and `ScheduleOptions` are built by the application from `[[sites]]` and
+`[scheduling]` in wfm.toml; the library validates them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from scheduling.errors import InputError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SOLVERS = ("highs", "cbc")
+
+
+def zone(name: str, *, where: str) -> ZoneInfo:
+    """The IANA zone `name`, or InputError naming `where` it was asked for."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise InputError(
+            f"{where}: unknown timezone {name!r}; use an IANA name such as 'Europe/Dublin'"
+        ) from None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Site:
+    """One site of agents.
+
+    Attributes:
+        name: site name, unique.
+        timezone: IANA zone of the site; shifts are made in its local time.
+        open_minutes: local opening time, minutes after midnight (0-1439).
+        close_minutes: local closing time, minutes after midnight (1-1440); a
+            value <= open_minutes means the window runs past midnight.
+            open 0 and close 1440 is round the clock.
+        days: local weekdays on which shifts may start, 0 = Monday.
+        queues: queues the site's agents serve.
+        shift_hours: allowed paid shift lengths, hours.
+        start_step_minutes: shift starts fall on this local step, minutes.
+        max_agents: headcount cap (distinct agents in the week), or None.
+        cost_per_hour: cost of one paid agent-hour.
+        holidays: country code (optionally "CC-SUBDIV") whose public holidays
+            close the site, or None.
+    """
+
+    name: str
+    timezone: str
+    open_minutes: int = 0
+    close_minutes: int = 1440
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    queues: tuple[str, ...] = ()
+    shift_hours: tuple[float, ...] = (8.0,)
+    start_step_minutes: int = 60
+    max_agents: int | None = None
+    cost_per_hour: float = 1.0
+    holidays: str | None = None
+
+    def __post_init__(self) -> None:
+        where = f"site {self.name!r}"
+        zone(self.timezone, where=f"{where}: timezone")
+        if not 0 <= self.open_minutes < 1440:
+            raise InputError(f"{where}: open must be between 00:00 and 23:59")
+        if not 0 < self.close_minutes <= 1440:
+            raise InputError(f"{where}: close must be between 00:01 and 24:00")
+        if not self.days or any(d not in range(7) for d in self.days):
+            raise InputError(f"{where}: days must name at least one of {', '.join(WEEKDAYS)}")
+        if not self.shift_hours or any(not 0 < h <= 24 for h in self.shift_hours):
+            raise InputError(f"{where}: shift_hours must be lengths between 0 and 24 hours")
+        if max(self.shift_hours) * 60 > self.window_minutes:
+            raise InputError(
+                f"{where}: a {max(self.shift_hours):g}-hour shift does not fit the "
+                f"{self.window_minutes / 60:g}-hour opening window; shorten shift_hours "
+                "or widen open/close"
+            )
+        if self.start_step_minutes <= 0 or 1440 % self.start_step_minutes:
+            raise InputError(
+                f"{where}: start_step_minutes must divide a day (e.g. 15, 30, 60), "
+                f"got {self.start_step_minutes}"
+            )
+        if self.max_agents is not None and self.max_agents < 0:
+            raise InputError(f"{where}: max_agents must be >= 0, got {self.max_agents}")
+        if self.cost_per_hour < 0:
+            raise InputError(f"{where}: cost_per_hour must be >= 0, got {self.cost_per_hour}")
+
+    @property
+    def window_minutes(self) -> int:
+        """Length of the local opening window, minutes (1-1440)."""
+        span = self.close_minutes - self.open_minutes
+        return span if span > 0 else span + 1440
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduleOptions:
+    """Rules and solver settings of one scheduling run.
+
+    Attributes:
+        interval_minutes: length of a requirement interval, minutes (15, 30, 60).
+        solver: "highs" (needs highspy) or "cbc" (bundled with PuLP).
+        time_limit_seconds: solver wall-clock limit, seconds.
+        gap: relative optimality gap at which the solver may stop, 0-1.
+        shortfall_penalty: objective cost of one agent-hour short.
+        surplus_penalty: objective cost of one agent-hour over the requirement.
+        max_days_per_week: days an agent may work in a week.
+        min_rest_hours: least rest between the end of one shift and the next, hours.
+        max_hours_per_week: most paid hours of one agent in a week, hours.
+        cyclic: the week repeats: shifts running past its end cover its start.
+        break_minutes: unpaid-for-coverage break in shifts of at least
+            `break_after_hours`, minutes (0 for none).
+        break_after_hours: shifts this long or longer get a break, hours.
+    """
+
+    interval_minutes: int = 60
+    solver: str = "highs"
+    time_limit_seconds: float = 60.0
+    gap: float = 0.01
+    shortfall_penalty: float = 1000.0
+    surplus_penalty: float = 0.01
+    max_days_per_week: int = 5
+    min_rest_hours: float = 11.0
+    max_hours_per_week: float = 48.0
+    cyclic: bool = True
+    break_minutes: int = 30
+    break_after_hours: float = 6.0
+
+    def __post_init__(self) -> None:
+        if self.interval_minutes not in (15, 30, 60):
+            raise InputError(
+                f"scheduling: interval_minutes must be 15, 30 or 60, got {self.interval_minutes}"
+            )
+        if self.solver not in SOLVERS:
+            raise InputError(
+                f"scheduling: solver must be one of {', '.join(SOLVERS)}, got {self.solver!r}"
+            )
+        if not self.time_limit_seconds > 0:
+            raise InputError("scheduling: time_limit_seconds must be > 0")
+        if not 0 <= self.gap < 1:
+            raise InputError(f"scheduling: gap must be in [0, 1), got {self.gap}")
+        if not 1 <= self.max_days_per_week <= 7:
+            raise InputError("scheduling: max_days_per_week must be between 1 and 7")
+        if self.min_rest_hours < 0:
+            raise InputError("scheduling: min_rest_hours must be >= 0")
+        if self.break_minutes < 0:
+            raise InputError("scheduling: break_minutes must be >= 0")

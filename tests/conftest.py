@@ -1,0 +1,73 @@
+"""Shared test factories. Randomness always through a seeded Generator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "company"
+
+
+def hourly_shape(hour: np.ndarray, weekday: np.ndarray) -> np.ndarray:
+    """Relative arrival rate by local hour and weekday: a business-day curve."""
+    day = np.exp(-0.5 * ((hour - 11.0) / 3.0) ** 2) + 0.08
+    week = np.where(weekday < 5, 1.0 - 0.05 * weekday, 0.35)
+    return day * week
+
+
+def make_history(
+    *,
+    days: int = 28,
+    interval_minutes: int = 60,
+    queues: tuple[str, ...] = ("phone",),
+    timezone: str = "America/New_York",
+    daily_volume: float = 400.0,
+    start: str = "2025-01-06",
+    launch: tuple[str, float] | None = None,
+    closed_hours: tuple[int, int] | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """A complete UTC grid of Poisson counts with local daily/weekly seasonality.
+
+    Args:
+        launch: (local date, uplift) of a one-day event that multiplies volume.
+        closed_hours: local [from, to) hours with zero volume every day.
+
+    Returns:
+        Columns interval_start (UTC), queue, volume, aht_seconds.
+    """
+    rng = np.random.default_rng(seed)
+    first = pd.Timestamp(start, tz=timezone).tz_convert("UTC")
+    periods = days * 24 * 60 // interval_minutes
+    grid = pd.date_range(first, periods=periods, freq=f"{interval_minutes}min")
+    local = grid.tz_convert(timezone)
+    hour = local.hour.to_numpy() + local.minute.to_numpy() / 60
+    rate = hourly_shape(hour, local.weekday.to_numpy())
+    rate = rate / rate.sum() * daily_volume * days
+    if launch is not None:
+        day, uplift = launch
+        rate = rate * np.where(local.normalize().tz_localize(None) == pd.Timestamp(day),
+                               1 + uplift, 1.0)
+    if closed_hours is not None:
+        lo, hi = closed_hours
+        rate = np.where((hour >= lo) & (hour < hi), 0.0, rate)
+    frames = []
+    for queue in queues:
+        volume = rng.poisson(rate).astype(float)
+        aht = np.where(volume > 0, rng.normal(300, 20, len(grid)), np.nan)
+        frames.append(pd.DataFrame({"interval_start": grid, "queue": queue,
+                                    "volume": volume, "aht_seconds": aht}))
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data, or skip when the shared folder is not beside the checkout."""
+    data = SHARED / "data"
+    if not data.is_dir():
+        pytest.skip("../shared/data is not beside this checkout")
+    return data

@@ -1,0 +1,456 @@
+"""File IO: read inputs into library frames, write outputs atomically.
+
+Every error names the file, the row (as numbered in the file, header = row 1)
+or column, and what to do. Outputs are byte-identical for identical inputs:
+fixed column order, fixed number formatting, ISO 8601 timestamps with offsets.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import WfmError
+
+TIME_COLUMNS = (
+    "created_at",
+    "created at",
+    "creation_time",
+    "creation time",
+    "created",
+    "createdat",
+    "created_time",
+    "created time",
+    "date_created",
+    "opened_at",
+    "opened at",
+    "timestamp",
+    "start_time",
+    "arrival_time",
+    "datetime",
+)
+QUEUE_COLUMNS = ("queue", "channel", "group", "team", "skill", "queue_name", "via")
+HANDLE_COLUMNS = (
+    "handle_time_seconds",
+    "handle time seconds",
+    "handle_time",
+    "handle time",
+    "aht_seconds",
+    "talk_time_seconds",
+    "handling_time",
+)
+COUNT_COLUMNS = ("interval_start", "volume")
+OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+DEFAULT_QUEUE = "all"
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def read_table(path: Path, *, what: str) -> pd.DataFrame:
+    """A CSV (optionally .gz) as strings; WfmError when missing, empty or unreadable."""
+    path = Path(path)
+    if not path.exists():
+        raise WfmError(f"{path}: {what} file not found; check the path")
+    if path.is_dir():
+        raise WfmError(f"{path}: is a folder; give the {what} CSV file")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        raise WfmError(f"{path}: the {what} file is empty; it needs a header row") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError, EOFError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise WfmError(f"{path}: cannot read the {what} CSV: {first}") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise WfmError(f"{path}: the {what} file has a header but no rows")
+    return frame
+
+
+def find_column(
+    frame: pd.DataFrame,
+    explicit: str | None,
+    candidates: Sequence[str],
+    *,
+    path: Path,
+    option: str,
+    required: bool = True,
+) -> str | None:
+    """The column named `explicit`, else the first of `candidates` present (any case)."""
+    if explicit:
+        if explicit not in frame.columns:
+            raise WfmError(
+                f"{path}: no column {explicit!r} (given by {option}); columns are: "
+                f"{', '.join(frame.columns)}"
+            )
+        return explicit
+    lowered = {c.lower().strip(): c for c in frame.columns}
+    for name in candidates:
+        if name in lowered:
+            return lowered[name]
+    if required:
+        raise WfmError(
+            f"{path}: cannot find the {option.lstrip('-').replace('-col', '')} column "
+            f"(looked for {', '.join(candidates[:4])}, ...); name it with {option}. "
+            f"Columns are: {', '.join(frame.columns)}"
+        )
+    return None
+
+
+def parse_timestamps(values: pd.Series, *, tz: str, path: Path, column: str) -> pd.Series:
+    """Strings to UTC timestamps: offsets taken as given, naive ones read in `tz`.
+
+    Naive times in a DST gap move forward to the first valid instant; in a fold
+    their order in the file decides (pandas' "infer"), else the first occurrence.
+    """
+    text = values.astype(str).str.strip()
+    has_offset = text.str.contains(OFFSET)
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    if has_offset.any():
+        out[has_offset] = pd.to_datetime(
+            text[has_offset], errors="coerce", utc=True, format="ISO8601"
+        )
+    naive = ~has_offset
+    if naive.any():
+        parsed = pd.to_datetime(text[naive], errors="coerce", format="mixed")
+        ok = parsed.notna()
+        try:
+            local = parsed[ok].dt.tz_localize(tz, ambiguous="infer", nonexistent="shift_forward")
+        except ValueError:  # pandas cannot infer which side of a fold a time is on
+            local = parsed[ok].dt.tz_localize(
+                tz, ambiguous=np.ones(int(ok.sum()), dtype=bool), nonexistent="shift_forward"
+            )
+        out[local.index] = local.dt.tz_convert("UTC")
+    bad = out.isna()
+    if bad.any():
+        rows = _rows(values.index[bad])
+        raise WfmError(
+            f"{path}: column {column!r}: cannot read {text[bad].iloc[0]!r} as a timestamp "
+            f"(rows {rows}); use ISO 8601 such as 2025-03-04T09:13:00-05:00"
+        )
+    return out
+
+
+def parse_numbers(
+    values: pd.Series,
+    *,
+    path: Path,
+    column: str,
+    minimum: float | None = 0.0,
+    allow_blank: bool = False,
+) -> pd.Series:
+    """Strings to floats; blank is NaN when allowed; WfmError names bad rows."""
+    text = values.astype(str).str.strip()
+    blank = text == ""
+    numbers = pd.to_numeric(text.where(~blank, "nan"), errors="coerce")
+    bad = (numbers.isna() & ~(blank & allow_blank)) | np.isinf(numbers)
+    if minimum is not None:
+        bad |= numbers < minimum
+    if bad.any():
+        need = "a number" if minimum is None else f"a number >= {minimum:g}"
+        raise WfmError(
+            f"{path}: column {column!r}: {text[bad].iloc[0]!r} is not {need} "
+            f"(rows {_rows(values.index[bad])})"
+        )
+    return numbers.astype(float)
+
+
+def _rows(index: pd.Index, limit: int = 5) -> str:
+    numbers = [str(int(i) + 2) for i in index[:limit]]
+    more = f" and {len(index) - limit} more" if len(index) > limit else ""
+    return ", ".join(numbers) + more
+
+
+def check_duplicates(frame: pd.DataFrame, keys: list[str], *, path: Path) -> None:
+    dup = frame.duplicated(keys, keep=False)
+    if dup.any():
+        first = frame[dup].iloc[0]
+        shown = ", ".join(f"{k}={first[k]}" for k in keys)
+        raise WfmError(
+            f"{path}: {int(dup.sum())} rows repeat the same ({', '.join(keys)}), e.g. {shown} "
+            f"(rows {_rows(frame.index[dup])}); remove the duplicates"
+        )
+
+
+def require_columns(frame: pd.DataFrame, columns: Sequence[str], *, path: Path, what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise WfmError(
+            f"{path}: the {what} file has no column {missing[0]!r}; expected columns "
+            f"{', '.join(columns)} (found {', '.join(frame.columns)})"
+        )
+
+
+def read_history(
+    path: Path,
+    *,
+    tz: str,
+    time_col: str | None = None,
+    queue_col: str | None = None,
+    handle_col: str | None = None,
+    default_queue: str = DEFAULT_QUEUE,
+) -> tuple[pd.DataFrame, str]:
+    """A helpdesk export (one row per contact) or a counts file.
+
+    Returns:
+        (frame, kind): kind "contacts" with columns created_at (UTC), queue,
+        handle_time_seconds; or kind "counts" with interval_start (UTC), queue,
+        volume, aht_seconds.
+    """
+    raw = read_table(path, what="history")
+    lowered = {c.lower() for c in raw.columns}
+    queue = find_column(
+        raw, queue_col, QUEUE_COLUMNS, path=path, option="--queue-col", required=False
+    )
+    queues = (
+        raw[queue].astype(str).str.strip() if queue else pd.Series(default_queue, index=raw.index)
+    )
+    if queue and (queues == "").any():
+        raise WfmError(
+            f"{path}: column {queue!r} is empty in rows {_rows(raw.index[queues == ''])}"
+        )
+    if time_col is None and set(COUNT_COLUMNS) <= lowered:
+        return _read_counts(raw, queues, path=path, tz=tz), "counts"
+    when = find_column(raw, time_col, TIME_COLUMNS, path=path, option="--time-col")
+    handle = find_column(
+        raw, handle_col, HANDLE_COLUMNS, path=path, option="--handle-time-col", required=False
+    )
+    frame = pd.DataFrame(
+        {
+            "created_at": parse_timestamps(raw[when], tz=tz, path=path, column=when),
+            "queue": queues,
+            "handle_time_seconds": (
+                parse_numbers(raw[handle], path=path, column=handle, allow_blank=True)
+                if handle
+                else np.nan
+            ),
+        }
+    )
+    return frame, "contacts"
+
+
+def _read_counts(raw: pd.DataFrame, queues: pd.Series, *, path: Path, tz: str) -> pd.DataFrame:
+    lowered = {c.lower(): c for c in raw.columns}
+    aht = lowered.get("aht_seconds")
+    frame = pd.DataFrame(
+        {
+            "interval_start": parse_timestamps(
+                raw[lowered["interval_start"]], tz=tz, path=path, column="interval_start"
+            ),
+            "queue": queues,
+            "volume": parse_numbers(raw[lowered["volume"]], path=path, column="volume"),
+            "aht_seconds": (
+                parse_numbers(raw[aht], path=path, column=aht, allow_blank=True) if aht else np.nan
+            ),
+        }
+    )
+    check_duplicates(frame, ["queue", "interval_start"], path=path)
+    return frame
+
+
+def read_events(path: Path, *, tz: str) -> pd.DataFrame:
+    """events.csv: name, start, end [, kind, queues, uplift].
+
+    Whole dates are local days in `tz`: start at its midnight, end inclusive
+    (the event runs to the next midnight).
+    """
+    raw = read_table(path, what="events")
+    require_columns(raw, ["name", "start", "end"], path=path, what="events")
+    start = _event_times(raw["start"], tz=tz, path=path, column="start", end=False)
+    end = _event_times(raw["end"], tz=tz, path=path, column="end", end=True)
+    bad = end <= start
+    if bad.any():
+        raise WfmError(
+            f"{path}: event {raw['name'][bad].iloc[0]!r} ends before it starts "
+            f"(rows {_rows(raw.index[bad])}); check start and end"
+        )
+    frame = pd.DataFrame({"name": raw["name"].str.strip(), "start": start, "end": end})
+    if (frame["name"] == "").any():
+        raise WfmError(
+            f"{path}: column 'name' is empty in rows {_rows(raw.index[frame['name'] == ''])}"
+        )
+    frame["kind"] = raw["kind"].str.strip() if "kind" in raw.columns else ""
+    frame["queues"] = raw["queues"].str.strip() if "queues" in raw.columns else ""
+    frame["uplift"] = (
+        parse_numbers(raw["uplift"], path=path, column="uplift", minimum=None, allow_blank=True)
+        if "uplift" in raw.columns
+        else np.nan
+    )
+    low = frame["uplift"] <= -1
+    if low.any():
+        raise WfmError(
+            f"{path}: column 'uplift': must be > -1 (rows {_rows(raw.index[low])}); "
+            "0.3 means 30% more volume, -0.2 means 20% less"
+        )
+    return frame
+
+
+def _event_times(values: pd.Series, *, tz: str, path: Path, column: str, end: bool) -> pd.Series:
+    text = values.astype(str).str.strip()
+    date_only = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    times = parse_timestamps(text, tz=tz, path=path, column=column)
+    if end and date_only.any():
+        local = times[date_only].dt.tz_convert(tz).dt.tz_localize(None) + pd.Timedelta(days=1)
+        times[date_only] = local.dt.tz_localize(
+            tz, ambiguous=True, nonexistent="shift_forward"
+        ).dt.tz_convert("UTC")
+    return times
+
+
+def read_forecast(path: Path, *, tz: str) -> pd.DataFrame:
+    """A forecast CSV (the forecast contract) for `wfm staff`."""
+    raw = read_table(path, what="forecast")
+    require_columns(raw, ["interval_start", "queue", "volume"], path=path, what="forecast")
+    frame = pd.DataFrame(
+        {
+            "interval_start": parse_timestamps(
+                raw["interval_start"], tz=tz, path=path, column="interval_start"
+            ),
+            "queue": raw["queue"].str.strip(),
+            "volume": parse_numbers(raw["volume"], path=path, column="volume"),
+        }
+    )
+    for column in ("volume_low", "volume_high", "aht_seconds"):
+        if column in raw.columns:
+            frame[column] = parse_numbers(raw[column], path=path, column=column, allow_blank=True)
+    check_duplicates(frame, ["queue", "interval_start"], path=path)
+    return frame
+
+
+def read_requirements(path: Path, *, tz: str) -> pd.DataFrame:
+    """A requirements CSV for `wfm schedule`: interval_start, queue, agents_scheduled."""
+    raw = read_table(path, what="requirements")
+    require_columns(
+        raw, ["interval_start", "queue", "agents_scheduled"], path=path, what="requirements"
+    )
+    frame = pd.DataFrame(
+        {
+            "interval_start": parse_timestamps(
+                raw["interval_start"], tz=tz, path=path, column="interval_start"
+            ),
+            "queue": raw["queue"].str.strip(),
+            "agents_scheduled": parse_numbers(
+                raw["agents_scheduled"], path=path, column="agents_scheduled"
+            ),
+        }
+    )
+    check_duplicates(frame, ["queue", "interval_start"], path=path)
+    return frame
+
+
+def read_roster(path: Path, *, sites: Sequence[str]) -> pd.DataFrame:
+    """roster.csv: agent, site [, skills, contracted_hours, days_unavailable, preferred_start]."""
+    raw = read_table(path, what="roster")
+    require_columns(raw, ["agent", "site"], path=path, what="roster")
+    frame = pd.DataFrame({"agent": raw["agent"].str.strip(), "site": raw["site"].str.strip()})
+    empty = frame["agent"] == ""
+    if empty.any():
+        raise WfmError(f"{path}: column 'agent' is empty in rows {_rows(raw.index[empty])}")
+    check_duplicates(frame, ["agent"], path=path)
+    unknown = ~frame["site"].isin(list(sites))
+    if unknown.any():
+        raise WfmError(
+            f"{path}: agent {frame['agent'][unknown].iloc[0]!r} is at unknown site "
+            f"{frame['site'][unknown].iloc[0]!r} (rows {_rows(raw.index[unknown])}); "
+            f"sites in the config: {', '.join(sites)}"
+        )
+    for column in ("skills", "days_unavailable", "preferred_start"):
+        frame[column] = raw[column].str.strip() if column in raw.columns else ""
+    frame["contracted_hours"] = (
+        parse_numbers(
+            raw["contracted_hours"], path=path, column="contracted_hours", allow_blank=True
+        )
+        if "contracted_hours" in raw.columns
+        else np.nan
+    )
+    return frame
+
+
+# -- writing -------------------------------------------------------------------
+
+
+def format_frame(
+    frame: pd.DataFrame, *, timezone_column: str | None = None, local_columns: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Cells as text: ISO 8601 with offsets, numbers to at most 4 decimals.
+
+    `local_columns` are rendered in each row's `timezone_column` zone.
+    """
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        if column in local_columns and timezone_column:
+            out[column] = [
+                "" if pd.isna(v) else pd.Timestamp(v).tz_convert(z).isoformat()
+                for v, z in zip(values, frame[timezone_column], strict=True)
+            ]
+        elif isinstance(values.dtype, pd.DatetimeTZDtype):
+            out[column] = [v.isoformat() if pd.notna(v) else "" for v in values]
+        elif pd.api.types.is_bool_dtype(values):
+            out[column] = values.map({True: "true", False: "false"})
+        elif pd.api.types.is_integer_dtype(values):
+            out[column] = values.astype(str)
+        elif pd.api.types.is_float_dtype(values):
+            out[column] = [_number(v) for v in values]
+        else:
+            out[column] = values.fillna("").astype(str)
+    return out
+
+
+def _number(value: float) -> str:
+    if np.isnan(value):
+        return ""
+    if np.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def csv_text(frame: pd.DataFrame, **formatting) -> str:
+    return format_frame(frame, **formatting).to_csv(index=False, lineterminator="\n")
+
+
+def write_text(text: str, path: Path | None) -> None:
+    """Write to `path` atomically (temp file + rename), or to stdout when None."""
+    if path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    path = Path(path)
+    if path.is_dir():
+        raise WfmError(f"{path}: is a folder; give a file name for the output")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise WfmError(f"{path}: folder {folder} does not exist; create it first")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_csv(frame: pd.DataFrame, path: Path | None, **formatting) -> None:
+    write_text(csv_text(frame, **formatting), path)
+
+
+def parse_horizon(text: str, *, interval_minutes: int) -> int:
+    """A duration such as 48h, 28d or 6w as a number of intervals."""
+    match = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", text.lower())
+    if not match:
+        raise WfmError(f"--horizon: expected a duration such as 48h, 28d or 6w, got {text!r}")
+    hours = int(match.group(1)) * {"h": 1, "d": 24, "w": 168}[match.group(2)]
+    if hours == 0:
+        raise WfmError("--horizon: must be longer than zero, e.g. 1w")
+    return hours * 60 // interval_minutes
