@@ -66,17 +66,13 @@ class QueueSpec:
         if not self.response_hours > 0:
             raise InputError(f"{where}: response_hours must be > 0, got {self.response_hours}")
         if not 0 < self.max_occupancy <= 1:
-            raise InputError(
-                f"{where}: max_occupancy must be in (0, 1], got {self.max_occupancy}"
-            )
+            raise InputError(f"{where}: max_occupancy must be in (0, 1], got {self.max_occupancy}")
         if not 0 <= self.shrinkage < 1:
             raise InputError(f"{where}: shrinkage must be in [0, 1), got {self.shrinkage}")
         if self.concurrency < 1:
             raise InputError(f"{where}: concurrency must be >= 1, got {self.concurrency}")
         if self.patience_seconds is not None and not self.patience_seconds > 0:
-            raise InputError(
-                f"{where}: patience_seconds must be > 0, got {self.patience_seconds}"
-            )
+            raise InputError(f"{where}: patience_seconds must be > 0, got {self.patience_seconds}")
 
     @property
     def is_live(self) -> bool:
