@@ -1,0 +1,545 @@
+"""Agents to shifts: turn the chosen shift counts into named (or anonymous) agents.
+
+Rules for every agent: at most one shift per local day; at most
+`max_days_per_week` shifts and `contracted_hours` (else `max_hours_per_week`) paid
+hours in each week (7-day blocks from the horizon start); at least `min_rest_hours`
+from the end of one shift to the start of the next (with `cyclic`, also from the
+end of the week to its start); only the agent's own site, only queues in its
+skills, never on its unavailable weekdays.
+
+With a roster, each site is a small assignment integer programme that fills as
+many paid hours of the chosen shifts as the rules allow (ties go to each agent's
+preferred start). Rest is modelled with one row per shift start: the shifts whose
+span plus rest contains that instant pairwise clash, and every clashing pair
+meets in such a row. Without a roster, agents named "{site}-001", ... are created
+greedily in start order; only when that needs more than the site's `max_agents`
+is the programme solved with `max_agents` anonymous agents. Shift units no agent
+can take are reported as unfilled, never dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import pulp
+
+from scheduling.columns import (
+    AGENT,
+    BREAK_END,
+    BREAK_START,
+    CONTRACTED_HOURS,
+    DAYS_UNAVAILABLE,
+    END,
+    PREFERRED_START,
+    QUEUE,
+    SCHEDULE_COLUMNS,
+    SITE,
+    SKILLS,
+    START,
+    TIMEZONE,
+)
+from scheduling.errors import InputError
+from scheduling.model import COUNT, solve_problem
+from scheduling.shifts import PAID_HOURS, SHIFT_ID, utc_column
+from scheduling.sites import WEEKDAYS, ScheduleOptions, Site
+
+UNFILLED_COLUMNS = (SITE, START, END, QUEUE, COUNT)
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEK_SECONDS = 7 * 86400
+
+
+@dataclass(frozen=True)
+class Agent:
+    """One agent of a roster, validated.
+
+    Attributes:
+        name: unique agent name.
+        site: the agent's site.
+        skills: queues the agent may work (the site's queues when none listed).
+        max_hours: most paid hours per week, hours.
+        days_unavailable: local weekdays the agent never works, 0 = Monday.
+        preferred_start: preferred local start, minutes after midnight, or None.
+    """
+
+    name: str
+    site: str
+    skills: tuple[str, ...]
+    max_hours: float
+    days_unavailable: tuple[int, ...] = ()
+    preferred_start: int | None = None
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One chosen (shift, queue) with its count, in the numbers the rules need."""
+
+    shift_id: str
+    site: str
+    queue: str
+    count: int
+    start: pd.Timestamp
+    end: pd.Timestamp
+    paid_hours: float
+    begin: float  # seconds after the horizon start
+    finish: float  # seconds after the horizon start
+    day: date  # local date of the start
+    weekday: int
+    minute: int  # local start, minutes after midnight
+    week: int
+
+
+def roster_agents(
+    roster: pd.DataFrame, *, sites: Sequence[Site], options: ScheduleOptions
+) -> list[Agent]:
+    """Validate a roster frame.
+
+    Args:
+        roster: columns `agent`, `site`, and optionally `skills` (queues separated
+            by ";", empty = all of the site's queues), `contracted_hours` (weekly
+            maximum paid hours), `days_unavailable` (e.g. "sat;sun"),
+            `preferred_start` ("HH:MM", local).
+        sites: the configured sites.
+        options: gives `max_hours_per_week` for agents without contracted hours.
+
+    Returns:
+        The agents sorted by site, name.
+
+    Raises:
+        InputError: a missing column, duplicate or empty agent names, an unknown
+            site, a skill the agent's site does not serve, or a malformed value.
+    """
+    missing = [c for c in (AGENT, SITE) if c not in roster]
+    if missing:
+        raise InputError(f"roster: missing column(s) {', '.join(missing)}; expected agent, site")
+    by_name = {site.name: site for site in sites}
+    agents = []
+    seen: set[str] = set()
+    for position, row in enumerate(roster.to_dict("records")):
+        name = _text(row.get(AGENT))
+        where = f"roster row {position + 1}"
+        if not name:
+            raise InputError(f"{where}: agent is empty; give every agent a name")
+        if name in seen:
+            raise InputError(f"roster: agent {name!r} appears twice; names must be unique")
+        seen.add(name)
+        where = f"roster: agent {name!r}"
+        site = by_name.get(_text(row.get(SITE)))
+        if site is None:
+            raise InputError(
+                f"{where}: site {_text(row.get(SITE))!r} is not configured; "
+                f"use one of {', '.join(sorted(by_name))}"
+            )
+        skills = tuple(s for s in _tokens(row.get(SKILLS)))
+        strangers = [s for s in skills if s not in site.queues]
+        if strangers:
+            raise InputError(
+                f"{where}: skills {', '.join(map(repr, strangers))} are not queues of site "
+                f"{site.name!r} ({', '.join(site.queues)})"
+            )
+        agents.append(
+            Agent(
+                name=name,
+                site=site.name,
+                skills=tuple(sorted(skills)) if skills else tuple(sorted(site.queues)),
+                max_hours=_hours(row.get(CONTRACTED_HOURS), where, options.max_hours_per_week),
+                days_unavailable=_weekdays(row.get(DAYS_UNAVAILABLE), where),
+                preferred_start=_clock(row.get(PREFERRED_START), where),
+            )
+        )
+    return sorted(agents, key=lambda a: (a.site, a.name))
+
+
+def assign_agents(
+    chosen: pd.DataFrame,
+    shifts: pd.DataFrame,
+    *,
+    roster: pd.DataFrame | None,
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+    horizon: tuple[pd.Timestamp, pd.Timestamp],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Put agents on the chosen shifts under the rules in the module docstring.
+
+    Args:
+        chosen: `shift_id`, `queue`, `count` (agents), e.g. from `chosen_shifts`.
+        shifts: candidate shifts (`generate_shifts` columns) with every chosen id.
+        roster: named agents (see `roster_agents`), or None for anonymous agents
+            named f"{site}-{k:03d}" (at most `max_agents` per site).
+        sites: the sites.
+        options: `max_days_per_week`, `min_rest_hours`, `max_hours_per_week`,
+            `cyclic`, and the solver settings for the assignment programme.
+        horizon: (start, end) of the scheduled week(s), tz-aware; with `cyclic`
+            its length is the period of the wrap.
+
+    Returns:
+        (schedule, unfilled). schedule: `SCHEDULE_COLUMNS` (agent, site, start,
+        end (UTC), timezone (IANA), break_start, break_end, queue), sorted by start,
+        site, agent. unfilled: site, start, end (UTC), queue, count (agents) of shift
+        units nobody could take, sorted by start, site, queue.
+
+    Raises:
+        InputError: malformed chosen counts, unknown shift ids, or a bad roster.
+    """
+    horizon_start = pd.Timestamp(horizon[0]).tz_convert("UTC")
+    period = (pd.Timestamp(horizon[1]) - horizon_start).total_seconds()
+    if period <= 0:
+        raise InputError("assign_agents: horizon end must be after its start")
+    by_name = {site.name: site for site in sites}
+    slots = _slots(chosen, shifts, by_name, horizon_start)
+    agents = None if roster is None else roster_agents(roster, sites=sites, options=options)
+    rules = _Rules(options, period)
+    assigned: list[tuple[str, _Slot]] = []
+    unfilled: list[tuple[_Slot, int]] = []
+    for site_name in sorted({slot_site for slot_site, _ in slots}):
+        site = by_name[site_name]
+        site_slots = [slot for slot_site, slot in slots if slot_site == site_name]
+        if agents is not None:
+            staff = [a for a in agents if a.site == site_name]
+            taken = _solve_assignment(site_slots, staff, rules, options, compact=False)
+        else:
+            taken = _greedy_anonymous(site, site_slots, rules, options)
+            if site.max_agents is not None and len({a for a, _ in taken}) > site.max_agents:
+                staff = _anonymous(site, site.max_agents, options)
+                taken = _solve_assignment(site_slots, staff, rules, options, compact=True)
+        assigned.extend(taken)
+        filled: dict[tuple[str, str], int] = defaultdict(int)
+        for _, slot in taken:
+            filled[(slot.shift_id, slot.queue)] += 1
+        for slot in site_slots:
+            left = slot.count - filled[(slot.shift_id, slot.queue)]
+            if left > 0:
+                unfilled.append((slot, left))
+    return _schedule_frame(assigned, shifts, by_name), _unfilled_frame(unfilled)
+
+
+class _Rules:
+    """The per-agent rules shared by the greedy and the programme."""
+
+    def __init__(self, options: ScheduleOptions, period: float) -> None:
+        self.rest = options.min_rest_hours * 3600
+        self.period = period
+        self.cyclic = options.cyclic
+        self.max_days = options.max_days_per_week
+
+    def workable(self, slot: _Slot) -> bool:
+        """False when the shift clashes with its own copy one period later."""
+        return not self.cyclic or slot.finish - slot.begin + self.rest <= self.period
+
+    def clash(self, a: _Slot, b: _Slot) -> bool:
+        """True when one agent cannot work both a and b."""
+        if a.day == b.day:
+            return True
+        first, second = (a, b) if a.begin <= b.begin else (b, a)
+        if second.begin < first.finish + self.rest:
+            return True
+        return self.cyclic and first.begin + self.period < second.finish + self.rest
+
+    def reach(self, slot: _Slot, instant: float) -> bool:
+        """True when `instant` falls in [start, end + rest) of the slot (mod period)."""
+        span = slot.finish - slot.begin + self.rest
+        offset = instant - slot.begin
+        if self.cyclic:
+            offset %= self.period
+        return 0 <= offset < span
+
+
+def _eligible(agent: Agent, slot: _Slot, rules: _Rules) -> bool:
+    return (
+        slot.queue in agent.skills
+        and slot.weekday not in agent.days_unavailable
+        and slot.paid_hours <= agent.max_hours + 1e-9
+        and rules.workable(slot)
+    )
+
+
+def _greedy_anonymous(
+    site: Site, slots: list[_Slot], rules: _Rules, options: ScheduleOptions
+) -> list[tuple[str, _Slot]]:
+    """Fill every unit in start order, reusing the agent with the fewest shifts."""
+    template = _anonymous(site, 1, options)[0]
+    work: list[list[_Slot]] = []
+    taken = []
+    for slot in sorted(slots, key=lambda s: (s.begin, s.shift_id, s.queue)):
+        if not _eligible(template, slot, rules):
+            continue
+        for _ in range(slot.count):
+            best = None
+            for k, shifts in enumerate(work):
+                if _fits(shifts, slot, rules, template.max_hours) and (
+                    best is None or len(shifts) < len(work[best])
+                ):
+                    best = k
+            if best is None:
+                work.append([])
+                best = len(work) - 1
+            work[best].append(slot)
+            taken.append((_anonymous_name(site, best + 1), slot))
+    return taken
+
+
+def _fits(shifts: list[_Slot], slot: _Slot, rules: _Rules, max_hours: float) -> bool:
+    same_week = [s for s in shifts if s.week == slot.week]
+    if len(same_week) >= rules.max_days:
+        return False
+    if sum(s.paid_hours for s in same_week) + slot.paid_hours > max_hours + 1e-9:
+        return False
+    return not any(rules.clash(s, slot) for s in shifts)
+
+
+def _solve_assignment(
+    slots: list[_Slot],
+    staff: list[Agent],
+    rules: _Rules,
+    options: ScheduleOptions,
+    *,
+    compact: bool,
+) -> list[tuple[str, _Slot]]:
+    """Most paid hours filled; ties to preferred starts (or low agent numbers if compact)."""
+    if not slots or not staff:
+        return []
+    problem = pulp.LpProblem("assign", pulp.LpMaximize)
+    units = sum(slot.count for slot in slots)
+    tie = 0.01 / max(units, 1)
+    y: dict[tuple[int, int], pulp.LpVariable] = {}
+    score = []
+    for a, agent in enumerate(staff):
+        for r, slot in enumerate(slots):
+            if not _eligible(agent, slot, rules):
+                continue
+            var = problem.add_variable(f"y_{a}_{r}", cat=pulp.LpBinary)
+            y[(a, r)] = var
+            penalty = a / len(staff) if compact else _distance(agent.preferred_start, slot.minute)
+            score.append((var, slot.paid_hours - tie * penalty))
+    if not y:
+        return []
+    problem.setObjective(pulp.LpAffineExpression(score))
+    by_slot: dict[int, list[pulp.LpVariable]] = defaultdict(list)
+    for (_, r), var in y.items():
+        by_slot[r].append(var)
+    for r, variables in by_slot.items():
+        problem += (pulp.lpSum(variables) <= slots[r].count, f"fill_{r}")
+    cliques = _cliques(slots, rules)
+    for a, agent in enumerate(staff):
+        mine = {r for r in range(len(slots)) if (a, r) in y}
+        for c, group in enumerate(cliques):
+            members = [y[(a, r)] for r in group if r in mine]
+            if len(members) > 1:
+                problem += (pulp.lpSum(members) <= 1, f"clash_{a}_{c}")
+        weeks: dict[int, list[int]] = defaultdict(list)
+        for r in sorted(mine):
+            weeks[slots[r].week].append(r)
+        for week, rows in weeks.items():
+            if len(rows) > rules.max_days:
+                problem += (
+                    pulp.lpSum(y[(a, r)] for r in rows) <= rules.max_days,
+                    f"days_{a}_{week}",
+                )
+            if sum(slots[r].paid_hours for r in rows) > agent.max_hours:
+                problem += (
+                    pulp.lpSum(slots[r].paid_hours * y[(a, r)] for r in rows) <= agent.max_hours,
+                    f"hours_{a}_{week}",
+                )
+    solve_problem(
+        problem, solver=options.solver, time_limit_seconds=options.time_limit_seconds, gap=0.0
+    )
+    return [
+        (staff[a].name, slots[r])
+        for (a, r), var in sorted(y.items())
+        if var.varValue is not None and var.varValue > 0.5
+    ]
+
+
+def _cliques(slots: list[_Slot], rules: _Rules) -> list[list[int]]:
+    """Sets of slots that pairwise clash; every clashing pair shares a set.
+
+    One set per local day, and one per shift start instant: the slots whose
+    span plus rest contains it.
+    """
+    groups: set[tuple[int, ...]] = set()
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for r, slot in enumerate(slots):
+        by_day[slot.day].append(r)
+    groups.update(tuple(rows) for rows in by_day.values())
+    for instant in sorted({slot.begin for slot in slots}):
+        groups.add(tuple(r for r, slot in enumerate(slots) if rules.reach(slot, instant)))
+    ordered = sorted((g for g in groups if len(g) > 1), key=lambda g: (-len(g), g))
+    kept: list[list[int]] = []
+    for group in ordered:
+        if not any(set(group) <= set(bigger) for bigger in kept):
+            kept.append(list(group))
+    return kept
+
+
+def _distance(preferred: int | None, minute: int) -> float:
+    """Clock distance between a preferred and an actual start, 0-1."""
+    if preferred is None:
+        return 0.0
+    gap = abs(preferred - minute) % 1440
+    return min(gap, 1440 - gap) / 720
+
+
+def _anonymous(site: Site, n: int, options: ScheduleOptions) -> list[Agent]:
+    return [
+        Agent(
+            name=_anonymous_name(site, k),
+            site=site.name,
+            skills=tuple(sorted(site.queues)),
+            max_hours=options.max_hours_per_week,
+        )
+        for k in range(1, n + 1)
+    ]
+
+
+def _anonymous_name(site: Site, k: int) -> str:
+    return f"{site.name}-{k:03d}"
+
+
+def _slots(
+    chosen: pd.DataFrame,
+    shifts: pd.DataFrame,
+    sites: dict[str, Site],
+    horizon_start: pd.Timestamp,
+) -> list[tuple[str, _Slot]]:
+    missing = [c for c in (SHIFT_ID, QUEUE, COUNT) if c not in chosen]
+    if missing:
+        raise InputError(f"chosen: missing column(s) {', '.join(missing)}")
+    table = shifts.drop_duplicates(SHIFT_ID).set_index(SHIFT_ID)
+    unknown = sorted(set(chosen[SHIFT_ID]) - set(table.index))
+    if unknown:
+        raise InputError(f"chosen: {len(unknown)} shift_id(s) not in shifts, e.g. {unknown[:5]}")
+    out = []
+    for shift_id, queue, count in zip(chosen[SHIFT_ID], chosen[QUEUE], chosen[COUNT], strict=True):
+        if not (float(count) >= 0 and float(count) == int(count)):
+            raise InputError(f"chosen: count of {shift_id!r} must be a whole number >= 0")
+        if int(count) == 0:
+            continue
+        row = table.loc[shift_id]
+        site = sites.get(row[SITE])
+        if site is None:
+            raise InputError(f"chosen: site {row[SITE]!r} of {shift_id!r} is not configured")
+        if queue not in site.queues:
+            raise InputError(f"chosen: site {site.name!r} does not serve queue {queue!r}")
+        start, end = pd.Timestamp(row[START]), pd.Timestamp(row[END])
+        local = start.tz_convert(site.tz)
+        begin = (start - horizon_start).total_seconds()
+        slot = _Slot(
+            shift_id=shift_id,
+            site=site.name,
+            queue=str(queue),
+            count=int(count),
+            start=start,
+            end=end,
+            paid_hours=float(row[PAID_HOURS]),
+            begin=begin,
+            finish=(end - horizon_start).total_seconds(),
+            day=local.date(),
+            weekday=local.weekday(),
+            minute=local.hour * 60 + local.minute,
+            week=math.floor(begin / WEEK_SECONDS),
+        )
+        out.append((site.name, slot))
+    return sorted(out, key=lambda item: (item[1].begin, item[0], item[1].shift_id, item[1].queue))
+
+
+def _schedule_frame(
+    assigned: list[tuple[str, _Slot]], shifts: pd.DataFrame, sites: dict[str, Site]
+) -> pd.DataFrame:
+    table = shifts.drop_duplicates(SHIFT_ID).set_index(SHIFT_ID)
+    rows = []
+    for agent, slot in assigned:
+        site = table.at[slot.shift_id, SITE]
+        rows.append(
+            {
+                AGENT: agent,
+                SITE: site,
+                START: slot.start,
+                END: slot.end,
+                TIMEZONE: sites[site].timezone,
+                BREAK_START: table.at[slot.shift_id, BREAK_START],
+                BREAK_END: table.at[slot.shift_id, BREAK_END],
+                QUEUE: slot.queue,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
+    for column in (START, END, BREAK_START, BREAK_END):
+        frame[column] = utc_column(frame[column])
+    for column in (AGENT, SITE, TIMEZONE, QUEUE):
+        frame[column] = frame[column].astype(str)
+    return frame.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
+
+
+def _unfilled_frame(unfilled: list[tuple[_Slot, int]]) -> pd.DataFrame:
+    rows = [
+        {
+            SITE: slot.site,
+            START: slot.start,
+            END: slot.end,
+            QUEUE: slot.queue,
+            COUNT: left,
+        }
+        for slot, left in unfilled
+    ]
+    frame = pd.DataFrame(rows, columns=list(UNFILLED_COLUMNS))
+    frame[START] = utc_column(frame[START])
+    frame[END] = utc_column(frame[END])
+    frame[SITE] = frame[SITE].astype(str)
+    frame[QUEUE] = frame[QUEUE].astype(str)
+    frame[COUNT] = frame[COUNT].astype("int64")
+    frame = frame.groupby([SITE, START, END, QUEUE], as_index=False)[COUNT].sum()
+    return frame.sort_values([START, SITE, QUEUE, END], ignore_index=True)
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value).strip()
+
+
+def _tokens(value: object) -> list[str]:
+    return [t.strip() for t in re.split(r"[;,]", _text(value)) if t.strip()]
+
+
+def _hours(value: object, where: str, default: float) -> float:
+    text = _text(value)
+    if not text:
+        return default
+    try:
+        hours = float(text)
+    except ValueError:
+        raise InputError(
+            f"{where}: contracted_hours must be a number of hours, got {text!r}"
+        ) from None
+    if not hours >= 0 or math.isinf(hours):
+        raise InputError(f"{where}: contracted_hours must be >= 0, got {text!r}")
+    return hours
+
+
+def _weekdays(value: object, where: str) -> tuple[int, ...]:
+    days = []
+    for token in _tokens(value):
+        key = token.lower()
+        if key in _DAY_NAMES:
+            key = key[:3]
+        if key not in WEEKDAYS:
+            raise InputError(
+                f"{where}: days_unavailable has {token!r}; "
+                f"use {', '.join(WEEKDAYS)} separated by ';'"
+            )
+        days.append(WEEKDAYS.index(key))
+    return tuple(sorted(set(days)))
+
+
+def _clock(value: object, where: str) -> int | None:
+    text = _text(value)
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise InputError(f"{where}: preferred_start must be local 'HH:MM', got {text!r}")
+    return int(match.group(1)) * 60 + int(match.group(2))

@@ -1,0 +1,223 @@
+"""Requirements to a schedule: the one call the application makes.
+
+    requirements -> candidate shifts (`shifts`) -> integer programme (`model`)
+                 -> named agents (`assign`) -> coverage of the final schedule (`coverage`)
+
+With a roster, a site's headcount in the programme is also capped at its number
+of roster agents, so the programme does not choose shifts nobody can work.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from scheduling.assign import assign_agents, roster_agents
+from scheduling.columns import INTERVAL_START, QUEUE, REQUIRED, SITE
+from scheduling.coverage import coverage_frame
+from scheduling.errors import InputError
+from scheduling.model import (
+    COUNT,
+    HeadcountLimit,
+    ShiftModel,
+    SolveResult,
+    build_model,
+    chosen_shifts,
+    requirement_table,
+    solve,
+)
+from scheduling.shifts import INTERVAL, SHIFT_ID, generate_shifts
+from scheduling.sites import ScheduleOptions, Site
+
+_EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    """A schedule and how it was reached.
+
+    Attributes:
+        schedule: one row per agent shift (`scheduling.columns.SCHEDULE_COLUMNS`).
+        coverage: required vs scheduled agents per queue and interval
+            (`COVERAGE_COLUMNS`), from the final schedule.
+        unfilled: site, start, end, queue, count of chosen shift units no agent
+            could take.
+        solve: the shift programme's solve status, objective, bound and gap.
+        binding: human-readable limits that bound the plan, e.g.
+            "site 'Manila': max_agents 20 reached on 2026-11-24".
+    """
+
+    schedule: pd.DataFrame
+    coverage: pd.DataFrame
+    unfilled: pd.DataFrame
+    solve: SolveResult
+    binding: list[str]
+
+
+def schedule_requirements(
+    requirements: pd.DataFrame,
+    *,
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+    roster: pd.DataFrame | None = None,
+) -> ScheduleResult:
+    """Schedule agents at the sites to cover the requirements.
+
+    Args:
+        requirements: `interval_start` (tz-aware, a regular grid of
+            `options.interval_minutes`), `queue`, `agents_scheduled` (agents on
+            shift needed, >= 0, fractional allowed). The horizon is the first
+            interval start to the end of the last interval.
+        sites: the sites; every queue with requirements must be served by one.
+        options: rules and solver settings.
+        roster: named agents (see `scheduling.assign.roster_agents`), or None to
+            create anonymous agents.
+
+    Returns:
+        Schedule, coverage, unfilled shifts, solve result and binding limits.
+
+    Raises:
+        InputError: malformed requirements, sites or roster (the message names
+            the column, site or agent and what to do).
+        SolverUnavailableError: no solver can run.
+        InfeasibleError: the solver found no solution within the time limit.
+    """
+    if not sites:
+        raise InputError("sites: none configured; add at least one [[sites]] entry")
+    names = [site.name for site in sites]
+    if len(set(names)) != len(names):
+        dupes = sorted(name for name, n in Counter(names).items() if n > 1)
+        raise InputError(f"sites: duplicate site name(s) {dupes}; names must be unique")
+    required = requirement_table(requirements, options=options, sites=sites)
+    grid = pd.DatetimeIndex(required[INTERVAL_START].unique()).sort_values()
+    horizon = (grid[0], grid[-1] + pd.Timedelta(minutes=options.interval_minutes))
+    queues = set(required[QUEUE])
+    active = [site for site in sites if queues & set(site.queues)]
+
+    planned = active
+    if roster is not None:
+        staff = Counter(agent.site for agent in roster_agents(roster, sites=sites, options=options))
+        planned = [_roster_capped(site, staff[site.name]) for site in active]
+
+    shifts = generate_shifts(active, start=horizon[0], end=horizon[1], options=options)
+    model = build_model(requirements, shifts, sites=planned, options=options)
+    result = solve(
+        model,
+        solver=options.solver,
+        time_limit_seconds=options.time_limit_seconds,
+        gap=options.gap,
+    )
+    chosen = chosen_shifts(model)
+    schedule, unfilled = assign_agents(
+        chosen, shifts, roster=roster, sites=sites, options=options, horizon=horizon
+    )
+    coverage = coverage_frame(requirements, schedule, options=options)
+    binding = _binding(model, result, unfilled, {s.name: s for s in active}, roster is not None)
+    return ScheduleResult(
+        schedule=schedule,
+        coverage=coverage,
+        unfilled=unfilled,
+        solve=result,
+        binding=binding,
+    )
+
+
+def _roster_capped(site: Site, agents: int) -> Site:
+    limit = agents if site.max_agents is None else min(site.max_agents, agents)
+    return dataclasses.replace(site, max_agents=limit)
+
+
+def _binding(
+    model: ShiftModel,
+    result: SolveResult,
+    unfilled: pd.DataFrame,
+    configured: dict[str, Site],
+    with_roster: bool,
+) -> list[str]:
+    """Limits that bound: tight headcount rows next to shortfall, and others."""
+    short = {key for key, var in model.shortfall.items() if (var.varValue or 0.0) > _EPS}
+    intervals_of = {
+        shift_id: set(group[INTERVAL])
+        for shift_id, group in model.coverage.groupby(SHIFT_ID, sort=False)
+    }
+    messages = []
+    for name, limit in model.headcount.items():
+        row = model.problem.get_constraint_by_name(name)
+        if row is None or (row.value() or 0.0) < -_EPS:
+            continue
+        reach = set().union(*(intervals_of.get(s, set()) for s in limit.shift_ids))
+        queues = model.sites[limit.site].queues
+        if any((q, model.intervals[i]) in short for q in queues for i in reach):
+            messages.append(_headcount_message(limit, configured[limit.site], model))
+    for site in model.sites.values():
+        if site.max_agents == 0 and any(q in site.queues for q, _ in short):
+            limit = configured[site.name].max_agents
+            why = "max_agents is 0" if limit == 0 else "the roster has no agents there"
+            messages.append(f"site {site.name!r}: {why}, so it staffs no shifts")
+    if model.unusable and short:
+        hours = len(model.intervals) * model.options.interval_minutes / 60
+        messages.append(
+            f"scheduling.cyclic: the {hours:g}-hour horizon repeats before "
+            f"{len(model.unusable)} candidate shift(s) plus min_rest_hours "
+            f"{model.options.min_rest_hours:g} end, so they were not used; schedule a "
+            "longer horizon or set cyclic = false"
+        )
+    uncovered = _uncovered(model)
+    for queue, n in sorted(uncovered.items()):
+        messages.append(
+            f"queue {queue!r}: {n} interval(s) with demand fall outside every site's "
+            "opening hours or days"
+        )
+    for site_name, group in unfilled.groupby(SITE, sort=True):
+        limit = configured[site_name].max_agents
+        who = (
+            "the roster"
+            if with_roster
+            else ("anonymous agents" if limit is None else f"max_agents {limit}")
+        )
+        messages.append(
+            f"site {site_name!r}: {int(group[COUNT].sum())} agent-shift(s) could not be "
+            f"staffed by {who} under the rest, days, hours and skills rules (see unfilled)"
+        )
+    if result.status == "time_limit":
+        gap = "unknown" if result.gap is None else f"{result.gap:.1%}"
+        messages.append(
+            f"solver: time_limit_seconds {model.options.time_limit_seconds:g} reached "
+            f"with gap {gap}"
+        )
+    return messages
+
+
+def _headcount_message(limit: HeadcountLimit, configured: Site, model: ShiftModel) -> str:
+    cap = model.sites[limit.site].max_agents
+    if configured.max_agents is not None and cap == configured.max_agents:
+        source = f"max_agents {cap}"
+    else:
+        source = f"roster of {cap} agent(s)"
+    if limit.period == "day":
+        return f"site {limit.site!r}: {source} reached on {limit.first_day:%Y-%m-%d}"
+    return (
+        f"site {limit.site!r}: {source} x max_days_per_week {model.options.max_days_per_week} "
+        f"= {limit.limit:g} shifts reached in the week from {limit.first_day:%Y-%m-%d}"
+    )
+
+
+def _uncovered(model: ShiftModel) -> dict[str, int]:
+    """Per queue, intervals with demand that no candidate shift covers at all."""
+    site_of = dict(zip(model.shifts[SHIFT_ID], model.shifts[SITE], strict=True))
+    covered = {
+        (q, model.intervals[i])
+        for shift_id, i in zip(model.coverage[SHIFT_ID], model.coverage[INTERVAL], strict=True)
+        for q in model.sites[site_of[shift_id]].queues
+    }
+    counts: Counter[str] = Counter()
+    for q, t, r in zip(
+        model.required[QUEUE], model.required[INTERVAL_START], model.required[REQUIRED], strict=True
+    ):
+        if r > _EPS and (q, t) not in covered:
+            counts[q] += 1
+    return dict(counts)

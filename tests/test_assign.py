@@ -1,0 +1,401 @@
+"""Agents to shifts: each rule enforced, unfilled reported, properties on random cases."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scheduling.assign import assign_agents
+from scheduling.columns import SCHEDULE_COLUMNS
+from scheduling.errors import InputError
+from scheduling.shifts import generate_shifts
+from scheduling.sites import ScheduleOptions, Site
+
+MONDAY = pd.Timestamp("2026-11-23 00:00Z")
+WEEK = (MONDAY, MONDAY + pd.Timedelta(days=7))
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def make_site(**overrides: object) -> Site:
+    fields: dict[str, object] = {
+        "name": "Test",
+        "timezone": "UTC",
+        "open_minutes": 0,
+        "close_minutes": 1440,
+        "days": tuple(range(7)),
+        "queues": ("chat", "phone"),
+        "shift_hours": (8.0,),
+        "start_step_minutes": 60,
+    }
+    fields.update(overrides)
+    return Site(**fields)  # type: ignore[arg-type]
+
+
+def make_options(**overrides: object) -> ScheduleOptions:
+    fields: dict[str, object] = {"break_minutes": 0, "cyclic": False, "min_rest_hours": 11}
+    fields.update(overrides)
+    return ScheduleOptions(**fields)  # type: ignore[arg-type]
+
+
+SITE = make_site()
+SHIFTS = generate_shifts([SITE], start=WEEK[0], end=WEEK[1], options=make_options())
+
+
+def shift_id(day: int, hour: int, hours: int = 8, site: str = "Test") -> str:
+    start = MONDAY + pd.Timedelta(days=day, hours=hour)
+    return f"{site}|{start:%Y-%m-%dT%H:%M}+00:00|{hours}h"
+
+
+def chosen(*rows: tuple[str, str, int]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["shift_id", "queue", "count"])
+
+
+def roster(*agents: dict[str, object]) -> pd.DataFrame:
+    return pd.DataFrame([{"site": "Test", **agent} for agent in agents])
+
+
+def assign(picks, staff, options=None, sites=(SITE,), shifts=SHIFTS):
+    return assign_agents(
+        picks,
+        shifts,
+        roster=staff,
+        sites=list(sites),
+        options=options or make_options(),
+        horizon=WEEK,
+    )
+
+
+def who(schedule: pd.DataFrame) -> list[tuple[str, str, str]]:
+    return [(row.agent, f"{row.start:%a %H:%M}", row.queue) for row in schedule.itertuples()]
+
+
+def test_rest_between_shifts_is_enforced() -> None:
+    picks = chosen((shift_id(0, 16), "phone", 1), (shift_id(1, 6), "phone", 1))  # 6 h apart
+    schedule, unfilled = assign(picks, roster({"agent": "ana"}))
+    assert len(schedule) == 1 and int(unfilled["count"].sum()) == 1
+    schedule, unfilled = assign(picks, roster({"agent": "ana"}), make_options(min_rest_hours=6))
+    assert who(schedule) == [("ana", "Mon 16:00", "phone"), ("ana", "Tue 06:00", "phone")]
+    assert unfilled.empty
+    schedule, _ = assign(picks, roster({"agent": "ana"}, {"agent": "ben"}))
+    assert schedule["agent"].nunique() == 2
+
+
+def test_rest_across_the_weekly_wrap_when_cyclic() -> None:
+    # Sunday 20:00-04:00 ends 4 h before Monday 08:00 of the repeating week.
+    picks = chosen((shift_id(0, 8), "phone", 1), (shift_id(6, 20), "phone", 1))
+    one = roster({"agent": "ana"})
+    _, unfilled = assign(picks, one, make_options(cyclic=True))
+    assert int(unfilled["count"].sum()) == 1
+    schedule, unfilled = assign(picks, one, make_options(cyclic=False))
+    assert len(schedule) == 2 and unfilled.empty
+
+
+def test_one_shift_per_local_day() -> None:
+    picks = chosen((shift_id(0, 0), "phone", 1), (shift_id(0, 16), "phone", 1))
+    # 00:00-08:00 and 16:00-24:00 leave 8 h rest; with rest 0 only the day rule bites.
+    schedule, unfilled = assign(picks, roster({"agent": "ana"}), make_options(min_rest_hours=0))
+    assert len(schedule) == 1 and int(unfilled["count"].sum()) == 1
+
+
+def test_days_per_week_is_enforced() -> None:
+    picks = chosen(*[(shift_id(d, 8), "phone", 1) for d in range(3)])
+    schedule, unfilled = assign(picks, roster({"agent": "ana"}), make_options(max_days_per_week=2))
+    assert len(schedule) == 2 and int(unfilled["count"].sum()) == 1
+
+
+def test_unavailable_days_beat_preferences() -> None:
+    picks = chosen((shift_id(5, 8), "phone", 1))  # Saturday 08:00
+    staff = roster(
+        {"agent": "ana", "days_unavailable": "sat;sun", "preferred_start": "08:00"},
+        {"agent": "ben", "days_unavailable": "", "preferred_start": "20:00"},
+    )
+    schedule, _ = assign(picks, staff)
+    assert who(schedule) == [("ben", "Sat 08:00", "phone")]
+    _, unfilled = assign(picks, staff.iloc[[0]])
+    assert int(unfilled["count"].sum()) == 1
+
+
+def test_skills_are_enforced() -> None:
+    picks = chosen((shift_id(0, 8), "phone", 1))
+    staff = roster(
+        {"agent": "ana", "skills": "chat", "preferred_start": "08:00"},
+        {"agent": "ben", "skills": "phone;chat", "preferred_start": "20:00"},
+    )
+    schedule, _ = assign(picks, staff)
+    assert who(schedule) == [("ben", "Mon 08:00", "phone")]
+    _, unfilled = assign(picks, staff.iloc[[0]])
+    assert int(unfilled["count"].sum()) == 1
+
+
+def test_contracted_and_weekly_hours_are_enforced() -> None:
+    picks = chosen(*[(shift_id(d, 8), "phone", 1) for d in range(3)])
+    schedule, unfilled = assign(picks, roster({"agent": "ana", "contracted_hours": 16}))
+    assert len(schedule) == 2 and int(unfilled["count"].sum()) == 1
+    schedule, _ = assign(picks, roster({"agent": "ana", "contracted_hours": None}))
+    assert len(schedule) == 3
+    schedule, _ = assign(picks, roster({"agent": "ana"}), make_options(max_hours_per_week=16))
+    assert len(schedule) == 2
+
+
+def test_agents_only_work_at_their_site() -> None:
+    other = make_site(name="Other")
+    picks = chosen((shift_id(0, 8), "phone", 1))
+    staff = roster({"agent": "ana", "site": "Other"})
+    schedule, unfilled = assign(picks, staff, sites=(SITE, other))
+    assert schedule.empty
+    assert unfilled.to_dict("records") == [
+        {
+            "site": "Test",
+            "start": MONDAY + pd.Timedelta(hours=8),
+            "end": MONDAY + pd.Timedelta(hours=16),
+            "queue": "phone",
+            "count": 1,
+        }
+    ]
+
+
+def test_programme_fills_what_start_order_greed_would_not() -> None:
+    # Taking the phone-and-chat agent for chat first would leave phone unfilled.
+    picks = chosen((shift_id(0, 8), "chat", 1), (shift_id(0, 8), "phone", 1))
+    staff = roster({"agent": "ana"}, {"agent": "ben", "skills": "chat"})
+    schedule, unfilled = assign(picks, staff)
+    assert unfilled.empty
+    assert sorted(who(schedule)) == [("ana", "Mon 08:00", "phone"), ("ben", "Mon 08:00", "chat")]
+
+
+def test_preferred_start_breaks_ties() -> None:
+    picks = chosen((shift_id(0, 8), "phone", 1))
+    staff = roster(
+        {"agent": "ana", "preferred_start": "14:00"}, {"agent": "ben", "preferred_start": "08:30"}
+    )
+    schedule, _ = assign(picks, staff)
+    assert list(schedule["agent"]) == ["ben"]
+
+
+def test_anonymous_agents_are_created_as_needed() -> None:
+    picks = chosen((shift_id(0, 8), "phone", 2), (shift_id(1, 8), "chat", 2))
+    schedule, unfilled = assign(picks, None)
+    assert unfilled.empty
+    assert tuple(schedule.columns) == SCHEDULE_COLUMNS
+    assert sorted(schedule["agent"].unique()) == ["Test-001", "Test-002"]
+    assert (schedule["timezone"] == "UTC").all()
+    assert schedule.groupby("agent").size().tolist() == [2, 2]
+
+
+def test_anonymous_agents_rest_across_the_weekly_wrap() -> None:
+    picks = chosen((shift_id(0, 8), "phone", 1), (shift_id(6, 20), "phone", 1))
+    schedule, _ = assign(picks, None, make_options(cyclic=True))
+    assert schedule["agent"].nunique() == 2
+    schedule, _ = assign(picks, None, make_options(cyclic=False))
+    assert schedule["agent"].nunique() == 1
+
+
+def test_anonymous_agents_respect_max_agents() -> None:
+    site = make_site(max_agents=1)
+    picks = chosen((shift_id(0, 8), "phone", 2), (shift_id(1, 8), "phone", 1))
+    schedule, unfilled = assign(picks, None, sites=(site,))
+    assert list(schedule["agent"].unique()) == ["Test-001"]
+    assert len(schedule) == 2 and int(unfilled["count"].sum()) == 1
+
+
+def test_inputs_are_not_mutated() -> None:
+    picks = chosen((shift_id(0, 8), "phone", 1))
+    staff = roster({"agent": "ana", "skills": "phone"})
+    before_picks, before_staff, before_shifts = picks.copy(), staff.copy(), SHIFTS.copy()
+    assign(picks, staff)
+    pd.testing.assert_frame_equal(picks, before_picks)
+    pd.testing.assert_frame_equal(staff, before_staff)
+    pd.testing.assert_frame_equal(SHIFTS, before_shifts)
+
+
+@pytest.mark.parametrize(
+    ("agents", "message"),
+    [
+        ([{"agent": "ana"}, {"agent": "ana"}], "'ana' appears twice"),
+        ([{"agent": "ana", "site": "Nowhere"}], "site 'Nowhere' is not configured"),
+        ([{"agent": "ana", "skills": "billing"}], "'billing' are not queues of site 'Test'"),
+        ([{"agent": "ana", "days_unavailable": "funday"}], "days_unavailable has 'funday'"),
+        ([{"agent": "ana", "preferred_start": "8am"}], "preferred_start must be"),
+        ([{"agent": "ana", "contracted_hours": -3}], "contracted_hours must be >= 0"),
+        ([{"agent": ""}], "agent is empty"),
+    ],
+)
+def test_roster_is_validated(agents, message: str) -> None:
+    with pytest.raises(InputError, match=re.escape(message)):
+        assign(chosen((shift_id(0, 8), "phone", 1)), roster(*agents))
+
+
+# ---------------------------------------------------------------- properties
+
+
+def rule_breaks(schedule, picks, shifts, staff, sites, options, horizon) -> list[str]:
+    """Every broken rule of an assignment, checked from first principles."""
+    problems = []
+    period = (horizon[1] - horizon[0]).total_seconds() / 3600
+    site_by_name = {s.name: s for s in sites}
+    agents = None if staff is None else {a["agent"]: a for a in staff.to_dict("records")}
+    for name, rows in schedule.groupby("agent"):
+        rows = rows.sort_values("start")
+        site = site_by_name[rows["site"].iloc[0]]
+        if (rows["site"] != site.name).any():
+            problems.append(f"{name} works at two sites")
+        if agents is None:
+            info = {"site": site.name}
+            if not re.fullmatch(rf"{re.escape(site.name)}-\d{{3}}", name):
+                problems.append(f"bad anonymous name {name}")
+        else:
+            info = agents[name]
+            if info["site"] != site.name:
+                problems.append(f"{name} works away from their site")
+        skills = [q for q in str(info.get("skills") or "").split(";") if q] or list(site.queues)
+        off = [DAYS.index(d) for d in str(info.get("days_unavailable") or "").split(";") if d]
+        cap = info.get("contracted_hours")
+        cap = options.max_hours_per_week if cap is None or pd.isna(cap) else cap
+        local = rows["start"].dt.tz_convert(site.timezone)
+        if local.dt.date.duplicated().any():
+            problems.append(f"{name} works twice on one local day")
+        if not rows["queue"].isin(skills).all():
+            problems.append(f"{name} works outside their skills")
+        if local.dt.day_of_week.isin(off).any():
+            problems.append(f"{name} works on an unavailable day")
+        week = ((rows["start"] - horizon[0]) // pd.Timedelta(days=7)).to_numpy()
+        hours = ((rows["end"] - rows["start"]).dt.total_seconds() / 3600).to_numpy()
+        for w in set(week):
+            if (week == w).sum() > options.max_days_per_week:
+                problems.append(f"{name} works too many days")
+            if hours[week == w].sum() > cap + 1e-9:
+                problems.append(f"{name} works too many hours")
+        starts = ((rows["start"] - horizon[0]).dt.total_seconds() / 3600).tolist()
+        ends = ((rows["end"] - horizon[0]).dt.total_seconds() / 3600).tolist()
+        for i in range(1, len(starts)):
+            if starts[i] - ends[i - 1] < options.min_rest_hours - 1e-9:
+                problems.append(f"{name} rests too little")
+        if options.cyclic and starts[0] + period - ends[-1] < options.min_rest_hours - 1e-9:
+            problems.append(f"{name} rests too little across the wrap")
+        headcount = schedule.loc[schedule["site"] == site.name, "agent"].nunique()
+        if agents is None and site.max_agents is not None and headcount > site.max_agents:
+            problems.append(f"more than max_agents at {site.name}")
+    return problems
+
+
+def conservation(schedule, unfilled, picks, shifts) -> bool:
+    """Assigned + unfilled units equal the chosen units, per shift and queue."""
+    key = ["site", "start", "end", "queue"]
+    wanted = picks.merge(shifts, on="shift_id").groupby(key)["count"].sum()
+    got = schedule.groupby(key).size()
+    missing = unfilled.groupby(key)["count"].sum()
+    total = got.add(missing, fill_value=0).astype(int)
+    return total.sort_index().to_dict() == wanted.astype(int).sort_index().to_dict()
+
+
+THREE_DAYS = (MONDAY, MONDAY + pd.Timedelta(days=3))
+SMALL_SITE = make_site(
+    name="NY", timezone="America/New_York", shift_hours=(4.0, 8.0), start_step_minutes=240
+)
+SMALL_SHIFTS = generate_shifts(
+    [SMALL_SITE], start=THREE_DAYS[0], end=THREE_DAYS[1], options=make_options()
+)
+
+
+@st.composite
+def instances(draw, *, max_units: int = 10, max_agents: int = 4):
+    options = make_options(
+        max_days_per_week=draw(st.integers(1, 3)),
+        min_rest_hours=draw(st.sampled_from([0, 6, 11])),
+        cyclic=draw(st.booleans()),
+        max_hours_per_week=draw(st.sampled_from([8.0, 16.0, 48.0])),
+    )
+    ids = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(list(SMALL_SHIFTS["shift_id"])), st.sampled_from(["chat", "phone"])
+            ),
+            min_size=1,
+            max_size=6,
+            unique=True,
+        )
+    )
+    counts = draw(st.lists(st.integers(1, 2), min_size=len(ids), max_size=len(ids)))
+    rows = [(s, q, c) for (s, q), c in zip(ids, counts, strict=True)]
+    while sum(c for *_, c in rows) > max_units:
+        rows.pop()
+    picks = chosen(*rows)
+    staff = None
+    site = SMALL_SITE
+    if draw(st.booleans()):
+        n = draw(st.integers(1, max_agents))
+        staff = roster(
+            *[
+                {
+                    "agent": f"a{k}",
+                    "site": "NY",
+                    "skills": draw(st.sampled_from(["", "chat", "phone", "chat;phone"])),
+                    "contracted_hours": draw(st.sampled_from([None, 4.0, 8.0, 12.0, 24.0])),
+                    "days_unavailable": ";".join(
+                        draw(st.lists(st.sampled_from(DAYS), max_size=2, unique=True))
+                    ),
+                    "preferred_start": draw(st.sampled_from(["", "04:00", "12:00", "20:00"])),
+                }
+                for k in range(n)
+            ]
+        )
+    else:
+        site = make_site(
+            name="NY",
+            timezone="America/New_York",
+            shift_hours=(4.0, 8.0),
+            start_step_minutes=240,
+            max_agents=draw(st.sampled_from([None, 1, 2])),
+        )
+    return picks, staff, site, options
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_every_assignment_obeys_every_rule(case) -> None:
+    picks, staff, site, options = case
+    schedule, unfilled = assign_agents(
+        picks, SMALL_SHIFTS, roster=staff, sites=[site], options=options, horizon=THREE_DAYS
+    )
+    assert rule_breaks(schedule, picks, SMALL_SHIFTS, staff, [site], options, THREE_DAYS) == []
+    assert conservation(schedule, unfilled, picks, SMALL_SHIFTS)
+    assert (unfilled["count"] > 0).all()
+
+
+def best_fill_by_enumeration(picks, staff, site, options) -> float:
+    """Most paid hours any rule-abiding assignment fills, over all of them."""
+    table = picks.merge(SMALL_SHIFTS, on="shift_id")
+    units = [row for row in table.itertuples() for _ in range(row.count)]
+    names = list(staff["agent"])
+    best = 0.0
+    for choice in itertools.product(range(-1, len(names)), repeat=len(units)):
+        rows = [
+            {"agent": names[a], "site": site.name, "start": u.start, "end": u.end, "queue": u.queue}
+            for a, u in zip(choice, units, strict=True)
+            if a >= 0
+        ]
+        if not rows:
+            continue
+        schedule = pd.DataFrame(rows)
+        if rule_breaks(schedule, picks, SMALL_SHIFTS, staff, [site], options, THREE_DAYS):
+            continue
+        hours = sum(u.paid_hours for a, u in zip(choice, units, strict=True) if a >= 0)
+        best = max(best, hours)
+    return best
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_units=4, max_agents=2).filter(lambda case: case[1] is not None))
+def test_roster_assignment_fills_the_most_hours(case) -> None:
+    picks, staff, site, options = case
+    schedule, _ = assign_agents(
+        picks, SMALL_SHIFTS, roster=staff, sites=[site], options=options, horizon=THREE_DAYS
+    )
+    filled = ((schedule["end"] - schedule["start"]).dt.total_seconds() / 3600).sum()
+    assert math.isclose(filled, best_fill_by_enumeration(picks, staff, site, options))
