@@ -46,12 +46,13 @@ def make_history(
     grid = pd.date_range(first, periods=periods, freq=f"{interval_minutes}min")
     local = grid.tz_convert(timezone)
     hour = local.hour.to_numpy() + local.minute.to_numpy() / 60
-    rate = hourly_shape(hour, local.weekday.to_numpy())
+    rate = hourly_shape(hour, local.day_of_week.to_numpy())
     rate = rate / rate.sum() * daily_volume * days
     if launch is not None:
         day, uplift = launch
-        rate = rate * np.where(local.normalize().tz_localize(None) == pd.Timestamp(day),
-                               1 + uplift, 1.0)
+        rate = rate * np.where(
+            local.normalize().tz_localize(None) == pd.Timestamp(day), 1 + uplift, 1.0
+        )
     if closed_hours is not None:
         lo, hi = closed_hours
         rate = np.where((hour >= lo) & (hour < hi), 0.0, rate)
@@ -59,8 +60,11 @@ def make_history(
     for queue in queues:
         volume = rng.poisson(rate).astype(float)
         aht = np.where(volume > 0, rng.normal(300, 20, len(grid)), np.nan)
-        frames.append(pd.DataFrame({"interval_start": grid, "queue": queue,
-                                    "volume": volume, "aht_seconds": aht}))
+        frames.append(
+            pd.DataFrame(
+                {"interval_start": grid, "queue": queue, "volume": volume, "aht_seconds": aht}
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 

@@ -1,0 +1,520 @@
+"""The CLI end to end: real files, real solver runs, exact stdout, one-line errors."""
+
+from __future__ import annotations
+
+import io as stdio
+import re
+from pathlib import Path
+
+import icalendar
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_history
+from typer.testing import CliRunner
+
+from wfm.cli import cli
+
+runner = CliRunner()
+
+CONFIG = """\
+interval_minutes = 60
+timezone = "America/New_York"
+
+[forecast]
+level = 0.8
+country = "US"
+
+[queues.phone]
+channel = "voice"
+timezone = "America/New_York"
+aht_seconds = 300
+service_level = 0.8
+answer_seconds = 20
+shrinkage = 0.3
+
+[queues.email]
+channel = "email"
+timezone = "America/New_York"
+aht_seconds = 400
+response_hours = 4
+service_level = 0.9
+
+[[sites]]
+name = "Dublin"
+timezone = "Europe/Dublin"
+open = "08:00"
+close = "20:00"
+days = ["mon", "tue", "wed", "thu", "fri"]
+queues = ["phone", "email"]
+shift_hours = [8]
+start_step_minutes = 60
+max_agents = 30
+cost_per_hour = 30.0
+
+[[sites]]
+name = "Manila"
+timezone = "Asia/Manila"
+open = "00:00"
+close = "24:00"
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+queues = ["phone", "email"]
+shift_hours = [8]
+start_step_minutes = 60
+max_agents = 30
+cost_per_hour = 12.0
+
+[scheduling]
+time_limit_seconds = 30
+gap = 0.01
+"""
+
+
+def invoke(*args: str):
+    return runner.invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "wfm.toml").write_text(CONFIG)
+    history = make_history(days=28, queues=("email", "phone"), daily_volume=150, seed=2)
+    history["interval_start"] = history["interval_start"].map(lambda t: t.isoformat())
+    history.to_csv(tmp_path / "counts.csv", index=False)
+    tickets = tickets_from(make_history(days=21, daily_volume=60, seed=4))
+    tickets.to_csv(tmp_path / "tickets.csv", index=False)
+    return tmp_path
+
+
+def tickets_from(history: pd.DataFrame) -> pd.DataFrame:
+    """One row per contact, spread evenly inside each interval, local naive times."""
+    rows = []
+    for start, volume in zip(history["interval_start"], history["volume"], strict=True):
+        for k in range(int(volume)):
+            at = start + pd.Timedelta(seconds=int(3600 * (k + 0.5) / volume))
+            rows.append((at.tz_convert("America/New_York").isoformat(), 240 + 10 * (k % 5)))
+    return pd.DataFrame(rows, columns=["Created at", "Handle time"])
+
+
+def assert_one_line_error(result, *fragments: str) -> None:
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert result.stdout == ""
+
+
+# -- help ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["forecast", "staff", "schedule", "plan", "erlang"])
+def test_every_command_has_help_with_an_example(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.stdout
+    assert f"wfm {command}" in result.stdout
+
+
+# -- erlang ----------------------------------------------------------------------------
+
+
+def test_erlang_headline_case_is_14_agents():
+    result = invoke(
+        "erlang",
+        "--volume",
+        100,
+        "--interval-minutes",
+        30,
+        "--aht-seconds",
+        180,
+        "--service-level",
+        0.8,
+        "--answer-seconds",
+        20,
+    )
+    assert result.exit_code == 0, result.output
+    header, row = result.stdout.splitlines()
+    assert header == "agents,service_level,asa_seconds,occupancy,wait_probability"
+    values = dict(zip(header.split(","), row.split(","), strict=True))
+    assert values["agents"] == "14"
+    assert float(values["service_level"]) == pytest.approx(0.88835, abs=5e-5)
+    assert float(values["wait_probability"]) == pytest.approx(0.174132, abs=5e-5)
+
+
+def test_erlang_with_agents_reports_that_headcount():
+    result = invoke(
+        "erlang",
+        "--volume",
+        360,
+        "--interval-minutes",
+        30,
+        "--aht-seconds",
+        240,
+        "--answer-seconds",
+        15,
+        "--agents",
+        55,
+    )
+    values = dict(zip(*[line.split(",") for line in result.stdout.splitlines()], strict=True))
+    assert values["agents"] == "55"
+    assert float(values["service_level"]) == pytest.approx(0.8459, abs=5e-5)
+    assert float(values["asa_seconds"]) == pytest.approx(8.184, abs=5e-3)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--aht-seconds", "0"], "--aht-seconds"),
+        (["--service-level", "1.5"], "--service-level"),
+        (["--answer-seconds", "-3"], "--answer-seconds"),
+        (["--volume", "-1"], "--volume"),
+    ],
+)
+def test_erlang_bad_options(args, fragment):
+    base = {"--volume": "100", "--interval-minutes": "30", "--aht-seconds": "180"}
+    for key, value in zip(args[::2], args[1::2], strict=True):
+        base[key] = value
+    result = invoke("erlang", *[x for kv in base.items() for x in kv])
+    assert_one_line_error(result, fragment)
+
+
+# -- forecast --------------------------------------------------------------------------
+
+
+def test_forecast_counts_to_stdout_is_the_contract_and_reproducible(workdir):
+    args = (
+        "forecast",
+        workdir / "counts.csv",
+        "--horizon",
+        "48h",
+        "--config",
+        workdir / "wfm.toml",
+    )
+    first, second = invoke(*args), invoke(*args)
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == second.stdout
+    frame = pd.read_csv(stdio.StringIO(first.stdout))
+    assert list(frame.columns) == [
+        "interval_start",
+        "queue",
+        "volume",
+        "volume_low",
+        "volume_high",
+        "aht_seconds",
+        "events",
+    ]
+    assert frame.groupby("queue").size().to_dict() == {"email": 48, "phone": 48}
+    assert all(
+        re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", s) for s in frame["interval_start"]
+    )
+    assert "Forecast" in first.stderr  # the summary is for people, on stderr
+
+
+def test_forecast_ticket_export_with_mapped_columns_to_file(workdir):
+    out = workdir / "forecast.csv"
+    result = invoke(
+        "forecast",
+        workdir / "tickets.csv",
+        "--horizon",
+        "1w",
+        "--tz",
+        "America/New_York",
+        "-o",
+        out,
+        "--quiet",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    frame = pd.read_csv(out)
+    assert len(frame) == 168
+    assert frame["queue"].unique().tolist() == ["all"]
+    assert frame["aht_seconds"].between(240, 280).all()
+
+
+def test_forecast_with_time_col_option(workdir):
+    tickets = pd.read_csv(workdir / "tickets.csv").rename(columns={"Created at": "opened"})
+    tickets.to_csv(workdir / "renamed.csv", index=False)
+    missing = invoke("forecast", workdir / "renamed.csv", "--horizon", "1w")
+    assert_one_line_error(missing, "renamed.csv", "--time-col")
+    mapped = invoke(
+        "forecast", workdir / "renamed.csv", "--horizon", "1w", "--time-col", "opened", "-q"
+    )
+    assert mapped.exit_code == 0, mapped.stderr
+
+
+def test_failed_run_leaves_an_earlier_output_untouched(workdir):
+    out = workdir / "forecast.csv"
+    out.write_text("precious\n")
+    (workdir / "bad.csv").write_text("interval_start,queue,volume\nnot-a-time,phone,3\n")
+    result = invoke("forecast", workdir / "bad.csv", "-o", out)
+    assert result.exit_code == 1
+    assert out.read_text() == "precious\n"
+    assert [p.name for p in workdir.iterdir() if p.name.startswith(".")] == []
+
+
+# -- staff and schedule ----------------------------------------------------------------
+
+
+@pytest.fixture
+def requirements_file(workdir) -> Path:
+    forecast = workdir / "forecast.csv"
+    assert (
+        invoke(
+            "forecast",
+            workdir / "counts.csv",
+            "--horizon",
+            "1w",
+            "--config",
+            workdir / "wfm.toml",
+            "-o",
+            forecast,
+            "-q",
+        ).exit_code
+        == 0
+    )
+    out = workdir / "requirements.csv"
+    result = invoke("staff", forecast, "--config", workdir / "wfm.toml", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+def test_staff_writes_the_requirements_contract(requirements_file):
+    frame = pd.read_csv(requirements_file)
+    assert list(frame.columns)[:10] == [
+        "interval_start",
+        "queue",
+        "volume",
+        "aht_seconds",
+        "agents",
+        "agents_scheduled",
+        "service_level",
+        "asa_seconds",
+        "occupancy",
+        "agent_hours",
+    ]
+    phone = frame[frame["queue"] == "phone"]
+    assert (phone["agents"] == phone["agents"].round()).all()
+    assert np.allclose(phone["agents_scheduled"], phone["agents"] / 0.7, atol=1e-3)
+    busy = phone[phone["volume"] > 0]
+    assert (busy["service_level"] >= 0.8 - 1e-4).all()
+
+
+def test_schedule_csv_coverage_and_ics(workdir, requirements_file):
+    schedule = workdir / "schedule.csv"
+    coverage = workdir / "coverage.csv"
+    result = invoke(
+        "schedule",
+        requirements_file,
+        "--config",
+        workdir / "wfm.toml",
+        "-o",
+        schedule,
+        "--coverage",
+        coverage,
+    )
+    assert result.exit_code == 0, result.stderr
+    frame = pd.read_csv(schedule)
+    assert list(frame.columns) == [
+        "agent",
+        "site",
+        "start",
+        "end",
+        "timezone",
+        "break_start",
+        "break_end",
+        "queue",
+    ]
+    manila = frame[frame["site"] == "Manila"]
+    assert manila["start"].str.endswith("+08:00").all()
+    cover = pd.read_csv(coverage)
+    assert list(cover.columns) == [
+        "interval_start",
+        "queue",
+        "required",
+        "scheduled",
+        "shortfall",
+        "surplus",
+    ]
+    assert np.allclose(
+        cover["shortfall"], (cover["required"] - cover["scheduled"]).clip(0), atol=1e-3
+    )
+    ics = invoke(
+        "schedule", requirements_file, "--config", workdir / "wfm.toml", "--format", "ics", "-q"
+    )
+    assert ics.exit_code == 0, ics.stderr
+    calendar = icalendar.Calendar.from_ical(ics.stdout)
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == len(frame)
+    zones = {str(event.decoded("dtstart").tzinfo) for event in events}
+    assert zones <= {"Europe/Dublin", "Asia/Manila"}
+    assert {tz["tzid"] for tz in calendar.walk("VTIMEZONE")} == zones
+
+
+def test_schedule_ics_events_fall_at_site_local_times(workdir, requirements_file):
+    ics = invoke(
+        "schedule", requirements_file, "--config", workdir / "wfm.toml", "--format", "ics", "-q"
+    )
+    csv = invoke("schedule", requirements_file, "--config", workdir / "wfm.toml", "-q")
+    frame = pd.read_csv(stdio.StringIO(csv.stdout))
+    expected = {(r.agent, pd.Timestamp(r.start)) for r in frame.itertuples()}
+    found = set()
+    for event in icalendar.Calendar.from_ical(ics.stdout).walk("VEVENT"):
+        start = event.decoded("dtstart")
+        agent = str(event["summary"]).split(":")[0]
+        found.add((agent, pd.Timestamp(start)))
+        local = start.hour * 60 + start.minute
+        if str(start.tzinfo) == "Europe/Dublin":
+            assert 8 * 60 <= local <= 12 * 60  # an 8-hour shift inside 08:00-20:00
+    assert found == expected
+
+
+# -- bad input: one line, exit 1 -------------------------------------------------------
+
+
+def test_missing_history_file(workdir):
+    assert_one_line_error(invoke("forecast", workdir / "nope.csv"), "nope.csv", "not found")
+
+
+def test_empty_history_file(workdir):
+    (workdir / "empty.csv").write_text("")
+    assert_one_line_error(invoke("forecast", workdir / "empty.csv"), "empty.csv", "empty")
+
+
+def test_header_only_history_file(workdir):
+    (workdir / "head.csv").write_text("created_at,queue\n")
+    assert_one_line_error(invoke("forecast", workdir / "head.csv"), "head.csv", "no rows")
+
+
+def test_unparseable_timestamp_names_the_row(workdir):
+    (workdir / "t.csv").write_text(
+        "created_at,queue\n2025-01-06T09:00:00Z,phone\nyesterday,phone\n"
+    )
+    assert_one_line_error(invoke("forecast", workdir / "t.csv"), "t.csv", "'yesterday'", "rows 3")
+
+
+def test_negative_volume_names_the_row(workdir):
+    (workdir / "n.csv").write_text(
+        "interval_start,queue,volume\n2025-01-06T09:00:00Z,phone,4\n2025-01-06T10:00:00Z,phone,-2\n"
+    )
+    assert_one_line_error(invoke("forecast", workdir / "n.csv"), "n.csv", "volume", "rows 3")
+
+
+def test_duplicate_rows_are_named(workdir):
+    (workdir / "d.csv").write_text(
+        "interval_start,queue,volume\n2025-01-06T09:00:00Z,phone,4\n2025-01-06T09:00:00Z,phone,5\n"
+    )
+    assert_one_line_error(invoke("forecast", workdir / "d.csv"), "d.csv", "duplicates", "rows 2, 3")
+
+
+def test_wrong_columns_are_named(workdir):
+    (workdir / "w.csv").write_text("when,who\n2025-01-06,x\n")
+    assert_one_line_error(invoke("forecast", workdir / "w.csv"), "w.csv", "--time-col", "when, who")
+
+
+def test_unknown_tz_option(workdir):
+    assert_one_line_error(
+        invoke("forecast", workdir / "tickets.csv", "--tz", "Mars/Base"), "Mars/Base"
+    )
+
+
+def test_bad_horizon(workdir):
+    assert_one_line_error(
+        invoke("forecast", workdir / "counts.csv", "--horizon", "soon"), "--horizon"
+    )
+    assert_one_line_error(
+        invoke("forecast", workdir / "counts.csv", "--horizon", "0w"), "--horizon"
+    )
+
+
+def test_short_history_is_an_error(workdir):
+    history = make_history(days=5)
+    history["interval_start"] = history["interval_start"].map(lambda t: t.isoformat())
+    history.to_csv(workdir / "short.csv", index=False)
+    assert_one_line_error(invoke("forecast", workdir / "short.csv"), "14")
+
+
+@pytest.mark.parametrize(
+    ("edit", "fragments"),
+    [
+        (
+            lambda c: c.replace("aht_seconds = 300", 'aht_seconds = "long"'),
+            ["wfm.toml", "queues.phone.aht_seconds", "a number"],
+        ),
+        (
+            lambda c: c.replace("shrinkage = 0.3", "shrinkage = 1.2"),
+            ["wfm.toml", "phone", "shrinkage"],
+        ),
+        (
+            lambda c: c.replace("shrinkage = 0.3", "shrinkge = 0.3"),
+            ["wfm.toml", "unknown field 'shrinkge'"],
+        ),
+        (
+            lambda c: c.replace('timezone = "Asia/Manila"', 'timezone = "Asia/Atlantis"'),
+            ["wfm.toml", "Manila", "Asia/Atlantis"],
+        ),
+        (lambda c: c.replace('open = "08:00"', 'open = "8am"'), ["wfm.toml", "open", "HH:MM"]),
+        (
+            lambda c: c.replace("interval_minutes = 60", "interval_minutes = 45"),
+            ["wfm.toml", "interval_minutes"],
+        ),
+        (lambda c: c + "\n[oops\n", ["wfm.toml", "not valid TOML"]),
+        (lambda c: c.replace('channel = "voice"', 'channel = "fax"'), ["wfm.toml", "phone", "fax"]),
+    ],
+)
+def test_bad_config_fields_are_named(workdir, edit, fragments):
+    (workdir / "wfm.toml").write_text(edit(CONFIG))
+    result = invoke("forecast", workdir / "counts.csv", "--config", workdir / "wfm.toml")
+    assert_one_line_error(result, *fragments)
+
+
+def test_missing_config_file(workdir):
+    result = invoke("staff", workdir / "counts.csv", "--config", workdir / "missing.toml")
+    assert_one_line_error(result, "missing.toml", "not found")
+
+
+def test_unknown_queue_in_forecast_for_staff(workdir):
+    (workdir / "f.csv").write_text(
+        "interval_start,queue,volume,aht_seconds\n2025-01-06T09:00:00Z,fax,4,300\n"
+    )
+    result = invoke("staff", workdir / "f.csv", "--config", workdir / "wfm.toml")
+    assert_one_line_error(result, "fax")
+
+
+def test_roster_agent_at_unknown_site(workdir, requirements_file):
+    (workdir / "roster.csv").write_text("agent,site\nAna Reyes,Manila\nBob Byrne,Cork\n")
+    result = invoke(
+        "schedule",
+        requirements_file,
+        "--config",
+        workdir / "wfm.toml",
+        "--roster",
+        workdir / "roster.csv",
+    )
+    assert_one_line_error(result, "roster.csv", "Bob Byrne", "Cork", "rows 3")
+
+
+def test_requirements_missing_column(workdir):
+    (workdir / "r.csv").write_text("interval_start,queue\n2025-01-06T09:00:00Z,phone\n")
+    result = invoke("schedule", workdir / "r.csv", "--config", workdir / "wfm.toml")
+    assert_one_line_error(result, "r.csv", "agents_scheduled")
+
+
+def test_events_with_unknown_queue(workdir):
+    (workdir / "events.csv").write_text("name,start,end,queues\nPromo,2025-01-10,2025-01-11,fax\n")
+    result = invoke(
+        "forecast",
+        workdir / "counts.csv",
+        "--events",
+        workdir / "events.csv",
+        "--config",
+        workdir / "wfm.toml",
+    )
+    assert_one_line_error(result, "Promo", "fax")
+
+
+def test_events_end_before_start(workdir):
+    (workdir / "events.csv").write_text("name,start,end\nPromo,2025-01-10,2025-01-08\n")
+    result = invoke("forecast", workdir / "counts.csv", "--events", workdir / "events.csv")
+    assert_one_line_error(result, "events.csv", "Promo", "ends before it starts")

@@ -1,0 +1,134 @@
+"""The three stages as application steps: read files, call the libraries.
+
+Each function returns frames and results; the CLI decides where they go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from scheduling.planner import ScheduleResult, schedule_requirements
+from scheduling.staffing import staff_requirements
+
+from forecasting.calendar import check_timezone
+from forecasting.forecast import ForecastResult, forecast_volume
+from forecasting.history import aggregate_contacts, complete_grid
+from wfm import io
+from wfm.config import Config
+from wfm.errors import WfmError
+
+
+@dataclass(frozen=True)
+class ForecastRequest:
+    """What `wfm forecast` was asked for, after options override the config."""
+
+    history: Path
+    horizon: str = "6w"
+    events: Path | None = None
+    interval_minutes: int | None = None
+    tz: str | None = None
+    model: str | None = None
+    country: str | None = None
+    level: float | None = None
+    time_col: str | None = None
+    queue_col: str | None = None
+    handle_time_col: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def run_forecast(
+    request: ForecastRequest, config: Config, *, on_queue: Callable[[str], None] | None = None
+) -> ForecastResult:
+    """History file (+ events) -> forecast."""
+    interval = request.interval_minutes or config.interval_minutes
+    if interval not in (15, 30, 60):
+        raise WfmError(f"--interval: expected 15, 30 or 60 minutes, got {interval}")
+    tz = request.tz or config.timezone
+    check_timezone(tz, where="--tz" if request.tz else f"{config.source}: timezone")
+    settings = config.forecast
+    default_queue = next(iter(config.queues)) if len(config.queues) == 1 else io.DEFAULT_QUEUE
+    frame, kind = io.read_history(
+        request.history,
+        tz=tz,
+        time_col=request.time_col or settings.time_column,
+        queue_col=request.queue_col or settings.queue_column,
+        handle_col=request.handle_time_col or settings.handle_time_column,
+        default_queue=default_queue,
+    )
+    if kind == "contacts":
+        history = aggregate_contacts(frame, interval_minutes=interval)
+    else:
+        if frame["interval_start"].ne(frame["interval_start"].dt.floor(f"{interval}min")).any():
+            raise WfmError(
+                f"{request.history}: interval_start values are not on the {interval}-minute "
+                "grid; pass the matching --interval"
+            )
+        history = complete_grid(frame, interval_minutes=interval)
+    events = io.read_events(request.events, tz=tz) if request.events else None
+    horizon = io.parse_horizon(request.horizon, interval_minutes=interval)
+    result = forecast_volume(
+        history,
+        horizon=horizon,
+        interval_minutes=interval,
+        timezones=config.queue_timezones(),
+        default_aht=config.queue_aht(),
+        level=request.level if request.level is not None else settings.level,
+        events=events,
+        country=request.country or settings.country,
+        subdivision=settings.subdivision,
+        model=request.model or settings.model,
+        on_queue=on_queue,
+    )
+    unconfigured = sorted(set(history["queue"]) - set(config.queues))
+    if config.queues and unconfigured:
+        result.warnings.append(
+            f"queues {', '.join(unconfigured)} are not in {config.source}: their seasonality "
+            "is read in UTC and `wfm staff` will refuse them; add [queues.NAME] tables"
+        )
+    return result
+
+
+def run_staff(forecast: pd.DataFrame, config: Config, *, use_high: bool = False) -> pd.DataFrame:
+    """Forecast frame -> requirements frame."""
+    if not config.queues:
+        raise WfmError(
+            f"{config.source}: no [queues.NAME] tables; `wfm staff` needs --config "
+            "with the queues' service targets"
+        )
+    column = "volume_high" if use_high else "volume"
+    if column not in forecast.columns:
+        raise WfmError(
+            "the forecast has no volume_high column; drop --use-high or re-run `wfm forecast`"
+        )
+    return staff_requirements(
+        forecast, config.queues, interval_minutes=config.interval_minutes, volume_column=column
+    )
+
+
+def run_schedule(
+    requirements: pd.DataFrame,
+    config: Config,
+    *,
+    roster: Path | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    solver: str | None = None,
+) -> ScheduleResult:
+    """Requirements frame (+ roster file) -> schedule, coverage and solve report."""
+    if not config.sites:
+        raise WfmError(f"{config.source}: no [[sites]]; `wfm schedule` needs at least one site")
+    options = config.scheduling
+    overrides = {
+        key: value
+        for key, value in (("time_limit_seconds", time_limit), ("gap", gap), ("solver", solver))
+        if value is not None
+    }
+    if overrides:
+        options = type(options)(**{**options.__dict__, **overrides})
+    roster_frame = io.read_roster(roster, sites=[s.name for s in config.sites]) if roster else None
+    return schedule_requirements(
+        requirements, sites=list(config.sites), options=options, roster=roster_frame
+    )

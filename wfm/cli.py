@@ -1,0 +1,294 @@
+"""The `wfm` command line: one short function per command.
+
+Data goes to stdout or -o; people read stderr. Bad input is one line and exit
+code 1; anything else escaping here is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from forecasting.errors import ForecastingError
+from scheduling import erlang
+from scheduling.columns import SCHEDULE_COLUMNS
+from scheduling.errors import SchedulingError
+from wfm import app, calendars, io, render
+from wfm.config import Config, load_config
+from wfm.errors import WfmError
+
+cli = typer.Typer(
+    name="wfm",
+    help="Workforce management for support teams: forecast, staff, schedule.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="wfm.toml")]
+OutOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write here, not stdout.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()
+
+
+def friendly(command):
+    """Turn the libraries' and the app's named errors into one line and exit 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (WfmError, ForecastingError, SchedulingError) as e:
+            render.error(str(e))
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _config(path: Path | None) -> Config:
+    return load_config(path)
+
+
+def _write_schedule(schedule: pd.DataFrame, path: Path | None, fmt: str) -> None:
+    if fmt == "ics":
+        io.write_text(calendars.schedule_ics(schedule), path)
+    elif fmt == "google":
+        io.write_csv(calendars.schedule_google_csv(schedule), path)
+    else:
+        io.write_csv(
+            schedule[list(SCHEDULE_COLUMNS)],
+            path,
+            timezone_column="timezone",
+            local_columns=("start", "end", "break_start", "break_end"),
+        )
+
+
+@cli.command()
+@friendly
+def forecast(
+    history: Annotated[
+        Path,
+        typer.Argument(
+            help="Helpdesk export (one row per contact) or counts (interval_start, queue, volume)."
+        ),
+    ],
+    horizon: Annotated[str, typer.Option(help="How far ahead: 48h, 28d, 6w.")] = "6w",
+    events: Annotated[
+        Path | None, typer.Option(help="events.csv: name, start, end [, kind, queues, uplift].")
+    ] = None,
+    interval: Annotated[int | None, typer.Option(help="Interval minutes: 15, 30 or 60.")] = None,
+    tz: Annotated[str | None, typer.Option(help="Zone of naive timestamps.")] = None,
+    model: Annotated[str | None, typer.Option(help="seasonal or seasonal_naive.")] = None,
+    country: Annotated[str | None, typer.Option(help="Public holidays, e.g. US.")] = None,
+    level: Annotated[float | None, typer.Option(help="Interval coverage, e.g. 0.8.")] = None,
+    time_col: Annotated[str | None, typer.Option(help="Timestamp column.")] = None,
+    queue_col: Annotated[str | None, typer.Option(help="Queue column.")] = None,
+    handle_time_col: Annotated[str | None, typer.Option(help="Handle time column (s).")] = None,
+    config: ConfigOpt = None,
+    output: OutOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Forecast contact volume and handle time per queue and interval.
+
+    Example:
+
+        wfm forecast tickets.csv.gz --events events.csv --horizon 6w --config wfm.toml -o forecast.csv
+    """
+    cfg = _config(config)
+    request = app.ForecastRequest(
+        history=history,
+        horizon=horizon,
+        events=events,
+        interval_minutes=interval,
+        tz=tz,
+        model=model,
+        country=country,
+        level=level,
+        time_col=time_col,
+        queue_col=queue_col,
+        handle_time_col=handle_time_col,
+    )
+    with render.progress("forecasting queues", total=max(len(cfg.queues), 1)) as advance:
+        result = app.run_forecast(request, cfg, on_queue=advance)
+    io.write_csv(result.forecast, output)
+    for note in result.warnings:
+        render.warn(note)
+    if not quiet:
+        render.forecast_summary(
+            result.forecast, result.effects, level if level is not None else cfg.forecast.level
+        )
+
+
+@cli.command()
+@friendly
+def staff(
+    forecast_file: Annotated[
+        Path, typer.Argument(metavar="FORECAST", help="A forecast CSV from `wfm forecast`.")
+    ],
+    config: Annotated[Path, typer.Option("--config", "-c", help="wfm.toml with [queues].")],
+    use_high: Annotated[bool, typer.Option(help="Staff to volume_high, not volume.")] = False,
+    output: OutOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Turn a forecast into agents per queue and interval (Erlang C, backlog).
+
+    Example:
+
+        wfm staff forecast.csv --config wfm.toml -o requirements.csv
+    """
+    cfg = _config(config)
+    frame = io.read_forecast(forecast_file, tz=cfg.timezone)
+    requirements = app.run_staff(frame, cfg, use_high=use_high)
+    io.write_csv(requirements, output)
+    if not quiet:
+        render.staff_summary(requirements, interval_minutes=cfg.interval_minutes)
+
+
+@cli.command()
+@friendly
+def schedule(
+    requirements: Annotated[Path, typer.Argument(help="A requirements CSV from `wfm staff`.")],
+    config: Annotated[Path, typer.Option("--config", "-c", help="wfm.toml with [[sites]].")],
+    roster: Annotated[Path | None, typer.Option(help="roster.csv of named agents.")] = None,
+    coverage: Annotated[Path | None, typer.Option(help="Also write coverage CSV here.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv, ics or google.")] = "csv",
+    time_limit: Annotated[float | None, typer.Option(help="Solver seconds.")] = None,
+    gap: Annotated[float | None, typer.Option(help="Relative optimality gap.")] = None,
+    solver: Annotated[str | None, typer.Option(help="highs or cbc.")] = None,
+    output: OutOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Choose shifts at the sites and give them to agents.
+
+    Example:
+
+        wfm schedule requirements.csv --config wfm.toml --roster roster.csv --coverage coverage.csv > schedule.csv
+    """
+    if fmt not in ("csv", "ics", "google"):
+        raise WfmError(f"--format: expected csv, ics or google, got {fmt!r}")
+    cfg = _config(config)
+    frame = io.read_requirements(requirements, tz=cfg.timezone)
+    with render.progress("solving", total=1) as advance:
+        result = app.run_schedule(
+            frame, cfg, roster=roster, time_limit=time_limit, gap=gap, solver=solver
+        )
+        advance()
+    _write_schedule(result.schedule, output, fmt)
+    if coverage is not None:
+        io.write_csv(result.coverage, coverage)
+    if not quiet:
+        render.schedule_summary(result, cfg.sites)
+
+
+@cli.command()
+@friendly
+def plan(
+    config: Annotated[Path, typer.Option("--config", "-c", help="wfm.toml.")],
+    history: Annotated[Path, typer.Option(help="Helpdesk export or counts CSV.")],
+    out: Annotated[Path, typer.Option(help="Folder for the five output files.")],
+    events: Annotated[Path | None, typer.Option(help="events.csv.")] = None,
+    roster: Annotated[Path | None, typer.Option(help="roster.csv of named agents.")] = None,
+    horizon: Annotated[str, typer.Option(help="How far ahead: 1w, 14d.")] = "1w",
+    quiet: QuietOpt = False,
+) -> None:
+    """Forecast, staff and schedule in one go; write five files into --out.
+
+    Writes forecast.csv, requirements.csv, schedule.csv, coverage.csv and schedule.ics.
+
+    Example:
+
+        wfm plan --config wfm.toml --history tickets.csv.gz --events events.csv --roster roster.csv --horizon 1w --out plan/
+    """
+    cfg = _config(config)
+    if out.exists() and not out.is_dir():
+        raise WfmError(f"{out}: exists and is not a folder; give --out a folder")
+    request = app.ForecastRequest(history=history, horizon=horizon, events=events)
+    with render.progress("planning", total=3) as advance:
+        result = app.run_forecast(request, cfg)
+        advance()
+        requirements = app.run_staff(result.forecast, cfg)
+        advance()
+        scheduled = app.run_schedule(requirements, cfg, roster=roster)
+        advance()
+    out.mkdir(parents=True, exist_ok=True)
+    io.write_csv(result.forecast, out / "forecast.csv")
+    io.write_csv(requirements, out / "requirements.csv")
+    _write_schedule(scheduled.schedule, out / "schedule.csv", "csv")
+    io.write_csv(scheduled.coverage, out / "coverage.csv")
+    _write_schedule(scheduled.schedule, out / "schedule.ics", "ics")
+    for note in result.warnings:
+        render.warn(note)
+    if not quiet:
+        render.forecast_summary(result.forecast, result.effects, cfg.forecast.level)
+        render.staff_summary(requirements, interval_minutes=cfg.interval_minutes)
+        render.schedule_summary(scheduled, cfg.sites)
+        render.info(
+            f"wrote forecast.csv, requirements.csv, schedule.csv, coverage.csv and "
+            f"schedule.ics to {out}"
+        )
+
+
+@cli.command("erlang")
+@friendly
+def erlang_command(
+    volume: Annotated[float, typer.Option(help="Contacts arriving in the interval.")],
+    interval_minutes: Annotated[float, typer.Option(help="Interval length, minutes.")],
+    aht_seconds: Annotated[float, typer.Option(help="Average handle time, seconds.")],
+    service_level: Annotated[float, typer.Option(help="Target share answered in time.")] = 0.8,
+    answer_seconds: Annotated[float, typer.Option(help="Target answer time, seconds.")] = 20.0,
+    max_occupancy: Annotated[float, typer.Option(help="Occupancy cap, 0-1.")] = 1.0,
+    agents: Annotated[int | None, typer.Option(help="Report this headcount instead.")] = None,
+) -> None:
+    """Erlang C for one interval: agents needed, or the service of a headcount.
+
+    Writes one CSV row (agents, service_level, asa_seconds, occupancy, wait_probability).
+
+    Example:
+
+        wfm erlang --volume 100 --interval-minutes 30 --aht-seconds 180 --service-level 0.8 --answer-seconds 20
+    """
+    if volume < 0:
+        raise WfmError(f"--volume: must be >= 0, got {volume:g}")
+    if interval_minutes <= 0:
+        raise WfmError(f"--interval-minutes: must be > 0, got {interval_minutes:g}")
+    if aht_seconds <= 0:
+        raise WfmError(f"--aht-seconds: must be > 0, got {aht_seconds:g}")
+    if not 0 < service_level < 1:
+        raise WfmError(f"--service-level: must be between 0 and 1, got {service_level:g}")
+    if answer_seconds < 0:
+        raise WfmError(f"--answer-seconds: must be >= 0, got {answer_seconds:g}")
+    if not 0 < max_occupancy <= 1:
+        raise WfmError(f"--max-occupancy: must be in (0, 1], got {max_occupancy:g}")
+    if agents is not None and agents < 0:
+        raise WfmError(f"--agents: must be >= 0, got {agents}")
+    traffic = volume * aht_seconds / (interval_minutes * 60)
+    if agents is None:
+        agents = int(
+            erlang.required_agents(
+                traffic,
+                aht_seconds=aht_seconds,
+                answer_seconds=answer_seconds,
+                service_level_target=service_level,
+                max_occupancy=max_occupancy,
+            )
+        )
+    metrics = erlang.erlang_c_metrics(
+        traffic, agents, aht_seconds=aht_seconds, answer_seconds=answer_seconds
+    )
+    row = {
+        "agents": agents,
+        "service_level": float(metrics.service_level),
+        "asa_seconds": float(metrics.asa_seconds),
+        "occupancy": float(metrics.occupancy),
+        "wait_probability": float(metrics.wait_probability),
+    }
+    io.write_csv(pd.DataFrame([row]), None)

@@ -1,0 +1,147 @@
+"""Everything a person reads: summaries, warnings and progress, on stderr."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console(stderr=True, highlight=False)
+
+
+def error(message: str) -> None:
+    """One line, no markup, no wrapping: safe for any message text."""
+    console.print(f"error: {' '.join(str(message).split())}", markup=False, soft_wrap=True)
+
+
+def warn(message: str) -> None:
+    console.print(f"warning: {message}", markup=False, soft_wrap=True, style="yellow")
+
+
+def info(message: str) -> None:
+    console.print(message, markup=False, soft_wrap=True)
+
+
+@contextmanager
+def progress(description: str, total: int) -> Iterator:
+    """A progress bar on a terminal; a no-op advance() elsewhere."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    with bar:
+        task = bar.add_task(description, total=total)
+        yield lambda *_: bar.advance(task)
+
+
+def _table(title: str, columns: list[str]) -> Table:
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    return table
+
+
+def forecast_summary(forecast: pd.DataFrame, effects: pd.DataFrame, level: float) -> None:
+    table = _table(
+        f"Forecast {forecast['interval_start'].min():%Y-%m-%d %H:%M} UTC, "
+        f"{forecast['interval_start'].nunique()} intervals",
+        ["queue", "volume", f"sum of {level:.0%} bounds", "peak / interval", "mean AHT s"],
+    )
+    for queue, part in forecast.groupby("queue", sort=True):
+        weights = part["volume"].clip(lower=1e-9)
+        aht = (part["aht_seconds"] * weights).sum() / weights.sum()
+        table.add_row(
+            str(queue),
+            f"{part['volume'].sum():,.0f}",
+            f"{part['volume_low'].sum():,.0f}-{part['volume_high'].sum():,.0f}",
+            f"{part['volume'].max():,.1f}",
+            "-" if pd.isna(aht) else f"{aht:,.0f}",
+        )
+    console.print(table)
+    if len(effects):
+        day0 = effects[effects["offset_days"] == 0]
+        for row in day0.itertuples(index=False):
+            info(f"learned event effect: {row.queue} {row.kind}: {row.uplift:+.0%} on day 1")
+
+
+def staff_summary(
+    requirements: pd.DataFrame, *, interval_minutes: int, fte_hours: float = 40.0
+) -> None:
+    hours = interval_minutes / 60
+    starts = requirements["interval_start"]
+    weeks = max((starts.max() - starts.min()).total_seconds() / 3600 + hours, hours) / 168
+    table = _table(
+        "Staffing requirements",
+        ["queue", "channel", "peak agents", "peak scheduled", "agent-hours", "FTE"],
+    )
+    for queue, part in requirements.groupby("queue", sort=True):
+        agent_hours = part["agent_hours"].sum()
+        table.add_row(
+            str(queue),
+            str(part["channel"].iloc[0]) if "channel" in part else "",
+            f"{part['agents'].max():,.0f}",
+            f"{part['agents_scheduled'].max():,.1f}",
+            f"{agent_hours:,.0f}",
+            f"{agent_hours / weeks / fte_hours:,.1f}",
+        )
+    console.print(table)
+    info(f"FTE at {fte_hours:g} paid hours a week over {weeks:.1f} weeks")
+
+
+def schedule_summary(result, sites) -> None:
+    solve = result.solve
+    cost = {s.name: s.cost_per_hour for s in sites}
+    schedule = result.schedule
+    paid = (schedule["end"] - schedule["start"]).dt.total_seconds() / 3600
+    coverage = result.coverage
+    hours = None
+    if len(coverage) > 1:
+        step = coverage["interval_start"].sort_values().diff().dropna()
+        hours = step[step > pd.Timedelta(0)].min().total_seconds() / 3600
+    hours = hours or 1.0
+    info(
+        f"solver {solve.solver}: {solve.status}, objective {solve.objective:,.2f}, "
+        f"bound {solve.bound:,.2f}, gap {solve.gap:.2%}, {solve.seconds:.1f} s"
+    )
+    for note in getattr(solve, "notes", []) or []:
+        warn(note)
+    table = _table("Schedule", ["site", "agents", "shifts", "paid hours", "cost"])
+    for site, part in schedule.groupby("site", sort=True):
+        site_paid = paid[part.index].sum()
+        table.add_row(
+            str(site),
+            str(part["agent"].nunique()),
+            str(len(part)),
+            f"{site_paid:,.1f}",
+            f"{site_paid * cost.get(site, 0):,.2f}",
+        )
+    console.print(table)
+    short = coverage["shortfall"].sum() * hours
+    info(
+        f"coverage: {coverage['scheduled'].sum() * hours:,.1f} agent-hours scheduled for "
+        f"{coverage['required'].sum() * hours:,.1f} required; {short:,.1f} agent-hours short"
+    )
+    if short > 0:
+        worst = coverage.sort_values(["shortfall", "interval_start"], ascending=[False, True])
+        for row in worst.head(5).itertuples(index=False):
+            if row.shortfall > 0:
+                warn(
+                    f"short {row.shortfall:.2f} agents: {row.queue} at "
+                    f"{row.interval_start.isoformat()}"
+                )
+    for limit in result.binding:
+        warn(f"binding: {limit}")
+    if len(result.unfilled):
+        warn(
+            f"{int(result.unfilled['count'].sum())} shifts could not be given to a roster agent "
+            "(see the coverage shortfall); add agents or relax the roster"
+        )
