@@ -51,7 +51,7 @@ def local_frame(
     return pd.DataFrame(
         {
             "local_date": local.tz_localize(None).normalize(),
-            "weekday": local.weekday.to_numpy(),
+            "weekday": local.day_of_week.to_numpy(),
             "slot": (minute // interval_minutes).to_numpy(),
         }
     )

@@ -93,7 +93,11 @@ def complete_grid(counts: pd.DataFrame, *, interval_minutes: int) -> pd.DataFram
     grid = pd.date_range(starts.min(), starts.max(), freq=f"{interval_minutes}min")
     queues = sorted(counts[QUEUE].astype(str).unique())
     index = pd.MultiIndex.from_product([queues, grid], names=[QUEUE, INTERVAL_START])
-    aht = counts[AHT_SECONDS] if AHT_SECONDS in counts.columns else np.nan
+    aht = (
+        pd.to_numeric(counts[AHT_SECONDS], errors="coerce").to_numpy(float)
+        if AHT_SECONDS in counts.columns
+        else np.nan
+    )
     keyed = pd.DataFrame(
         {VOLUME: counts[VOLUME].astype(float).to_numpy(), AHT_SECONDS: aht},
         index=pd.MultiIndex.from_arrays(

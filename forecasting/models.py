@@ -148,7 +148,7 @@ class SeasonalRegression(VolumeModel):
         self.origin = daily.index[0]
         self.span_days = (daily.index[-1] - daily.index[0]).days + 1
         self.open_weekdays = sorted(
-            daily.groupby(daily.index.weekday)[VOLUME].sum().pipe(lambda s: s[s > 0]).index
+            daily.groupby(daily.index.day_of_week)[VOLUME].sum().pipe(lambda s: s[s > 0]).index
         )
         self._fit_daily(daily)
         special = self._special_days(daily.index)
@@ -187,7 +187,7 @@ class SeasonalRegression(VolumeModel):
         """Regressors of the daily model for local `dates`."""
         x = pd.DataFrame(index=dates)
         for day in range(7):
-            x[f"weekday:{day}"] = (dates.weekday == day).astype(float)
+            x[f"weekday:{day}"] = (dates.day_of_week == day).astype(float)
         years = (dates - self.origin).days.to_numpy() / 365.25
         if self.span_days >= 56:
             x["trend"] = years
@@ -204,7 +204,7 @@ class SeasonalRegression(VolumeModel):
         return pd.concat([x, events], axis=1)
 
     def _fit_daily(self, daily: pd.DataFrame) -> None:
-        open_days = daily[daily.index.weekday.isin(self.open_weekdays)]
+        open_days = daily[daily.index.day_of_week.isin(self.open_weekdays)]
         x = self._design(pd.DatetimeIndex(open_days.index))
         x = x.loc[:, (x != 0).any(axis=0)]
         x = x.loc[
@@ -231,7 +231,7 @@ class SeasonalRegression(VolumeModel):
             return np.zeros(len(dates))
         x = self._design(dates).reindex(columns=self.columns, fill_value=0.0)
         eta = np.clip(x.to_numpy() @ self.params.to_numpy(), -50, 50)
-        return np.where(dates.weekday.isin(self.open_weekdays), np.exp(eta), 0.0)
+        return np.where(dates.day_of_week.isin(self.open_weekdays), np.exp(eta), 0.0)
 
     def _special_days(self, dates: pd.DatetimeIndex) -> pd.Index:
         x = self._design(dates)
@@ -255,7 +255,7 @@ class SeasonalRegression(VolumeModel):
         normal = daily[~daily.index.isin(special)]
         if normal.empty:
             normal = daily
-        latest = normal.groupby(normal.index.weekday, group_keys=False).tail(
+        latest = normal.groupby(normal.index.day_of_week, group_keys=False).tail(
             PROFILE_DAYS_PER_WEEKDAY
         )
         return pd.DatetimeIndex(latest.index)
