@@ -21,6 +21,9 @@ AGENT_HOURS = "agent_hours"  # agents_scheduled * interval length, hours
 CHANNEL = "channel"
 WAIT_PROBABILITY = "wait_probability"
 BACKLOG = "backlog"  # contacts carried into the next interval (deferred channels)
+ABANDONMENT = "abandonment"  # share of contacts hanging up before an answer, 0-1
+SHRINKAGE = "shrinkage"  # share of paid time not productive, as applied, 0-1
+LEADS = "leads"  # team leads: agents_scheduled / span of control, agents
 
 REQUIREMENTS_COLUMNS = (
     INTERVAL_START,

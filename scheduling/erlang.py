@@ -24,6 +24,10 @@ at least `exp(-72)` before it matters, which makes B exact to rounding in about
 `12 * sqrt(A) + (N - A)` steps instead of `N` (5,500 instead of 200,000 at
 200,000 Erlangs).
 
+`required_agents` finds the least N meeting a service level, an optional ASA cap and
+an occupancy cap, whichever binds; `staff_erlang_c` returns that N with its measures
+in one pass. Erlang A (callers who hang up) is in `scheduling.erlang_a`.
+
 Where `N <= A` the queue grows without bound: the wait probability is 1, the
 service level 0 and the ASA infinite. Zero traffic never waits (wait probability 0,
 service level 1, ASA 0) whatever the agents, including none.
@@ -203,15 +207,17 @@ def required_agents(
     answer_seconds: npt.ArrayLike,
     service_level_target: npt.ArrayLike,
     max_occupancy: npt.ArrayLike = 1.0,
+    asa_target_seconds: npt.ArrayLike | None = None,
 ) -> IntArray | int:
-    """The fewest agents that meet a service level and an occupancy cap.
+    """The fewest agents that meet a service level, an ASA target and an occupancy cap.
 
     For each element: the least whole N with N > A (when A > 0), a service level
-    within `answer_seconds` of at least `service_level_target` and an occupancy
-    A / N of at most `max_occupancy`. A service level within
+    within `answer_seconds` of at least `service_level_target`, an ASA of at most
+    `asa_target_seconds` (when given) and an occupancy A / N of at most
+    `max_occupancy`: whichever binds. A service level within
     `SERVICE_LEVEL_TOLERANCE` (1e-12) below the target counts as meeting it, and an
-    occupancy within a relative 1e-12 above the cap as within it, so that rounding
-    in the last bit never adds an agent. Zero traffic needs 0 agents.
+    ASA or occupancy within a relative 1e-12 above its cap as within it, so that
+    rounding in the last bit never adds an agent. Zero traffic needs 0 agents.
 
     The search starts every element at its lower bound
     max(floor(A) + 1, ceil(A / max_occupancy)), evaluates B there once (warm-started
@@ -225,6 +231,8 @@ def required_agents(
         answer_seconds: target answer time, seconds, >= 0.
         service_level_target: share to answer within `answer_seconds`, 0 <= x < 1.
         max_occupancy: cap on A / N, 0 < x <= 1.
+        asa_target_seconds: cap on the average speed of answer, seconds, > 0;
+            None (or inf) for no ASA target.
 
     Returns:
         Agents, whole numbers (int64 array of the broadcast shape, or int).
@@ -232,7 +240,79 @@ def required_agents(
     Raises:
         InputError: an argument is out of its range (the message names it).
     """
-    (a, aht, t, target, occ), shape = _broadcast(
+    agents, _, shape = _required(
+        traffic,
+        aht_seconds=aht_seconds,
+        answer_seconds=answer_seconds,
+        service_level_target=service_level_target,
+        max_occupancy=max_occupancy,
+        asa_target_seconds=asa_target_seconds,
+    )
+    return _shaped(agents, shape)
+
+
+def staff_erlang_c(
+    traffic: npt.ArrayLike,
+    *,
+    aht_seconds: npt.ArrayLike,
+    answer_seconds: npt.ArrayLike,
+    service_level_target: npt.ArrayLike,
+    max_occupancy: npt.ArrayLike = 1.0,
+    asa_target_seconds: npt.ArrayLike | None = None,
+) -> ErlangCMetrics:
+    """`required_agents` and the Erlang C measures at that headcount, in one pass.
+
+    The same as `erlang_c_metrics(traffic, required_agents(...), ...)`, but the
+    Erlang B value the search ends on is reused rather than recomputed.
+
+    Args:
+        traffic: offered traffic, Erlangs (arrivals per second x AHT seconds), >= 0.
+        aht_seconds: average handle time, seconds, > 0.
+        answer_seconds: target answer time, seconds, >= 0.
+        service_level_target: share to answer within `answer_seconds`, 0 <= x < 1.
+        max_occupancy: cap on A / N, 0 < x <= 1.
+        asa_target_seconds: cap on the average speed of answer, seconds, > 0, or None.
+
+    Returns:
+        ErlangCMetrics at the least agents that meet every target.
+
+    Raises:
+        InputError: an argument is out of its range (the message names it).
+    """
+    (n, b, a, aht, t), _, shape = _required(
+        traffic,
+        aht_seconds=aht_seconds,
+        answer_seconds=answer_seconds,
+        service_level_target=service_level_target,
+        max_occupancy=max_occupancy,
+        asa_target_seconds=asa_target_seconds,
+        with_b=True,
+    )
+    c = _erlang_c_flat(a, n, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        occupancy = np.where(a == 0, 0.0, a / np.maximum(n, 1))
+    return ErlangCMetrics(
+        agents=_shaped(n, shape),
+        wait_probability=_shaped(c, shape),
+        service_level=_shaped(_service_level_flat(a, n, c, aht, t), shape),
+        asa_seconds=_shaped(_asa_flat(a, n, c, aht), shape),
+        occupancy=_shaped(occupancy, shape),
+    )
+
+
+def _required(
+    traffic: npt.ArrayLike,
+    *,
+    aht_seconds: npt.ArrayLike,
+    answer_seconds: npt.ArrayLike,
+    service_level_target: npt.ArrayLike,
+    max_occupancy: npt.ArrayLike,
+    asa_target_seconds: npt.ArrayLike | None,
+    with_b: bool = False,
+) -> tuple[Any, None, tuple[int, ...]]:
+    """Flat agents (with_b: (agents, B there, A, aht, t)), None, and the broadcast shape."""
+    asa_cap = np.inf if asa_target_seconds is None else asa_target_seconds
+    (a, aht, t, target, occ, asa_goal), shape = _broadcast(
         _traffic(traffic),
         _aht(aht_seconds),
         _answer(answer_seconds),
@@ -243,6 +323,7 @@ def required_agents(
             "a share 0 <= x < 1 (e.g. 0.8 for 80%)",
         ),
         _checked(max_occupancy, "max_occupancy", lambda x: (x > 0) & (x <= 1), "in (0, 1]"),
+        _asa_target(asa_cap),
     )
     busy = a > 0
     lower = np.zeros(a.shape, dtype=np.int64)
@@ -251,21 +332,26 @@ def required_agents(
     lower[busy] = np.maximum(by_queue, by_occupancy).astype(np.int64)
 
     result = lower.copy()
+    final_b = np.zeros(a.shape)
     idx = np.flatnonzero(busy)
     a_i, aht_i, t_i = a[idx], aht[idx], t[idx]
     goal_i = target[idx] - SERVICE_LEVEL_TOLERANCE
+    asa_i = asa_goal[idx] * (1 + SERVICE_LEVEL_TOLERANCE)
     n_i = lower[idx].astype(np.float64)
     b_i = _erlang_b_flat(a_i, lower[idx])
     while idx.size:
         c_i = n_i * b_i / (n_i - a_i * (1.0 - b_i))
         met = 1.0 - c_i * np.exp(-(n_i - a_i) * t_i / aht_i) >= goal_i
+        met &= c_i * aht_i / (n_i - a_i) <= asa_i
         result[idx[met]] = n_i[met].astype(np.int64)
+        final_b[idx[met]] = b_i[met]
         keep = ~met
         idx, a_i, aht_i, t_i, goal_i = idx[keep], a_i[keep], aht_i[keep], t_i[keep], goal_i[keep]
+        asa_i = asa_i[keep]
         n_i, b_i = n_i[keep] + 1.0, b_i[keep]
         ab = a_i * b_i
         b_i = ab / (n_i + ab)
-    return _shaped(result, shape)
+    return ((result, final_b, a, aht, t) if with_b else result), None, shape
 
 
 # --- evaluation on flat arrays -------------------------------------------------------
@@ -293,7 +379,9 @@ def _step_b(a: FloatArray, b: FloatArray, start: IntArray, steps: IntArray) -> F
     max_steps = int(steps.max(initial=0))
     if max_steps == 0:
         return out
-    order = np.argsort(-steps, kind="stable")
+    # Steps are small whole numbers: a 16-bit key lets numpy radix-sort in O(n).
+    key = -steps.astype(np.int16) if max_steps < 32767 else -steps
+    order = np.argsort(key, kind="stable")
     a_s, b_s = a[order], out[order]
     n_s = start[order].astype(np.float64)
     running = np.searchsorted(-steps[order], -np.arange(1, max_steps + 1), side="right")
@@ -369,6 +457,19 @@ def _aht(aht_seconds: npt.ArrayLike) -> FloatArray:
 
 def _answer(answer_seconds: npt.ArrayLike) -> FloatArray:
     return _checked(answer_seconds, "answer_seconds", lambda x: x >= 0, "finite and >= 0 seconds")
+
+
+def _asa_target(asa_target_seconds: npt.ArrayLike) -> FloatArray:
+    """Finite and > 0, or +inf for no target."""
+    try:
+        x = np.asarray(asa_target_seconds, dtype=np.float64)
+    except (TypeError, ValueError):
+        x = None
+    if x is not None and np.all(np.isposinf(x) | (np.isfinite(x) & (x > 0))):
+        return x
+    return _checked(
+        asa_target_seconds, "asa_target_seconds", lambda v: v > 0, "> 0 seconds (or None)"
+    )
 
 
 def _agents(agents: npt.ArrayLike) -> IntArray:

@@ -1,22 +1,24 @@
 """Staffing: a volume forecast to the agents each queue needs in each interval.
 
-Live channels (voice, chat) are staffed interval by interval with Erlang C
-(`scheduling.erlang`): each interval is taken as a steady M/M/N queue at that
-interval's arrival rate. Deferred channels (email, ticket) are staffed for
-throughput: enough capacity to keep occupancy under its cap on average over the
-response window, checked by a FIFO simulation that answers every contact within
-its response time. Shrinkage then turns productive agents into scheduled agents.
+Live channels (voice, chat) are staffed interval by interval as a steady queue at
+that interval's arrival rate: Erlang C (`scheduling.erlang`), or Erlang A
+(`scheduling.erlang_a`) when the queue has a mean patience. Chat agents hold
+several chats at once (see `staff_requirements`). Deferred channels (email,
+ticket) get the least capacity that answers the target share of contacts within
+the response time, with backlog carried over (`scheduling.deferred`). Shrinkage
+(`scheduling.shrinkage`) then turns productive agents into scheduled agents, and a
+span of control into team leads.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from scheduling.columns import (
+    ABANDONMENT,
     AGENT_HOURS,
     AGENTS,
     AGENTS_SCHEDULED,
@@ -25,21 +27,35 @@ from scheduling.columns import (
     BACKLOG,
     CHANNEL,
     INTERVAL_START,
+    LEADS,
     OCCUPANCY,
     QUEUE,
     REQUIREMENTS_COLUMNS,
     SERVICE_LEVEL,
+    SHRINKAGE,
     VOLUME,
     WAIT_PROBABILITY,
 )
+from scheduling.deferred import deferred_requirements, open_intervals, response_window
 from scheduling.erlang import erlang_c_metrics, required_agents
+from scheduling.erlang_a import erlang_a_metrics, required_agents_a
 from scheduling.errors import InputError
 from scheduling.queues import DEFERRED_CHANNELS, QueueSpec
+from scheduling.shrinkage import shrinkage_rates
 
-STAFFING_COLUMNS = (*REQUIREMENTS_COLUMNS, CHANNEL, WAIT_PROBABILITY, BACKLOG)
+STAFFING_COLUMNS = (
+    *REQUIREMENTS_COLUMNS,
+    CHANNEL,
+    WAIT_PROBABILITY,
+    BACKLOG,
+    ABANDONMENT,
+    SHRINKAGE,
+    LEADS,
+)
 """Columns of `staff_requirements`' result, in order."""
 
 _MAX_EXAMPLES = 5
+_ROUNDING = 1e-9  # scheduled agents within this of a whole number are that number
 
 
 def staff_requirements(
@@ -52,46 +68,42 @@ def staff_requirements(
     """Agents needed per queue per interval to meet each queue's service target.
 
     Voice: `agents` is the least whole number that meets the queue's
-    `service_level` within `answer_seconds` with occupancy at most
-    `max_occupancy` (Erlang C, `scheduling.erlang.required_agents`), and the other
-    measures are Erlang C's at that headcount.
+    `service_level` within `answer_seconds`, its `target_asa_seconds` (if set) and
+    `max_occupancy` (Erlang C, `scheduling.erlang.required_agents`). With
+    `patience_seconds` set, callers hang up after an exponential patience of that
+    mean, and `agents` is the least that meets `service_level` (callers who hang up
+    count as not answered in time), `max_abandonment` (if set) and
+    `max_occupancy` in Erlang A (`scheduling.erlang_a.required_agents_a`). The
+    other measures are those of that headcount.
 
-    Chat, concurrency c: a simple model. Each agent is c independent chat slots and
-    each chat holds one slot for `aht_seconds`, the per-chat handle time at that
-    concurrency (so it already includes the slow-down of juggling c chats). The
-    slots are an M/M/S queue: S = the Erlang C servers needed for the chat traffic
-    (volume x aht / interval), `agents` = ceil(S / c), and the measures are those
-    of agents x c slots (occupancy is slot occupancy). The model assumes a chat
-    takes `aht_seconds` however many chats its agent holds; at low load agents
-    hold fewer and finish each sooner, so it errs towards more agents.
+    Chat, concurrency c, efficiency e: each agent is c chat slots, and a chat
+    holds a slot for aht x (1 + (1 - e)(c - 1)) seconds, `aht_seconds` being the
+    handle time of a chat handled alone: every extra chat an agent holds stretches
+    each of its chats by (1 - e) of that time, so an agent's throughput
+    c / (1 + (1 - e)(c - 1)) chats per solo handle time grows with c but less than
+    in proportion (e = 1: no slow-down; e = 0: no gain from concurrency). This is
+    the concave, concurrency-dependent service rate of the chat models of J. Luo
+    and J. Zhang, "Staffing and control of instant messaging contact centers",
+    Operations Research 61(2), 2013, and T. Tezcan and J. Zhang, "Routing and
+    staffing in customer service chat systems with impatient customers",
+    Operations Research 62(4), 2014, taken linear in c and at full concurrency. The
+    slots form an M/M/S queue (Erlang C, or A with patience): S = the slots needed
+    for the chat traffic (volume x stretched aht / interval), `agents` =
+    ceil(S / c), and the measures are those of agents x c slots (occupancy is slot
+    occupancy). Agents holding fewer than c chats finish each sooner, so at low
+    load the model errs towards more agents.
 
-    Email and ticket (deferred work): the workload of an interval is
-    volume x aht / interval seconds (agents kept busy for the whole interval). With
-    a response window of r = response_hours rounded to whole intervals (at least
-    1), contacts arriving in interval s are due by the end of interval s + r - 1.
-    Capacity (productive agents) in interval t is the least value, rounded up to
-    0.01 agents, that is (a) at least the mean workload of intervals t - r + 1..t
-    (none before the first) divided by `max_occupancy` and (b) enough to finish all
-    work due by the end of t in a FIFO simulation (a fluid queue in which work
-    arriving in an interval can be handled in that interval); (b) raises capacity
-    only where (a) falls short, which with (a) averaged over the same r intervals
-    cannot happen (capacity since the queue was last empty covers every cohort due
-    since), so (b) is a guard that keeps the deadline if (a) changes. The
-    simulation reports, per interval,
-    `backlog` (contacts still waiting at its end), `occupancy` (workload handled /
-    capacity) and, for the contacts arriving in it, `service_level` (share started
-    within response_hours), `wait_probability` (share not started in the interval
-    they arrive) and `asa_seconds` (mean wait to the start of handling). Waits are
-    counted in whole intervals: a contact handled k intervals after the one it
-    arrived in waited k x interval seconds, so one handled in its own interval
-    waited 0 (arrival and start are taken at the same point of their intervals).
-    Contacts still waiting at the end of the forecast are assumed handled after it
-    with no further arrivals. Because every contact is answered within the window,
-    `service_level` is 1 whenever r whole intervals fit in response_hours; the
-    queue's `service_level` target is not used.
+    Email and ticket: `scheduling.deferred` (least capacity per interval that
+    answers the target `service_level` share within `response_hours`, fractional to
+    0.01 agents; backlog carried over; handling only in the queue's business
+    hours when `open`, `close` or `days` are set).
 
-    Every channel: `agents_scheduled` = agents / (1 - shrinkage), fractional;
-    `agent_hours` = agents_scheduled x interval_minutes / 60. An interval of a live
+    Every channel: `shrinkage` is the queue's rate, or its profile's rate at the
+    interval's local weekday and time; `agents_scheduled` = agents / (1 -
+    shrinkage); `leads` = agents_scheduled / span_of_control (0 without a span);
+    `agent_hours` = agents_scheduled x interval_minutes / 60. With `whole_agents`
+    agents, agents_scheduled and leads are each rounded up to whole people
+    (deferred capacity is then found in whole agents). An interval of a live
     channel with volume 0 needs 0 agents and reports service_level 1, asa 0,
     occupancy 0, wait_probability 0. A deferred interval with volume 0 reports the
     same for its (absent) contacts, but may still need agents for earlier work.
@@ -115,11 +127,14 @@ def staff_requirements(
         One row per (interval_start, queue), sorted by queue then interval_start,
         with columns `STAFFING_COLUMNS`: interval_start (UTC), queue, volume
         (the staffed `volume_column`, contacts per interval), aht_seconds (seconds,
-        as used), agents (productive agents; whole for voice and chat),
-        agents_scheduled (agents after shrinkage), service_level (0-1),
-        asa_seconds (seconds), occupancy (0-1), agent_hours (hours), channel,
-        wait_probability (0-1), backlog (contacts waiting at the end of the
-        interval; 0 for live channels). Numbers are float64.
+        as given or configured), agents (productive agents; whole for voice and
+        chat), agents_scheduled (agents after shrinkage), service_level (0-1),
+        asa_seconds (seconds; Erlang A: mean wait of answered contacts),
+        occupancy (0-1), agent_hours (hours), channel, wait_probability (0-1),
+        backlog (contacts waiting at the end of the interval; 0 for live
+        channels), abandonment (share of contacts hanging up, 0-1; 0 without
+        patience), shrinkage (0-1, as applied), leads (team leads, agents).
+        Numbers are float64.
 
     Raises:
         InputError: a column is missing or malformed, a queue is not configured, a
@@ -137,7 +152,6 @@ def staff_requirements(
     aht = frame[AHT_SECONDS].to_numpy(dtype=np.float64)
     spec_of = [queues[q] for q in queue_names]
     channel = np.array([s.channel for s in spec_of], dtype=object)
-    shrinkage = np.array([s.shrinkage for s in spec_of], dtype=np.float64)
 
     agents = np.zeros(n)
     service = np.ones(n)
@@ -145,24 +159,49 @@ def staff_requirements(
     occupancy = np.zeros(n)
     waits = np.zeros(n)
     backlog = np.zeros(n)
+    abandonment = np.zeros(n)
+    shrinkage = np.zeros(n)
 
     live = ~np.isin(channel, DEFERRED_CHANNELS)
     if live.any():
-        (
-            agents[live],
-            service[live],
-            asa[live],
-            occupancy[live],
-            waits[live],
-        ) = _live(
+        measures = _live(
             volume[live],
             aht[live],
             [s for s, k in zip(spec_of, live, strict=True) if k],
             interval_seconds=interval_seconds,
         )
-    for name in pd.unique(queue_names[~live]):
+        agents[live], service[live], asa[live] = measures[:3]
+        occupancy[live], waits[live], abandonment[live] = measures[3:]
+    for name in pd.unique(queue_names):
         rows = queue_names == name
-        result = _deferred(volume[rows], aht[rows], queues[name], interval_seconds=interval_seconds)
+        spec = queues[name]
+        starts = frame[INTERVAL_START][rows]
+        shrinkage[rows] = shrinkage_rates(
+            starts, base=spec.shrinkage, rules=spec.shrinkage_profile, timezone=spec.timezone
+        )
+        if spec.is_live:
+            continue
+        is_open = (
+            open_intervals(
+                starts,
+                timezone=spec.timezone,
+                days=spec.days,
+                open_minutes=spec.open_minutes,
+                close_minutes=spec.close_minutes,
+            )
+            if spec.has_hours
+            else None
+        )
+        result = deferred_requirements(
+            volume[rows] * aht[rows] / interval_seconds,
+            volume[rows],
+            window=response_window(spec.response_hours, interval_seconds=interval_seconds),
+            service_level=spec.service_level,
+            max_occupancy=spec.max_occupancy,
+            interval_seconds=interval_seconds,
+            is_open=is_open,
+            step=1.0 if spec.whole_agents else 0.01,
+        )
         agents[rows] = result["capacity"]
         service[rows] = result["service_level"]
         asa[rows] = result["asa_seconds"]
@@ -170,7 +209,12 @@ def staff_requirements(
         waits[rows] = result["wait_probability"]
         backlog[rows] = result["backlog"]
 
+    whole = np.array([s.whole_agents for s in spec_of], dtype=bool)
+    span = np.array([s.span_of_control or np.inf for s in spec_of], dtype=np.float64)
     scheduled = agents / (1.0 - shrinkage)
+    scheduled = np.where(whole, np.ceil(scheduled - _ROUNDING), scheduled)
+    leads = scheduled / span
+    leads = np.where(whole, np.ceil(leads - _ROUNDING), leads)
     return pd.DataFrame(
         {
             INTERVAL_START: frame[INTERVAL_START],
@@ -186,12 +230,32 @@ def staff_requirements(
             CHANNEL: pd.Series(channel, index=frame.index, dtype=object).astype("str"),
             WAIT_PROBABILITY: waits,
             BACKLOG: backlog,
+            ABANDONMENT: abandonment,
+            SHRINKAGE: shrinkage,
+            LEADS: leads,
         },
         columns=list(STAFFING_COLUMNS),
     )
 
 
-# --- live channels: Erlang C ---------------------------------------------------------
+def chat_handle_seconds(
+    aht_seconds: np.ndarray | float, *, concurrency: int, efficiency: float
+) -> np.ndarray | float:
+    """Per-chat handle time at full concurrency, seconds.
+
+    Args:
+        aht_seconds: handle time of a chat handled alone, seconds.
+        concurrency: chats an agent holds at once, >= 1.
+        efficiency: 0-1; each extra chat held stretches a chat by (1 - efficiency)
+            of `aht_seconds`.
+
+    Returns:
+        aht_seconds x (1 + (1 - efficiency) x (concurrency - 1)), seconds.
+    """
+    return aht_seconds * (1.0 + (1.0 - efficiency) * (concurrency - 1))
+
+
+# --- live channels: Erlang C and A ------------------------------------------------------
 
 
 def _live(
@@ -200,127 +264,57 @@ def _live(
     specs: list[QueueSpec],
     *,
     interval_seconds: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Agents, service level, ASA, occupancy, wait probability of live rows."""
+) -> tuple[np.ndarray, ...]:
+    """Agents, service level, ASA, occupancy, wait probability, abandonment of live rows."""
     concurrency = np.array([s.concurrency if s.channel == "chat" else 1 for s in specs])
+    efficiency = np.array([s.concurrency_efficiency for s in specs], dtype=np.float64)
     answer = np.array([s.answer_seconds for s in specs], dtype=np.float64)
     target = np.array([s.service_level for s in specs], dtype=np.float64)
     cap = np.array([s.max_occupancy for s in specs], dtype=np.float64)
-    traffic = volume * aht / interval_seconds  # Erlangs (chat: busy slots)
-    slots = required_agents(
-        traffic,
-        aht_seconds=aht,
-        answer_seconds=answer,
-        service_level_target=target,
-        max_occupancy=cap,
-    )
-    agents = -(-np.asarray(slots) // concurrency)  # ceil for whole numbers
-    m = erlang_c_metrics(traffic, agents * concurrency, aht_seconds=aht, answer_seconds=answer)
-    return (
-        agents.astype(np.float64),
-        np.asarray(m.service_level, dtype=np.float64),
-        np.asarray(m.asa_seconds, dtype=np.float64),
-        np.asarray(m.occupancy, dtype=np.float64),
-        np.asarray(m.wait_probability, dtype=np.float64),
-    )
+    asa_cap = np.array([s.target_asa_seconds or np.inf for s in specs], dtype=np.float64)
+    patience = np.array([s.patience_seconds or np.nan for s in specs], dtype=np.float64)
+    max_ab = np.array([s.max_abandonment or 1.0 for s in specs], dtype=np.float64)
+    slot_aht = chat_handle_seconds(aht, concurrency=concurrency, efficiency=efficiency)
+    traffic = volume * slot_aht / interval_seconds  # Erlangs (chat: busy slots)
 
-
-# --- deferred channels: throughput and FIFO backlog ----------------------------------
-
-
-def _deferred(
-    volume: np.ndarray, aht: np.ndarray, spec: QueueSpec, *, interval_seconds: int
-) -> dict[str, np.ndarray]:
-    """Capacity and simulated measures of one deferred queue's consecutive intervals."""
-    horizon = len(volume)
-    window = max(1, math.floor(spec.response_hours * 3600 / interval_seconds + 0.5))
-    # Run r - 1 empty intervals past the end, so every cohort meets its deadline.
-    work = np.concatenate([volume * aht / interval_seconds, np.zeros(window - 1)])
-    padded = np.concatenate([np.zeros(window - 1), work])
-    sums = np.convolve(padded, np.ones(window), mode="valid")
-    floor = sums / window / spec.max_occupancy
-    capacity, done = _simulate_deferred(work, floor=floor, window=window)
-
-    arrived = np.cumsum(work)
-    before = arrived - work  # cumulative work of earlier cohorts
-    done_before = np.concatenate([[0.0], done[:-1]])
-    handled = done - done_before
-
-    cohort = np.arange(horizon)
-    w = work[:horizon]
-    # part[k] = work of cohort s handled in interval s + k (FIFO: overlap of ranges)
-    lag_share = np.zeros((window, horizon))
-    for k in range(window):
-        u = cohort + k
-        part = np.minimum(arrived[:horizon], done[u]) - np.maximum(before[:horizon], done_before[u])
-        lag_share[k] = np.clip(part, 0.0, None)
-    has_work = w > 0
-    safe_w = np.where(has_work, w, 1.0)
-    share = lag_share / safe_w
-    share[share < 1e-12] = 0.0  # float noise of the cumulative sums, not work
-    lags = np.arange(window)[:, None]
-    late = lags * interval_seconds > spec.response_hours * 3600 + 1e-9
-    # Sums of the (few) nonzero late or waiting shares, so "none" is exactly 0.
-    service = np.where(has_work, np.clip(1.0 - (share * late).sum(axis=0), 0.0, 1.0), 1.0)
-    asa = np.where(has_work, (share * lags).sum(axis=0) * interval_seconds, 0.0)
-    waited = np.where(has_work, np.clip(share[1:].sum(axis=0), 0.0, 1.0), 0.0)
-
-    # backlog at the end of t: unhandled work of cohorts t - r + 1..t, in contacts
-    per_work = np.divide(volume, w, out=np.zeros(horizon), where=has_work)
-    waiting = np.zeros(horizon)
-    for k in range(window):
-        s = cohort - k
-        ok = s >= 0
-        left = np.zeros(horizon)
-        left[ok] = arrived[s[ok]] - np.maximum(before[s[ok]], done[cohort[ok]])
-        left = np.clip(left, 0.0, None)
-        waiting[ok] += left[ok] * per_work[s[ok]]
-    waiting[waiting < 1e-9] = 0.0
-
-    cap = capacity[:horizon]
-    occupancy = np.divide(handled[:horizon], cap, out=np.zeros(horizon), where=cap > 0)
-    return {
-        "capacity": cap,
-        "service_level": service,
-        "asa_seconds": asa,
-        "occupancy": np.clip(occupancy, 0.0, 1.0),
-        "wait_probability": waited,
-        "backlog": waiting,
-    }
-
-
-def _simulate_deferred(
-    work: np.ndarray, *, floor: np.ndarray, window: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Least capacity per interval that keeps every cohort within its deadline.
-
-    Args:
-        work: workload arriving per interval, agent-intervals (agents busy all
-            interval).
-        floor: least capacity per interval, agents.
-        window: response window r, intervals; work arriving in interval s is due
-            by the end of interval s + r - 1.
-
-    Returns:
-        (capacity per interval rounded up to 0.01 agents, cumulative work done by
-        the end of each interval, agent-intervals).
-    """
-    arrived = np.cumsum(work)
-    capacity = np.zeros(len(work))
-    done = np.zeros(len(work))
-    so_far = 0.0
-    for t in range(len(work)):
-        due = arrived[t - window + 1] if t - window + 1 >= 0 else 0.0
-        capacity[t] = _ceil_hundredths(max(floor[t], due - so_far, 0.0))
-        # fluid FIFO: D_t = min(A_t, D_{t-1} + c_t); `due` guards against rounding
-        so_far = min(arrived[t], max(so_far + capacity[t], due))
-        done[t] = so_far
-    return capacity, done
-
-
-def _ceil_hundredths(x: float) -> float:
-    """Round up to 0.01, ignoring float noise below 1e-6 of a hundredth."""
-    return math.ceil(round(x * 100.0, 6)) / 100.0
+    out = [np.zeros(len(volume)) for _ in range(6)]
+    impatient = ~np.isnan(patience)
+    for rows, erlang_a in ((~impatient, False), (impatient, True)):
+        if not rows.any():
+            continue
+        a, h, t, c = traffic[rows], slot_aht[rows], answer[rows], concurrency[rows]
+        if erlang_a:
+            slots = required_agents_a(
+                a,
+                aht_seconds=h,
+                answer_seconds=t,
+                patience_seconds=patience[rows],
+                service_level_target=target[rows],
+                max_abandonment=max_ab[rows],
+                max_occupancy=cap[rows],
+            )
+        else:
+            slots = required_agents(
+                a,
+                aht_seconds=h,
+                answer_seconds=t,
+                service_level_target=target[rows],
+                max_occupancy=cap[rows],
+                asa_target_seconds=asa_cap[rows],
+            )
+        agents = -(-np.asarray(slots) // c)  # ceil for whole numbers
+        if erlang_a:
+            m = erlang_a_metrics(
+                a, agents * c, aht_seconds=h, answer_seconds=t, patience_seconds=patience[rows]
+            )
+            abandon = m.abandonment
+        else:
+            m = erlang_c_metrics(a, agents * c, aht_seconds=h, answer_seconds=t)
+            abandon = 0.0
+        values = (agents, m.service_level, m.asa_seconds, m.occupancy, m.wait_probability, abandon)
+        for column, value in zip(out, values, strict=True):
+            column[rows] = value
+    return tuple(out)
 
 
 # --- validation ----------------------------------------------------------------------

@@ -409,3 +409,57 @@ def test_service_level_increases_with_agents(traffic, aht, answer, extra) -> Non
     sl = service_level(traffic, agents, aht_seconds=aht, answer_seconds=answer)
     assert (np.diff(sl) >= -1e-12).all()
     assert ((sl >= 0) & (sl <= 1)).all()
+
+
+# --- ASA target and the one-pass staffing call ------------------------------------------
+
+
+def test_asa_target_binds_and_is_the_mpmath_minimum(mp_tables) -> None:
+    traffic = 47.3
+    table = mp_tables[traffic]
+    for cap in (30.0, 5.0, 1.0, 0.2):
+        expected = _mp_minimum(traffic, table, 0.5)
+        while float(table[expected][1] * AHT / (expected - mpmath.mpf(traffic))) > cap:
+            expected += 1
+        got = required_agents(
+            traffic,
+            aht_seconds=AHT,
+            answer_seconds=ANSWER,
+            service_level_target=0.5,
+            asa_target_seconds=cap,
+        )
+        assert got == expected, cap
+    # None and inf mean no ASA target.
+    kwargs = {"aht_seconds": AHT, "answer_seconds": ANSWER, "service_level_target": 0.8}
+    assert required_agents(10.0, asa_target_seconds=None, **kwargs) == 14
+    assert required_agents(10.0, asa_target_seconds=np.inf, **kwargs) == 14
+
+
+@pytest.mark.parametrize("bad", [0.0, -3.0, float("nan"), "soon"])
+def test_bad_asa_target_is_named(bad) -> None:
+    with pytest.raises(InputError, match="asa_target_seconds"):
+        required_agents(
+            10.0,
+            aht_seconds=180,
+            answer_seconds=20,
+            service_level_target=0.8,
+            asa_target_seconds=bad,
+        )
+
+
+def test_staff_erlang_c_equals_required_agents_then_metrics() -> None:
+    from scheduling.erlang import staff_erlang_c
+
+    rng = np.random.default_rng(3)
+    traffic = np.concatenate([[0.0, 0.01, 10.0], rng.uniform(0, 400, 500)])
+    kwargs = {
+        "aht_seconds": 240.0,
+        "answer_seconds": 30.0,
+        "service_level_target": 0.85,
+        "max_occupancy": 0.9,
+    }
+    one_pass = staff_erlang_c(traffic, **kwargs)
+    agents = required_agents(traffic, **kwargs)
+    two_pass = erlang_c_metrics(traffic, agents, aht_seconds=240.0, answer_seconds=30.0)
+    for got, want in zip(one_pass, two_pass, strict=True):
+        np.testing.assert_array_equal(got, want)

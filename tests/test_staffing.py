@@ -7,10 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from scheduling.columns import (
+    ABANDONMENT,
     AGENT_HOURS,
     AGENTS,
     AGENTS_SCHEDULED,
@@ -18,17 +17,19 @@ from scheduling.columns import (
     BACKLOG,
     CHANNEL,
     INTERVAL_START,
+    LEADS,
     OCCUPANCY,
     QUEUE,
     REQUIREMENTS_COLUMNS,
     SERVICE_LEVEL,
+    SHRINKAGE,
     VOLUME,
     VOLUME_HIGH,
     WAIT_PROBABILITY,
 )
 from scheduling.errors import InputError
 from scheduling.queues import QueueSpec
-from scheduling.staffing import STAFFING_COLUMNS, _simulate_deferred, staff_requirements
+from scheduling.staffing import STAFFING_COLUMNS, staff_requirements
 
 START = pd.Timestamp("2024-03-04 09:00", tz="UTC")
 
@@ -100,7 +101,14 @@ def test_frame_contract_columns_order_sorting_dtypes() -> None:
     pd.testing.assert_frame_equal(shuffled, snapshot)  # input untouched
     assert tuple(out.columns) == STAFFING_COLUMNS
     assert STAFFING_COLUMNS[: len(REQUIREMENTS_COLUMNS)] == REQUIREMENTS_COLUMNS
-    assert STAFFING_COLUMNS[-3:] == (CHANNEL, WAIT_PROBABILITY, BACKLOG)
+    assert STAFFING_COLUMNS[len(REQUIREMENTS_COLUMNS) :] == (
+        CHANNEL,
+        WAIT_PROBABILITY,
+        BACKLOG,
+        ABANDONMENT,
+        SHRINKAGE,
+        LEADS,
+    )
     assert out[QUEUE].tolist() == ["chat"] * 3 + ["email"] * 3 + ["phone"] * 3
     for _, group in out.groupby(QUEUE):
         assert group[INTERVAL_START].is_monotonic_increasing
@@ -276,116 +284,7 @@ def test_chat_with_concurrency_one_is_voice() -> None:
     pd.testing.assert_frame_equal(as_chat.drop(columns=CHANNEL), as_voice.drop(columns=CHANNEL))
 
 
-# --- email / ticket: throughput and FIFO backlog -------------------------------------------
-
-
-def test_deferred_hand_worked_example() -> None:
-    # 60-minute intervals, AHT 360 s (0.1 agent-interval per email), response 2 h
-    # (r = 2 intervals), max occupancy 1. Volumes 30, 10, 0, 20 -> workload
-    # w = 3, 1, 0, 2 agents; trailing 2-interval means (none before the start):
-    # 1.5, 2, 0.5, 1. Cumulative arrivals A = 3, 4, 4, 6.
-    #  t0: capacity 1.5 (mean; nothing due yet). Done 1.5: half of the 30 emails.
-    #      Backlog 15 emails.
-    #  t1: due: cohort 0 (3) -> needs 1.5; mean 2 -> capacity 2. Done 3.5: the rest
-    #      of cohort 0 (1.5) and half of cohort 1 (0.5). Backlog 5.
-    #  t2: due: cohort 1 -> needs 0.5; mean 0.5 -> capacity 0.5. Done 4. Backlog 0.
-    #  t3: mean 1 -> capacity 1. Done 5: half of cohort 3. Backlog 10.
-    #  (after the end, with no arrivals, the other half is done in the next interval)
-    # Cohorts 0, 1, 3 each have half handled one interval late: wait probability
-    # 0.5, ASA 0.5 x 3600 s = 1800 s; every email within 2 h: service level 1.
-    out = staff_requirements(
-        make_forecast({"email": [30, 10, 0, 20]}), {"email": email()}, interval_minutes=60
-    )
-    assert out[AGENTS].tolist() == [1.5, 2.0, 0.5, 1.0]
-    assert out[BACKLOG].tolist() == pytest.approx([15.0, 5.0, 0.0, 10.0])
-    assert out[OCCUPANCY].tolist() == pytest.approx([1.0, 1.0, 1.0, 1.0])
-    assert out[WAIT_PROBABILITY].tolist() == pytest.approx([0.5, 0.5, 0.0, 0.5])
-    assert out[ASA_SECONDS].tolist() == pytest.approx([1800.0, 1800.0, 0.0, 1800.0])
-    assert out[SERVICE_LEVEL].tolist() == [1.0, 1.0, 1.0, 1.0]
-    assert out[CHANNEL].tolist() == ["email"] * 4
-
-
-def test_deferred_occupancy_cap_and_idle_capacity() -> None:
-    # A ticket spike: 60 tickets at 360 s (w = 6) then nothing; r = 2, max occupancy
-    # 0.8. Capacity = trailing mean / 0.8 = 3 / 0.8 = 3.75 in t0 and t1, then 0.
-    #  t0: handles 3.75 of 6 (occupancy 1); backlog 2.25 x 10 = 22.5 tickets.
-    #  t1: handles the last 2.25 of 3.75 capacity: occupancy 0.6.
-    # Cohort 0: 3.75 / 6 = 0.625 handled on arrival, 0.375 one hour later:
-    # wait probability 0.375, ASA 0.375 x 3600 = 1350 s.
-    out = staff_requirements(
-        make_forecast({"tickets": [60, 0, 0, 0]}),
-        {"tickets": email(name="tickets", channel="ticket", max_occupancy=0.8, shrinkage=0.25)},
-        interval_minutes=60,
-    )
-    assert out[AGENTS].tolist() == [3.75, 3.75, 0.0, 0.0]
-    assert out[AGENTS_SCHEDULED].tolist() == pytest.approx([5.0, 5.0, 0.0, 0.0])
-    assert out[OCCUPANCY].tolist() == pytest.approx([1.0, 0.6, 0.0, 0.0])
-    assert out[BACKLOG].tolist() == pytest.approx([22.5, 0.0, 0.0, 0.0])
-    assert out[WAIT_PROBABILITY].tolist() == pytest.approx([0.375, 0.0, 0.0, 0.0])
-    assert out[ASA_SECONDS].tolist() == pytest.approx([1350.0, 0.0, 0.0, 0.0])
-
-
-def test_deferred_agents_round_up_to_hundredths() -> None:
-    # 10 emails x 300 s / 3600 s = 0.8333 agents over a 4 h window at occupancy
-    # 0.85: 0.8333 / 4 / 0.85 = 0.2451 -> 0.25 agents.
-    out = staff_requirements(
-        make_forecast({"email": [10, 0, 0, 0]}),
-        {"email": email(aht_seconds=300, response_hours=4, max_occupancy=0.85)},
-        interval_minutes=60,
-    )
-    assert out[AGENTS].iloc[0] == 0.25
-
-
-def test_response_hours_round_to_whole_intervals() -> None:
-    # 15 minutes with 60-minute intervals rounds to r = 1: all work in its interval.
-    out = staff_requirements(
-        make_forecast({"email": [36, 0, 18]}),
-        {"email": email(response_hours=0.25)},
-        interval_minutes=60,
-    )
-    assert out[AGENTS].tolist() == [3.6, 0.0, 1.8]
-    assert out[BACKLOG].tolist() == [0.0, 0.0, 0.0]
-
-
-def test_simulation_raises_capacity_when_a_deadline_would_be_missed() -> None:
-    # With no floor, FIFO capacity stays 0 until work falls due: 6 units arriving in
-    # interval 1 with r = 2 are due by the end of interval 2, so capacity there is 6.
-    capacity, done = _simulate_deferred(np.array([0.0, 6.0, 0.0, 0.0]), floor=np.zeros(4), window=2)
-    assert capacity.tolist() == [0.0, 0.0, 6.0, 0.0]
-    assert done.tolist() == [0.0, 0.0, 6.0, 6.0]
-    # Partly covered by the floor: only the shortfall at the deadline is added.
-    capacity, _ = _simulate_deferred(
-        np.array([5.0, 0.0, 0.0]), floor=np.array([1.0, 1.0, 1.0]), window=3
-    )
-    assert capacity.tolist() == [1.0, 1.0, 3.0]
-
-
-@settings(max_examples=40, deadline=None, database=None)
-@given(
-    st.lists(st.integers(0, 300), min_size=1, max_size=16),
-    st.sampled_from([0.5, 1, 2, 3, 4, 8]),
-    st.floats(0.4, 1.0),
-)
-def test_deferred_backlog_never_outlives_the_response_window(volumes, hours, occupancy) -> None:
-    spec = email(response_hours=hours, max_occupancy=occupancy, aht_seconds=420)
-    out = staff_requirements(
-        make_forecast({"email": volumes}, interval_minutes=30),
-        {"email": spec},
-        interval_minutes=30,
-    )
-    window = max(1, math.floor(hours * 2 + 0.5))
-    recent = pd.Series(volumes, dtype=float).rolling(window - 1 or 1, min_periods=1).sum()
-    if window == 1:
-        recent[:] = 0.0
-    assert (out[BACKLOG] <= recent + 1e-9).all()
-    assert (out[SERVICE_LEVEL] == 1.0).all()
-    assert (out[ASA_SECONDS] <= (window - 1) * 1800 + 1e-6).all()
-    assert ((out[OCCUPANCY] >= 0) & (out[OCCUPANCY] <= 1 + 1e-12)).all()
-    np.testing.assert_allclose(out[AGENTS] * 100, np.round(out[AGENTS] * 100), atol=1e-9)
-    # Capacity inside the forecast covers all work due inside it.
-    workload = np.array(volumes) * 420 / 1800
-    due = workload[: max(len(volumes) - window + 1, 0)].sum()
-    assert out[AGENTS].sum() >= due - 1e-9
+# --- email / ticket: see tests/test_deferred.py ------------------------------------------
 
 
 # --- errors ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ code 1; anything else escaping here is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +15,7 @@ import pandas as pd
 import typer
 
 from forecasting.errors import ForecastingError
-from scheduling import erlang
+from scheduling import erlang, erlang_a
 from scheduling.columns import SCHEDULE_COLUMNS
 from scheduling.errors import SchedulingError
 from wfm import app, calendars, io, render
@@ -135,22 +136,41 @@ def staff(
         Path, typer.Argument(metavar="FORECAST", help="A forecast CSV from `wfm forecast`.")
     ],
     config: Annotated[Path, typer.Option("--config", "-c", help="wfm.toml with [queues].")],
-    use_high: Annotated[bool, typer.Option(help="Staff to volume_high, not volume.")] = False,
+    use_high: Annotated[
+        bool, typer.Option(help="Staff to volume_high (the forecast's upper quantile).")
+    ] = False,
+    whole_agents: Annotated[
+        bool, typer.Option(help="Round agents, scheduled agents and leads up to people.")
+    ] = False,
+    fte_hours: Annotated[
+        float | None, typer.Option(help="Paid hours of one FTE a week (default [staffing]).")
+    ] = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Turn a forecast into agents per queue and interval (Erlang C, backlog).
+    """Turn a forecast into agents per queue and interval (Erlang C/A, chat, backlog).
+
+    Writes the requirements CSV; the summary on stderr gives peak agents, agent-hours and FTE per queue and channel.
 
     Example:
 
         wfm staff forecast.csv --config wfm.toml -o requirements.csv
     """
     cfg = _config(config)
+    if fte_hours is not None and not 0 < fte_hours <= 168:
+        raise WfmError(f"--fte-hours: expected paid hours in a week (0-168], got {fte_hours:g}")
+    if whole_agents:
+        queues = {n: dataclasses.replace(q, whole_agents=True) for n, q in cfg.queues.items()}
+        cfg = dataclasses.replace(cfg, queues=queues)
     frame = io.read_forecast(forecast_file, tz=cfg.timezone)
     requirements = app.run_staff(frame, cfg, use_high=use_high)
     io.write_csv(requirements, output)
     if not quiet:
-        render.staff_summary(requirements, interval_minutes=cfg.interval_minutes)
+        render.staff_summary(
+            requirements,
+            interval_minutes=cfg.interval_minutes,
+            fte_hours=fte_hours or cfg.staffing.fte_hours_per_week,
+        )
 
 
 @cli.command()
@@ -246,15 +266,27 @@ def erlang_command(
     service_level: Annotated[float, typer.Option(help="Target share answered in time.")] = 0.8,
     answer_seconds: Annotated[float, typer.Option(help="Target answer time, seconds.")] = 20.0,
     max_occupancy: Annotated[float, typer.Option(help="Occupancy cap, 0-1.")] = 1.0,
+    target_asa_seconds: Annotated[
+        float | None, typer.Option(help="Erlang C: cap on the average speed of answer, s.")
+    ] = None,
+    patience_seconds: Annotated[
+        float | None, typer.Option(help="Callers' mean patience, s: use Erlang A.")
+    ] = None,
+    max_abandonment: Annotated[
+        float | None, typer.Option(help="Erlang A: highest share hanging up, 0-1.")
+    ] = None,
     agents: Annotated[int | None, typer.Option(help="Report this headcount instead.")] = None,
 ) -> None:
-    """Erlang C for one interval: agents needed, or the service of a headcount.
+    """Erlang C (or A) for one interval: agents needed, or the service of a headcount.
 
-    Writes one CSV row (agents, service_level, asa_seconds, occupancy, wait_probability).
+    Writes one CSV row (agents, service_level, asa_seconds, occupancy, wait_probability;
+    with --patience-seconds also abandonment, and asa_seconds is the answered callers' mean wait).
 
     Example:
 
         wfm erlang --volume 100 --interval-minutes 30 --aht-seconds 180 --service-level 0.8 --answer-seconds 20
+
+        wfm erlang --volume 100 --interval-minutes 30 --aht-seconds 180 --patience-seconds 120 --max-abandonment 0.05
     """
     if volume < 0:
         raise WfmError(f"--volume: must be >= 0, got {volume:g}")
@@ -268,9 +300,49 @@ def erlang_command(
         raise WfmError(f"--answer-seconds: must be >= 0, got {answer_seconds:g}")
     if not 0 < max_occupancy <= 1:
         raise WfmError(f"--max-occupancy: must be in (0, 1], got {max_occupancy:g}")
+    if target_asa_seconds is not None and not target_asa_seconds > 0:
+        raise WfmError(f"--target-asa-seconds: must be > 0, got {target_asa_seconds:g}")
+    if patience_seconds is not None and not patience_seconds > 0:
+        raise WfmError(f"--patience-seconds: must be > 0, got {patience_seconds:g}")
+    if max_abandonment is not None and not 0 < max_abandonment <= 1:
+        raise WfmError(f"--max-abandonment: must be in (0, 1], got {max_abandonment:g}")
+    if max_abandonment is not None and patience_seconds is None:
+        raise WfmError("--max-abandonment: needs --patience-seconds (Erlang A)")
+    if target_asa_seconds is not None and patience_seconds is not None:
+        raise WfmError("--target-asa-seconds: Erlang C only; drop it or --patience-seconds")
     if agents is not None and agents < 0:
         raise WfmError(f"--agents: must be >= 0, got {agents}")
     traffic = volume * aht_seconds / (interval_minutes * 60)
+    if patience_seconds is not None:
+        if agents is None:
+            agents = int(
+                erlang_a.required_agents_a(
+                    traffic,
+                    aht_seconds=aht_seconds,
+                    answer_seconds=answer_seconds,
+                    patience_seconds=patience_seconds,
+                    service_level_target=service_level,
+                    max_abandonment=1.0 if max_abandonment is None else max_abandonment,
+                    max_occupancy=max_occupancy,
+                )
+            )
+        a = erlang_a.erlang_a_metrics(
+            traffic,
+            agents,
+            aht_seconds=aht_seconds,
+            answer_seconds=answer_seconds,
+            patience_seconds=patience_seconds,
+        )
+        row = {
+            "agents": agents,
+            "service_level": float(a.service_level),
+            "asa_seconds": float(a.asa_seconds),
+            "occupancy": float(a.occupancy),
+            "wait_probability": float(a.wait_probability),
+            "abandonment": float(a.abandonment),
+        }
+        io.write_csv(pd.DataFrame([row]), None)
+        return
     if agents is None:
         agents = int(
             erlang.required_agents(
@@ -279,6 +351,7 @@ def erlang_command(
                 answer_seconds=answer_seconds,
                 service_level_target=service_level,
                 max_occupancy=max_occupancy,
+                asa_target_seconds=target_asa_seconds,
             )
         )
     metrics = erlang.erlang_c_metrics(

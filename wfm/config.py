@@ -16,10 +16,19 @@ from forecasting.calendar import check_timezone
 from forecasting.errors import ForecastingError
 from scheduling.errors import SchedulingError
 from scheduling.queues import QueueSpec
+from scheduling.shrinkage import ShrinkageRule
 from scheduling.sites import WEEKDAYS, ScheduleOptions, Site
 from wfm.errors import WfmError
 
-TOP_FIELDS = {"interval_minutes", "timezone", "forecast", "queues", "sites", "scheduling"}
+TOP_FIELDS = {
+    "interval_minutes",
+    "timezone",
+    "forecast",
+    "queues",
+    "sites",
+    "scheduling",
+    "staffing",
+}
 FORECAST_FIELDS = {
     "level",
     "country",
@@ -40,7 +49,18 @@ QUEUE_FIELDS = {
     "shrinkage",
     "concurrency",
     "patience_seconds",
+    "target_asa_seconds",
+    "max_abandonment",
+    "concurrency_efficiency",
+    "shrinkage_profile",
+    "open",
+    "close",
+    "days",
+    "span_of_control",
+    "whole_agents",
 }
+SHRINKAGE_RULE_FIELDS = {"rate", "days", "from", "to"}
+STAFFING_FIELDS = {"fte_hours_per_week"}
 SITE_FIELDS = {
     "name",
     "timezone",
@@ -83,6 +103,13 @@ class ForecastSettings:
 
 
 @dataclass(frozen=True)
+class StaffingSettings:
+    """[staffing]: plan-wide staffing settings (per-queue ones live in [queues.NAME])."""
+
+    fte_hours_per_week: float = 40.0
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated wfm.toml (or the defaults when there is none)."""
 
@@ -93,6 +120,7 @@ class Config:
     queues: dict[str, QueueSpec] = field(default_factory=dict)
     sites: tuple[Site, ...] = ()
     scheduling: ScheduleOptions = field(default_factory=ScheduleOptions)
+    staffing: StaffingSettings = field(default_factory=StaffingSettings)
 
     def queue_timezones(self) -> dict[str, str]:
         return {name: q.timezone for name, q in self.queues.items()}
@@ -218,6 +246,7 @@ def _parse(data: dict, r: _Reader) -> Config:
         queues=_queues(r.table(data, "queues", "queues"), timezone, r),
         sites=_sites(data.get("sites", []), r),
         scheduling=_scheduling(r.table(data, "scheduling", "scheduling"), interval, r),
+        staffing=_staffing(r.table(data, "staffing", "staffing"), r),
     )
 
 
@@ -259,8 +288,64 @@ def _queues(data: dict, timezone: str, r: _Reader) -> dict[str, QueueSpec]:
             shrinkage=r.number(table, "shrinkage", w, 0.30),
             concurrency=r.integer(table, "concurrency", w, 1),
             patience_seconds=r.number(table, "patience_seconds", w, None),
+            target_asa_seconds=r.number(table, "target_asa_seconds", w, None),
+            max_abandonment=r.number(table, "max_abandonment", w, None),
+            concurrency_efficiency=r.number(table, "concurrency_efficiency", w, 1.0),
+            shrinkage_profile=_shrinkage_profile(table, w, r),
+            open_minutes=r.clock(table, "open", w, "00:00"),
+            close_minutes=r.clock(table, "close", w, "24:00"),
+            days=_weekdays(table, "days", w, r),
+            span_of_control=r.number(table, "span_of_control", w, None),
+            whole_agents=r.flag(table, "whole_agents", w, False),
         )
     return queues
+
+
+def _weekdays(table: dict, key: str, where: str, r: _Reader) -> tuple[int, ...]:
+    """A list like ["mon", "fri"] as weekday numbers, Monday = 0."""
+    days = r.strings(table, key, where, list(WEEKDAYS))
+    if not days or any(d.lower() not in WEEKDAYS for d in days):
+        raise r.fail(f"{where}.{key}", f"weekdays from {', '.join(WEEKDAYS)}", days)
+    return tuple(sorted({WEEKDAYS.index(d.lower()) for d in days}))
+
+
+def _shrinkage_profile(table: dict, where: str, r: _Reader) -> tuple[ShrinkageRule, ...]:
+    """shrinkage_profile = [{ days = [...], from = "HH:MM", to = "HH:MM", rate = 0.4 }, ...]."""
+    rules = table.get("shrinkage_profile", [])
+    if not isinstance(rules, list):
+        raise r.fail(f"{where}.shrinkage_profile", "an array of inline tables", rules)
+    out = []
+    for i, rule in enumerate(rules):
+        w = f"{where}.shrinkage_profile[{i}]"
+        if not isinstance(rule, dict):
+            raise r.fail(w, '{ rate = 0.4, days = ["mon"], from = "09:00", to = "11:00" }', rule)
+        r.check_fields(rule, SHRINKAGE_RULE_FIELDS, w)
+        if "rate" not in rule:
+            raise r.fail(f"{w}.rate", "a shrinkage share, e.g. 0.4", None)
+        rate = r.number(rule, "rate", w, None)
+        if not 0 <= rate < 1:
+            raise r.fail(
+                f"{w}.rate", "a share 0 <= x < 1 (1 or more leaves no productive time)", rate
+            )
+        out.append(
+            ShrinkageRule(
+                rate=rate,
+                days=_weekdays(rule, "days", w, r),
+                start_minutes=r.clock(rule, "from", w, "00:00"),
+                end_minutes=r.clock(rule, "to", w, "24:00"),
+            )
+        )
+    return tuple(out)
+
+
+def _staffing(data: dict, r: _Reader) -> StaffingSettings:
+    r.check_fields(data, STAFFING_FIELDS, "[staffing]")
+    hours = r.number(data, "fte_hours_per_week", "staffing", 40.0)
+    if not 0 < hours <= 168:
+        raise r.fail(
+            "staffing.fte_hours_per_week", "paid hours in a full-time week, e.g. 40", hours
+        )
+    return StaffingSettings(fte_hours_per_week=hours)
 
 
 def _sites(data: Any, r: _Reader) -> tuple[Site, ...]:

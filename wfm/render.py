@@ -76,23 +76,41 @@ def forecast_summary(forecast: pd.DataFrame, effects: pd.DataFrame, level: float
 def staff_summary(
     requirements: pd.DataFrame, *, interval_minutes: int, fte_hours: float = 40.0
 ) -> None:
+    """Per queue, per channel and overall: peak agents, agent-hours, FTE, leads."""
     hours = interval_minutes / 60
     starts = requirements["interval_start"]
     weeks = max((starts.max() - starts.min()).total_seconds() / 3600 + hours, hours) / 168
-    table = _table(
-        "Staffing requirements",
-        ["queue", "channel", "peak agents", "peak scheduled", "agent-hours", "FTE"],
-    )
-    for queue, part in requirements.groupby("queue", sort=True):
+    has_leads = "leads" in requirements and requirements["leads"].gt(0).any()
+    columns = ["queue", "channel", "peak agents", "peak scheduled", "agent-hours", "FTE"]
+    table = _table("Staffing requirements", columns + (["peak leads"] if has_leads else []))
+
+    def add(label: str, channel: str, part: pd.DataFrame, *, end_section: bool = False) -> None:
+        # Peaks of the sum over queues at the same interval, not sums of peaks.
+        per_interval = part.groupby("interval_start", sort=False)
         agent_hours = part["agent_hours"].sum()
-        table.add_row(
-            str(queue),
-            str(part["channel"].iloc[0]) if "channel" in part else "",
-            f"{part['agents'].max():,.0f}",
-            f"{part['agents_scheduled'].max():,.1f}",
+        cells = [
+            label,
+            channel,
+            f"{per_interval['agents'].sum().max():,.0f}",
+            f"{per_interval['agents_scheduled'].sum().max():,.1f}",
             f"{agent_hours:,.0f}",
             f"{agent_hours / weeks / fte_hours:,.1f}",
-        )
+        ]
+        if has_leads:
+            cells.append(f"{per_interval['leads'].sum().max():,.1f}")
+        table.add_row(*cells, end_section=end_section)
+
+    channels = requirements.get("channel", pd.Series("", index=requirements.index))
+    queues = sorted(requirements["queue"].unique())
+    for i, queue in enumerate(queues):
+        part = requirements[requirements["queue"] == queue]
+        add(str(queue), str(channels[part.index[0]]), part, end_section=i == len(queues) - 1)
+    if len(queues) > 1:
+        for channel in sorted(channels.unique()):
+            part = requirements[channels == channel]
+            if part["queue"].nunique() > 1:
+                add("(all)", str(channel), part)
+        add("(all)", "(all)", requirements)
     console.print(table)
     info(f"FTE at {fte_hours:g} paid hours a week over {weeks:.1f} weeks")
 

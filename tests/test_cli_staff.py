@@ -1,0 +1,256 @@
+"""`wfm staff` and `wfm erlang` through the CLI: real files, exact columns, one-line errors."""
+
+from __future__ import annotations
+
+import io as stdio
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from wfm.cli import cli
+
+runner = CliRunner()
+
+CONFIG = """\
+interval_minutes = 60
+timezone = "UTC"
+
+[staffing]
+fte_hours_per_week = 37.5
+
+[queues.phone]
+channel = "voice"
+aht_seconds = 300
+service_level = 0.8
+answer_seconds = 20
+shrinkage = 0.3
+patience_seconds = 120
+max_abandonment = 0.05
+span_of_control = 8
+shrinkage_profile = [
+  { days = ["mon"], from = "09:00", to = "11:00", rate = 0.45 },
+]
+
+[queues.chat]
+channel = "chat"
+aht_seconds = 400
+concurrency = 3
+concurrency_efficiency = 0.8
+answer_seconds = 60
+
+[queues.email]
+channel = "email"
+aht_seconds = 420
+response_hours = 4
+service_level = 0.9
+open = "08:00"
+close = "18:00"
+days = ["mon", "tue", "wed", "thu", "fri"]
+"""
+
+STAFF_COLUMNS = [
+    "interval_start",
+    "queue",
+    "volume",
+    "aht_seconds",
+    "agents",
+    "agents_scheduled",
+    "service_level",
+    "asa_seconds",
+    "occupancy",
+    "agent_hours",
+    "channel",
+    "wait_probability",
+    "backlog",
+    "abandonment",
+    "shrinkage",
+    "leads",
+]
+
+
+def invoke(*args):
+    return runner.invoke(cli, [str(a) for a in args])
+
+
+def assert_one_line_error(result, *fragments: str) -> None:
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert result.stdout == ""
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "wfm.toml").write_text(CONFIG)
+    starts = pd.date_range("2024-03-04 00:00", periods=48, freq="h", tz="UTC")  # Mon, Tue
+    hour = starts.hour.to_numpy()
+    shape = np.exp(-0.5 * ((hour - 12) / 3.5) ** 2)
+    frames = [
+        pd.DataFrame(
+            {
+                "interval_start": [t.isoformat() for t in starts],
+                "queue": queue,
+                "volume": np.round(peak * shape, 1),
+                "volume_low": np.round(0.8 * peak * shape, 1),
+                "volume_high": np.round(1.25 * peak * shape, 1),
+            }
+        )
+        for queue, peak in (("phone", 120.0), ("chat", 60.0), ("email", 40.0))
+    ]
+    pd.concat(frames).to_csv(tmp_path / "forecast.csv", index=False)
+    return tmp_path
+
+
+def _staff(workdir: Path, *extra) -> tuple[pd.DataFrame, str]:
+    result = invoke("staff", workdir / "forecast.csv", "--config", workdir / "wfm.toml", *extra)
+    assert result.exit_code == 0, result.stderr
+    return pd.read_csv(stdio.StringIO(result.stdout)), result.stderr
+
+
+def test_staff_writes_the_contract_then_the_extras(workdir) -> None:
+    frame, stderr = _staff(workdir)
+    assert list(frame.columns) == STAFF_COLUMNS
+    assert sorted(frame["queue"].unique()) == ["chat", "email", "phone"]
+    phone = frame[frame["queue"] == "phone"]
+    busy = phone[phone["volume"] > 0]
+    assert (busy["service_level"] >= 0.8 - 1e-9).all()
+    assert (busy["abandonment"] <= 0.05 + 1e-9).all()
+    np.testing.assert_allclose(phone["leads"], phone["agents_scheduled"] / 8, atol=1e-3)
+    monday_10 = phone[phone["interval_start"] == "2024-03-04T10:00:00+00:00"]
+    assert monday_10["shrinkage"].iloc[0] == 0.45
+    email = frame[frame["queue"] == "email"]
+    closed = email["interval_start"].str[11:13].astype(int) < 8
+    assert (email.loc[closed, "agents"] == 0).all()
+    assert (email.loc[~closed, "agents"] > 0).any()
+    # The summary is for people: on stderr, with FTE at the configured 37.5 hours.
+    assert "Staffing requirements" in stderr
+    assert "FTE at 37.5 paid hours a week" in stderr
+    for word in ("phone", "chat", "email", "voice", "(all)", "peak leads"):
+        assert word in stderr
+
+
+def test_staff_is_reproducible_and_writes_files(workdir) -> None:
+    out = workdir / "requirements.csv"
+    result = invoke(
+        "staff", workdir / "forecast.csv", "--config", workdir / "wfm.toml", "-o", out, "-q"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+    again = invoke("staff", workdir / "forecast.csv", "--config", workdir / "wfm.toml", "-q")
+    assert out.read_text() == again.stdout
+
+
+def test_use_high_and_whole_agents_and_fte_hours(workdir) -> None:
+    base, _ = _staff(workdir)
+    high, _ = _staff(workdir, "--use-high")
+    assert (high["volume"] >= base["volume"]).all()
+    assert (high["agents"] >= base["agents"]).all()
+    assert (high["agents"] > base["agents"]).any()
+    whole, stderr = _staff(workdir, "--whole-agents", "--fte-hours", "40")
+    for column in ("agents", "agents_scheduled", "leads"):
+        assert (whole[column] == np.round(whole[column])).all(), column
+    assert "FTE at 40 paid hours" in stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "fragments"),
+    [
+        ("aht_seconds = 0", ["queue 'phone'", "aht_seconds"]),
+        ("service_level = 1.2", ["queue 'phone'", "service_level"]),
+        ("answer_seconds = -3", ["queue 'phone'", "answer_seconds"]),
+        ("shrinkage = 1.0", ["queue 'phone'", "shrinkage"]),
+        ("max_occupancy = 0", ["queue 'phone'", "max_occupancy"]),
+        ("concurrency = 0", ["queue 'phone'", "concurrency"]),
+        ("patience_seconds = -1", ["queue 'phone'", "patience_seconds"]),
+        ("shrinkge = 0.3", ["[queues.phone]", "unknown field 'shrinkge'"]),
+    ],
+)
+def test_bad_queue_fields_are_one_line_naming_file_queue_and_field(
+    workdir, line, fragments
+) -> None:
+    key = line.split(" = ")[0]
+    text = CONFIG.replace("[queues.phone]\n", f"[queues.phone]\n{line}\n")
+    if key in {"aht_seconds", "service_level", "answer_seconds", "shrinkage", "patience_seconds"}:
+        kept = [x for x in text.splitlines() if not x.startswith(f"{key} = ") or x == line]
+        text = "\n".join(kept) + "\n"
+    (workdir / "bad.toml").write_text(text)
+    result = invoke("staff", workdir / "forecast.csv", "--config", workdir / "bad.toml")
+    assert_one_line_error(result, "bad.toml", *fragments)
+
+
+def test_bad_shrinkage_profile_and_staffing_table(workdir) -> None:
+    text = CONFIG.replace("rate = 0.45 }", "rate = 1.0 }")
+    (workdir / "a.toml").write_text(text)
+    result = invoke("staff", workdir / "forecast.csv", "--config", workdir / "a.toml")
+    assert_one_line_error(result, "a.toml", "queues.phone.shrinkage_profile[0].rate")
+    text = CONFIG.replace("fte_hours_per_week = 37.5", "fte_hours_per_week = 0")
+    (workdir / "b.toml").write_text(text)
+    result = invoke("staff", workdir / "forecast.csv", "--config", workdir / "b.toml")
+    assert_one_line_error(result, "b.toml", "staffing.fte_hours_per_week")
+    text = CONFIG.replace('days = ["mon", "tue", "wed", "thu", "fri"]', 'days = ["someday"]')
+    (workdir / "c.toml").write_text(text)
+    result = invoke("staff", workdir / "forecast.csv", "--config", workdir / "c.toml")
+    assert_one_line_error(result, "c.toml", "queues.email.days")
+
+
+# --- erlang ------------------------------------------------------------------------------
+
+BASE = ["erlang", "--volume", 100, "--interval-minutes", 30, "--aht-seconds", 180]
+
+
+def _row(result) -> dict[str, str]:
+    assert result.exit_code == 0, result.stderr
+    header, row = result.stdout.splitlines()
+    return dict(zip(header.split(","), row.split(","), strict=True))
+
+
+def test_erlang_asa_target_binds() -> None:
+    assert _row(invoke(*BASE))["agents"] == "14"
+    row = _row(invoke(*BASE, "--target-asa-seconds", 3))
+    assert row["agents"] == "16"
+    assert float(row["asa_seconds"]) <= 3
+
+
+def test_erlang_a_options() -> None:
+    row = _row(invoke(*BASE, "--patience-seconds", 120, "--max-abandonment", 0.01))
+    assert list(row) == [
+        "agents",
+        "service_level",
+        "asa_seconds",
+        "occupancy",
+        "wait_probability",
+        "abandonment",
+    ]
+    assert float(row["abandonment"]) <= 0.01
+    assert float(row["service_level"]) >= 0.8
+    fixed = _row(invoke(*BASE, "--patience-seconds", 120, "--agents", 10))
+    assert fixed["agents"] == "10"
+    assert 0 < float(fixed["abandonment"]) < 1  # 10 agents for 10 Erlangs: callers leave
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--patience-seconds", "0"], "--patience-seconds"),
+        (["--max-abandonment", "0.05"], "--max-abandonment: needs --patience-seconds"),
+        (["--patience-seconds", "60", "--max-abandonment", "2"], "--max-abandonment"),
+        (["--target-asa-seconds", "0"], "--target-asa-seconds"),
+        (["--max-occupancy", "0"], "--max-occupancy"),
+        (["--agents", "-1"], "--agents"),
+    ],
+)
+def test_erlang_bad_options(args, fragment) -> None:
+    assert_one_line_error(invoke(*BASE, *args), fragment)
+
+
+def test_help_shows_examples() -> None:
+    for command in ("staff", "erlang"):
+        result = invoke(command, "--help")
+        assert result.exit_code == 0
+        assert f"wfm {command}" in result.stdout
