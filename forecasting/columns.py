@@ -29,6 +29,10 @@ FORECAST_COLUMNS = (
     EVENTS,
 )
 
+# Appended to a forecast by a what-if scenario (after the contract's columns).
+BASELINE_VOLUME = "baseline_volume"
+SCENARIO = "scenario"
+
 # Events.
 EVENT_NAME = "name"
 EVENT_START = "start"

@@ -6,6 +6,11 @@ Past events of a kind are learned from the history as one multiplicative effect
 per day since the event began (so a launch spike and its decay are both
 learned); a future event with a given uplift is applied as given, and one
 without reuses the learned effect of its kind.
+
+Events of kind "outage" are different: what happened during an outage says
+nothing about normal demand, so their intervals are left out of fitting (treated
+as unknown) and no effect is learned or reused for them. A future outage with a
+given uplift is still applied as given.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from forecasting.columns import (
 from forecasting.errors import InputError
 
 MAX_OFFSET_DAYS = 13  # effects are learned per day for two weeks after an event starts
+OUTAGE = "outage"  # the kind whose intervals no model learns from
 
 
 def normalize_events(events: pd.DataFrame | None) -> pd.DataFrame:
@@ -87,6 +93,8 @@ def event_day_columns(
     """
     out = pd.DataFrame(index=dates)
     for row in events.itertuples(index=False):
+        if is_outage(getattr(row, EVENT_KIND)):
+            continue
         first = _local_date(getattr(row, EVENT_START), timezone)
         last = _local_date(getattr(row, EVENT_END) - pd.Timedelta(seconds=1), timezone)
         offsets = (dates - first).days
@@ -97,6 +105,23 @@ def event_day_columns(
             column = out[name].to_numpy() if name in out else np.zeros(len(dates))
             out[name] = np.maximum(column, mark.astype(float))
     return out
+
+
+def is_outage(kind: str) -> bool:
+    """Whether an event kind is an outage (case-insensitive)."""
+    return str(kind).strip().lower() == OUTAGE
+
+
+def outage_mask(
+    events: pd.DataFrame, grid: pd.DatetimeIndex, *, interval_minutes: int
+) -> np.ndarray:
+    """True for the intervals of `grid` that overlap an outage event."""
+    mask = np.zeros(len(grid), dtype=bool)
+    ends = grid + pd.Timedelta(minutes=interval_minutes)
+    for row in events.itertuples(index=False):
+        if is_outage(getattr(row, EVENT_KIND)):
+            mask |= (ends > getattr(row, EVENT_START)) & (grid < getattr(row, EVENT_END))
+    return mask
 
 
 def active_names(events: pd.DataFrame, grid: pd.DatetimeIndex) -> list[list[str]]:

@@ -1,4 +1,9 @@
-"""Forecast volume and handle time per queue on a future UTC grid."""
+"""Forecast volume and handle time per queue on a future UTC grid.
+
+The steps per queue: leave gaps and outages out of the history, choose and fit
+the model on a holdout (forecasting.selection), predict, apply events with a
+given uplift, then the what-if scenario (growth, deflection).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from forecasting.base import ClosedHours, QueueContext, series
 from forecasting.calendar import check_timezone, holiday_calendar, local_frame
 from forecasting.columns import (
     AHT_SECONDS,
+    BASELINE_VOLUME,
     EVENT_KIND,
     EVENT_NAME,
     EVENT_UPLIFT,
@@ -18,17 +25,30 @@ from forecasting.columns import (
     FORECAST_COLUMNS,
     INTERVAL_START,
     QUEUE,
+    SCENARIO,
     VOLUME,
     VOLUME_HIGH,
     VOLUME_LOW,
 )
 from forecasting.errors import InputError
-from forecasting.events import active_names, events_for_queue, given_uplift, normalize_events
+from forecasting.events import (
+    active_names,
+    events_for_queue,
+    given_uplift,
+    is_outage,
+    normalize_events,
+    outage_mask,
+)
 from forecasting.history import check_interval, validate_counts
-from forecasting.models import MODELS, QueueContext, SeasonalRegression
+from forecasting.models import AUTO, AUTO_CANDIDATES, MODELS
+from forecasting.selection import fit_queue
 
 AHT_RECENT_DAYS = 56
+CALENDAR_MODELS = ("seasonal", "mstl")  # the models that know holidays and events
+EMPTY_DAY_MIN = 20.0  # contacts on a usual day above which a day with none is a gap
 AHT_PRIOR_CONTACTS = 30.0  # shrink a slot's mean AHT toward the queue mean by this weight
+MODEL_COLUMNS = ("queue", "model", "holdout_wape", "candidates", "dispersion")
+EFFECT_COLUMNS = ("queue", "kind", "offset_days", "uplift")
 
 
 @dataclass(frozen=True)
@@ -38,14 +58,22 @@ class ForecastResult:
     Attributes:
         forecast: the forecast contract: `interval_start` (UTC), `queue`, `volume`,
             `volume_low`, `volume_high` (contacts per interval), `aht_seconds`
-            (seconds), `events` (";"-joined names of events and holidays).
-        effects: learned event effects: `queue`, `kind`, `offset_days`, `uplift`.
+            (seconds), `events` (";"-joined names of events and holidays); with a
+            what-if scenario also `baseline_volume` (contacts per interval before
+            it) and `scenario` (its description).
+        effects: learned multiplicative effects: `queue`, `kind` (an event kind,
+            or holiday / before_holiday / after_holiday), `offset_days` (days
+            since the event began), `uplift` (0.5 = 50 % more volume).
         warnings: human-readable notes for the person running the forecast.
+        models: per queue the chosen `model`, its `holdout_wape` (absolute error /
+            actual volume on the holdout), `candidates` (every candidate's
+            holdout WAPE) and the interval `dispersion` (NB alpha).
     """
 
     forecast: pd.DataFrame
     effects: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    models: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MODEL_COLUMNS))
 
 
 def forecast_volume(
@@ -59,14 +87,18 @@ def forecast_volume(
     events: pd.DataFrame | None = None,
     country: str | None = None,
     subdivision: str | None = None,
-    model: str = SeasonalRegression.name,
+    model: str = "seasonal",
+    growth: float = 0.0,
+    deflection: float = 0.0,
     on_queue: Callable[[str], None] | None = None,
 ) -> ForecastResult:
     """Forecast each queue for `horizon` intervals after its history ends.
 
     Args:
         history: complete grid of counts (forecasting.history.complete_grid):
-            `interval_start` (UTC), `queue`, `volume`, optional `aht_seconds`.
+            `interval_start` (UTC), `queue`, `volume` (contacts per interval; NaN =
+            not in the input: zero in closed hours, otherwise left out of fitting
+            with a warning), optional `aht_seconds`.
         horizon: number of future intervals, >= 1.
         interval_minutes: 15, 30 or 60.
         timezones: queue -> IANA zone of its customers (default UTC).
@@ -74,20 +106,28 @@ def forecast_volume(
         level: share of outcomes volume_low..volume_high should cover, 0-1.
         events: normalized or raw events frame (forecasting.events), or None.
         country, subdivision: public-holiday calendar (holidays library codes).
-        model: a name in forecasting.models.MODELS.
+        model: a name in forecasting.models.MODELS, or "auto" to choose per queue.
+        growth: what-if: volume grows by this share (0.15 = 15 % more), > -1.
+        deflection: what-if: share of contacts automation answers, 0 <= d < 1.
         on_queue: called with each queue's name after it is forecast (progress).
 
     Returns:
         ForecastResult; the forecast is sorted by queue then interval_start.
+
+    Raises:
+        InputError: a bad option or input, naming it.
     """
     check_interval(interval_minutes)
-    validate_counts(history, interval_minutes=interval_minutes)
+    validate_counts(history, interval_minutes=interval_minutes, allow_missing=True)
     if horizon < 1:
         raise InputError(f"horizon must be at least one interval, got {horizon}")
     if not 0 < level < 1:
         raise InputError(f"forecast.level must be between 0 and 1 (exclusive), got {level}")
-    if model not in MODELS:
-        raise InputError(f"unknown model {model!r}; choose one of {', '.join(sorted(MODELS))}")
+    if model != AUTO and model not in MODELS:
+        choices = ", ".join(sorted([*MODELS, AUTO]))
+        raise InputError(f"unknown model {model!r}; choose one of {choices}")
+    check_scenario(growth=growth, deflection=deflection)
+    candidates = AUTO_CANDIDATES if model == AUTO else (model,)
     timezones = dict(timezones or {})
     default_aht = dict(default_aht or {})
     events = normalize_events(events)
@@ -99,9 +139,9 @@ def forecast_volume(
     )
     years = range(starts.min().year - 1, grid[-1].year + 2)
     holidays = holiday_calendar(country, subdivision=subdivision, years=years)
-    notes = _event_notes(events, history_start=starts.min(), queues=history[QUEUE])
+    notes = _event_notes(events, history_start=starts.min(), grid=grid, queues=history[QUEUE])
 
-    frames, effects = [], []
+    frames, effects, chosen = [], [], []
     for queue, part in history.groupby(QUEUE, sort=True):
         queue = str(queue)
         zone = timezones.get(queue, "UTC")
@@ -113,9 +153,11 @@ def forecast_volume(
             holidays=holidays,
             events=events_for_queue(events, queue),
         )
-        part = part.sort_values(INTERVAL_START)
-        fitted = MODELS[model]().fit(part, context)
-        predicted = fitted.predict(grid, level=level)
+        part, prepared = prepare_history(part.sort_values(INTERVAL_START), context)
+        notes += prepared
+        fitted = fit_queue(part, context, candidates=candidates, horizon=horizon, level=level)
+        notes += fitted.notes
+        predicted = fitted.model.predict(grid, level=level)
         factor = given_uplift(context.events, grid)
         frame = pd.DataFrame(
             {
@@ -129,19 +171,160 @@ def forecast_volume(
             }
         )
         frames.append(frame)
-        learned = getattr(fitted, "effects", None)
+        learned = getattr(fitted.model, "effects", None)
         if learned is not None and len(learned):
             effects.append(learned.assign(queue=queue))
+        chosen.append(
+            {
+                "queue": queue,
+                "model": fitted.name,
+                "holdout_wape": fitted.scores.get(fitted.name, np.nan),
+                "candidates": "; ".join(f"{k} {v:.3f}" for k, v in fitted.scores.items()),
+                "dispersion": float(
+                    fitted.model.calibration.alpha
+                    if fitted.model.calibration is not None
+                    else fitted.model.alpha
+                ),
+            }
+        )
         notes += _unlearned_notes(context.events, grid, learned, queue)
+        notes += _holiday_notes(context, grid, learned, fitted.name)
         if on_queue is not None:
             on_queue(queue)
     forecast = pd.concat(frames, ignore_index=True)[list(FORECAST_COLUMNS)]
+    forecast = apply_scenario(forecast, growth=growth, deflection=deflection)
     effect_frame = (
-        pd.concat(effects, ignore_index=True)[["queue", "kind", "offset_days", "uplift"]]
+        pd.concat(effects, ignore_index=True)[list(EFFECT_COLUMNS)]
         if effects
-        else pd.DataFrame(columns=["queue", "kind", "offset_days", "uplift"])
+        else pd.DataFrame(columns=list(EFFECT_COLUMNS))
     )
-    return ForecastResult(forecast=forecast, effects=effect_frame, warnings=notes)
+    return ForecastResult(
+        forecast=forecast,
+        effects=effect_frame,
+        warnings=notes,
+        models=pd.DataFrame(chosen, columns=list(MODEL_COLUMNS)),
+    )
+
+
+def check_scenario(*, growth: float, deflection: float) -> None:
+    """Raise InputError unless growth > -1 and 0 <= deflection < 1."""
+    if not np.isfinite(growth) or growth <= -1:
+        raise InputError(
+            f"growth must be greater than -1 (0.15 = 15 % more volume), got {growth:g}"
+        )
+    if not np.isfinite(deflection) or not 0 <= deflection < 1:
+        raise InputError(
+            f"deflection must be a share from 0 up to (not including) 1, e.g. 0.1, "
+            f"got {deflection:g}"
+        )
+
+
+def apply_scenario(forecast: pd.DataFrame, *, growth: float, deflection: float) -> pd.DataFrame:
+    """Scale a forecast by (1 + growth) * (1 - deflection), visibly.
+
+    Args:
+        forecast: the forecast contract.
+        growth: share of extra volume (0.15 = 15 % more), > -1.
+        deflection: share of contacts answered by automation, 0 <= d < 1.
+
+    Returns:
+        A copy; with a scenario, `volume`, `volume_low`, `volume_high` scaled and
+        two columns appended after the contract's: `baseline_volume` (contacts per
+        interval before the scenario) and `scenario` (e.g. "growth +15%;
+        deflection 10%"). Without one (both 0), the forecast unchanged.
+    """
+    check_scenario(growth=growth, deflection=deflection)
+    if growth == 0 and deflection == 0:
+        return forecast.copy()
+    factor = (1 + growth) * (1 - deflection)
+    out = forecast.copy()
+    out[BASELINE_VOLUME] = out[VOLUME]
+    for column in (VOLUME, VOLUME_LOW, VOLUME_HIGH):
+        out[column] = out[column] * factor
+    parts = []
+    if growth:
+        parts.append(f"growth {growth:+.0%}")
+    if deflection:
+        parts.append(f"deflection {deflection:.0%}")
+    out[SCENARIO] = "; ".join(parts)
+    return out
+
+
+def prepare_history(part: pd.DataFrame, context: QueueContext) -> tuple[pd.DataFrame, list[str]]:
+    """One queue's history as the models see it, and notes about what changed.
+
+    Unknown intervals (NaN) in closed hours become zero; other unknown intervals
+    stay unknown (models leave them out) and are reported. Intervals inside an
+    outage become unknown too. A whole local day without a single contact on a
+    weekday that normally has at least EMPTY_DAY_MIN (and is no holiday) is a
+    gap in the export, not a quiet day: it becomes unknown, with a note.
+
+    Returns:
+        (history copy, notes).
+    """
+    notes = []
+    out = part.copy()
+    volume = series(out)
+    missing = volume.isna().to_numpy()
+    if missing.any():
+        closed = ClosedHours(volume, context).open_mask(pd.DatetimeIndex(volume.index)) == 0
+        fill = missing & closed
+        out[VOLUME] = np.where(fill, 0.0, out[VOLUME].to_numpy(float))
+        gaps = np.flatnonzero(missing & ~closed)
+        if len(gaps):
+            starts = pd.DatetimeIndex(volume.index[gaps])
+            notes.append(
+                f"queue {context.queue!r}: {len(gaps)} intervals in open hours are missing from "
+                f"the history (e.g. {', '.join(t.isoformat() for t in starts[:3])}); they are "
+                "left out of fitting, not taken as zero. If the export leaves out empty "
+                "intervals, add them with volume 0"
+            )
+    empty = _empty_days(out, context)
+    if len(empty):
+        local = local_frame(
+            out[INTERVAL_START],
+            timezone=context.timezone,
+            interval_minutes=context.interval_minutes,
+        )["local_date"]
+        out[VOLUME] = np.where(local.isin(empty).to_numpy(), np.nan, out[VOLUME].to_numpy(float))
+        notes.append(
+            f"queue {context.queue!r}: {len(empty)} days have no contacts at all although "
+            f"that weekday usually has {EMPTY_DAY_MIN:g} or more (e.g. "
+            f"{', '.join(d.date().isoformat() for d in empty[:3])}); taken as gaps in the "
+            "export and left out of fitting"
+        )
+    outage = outage_mask(
+        context.events,
+        pd.DatetimeIndex(out[INTERVAL_START]),
+        interval_minutes=context.interval_minutes,
+    )
+    if outage.any():
+        out[VOLUME] = np.where(outage, np.nan, out[VOLUME].to_numpy(float))
+        notes.append(
+            f"queue {context.queue!r}: {int(outage.sum())} intervals inside outages are left "
+            "out of fitting"
+        )
+    return out, notes
+
+
+def _empty_days(part: pd.DataFrame, context: QueueContext) -> pd.DatetimeIndex:
+    """Local dates with zero contacts on weekdays whose median day has EMPTY_DAY_MIN+."""
+    local = local_frame(
+        part[INTERVAL_START], timezone=context.timezone, interval_minutes=context.interval_minutes
+    )
+    daily = (
+        pd.Series(part[VOLUME].to_numpy(float), index=local["local_date"])
+        .groupby(level=0)
+        .sum(min_count=1)
+    )
+    daily = daily.iloc[1:-1]  # the ends of a UTC grid are partial local days
+    if daily.empty:
+        return pd.DatetimeIndex([])
+    typical = daily.groupby(daily.index.day_of_week).median()
+    usual = typical.reindex(daily.index.day_of_week).to_numpy()
+    holidays = pd.DatetimeIndex([pd.Timestamp(d) for d in context.holidays])
+    empty = (daily.to_numpy() == 0) & (usual >= EMPTY_DAY_MIN) & ~daily.index.isin(holidays)
+    return pd.DatetimeIndex(daily.index[empty])
 
 
 def forecast_aht(
@@ -161,7 +344,11 @@ def forecast_aht(
     if AHT_SECONDS not in history.columns or history[AHT_SECONDS].notna().sum() == 0:
         return np.full(len(grid), fallback)
     recent_start = history[INTERVAL_START].max() - pd.Timedelta(days=AHT_RECENT_DAYS)
-    recent = history[(history[INTERVAL_START] > recent_start) & history[AHT_SECONDS].notna()]
+    recent = history[
+        (history[INTERVAL_START] > recent_start)
+        & history[AHT_SECONDS].notna()
+        & history[VOLUME].notna()
+    ]
     cal = local_frame(
         recent[INTERVAL_START],
         timezone=context.timezone,
@@ -191,23 +378,55 @@ def _labels(context: QueueContext, grid: pd.DatetimeIndex, holidays: dict) -> li
 
 
 def _event_notes(
-    events: pd.DataFrame, *, history_start: pd.Timestamp, queues: pd.Series
+    events: pd.DataFrame,
+    *,
+    history_start: pd.Timestamp,
+    grid: pd.DatetimeIndex,
+    queues: pd.Series,
 ) -> list[str]:
     known = set(queues.astype(str))
     notes = []
     for row in events.itertuples(index=False):
+        name = getattr(row, EVENT_NAME)
         listed = [q.strip() for q in str(row.queues).split(";") if q.strip()]
         unknown = sorted(set(listed) - known)
         if unknown:
             raise InputError(
-                f"event {getattr(row, EVENT_NAME)!r}: queues {', '.join(unknown)} are not in "
+                f"event {name!r}: queues {', '.join(unknown)} are not in "
                 f"the history (queues there: {', '.join(sorted(known))})"
             )
         if row.end <= history_start:
-            notes.append(
-                f"event {getattr(row, EVENT_NAME)!r} ends before the history starts; ignored"
+            raise InputError(
+                f"events: {name!r} ends {row.end.isoformat()}, before the history starts "
+                f"({history_start.isoformat()}); fix its dates or remove it"
             )
+        if row.start > grid[-1]:
+            notes.append(f"event {name!r} starts after the forecast horizon; ignored")
     return notes
+
+
+def _holiday_notes(
+    context: QueueContext, grid: pd.DatetimeIndex, learned: pd.DataFrame | None, model: str
+) -> list[str]:
+    """Say how holidays in the horizon were forecast when no past holiday taught it."""
+    local = local_frame(grid, timezone=context.timezone, interval_minutes=context.interval_minutes)
+    ahead = sorted({d.date() for d in local["local_date"] if d.date() in context.holidays})
+    if not ahead:
+        return []
+    first = f"{ahead[0].isoformat()} {context.holidays[ahead[0]]}"
+    if model not in CALENDAR_MODELS:
+        return [
+            f"queue {context.queue!r}: the {model} model ignores public holidays; "
+            f"{len(ahead)} in the horizon (e.g. {first}) are forecast as ordinary days"
+        ]
+    kinds = set() if learned is None or learned.empty else set(learned["kind"])
+    if "holiday" in kinds:
+        return []
+    return [
+        f"queue {context.queue!r}: no public holiday in the history to learn from; "
+        f"{len(ahead)} in the horizon (e.g. {first}) are forecast like the quietest day "
+        "of the week"
+    ]
 
 
 def _unlearned_notes(
@@ -216,6 +435,13 @@ def _unlearned_notes(
     kinds = set() if learned is None or learned.empty else set(learned["kind"])
     notes = []
     for row in events.itertuples(index=False):
+        if is_outage(getattr(row, EVENT_KIND)):
+            if row.end > grid[0] and row.start <= grid[-1] and np.isnan(getattr(row, EVENT_UPLIFT)):
+                notes.append(
+                    f"queue {queue!r}: outage {getattr(row, EVENT_NAME)!r} has no uplift; "
+                    "outages are not learned, so it does not change the forecast"
+                )
+            continue
         in_horizon = row.end > grid[0] and row.start <= grid[-1]
         if (
             in_horizon

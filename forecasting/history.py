@@ -73,8 +73,10 @@ def aggregate_contacts(contacts: pd.DataFrame, *, interval_minutes: int) -> pd.D
     return complete_grid(counts.reset_index(), interval_minutes=interval_minutes)
 
 
-def complete_grid(counts: pd.DataFrame, *, interval_minutes: int) -> pd.DataFrame:
-    """Fill every (queue, interval) of the history's span, zero where absent.
+def complete_grid(
+    counts: pd.DataFrame, *, interval_minutes: int, missing: str = "zero"
+) -> pd.DataFrame:
+    """Fill every (queue, interval) of the history's span.
 
     The span runs from the earliest to the latest interval of any queue, so all
     queues share one grid.
@@ -82,12 +84,18 @@ def complete_grid(counts: pd.DataFrame, *, interval_minutes: int) -> pd.DataFram
     Args:
         counts: columns `interval_start` (tz-aware, on the interval grid), `queue`,
             `volume` (contacts, >= 0), optional `aht_seconds` (seconds).
+        interval_minutes: 15, 30 or 60.
+        missing: "zero" fills absent intervals with 0 contacts; "nan" leaves them
+            NaN (unknown), for forecast_volume to tell closed hours (zero) from
+            gaps in the export (left out of fitting, with a warning).
 
     Returns:
         Columns `interval_start` (UTC), `queue`, `volume`, `aht_seconds`; sorted by
         queue then interval_start.
     """
     check_interval(interval_minutes)
+    if missing not in ("zero", "nan"):
+        raise InputError(f"missing must be 'zero' or 'nan', got {missing!r}")
     validate_counts(counts, interval_minutes=interval_minutes)
     starts = counts[INTERVAL_START].dt.tz_convert("UTC")
     grid = pd.date_range(starts.min(), starts.max(), freq=f"{interval_minutes}min")
@@ -104,17 +112,20 @@ def complete_grid(counts: pd.DataFrame, *, interval_minutes: int) -> pd.DataFram
             [counts[QUEUE].astype(str), starts], names=[QUEUE, INTERVAL_START]
         ),
     ).reindex(index)
-    keyed[VOLUME] = keyed[VOLUME].fillna(0.0)
+    if missing == "zero":
+        keyed[VOLUME] = keyed[VOLUME].fillna(0.0)
     keyed[AHT_SECONDS] = keyed[AHT_SECONDS].astype(float)
     return keyed.reset_index()[[INTERVAL_START, QUEUE, VOLUME, AHT_SECONDS]]
 
 
-def validate_counts(counts: pd.DataFrame, *, interval_minutes: int) -> None:
+def validate_counts(
+    counts: pd.DataFrame, *, interval_minutes: int, allow_missing: bool = False
+) -> None:
     """Raise InputError for a malformed history of counts.
 
     Checks the columns, timezone-awareness, the interval grid, non-negative finite
-    volumes and duplicate (queue, interval_start) rows; messages show up to five
-    offending rows.
+    volumes (NaN allowed with `allow_missing`: an unknown interval) and duplicate
+    (queue, interval_start) rows; messages show up to five offending rows.
     """
     for column in (INTERVAL_START, QUEUE, VOLUME):
         if column not in counts.columns:
@@ -123,7 +134,8 @@ def validate_counts(counts: pd.DataFrame, *, interval_minutes: int) -> None:
         raise InputError("history has no rows")
     _require_utc(counts[INTERVAL_START], INTERVAL_START)
     volume = pd.to_numeric(counts[VOLUME], errors="coerce")
-    bad = counts[~np.isfinite(volume) | (volume < 0)]
+    unknown = volume.isna() if allow_missing else np.zeros(len(volume), dtype=bool)
+    bad = counts[~unknown & (~np.isfinite(volume) | (volume < 0))]
     if len(bad):
         raise InputError(f"volume must be a number >= 0; bad rows: {_examples(bad)}")
     offset = counts[INTERVAL_START].dt.tz_convert("UTC")

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# As wfm/__init__.py: one BLAS thread, set before numpy loads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 from pathlib import Path
 
 import numpy as np

@@ -67,3 +67,24 @@ def test_planted_launch_effect_is_learned_from_the_example(example):
     assert day_one["uplift"].between(0.70 * 0.85, 0.70 * 1.15).all(), day_one
     day_three = result.effects.query("kind == 'launch' and offset_days == 2")
     assert (day_three["uplift"].to_numpy() < day_one["uplift"].to_numpy()).all()
+
+
+def test_intervals_cover_near_the_nominal_share_on_the_example(example):
+    config, history, events = example
+    cut = history["interval_start"].max() - pd.Timedelta(weeks=HOLDOUT_WEEKS)
+    result = forecast_volume(
+        history[history["interval_start"] <= cut],
+        horizon=HOLDOUT_WEEKS * 168,
+        interval_minutes=config.interval_minutes,
+        timezones=config.queue_timezones(),
+        events=events,
+        country=config.forecast.country,
+        level=0.8,
+    )
+    joined = result.forecast.merge(
+        history[history["interval_start"] > cut], on=["interval_start", "queue"]
+    )
+    actual = joined["volume_y"]
+    inside = (actual >= joined["volume_low"]) & (actual <= joined["volume_high"])
+    coverage = inside.groupby(joined["queue"]).mean()
+    assert coverage.between(0.75, 0.85).all(), coverage

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecasting.backtest import BacktestResult, backtest
 from forecasting.calendar import check_timezone
 from forecasting.forecast import ForecastResult, forecast_volume
 from forecasting.history import aggregate_contacts, complete_grid
@@ -37,12 +38,46 @@ class ForecastRequest:
     queue_col: str | None = None
     handle_time_col: str | None = None
     notes: list[str] = field(default_factory=list)
+    growth: float = 0.0
+    deflection: float = 0.0
 
 
 def run_forecast(
     request: ForecastRequest, config: Config, *, on_queue: Callable[[str], None] | None = None
 ) -> ForecastResult:
     """History file (+ events) -> forecast."""
+    history, interval, tz = load_history(request, config)
+    events = io.read_events(request.events, tz=tz) if request.events else None
+    horizon = io.parse_horizon(request.horizon, interval_minutes=interval)
+    settings = config.forecast
+    result = forecast_volume(
+        history,
+        horizon=horizon,
+        interval_minutes=interval,
+        timezones=config.queue_timezones(),
+        default_aht=config.queue_aht(),
+        level=request.level if request.level is not None else settings.level,
+        events=events,
+        country=request.country or settings.country,
+        subdivision=settings.subdivision,
+        model=request.model or settings.model,
+        growth=request.growth,
+        deflection=request.deflection,
+        on_queue=on_queue,
+    )
+    _unconfigured_note(history, config, result.warnings)
+    return result
+
+
+def load_history(
+    request: ForecastRequest | BacktestRequest, config: Config
+) -> tuple[pd.DataFrame, int, str]:
+    """The history file of a forecast or backtest request on the UTC grid.
+
+    Returns:
+        (history, interval_minutes, tz): counts files keep intervals they leave out
+        as NaN, for the forecaster to tell closed hours from gaps.
+    """
     interval = request.interval_minutes or config.interval_minutes
     if interval not in (15, 30, 60):
         raise WfmError(f"--interval: expected 15, 30 or 60 minutes, got {interval}")
@@ -59,35 +94,80 @@ def run_forecast(
         default_queue=default_queue,
     )
     if kind == "contacts":
-        history = aggregate_contacts(frame, interval_minutes=interval)
-    else:
-        if frame["interval_start"].ne(frame["interval_start"].dt.floor(f"{interval}min")).any():
-            raise WfmError(
-                f"{request.history}: interval_start values are not on the {interval}-minute "
-                "grid; pass the matching --interval"
-            )
-        history = complete_grid(frame, interval_minutes=interval)
+        return aggregate_contacts(frame, interval_minutes=interval), interval, tz
+    if frame["interval_start"].ne(frame["interval_start"].dt.floor(f"{interval}min")).any():
+        raise WfmError(
+            f"{request.history}: interval_start values are not on the {interval}-minute "
+            "grid; pass the matching --interval"
+        )
+    return complete_grid(frame, interval_minutes=interval, missing="nan"), interval, tz
+
+
+def _unconfigured_note(history: pd.DataFrame, config: Config, notes: list[str]) -> None:
+    unconfigured = sorted(set(history["queue"]) - set(config.queues))
+    if config.queues and unconfigured:
+        notes.append(
+            f"queues {', '.join(unconfigured)} are not in {config.source}: their seasonality "
+            "is read in UTC and `wfm staff` will refuse them; add [queues.NAME] tables"
+        )
+
+
+@dataclass(frozen=True)
+class BacktestRequest:
+    """What `wfm backtest` was asked for, after options override the config."""
+
+    history: Path
+    horizon: str = "2w"
+    origins: int = 4
+    step: str | None = None
+    events: Path | None = None
+    interval_minutes: int | None = None
+    tz: str | None = None
+    model: str | None = None
+    country: str | None = None
+    level: float | None = None
+    time_col: str | None = None
+    queue_col: str | None = None
+    handle_time_col: str | None = None
+
+
+def run_backtest(
+    request: BacktestRequest,
+    config: Config,
+    *,
+    on_origin: Callable[[pd.Timestamp], None] | None = None,
+) -> BacktestResult:
+    """History file (+ events) -> accuracy of the model and baselines at past cut-offs."""
+    history, interval, tz = load_history(request, config)
     events = io.read_events(request.events, tz=tz) if request.events else None
     horizon = io.parse_horizon(request.horizon, interval_minutes=interval)
-    result = forecast_volume(
+    step = None
+    if request.step is not None:
+        try:
+            step = io.parse_horizon(request.step, interval_minutes=interval)
+        except WfmError:
+            raise WfmError(
+                f"--step: expected a duration such as 1w or 14d, got {request.step!r}"
+            ) from None
+    if request.origins < 1:
+        raise WfmError(f"--origins: expected at least 1, got {request.origins}")
+    settings = config.forecast
+    result = backtest(
         history,
         horizon=horizon,
         interval_minutes=interval,
+        origins=request.origins,
+        step=step,
+        model=request.model or settings.model,
         timezones=config.queue_timezones(),
         default_aht=config.queue_aht(),
         level=request.level if request.level is not None else settings.level,
         events=events,
         country=request.country or settings.country,
         subdivision=settings.subdivision,
-        model=request.model or settings.model,
-        on_queue=on_queue,
+        on_origin=on_origin,
     )
-    unconfigured = sorted(set(history["queue"]) - set(config.queues))
-    if config.queues and unconfigured:
-        result.warnings.append(
-            f"queues {', '.join(unconfigured)} are not in {config.source}: their seasonality "
-            "is read in UTC and `wfm staff` will refuse them; add [queues.NAME] tables"
-        )
+    _unconfigured_note(history, config, result.warnings)
     return result
 
 

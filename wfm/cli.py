@@ -88,17 +88,29 @@ def forecast(
     ] = None,
     interval: Annotated[int | None, typer.Option(help="Interval minutes: 15, 30 or 60.")] = None,
     tz: Annotated[str | None, typer.Option(help="Zone of naive timestamps.")] = None,
-    model: Annotated[str | None, typer.Option(help="seasonal or seasonal_naive.")] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help="seasonal, auto, mstl, seasonal_naive, weekly_average, daily_naive."),
+    ] = None,
     country: Annotated[str | None, typer.Option(help="Public holidays, e.g. US.")] = None,
     level: Annotated[float | None, typer.Option(help="Interval coverage, e.g. 0.8.")] = None,
     time_col: Annotated[str | None, typer.Option(help="Timestamp column.")] = None,
     queue_col: Annotated[str | None, typer.Option(help="Queue column.")] = None,
     handle_time_col: Annotated[str | None, typer.Option(help="Handle time column (s).")] = None,
+    growth: Annotated[
+        float, typer.Option(help="What-if: extra volume, 0.15 = 15% more (all queues).")
+    ] = 0.0,
+    deflection: Annotated[
+        float, typer.Option(help="What-if: share of contacts automation answers, e.g. 0.1.")
+    ] = 0.0,
     config: ConfigOpt = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Forecast contact volume and handle time per queue and interval.
+
+    A what-if (--growth, --deflection) scales volume and its bounds, and adds the
+    columns baseline_volume and scenario to the output.
 
     Example:
 
@@ -117,6 +129,8 @@ def forecast(
         time_col=time_col,
         queue_col=queue_col,
         handle_time_col=handle_time_col,
+        growth=growth,
+        deflection=deflection,
     )
     with render.progress("forecasting queues", total=max(len(cfg.queues), 1)) as advance:
         result = app.run_forecast(request, cfg, on_queue=advance)
@@ -125,7 +139,10 @@ def forecast(
         render.warn(note)
     if not quiet:
         render.forecast_summary(
-            result.forecast, result.effects, level if level is not None else cfg.forecast.level
+            result.forecast,
+            result.effects,
+            level if level is not None else cfg.forecast.level,
+            models=result.models,
         )
 
 
@@ -249,7 +266,8 @@ def plan(
         render.warn(note)
     if not quiet:
         render.forecast_summary(result.forecast, result.effects, cfg.forecast.level)
-        render.staff_summary(requirements, interval_minutes=cfg.interval_minutes)
+        render.staff_summary(requirements, interval_minutes=cfg.interval_minutes,
+                             fte_hours=cfg.staffing.fte_hours_per_week)
         render.schedule_summary(scheduled, cfg.sites)
         render.info(
             f"wrote forecast.csv, requirements.csv, schedule.csv, coverage.csv and "
@@ -365,3 +383,69 @@ def erlang_command(
         "wait_probability": float(metrics.wait_probability),
     }
     io.write_csv(pd.DataFrame([row]), None)
+
+
+@cli.command("backtest")
+@friendly
+def backtest_command(
+    history: Annotated[
+        Path,
+        typer.Argument(
+            help="Helpdesk export (one row per contact) or counts (interval_start, queue, volume)."
+        ),
+    ],
+    horizon: Annotated[str, typer.Option(help="Forecast length at each cut-off: 2w, 14d.")] = "2w",
+    origins: Annotated[int, typer.Option(help="Number of cut-offs.")] = 4,
+    step: Annotated[
+        str | None, typer.Option(help="Time between cut-offs (default: the horizon).")
+    ] = None,
+    events: Annotated[
+        Path | None, typer.Option(help="events.csv: name, start, end [, kind, queues, uplift].")
+    ] = None,
+    interval: Annotated[int | None, typer.Option(help="Interval minutes: 15, 30 or 60.")] = None,
+    tz: Annotated[str | None, typer.Option(help="Zone of naive timestamps.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model to evaluate (see forecast).")] = None,
+    country: Annotated[str | None, typer.Option(help="Public holidays, e.g. US.")] = None,
+    level: Annotated[float | None, typer.Option(help="Interval coverage, e.g. 0.8.")] = None,
+    time_col: Annotated[str | None, typer.Option(help="Timestamp column.")] = None,
+    queue_col: Annotated[str | None, typer.Option(help="Queue column.")] = None,
+    handle_time_col: Annotated[str | None, typer.Option(help="Handle time column (s).")] = None,
+    config: ConfigOpt = None,
+    output: OutOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Score the forecast at past cut-offs against what happened, beside naive baselines.
+
+    Writes one CSV row per queue and model: WAPE, its ratio to seasonal naive, MASE,
+    bias, interval coverage, mean absolute error in contacts and in agents at the
+    queue's AHT.
+
+    Example:
+
+        wfm backtest tickets.csv.gz --events events.csv --horizon 2w --origins 6 --config wfm.toml
+    """
+    cfg = _config(config)
+    request = app.BacktestRequest(
+        history=history,
+        horizon=horizon,
+        origins=origins,
+        step=step,
+        events=events,
+        interval_minutes=interval,
+        tz=tz,
+        model=model,
+        country=country,
+        level=level,
+        time_col=time_col,
+        queue_col=queue_col,
+        handle_time_col=handle_time_col,
+    )
+    with render.progress("backtesting cut-offs", total=max(origins, 1)) as advance:
+        result = app.run_backtest(request, cfg, on_origin=advance)
+    io.write_csv(result.scores, output)
+    for note in result.warnings:
+        render.warn(note)
+    if not quiet:
+        render.backtest_summary(
+            result.scores, level=level if level is not None else cfg.forecast.level
+        )

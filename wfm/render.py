@@ -50,7 +50,13 @@ def _table(title: str, columns: list[str]) -> Table:
     return table
 
 
-def forecast_summary(forecast: pd.DataFrame, effects: pd.DataFrame, level: float) -> None:
+def forecast_summary(
+    forecast: pd.DataFrame,
+    effects: pd.DataFrame,
+    level: float,
+    *,
+    models: pd.DataFrame | None = None,
+) -> None:
     table = _table(
         f"Forecast {forecast['interval_start'].min():%Y-%m-%d %H:%M} UTC, "
         f"{forecast['interval_start'].nunique()} intervals",
@@ -67,10 +73,38 @@ def forecast_summary(forecast: pd.DataFrame, effects: pd.DataFrame, level: float
             "-" if pd.isna(aht) else f"{aht:,.0f}",
         )
     console.print(table)
-    if len(effects):
-        day0 = effects[effects["offset_days"] == 0]
-        for row in day0.itertuples(index=False):
-            info(f"learned event effect: {row.queue} {row.kind}: {row.uplift:+.0%} on day 1")
+    if models is not None and len(models):
+        chosen = ", ".join(
+            f"{row.queue} {row.model}"
+            + ("" if pd.isna(row.holdout_wape) else f" ({row.holdout_wape:.1%})")
+            for row in models.itertuples(index=False)
+        )
+        info(f"model (WAPE on the latest weeks, held out): {chosen}")
+    if "scenario" in forecast.columns and len(forecast):
+        info(
+            f"what-if applied: {forecast['scenario'].iloc[0]} "
+            f"(baseline {forecast['baseline_volume'].sum():,.0f} -> "
+            f"{forecast['volume'].sum():,.0f} contacts)"
+        )
+    _effects_summary(effects)
+
+
+def _effects_summary(effects: pd.DataFrame) -> None:
+    """One line per queue for holidays, one per queue and event kind for its shape."""
+    calendar = {"holiday": "holiday", "before_holiday": "day before", "after_holiday": "day after"}
+    for queue, by_queue in effects.groupby("queue", sort=True):
+        days = by_queue[by_queue["kind"].isin(list(calendar))].set_index("kind")["uplift"]
+        if len(days):
+            shown = ", ".join(f"{calendar[k]} {days[k]:+.0%}" for k in calendar if k in days)
+            info(f"learned holiday effects: {queue}: {shown}")
+        events = by_queue[~by_queue["kind"].isin(list(calendar))]
+        for kind, part in events.groupby("kind", sort=True):
+            shape = part.sort_values("offset_days")
+            days_text = ", ".join(
+                f"{row.uplift:+.0%} day {row.offset_days + 1}" for row in shape.head(7).itertuples()
+            )
+            more = " ..." if len(shape) > 7 else ""
+            info(f"learned event effect: {queue} {kind}: {days_text}{more}")
 
 
 def staff_summary(
@@ -163,3 +197,33 @@ def schedule_summary(result, sites) -> None:
             f"{int(result.unfilled['count'].sum())} shifts could not be given to a roster agent "
             "(see the coverage shortfall); add agents or relax the roster"
         )
+
+
+def backtest_summary(scores: pd.DataFrame, *, level: float) -> None:
+    """Accuracy per queue and model, with the agents an error costs."""
+    table = _table(
+        f"Backtest: {int(scores['origins'].max()) if len(scores) else 0} cut-offs",
+        ["queue", "model", "WAPE", "vs naive", "MASE", "bias", f"cover {level:.0%}", "agents"],
+    )
+    table.columns[1].justify = "left"
+    table.columns[1].min_width = max([len(str(m)) for m in scores["model"]] + [5])
+    for row in scores.itertuples(index=False):
+        table.add_row(
+            str(row.queue),
+            str(row.model),
+            _share(row.wape),
+            "-" if pd.isna(row.wape_vs_naive) else f"{row.wape_vs_naive:.2f}",
+            "-" if pd.isna(row.mase) else f"{row.mase:.2f}",
+            "-" if pd.isna(row.bias) else f"{row.bias:+.1%}",
+            _share(row.coverage),
+            "-" if pd.isna(row.mae_agents) else f"{row.mae_agents:,.2f}",
+        )
+    console.print(table)
+    info(
+        "WAPE: absolute error / actual volume; vs naive < 1 beats repeating last week; "
+        "agents: the mean absolute error per interval as agents of workload at the queue's AHT"
+    )
+
+
+def _share(value: float) -> str:
+    return "-" if pd.isna(value) else f"{value:.1%}"

@@ -1,0 +1,179 @@
+"""`wfm forecast` what-ifs and gaps, and `wfm backtest`, end to end through the CLI."""
+
+from __future__ import annotations
+
+import io as stdio
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_history
+from typer.testing import CliRunner
+
+from forecasting.backtest import SCORE_COLUMNS
+from forecasting.columns import FORECAST_COLUMNS
+from wfm.cli import cli
+
+runner = CliRunner()
+
+CONFIG = """\
+interval_minutes = 60
+timezone = "America/New_York"
+
+[forecast]
+level = 0.8
+country = "US"
+
+[queues.phone]
+channel = "voice"
+timezone = "America/New_York"
+aht_seconds = 300
+
+[queues.email]
+channel = "email"
+timezone = "America/New_York"
+aht_seconds = 400
+"""
+
+
+def invoke(*args):
+    return runner.invoke(cli, [str(a) for a in args])
+
+
+def write_counts(history: pd.DataFrame, path: Path) -> Path:
+    frame = history.copy()
+    frame["interval_start"] = frame["interval_start"].map(lambda t: t.isoformat())
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "wfm.toml").write_text(CONFIG)
+    history = make_history(days=42, queues=("email", "phone"), daily_volume=300, seed=2)
+    write_counts(history, tmp_path / "counts.csv")
+    return tmp_path
+
+
+def one_line_error(result, *fragments: str) -> None:
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert result.stdout == ""
+
+
+def test_backtest_help():
+    result = invoke("backtest", "--help")
+    assert result.exit_code == 0
+    for option in ("--horizon", "--origins", "--step", "--model", "--events"):
+        assert option in result.stdout
+
+
+def test_backtest_writes_scores_per_queue_and_model_reproducibly(workdir):
+    args = ("backtest", workdir / "counts.csv", "--config", workdir / "wfm.toml")
+    args += ("--horizon", "1w", "--origins", "3")
+    first, second = invoke(*args), invoke(*args)
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == second.stdout
+    scores = pd.read_csv(stdio.StringIO(first.stdout))
+    assert list(scores.columns) == list(SCORE_COLUMNS)
+    assert scores["queue"].tolist() == ["email"] * 3 + ["phone"] * 3
+    assert scores["model"].tolist() == ["seasonal", "seasonal_naive", "weekly_average"] * 2
+    assert (scores["origins"] == 3).all()
+    seasonal = scores[scores["model"] == "seasonal"]
+    assert (seasonal["wape_vs_naive"] < 1).all()
+    assert "Backtest" in first.stderr and "seasonal_naive" in first.stderr
+
+
+def test_backtest_to_a_file_with_a_step(workdir):
+    out = workdir / "scores.csv"
+    result = invoke(
+        "backtest",
+        workdir / "counts.csv",
+        "--horizon",
+        "2d",
+        "--step",
+        "1d",
+        "--origins",
+        "4",
+        "--model",
+        "seasonal_naive",
+        "-o",
+        out,
+        "-q",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+    scores = pd.read_csv(out)
+    # the evaluated model is also the first baseline: each (queue, model) once
+    assert scores["model"].tolist() == ["seasonal_naive", "weekly_average"] * 2
+
+
+@pytest.mark.parametrize(
+    ("options", "fragments"),
+    [
+        (("--origins", "30"), ("origins", "fewer origins")),
+        (("--origins", "0"), ("--origins",)),
+        (("--step", "soon"), ("--step", "soon")),
+        (("--horizon", "0w"), ("--horizon",)),
+        (("--model", "prophet"), ("unknown model", "prophet")),
+    ],
+)
+def test_bad_backtest_options_are_one_line_errors(workdir, options, fragments):
+    one_line_error(invoke("backtest", workdir / "counts.csv", *options), *fragments)
+
+
+def test_what_if_is_applied_and_recorded(workdir):
+    base = ("forecast", workdir / "counts.csv", "--horizon", "48h", "-c", workdir / "wfm.toml")
+    plain = invoke(*base, "-q")
+    scenario = invoke(*base, "--growth", "0.1", "--deflection", "0.2")
+    assert plain.exit_code == 0 and scenario.exit_code == 0, scenario.stderr
+    before = pd.read_csv(stdio.StringIO(plain.stdout))
+    after = pd.read_csv(stdio.StringIO(scenario.stdout))
+    assert list(after.columns) == [*FORECAST_COLUMNS, "baseline_volume", "scenario"]
+    assert np.allclose(after["baseline_volume"], before["volume"], atol=1e-3)
+    assert np.allclose(after["volume"], before["volume"] * 1.1 * 0.8, atol=1e-3)
+    assert (after["scenario"] == "growth +10%; deflection 20%").all()
+    assert "what-if applied: growth +10%; deflection 20%" in scenario.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [(("--growth", "-1.5"), "growth"), (("--deflection", "1"), "deflection")],
+)
+def test_bad_what_if_is_a_one_line_error(workdir, options, fragment):
+    one_line_error(invoke("forecast", workdir / "counts.csv", *options), fragment)
+
+
+def test_gaps_in_a_counts_file_are_a_warning_not_zeros(workdir):
+    history = make_history(days=42, queues=("phone",), daily_volume=300, seed=2)
+    local = history["interval_start"].dt.tz_convert("America/New_York")
+    gap = (local.dt.tz_localize(None).dt.normalize() == pd.Timestamp("2025-02-11")) & (
+        local.dt.hour.between(9, 12)
+    )
+    write_counts(history[~gap], workdir / "gappy.csv")
+    result = invoke(
+        "forecast", workdir / "gappy.csv", "--horizon", "1w", "-c", workdir / "wfm.toml"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "4 intervals in open hours are missing" in result.stderr
+    assert len(pd.read_csv(stdio.StringIO(result.stdout))) == 168
+
+
+def test_auto_model_shows_the_choice_per_queue(workdir):
+    result = invoke(
+        "forecast",
+        workdir / "counts.csv",
+        "--horizon",
+        "1w",
+        "--model",
+        "auto",
+        "-c",
+        workdir / "wfm.toml",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "model (WAPE on the latest weeks, held out): email " in result.stderr
+    assert len(pd.read_csv(stdio.StringIO(result.stdout))) == 2 * 168
