@@ -266,8 +266,11 @@ def plan(
         render.warn(note)
     if not quiet:
         render.forecast_summary(result.forecast, result.effects, cfg.forecast.level)
-        render.staff_summary(requirements, interval_minutes=cfg.interval_minutes,
-                             fte_hours=cfg.staffing.fte_hours_per_week)
+        render.staff_summary(
+            requirements,
+            interval_minutes=cfg.interval_minutes,
+            fte_hours=cfg.staffing.fte_hours_per_week,
+        )
         render.schedule_summary(scheduled, cfg.sites)
         render.info(
             f"wrote forecast.csv, requirements.csv, schedule.csv, coverage.csv and "
