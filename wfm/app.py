@@ -113,22 +113,16 @@ def _unconfigured_note(history: pd.DataFrame, config: Config, notes: list[str]) 
 
 
 @dataclass(frozen=True)
-class BacktestRequest:
-    """What `wfm backtest` was asked for, after options override the config."""
+class BacktestRequest(ForecastRequest):
+    """What `wfm backtest` was asked for: a forecast request plus its cut-offs.
 
-    history: Path
+    `horizon` is how far each cut-off forecasts; `step` the spacing of cut-offs
+    (default: the horizon).
+    """
+
     horizon: str = "2w"
     origins: int = 4
     step: str | None = None
-    events: Path | None = None
-    interval_minutes: int | None = None
-    tz: str | None = None
-    model: str | None = None
-    country: str | None = None
-    level: float | None = None
-    time_col: str | None = None
-    queue_col: str | None = None
-    handle_time_col: str | None = None
 
 
 def run_backtest(
