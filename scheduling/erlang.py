@@ -188,16 +188,7 @@ def erlang_c_metrics(
     (a, n, aht, t), shape = _broadcast(
         _traffic(traffic), _agents(agents), _aht(aht_seconds), _answer(answer_seconds)
     )
-    c = _erlang_c_flat(a, n, _erlang_b_flat(a, n))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        occupancy = np.where(a == 0, 0.0, np.where(n > a, a / np.maximum(n, 1), 1.0))
-    return ErlangCMetrics(
-        agents=_shaped(n, shape),
-        wait_probability=_shaped(c, shape),
-        service_level=_shaped(_service_level_flat(a, n, c, aht, t), shape),
-        asa_seconds=_shaped(_asa_flat(a, n, c, aht), shape),
-        occupancy=_shaped(occupancy, shape),
-    )
+    return _metrics(a, n, _erlang_b_flat(a, n), aht, t, shape)
 
 
 def required_agents(
@@ -288,9 +279,21 @@ def staff_erlang_c(
         asa_target_seconds=asa_target_seconds,
         with_b=True,
     )
+    return _metrics(a, n, b, aht, t, shape)
+
+
+def _metrics(
+    a: FloatArray,
+    n: IntArray,
+    b: FloatArray,
+    aht: FloatArray,
+    t: FloatArray,
+    shape: tuple[int, ...],
+) -> ErlangCMetrics:
+    """Every measure of n agents on traffic a, given Erlang B value b (flat arrays)."""
     c = _erlang_c_flat(a, n, b)
     with np.errstate(divide="ignore", invalid="ignore"):
-        occupancy = np.where(a == 0, 0.0, a / np.maximum(n, 1))
+        occupancy = np.where(a == 0, 0.0, np.where(n > a, a / np.maximum(n, 1), 1.0))
     return ErlangCMetrics(
         agents=_shaped(n, shape),
         wait_probability=_shaped(c, shape),
