@@ -4,8 +4,15 @@ Rules for every agent: at most one shift per local day; at most
 `max_days_per_week` shifts and `contracted_hours` (else `max_hours_per_week`) paid
 hours in each week (7-day blocks from the horizon start); at least `min_rest_hours`
 from the end of one shift to the start of the next (with `cyclic`, also from the
-end of the week to its start); only the agent's own site, only queues in its
-skills, never on its unavailable weekdays.
+end of the week to its start); only the agent's own site, only shifts of a skill
+group within its skills, never on its unavailable weekdays.
+
+Slots are (shift, skill group): an agent may take one whose group's queues are
+all among its skills. In the schedule, an agent's `queue` is its own skills
+joined with ";" (blended agents serve all of them), and its break is one of the
+break starts the shift programme chose for the slot (`break_plan`), handed out
+in start order to the slot's agents in name order, by largest-remainder
+rounding when fewer agents than planned could be placed.
 
 With a roster, each site is a small assignment integer programme that fills as
 many paid hours of the chosen shifts as the rules allow (ties go to each agent's
@@ -29,6 +36,7 @@ from datetime import date
 import pandas as pd
 import pulp
 
+from scheduling.breaks import round_breaks
 from scheduling.columns import (
     AGENT,
     BREAK_END,
@@ -45,11 +53,15 @@ from scheduling.columns import (
     TIMEZONE,
 )
 from scheduling.errors import InputError
-from scheduling.model import COUNT, solve_problem
+from scheduling.model import COUNT, WEIGHT
 from scheduling.shifts import PAID_HOURS, SHIFT_ID, utc_column
 from scheduling.sites import WEEKDAYS, ScheduleOptions, Site
+from scheduling.skills import group_label, parse_group
+from scheduling.solver import solve_problem
 
 UNFILLED_COLUMNS = (SITE, START, END, QUEUE, COUNT)
+# Branch-and-bound nodes the assignment programme of one site may use.
+ASSIGN_NODE_LIMIT = 300
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEK_SECONDS = 7 * 86400
 
@@ -77,11 +89,12 @@ class Agent:
 
 @dataclass(frozen=True)
 class _Slot:
-    """One chosen (shift, queue) with its count, in the numbers the rules need."""
+    """One chosen (shift, skill group) with its count, in the numbers the rules need."""
 
     shift_id: str
     site: str
-    queue: str
+    queue: str  # the group's queues joined with ";"
+    skills: tuple[str, ...]
     count: int
     start: pd.Timestamp
     end: pd.Timestamp
@@ -163,11 +176,13 @@ def assign_agents(
     sites: Sequence[Site],
     options: ScheduleOptions,
     horizon: tuple[pd.Timestamp, pd.Timestamp],
+    breaks: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Put agents on the chosen shifts under the rules in the module docstring.
 
     Args:
-        chosen: `shift_id`, `queue`, `count` (agents), e.g. from `chosen_shifts`.
+        chosen: `shift_id`, `queue` (a skill group: queues joined with ";"),
+            `count` (agents), e.g. from `chosen_shifts`.
         shifts: candidate shifts (`generate_shifts` columns) with every chosen id.
         roster: named agents (see `roster_agents`), or None for anonymous agents
             named f"{site}-{k:03d}" (at most `max_agents` per site).
@@ -176,12 +191,17 @@ def assign_agents(
             `cyclic`, and the solver settings for the assignment programme.
         horizon: (start, end) of the scheduled week(s), tz-aware; with `cyclic`
             its length is the period of the wrap.
+        breaks: where the slots' agents break: `shift_id`, `queue`, `break_start`,
+            `break_end`, `agents` (e.g. `break_plan`); None, or a slot without
+            rows, gives no break.
 
     Returns:
         (schedule, unfilled). schedule: `SCHEDULE_COLUMNS` (agent, site, start,
-        end (UTC), timezone (IANA), break_start, break_end, queue), sorted by start,
-        site, agent. unfilled: site, start, end (UTC), queue, count (agents) of shift
-        units nobody could take, sorted by start, site, queue.
+        end (UTC), timezone (IANA), break_start, break_end (UTC, NaT without a
+        break), queue (the agent's skills joined with ";")), sorted by start,
+        site, agent. unfilled: site, start, end (UTC), queue (the slot's group),
+        count (agents) of shift units nobody could take, sorted by start, site,
+        queue.
 
     Raises:
         InputError: malformed chosen counts, unknown shift ids, or a bad roster.
@@ -193,6 +213,7 @@ def assign_agents(
     by_name = {site.name: site for site in sites}
     slots = _slots(chosen, shifts, by_name, horizon_start)
     agents = None if roster is None else roster_agents(roster, sites=sites, options=options)
+    skills_of = {a.name: a.skills for a in agents or []}
     rules = _Rules(options, period)
     assigned: list[tuple[str, _Slot]] = []
     unfilled: list[tuple[_Slot, int]] = []
@@ -215,7 +236,8 @@ def assign_agents(
             left = slot.count - filled[(slot.shift_id, slot.queue)]
             if left > 0:
                 unfilled.append((slot, left))
-    return _schedule_frame(assigned, shifts, by_name), _unfilled_frame(unfilled)
+    schedule = _schedule_frame(assigned, by_name, skills_of, _break_weights(breaks))
+    return schedule, _unfilled_frame(unfilled)
 
 
 class _Rules:
@@ -251,7 +273,7 @@ class _Rules:
 
 def _eligible(agent: Agent, slot: _Slot, rules: _Rules) -> bool:
     return (
-        slot.queue in agent.skills
+        set(slot.skills) <= set(agent.skills)
         and slot.weekday not in agent.days_unavailable
         and slot.paid_hours <= agent.max_hours + 1e-9
         and rules.workable(slot)
@@ -345,8 +367,15 @@ def _solve_assignment(
                     pulp.lpSum(slots[r].paid_hours * y[(a, r)] for r in rows) <= agent.max_hours,
                     f"hours_{a}_{week}",
                 )
+    # Stop once the filled hours are proven within half an hour of the best (hours
+    # come in whole shifts), or after a node budget: both end every run alike.
+    hours = sum(slot.paid_hours * slot.count for slot in slots)
     solve_problem(
-        problem, solver=options.solver, time_limit_seconds=options.time_limit_seconds, gap=0.0
+        problem,
+        solver=options.solver,
+        time_limit_seconds=options.time_limit_seconds,
+        gap=min(0.5 / max(hours, 1.0), 0.01),
+        node_limit=ASSIGN_NODE_LIMIT,
     )
     return [
         (staff[a].name, slots[r])
@@ -423,15 +452,21 @@ def _slots(
         site = sites.get(row[SITE])
         if site is None:
             raise InputError(f"chosen: site {row[SITE]!r} of {shift_id!r} is not configured")
-        if queue not in site.queues:
-            raise InputError(f"chosen: site {site.name!r} does not serve queue {queue!r}")
+        skills = parse_group(queue)
+        strangers = [q for q in skills if q not in site.queues]
+        if not skills or strangers:
+            raise InputError(
+                f"chosen: site {site.name!r} does not serve queue(s) {queue!r}; give a "
+                f"';'-separated subset of {', '.join(site.queues)}"
+            )
         start, end = pd.Timestamp(row[START]), pd.Timestamp(row[END])
         local = start.tz_convert(site.tz)
         begin = (start - horizon_start).total_seconds()
         slot = _Slot(
             shift_id=shift_id,
             site=site.name,
-            queue=str(queue),
+            queue=group_label(skills),
+            skills=skills,
             count=int(count),
             start=start,
             end=end,
@@ -447,25 +482,64 @@ def _slots(
     return sorted(out, key=lambda item: (item[1].begin, item[0], item[1].shift_id, item[1].queue))
 
 
-def _schedule_frame(
-    assigned: list[tuple[str, _Slot]], shifts: pd.DataFrame, sites: dict[str, Site]
-) -> pd.DataFrame:
-    table = shifts.drop_duplicates(SHIFT_ID).set_index(SHIFT_ID)
-    rows = []
-    for agent, slot in assigned:
-        site = table.at[slot.shift_id, SITE]
-        rows.append(
-            {
-                AGENT: agent,
-                SITE: site,
-                START: slot.start,
-                END: slot.end,
-                TIMEZONE: sites[site].timezone,
-                BREAK_START: table.at[slot.shift_id, BREAK_START],
-                BREAK_END: table.at[slot.shift_id, BREAK_END],
-                QUEUE: slot.queue,
-            }
+def _break_weights(
+    breaks: pd.DataFrame | None,
+) -> dict[tuple[str, str], list[tuple[pd.Timestamp, pd.Timestamp, float]]]:
+    """(shift_id, group label) -> [(break_start, break_end, agents)] in start order."""
+    if breaks is None or breaks.empty:
+        return {}
+    missing = [c for c in (SHIFT_ID, QUEUE, BREAK_START, BREAK_END, WEIGHT) if c not in breaks]
+    if missing:
+        raise InputError(f"breaks: missing column(s) {', '.join(missing)}")
+    out: dict[tuple[str, str], list[tuple[pd.Timestamp, pd.Timestamp, float]]] = defaultdict(list)
+    for shift_id, label, begin, finish, weight in zip(
+        breaks[SHIFT_ID],
+        breaks[QUEUE],
+        breaks[BREAK_START],
+        breaks[BREAK_END],
+        breaks[WEIGHT],
+        strict=True,
+    ):
+        out[(str(shift_id), group_label(parse_group(label)))].append(
+            (pd.Timestamp(begin), pd.Timestamp(finish), float(weight))
         )
+    return {key: sorted(rows, key=lambda r: r[0]) for key, rows in out.items()}
+
+
+def _schedule_frame(
+    assigned: list[tuple[str, _Slot]],
+    sites: dict[str, Site],
+    skills_of: dict[str, tuple[str, ...]],
+    breaks: dict[tuple[str, str], list[tuple[pd.Timestamp, pd.Timestamp, float]]],
+) -> pd.DataFrame:
+    by_slot: dict[tuple[str, str], list[tuple[str, _Slot]]] = defaultdict(list)
+    for agent, slot in assigned:
+        by_slot[(slot.shift_id, slot.queue)].append((agent, slot))
+    rows = []
+    for key, members in by_slot.items():
+        members.sort(key=lambda item: item[0])
+        options = breaks.get(key, [])
+        pauses: list[tuple[object, object]] = []
+        if options:
+            counts = round_breaks([weight for _, _, weight in options], len(members))
+            for (begin, finish, _), n in zip(options, counts, strict=True):
+                pauses.extend([(begin, finish)] * n)
+        else:
+            pauses = [(None, None)] * len(members)
+        for (agent, slot), (begin, finish) in zip(members, pauses, strict=True):
+            site = sites[slot.site]
+            rows.append(
+                {
+                    AGENT: agent,
+                    SITE: slot.site,
+                    START: slot.start,
+                    END: slot.end,
+                    TIMEZONE: site.timezone,
+                    BREAK_START: begin,
+                    BREAK_END: finish,
+                    QUEUE: group_label(skills_of.get(agent, site.queues)),
+                }
+            )
     frame = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
     for column in (START, END, BREAK_START, BREAK_END):
         frame[column] = utc_column(frame[column])

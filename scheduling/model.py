@@ -1,47 +1,101 @@
-"""The shift integer programme: how many agents work each candidate shift, per queue.
+"""The shift programme: blended agents per shift and skill group, with implicit breaks.
 
 Build, solve and read are separate steps: `build_model` -> `ShiftModel`,
-`solve(model, ...)` -> `SolveResult`, `chosen_shifts(model)` -> DataFrame.
+`solve(model, ...)` -> `SolveResult`, `chosen_shifts(model)` and
+`break_plan(model)` -> DataFrames.
 
-    minimise   sum_{s,q} cost_s x[s,q]
-             + shortfall_penalty * h * sum_{q,t} short[q,t]
-             + surplus_penalty   * h * sum_{q,t} over[q,t]
+Agents are blended (`scheduling.skills`): x[s,g] agents of skill group g work
+shift s, and in each interval the agents on duty serve whichever of their
+queues need them. Breaks are implicit (`scheduling.breaks`; Aykin 1996): of the
+x[s,g] agents, w[s,g,k] break at candidate start k, a whole number.
+
+    minimise   sum_{s,g} c_s x[s,g] + (P + p) h sum_{q,t} short[q,t]
+             + p h (sum_{g,t} cap[g,t] - sum_{q,t} required[q,t])
     subject to
-      cover_{q}_{t}:          sum_s f[s,t] x[s,q] + short[q,t] - over[q,t] = required[q,t]
-      headcount_{S}_{d}:      sum_{s of S starting on local date d, q} x[s,q] <= max_agents_S
-      headcount_{S}_week_{w}: sum_{s of S starting in week w, q} x[s,q]
-                                  <= max_agents_S * max_days_per_week
-      x integer >= 0, 0 <= short[q,t] <= required[q,t], over[q,t] >= 0
+      cover_{Q}_{t}:      sum_{g serving a queue of Q} cap[g,t] + sum_{q in Q} short[q,t]
+                            >= sum_{q in Q} required[q,t]    for each Hall set Q at t
+      breaks_{shift}_{g}: sum_k w[s,g,k] = x[s,g]
+      headcount_{site}_{d}:      sum_{s of site starting on local date d, g} x[s,g] <= max_agents
+      headcount_{site}_week_{w}: sum_{s of site starting in week w, g} x[s,g]
+                                   <= max_agents * max_days_per_week
+      with a roster, per skill group g of a site:
+      headcount_{site}_{g}_{d}:      sum_{s starting on d} x[s,g]
+                                       <= agents of g not unavailable on d's weekday
+      headcount_{site}_{g}_week_{w}: sum_{s starting in week w} x[s,g]
+                                       <= agents_g * max_days_per_week
+      hours_{site}_{g}_week_{w}:     sum_{s starting in week w} paid_s x[s,g] <= hours_g
+      per site with max_agents and, with a roster, per skill group:
+      rest_{site}[_{g}]_{instant}:   sum_{s whose span + min_rest contains the instant} x[s,g]
+                                       <= max_agents (agents_g)
+      tours_{site}[_{g}]_week_{w}_{u}: sum_s u[length_s] x[s,g] <= sum_agents max u.c
+      x, w integer >= 0, 0 <= short[q,t] <= required[q,t]
 
-where cost_s = paid_hours_s * cost_per_hour of the shift's site, f[s,t] is the share
-of interval t the shift works (`shift_coverage`), and h is the interval length in
-hours, so penalties are per agent-hour. Shortfall makes the model feasible for any
-demand. The headcount rows relax weekly tours: one agent works at most one shift a
-day and `max_days_per_week` a week, so `max_agents` agents cannot start more shifts
-than that; whether named agents can really work the chosen shifts (rest, days off)
-is settled by `scheduling.assign`. Weeks are consecutive 7-day blocks from the
+    with cap[g,t] = sum_{s} f[s,t] x[s,g] - sum_{s,k} b[s,k,t] w[s,g,k]
+
+where c_s = paid_hours_s * cost_per_hour of the shift's site, f[s,t] is the share of
+interval t the shift spans (`shift_coverage`), b[s,k,t] the share its break at
+start k takes, h the interval length in hours (penalties are per agent-hour), P
+the shortfall penalty and p the surplus penalty. Candidate break starts that take
+the same share of the same intervals share one w (the plan staggers their agents
+over those starts); a shift whose candidates all do has its break fixed (no w).
+Shortfall makes the model feasible for any demand.
+
+Cover rows. Whether the agents on duty in t can serve `required - short` is a
+supply-demand question on the bipartite graph of skill groups and queues; by
+Gale's theorem (Hall's condition) it holds exactly when, for every set Q of
+queues, the groups serving some queue of Q have capacity for Q's demand. Only
+"Hall sets" need a row: Q closed (every queue whose groups all serve Q is in Q)
+and connected (not two sets that share no group). Without a roster that is one
+row per interval over all queues; with three skill sets, three. Rows directly on
+the integer x and w let the solver round them (mixed-integer rounding cuts); an
+explicit allocation y[site,g,q,t] with the same LP needed minutes where these
+rows need seconds.
+
+Breaks are whole agents (as in Aykin's model), not shares: with shares, the
+solution hides breaks in fractional slack that whole agents do not have, and on
+the example week rounding them afterwards cost 45% more (shortfall) than the
+objective promised.
+
+Surplus needs no variables. The coverage report (`scheduling.coverage`) gives
+every on-duty agent-interval to some queue, and a queue is never short and over
+in the same interval, so total surplus = on-duty capacity - required + shortfall:
+a linear function of x, w and short, priced above. The objective therefore equals
+paid cost + P h (shortfall) + p h (surplus) of the schedule the solution describes.
+
+The headcount rows relax weekly tours: one agent works at most one shift a day
+and `max_days_per_week` a week; with a roster a group's rows use its own agents,
+their days off and their weekly hours. The rest rows say that one agent works at
+most one of the shifts that pairwise clash with `min_rest_hours`; the tours rows
+say which mixes of shift lengths the agents' weekly hours and days allow (the
+convex hull of each agent's (8 h, 9 h) counts: with 40 contracted hours and five
+days, 4 n8 + 5 n9 <= 20 per agent). Without them the example's programme chose
+Manila shifts that 7 of its roster agents' weeks could not hold. Whether named
+agents can really work the chosen shifts (exact days off, per-agent rest) is
+settled by `scheduling.assign`. Weeks are consecutive 7-day blocks from the
 horizon start.
+
+Data bounds: no x for a (shift, group) that spans no interval where the group's
+queues require anyone; and x[s,g] <= floor(max_t R_g(t) / m[s,t]) + 1, where
+R_g(t) is the requirement of the group's queues and m[s,t] = f[s,t] - max_k
+b[s,k,t] the least an agent of the shift surely works in t: with one agent fewer
+the shift alone would still cover R_g(t), so an optimum never needs more
+(skipped when some such t has m[s,t] = 0).
 """
 
 from __future__ import annotations
 
 import math
-import re
-import tempfile
-import time
-import warnings
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
+from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import pulp
 
+from scheduling.breaks import break_options, round_breaks
 from scheduling.columns import (
-    AGENTS_SCHEDULED,
+    BREAK_END,
+    BREAK_START,
     END,
     INTERVAL_START,
     QUEUE,
@@ -49,33 +103,41 @@ from scheduling.columns import (
     SITE,
     START,
 )
-from scheduling.errors import InfeasibleError, InputError, SolverUnavailableError
+from scheduling.errors import InputError
+from scheduling.limits import (
+    HeadcountLimit,
+    Names,
+    ShiftData,
+    headcount_constraints,
+    rest_constraints,
+    tour_constraints,
+)
+from scheduling.requirements import requirement_table
 from scheduling.shifts import FRACTION, INTERVAL, PAID_HOURS, SHIFT, SHIFT_ID, shift_coverage
-from scheduling.sites import SOLVERS, ScheduleOptions, Site
+from scheduling.sites import ScheduleOptions, Site
+from scheduling.skills import SkillGroup, group_label, skill_groups
+from scheduling.solver import SolveResult, available_solvers, solve_problem
+
+__all__ = [
+    "COUNT",
+    "WEIGHT",
+    "HeadcountLimit",
+    "ShiftModel",
+    "SolveResult",
+    "available_solvers",
+    "break_plan",
+    "build_model",
+    "chosen_shifts",
+    "requirement_table",
+    "shortfall_frame",
+    "solve",
+]
 
 COUNT = "count"
-WEEK = pd.Timedelta(days=7)
+WEIGHT = "agents"
+_EPS = 1e-9
 
-
-@dataclass(frozen=True)
-class HeadcountLimit:
-    """One headcount row of the model.
-
-    Attributes:
-        name: constraint name in the problem.
-        site: site name.
-        period: "day" (shifts starting on one local date) or "week".
-        first_day: the local date, or the first local date of the week.
-        limit: most shifts that may start in the period, agent-shifts.
-        shift_ids: the shifts the row counts.
-    """
-
-    name: str
-    site: str
-    period: str
-    first_day: date
-    limit: float
-    shift_ids: tuple[str, ...]
+Group = tuple[str, ...]
 
 
 @dataclass
@@ -84,135 +146,45 @@ class ShiftModel:
 
     Attributes:
         problem: the PuLP problem (minimisation).
-        x: agents working each shift for each queue, keyed (shift_id, queue).
-        shortfall: agents short, keyed (queue, interval_start).
-        surplus: agents over the requirement, keyed (queue, interval_start).
-        cover: coverage constraints, keyed (queue, interval_start).
-        headcount: headcount limits, keyed by constraint name.
+        x: agents working each shift in each skill group, keyed (shift_id, group).
+        breaks: agents of (shift_id, group) breaking at a candidate start, keyed
+            (shift_id, group, break_start); shifts with one candidate have none.
+        shortfall: agents short, keyed (queue, interval_start), for every
+            interval with a positive requirement.
+        cover: coverage constraints, keyed (Hall set of queues, interval_start).
+        headcount: headcount and hours limits, keyed by constraint name.
         shifts: candidate shifts (`scheduling.shifts` columns), indexed by shift_id.
+        break_choices: candidate breaks (`scheduling.breaks.break_options`).
+        break_classes: per shift_id, its candidate break starts grouped by the
+            share of each interval they take (one w per group, keyed by its
+            first start).
         unusable: ids of shifts left out because, with `cyclic`, the horizon repeats
             before the shift plus `min_rest_hours` is over, so nobody could work it.
-        coverage: long frame shift_id, interval (grid position), fraction.
+        coverage: long frame shift_id, interval (grid position), fraction, breaks
+            not taken off.
         required: interval_start, queue, required (agents), full grid.
         intervals: the UTC grid of interval starts.
         sites: sites by name.
+        groups: the skill groups, keyed (site, group).
         options: the run's options.
     """
 
     problem: pulp.LpProblem
-    x: dict[tuple[str, str], pulp.LpVariable]
+    x: dict[tuple[str, Group], pulp.LpVariable]
+    breaks: dict[tuple[str, Group, pd.Timestamp], pulp.LpVariable]
     shortfall: dict[tuple[str, pd.Timestamp], pulp.LpVariable]
-    surplus: dict[tuple[str, pd.Timestamp], pulp.LpVariable]
-    cover: dict[tuple[str, pd.Timestamp], pulp.LpConstraint]
+    cover: dict[tuple[Group, pd.Timestamp], pulp.LpConstraint]
     headcount: dict[str, HeadcountLimit]
     shifts: pd.DataFrame
+    break_choices: pd.DataFrame
+    break_classes: dict[str, list[tuple[pd.Timestamp, ...]]]
     unusable: tuple[str, ...]
     coverage: pd.DataFrame
     required: pd.DataFrame
     intervals: pd.DatetimeIndex
     sites: dict[str, Site]
+    groups: dict[tuple[str, Group], SkillGroup]
     options: ScheduleOptions
-
-
-@dataclass(frozen=True)
-class SolveResult:
-    """Outcome of one solve.
-
-    Attributes:
-        status: "optimal" (proven within the requested gap), "time_limit" (stopped
-            by the time limit with a feasible solution) or "feasible" (stopped for
-            another reason with a feasible solution).
-        objective: objective value of the solution (cost units).
-        bound: proven lower bound on the objective, or None when the solver did
-            not report one.
-        gap: relative gap |objective - bound| / |objective| (0-1), or None.
-        seconds: wall-clock solve time, seconds.
-        solver: the solver actually used, "highs" or "cbc".
-        notes: human-readable remarks, e.g. a fallback from HiGHS to CBC.
-    """
-
-    status: str
-    objective: float
-    bound: float | None
-    gap: float | None
-    seconds: float
-    solver: str
-    notes: tuple[str, ...] = field(default_factory=tuple)
-
-
-def requirement_table(
-    requirements: pd.DataFrame,
-    *,
-    options: ScheduleOptions,
-    sites: Sequence[Site] | None = None,
-) -> pd.DataFrame:
-    """Validate requirements and return them on their full grid.
-
-    Args:
-        requirements: frame with `interval_start` (tz-aware), `queue` and
-            `agents_scheduled` (agents on shift needed, >= 0, fractional allowed).
-        options: gives `interval_minutes`, the grid step.
-        sites: when given, every queue must be served by one of them.
-
-    Returns:
-        `interval_start` (UTC), `queue`, `required` (agents): one row per queue per
-        grid interval (queues missing an interval require 0 there), sorted by
-        queue, interval_start.
-
-    Raises:
-        InputError: missing columns, no rows, naive timestamps, missing, negative or
-            infinite agents_scheduled, duplicate rows, a grid that is not regular at
-            `interval_minutes`, or queues no site serves.
-    """
-    missing = [c for c in (INTERVAL_START, QUEUE, AGENTS_SCHEDULED) if c not in requirements]
-    if missing:
-        raise InputError(
-            f"requirements: missing column(s) {', '.join(missing)}; expected "
-            f"{INTERVAL_START}, {QUEUE}, {AGENTS_SCHEDULED}"
-        )
-    if requirements.empty:
-        raise InputError("requirements: no rows; nothing to schedule")
-    queue_names = requirements[QUEUE]
-    if queue_names.isna().any():
-        raise InputError(
-            f"requirements: {int(queue_names.isna().sum())} row(s) have no {QUEUE}; "
-            "name the queue of every row"
-        )
-    raw = requirements[AGENTS_SCHEDULED].to_numpy()
-    frame = pd.DataFrame(
-        {
-            INTERVAL_START: _utc_starts(requirements[INTERVAL_START]).array,
-            QUEUE: queue_names.astype(str).array,
-            REQUIRED: pd.to_numeric(requirements[AGENTS_SCHEDULED], errors="coerce").array,
-        }
-    )
-    bad = frame[~np.isfinite(frame[REQUIRED]) | (frame[REQUIRED] < 0)]
-    if not bad.empty:
-        raise InputError(
-            f"requirements: {AGENTS_SCHEDULED} must be a number >= 0; {len(bad)} bad row(s), "
-            f"e.g. {_examples(bad, raw)}"
-        )
-    dupes = frame[frame.duplicated([QUEUE, INTERVAL_START], keep=False)]
-    if not dupes.empty:
-        raise InputError(
-            f"requirements: {len(dupes)} duplicate ({QUEUE}, {INTERVAL_START}) rows, e.g. "
-            f"{_examples(dupes)}; keep one row per queue and interval"
-        )
-    grid = _grid(frame[INTERVAL_START], options.interval_minutes)
-    queues = sorted(frame[QUEUE].unique())
-    if sites is not None:
-        served = {q for site in sites for q in site.queues}
-        orphans = [q for q in queues if q not in served]
-        if orphans:
-            raise InputError(
-                f"requirements: queue(s) {', '.join(map(repr, orphans))} are served by no "
-                "site; add them to a site's queues or drop their rows"
-            )
-    full = pd.MultiIndex.from_product([queues, grid], names=[QUEUE, INTERVAL_START])
-    table = frame.set_index([QUEUE, INTERVAL_START])[REQUIRED].reindex(full, fill_value=0.0)
-    out = table.reset_index()[[INTERVAL_START, QUEUE, REQUIRED]]
-    out[REQUIRED] = out[REQUIRED].astype(float)
-    return out.sort_values([QUEUE, INTERVAL_START], ignore_index=True)
 
 
 def build_model(
@@ -221,22 +193,26 @@ def build_model(
     *,
     sites: Sequence[Site],
     options: ScheduleOptions,
+    groups: Sequence[SkillGroup] | None = None,
 ) -> ShiftModel:
     """Build the shift programme (see the module docstring for the formulation).
 
     Args:
         requirements: `interval_start`, `queue`, `agents_scheduled` (agents).
         shifts: candidate shifts from `generate_shifts`.
-        sites: the sites of the shifts.
-        options: interval length, penalties, `max_days_per_week`, `cyclic`.
+        sites: the sites of the shifts (their `max_agents` caps headcount).
+        options: interval length, penalties, break rules, `max_days_per_week`,
+            `cyclic`.
+        groups: skill groups (`scheduling.skills.skill_groups`); None for one
+            group per site with all its queues.
 
     Returns:
-        The model. A variable x[(shift_id, queue)] exists for each queue the
-        shift's site serves on which the shift covers some positive requirement,
-        except for `unusable` shifts (see `ShiftModel`).
+        The model. A variable x[(shift_id, group)] exists for each group of the
+        shift's site whose queues the shift could serve when they require
+        someone, except for `unusable` shifts (see `ShiftModel`).
 
     Raises:
-        InputError: invalid requirements, negative penalties, or shifts of
+        InputError: invalid requirements, negative penalties, shifts or groups of
             unknown sites.
     """
     for name in ("shortfall_penalty", "surplus_penalty"):
@@ -246,31 +222,21 @@ def build_model(
     unknown = sorted(set(shifts[SITE]) - set(by_name))
     if unknown:
         raise InputError(f"shifts: site(s) {unknown} are not among the configured sites")
+    if shifts[SHIFT_ID].duplicated().any():
+        raise InputError("shifts: shift_id values must be unique")
+    if groups is None:
+        groups = skill_groups(sites, options=options)
+    strangers = sorted({g.site for g in groups} - set(by_name))
+    if strangers:
+        raise InputError(f"groups: site(s) {strangers} are not among the configured sites")
     required = requirement_table(requirements, options=options, sites=sites)
     intervals = pd.DatetimeIndex(required[INTERVAL_START].unique()).sort_values()
     hours = options.interval_minutes / 60
-    if shifts[SHIFT_ID].duplicated().any():
-        raise InputError("shifts: shift_id values must be unique")
     shifts = shifts.sort_values([START, SITE, SHIFT_ID])
     shifts.index = pd.Index(shifts[SHIFT_ID], name=None)
-    cover = shift_coverage(
-        shifts.reset_index(drop=True),
-        grid_start=intervals[0],
-        n_intervals=len(intervals),
-        interval_minutes=options.interval_minutes,
-        cyclic=options.cyclic,
-    )
-    cover[SHIFT] = shifts[SHIFT_ID].to_numpy()[cover[SHIFT].to_numpy()]
-    cover = cover.rename(columns={SHIFT: SHIFT_ID})
-
-    problem = pulp.LpProblem("shifts", pulp.LpMinimize)
-    names = _Names()
-    need = {
-        (q, t): r
-        for q, t, r in zip(
-            required[QUEUE], required[INTERVAL_START], required[REQUIRED], strict=True
-        )
-    }
+    spans = _spans(shifts[START], shifts[END], intervals, options)
+    choices = break_options(shifts, sites=sites, options=options)
+    break_spans = _spans(choices[BREAK_START], choices[BREAK_END], intervals, options)
     period = pd.Timedelta(minutes=options.interval_minutes * len(intervals))
     rest = pd.Timedelta(hours=options.min_rest_hours)
     unusable = tuple(
@@ -278,50 +244,60 @@ def build_model(
         if options.cyclic
         else ()
     )
-    x = _shift_variables(problem, shifts, cover, need, intervals, by_name, set(unusable))
-    shortfall, surplus, cover_rows = _cover_constraints(
-        problem, names, x, cover, need, intervals, hours, options
+    need = {
+        (q, t): r
+        for q, t, r in zip(
+            required[QUEUE], required[INTERVAL_START], required[REQUIRED], strict=True
+        )
+    }
+    data = _shift_data(shifts, choices, spans, break_spans, by_name, set(unusable))
+    by_site: dict[str, list[SkillGroup]] = defaultdict(list)
+    for group in sorted(groups, key=lambda g: (g.site, g.queues)):
+        by_site[group.site].append(group)
+
+    problem = pulp.LpProblem("shifts", pulp.LpMinimize)
+    names = Names()
+    x, w, capacity, cost = _shift_variables(
+        problem, names, data, by_site, need, intervals, hours, options
     )
-    headcount = _headcount_constraints(
-        problem, names, x, shifts, by_name, intervals[0], options.max_days_per_week
+    shortfall, cover = _cover_constraints(problem, names, capacity, need, intervals)
+    penalty = (options.shortfall_penalty + options.surplus_penalty) * hours
+    cost.extend((var, penalty) for var in shortfall.values())
+    headcount = headcount_constraints(
+        problem, names, x, data, by_name, by_site, intervals[0], options
     )
-    cost = pulp.LpAffineExpression(
-        [
-            (
-                var,
-                shifts.at[shift_id, PAID_HOURS] * by_name[shifts.at[shift_id, SITE]].cost_per_hour,
-            )
-            for (shift_id, _), var in x.items()
-        ]
-        + [(var, options.shortfall_penalty * hours) for var in shortfall.values()]
-        + [(var, options.surplus_penalty * hours) for var in surplus.values()]
+    headcount.update(
+        rest_constraints(problem, names, x, data, by_site, intervals[0], period, options)
     )
-    problem.setObjective(cost)
+    headcount.update(tour_constraints(problem, names, x, data, by_site, intervals[0], options))
+    objective = pulp.LpAffineExpression(cost)
+    objective.constant = -options.surplus_penalty * hours * float(sum(need.values()))
+    problem.setObjective(objective)
+    cover_frame = pd.DataFrame(
+        {
+            SHIFT_ID: shifts[SHIFT_ID].to_numpy()[spans[SHIFT].to_numpy()],
+            INTERVAL: spans[INTERVAL].to_numpy(),
+            FRACTION: spans[FRACTION].to_numpy(),
+        }
+    )
     return ShiftModel(
         problem=problem,
         x=x,
+        breaks=w,
         shortfall=shortfall,
-        surplus=surplus,
-        cover=cover_rows,
+        cover=cover,
         headcount=headcount,
         shifts=shifts,
+        break_choices=choices,
+        break_classes={d.shift_id: [starts for starts, _ in d.breaks] for d in data if d.breaks},
         unusable=unusable,
-        coverage=cover,
+        coverage=cover_frame,
         required=required,
         intervals=intervals,
         sites=by_name,
+        groups={(g.site, g.queues): g for g in groups},
         options=options,
     )
-
-
-def available_solvers() -> tuple[str, ...]:
-    """Names of the solvers that can run here, from `("highs", "cbc")`."""
-    found = []
-    if _highs_importable():
-        found.append("highs")
-    if _cbc_backend(time_limit_seconds=1.0, gap=0.0, log_path=None) is not None:
-        found.append("cbc")
-    return tuple(found)
 
 
 def solve(
@@ -343,7 +319,7 @@ def solve(
         gap: relative optimality gap at which to stop, 0-1.
 
     Returns:
-        Status, objective, bound, gap, seconds and the solver used.
+        Status, objective, bound, gap, seconds, the solver used and why it stopped.
 
     Raises:
         InputError: unknown solver, non-positive time limit or gap outside [0, 1).
@@ -356,97 +332,66 @@ def solve(
     )
 
 
-def solve_problem(
-    problem: pulp.LpProblem,
-    *,
-    solver: str,
-    time_limit_seconds: float,
-    gap: float,
-) -> SolveResult:
-    """Solve any PuLP minimisation or maximisation like `solve` (shared with assignment)."""
-    if solver not in SOLVERS:
-        raise InputError(f"scheduling: solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
-    if not time_limit_seconds > 0:
-        raise InputError("scheduling: time_limit_seconds must be > 0")
-    if not 0 <= gap < 1:
-        raise InputError(f"scheduling: gap must be in [0, 1), got {gap}")
-    notes: list[str] = []
-    if solver == "highs" and not _highs_importable():
-        notes.append("highspy is not installed; solved with CBC instead (pip install highspy)")
-        solver = "cbc"
-    with tempfile.TemporaryDirectory(prefix="wfm-cbc-") as tmp:
-        log_path = Path(tmp) / "cbc.log"
-        if solver == "highs":
-            backend = pulp.HiGHS(msg=False, timeLimit=time_limit_seconds, gapRel=gap, threads=1)
-        else:
-            backend = _cbc_backend(
-                time_limit_seconds=time_limit_seconds, gap=gap, log_path=log_path
-            )
-            if backend is None:
-                raise SolverUnavailableError(
-                    "scheduling: solver: CBC is not available"
-                    + (" and highspy is not installed" if notes else "")
-                    + '; install highspy (solver = "highs") or CBC (pip install pulp[cbc])'
-                )
-        began = time.perf_counter()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                problem.solve(backend)
-        except pulp.PulpSolverError as error:
-            raise SolverUnavailableError(
-                f"scheduling: solver {solver!r} failed to run ({error}); try the other solver"
-            ) from None
-        seconds = time.perf_counter() - began
-        log = log_path.read_text(errors="replace") if log_path.exists() else ""
-    if problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        raise InfeasibleError(
-            f"scheduling: the {solver} solver stopped without a solution "
-            f"({pulp.LpStatus[problem.status]}); raise scheduling.time_limit_seconds "
-            f"(now {time_limit_seconds:g})"
-        )
-    objective = float(pulp.value(problem.objective) or 0.0)
-    if solver == "highs":
-        status, bound = _highs_outcome(problem, objective)
-    else:
-        status, bound = _cbc_outcome(problem, objective, log)
-    relative = None if bound is None else _relative_gap(objective, bound)
-    return SolveResult(
-        status=status,
-        objective=objective,
-        bound=bound,
-        gap=relative,
-        seconds=seconds,
-        solver=solver,
-        notes=tuple(notes),
-    )
-
-
 def chosen_shifts(model: ShiftModel) -> pd.DataFrame:
-    """The shifts the solution uses.
+    """The shifts the solution uses, per skill group.
 
     Args:
         model: a solved model.
 
     Returns:
-        One row per (shift_id, queue) with a positive count, sorted by start,
-        site, shift_id, queue: the shift columns of `generate_shifts`, `queue`,
-        and `count` (agents, int).
+        One row per (shift_id, group) with a positive count, sorted by start,
+        site, shift_id, queue: the shift columns of `generate_shifts`, `queue`
+        (the group's queues joined with ";") and `count` (agents, int).
 
     Raises:
         InputError: the model has not been solved.
     """
     counts = []
-    for (shift_id, queue), var in model.x.items():
-        if var.varValue is None:
-            raise InputError("chosen_shifts: the model has not been solved; call solve() first")
-        count = round(var.varValue)
+    for (shift_id, group), var in model.x.items():
+        count = _count(var)
         if count > 0:
-            counts.append((shift_id, queue, count))
+            counts.append((shift_id, group_label(group), count))
     table = pd.DataFrame(counts, columns=[SHIFT_ID, QUEUE, COUNT])
     table[COUNT] = table[COUNT].astype("int64")
     merged = model.shifts.reset_index(drop=True).merge(table, on=SHIFT_ID, how="inner")
     return merged.sort_values([START, SITE, SHIFT_ID, QUEUE], ignore_index=True)
+
+
+def break_plan(model: ShiftModel) -> pd.DataFrame:
+    """Where the solution puts the breaks of each chosen (shift, group).
+
+    Args:
+        model: a solved model.
+
+    Returns:
+        One row per candidate break of each chosen (shift_id, group) with a
+        break, sorted by shift_id, queue, break_start: `shift_id`, `queue` (the
+        group, ";"-joined), `break_start`, `break_end` (UTC) and `agents` (the
+        solution's agents of the (shift, group) breaking then, as floats of
+        whole agents, summing to the (shift, group)'s count).
+
+    Raises:
+        InputError: the model has not been solved.
+    """
+    length = pd.Timedelta(minutes=model.options.break_minutes)
+    rows = []
+    for (shift_id, group), var in model.x.items():
+        count = _count(var)
+        classes = model.break_classes.get(shift_id, [])
+        if count <= 0 or not classes:
+            continue
+        label = group_label(group)
+        for starts in classes:
+            if len(classes) == 1:
+                agents = count
+            else:
+                agents = max(round(model.breaks[(shift_id, group, starts[0])].varValue or 0.0), 0)
+            # Starts with the same cover: stagger the agents over them.
+            for begin, n in zip(starts, round_breaks([1.0] * len(starts), agents), strict=True):
+                rows.append((shift_id, label, begin, begin + length, float(n)))
+    frame = pd.DataFrame(rows, columns=[SHIFT_ID, QUEUE, BREAK_START, BREAK_END, WEIGHT])
+    frame[WEIGHT] = frame[WEIGHT].astype(float)
+    return frame.sort_values([SHIFT_ID, QUEUE, BREAK_START], ignore_index=True)
 
 
 def shortfall_frame(model: ShiftModel) -> pd.DataFrame:
@@ -460,254 +405,272 @@ def shortfall_frame(model: ShiftModel) -> pd.DataFrame:
     return frame.sort_values([QUEUE, INTERVAL_START], ignore_index=True)
 
 
-class _Names:
-    """Unique constraint names after PuLP's character clean-up."""
+def _count(var: pulp.LpVariable) -> int:
+    if var.varValue is None:
+        raise InputError("chosen_shifts: the model has not been solved; call solve() first")
+    return round(var.varValue)
 
-    def __init__(self) -> None:
-        self.used: set[str] = set()
 
-    def __call__(self, raw: str) -> str:
-        name = re.sub(r"[^A-Za-z0-9_.]", "_", raw)
-        unique, k = name, 1
-        while unique in self.used:
-            k += 1
-            unique = f"{name}_{k}"
-        self.used.add(unique)
-        return unique
+def _spans(
+    starts: pd.Series, ends: pd.Series, intervals: pd.DatetimeIndex, options: ScheduleOptions
+) -> pd.DataFrame:
+    """shift_coverage of [start, end) spans; `shift` is the span's position."""
+    frame = pd.DataFrame({START: starts.to_numpy(), END: ends.to_numpy()})
+    if frame.empty:
+        return pd.DataFrame(
+            {
+                SHIFT: pd.Series(dtype="int64"),
+                INTERVAL: pd.Series(dtype="int64"),
+                FRACTION: pd.Series(dtype=float),
+            }
+        )
+    return shift_coverage(
+        frame,
+        grid_start=intervals[0],
+        n_intervals=len(intervals),
+        interval_minutes=options.interval_minutes,
+        cyclic=options.cyclic,
+    )
+
+
+def _cells(spans: pd.DataFrame) -> dict[int, dict[int, float]]:
+    out: dict[int, dict[int, float]] = defaultdict(dict)
+    for row, i, share in zip(spans[SHIFT], spans[INTERVAL], spans[FRACTION], strict=True):
+        out[int(row)][int(i)] = float(share)
+    return out
+
+
+def _shift_data(
+    shifts: pd.DataFrame,
+    choices: pd.DataFrame,
+    spans: pd.DataFrame,
+    break_spans: pd.DataFrame,
+    sites: dict[str, Site],
+    unusable: set[str],
+) -> list[ShiftData]:
+    span_cells = _cells(spans)
+    break_cells = _cells(break_spans)
+    breaks_of: dict[str, list[tuple[tuple[pd.Timestamp, ...], dict[int, float]]]] = defaultdict(
+        list
+    )
+    for row, (shift_id, begin) in enumerate(
+        zip(choices[SHIFT_ID], choices[BREAK_START], strict=True)
+    ):
+        cells = break_cells.get(row, {})
+        same = next((k for k, (_, c) in enumerate(breaks_of[shift_id]) if _same(c, cells)), None)
+        if same is None:
+            breaks_of[shift_id].append(((begin,), cells))
+        else:  # takes the same share of the same intervals: one variable for both
+            starts, known = breaks_of[shift_id][same]
+            breaks_of[shift_id][same] = ((*starts, begin), known)
+    out = []
+    for position, (shift_id, site_name, start, paid) in enumerate(
+        zip(shifts[SHIFT_ID], shifts[SITE], shifts[START], shifts[PAID_HOURS], strict=True)
+    ):
+        if shift_id in unusable:
+            continue
+        site = sites[site_name]
+        out.append(
+            ShiftData(
+                position=position,
+                shift_id=shift_id,
+                site=site,
+                local_start=start.tz_convert(site.tz),
+                paid_hours=float(paid),
+                spans=span_cells.get(position, {}),
+                breaks=breaks_of.get(shift_id, []),
+            )
+        )
+    return out
+
+
+def _same(a: dict[int, float], b: dict[int, float]) -> bool:
+    return a.keys() == b.keys() and all(abs(a[i] - b[i]) <= _EPS for i in a)
+
+
+def _upper_bound(shift: ShiftData, demand: dict[int, float], group: SkillGroup) -> float | None:
+    """Most agents an optimum puts on (shift, group) (module docstring); 0 if useless."""
+    spans = dict(shift.spans)
+    if len(shift.breaks) == 1:
+        # A fixed break is off the shift in every solution.
+        for i, share in shift.breaks[0][1].items():
+            spans[i] = spans.get(i, 0.0) - share
+        surely = spans
+    else:
+        surely = {
+            i: share - max((cells.get(i, 0.0) for _, cells in shift.breaks), default=0.0)
+            for i, share in spans.items()
+        }
+    useful = [i for i, share in spans.items() if share > _EPS and demand.get(i, 0.0) > _EPS]
+    if not useful:
+        return 0.0
+    caps: list[float] = []
+    if shift.site.max_agents is not None:
+        caps.append(float(shift.site.max_agents))
+    if all(surely[i] > _EPS for i in useful):
+        caps.append(math.floor(max(demand[i] / surely[i] for i in useful) + 1e-9) + 1.0)
+    if group.agents is not None:
+        caps.append(float(group.agents))
+    if group.available is not None:
+        caps.append(float(group.available[shift.local_start.weekday()]))
+    return min(caps) if caps else None
 
 
 def _shift_variables(
     problem: pulp.LpProblem,
-    shifts: pd.DataFrame,
-    cover: pd.DataFrame,
-    need: dict[tuple[str, pd.Timestamp], float],
-    intervals: pd.DatetimeIndex,
-    sites: dict[str, Site],
-    unusable: set[str],
-) -> dict[tuple[str, str], pulp.LpVariable]:
-    """x[(shift_id, queue)] with an upper bound taken from the data.
-
-    With nonnegative costs, an optimum never staffs a shift with more agents than
-    floor(max_t required[q,t] / f[s,t]) + 1: one fewer agent would still leave
-    every interval it covers at or above its requirement.
-    """
-    queues = sorted({q for q, _ in need})
-    by_shift = {
-        shift_id: list(zip(group[INTERVAL], group[FRACTION], strict=True))
-        for shift_id, group in cover.groupby(SHIFT_ID, sort=False)
-    }
-    x: dict[tuple[str, str], pulp.LpVariable] = {}
-    for position, (shift_id, site_name) in enumerate(
-        zip(shifts[SHIFT_ID], shifts[SITE], strict=True)
-    ):
-        site = sites[site_name]
-        if shift_id in unusable:
-            continue
-        for queue in queues:
-            if queue not in site.queues:
-                continue
-            ratio = max(
-                (need[(queue, intervals[i])] / share for i, share in by_shift.get(shift_id, [])),
-                default=0.0,
-            )
-            if ratio <= 0:
-                continue
-            upper = math.floor(ratio + 1e-9) + 1
-            if site.max_agents is not None:
-                upper = min(upper, site.max_agents)
-            if upper <= 0:
-                continue
-            x[(shift_id, queue)] = problem.add_variable(
-                f"x_{position}_{queues.index(queue)}", lowBound=0, upBound=upper, cat="Integer"
-            )
-    return x
-
-
-def _cover_constraints(
-    problem: pulp.LpProblem,
-    names: _Names,
-    x: dict[tuple[str, str], pulp.LpVariable],
-    cover: pd.DataFrame,
+    names: Names,
+    data: list[ShiftData],
+    by_site: dict[str, list[SkillGroup]],
     need: dict[tuple[str, pd.Timestamp], float],
     intervals: pd.DatetimeIndex,
     hours: float,
     options: ScheduleOptions,
-) -> tuple[dict, dict, dict]:
-    """cover_{queue}_{interval}: worked share + shortfall - surplus = required."""
-    terms: dict[tuple[str, int], list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
-    queues_of: dict[str, list[str]] = defaultdict(list)
-    for shift_id, queue in x:
-        queues_of[shift_id].append(queue)
-    for shift_id, i, share in zip(cover[SHIFT_ID], cover[INTERVAL], cover[FRACTION], strict=True):
-        for queue in queues_of.get(shift_id, ()):
-            terms[(queue, i)].append((x[(shift_id, queue)], share))
-    shortfall, surplus, rows = {}, {}, {}
-    for (queue, t), required in need.items():
-        i = intervals.get_loc(t)
-        key = f"{queue}_{t:%Y%m%dT%H%M}"
-        short = problem.add_variable(f"short_{key}", lowBound=0, upBound=required)
-        over = problem.add_variable(f"over_{key}", lowBound=0)
-        expr = pulp.LpAffineExpression([*terms.get((queue, i), []), (short, 1.0), (over, -1.0)])
-        name = names(f"cover_{key}")
-        problem += (expr == required, name)
-        shortfall[(queue, t)], surplus[(queue, t)] = short, over
-        rows[(queue, t)] = problem.get_constraint_by_name(name)
-    return shortfall, surplus, rows
+) -> tuple[
+    dict[tuple[str, Group], pulp.LpVariable],
+    dict[tuple[str, Group, pd.Timestamp], pulp.LpVariable],
+    dict[tuple[Group, int], list[tuple[pulp.LpVariable, float]]],
+    list[tuple[pulp.LpVariable, float]],
+]:
+    """x and w, the breaks_ rows, and each (group, interval)'s capacity terms.
 
-
-def _headcount_constraints(
-    problem: pulp.LpProblem,
-    names: _Names,
-    x: dict[tuple[str, str], pulp.LpVariable],
-    shifts: pd.DataFrame,
-    sites: dict[str, Site],
-    horizon_start: pd.Timestamp,
-    max_days_per_week: int,
-) -> dict[str, HeadcountLimit]:
-    """headcount_{site}_{date} and headcount_{site}_week_{date} (see module docstring)."""
-    limits: dict[str, HeadcountLimit] = {}
-    day_terms: dict[tuple[str, date], list[tuple[str, pulp.LpVariable]]] = defaultdict(list)
-    week_terms: dict[tuple[str, int], list[tuple[str, pulp.LpVariable]]] = defaultdict(list)
-    for (shift_id, _), var in x.items():
-        site = sites[shifts.at[shift_id, SITE]]
-        if site.max_agents is None:
-            continue
-        start = shifts.at[shift_id, START]
-        day_terms[(site.name, start.tz_convert(site.tz).date())].append((shift_id, var))
-        week_terms[(site.name, (start - horizon_start) // WEEK)].append((shift_id, var))
-    rows: list[tuple[str, str, date, float, list[tuple[str, pulp.LpVariable]]]] = []
-    for (site_name, day), terms in sorted(day_terms.items()):
-        limit = float(sites[site_name].max_agents)
-        rows.append((f"headcount_{site_name}_{day:%Y%m%d}", "day", day, limit, terms))
-    for (site_name, week), terms in sorted(week_terms.items()):
-        site = sites[site_name]
-        limit = float(site.max_agents * max_days_per_week)
-        first = (horizon_start + week * WEEK).tz_convert(site.tz).date()
-        rows.append((f"headcount_{site_name}_week_{first:%Y%m%d}", "week", first, limit, terms))
-    for raw_name, period, first, limit, terms in rows:
-        name = names(raw_name)
-        site_name = shifts.at[terms[0][0], SITE]
-        problem += (pulp.lpSum(var for _, var in terms) <= limit, name)
-        ids = tuple(dict.fromkeys(shift_id for shift_id, _ in terms))
-        limits[name] = HeadcountLimit(name, site_name, period, first, limit, ids)
-    return limits
-
-
-def _grid(starts: pd.Series, interval_minutes: int) -> pd.DatetimeIndex:
-    grid = pd.DatetimeIndex(starts.unique()).sort_values()
-    step = pd.Timedelta(minutes=interval_minutes)
-    steps = grid[1:] - grid[:-1]
-    off = np.flatnonzero(steps != step)
-    if len(off):
-        examples = ", ".join(f"{grid[i]} -> {grid[i + 1]}" for i in off[:5])
-        raise InputError(
-            f"requirements: {INTERVAL_START} is not a regular {interval_minutes}-minute grid "
-            f"({len(off)} gap(s) or misaligned step(s), e.g. {examples}); fill missing "
-            "intervals with 0 or set scheduling.interval_minutes to match"
-        )
-    return grid
-
-
-def _utc_starts(starts: pd.Series) -> pd.Series:
-    """Interval starts in UTC; naive or unparseable values are an InputError."""
-    if isinstance(starts.dtype, pd.DatetimeTZDtype):
-        return starts.dt.tz_convert("UTC")
-    values = starts.dropna()
-    if starts.dtype == object and all(
-        isinstance(v, datetime) and v.tzinfo is not None for v in values
-    ):
-        return pd.Series(pd.to_datetime(starts, utc=True), index=starts.index)
-    raise InputError(
-        f"requirements: {INTERVAL_START} must be timezone-aware timestamps, got dtype "
-        f"{starts.dtype}; parse them with their UTC offset"
-    )
-
-
-def _examples(rows: pd.DataFrame, raw: np.ndarray | None = None) -> str:
-    """Up to five rows as (queue, interval[, raw value]) for error messages.
-
-    `rows` keeps the positions of the validated frame, which index `raw`.
+    Returns (x, w, capacity terms, objective terms). Capacity is summed over
+    sites: agents with the same skills serve the same queues wherever they sit.
     """
-    shown = []
-    for position, row in rows.head(5).iterrows():
-        text = f"({row[QUEUE]!r}, {row[INTERVAL_START]:%Y-%m-%d %H:%M}"
-        shown.append(text + (f", {raw[position]!r})" if raw is not None else ")"))
-    return ", ".join(shown)
-
-
-def _highs_importable() -> bool:
-    try:
-        import highspy  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _cbc_backend(
-    *, time_limit_seconds: float, gap: float, log_path: Path | None
-) -> pulp.LpSolver | None:
-    """CBC bundled with PuLP (deprecated in PuLP 4), else a CBC on the PATH, else None."""
-    options = {
-        "msg": False,
-        "timeLimit": time_limit_seconds,
-        "gapRel": gap,
-        "threads": 1,
-        "logPath": None if log_path is None else str(log_path),
-    }
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        for kind in ("PULP_CBC_CMD", "COIN_CMD"):
-            factory = getattr(pulp, kind, None)
-            if factory is None:
+    x: dict[tuple[str, Group], pulp.LpVariable] = {}
+    w: dict[tuple[str, Group, pd.Timestamp], pulp.LpVariable] = {}
+    capacity: dict[tuple[Group, int], list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+    cost: list[tuple[pulp.LpVariable, float]] = []
+    demand_of: dict[Group, dict[int, float]] = {}
+    for group in (g for groups in by_site.values() for g in groups):
+        if group.queues not in demand_of:
+            totals = (sum(need.get((q, t), 0.0) for q in group.queues) for t in intervals)
+            demand_of[group.queues] = {i: r for i, r in enumerate(totals) if r > _EPS}
+    surplus = options.surplus_penalty * hours
+    for shift in data:
+        site = shift.site
+        fixed = len(shift.breaks) == 1
+        worked = dict(shift.spans)
+        if fixed:
+            for i, share in shift.breaks[0][1].items():
+                worked[i] = worked.get(i, 0.0) - share
+        for g, group in enumerate(by_site.get(site.name, [])):
+            upper = _upper_bound(shift, demand_of[group.queues], group)
+            if upper is not None and upper < 1:
                 continue
-            backend = factory(**options)
-            if backend.available():
-                return backend
-    return None
+            var = problem.add_variable(
+                f"x_{shift.position}_{g}", lowBound=0, upBound=upper, cat=pulp.LpInteger
+            )
+            x[(shift.shift_id, group.queues)] = var
+            paid = shift.paid_hours * site.cost_per_hour
+            cost.append((var, paid + surplus * sum(worked.values())))
+            for i, share in worked.items():
+                if abs(share) > _EPS:
+                    capacity[(group.queues, i)].append((var, share))
+            if fixed or not shift.breaks:
+                continue
+            terms = [(var, -1.0)]
+            for k, ((begin, *_), cells) in enumerate(shift.breaks):
+                share = problem.add_variable(
+                    f"w_{shift.position}_{g}_{k}", lowBound=0, upBound=upper, cat=pulp.LpInteger
+                )
+                w[(shift.shift_id, group.queues, begin)] = share
+                terms.append((share, 1.0))
+                cost.append((share, -surplus * sum(cells.values())))
+                for i, part in cells.items():
+                    capacity[(group.queues, i)].append((share, -part))
+            local = shift.local_start
+            problem += (
+                pulp.LpAffineExpression(terms) == 0,
+                names(
+                    f"breaks_{site.name}_{local:%Y%m%dT%H%M}_{shift.paid_hours:g}h_"
+                    + "_".join(group.queues)
+                ),
+            )
+    return x, w, capacity, cost
 
 
-def _highs_outcome(problem: pulp.LpProblem, objective: float) -> tuple[str, float | None]:
-    import highspy
+def _cover_constraints(
+    problem: pulp.LpProblem,
+    names: Names,
+    capacity: dict[tuple[Group, int], list[tuple[pulp.LpVariable, float]]],
+    need: dict[tuple[str, pd.Timestamp], float],
+    intervals: pd.DatetimeIndex,
+) -> tuple[
+    dict[tuple[str, pd.Timestamp], pulp.LpVariable],
+    dict[tuple[Group, pd.Timestamp], pulp.LpConstraint],
+]:
+    """short and the cover_{queues}_{t} rows, one per Hall set of each interval."""
+    shortfall: dict[tuple[str, pd.Timestamp], pulp.LpVariable] = {}
+    for (queue, t), required in sorted(need.items()):
+        if required > _EPS:
+            shortfall[(queue, t)] = problem.add_variable(
+                f"short_{queue}_{t:%Y%m%dT%H%M}", lowBound=0, upBound=required
+            )
+    skills_at: dict[int, list[Group]] = defaultdict(list)
+    for group, i in sorted(capacity):
+        if capacity[(group, i)]:
+            skills_at[i].append(group)
+    queues = sorted({q for q, _ in need})
+    rows: dict[tuple[Group, pd.Timestamp], pulp.LpConstraint] = {}
+    for i, t in enumerate(intervals):
+        skills = skills_at.get(i, [])
+        wanted = []
+        for q in queues:
+            if (q, t) not in shortfall:
+                continue
+            if any(q in group for group in skills):
+                wanted.append(q)
+            else:  # nobody on duty can serve q in t
+                shortfall[(q, t)].lowBound = need[(q, t)]
+        for queue_set, serving in hall_sets(wanted, skills):
+            terms = [(shortfall[(q, t)], 1.0) for q in queue_set]
+            for group in serving:
+                terms.extend(capacity[(group, i)])
+            name = names(f"cover_{'_'.join(queue_set)}_{t:%Y%m%dT%H%M}")
+            total = sum(need[(q, t)] for q in queue_set)
+            problem += (pulp.LpAffineExpression(terms) >= total, name)
+            rows[(queue_set, t)] = problem.get_constraint_by_name(name)
+    return shortfall, rows
 
-    highs = problem.solverModel
-    model_status = highs.getModelStatus()
-    status = {
-        highspy.HighsModelStatus.kOptimal: "optimal",
-        highspy.HighsModelStatus.kTimeLimit: "time_limit",
-    }.get(model_status, "feasible")
-    if not problem.isMIP():
-        # A pure LP solved to optimality is its own bound; HiGHS has no MIP bound.
-        return status, (objective if status == "optimal" else None)
-    info = highs.getInfo()
-    sense = -1 if problem.sense == pulp.LpMaximize else 1
-    bound = sense * float(info.mip_dual_bound)
-    if not math.isfinite(bound):
-        bound = objective if status == "optimal" else None
-    return status, bound
 
+def hall_sets(
+    queues: Sequence[str], groups: Sequence[Group]
+) -> list[tuple[Group, tuple[Group, ...]]]:
+    """The sets of queues whose cover rows decide if `groups` can serve `queues`.
 
-def _cbc_outcome(problem: pulp.LpProblem, objective: float, log: str) -> tuple[str, float | None]:
-    result = re.search(r"^Result - (.*)$", log, flags=re.MULTILINE)
-    text = result.group(1) if result else ""
-    if problem.sol_status == pulp.LpSolutionOptimal:
-        status = "optimal"
-    elif "time" in text.lower():
-        status = "time_limit"
-    else:
-        status = "feasible"
-    found = re.search(r"^(?:Lower|Upper) bound:\s*(\S+)", log, flags=re.MULTILINE)
-    if found:
-        try:
-            return status, float(found.group(1))
-        except ValueError:
-            pass
-    if status == "optimal" and "gap" not in text.lower():
-        return status, objective
-    return status, None
+    A set Q of queues needs a row when it is closed (every queue served only by
+    groups that serve some queue of Q belongs to Q) and connected (its queues
+    are linked through shared groups); every other set's row follows from
+    these. Built by merging closures of connected pairs until nothing changes.
 
+    Args:
+        queues: queues with demand.
+        groups: skill groups with capacity (sorted tuples of queues).
 
-def _relative_gap(objective: float, bound: float) -> float:
-    spread = abs(objective - bound)
-    if spread <= 1e-9 * max(1.0, abs(objective)):
-        return 0.0
-    return spread / max(abs(objective), 1e-9)
+    Returns:
+        (Q, groups serving some queue of Q) pairs, sorted by size then queues.
+    """
+    serving = {q: frozenset(g for g in groups if q in g) for q in queues}
+
+    def closure(members: frozenset[str]) -> frozenset[str]:
+        reach = frozenset().union(*(serving[q] for q in members))
+        return frozenset(q for q in queues if serving[q] <= reach)
+
+    found = {closure(frozenset([q])) for q in queues}
+    frontier = set(found)
+    while frontier:
+        fresh = set()
+        for a in frontier:
+            for b in found:
+                reach_a = frozenset().union(*(serving[q] for q in a))
+                if a != b and any(serving[q] & reach_a for q in b):
+                    merged = closure(a | b)
+                    if merged not in found and merged not in fresh:
+                        fresh.add(merged)
+        found |= fresh
+        frontier = fresh
+    out = []
+    for members in found:
+        reach = frozenset().union(*(serving[q] for q in members))
+        out.append((tuple(sorted(members)), tuple(sorted(reach))))
+    return sorted(out, key=lambda pair: (len(pair[0]), pair[0]))

@@ -1,10 +1,12 @@
 """Requirements to a schedule: the one call the application makes.
 
-    requirements -> candidate shifts (`shifts`) -> integer programme (`model`)
+    requirements -> candidate shifts (`shifts`) and breaks (`breaks`)
+                 -> integer programme over skill groups (`skills`, `model`)
                  -> named agents (`assign`) -> coverage of the final schedule (`coverage`)
 
 With a roster, a site's headcount in the programme is also capped at its number
-of roster agents, so the programme does not choose shifts nobody can work.
+of roster agents, and each skill group's at its own agents, days off and hours,
+so the programme does not choose shifts nobody can work.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from scheduling.model import (
     HeadcountLimit,
     ShiftModel,
     SolveResult,
+    break_plan,
     build_model,
     chosen_shifts,
     requirement_table,
@@ -32,6 +35,7 @@ from scheduling.model import (
 )
 from scheduling.shifts import INTERVAL, SHIFT_ID, generate_shifts
 from scheduling.sites import ScheduleOptions, Site
+from scheduling.skills import group_label, skill_groups
 
 _EPS = 1e-6
 
@@ -99,21 +103,34 @@ def schedule_requirements(
     active = [site for site in sites if queues & set(site.queues)]
 
     planned = active
+    agents = None
     if roster is not None:
-        staff = Counter(agent.site for agent in roster_agents(roster, sites=sites, options=options))
+        names_active = {site.name for site in active}
+        agents = [
+            agent
+            for agent in roster_agents(roster, sites=sites, options=options)
+            if agent.site in names_active
+        ]
+        staff = Counter(agent.site for agent in agents)
         planned = [_roster_capped(site, staff[site.name]) for site in active]
+    groups = skill_groups(active, options=options, agents=agents)
 
-    shifts = generate_shifts(active, start=horizon[0], end=horizon[1], options=options)
-    model = build_model(requirements, shifts, sites=planned, options=options)
+    shifts = generate_shifts(active, start=horizon[0], end=horizon[1])
+    model = build_model(requirements, shifts, sites=planned, options=options, groups=groups)
     result = solve(
         model,
         solver=options.solver,
         time_limit_seconds=options.time_limit_seconds,
         gap=options.gap,
     )
-    chosen = chosen_shifts(model)
     schedule, unfilled = assign_agents(
-        chosen, shifts, roster=roster, sites=sites, options=options, horizon=horizon
+        chosen_shifts(model),
+        shifts,
+        roster=roster,
+        sites=sites,
+        options=options,
+        horizon=horizon,
+        breaks=break_plan(model),
     )
     coverage = coverage_frame(requirements, schedule, options=options)
     binding = _binding(model, result, unfilled, {s.name: s for s in active}, roster is not None)
@@ -145,14 +162,24 @@ def _binding(
         for shift_id, group in model.coverage.groupby(SHIFT_ID, sort=False)
     }
     messages = []
+    groups_at = Counter(site for site, _ in model.groups)
+    spread: dict[tuple[str, tuple[str, ...], str], list[HeadcountLimit]] = {}
     for name, limit in model.headcount.items():
         row = model.problem.get_constraint_by_name(name)
         if row is None or (row.value() or 0.0) < -_EPS:
             continue
+        if limit.queues and limit.period in ("day", "week") and groups_at[limit.site] == 1:
+            continue  # the site's own row says the same
         reach = set().union(*(intervals_of.get(s, set()) for s in limit.shift_ids))
-        queues = model.sites[limit.site].queues
-        if any((q, model.intervals[i]) in short for q in queues for i in reach):
+        queues = limit.queues or model.sites[limit.site].queues
+        if not any((q, model.intervals[i]) in short for q in queues for i in reach):
+            continue
+        if limit.period in ("rest", "tours"):
+            spread.setdefault((limit.site, limit.queues, limit.period), []).append(limit)
+        else:
             messages.append(_headcount_message(limit, configured[limit.site], model))
+    for (site_name, queues, period), limits in spread.items():
+        messages.append(_spread_message(site_name, queues, period, limits, configured, model))
     for site in model.sites.values():
         if site.max_agents == 0 and any(q in site.queues for q, _ in short):
             limit = configured[site.name].max_agents
@@ -193,6 +220,20 @@ def _binding(
 
 
 def _headcount_message(limit: HeadcountLimit, configured: Site, model: ShiftModel) -> str:
+    if limit.queues:
+        who = f"site {limit.site!r} agents with skills {group_label(limit.queues)}"
+        if limit.period == "hours":
+            return (
+                f"{who}: their weekly hours ({limit.limit:g}) reached in the week from "
+                f"{limit.first_day:%Y-%m-%d}"
+            )
+        if limit.period == "day":
+            return f"{who}: all {limit.limit:g} available reached on {limit.first_day:%Y-%m-%d}"
+        return (
+            f"{who}: {limit.limit:g} shifts (agents x max_days_per_week "
+            f"{model.options.max_days_per_week}) reached in the week from "
+            f"{limit.first_day:%Y-%m-%d}"
+        )
     cap = model.sites[limit.site].max_agents
     if configured.max_agents is not None and cap == configured.max_agents:
         source = f"max_agents {cap}"
@@ -203,6 +244,37 @@ def _headcount_message(limit: HeadcountLimit, configured: Site, model: ShiftMode
     return (
         f"site {limit.site!r}: {source} x max_days_per_week {model.options.max_days_per_week} "
         f"= {limit.limit:g} shifts reached in the week from {limit.first_day:%Y-%m-%d}"
+    )
+
+
+def _spread_message(
+    site_name: str,
+    queues: tuple[str, ...],
+    period: str,
+    limits: list[HeadcountLimit],
+    configured: dict[str, Site],
+    model: ShiftModel,
+) -> str:
+    """One line for the rest or weekly-tour rows of a site or skill group."""
+    if queues:
+        who = f"site {site_name!r} agents with skills {group_label(queues)}"
+    else:
+        cap = model.sites[site_name].max_agents
+        mine = configured[site_name].max_agents
+        who = f"site {site_name!r} ({'max_agents' if cap == mine else 'roster of'} {cap})"
+    days = sorted({limit.first_day for limit in limits})
+    when = ", ".join(f"{d:%Y-%m-%d}" for d in days[:3]) + (
+        f" (+{len(days) - 3} more)" if len(days) > 3 else ""
+    )
+    options = model.options
+    if period == "rest":
+        return (
+            f"{who}: with min_rest_hours {options.min_rest_hours:g} between shifts, no "
+            f"more agents for the shifts around {when}"
+        )
+    return (
+        f"{who}: weekly hours and max_days_per_week {options.max_days_per_week} cap the "
+        f"mix of shift lengths in the week from {when}"
     )
 
 

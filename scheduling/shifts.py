@@ -17,11 +17,11 @@ import pandas as pd
 
 from scheduling.columns import BREAK_END, BREAK_START, END, SITE, START
 from scheduling.errors import InputError
-from scheduling.sites import ScheduleOptions, Site
+from scheduling.sites import Site
 
 SHIFT_ID = "shift_id"
 PAID_HOURS = "paid_hours"
-SHIFT_COLUMNS = (SHIFT_ID, SITE, START, END, PAID_HOURS, BREAK_START, BREAK_END)
+SHIFT_COLUMNS = (SHIFT_ID, SITE, START, END, PAID_HOURS)
 
 # Columns of the long frame returned by `shift_coverage`.
 SHIFT = "shift"
@@ -35,7 +35,6 @@ def generate_shifts(
     *,
     start: pd.Timestamp,
     end: pd.Timestamp,
-    options: ScheduleOptions,
 ) -> pd.DataFrame:
     """Candidate shifts of every site that start inside the horizon [start, end).
 
@@ -45,20 +44,18 @@ def generate_shifts(
     ends by the window's close. A round-the-clock window (24 hours) has no close:
     its shifts may run into the next day. Local starts that do not exist (the
     spring-forward gap) are skipped; ambiguous ones (the fall-back fold) take the
-    first occurrence. Shifts of `options.break_after_hours` or longer get a break
-    of `options.break_minutes` at the start step nearest their middle.
+    first occurrence. Breaks are not placed here: `scheduling.breaks` lists where
+    they may go and the shift programme places them.
 
     Args:
         sites: the sites; names must be unique.
         start: horizon start, timezone-aware.
         end: horizon end (exclusive), timezone-aware.
-        options: break rules (`break_minutes`, `break_after_hours`).
 
     Returns:
         One row per shift, sorted by site, start, paid_hours: `shift_id` (readable
         and stable, e.g. "Manila|2026-11-23T08:00+08:00|8h"), `site`, `start` and
-        `end` (UTC), `paid_hours` (hours), `break_start` and `break_end` (UTC, NaT
-        when the shift has no break).
+        `end` (UTC), `paid_hours` (hours).
 
     Raises:
         InputError: naive or empty horizon, duplicate site names, an unknown
@@ -70,7 +67,7 @@ def generate_shifts(
         raise InputError(f"sites: names must be unique, got {names}")
     rows: list[dict[str, object]] = []
     for site in sites:
-        site_rows = _site_shifts(site, horizon_start, horizon_end, options)
+        site_rows = _site_shifts(site, horizon_start, horizon_end)
         if not site_rows:
             raise InputError(
                 f"site {site.name!r}: no shift starts between {horizon_start:%Y-%m-%d %H:%M} "
@@ -79,7 +76,7 @@ def generate_shifts(
             )
         rows.extend(site_rows)
     frame = pd.DataFrame(rows, columns=list(SHIFT_COLUMNS))
-    for column in (START, END, BREAK_START, BREAK_END):
+    for column in (START, END):
         frame[column] = utc_column(frame[column])
     frame[PAID_HOURS] = frame[PAID_HOURS].astype(float)
     return frame.sort_values([SITE, START, PAID_HOURS], ignore_index=True)
@@ -157,9 +154,7 @@ def _aware(value: object, what: str) -> pd.Timestamp:
     return stamp
 
 
-def _site_shifts(
-    site: Site, start: pd.Timestamp, end: pd.Timestamp, options: ScheduleOptions
-) -> list[dict[str, object]]:
+def _site_shifts(site: Site, start: pd.Timestamp, end: pd.Timestamp) -> list[dict[str, object]]:
     tz = site.tz
     first_day = start.tz_convert(tz).date() - timedelta(days=1)
     last_day = end.tz_convert(tz).date()
@@ -182,7 +177,7 @@ def _site_shifts(
                     finish = begin + timedelta(hours=hours)
                     if site.window_minutes < 1440 and finish > close_utc:
                         continue
-                    rows.append(_shift_row(site, begin, finish, hours, options))
+                    rows.append(_shift_row(site, begin, finish, hours))
         day += timedelta(days=1)
     return rows
 
@@ -212,41 +207,15 @@ def _to_utc(local: datetime, tz: tzinfo, *, strict: bool) -> datetime | None:
     return instant
 
 
-def _shift_row(
-    site: Site, begin: datetime, finish: datetime, hours: float, options: ScheduleOptions
-) -> dict[str, object]:
+def _shift_row(site: Site, begin: datetime, finish: datetime, hours: float) -> dict[str, object]:
     local = begin.astimezone(site.tz)
-    break_start = break_end = None
-    if options.break_minutes > 0 and hours >= options.break_after_hours:
-        offset = _break_offset(hours * 60, options.break_minutes, site.start_step_minutes)
-        break_start = begin + timedelta(minutes=offset)
-        break_end = break_start + timedelta(minutes=options.break_minutes)
     return {
         SHIFT_ID: f"{site.name}|{local.isoformat(timespec='minutes')}|{hours:g}h",
         SITE: site.name,
         START: begin,
         END: finish,
         PAID_HOURS: float(hours),
-        BREAK_START: break_start,
-        BREAK_END: break_end,
     }
-
-
-def _break_offset(length_minutes: float, break_minutes: int, step: int) -> float:
-    """Minutes from shift start to break start: the step nearest the middle.
-
-    Ties go to the earlier step. When no step leaves room for the break, the
-    break is centred.
-    """
-    middle = length_minutes / 2
-    candidates = [
-        k * step
-        for k in range(1, int(length_minutes // step) + 1)
-        if k * step + break_minutes <= length_minutes
-    ]
-    if not candidates:
-        return max((length_minutes - break_minutes) / 2, 0.0)
-    return min(candidates, key=lambda offset: (abs(offset - middle), offset))
 
 
 def _work_segments(

@@ -44,7 +44,7 @@ def make_options(**overrides: object) -> ScheduleOptions:
 
 
 SITE = make_site()
-SHIFTS = generate_shifts([SITE], start=WEEK[0], end=WEEK[1], options=make_options())
+SHIFTS = generate_shifts([SITE], start=WEEK[0], end=WEEK[1])
 
 
 def shift_id(day: int, hour: int, hours: int = 8, site: str = "Test") -> str:
@@ -60,7 +60,7 @@ def roster(*agents: dict[str, object]) -> pd.DataFrame:
     return pd.DataFrame([{"site": "Test", **agent} for agent in agents])
 
 
-def assign(picks, staff, options=None, sites=(SITE,), shifts=SHIFTS):
+def assign(picks, staff, options=None, sites=(SITE,), shifts=SHIFTS, breaks=None):
     return assign_agents(
         picks,
         shifts,
@@ -68,6 +68,7 @@ def assign(picks, staff, options=None, sites=(SITE,), shifts=SHIFTS):
         sites=list(sites),
         options=options or make_options(),
         horizon=WEEK,
+        breaks=breaks,
     )
 
 
@@ -80,7 +81,10 @@ def test_rest_between_shifts_is_enforced() -> None:
     schedule, unfilled = assign(picks, roster({"agent": "ana"}))
     assert len(schedule) == 1 and int(unfilled["count"].sum()) == 1
     schedule, unfilled = assign(picks, roster({"agent": "ana"}), make_options(min_rest_hours=6))
-    assert who(schedule) == [("ana", "Mon 16:00", "phone"), ("ana", "Tue 06:00", "phone")]
+    assert who(schedule) == [
+        ("ana", "Mon 16:00", "chat;phone"),
+        ("ana", "Tue 06:00", "chat;phone"),
+    ]
     assert unfilled.empty
     schedule, _ = assign(picks, roster({"agent": "ana"}, {"agent": "ben"}))
     assert schedule["agent"].nunique() == 2
@@ -116,7 +120,7 @@ def test_unavailable_days_beat_preferences() -> None:
         {"agent": "ben", "days_unavailable": "", "preferred_start": "20:00"},
     )
     schedule, _ = assign(picks, staff)
-    assert who(schedule) == [("ben", "Sat 08:00", "phone")]
+    assert who(schedule) == [("ben", "Sat 08:00", "chat;phone")]
     _, unfilled = assign(picks, staff.iloc[[0]])
     assert int(unfilled["count"].sum()) == 1
 
@@ -128,9 +132,56 @@ def test_skills_are_enforced() -> None:
         {"agent": "ben", "skills": "phone;chat", "preferred_start": "20:00"},
     )
     schedule, _ = assign(picks, staff)
-    assert who(schedule) == [("ben", "Mon 08:00", "phone")]
+    assert who(schedule) == [("ben", "Mon 08:00", "chat;phone")]
     _, unfilled = assign(picks, staff.iloc[[0]])
     assert int(unfilled["count"].sum()) == 1
+
+
+def test_a_slot_needs_every_queue_of_its_group_among_the_skills() -> None:
+    picks = chosen((shift_id(0, 8), "chat;phone", 1), (shift_id(1, 8), "chat", 1))
+    staff = roster({"agent": "ana", "skills": "chat"}, {"agent": "ben"})
+    schedule, unfilled = assign(picks, staff)
+    assert unfilled.empty
+    # ben (both queues) takes the blended slot; ana (chat only) the chat slot.
+    assert sorted(who(schedule)) == [
+        ("ana", "Tue 08:00", "chat"),
+        ("ben", "Mon 08:00", "chat;phone"),
+    ]
+    _, unfilled = assign(picks.iloc[[0]], staff.iloc[[0]])
+    assert unfilled.to_dict("records")[0]["queue"] == "chat;phone"
+
+
+def test_breaks_are_handed_out_in_name_and_start_order() -> None:
+    picks = chosen((shift_id(0, 8), "chat;phone", 3))
+    monday = MONDAY + pd.Timedelta(hours=11)
+    breaks = pd.DataFrame(
+        {
+            "shift_id": [shift_id(0, 8)] * 3,
+            "queue": ["phone;chat"] * 3,
+            "break_start": [
+                monday,
+                monday + pd.Timedelta(minutes=30),
+                monday + pd.Timedelta(hours=1),
+            ],
+            "break_end": [
+                monday + pd.Timedelta(minutes=30),
+                monday + pd.Timedelta(hours=1),
+                monday + pd.Timedelta(minutes=90),
+            ],
+            "agents": [2.0, 0.0, 1.0],
+        }
+    )
+    staff = roster({"agent": "cy"}, {"agent": "ana"}, {"agent": "ben"})
+    schedule, _ = assign(picks, staff, breaks=breaks)
+    got = {row.agent: f"{row.break_start:%H:%M}" for row in schedule.itertuples()}
+    assert got == {"ana": "11:00", "ben": "11:00", "cy": "12:00"}
+    # Only two agents for three planned: the breaks shrink by largest remainder.
+    schedule, unfilled = assign(picks, staff.iloc[[1, 2]], breaks=breaks)
+    assert int(unfilled["count"].sum()) == 1
+    assert sorted(f"{t:%H:%M}" for t in schedule["break_start"]) == ["11:00", "12:00"]
+    # Without break rows the shift has no break.
+    schedule, _ = assign(picks, staff)
+    assert schedule["break_start"].isna().all()
 
 
 def test_contracted_and_weekly_hours_are_enforced() -> None:
@@ -166,7 +217,10 @@ def test_programme_fills_what_start_order_greed_would_not() -> None:
     staff = roster({"agent": "ana"}, {"agent": "ben", "skills": "chat"})
     schedule, unfilled = assign(picks, staff)
     assert unfilled.empty
-    assert sorted(who(schedule)) == [("ana", "Mon 08:00", "phone"), ("ben", "Mon 08:00", "chat")]
+    assert sorted(who(schedule)) == [
+        ("ana", "Mon 08:00", "chat;phone"),
+        ("ben", "Mon 08:00", "chat"),
+    ]
 
 
 def test_preferred_start_breaks_ties() -> None:
@@ -253,15 +307,17 @@ def rule_breaks(schedule, picks, shifts, staff, sites, options, horizon) -> list
             info = agents[name]
             if info["site"] != site.name:
                 problems.append(f"{name} works away from their site")
-        skills = [q for q in str(info.get("skills") or "").split(";") if q] or list(site.queues)
+        skills = sorted(
+            {q for q in str(info.get("skills") or "").split(";") if q} or set(site.queues)
+        )
         off = [DAYS.index(d) for d in str(info.get("days_unavailable") or "").split(";") if d]
         cap = info.get("contracted_hours")
         cap = options.max_hours_per_week if cap is None or pd.isna(cap) else cap
         local = rows["start"].dt.tz_convert(site.timezone)
         if local.dt.date.duplicated().any():
             problems.append(f"{name} works twice on one local day")
-        if not rows["queue"].isin(skills).all():
-            problems.append(f"{name} works outside their skills")
+        if not (rows["queue"] == ";".join(skills)).all():
+            problems.append(f"{name} is not shown with their skills")
         if local.dt.day_of_week.isin(off).any():
             problems.append(f"{name} works on an unavailable day")
         week = ((rows["start"] - horizon[0]) // pd.Timedelta(days=7)).to_numpy()
@@ -285,22 +341,54 @@ def rule_breaks(schedule, picks, shifts, staff, sites, options, horizon) -> list
 
 
 def conservation(schedule, unfilled, picks, shifts) -> bool:
-    """Assigned + unfilled units equal the chosen units, per shift and queue."""
-    key = ["site", "start", "end", "queue"]
-    wanted = picks.merge(shifts, on="shift_id").groupby(key)["count"].sum()
+    """Assigned + unfilled units equal the chosen units per shift, and the agents of
+    each shift can be matched to its filled units with each unit's group within
+    the agent's skills."""
+    key = ["site", "start", "end"]
+    table = picks.merge(shifts, on="shift_id")
+    wanted = table.groupby(key)["count"].sum()
     got = schedule.groupby(key).size()
     missing = unfilled.groupby(key)["count"].sum()
     total = got.add(missing, fill_value=0).astype(int)
-    return total.sort_index().to_dict() == wanted.astype(int).sort_index().to_dict()
+    if total.sort_index().to_dict() != wanted.astype(int).sort_index().to_dict():
+        return False
+    for _, units in table.groupby(key):
+        left = unfilled.merge(units[key].drop_duplicates(), on=key)
+        open_units = []
+        for row in units.itertuples():
+            group = set(row.queue.split(";"))
+            gone = left.loc[left["queue"] == ";".join(sorted(group)), "count"].sum()
+            open_units += [group] * (int(row.count) - int(gone))
+        people = schedule.merge(units[key].drop_duplicates(), on=key)
+        skills = [set(q.split(";")) for q in people["queue"]]
+        if not _perfect_matching(skills, open_units):
+            return False
+    return True
+
+
+def _perfect_matching(skills: list[set[str]], units: list[set[str]]) -> bool:
+    """Every agent matched to a distinct unit whose group is within its skills."""
+    if len(skills) != len(units):
+        return False
+    owner: dict[int, int] = {}
+
+    def place(a: int, seen: set[int]) -> bool:
+        for u, group in enumerate(units):
+            if group <= skills[a] and u not in seen:
+                seen.add(u)
+                if u not in owner or place(owner[u], seen):
+                    owner[u] = a
+                    return True
+        return False
+
+    return all(place(a, set()) for a in range(len(skills)))
 
 
 THREE_DAYS = (MONDAY, MONDAY + pd.Timedelta(days=3))
 SMALL_SITE = make_site(
     name="NY", timezone="America/New_York", shift_hours=(4.0, 8.0), start_step_minutes=240
 )
-SMALL_SHIFTS = generate_shifts(
-    [SMALL_SITE], start=THREE_DAYS[0], end=THREE_DAYS[1], options=make_options()
-)
+SMALL_SHIFTS = generate_shifts([SMALL_SITE], start=THREE_DAYS[0], end=THREE_DAYS[1])
 
 
 @st.composite
@@ -314,7 +402,8 @@ def instances(draw, *, max_units: int = 10, max_agents: int = 4):
     ids = draw(
         st.lists(
             st.tuples(
-                st.sampled_from(list(SMALL_SHIFTS["shift_id"])), st.sampled_from(["chat", "phone"])
+                st.sampled_from(list(SMALL_SHIFTS["shift_id"])),
+                st.sampled_from(["chat", "phone", "chat;phone"]),
             ),
             min_size=1,
             max_size=6,
@@ -368,6 +457,11 @@ def test_every_assignment_obeys_every_rule(case) -> None:
     assert (unfilled["count"] > 0).all()
 
 
+def agent_skills(staff, name, site) -> set[str]:
+    listed = staff.set_index("agent").at[name, "skills"]
+    return {q for q in str(listed or "").split(";") if q} or set(site.queues)
+
+
 def best_fill_by_enumeration(picks, staff, site, options) -> float:
     """Most paid hours any rule-abiding assignment fills, over all of them."""
     table = picks.merge(SMALL_SHIFTS, on="shift_id")
@@ -375,8 +469,19 @@ def best_fill_by_enumeration(picks, staff, site, options) -> float:
     names = list(staff["agent"])
     best = 0.0
     for choice in itertools.product(range(-1, len(names)), repeat=len(units)):
+        if any(
+            a >= 0 and not set(u.queue.split(";")) <= agent_skills(staff, names[a], site)
+            for a, u in zip(choice, units, strict=True)
+        ):
+            continue
         rows = [
-            {"agent": names[a], "site": site.name, "start": u.start, "end": u.end, "queue": u.queue}
+            {
+                "agent": names[a],
+                "site": site.name,
+                "start": u.start,
+                "end": u.end,
+                "queue": ";".join(sorted(agent_skills(staff, names[a], site))),
+            }
             for a, u in zip(choice, units, strict=True)
             if a >= 0
         ]

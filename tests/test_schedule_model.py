@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -13,10 +14,18 @@ import pytest
 from scheduling.columns import COVERAGE_COLUMNS, SCHEDULE_COLUMNS
 from scheduling.coverage import coverage_frame
 from scheduling.errors import InputError, SolverUnavailableError
-from scheduling.model import available_solvers, build_model, chosen_shifts, solve
+from scheduling.model import (
+    available_solvers,
+    break_plan,
+    build_model,
+    chosen_shifts,
+    hall_sets,
+    solve,
+)
 from scheduling.planner import schedule_requirements
 from scheduling.shifts import generate_shifts
 from scheduling.sites import ScheduleOptions, Site
+from scheduling.skills import SkillGroup
 
 MONDAY = pd.Timestamp("2026-11-23 00:00Z")
 
@@ -64,69 +73,104 @@ def make_requirements(
     return pd.DataFrame(rows, columns=["interval_start", "queue", "agents_scheduled"])
 
 
-def run_model(requirements, sites, options, solver="highs"):
+def run_model(requirements, sites, options, solver="highs", groups=None):
     grid = requirements["interval_start"]
-    shifts = generate_shifts(
-        sites, start=grid.min(), end=grid.max() + pd.Timedelta(hours=1), options=options
-    )
-    model = build_model(requirements, shifts, sites=sites, options=options)
+    shifts = generate_shifts(sites, start=grid.min(), end=grid.max() + pd.Timedelta(hours=1))
+    model = build_model(requirements, shifts, sites=sites, options=options, groups=groups)
     result = solve(model, solver=solver, time_limit_seconds=20, gap=0.0)
     return model, result
 
 
-def brute_force(
-    cover: np.ndarray,
-    cost: np.ndarray,
-    required: np.ndarray,
-    *,
-    top: int,
-    shortfall_penalty: float,
-    surplus_penalty: float,
-    feasible=None,
-) -> float:
-    """Least objective over all counts 0..top per shift column, by enumeration.
+# ------------------------------------------------------------------ brute force
 
-    cover: (columns, intervals) share of each interval a column covers;
-    required: (intervals,); feasible(counts) -> bool mask for side limits.
+# (agents, cost, capacity per skill set per interval)
+Option = tuple[int, float, dict[str, np.ndarray]]
+
+
+def shift_options(
+    start: int,
+    hours: int,
+    n_intervals: int,
+    *,
+    skills: str = "phone",
+    top: int = 3,
+    rate: float = 10.0,
+    first_hour: int = 8,
+    break_hours: Sequence[int] = (),
+) -> list[Option]:
+    """Every way to staff one shift column: 0..top agents, each breaking (half an
+    hour, so half the interval) in one of `break_hours` (offsets from the start)."""
+    span = np.zeros(n_intervals)
+    span[start - first_hour : start - first_hour + hours] = 1.0
+    out = []
+    for count in range(top + 1):
+        splits = (
+            [()]
+            if not break_hours
+            else [c for c in itertools.product(range(count + 1), repeat=len(break_hours))]
+        )
+        for split in splits:
+            if break_hours and sum(split) != count:
+                continue
+            cover = count * span
+            for offset, agents in zip(break_hours, split, strict=True):
+                cover = cover.copy()
+                cover[start - first_hour + offset] -= 0.5 * agents
+            out.append((count, count * hours * rate, {skills: cover}))
+    return out
+
+
+def brute_force(
+    columns: list[list[Option]],
+    penalty: Callable[[dict[str, np.ndarray]], np.ndarray],
+    *,
+    feasible: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> float:
+    """Least cost + penalty over every combination of one option per column.
+
+    penalty: capacity per skill set, arrays (combinations, intervals) -> (combinations,).
+    feasible: agents per column, (combinations, columns) -> bool mask for side limits.
     """
-    columns = cover.shape[0]
-    counts = np.array(list(itertools.product(range(top + 1), repeat=columns)), dtype=float)
-    scheduled = counts @ cover
-    short = np.clip(required - scheduled, 0, None).sum(axis=1)
-    over = np.clip(scheduled - required, 0, None).sum(axis=1)
-    total = counts @ cost + shortfall_penalty * short + surplus_penalty * over
+    choice = np.array(list(itertools.product(*(range(len(c)) for c in columns))))
+    cost = np.zeros(len(choice))
+    counts = np.zeros(choice.shape, dtype=int)
+    capacity: dict[str, np.ndarray] = {}
+    for k, options in enumerate(columns):
+        counts[:, k] = np.array([n for n, _, _ in options])[choice[:, k]]
+        cost += np.array([c for _, c, _ in options])[choice[:, k]]
+        for skills in options[0][2]:
+            table = np.array([cover[skills] for _, _, cover in options])
+            capacity[skills] = capacity.get(skills, 0.0) + table[choice[:, k]]
+    total = cost + penalty(capacity)
     if feasible is not None:
         total = np.where(feasible(counts), total, np.inf)
     return float(total.min())
 
 
-def hourly_columns(shapes, n_intervals, first_hour=8, break_at=None, break_share=1.0):
-    """Coverage rows for (start_hour, hours) shapes; break_at(hours) -> offset hour."""
-    rows = []
-    for start, hours in shapes:
-        row = np.zeros(n_intervals)
-        for h in range(start, start + hours):
-            row[h - first_hour] = 1.0
-        if break_at is not None and break_at(hours) is not None:
-            row[start + break_at(hours) - first_hour] -= break_share
-        rows.append(row)
-    return np.array(rows)
+def one_queue_penalty(required: np.ndarray, shortfall: float, surplus: float, hours: float = 1):
+    def penalty(capacity: dict[str, np.ndarray]) -> np.ndarray:
+        cap = sum(capacity.values())
+        short = np.clip(required - cap, 0, None).sum(axis=1)
+        over = np.clip(cap - required, 0, None).sum(axis=1)
+        return hours * (shortfall * short + surplus * over)
+
+    return penalty
 
 
 DEMAND = [1, 2, 2, 3, 1.5, 2, 1, 0.5]
 SHAPES = [(s, 4) for s in range(8, 13)] + [(s, 6) for s in range(8, 11)]
 
 
+def plain_columns(shapes=SHAPES, n=8, top=3):
+    return [shift_options(s, h, n, top=top) for s, h in shapes]
+
+
 def test_objective_equals_brute_force() -> None:
     options = make_options()
     model, result = run_model(make_requirements({"phone": DEMAND}), [make_site()], options)
     assert len(model.x) == len(SHAPES)
-    cover = hourly_columns(SHAPES, 8)
-    cost = np.array([10.0 * h for _, h in SHAPES])
-    best = brute_force(
-        cover, cost, np.array(DEMAND), top=3, shortfall_penalty=25, surplus_penalty=2
-    )
-    assert result.status == "optimal"
+    best = brute_force(plain_columns(), one_queue_penalty(np.array(DEMAND), 25, 2))
+    assert result.status == "optimal" and result.stopped_by == "optimal"
     assert result.objective == pytest.approx(best, abs=1e-6)
     assert result.bound == pytest.approx(best, abs=1e-4)
     assert result.gap == pytest.approx(0.0, abs=1e-6)
@@ -139,13 +183,12 @@ def test_penalties_are_per_agent_hour_on_a_half_hour_grid() -> None:
         for i, agents in enumerate(demand)
     ]
     requirements = pd.DataFrame(rows, columns=["interval_start", "queue", "agents_scheduled"])
-    options = make_options(interval_minutes=30)
-    _, result = run_model(requirements, [make_site()], options)
-    cover = np.repeat(hourly_columns(SHAPES, 8), 2, axis=1)
-    cost = np.array([10.0 * h for _, h in SHAPES])
-    best = brute_force(
-        cover, cost, np.array(demand), top=3, shortfall_penalty=25 * 0.5, surplus_penalty=2 * 0.5
-    )
+    _, result = run_model(requirements, [make_site()], make_options(interval_minutes=30))
+    columns = [
+        [(n, cost, {k: np.repeat(v, 2) for k, v in cover.items()}) for n, cost, cover in column]
+        for column in plain_columns()
+    ]
+    best = brute_force(columns, one_queue_penalty(np.array(demand), 25, 2, hours=0.5))
     assert result.objective == pytest.approx(best, abs=1e-6)
 
 
@@ -153,50 +196,172 @@ def test_fractional_demand_may_need_more_agents_than_its_floor() -> None:
     # 1.5 agents short for 4 h costs 0.5 * 4 * 25 = 50 > 40 for a second agent.
     demand = [0, 0, 0, 0, 1.5, 1.5, 1.5, 1.5]
     model, result = run_model(make_requirements({"phone": demand}), [make_site()], make_options())
-    cover = hourly_columns(SHAPES, 8)
-    cost = np.array([10.0 * h for _, h in SHAPES])
-    best = brute_force(
-        cover, cost, np.array(demand), top=3, shortfall_penalty=25, surplus_penalty=2
-    )
+    best = brute_force(plain_columns(), one_queue_penalty(np.array(demand), 25, 2))
     assert result.objective == pytest.approx(best, abs=1e-6)
     assert int(chosen_shifts(model)["count"].sum()) == 2
 
 
-def test_objective_equals_brute_force_with_breaks() -> None:
-    # 3 h shifts have no break; a 6 h shift from 08:00 takes 30 min at 11:00.
+@pytest.mark.parametrize("demand", [[1, 2.2, 2.5, 3, 1.7, 2, 1, 0.4], [2, 2, 1, 2, 2, 2, 2, 1]])
+def test_implicit_breaks_equal_brute_force(demand: list[float]) -> None:
+    # 4-hour shifts, a 30-minute break in the middle third (80-160 min): it
+    # starts 01:30 or 02:00 into the shift, so each agent loses half of the
+    # shift's second or third hour.
+    site = make_site(shift_hours=(4.0,))
+    options = make_options(break_minutes=30, break_after_hours=4)
+    requirements = make_requirements({"phone": demand})
+    model, result = run_model(requirements, [site], options)
+    assert len(model.breaks) == 5 * 2  # five shifts, two break starts each
+    columns = [shift_options(s, 4, 8, break_hours=(1, 2)) for s in range(8, 13)]
+    best = brute_force(columns, one_queue_penalty(np.array(demand), 25, 2))
+    assert result.objective == pytest.approx(best, abs=1e-6)
+
+    # The planner's schedule realises it: whole agents, concrete breaks.
+    planned = schedule_requirements(requirements, sites=[site], options=options)
+    schedule = planned.schedule
+    assert schedule["break_start"].notna().all()
+    offsets = (schedule["break_start"] - schedule["start"]).dt.total_seconds() / 60
+    assert set(offsets) <= {90.0, 120.0}
+    paid = 10.0 * 4 * len(schedule)
+    penalties = 25 * planned.coverage["shortfall"].sum() + 2 * planned.coverage["surplus"].sum()
+    assert paid + penalties == pytest.approx(result.objective, abs=1e-6)
+
+
+def test_break_plan_gives_whole_agents_per_break_start() -> None:
+    site = make_site(shift_hours=(4.0,))
+    options = make_options(break_minutes=30, break_after_hours=4)
+    model, _ = run_model(make_requirements({"phone": [2, 2, 1, 2, 2, 2, 2, 1]}), [site], options)
+    plan = break_plan(model)
+    chosen = chosen_shifts(model)
+    assert list(plan.columns) == ["shift_id", "queue", "break_start", "break_end", "agents"]
+    assert (plan["agents"] == plan["agents"].round()).all()
+    per_shift = plan.groupby(["shift_id", "queue"])["agents"].sum()
+    assert per_shift.to_dict() == {
+        (row.shift_id, row.queue): float(row.count) for row in chosen.itertuples()
+    }
+
+
+def test_fixed_and_implicit_breaks_of_mixed_lengths_equal_brute_force() -> None:
+    # 3 h shifts have no break; a 6 h shift from 08:00 breaks 10:00-11:30 (the
+    # middle third), i.e. half of hour 10 or of hour 11.
     options = make_options(break_minutes=30, break_after_hours=6)
     site = make_site(close_minutes=14 * 60, shift_hours=(3.0, 6.0))
     demand = [2, 3, 3, 2.5, 2, 1]
     _, result = run_model(make_requirements({"phone": demand}), [site], options)
-    shapes = [(s, 3) for s in range(8, 12)] + [(8, 6)]
-    cover = hourly_columns(shapes, 6, break_at=lambda h: 3 if h == 6 else None, break_share=0.5)
-    cost = np.array([10.0 * h for _, h in shapes])
-    best = brute_force(
-        cover, cost, np.array(demand), top=7, shortfall_penalty=25, surplus_penalty=2
-    )
+    columns = [shift_options(s, 3, 6, top=5) for s in range(8, 12)]
+    columns.append(shift_options(8, 6, 6, top=4, break_hours=(2, 3)))
+    best = brute_force(columns, one_queue_penalty(np.array(demand), 25, 2))
     assert result.objective == pytest.approx(best, abs=1e-6)
 
 
-def test_two_sites_two_queues_equal_brute_force() -> None:
+def blended_penalty(chat, phone, shortfall, surplus):
+    """Chat-only agents serve chat first; blended agents cover the rest."""
+
+    def penalty(capacity: dict[str, np.ndarray]) -> np.ndarray:
+        both = capacity.get("chat;phone", 0.0)
+        only = capacity.get("chat", 0.0)
+        rest = np.clip(chat - only, 0, None) + phone
+        short = np.clip(rest - both, 0, None)
+        over = both + only - chat - phone + short
+        return (shortfall * short + surplus * over).sum(axis=1)
+
+    return penalty
+
+
+TWO_QUEUES = {"chat": [1, 2, 2, 2, 1, 1], "phone": [1, 1, 2, 1, 0, 0]}
+
+
+def test_two_sites_blended_and_chat_only_equal_brute_force() -> None:
     options = make_options(shortfall_penalty=30.0, surplus_penalty=1.0)
     both = make_site(name="A", queues=("chat", "phone"), close_minutes=14 * 60, shift_hours=(4.0,))
     chat_only = make_site(
         name="B", queues=("chat",), close_minutes=14 * 60, shift_hours=(4.0,), cost_per_hour=7.0
     )
-    demand = {"chat": [1, 2, 2, 2, 1, 1], "phone": [1, 1, 2, 1, 0, 0]}
-    model, result = run_model(make_requirements(demand), [both, chat_only], options)
-    assert {q for _, q in model.x if _.startswith("B|")} == {"chat"}
-    shapes = [(s, 4) for s in range(8, 11)]
-    block = hourly_columns(shapes, 6)
-    zero = np.zeros_like(block)
-    # Columns: A-chat (3), A-phone (3), B-chat (3); intervals: chat (6) then phone (6).
-    cover = np.vstack(
-        [np.hstack([block, zero]), np.hstack([zero, block]), np.hstack([block, zero])]
-    )
-    cost = np.array([40.0] * 6 + [28.0] * 3)
-    required = np.array(demand["chat"] + demand["phone"], dtype=float)
-    best = brute_force(cover, cost, required, top=2, shortfall_penalty=30, surplus_penalty=1)
+    model, result = run_model(make_requirements(TWO_QUEUES), [both, chat_only], options)
+    assert {g for s, g in model.x if s.startswith("B|")} == {("chat",)}
+    assert {g for s, g in model.x if s.startswith("A|")} == {("chat", "phone")}
+    columns = [shift_options(s, 4, 6, skills="chat;phone", top=3) for s in range(8, 11)]
+    columns += [shift_options(s, 4, 6, skills="chat", top=2, rate=7.0) for s in range(8, 11)]
+    for column in columns:  # every option knows both skill sets
+        for _, _, cover in column:
+            cover.setdefault("chat", np.zeros(6))
+            cover.setdefault("chat;phone", np.zeros(6))
+    chat, phone = np.array(TWO_QUEUES["chat"]), np.array(TWO_QUEUES["phone"])
+    best = brute_force(columns, blended_penalty(chat, phone, 30, 1))
     assert result.objective == pytest.approx(best, abs=1e-6)
+
+
+def test_roster_skill_groups_and_their_headcount_equal_brute_force() -> None:
+    # One site, two skill groups: 1 agent with chat and phone, 2 with chat only.
+    options = make_options(shortfall_penalty=30.0, surplus_penalty=1.0)
+    site = make_site(queues=("chat", "phone"), close_minutes=14 * 60, shift_hours=(4.0,))
+    groups = [
+        SkillGroup("Test", ("chat",), agents=2, hours=40.0, available=(2,) * 7),
+        SkillGroup("Test", ("chat", "phone"), agents=1, hours=40.0, available=(1,) * 7),
+    ]
+    model, result = run_model(make_requirements(TWO_QUEUES), [site], options, groups=groups)
+    names = {c.name for c in model.problem.constraints()}
+    assert {"headcount_Test_chat_20261123", "hours_Test_chat_phone_week_20261123"} <= names
+    columns = [shift_options(s, 4, 6, skills="chat;phone", top=1) for s in range(8, 11)]
+    columns += [shift_options(s, 4, 6, skills="chat", top=2) for s in range(8, 11)]
+    for column in columns:
+        for _, _, cover in column:
+            cover.setdefault("chat", np.zeros(6))
+            cover.setdefault("chat;phone", np.zeros(6))
+    chat, phone = np.array(TWO_QUEUES["chat"]), np.array(TWO_QUEUES["phone"])
+
+    def feasible(counts: np.ndarray) -> np.ndarray:  # one shift a day per agent
+        return (counts[:, :3].sum(axis=1) <= 1) & (counts[:, 3:].sum(axis=1) <= 2)
+
+    best = brute_force(columns, blended_penalty(chat, phone, 30, 1), feasible=feasible)
+    free = brute_force(columns, blended_penalty(chat, phone, 30, 1))
+    assert best > free  # the group limits bind
+    assert result.objective == pytest.approx(best, abs=1e-6)
+
+
+def test_blended_agents_never_cost_more_than_dedicated_ones() -> None:
+    # Half an agent of chat and half of phone, hour after hour: one blended
+    # agent covers both; dedicated agents need two, or take the shortfall.
+    demand = {"chat": [0.5] * 8, "phone": [0.5] * 8}
+    site = make_site(queues=("chat", "phone"))
+    options = make_options(shortfall_penalty=25.0, surplus_penalty=2.0)
+    _, result = run_model(make_requirements(demand), [site], options)
+    chat, phone = np.array(demand["chat"]), np.array(demand["phone"])
+
+    def dedicated(capacity: dict[str, np.ndarray]) -> np.ndarray:
+        short = np.clip(chat - capacity["chat"], 0, None) + np.clip(
+            phone - capacity["phone"], 0, None
+        )
+        over = np.clip(capacity["chat"] - chat, 0, None) + np.clip(
+            capacity["phone"] - phone, 0, None
+        )
+        return (25 * short + 2 * over).sum(axis=1)
+
+    # Dedicated agents: one column per shift and queue; more than one agent on
+    # a shift never helps a demand of half an agent.
+    columns = []
+    for queue, other in (("chat", "phone"), ("phone", "chat")):
+        for s, h in SHAPES:
+            column = shift_options(s, h, 8, skills=queue, top=1)
+            for _, _, cover in column:
+                cover[other] = np.zeros(8)
+            columns.append(column)
+    separate = brute_force(columns, dedicated)
+    blended = brute_force(
+        [shift_options(s, h, 8, skills="all", top=2) for s, h in SHAPES],
+        lambda cap: one_queue_penalty(chat + phone, 25, 2)(cap),
+    )
+    assert result.objective == pytest.approx(blended, abs=1e-6)
+    assert blended < separate
+
+
+def test_hall_sets_are_the_closed_connected_sets() -> None:
+    nested = [("chat", "email", "phone"), ("chat", "phone"), ("email",)]
+    got = [q for q, _ in hall_sets(["chat", "email", "phone"], nested)]
+    assert got == [("email",), ("chat", "phone"), ("chat", "email", "phone")]
+    apart = [q for q, _ in hall_sets(["chat", "phone"], [("chat",), ("phone",)])]
+    assert apart == [("chat",), ("phone",)]
+    one = hall_sets(["chat", "phone"], [("chat", "phone")])
+    assert one == [(("chat", "phone"), (("chat", "phone"),))]
 
 
 def test_daily_headcount_limit_equals_brute_force_and_is_reported() -> None:
@@ -204,20 +369,10 @@ def test_daily_headcount_limit_equals_brute_force_and_is_reported() -> None:
     site = make_site(max_agents=2)
     requirements = make_requirements({"phone": DEMAND})
     model, result = run_model(requirements, [site], options)
-    cover = hourly_columns(SHAPES, 8)
-    cost = np.array([10.0 * h for _, h in SHAPES])
-    best = brute_force(
-        cover,
-        cost,
-        np.array(DEMAND),
-        top=2,
-        shortfall_penalty=25,
-        surplus_penalty=2,
-        feasible=lambda counts: counts.sum(axis=1) <= 2,
-    )
-    unlimited = brute_force(
-        cover, cost, np.array(DEMAND), top=3, shortfall_penalty=25, surplus_penalty=2
-    )
+    columns = plain_columns(top=2)
+    penalty = one_queue_penalty(np.array(DEMAND), 25, 2)
+    best = brute_force(columns, penalty, feasible=lambda counts: counts.sum(axis=1) <= 2)
+    unlimited = brute_force(plain_columns(), penalty)
     assert best > unlimited  # the limit really binds
     assert result.objective == pytest.approx(best, abs=1e-6)
     assert "headcount_Test_20261123" in model.headcount
@@ -238,20 +393,13 @@ def test_weekly_headcount_limit_equals_brute_force() -> None:
     requirements = make_requirements(day, hours=28)
     model, result = run_model(requirements, [site], options)
     shapes = [(8, 2), (8, 4), (10, 2), (32, 2), (32, 4), (34, 2)]
-    cover = hourly_columns(shapes, 28)
-    cost = np.array([10.0 * h for _, h in shapes])
-    required = np.array(day["phone"], dtype=float)
-    best = brute_force(
-        cover,
-        cost,
-        required,
-        top=2,
-        shortfall_penalty=30,
-        surplus_penalty=2,
-        feasible=lambda c: (
-            (c[:, :3].sum(axis=1) <= 2) & (c[:, 3:].sum(axis=1) <= 2) & (c.sum(axis=1) <= 2)
-        ),
-    )
+    columns = [shift_options(s, h, 28, top=2) for s, h in shapes]
+
+    def feasible(c: np.ndarray) -> np.ndarray:
+        return (c[:, :3].sum(axis=1) <= 2) & (c[:, 3:].sum(axis=1) <= 2) & (c.sum(axis=1) <= 2)
+
+    penalty = one_queue_penalty(np.array(day["phone"], dtype=float), 30, 2)
+    best = brute_force(columns, penalty, feasible=feasible)
     assert result.objective == pytest.approx(best, abs=1e-6)
     assert any(limit.period == "week" for limit in model.headcount.values())
 
@@ -260,26 +408,21 @@ def test_weekly_headcount_limit_equals_brute_force() -> None:
 
 
 def test_constraints_are_named_after_their_domain() -> None:
-    model, _ = run_model(
-        make_requirements({"phone": DEMAND}), [make_site(max_agents=5)], make_options()
-    )
+    options = make_options(break_minutes=30, break_after_hours=6)
+    model, _ = run_model(make_requirements({"phone": DEMAND}), [make_site(max_agents=5)], options)
     names = {c.name for c in model.problem.constraints()}
     assert "cover_phone_20261123T0800" in names
     assert "headcount_Test_20261123" in names
     assert "headcount_Test_week_20261123" in names
+    assert "breaks_Test_20261123T0800_6h_phone" in names
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_both_solvers_reach_the_brute_force_optimum(solver: str) -> None:
-    options = make_options()
     _, result = run_model(
-        make_requirements({"phone": DEMAND}), [make_site()], options, solver=solver
+        make_requirements({"phone": DEMAND}), [make_site()], make_options(), solver=solver
     )
-    cover = hourly_columns(SHAPES, 8)
-    cost = np.array([10.0 * h for _, h in SHAPES])
-    best = brute_force(
-        cover, cost, np.array(DEMAND), top=3, shortfall_penalty=25, surplus_penalty=2
-    )
+    best = brute_force(plain_columns(), one_queue_penalty(np.array(DEMAND), 25, 2))
     assert result.solver == solver
     assert result.notes == ()
     assert result.objective == pytest.approx(best, abs=1e-6)
@@ -296,7 +439,7 @@ def test_both_solvers_agree_on_a_larger_instance() -> None:
         shift_hours=(6.0, 8.0),
         start_step_minutes=120,
     )
-    options = make_options(gap=0.0)
+    options = make_options(gap=0.0, break_minutes=30)
     objectives = {
         solver: run_model(make_requirements(demand, first_hour=0), [site], options, solver)[1]
         for solver in ("highs", "cbc")
@@ -342,7 +485,6 @@ def test_chosen_shifts_needs_a_solved_model() -> None:
         [make_site()],
         start=MONDAY + pd.Timedelta(hours=8),
         end=MONDAY + pd.Timedelta(hours=16),
-        options=options,
     )
     model = build_model(requirements, shifts, sites=[make_site()], options=options)
     with pytest.raises(InputError, match="not been solved"):
@@ -396,6 +538,8 @@ def test_planner_output_is_deterministic_and_consistent() -> None:
     assert first.schedule.equals(
         first.schedule.sort_values(["start", "site", "agent"], ignore_index=True)
     )
+    assert set(first.schedule["queue"]) <= {"chat;email;phone", "chat;phone"}
+    assert first.schedule["break_start"].notna().all()
     # Nothing unfilled: the final schedule realises the programme's solution, so
     # its cost and coverage reproduce the objective.
     rate = {site.name: site.cost_per_hour for site in sites}
@@ -438,6 +582,56 @@ def test_coverage_counts_partial_intervals_breaks_and_wrap() -> None:
     assert list(cut["scheduled"]) == [0.5, 0.5, 2.0, 1.0]
 
 
+def hour_schedule(*queues: str) -> pd.DataFrame:
+    """One agent per label, all on duty 08:00-09:00 on MONDAY."""
+    n = len(queues)
+    return pd.DataFrame(
+        {
+            "agent": [f"a{k}" for k in range(n)],
+            "site": ["Test"] * n,
+            "start": [MONDAY + pd.Timedelta(hours=8)] * n,
+            "end": [MONDAY + pd.Timedelta(hours=9)] * n,
+            "timezone": ["UTC"] * n,
+            "break_start": pd.to_datetime([None] * n, utc=True),
+            "break_end": pd.to_datetime([None] * n, utc=True),
+            "queue": list(queues),
+        }
+    )
+
+
+def cover_of(demand: dict[str, float], *queues: str) -> dict[str, tuple[float, float, float]]:
+    requirements = make_requirements({q: [r] for q, r in demand.items()})
+    frame = coverage_frame(requirements, hour_schedule(*queues), options=make_options())
+    return {row.queue: (row.scheduled, row.shortfall, row.surplus) for row in frame.itertuples()}
+
+
+def test_coverage_shares_blended_agents_by_requirement() -> None:
+    # Short: one agent for 3 agents of demand, shared 2:1.
+    got = cover_of({"chat": 2.0, "phone": 1.0}, "chat;phone")
+    assert got["chat"] == pytest.approx((2 / 3, 4 / 3, 0.0))
+    assert got["phone"] == pytest.approx((1 / 3, 2 / 3, 0.0))
+    # Over: the spare agent goes by requirement too, never short and over at once.
+    got = cover_of({"chat": 0.5, "phone": 0.25}, "chat;phone", "chat;phone")
+    assert got["chat"] == pytest.approx((4 / 3, 0.0, 4 / 3 - 0.5))
+    assert got["phone"] == pytest.approx((2 / 3, 0.0, 2 / 3 - 0.25))
+    # No requirement at all: evenly.
+    got = cover_of({"chat": 0.0, "phone": 0.0}, "chat;phone")
+    assert got["chat"] == pytest.approx((0.5, 0.0, 0.5))
+
+
+def test_coverage_with_overlapping_skills_leaves_the_least_shortfall() -> None:
+    # The chat-only agent takes chat, so the blended one can take phone.
+    got = cover_of({"chat": 1.0, "phone": 1.0}, "chat", "chat;phone")
+    assert got["chat"] == pytest.approx((1.0, 0.0, 0.0))
+    assert got["phone"] == pytest.approx((1.0, 0.0, 0.0))
+    # Short everywhere: chat-only covers chat; the shortfall of the queues the
+    # blended agent serves is spread evenly relative to demand.
+    got = cover_of({"chat": 3.0, "phone": 1.0, "email": 1.0}, "chat", "chat;email;phone")
+    assert got["chat"][0] + got["phone"][0] + got["email"][0] == pytest.approx(2.0)
+    assert got["chat"][1] / 3 == pytest.approx(got["phone"][1] / 1, abs=1e-6)
+    assert got["phone"][1] == pytest.approx(got["email"][1], abs=1e-6)
+
+
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
@@ -477,7 +671,23 @@ def test_roster_size_caps_the_programme_and_is_reported() -> None:
     )
     assert "site 'Test': roster of 1 agent(s) reached on 2026-11-23" in result.binding
     assert list(result.schedule["agent"]) == ["ana"]
+    assert list(result.schedule["queue"]) == ["phone"]
     assert result.unfilled.empty
+
+
+def test_roster_skill_groups_reach_the_schedule() -> None:
+    demand = {"chat": [1, 1, 1, 1, 0, 0, 0, 0], "phone": [0, 0, 0, 0, 1, 1, 1, 1]}
+    site = make_site(queues=("chat", "phone"), shift_hours=(4.0,))
+    staff = pd.DataFrame(
+        {"agent": ["ana", "ben"], "site": ["Test", "Test"], "skills": ["chat", "phone"]}
+    )
+    result = schedule_requirements(
+        make_requirements(demand), sites=[site], options=make_options(), roster=staff
+    )
+    assert result.unfilled.empty
+    got = {row.agent: (f"{row.start:%H:%M}", row.queue) for row in result.schedule.itertuples()}
+    assert got == {"ana": ("08:00", "chat"), "ben": ("12:00", "phone")}
+    assert result.coverage["shortfall"].sum() == 0
 
 
 def test_site_without_roster_agents_is_reported() -> None:
@@ -499,3 +709,14 @@ def test_cyclic_horizon_too_short_for_a_shift_and_its_rest_is_reported() -> None
     )
     assert result.schedule.empty and result.unfilled.empty
     assert any(b.startswith("scheduling.cyclic: the 8-hour horizon") for b in result.binding)
+
+
+def test_solve_reports_why_it_stopped() -> None:
+    _, result = run_model(make_requirements({"phone": DEMAND}), [make_site()], make_options())
+    assert result.stopped_by == "optimal"
+    requirements, sites, options = multi_queue_case()
+    shifts = generate_shifts(sites, start=MONDAY, end=MONDAY + pd.Timedelta(days=1))
+    model = build_model(requirements, shifts, sites=sites, options=options)
+    loose = solve(model, solver="highs", time_limit_seconds=20, gap=0.5)
+    assert loose.stopped_by in ("gap", "optimal")
+    assert loose.gap is not None and loose.gap <= 0.5

@@ -7,9 +7,7 @@ import pytest
 
 from scheduling.errors import InputError
 from scheduling.shifts import SHIFT_COLUMNS, generate_shifts, shift_coverage
-from scheduling.sites import ScheduleOptions, Site
-
-NO_BREAK = ScheduleOptions(break_minutes=0)
+from scheduling.sites import Site
 
 
 def make_site(**overrides: object) -> Site:
@@ -27,10 +25,8 @@ def make_site(**overrides: object) -> Site:
     return Site(**fields)  # type: ignore[arg-type]
 
 
-def shifts_for(site: Site, start: str, end: str, options: ScheduleOptions = NO_BREAK):
-    return generate_shifts(
-        [site], start=pd.Timestamp(start), end=pd.Timestamp(end), options=options
-    )
+def shifts_for(site: Site, start: str, end: str):
+    return generate_shifts([site], start=pd.Timestamp(start), end=pd.Timestamp(end))
 
 
 def local_starts(frame: pd.DataFrame, tz: str) -> list[str]:
@@ -61,7 +57,6 @@ def test_window_steps_and_lengths_in_local_time() -> None:
     assert first["start"] == pd.Timestamp("2026-11-23 00:00", tz="UTC")
     assert first["end"] == pd.Timestamp("2026-11-23 02:00", tz="UTC")
     assert str(frame["start"].dt.tz) == "UTC"
-    assert frame["break_start"].isna().all()
     assert list(frame["shift_id"]) == list(frame.sort_values(["start", "paid_hours"])["shift_id"])
 
 
@@ -190,19 +185,6 @@ def test_site_without_shifts_in_horizon_is_an_error() -> None:
         shifts_for(site, "2026-11-23 00:00Z", "2026-11-24 00:00Z")
 
 
-def test_breaks_at_the_step_nearest_the_middle() -> None:
-    site = make_site(shift_hours=(5.0, 7.0, 8.0), start_step_minutes=60)
-    options = ScheduleOptions(break_minutes=30, break_after_hours=6)
-    frame = shifts_for(site, "2026-11-23 08:00Z", "2026-11-23 09:00Z", options)
-    by_hours = {row.paid_hours: row for row in frame.itertuples()}
-    assert pd.isna(by_hours[5.0].break_start)
-    # 8 h from 08:00: middle 12:00 is a step.
-    assert by_hours[8.0].break_start == pd.Timestamp("2026-11-23 12:00Z")
-    assert by_hours[8.0].break_end == pd.Timestamp("2026-11-23 12:30Z")
-    # 7 h from 08:00: middle 11:30, steps 11:00 and 12:00 tie; the earlier wins.
-    assert by_hours[7.0].break_start == pd.Timestamp("2026-11-23 11:00Z")
-
-
 def coverage_of(start: str, end: str, **kwargs: object) -> pd.DataFrame:
     shifts = pd.DataFrame(
         {
@@ -252,7 +234,7 @@ def test_coverage_wraps_when_cyclic_and_is_cut_otherwise() -> None:
 
 def test_generate_shifts_does_not_mutate_and_is_stable() -> None:
     site = make_site(shift_hours=(4.0, 8.0), start_step_minutes=30)
-    first = shifts_for(site, "2026-11-23 00:00Z", "2026-11-30 00:00Z", ScheduleOptions())
-    second = shifts_for(site, "2026-11-23 00:00Z", "2026-11-30 00:00Z", ScheduleOptions())
+    first = shifts_for(site, "2026-11-23 00:00Z", "2026-11-30 00:00Z")
+    second = shifts_for(site, "2026-11-23 00:00Z", "2026-11-30 00:00Z")
     pd.testing.assert_frame_equal(first, second)
     assert first["shift_id"].is_unique

@@ -1,0 +1,139 @@
+"""Skill groups: the sets of queues one agent serves, blended.
+
+Agents are blended: in every interval an agent on shift works whichever of its
+queues needs it. The shift programme therefore counts agents per (shift, skill
+group), where a group is a sorted tuple of queues. Without a roster each site has
+one group, its queues. With a roster the groups are the distinct skill sets of
+the site's agents (an agent with no skills listed has all the site's queues),
+and each group also carries its headcount and weekly hours, which cap what the
+programme may plan for it.
+
+In frames a group is written as its queues joined with ";" ("chat;email;phone").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from scheduling.errors import InputError
+from scheduling.sites import ScheduleOptions, Site
+
+SEPARATOR = ";"
+
+
+class RosterAgent(Protocol):
+    """What a group needs of a roster agent (see `scheduling.assign.Agent`)."""
+
+    @property
+    def site(self) -> str: ...
+
+    @property
+    def skills(self) -> tuple[str, ...]: ...
+
+    @property
+    def max_hours(self) -> float: ...
+
+    @property
+    def days_unavailable(self) -> tuple[int, ...]: ...
+
+
+@dataclass(frozen=True)
+class SkillGroup:
+    """Agents of one site who serve the same queues.
+
+    Attributes:
+        site: site name.
+        queues: the queues, sorted.
+        agents: roster agents with exactly these skills, or None without a roster.
+        hours: most paid hours the group's agents can work in a week (per agent,
+            the least of its contracted hours and max_days_per_week times the
+            site's longest shift), hours; None without a roster.
+        available: per local weekday (0 = Monday), the agents not unavailable
+            that day; None without a roster.
+        contracts: each agent's most paid hours in a week, sorted, hours; None
+            without a roster.
+    """
+
+    site: str
+    queues: tuple[str, ...]
+    agents: int | None = None
+    hours: float | None = None
+    available: tuple[int, ...] | None = None
+    contracts: tuple[float, ...] | None = None
+
+    @property
+    def label(self) -> str:
+        return group_label(self.queues)
+
+
+def group_label(queues: Iterable[str]) -> str:
+    """Queues as one sorted, ";"-joined label: ("phone", "chat") -> "chat;phone"."""
+    return SEPARATOR.join(sorted(set(queues)))
+
+
+def parse_group(label: object) -> tuple[str, ...]:
+    """The sorted queues of a ";"-joined label (blank parts dropped)."""
+    return tuple(sorted({part.strip() for part in str(label).split(SEPARATOR) if part.strip()}))
+
+
+def skill_groups(
+    sites: Sequence[Site],
+    *,
+    options: ScheduleOptions,
+    agents: Sequence[RosterAgent] | None = None,
+) -> tuple[SkillGroup, ...]:
+    """The skill groups of every site.
+
+    Args:
+        sites: the sites.
+        options: `max_days_per_week`, for the groups' weekly hours.
+        agents: validated roster agents (`scheduling.assign.roster_agents`), or
+            None for one group per site with all its queues.
+
+    Returns:
+        Groups sorted by site, queues. With a roster a site with no agents has no
+        group.
+
+    Raises:
+        InputError: an agent of an unknown site or with a skill its site does not
+            serve.
+    """
+    by_name = {site.name: site for site in sites}
+    if agents is None:
+        return tuple(
+            SkillGroup(site=site.name, queues=tuple(sorted(site.queues)))
+            for site in sorted(sites, key=lambda s: s.name)
+        )
+    members: dict[tuple[str, tuple[str, ...]], list[RosterAgent]] = defaultdict(list)
+    for agent in agents:
+        site = by_name.get(agent.site)
+        if site is None:
+            raise InputError(f"roster: site {agent.site!r} is not configured")
+        queues = tuple(sorted(agent.skills or site.queues))
+        strangers = [q for q in queues if q not in site.queues]
+        if strangers:
+            raise InputError(
+                f"roster: skills {', '.join(map(repr, strangers))} are not queues of site "
+                f"{site.name!r}"
+            )
+        members[(site.name, queues)].append(agent)
+    groups = []
+    for (site_name, queues), people in sorted(members.items()):
+        longest = max(by_name[site_name].shift_hours)
+        week_hours = options.max_days_per_week * longest
+        groups.append(
+            SkillGroup(
+                site=site_name,
+                queues=queues,
+                agents=len(people),
+                hours=float(sum(min(a.max_hours, week_hours) for a in people)),
+                available=tuple(
+                    sum(1 for a in people if day not in a.days_unavailable) for day in range(7)
+                ),
+                contracts=tuple(sorted(float(a.max_hours) for a in people)),
+            )
+        )
+    return tuple(groups)

@@ -1,0 +1,262 @@
+"""Solvers: run a PuLP problem on HiGHS or CBC and report how well it was solved.
+
+HiGHS (through highspy) is used when asked for and importable, always with one
+thread: with one thread and a stop on the optimality gap, the same problem gives
+the same solution on every run. A stop on the time limit depends on the speed of
+the machine and its load, so its solution may differ between runs;
+`SolveResult.stopped_by` says which stop it was.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pulp
+
+from scheduling.errors import InfeasibleError, InputError, SolverUnavailableError
+from scheduling.sites import SOLVERS
+
+# Relative gaps at or below this count as proven optimal.
+_OPTIMAL_GAP = 1e-9
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """Outcome of one solve.
+
+    Attributes:
+        status: "optimal" (proven within the requested gap), "time_limit" (stopped
+            by the time limit with a feasible solution) or "feasible" (stopped for
+            another reason with a feasible solution).
+        objective: objective value of the solution (cost units).
+        bound: proven lower bound on the objective, or None when the solver did
+            not report one.
+        gap: relative gap |objective - bound| / |objective| (0-1), or None.
+        seconds: wall-clock solve time, seconds.
+        solver: the solver actually used, "highs" or "cbc".
+        notes: human-readable remarks, e.g. a fallback from HiGHS to CBC.
+        stopped_by: why the solver stopped: "optimal" (gap closed), "gap" (within
+            the requested relative gap), "node_limit" (a node budget; the same on
+            every run), "time_limit" (the time limit; the solution may differ from
+            run to run) or "other".
+    """
+
+    status: str
+    objective: float
+    bound: float | None
+    gap: float | None
+    seconds: float
+    solver: str
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    stopped_by: str = "optimal"
+
+
+def available_solvers() -> tuple[str, ...]:
+    """Names of the solvers that can run here, from `("highs", "cbc")`."""
+    found = []
+    if _highs_importable():
+        found.append("highs")
+    if _cbc_backend(time_limit_seconds=1.0, gap=0.0, log_path=None) is not None:
+        found.append("cbc")
+    return tuple(found)
+
+
+def solve_problem(
+    problem: pulp.LpProblem,
+    *,
+    solver: str,
+    time_limit_seconds: float,
+    gap: float,
+    node_limit: int | None = None,
+) -> SolveResult:
+    """Solve a PuLP minimisation or maximisation in place and report how well.
+
+    Args:
+        problem: the problem; its variables receive the solution.
+        solver: "highs" or "cbc"; HiGHS falls back to CBC, with a note, when
+            highspy is not installed.
+        time_limit_seconds: wall-clock limit, seconds.
+        gap: relative optimality gap at which to stop, 0-1.
+        node_limit: most branch-and-bound nodes (HiGHS only; CBC ignores it), a
+            budget that, unlike time, stops every run at the same place.
+
+    Returns:
+        Status, objective, bound, gap, seconds, the solver used and the stop.
+
+    Raises:
+        InputError: unknown solver, non-positive time limit or gap outside [0, 1).
+        SolverUnavailableError: no usable solver, or the solver failed to run.
+        InfeasibleError: the solver stopped without any solution (e.g. the time
+            limit is too short to find one).
+    """
+    if solver not in SOLVERS:
+        raise InputError(f"scheduling: solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
+    if not time_limit_seconds > 0:
+        raise InputError("scheduling: time_limit_seconds must be > 0")
+    if not 0 <= gap < 1:
+        raise InputError(f"scheduling: gap must be in [0, 1), got {gap}")
+    notes: list[str] = []
+    if not problem.variables():
+        # Nothing to decide (e.g. no demand anywhere); solvers reject empty models.
+        constant = float(problem.objective.constant) if problem.objective is not None else 0.0
+        return SolveResult("optimal", constant, constant, 0.0, 0.0, solver, ())
+    if solver == "highs" and not _highs_importable():
+        notes.append("highspy is not installed; solved with CBC instead (pip install highspy)")
+        solver = "cbc"
+    with tempfile.TemporaryDirectory(prefix="wfm-cbc-") as tmp:
+        log_path = Path(tmp) / "cbc.log"
+        if solver == "highs":
+            extra = {} if node_limit is None else {"mip_max_nodes": int(node_limit)}
+            backend = _HiGHS(
+                msg=False, timeLimit=time_limit_seconds, gapRel=gap, threads=1, **extra
+            )
+        else:
+            backend = _cbc_backend(
+                time_limit_seconds=time_limit_seconds, gap=gap, log_path=log_path
+            )
+            if backend is None:
+                raise SolverUnavailableError(
+                    "scheduling: solver: CBC is not available"
+                    + (" and highspy is not installed" if notes else "")
+                    + '; install highspy (solver = "highs") or CBC (pip install pulp[cbc])'
+                )
+        began = time.perf_counter()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                problem.solve(backend)
+        except pulp.PulpSolverError as error:
+            raise SolverUnavailableError(
+                f"scheduling: solver {solver!r} failed to run ({error}); try the other solver"
+            ) from None
+        seconds = time.perf_counter() - began
+        log = log_path.read_text(errors="replace") if log_path.exists() else ""
+    if problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        raise InfeasibleError(
+            f"scheduling: the {solver} solver stopped without a solution "
+            f"({pulp.LpStatus[problem.status]}); raise scheduling.time_limit_seconds "
+            f"(now {time_limit_seconds:g})"
+        )
+    objective = float(pulp.value(problem.objective) or 0.0)
+    if solver == "highs":
+        status, bound = _highs_outcome(problem, objective)
+    else:
+        status, bound = _cbc_outcome(problem, objective, log)
+    relative = None if bound is None else _relative_gap(objective, bound)
+    return SolveResult(
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=relative,
+        seconds=seconds,
+        solver=solver,
+        notes=tuple(notes),
+        stopped_by=_stop(status, relative),
+    )
+
+
+def _stop(status: str, gap: float | None) -> str:
+    if status in ("time_limit", "node_limit"):
+        return status
+    if status != "optimal":
+        return "other"
+    return "optimal" if gap is None or gap <= _OPTIMAL_GAP else "gap"
+
+
+class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
+    """PuLP's HiGHS, also reading a stop on the node budget (kSolutionLimit)."""
+
+    def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:
+        try:
+            return super().findSolutionValues(lp)
+        except KeyError:
+            # PuLP 3.3 maps no status for this stop; it has read the values already.
+            if lp.solverModel.getInfo().primal_solution_status == 2:  # feasible
+                return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
+            return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
+
+
+def _highs_importable() -> bool:
+    try:
+        import highspy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _cbc_backend(
+    *, time_limit_seconds: float, gap: float, log_path: Path | None
+) -> pulp.LpSolver | None:
+    """CBC bundled with PuLP (deprecated in PuLP 4), else a CBC on the PATH, else None."""
+    options = {
+        "msg": False,
+        "timeLimit": time_limit_seconds,
+        "gapRel": gap,
+        "threads": 1,
+        "logPath": None if log_path is None else str(log_path),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for kind in ("PULP_CBC_CMD", "COIN_CMD"):
+            factory = getattr(pulp, kind, None)
+            if factory is None:
+                continue
+            backend = factory(**options)
+            if backend.available():
+                return backend
+    return None
+
+
+def _highs_outcome(problem: pulp.LpProblem, objective: float) -> tuple[str, float | None]:
+    import highspy
+
+    highs = problem.solverModel
+    model_status = highs.getModelStatus()
+    status = {
+        highspy.HighsModelStatus.kOptimal: "optimal",
+        highspy.HighsModelStatus.kTimeLimit: "time_limit",
+        highspy.HighsModelStatus.kSolutionLimit: "node_limit",
+    }.get(model_status, "feasible")
+    if not problem.isMIP():
+        # A pure LP solved to optimality is its own bound; HiGHS has no MIP bound.
+        return status, (objective if status == "optimal" else None)
+    info = highs.getInfo()
+    sense = -1 if problem.sense == pulp.LpMaximize else 1
+    # PuLP does not hand the objective's constant to HiGHS; add it back.
+    bound = sense * float(info.mip_dual_bound) + float(problem.objective.constant)
+    if not math.isfinite(bound):
+        bound = objective if status == "optimal" else None
+    return status, bound
+
+
+def _cbc_outcome(problem: pulp.LpProblem, objective: float, log: str) -> tuple[str, float | None]:
+    result = re.search(r"^Result - (.*)$", log, flags=re.MULTILINE)
+    text = result.group(1) if result else ""
+    if problem.sol_status == pulp.LpSolutionOptimal:
+        status = "optimal"
+    elif "time" in text.lower():
+        status = "time_limit"
+    else:
+        status = "feasible"
+    found = re.search(r"^(?:Lower|Upper) bound:\s*(\S+)", log, flags=re.MULTILINE)
+    if found:
+        try:
+            return status, float(found.group(1))
+        except ValueError:
+            pass
+    if status == "optimal" and "gap" not in text.lower():
+        return status, objective
+    return status, None
+
+
+def _relative_gap(objective: float, bound: float) -> float:
+    spread = abs(objective - bound)
+    if spread <= 1e-9 * max(1.0, abs(objective)):
+        return 0.0
+    return spread / max(abs(objective), 1e-9)
