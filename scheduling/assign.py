@@ -4,8 +4,12 @@ Rules for every agent: at most one shift per local day; at most
 `max_days_per_week` shifts and `contracted_hours` (else `max_hours_per_week`) paid
 hours in each week (7-day blocks from the horizon start); at least `min_rest_hours`
 from the end of one shift to the start of the next (with `cyclic`, also from the
-end of the week to its start); only the agent's own site, only shifts of a skill
-group within its skills, never on its unavailable weekdays.
+end of the week to its start); in every week a run of `consecutive_days_off`
+local days without a shift (days are numbered from the horizon's first local
+date at the site; a run starts in its week and may reach into the next, round
+the horizon's end with `cyclic`, else not past its last day; a trailing part
+week of a horizon that is not cyclic needs no run); only the agent's own site, only shifts
+of a skill group within its skills, never on its unavailable weekdays.
 
 Slots are (shift, skill group): an agent may take one whose group's queues are
 all among its skills. In the schedule, an agent's `queue` is its own skills
@@ -15,8 +19,11 @@ in start order to the slot's agents in name order, by largest-remainder
 rounding when fewer agents than planned could be placed.
 
 With a roster, each site is a small assignment integer programme that fills as
-many paid hours of the chosen shifts as the rules allow (ties go to each agent's
-preferred start). Rest is modelled with one row per shift start: the shifts whose
+many paid hours of the chosen shifts as the rules allow; among schedules that
+fill as many hours, weekend days (local Saturday and Sunday) are spread as
+evenly over the agents as the rules allow (a convex cost per agent: a second
+weekend day costs more than a first), and remaining ties go to each agent's
+preferred start. Rest is modelled with one row per shift start: the shifts whose
 span plus rest contains that instant pairwise clash, and every clashing pair
 meets in such a row. Without a roster, agents named "{site}-001", ... are created
 greedily in start order; only when that needs more than the site's `max_agents`
@@ -52,6 +59,7 @@ from scheduling.columns import (
     START,
     TIMEZONE,
 )
+from scheduling.daysoff import DaysOff
 from scheduling.errors import InputError
 from scheduling.model import COUNT, WEIGHT
 from scheduling.shifts import PAID_HOURS, SHIFT_ID, utc_column
@@ -62,6 +70,8 @@ from scheduling.solver import solve_problem
 UNFILLED_COLUMNS = (SITE, START, END, QUEUE, COUNT)
 # Branch-and-bound nodes the assignment programme of one site may use.
 ASSIGN_NODE_LIMIT = 300
+# Objective cost of an agent's k-th weekend day: k * WEEKEND_STEP (paid hours).
+WEEKEND_STEP = 0.01
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEK_SECONDS = 7 * 86400
 
@@ -105,6 +115,7 @@ class _Slot:
     weekday: int
     minute: int  # local start, minutes after midnight
     week: int
+    dayno: int = 0  # local days since the horizon's first local date at the site
 
 
 def roster_agents(
@@ -214,11 +225,18 @@ def assign_agents(
     slots = _slots(chosen, shifts, by_name, horizon_start)
     agents = None if roster is None else roster_agents(roster, sites=sites, options=options)
     skills_of = {a.name: a.skills for a in agents or []}
-    rules = _Rules(options, period)
     assigned: list[tuple[str, _Slot]] = []
     unfilled: list[tuple[_Slot, int]] = []
     for site_name in sorted({slot_site for slot_site, _ in slots}):
         site = by_name[site_name]
+        days_off = DaysOff.of(
+            options.consecutive_days_off,
+            tz=site.tz,
+            start=horizon_start,
+            end=horizon_start + pd.Timedelta(seconds=period),
+            cyclic=options.cyclic,
+        )
+        rules = _Rules(options, period, days_off=days_off)
         site_slots = [slot for slot_site, slot in slots if slot_site == site_name]
         if agents is not None:
             staff = [a for a in agents if a.site == site_name]
@@ -243,11 +261,12 @@ def assign_agents(
 class _Rules:
     """The per-agent rules shared by the greedy and the programme."""
 
-    def __init__(self, options: ScheduleOptions, period: float) -> None:
+    def __init__(self, options: ScheduleOptions, period: float, *, days_off: DaysOff) -> None:
         self.rest = options.min_rest_hours * 3600
         self.period = period
         self.cyclic = options.cyclic
         self.max_days = options.max_days_per_week
+        self.days_off = days_off
 
     def workable(self, slot: _Slot) -> bool:
         """False when the shift clashes with its own copy one period later."""
@@ -261,6 +280,10 @@ class _Rules:
         if second.begin < first.finish + self.rest:
             return True
         return self.cyclic and first.begin + self.period < second.finish + self.rest
+
+    def day(self, slot: _Slot) -> int:
+        """The slot's local day number, wrapped round a cyclic horizon."""
+        return self.days_off.day(slot.dayno)
 
     def reach(self, slot: _Slot, instant: float) -> bool:
         """True when `instant` falls in [start, end + rest) of the slot (mod period)."""
@@ -311,7 +334,9 @@ def _fits(shifts: list[_Slot], slot: _Slot, rules: _Rules, max_hours: float) -> 
         return False
     if sum(s.paid_hours for s in same_week) + slot.paid_hours > max_hours + 1e-9:
         return False
-    return not any(rules.clash(s, slot) for s in shifts)
+    if any(rules.clash(s, slot) for s in shifts):
+        return False
+    return rules.days_off.kept({rules.day(s) for s in (*shifts, slot)})
 
 
 def _solve_assignment(
@@ -327,7 +352,9 @@ def _solve_assignment(
         return []
     problem = pulp.LpProblem("assign", pulp.LpMaximize)
     units = sum(slot.count for slot in slots)
-    tie = 0.01 / max(units, 1)
+    # Hours filled first, then weekend fairness (steps of WEEKEND_STEP), then
+    # preferences (all together less than one step).
+    tie = WEEKEND_STEP / 2 / max(units, 1)
     y: dict[tuple[int, int], pulp.LpVariable] = {}
     score = []
     for a, agent in enumerate(staff):
@@ -340,6 +367,8 @@ def _solve_assignment(
             score.append((var, slot.paid_hours - tie * penalty))
     if not y:
         return []
+    for a in range(len(staff)):
+        score.extend(_weekend_terms(problem, a, y, slots))
     problem.setObjective(pulp.LpAffineExpression(score))
     by_slot: dict[int, list[pulp.LpVariable]] = defaultdict(list)
     for (_, r), var in y.items():
@@ -367,6 +396,7 @@ def _solve_assignment(
                     pulp.lpSum(slots[r].paid_hours * y[(a, r)] for r in rows) <= agent.max_hours,
                     f"hours_{a}_{week}",
                 )
+        _days_off_rows(problem, a, {r: y[(a, r)] for r in mine}, slots, rules)
     # Stop once the filled hours are proven within half an hour of the best (hours
     # come in whole shifts), or after a node budget: both end every run alike.
     hours = sum(slot.paid_hours * slot.count for slot in slots)
@@ -382,6 +412,61 @@ def _solve_assignment(
         for (a, r), var in sorted(y.items())
         if var.varValue is not None and var.varValue > 0.5
     ]
+
+
+def _days_off_rows(
+    problem: pulp.LpProblem,
+    a: int,
+    mine: dict[int, pulp.LpVariable],
+    slots: list[_Slot],
+    rules: _Rules,
+) -> None:
+    """Agent a keeps a run of `days_off` free days in every week.
+
+    off[a,w,p] = 1 says the run starting on day p is free: off + (shifts on
+    each of its days) <= 1, and every week has one such run. A week with a run
+    on which the agent has no eligible shift at all needs no rows.
+    """
+    if not mine:
+        return
+    on_day: dict[int, list[pulp.LpVariable]] = defaultdict(list)
+    for r, var in mine.items():
+        on_day[rules.day(slots[r])].append(var)
+    for week in rules.days_off.weeks():
+        runs = rules.days_off.runs(week)
+        if any(all(d not in on_day for d in run) for run in runs):
+            continue
+        free = []
+        for p, run in enumerate(runs):
+            off = problem.add_variable(f"off_{a}_{week}_{p}", cat=pulp.LpBinary)
+            free.append(off)
+            for d in sorted(set(run)):
+                if d in on_day:
+                    problem += (off + pulp.lpSum(on_day[d]) <= 1, f"off_{a}_{week}_{p}_{d}")
+        problem += (pulp.lpSum(free) >= 1, f"daysoff_{a}_{week}")
+
+
+def _weekend_terms(
+    problem: pulp.LpProblem,
+    a: int,
+    y: dict[tuple[int, int], pulp.LpVariable],
+    slots: list[_Slot],
+) -> list[tuple[pulp.LpVariable, float]]:
+    """Objective terms pricing agent a's k-th weekend day at -k * WEEKEND_STEP.
+
+    Continuous u_1..u_K in [0, 1] with sum u >= weekend shifts of a; as the
+    cost grows with k, an optimum fills them in order, so the cost is the
+    convex k(k+1)/2 * WEEKEND_STEP for k weekend days.
+    """
+    weekend = [var for (b, r), var in y.items() if b == a and slots[r].weekday >= 5]
+    if not weekend:
+        return []
+    days = len({slots[r].dayno for (b, r) in y if b == a and slots[r].weekday >= 5})
+    steps = [
+        problem.add_variable(f"weekend_{a}_{k}", lowBound=0, upBound=1) for k in range(1, days + 1)
+    ]
+    problem += (pulp.lpSum(steps) - pulp.lpSum(weekend) >= 0, f"weekend_{a}")
+    return [(u, -WEEKEND_STEP * k) for k, u in enumerate(steps, start=1)]
 
 
 def _cliques(slots: list[_Slot], rules: _Rules) -> list[list[int]]:
@@ -477,6 +562,7 @@ def _slots(
             weekday=local.weekday(),
             minute=local.hour * 60 + local.minute,
             week=math.floor(begin / WEEK_SECONDS),
+            dayno=(local.date() - horizon_start.tz_convert(site.tz).date()).days,
         )
         out.append((site.name, slot))
     return sorted(out, key=lambda item: (item[1].begin, item[0], item[1].shift_id, item[1].queue))

@@ -18,6 +18,7 @@ from datetime import date
 import pandas as pd
 import pulp
 
+from scheduling.daysoff import DaysOff
 from scheduling.sites import ScheduleOptions, Site
 from scheduling.skills import SkillGroup
 
@@ -33,8 +34,10 @@ class HeadcountLimit:
         name: constraint name in the problem.
         site: site name.
         period: "day" (shifts starting on one local date), "week" (shifts
-            starting in one week) or "hours" (paid hours of shifts starting in
-            one week).
+            starting in one week), "hours" (paid hours of shifts starting in
+            one week), "rest" (shifts that clash with the rest rule), "tours"
+            (weekly mix of shift lengths) or "daysoff" (shifts on a local date
+            less the agents whose days off it is).
         first_day: the local date, or the first local date of the week.
         limit: most shifts (agent-shifts) or paid hours the row allows.
         shift_ids: the shifts the row counts.
@@ -69,6 +72,12 @@ class Names:
 
     def __init__(self) -> None:
         self.used: set[str] = set()
+        self.count = 0
+
+    def counter(self) -> int:
+        """A fresh number for variable names."""
+        self.count += 1
+        return self.count
 
     def __call__(self, raw: str) -> str:
         name = re.sub(r"[^A-Za-z0-9_.]", "_", raw)
@@ -206,6 +215,84 @@ def rest_constraints(
             problem += (pulp.lpSum(v for *_, v in chosen) <= limit, name)
             ids = tuple(dict.fromkeys(shift_id for _, _, shift_id, _ in chosen))
             out[name] = HeadcountLimit(name, site_name, "rest", local.date(), limit, ids, queues)
+    return out
+
+
+def days_off_constraints(
+    problem: pulp.LpProblem,
+    names: Names,
+    x: dict[tuple[str, Group], pulp.LpVariable],
+    data: list[ShiftData],
+    by_site: dict[str, list[SkillGroup]],
+    horizon: tuple[pd.Timestamp, pd.Timestamp],
+    options: ScheduleOptions,
+) -> dict[str, HeadcountLimit]:
+    """daysoff_{site}[_{group}]_{date}: agents on a day, less those whose days off it is.
+
+    Each agent has one run of `consecutive_days_off` free days a week
+    (`scheduling.daysoff`). Integer r[p] counts the agents whose run starts on
+    day p of the week, summing to the agents N, and on every day d the shifts
+    starting on d are at most N - sum of r[p] over the runs covering d. With
+    five days a week and two in a row off this is Baker's (1974) day-off
+    model, and it implies the weekly rows. Per skill group with a roster; per
+    site (max_agents agents) without one.
+    """
+    info = {shift.shift_id: shift for shift in data}
+    groups = {(g.site, g.queues): g for gs in by_site.values() for g in gs}
+    members: dict[tuple[str, Group], list[tuple[ShiftData, pulp.LpVariable]]] = defaultdict(list)
+    for (shift_id, queues), var in x.items():
+        shift = info[shift_id]
+        if groups[(shift.site.name, queues)].agents is not None:
+            members[(shift.site.name, queues)].append((shift, var))
+        elif shift.site.max_agents is not None:
+            members[(shift.site.name, ())].append((shift, var))
+    out: dict[str, HeadcountLimit] = {}
+    start = horizon[0]
+    for (site_name, queues), shifts in sorted(members.items()):
+        site = shifts[0][0].site
+        agents = groups[(site_name, queues)].agents if queues else site.max_agents
+        days_off = DaysOff.of(
+            options.consecutive_days_off,
+            tz=site.tz,
+            start=start,
+            end=horizon[1],
+            cyclic=options.cyclic,
+        )
+        first_date = start.tz_convert(site.tz).date()
+        on_day: dict[int, list[tuple[str, pulp.LpVariable]]] = defaultdict(list)
+        for shift, var in shifts:
+            number = (shift.local_start.date() - first_date).days
+            on_day[days_off.day(number)].append((shift.shift_id, var))
+        label = f"_{'_'.join(queues)}" if queues else ""
+        for week in days_off.weeks():
+            runs = days_off.runs(week)
+            if not runs:
+                continue
+            off = [
+                problem.add_variable(
+                    f"r_{names.counter()}", lowBound=0, upBound=agents, cat=pulp.LpInteger
+                )
+                for _ in runs
+            ]
+            problem += (
+                pulp.lpSum(off) == agents,
+                names(f"runs_{site_name}{label}_week_{week}"),
+            )
+            for day in sorted({d for run in runs for d in run}):
+                covering = [r for r, run in zip(off, runs, strict=True) if day in run]
+                shifts_on = on_day.get(day, [])
+                if not shifts_on:
+                    continue
+                date_ = first_date + pd.Timedelta(days=day)
+                name = names(f"daysoff_{site_name}{label}_{date_:%Y%m%d}")
+                problem += (
+                    pulp.lpSum(v for _, v in shifts_on) + pulp.lpSum(covering) <= agents,
+                    name,
+                )
+                ids = tuple(dict.fromkeys(shift_id for shift_id, _ in shifts_on))
+                out[name] = HeadcountLimit(
+                    name, site_name, "daysoff", date_, float(agents), ids, queues
+                )
     return out
 
 

@@ -108,6 +108,7 @@ from scheduling.limits import (
     HeadcountLimit,
     Names,
     ShiftData,
+    days_off_constraints,
     headcount_constraints,
     rest_constraints,
     tour_constraints,
@@ -270,6 +271,11 @@ def build_model(
         rest_constraints(problem, names, x, data, by_site, intervals[0], period, options)
     )
     headcount.update(tour_constraints(problem, names, x, data, by_site, intervals[0], options))
+    headcount.update(
+        days_off_constraints(
+            problem, names, x, data, by_site, (intervals[0], intervals[0] + period), options
+        )
+    )
     objective = pulp.LpAffineExpression(cost)
     objective.constant = -options.surplus_penalty * hours * float(sum(need.values()))
     problem.setObjective(objective)
@@ -306,6 +312,7 @@ def solve(
     solver: str = "highs",
     time_limit_seconds: float = 60.0,
     gap: float = 0.01,
+    node_limit: int | None = None,
 ) -> SolveResult:
     """Solve a built model in place and report how well.
 
@@ -317,6 +324,7 @@ def solve(
         solver: "highs" or "cbc".
         time_limit_seconds: wall-clock limit, seconds.
         gap: relative optimality gap at which to stop, 0-1.
+        node_limit: most branch-and-bound nodes (HiGHS), or None.
 
     Returns:
         Status, objective, bound, gap, seconds, the solver used and why it stopped.
@@ -328,7 +336,11 @@ def solve(
             limit is too short to find one).
     """
     return solve_problem(
-        model.problem, solver=solver, time_limit_seconds=time_limit_seconds, gap=gap
+        model.problem,
+        solver=solver,
+        time_limit_seconds=time_limit_seconds,
+        gap=gap,
+        node_limit=node_limit,
     )
 
 

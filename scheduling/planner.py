@@ -122,6 +122,7 @@ def schedule_requirements(
         solver=options.solver,
         time_limit_seconds=options.time_limit_seconds,
         gap=options.gap,
+        node_limit=options.node_limit,
     )
     schedule, unfilled = assign_agents(
         chosen_shifts(model),
@@ -174,7 +175,7 @@ def _binding(
         queues = limit.queues or model.sites[limit.site].queues
         if not any((q, model.intervals[i]) in short for q in queues for i in reach):
             continue
-        if limit.period in ("rest", "tours"):
+        if limit.period in ("rest", "tours", "daysoff"):
             spread.setdefault((limit.site, limit.queues, limit.period), []).append(limit)
         else:
             messages.append(_headcount_message(limit, configured[limit.site], model))
@@ -214,7 +215,8 @@ def _binding(
         gap = "unknown" if result.gap is None else f"{result.gap:.1%}"
         messages.append(
             f"solver: time_limit_seconds {model.options.time_limit_seconds:g} reached "
-            f"with gap {gap}"
+            f"with gap {gap}; another run may choose other shifts (set "
+            "scheduling.node_limit for a repeatable schedule)"
         )
     return messages
 
@@ -267,6 +269,11 @@ def _spread_message(
         f" (+{len(days) - 3} more)" if len(days) > 3 else ""
     )
     options = model.options
+    if period == "daysoff":
+        return (
+            f"{who}: with consecutive_days_off {options.consecutive_days_off} a week, no "
+            f"more agents free on {when}"
+        )
     if period == "rest":
         return (
             f"{who}: with min_rest_hours {options.min_rest_hours:g} between shifts, no "

@@ -105,9 +105,16 @@ class ScheduleOptions:
         solver: "highs" (needs highspy) or "cbc" (bundled with PuLP).
         time_limit_seconds: solver wall-clock limit, seconds.
         gap: relative optimality gap at which the solver may stop, 0-1.
+        node_limit: most branch-and-bound nodes of the shift programme (HiGHS),
+            or None. Unlike the time limit, a node budget stops every run at the
+            same place, so the same inputs give the same schedule on any machine.
         shortfall_penalty: objective cost of one agent-hour short.
         surplus_penalty: objective cost of one agent-hour over the requirement.
         max_days_per_week: days an agent may work in a week.
+        consecutive_days_off: each agent has, in every week, a run of at least
+            this many consecutive local days without a shift (0: none); the run
+            starts in the week and may run into the next (round the horizon's end
+            when `cyclic`).
         min_rest_hours: least rest between the end of one shift and the next, hours.
         max_hours_per_week: most paid hours of one agent in a week, hours.
         cyclic: the week repeats: shifts running past its end cover its start.
@@ -120,9 +127,11 @@ class ScheduleOptions:
     solver: str = "highs"
     time_limit_seconds: float = 60.0
     gap: float = 0.01
+    node_limit: int | None = None
     shortfall_penalty: float = 1000.0
     surplus_penalty: float = 0.01
     max_days_per_week: int = 5
+    consecutive_days_off: int = 2
     min_rest_hours: float = 11.0
     max_hours_per_week: float = 48.0
     cyclic: bool = True
@@ -142,8 +151,15 @@ class ScheduleOptions:
             raise InputError("scheduling: time_limit_seconds must be > 0")
         if not 0 <= self.gap < 1:
             raise InputError(f"scheduling: gap must be in [0, 1), got {self.gap}")
+        if self.node_limit is not None and self.node_limit < 1:
+            raise InputError(f"scheduling: node_limit must be >= 1, got {self.node_limit}")
         if not 1 <= self.max_days_per_week <= 7:
             raise InputError("scheduling: max_days_per_week must be between 1 and 7")
+        if not 0 <= self.consecutive_days_off <= 6:
+            raise InputError(
+                "scheduling: consecutive_days_off must be between 0 and 6, got "
+                f"{self.consecutive_days_off}"
+            )
         if self.min_rest_hours < 0:
             raise InputError("scheduling: min_rest_hours must be >= 0")
         if self.break_minutes < 0:

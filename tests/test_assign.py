@@ -113,6 +113,52 @@ def test_days_per_week_is_enforced() -> None:
     assert len(schedule) == 2 and int(unfilled["count"].sum()) == 1
 
 
+def test_two_consecutive_days_off_every_week() -> None:
+    # Mon, Tue, Thu, Fri, Sat: the days off (Wed, Sun) are not consecutive.
+    picks = chosen(*[(shift_id(d, 8), "phone", 1) for d in (0, 1, 3, 4, 5)])
+    ana = roster({"agent": "ana"})
+    schedule, unfilled = assign(picks, ana, make_options(consecutive_days_off=0))
+    assert len(schedule) == 5 and unfilled.empty
+    schedule, unfilled = assign(picks, ana)  # the default asks for two in a row
+    assert len(schedule) == 4 and int(unfilled["count"].sum()) == 1
+    assert keeps_days_off(schedule["start"], SITE, make_options(), WEEK)
+
+
+def test_days_off_may_wrap_round_a_cyclic_week() -> None:
+    # Tue-Sat worked: Sun and Mon off, consecutive across the week's end.
+    picks = chosen(*[(shift_id(d, 8), "phone", 1) for d in (1, 2, 3, 4, 5)])
+    ana = roster({"agent": "ana"})
+    schedule, unfilled = assign(picks, ana, make_options(cyclic=True))
+    assert len(schedule) == 5 and unfilled.empty
+    # Mon-Wed and Fri-Sat leave Thu and Sun: never two in a row, even wrapped.
+    picks = chosen(*[(shift_id(d, 8), "phone", 1) for d in (0, 1, 2, 4, 5)])
+    _, unfilled = assign(picks, ana, make_options(cyclic=True))
+    assert int(unfilled["count"].sum()) == 1
+
+
+def test_anonymous_agents_keep_their_days_off() -> None:
+    picks = chosen(*[(shift_id(d, 8), "phone", 1) for d in (0, 1, 3, 4, 5)])
+    schedule, unfilled = assign(picks, None)
+    assert unfilled.empty
+    options = make_options()
+    local = schedule["start"].dt.tz_convert(SITE.timezone)
+    for _, starts in local.groupby(schedule["agent"]):
+        assert keeps_days_off(starts, SITE, options, WEEK)
+    assert schedule["agent"].nunique() == 2
+
+
+def test_weekend_days_are_spread_over_the_roster() -> None:
+    # Two agents, a Saturday and a Sunday shift: one each, although ana would
+    # rather start at 08:00 on both days.
+    picks = chosen((shift_id(5, 8), "phone", 1), (shift_id(6, 8), "phone", 1))
+    staff = roster(
+        {"agent": "ana", "preferred_start": "08:00"},
+        {"agent": "ben", "preferred_start": "20:00"},
+    )
+    schedule, unfilled = assign(picks, staff)
+    assert unfilled.empty and sorted(schedule["agent"]) == ["ana", "ben"]
+
+
 def test_unavailable_days_beat_preferences() -> None:
     picks = chosen((shift_id(5, 8), "phone", 1))  # Saturday 08:00
     staff = roster(
@@ -334,10 +380,38 @@ def rule_breaks(schedule, picks, shifts, staff, sites, options, horizon) -> list
                 problems.append(f"{name} rests too little")
         if options.cyclic and starts[0] + period - ends[-1] < options.min_rest_hours - 1e-9:
             problems.append(f"{name} rests too little across the wrap")
+        if not keeps_days_off(local, site, options, horizon):
+            problems.append(f"{name} has no {options.consecutive_days_off} days off in a row")
         headcount = schedule.loc[schedule["site"] == site.name, "agent"].nunique()
         if agents is None and site.max_agents is not None and headcount > site.max_agents:
             problems.append(f"more than max_agents at {site.name}")
     return problems
+
+
+def keeps_days_off(local_starts, site, options, horizon) -> bool:
+    """Every week (7 days from the horizon's first local date) has a run of
+    `consecutive_days_off` days off starting in it; runs wrap round a cyclic
+    horizon of whole days."""
+    need = options.consecutive_days_off
+    if need == 0:
+        return True
+    first = horizon[0].tz_convert(site.timezone).date()
+    last = (horizon[1] - pd.Timedelta(microseconds=1)).tz_convert(site.timezone).date()
+    n_days = (last - first).days + 1  # local dates the horizon touches
+    days = (horizon[1] - horizon[0]) / pd.Timedelta(days=1)
+    wrap = int(days) if options.cyclic and days == int(days) else None
+    worked = {(d - first).days for d in local_starts.dt.tz_convert(site.timezone).dt.date}
+    if wrap:
+        worked = {d % wrap for d in worked}
+    for week in range(-(-wrap // 7) if wrap else n_days // 7):
+        runs = [
+            {(p + k) % wrap if wrap else p + k for k in range(need)}
+            for p in range(7 * week, 7 * week + 7)
+            if wrap or p + need <= n_days
+        ]
+        if all(run & worked for run in runs):
+            return False
+    return True
 
 
 def conservation(schedule, unfilled, picks, shifts) -> bool:
@@ -398,6 +472,7 @@ def instances(draw, *, max_units: int = 10, max_agents: int = 4):
         min_rest_hours=draw(st.sampled_from([0, 6, 11])),
         cyclic=draw(st.booleans()),
         max_hours_per_week=draw(st.sampled_from([8.0, 16.0, 48.0])),
+        consecutive_days_off=draw(st.sampled_from([0, 1, 2])),
     )
     ids = draw(
         st.lists(

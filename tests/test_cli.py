@@ -352,6 +352,15 @@ def test_schedule_csv_coverage_and_ics(workdir, requirements_file):
     assert {tz["tzid"] for tz in calendar.walk("VTIMEZONE")} == zones
 
 
+def test_node_limit_stops_the_solver_the_same_way_every_run(workdir, requirements_file):
+    args = ("schedule", requirements_file, "--config", workdir / "wfm.toml", "--gap", "0")
+    first = invoke(*args, "--node-limit", "1")
+    second = invoke(*args, "--node-limit", "1")
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == second.stdout
+    assert "solver highs: node_limit," in first.stderr  # stopped by the budget, not the gap
+
+
 def test_schedule_ics_events_fall_at_site_local_times(workdir, requirements_file):
     ics = invoke(
         "schedule", requirements_file, "--config", workdir / "wfm.toml", "--format", "ics", "-q"
@@ -461,6 +470,14 @@ def test_short_history_is_an_error(workdir):
         ),
         (lambda c: c + "\n[oops\n", ["wfm.toml", "not valid TOML"]),
         (lambda c: c.replace('channel = "voice"', 'channel = "fax"'), ["wfm.toml", "phone", "fax"]),
+        (
+            lambda c: c.replace("gap = 0.01", "gap = 0.01\nnode_limit = 0"),
+            ["wfm.toml", "node_limit", ">= 1"],
+        ),
+        (
+            lambda c: c.replace("gap = 0.01", "gap = 0.01\nconsecutive_days_off = 9"),
+            ["wfm.toml", "consecutive_days_off", "between 0 and 6"],
+        ),
     ],
 )
 def test_bad_config_fields_are_named(workdir, edit, fragments):

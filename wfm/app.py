@@ -190,6 +190,7 @@ def run_schedule(
     time_limit: float | None = None,
     gap: float | None = None,
     solver: str | None = None,
+    node_limit: int | None = None,
 ) -> ScheduleResult:
     """Requirements frame (+ roster file) -> schedule, coverage and solve report."""
     if not config.sites:
@@ -197,7 +198,12 @@ def run_schedule(
     options = config.scheduling
     overrides = {
         key: value
-        for key, value in (("time_limit_seconds", time_limit), ("gap", gap), ("solver", solver))
+        for key, value in (
+            ("time_limit_seconds", time_limit),
+            ("gap", gap),
+            ("solver", solver),
+            ("node_limit", node_limit),
+        )
         if value is not None
     }
     if overrides:

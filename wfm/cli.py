@@ -201,6 +201,9 @@ def schedule(
     time_limit: Annotated[float | None, typer.Option(help="Solver seconds.")] = None,
     gap: Annotated[float | None, typer.Option(help="Relative optimality gap.")] = None,
     solver: Annotated[str | None, typer.Option(help="highs or cbc.")] = None,
+    node_limit: Annotated[
+        int | None, typer.Option(help="Solver node budget: the same schedule on every run.")
+    ] = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -216,7 +219,13 @@ def schedule(
     frame = io.read_requirements(requirements, tz=cfg.timezone)
     with render.progress("solving", total=1) as advance:
         result = app.run_schedule(
-            frame, cfg, roster=roster, time_limit=time_limit, gap=gap, solver=solver
+            frame,
+            cfg,
+            roster=roster,
+            time_limit=time_limit,
+            gap=gap,
+            solver=solver,
+            node_limit=node_limit,
         )
         advance()
     _write_schedule(result.schedule, output, fmt)
