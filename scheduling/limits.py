@@ -403,7 +403,9 @@ def _upper_facets(points: list[tuple[int, ...]]) -> set[tuple[int, ...]]:
             upper.pop()
         upper.append(p)
     ring = lower[:-1] + upper[:-1]
-    normals = set()
+    # The axis normals always: collinear points (all weeks on one axis) leave a
+    # flat ring whose edges miss the bound along that axis.
+    normals = {(1, 0), (0, 1)}
     for a, b in zip(ring, ring[1:] + ring[:1], strict=True):
         u = (b[1] - a[1], a[0] - b[0])
         if u[0] >= 0 and u[1] >= 0 and any(u):

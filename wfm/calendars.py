@@ -8,8 +8,10 @@ schedule gives byte-identical files.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pandas as pd
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDDDLists, vDDDTypes
 
 PRODID = "-//wfm//schedule//EN"
 
@@ -58,7 +60,28 @@ def schedule_ics(schedule: pd.DataFrame) -> str:
         event.add("categories", [str(row.queue)])
         cal.add_component(event)
     cal.add_missing_timezones()
+    for zone in cal.walk("VTIMEZONE"):
+        _onsets_in_old_wall_time(zone)
     return cal.to_ical().decode("utf-8")
+
+
+def _onsets_in_old_wall_time(zone) -> None:
+    """Write each forward change's onset in the wall time it leaves (RFC 5545 3.6.5).
+
+    icalendar writes the onset of a change to a later offset (spring forward) as
+    the first wall time after it (03:00 for New York), which with TZOFFSETFROM
+    -0500 means an hour late; the RFC wants the local time before the change
+    (02:00). Backward changes are already right.
+    """
+    for observance in zone.subcomponents:
+        step = observance["TZOFFSETTO"].td - observance["TZOFFSETFROM"].td
+        if step <= timedelta(0):
+            continue
+        observance["DTSTART"] = vDDDTypes(observance["DTSTART"].dt - step)
+        if "RDATE" in observance:
+            dates = observance["RDATE"]
+            lists = dates if isinstance(dates, list) else [dates]
+            observance["RDATE"] = [vDDDLists([d.dt - step for d in rdates.dts]) for rdates in lists]
 
 
 def schedule_google_csv(schedule: pd.DataFrame) -> pd.DataFrame:
