@@ -173,11 +173,13 @@ cost_per_hour = 12.0
 # Scheduling: solver settings and working-time rules for every site.
 [scheduling]
 solver = "highs"                        # or "cbc"
-time_limit_seconds = 60
-gap = 0.02                              # stop within 2% of optimal: seconds, not minutes
+time_limit_seconds = 300               # a safety net: node_limit stops first
+gap = 0.02                              # stop within 2% of optimal, or
+node_limit = 100                        # after 100 branch-and-bound nodes: same plan every run
 shortfall_penalty = 1000                # per agent-hour short
 surplus_penalty = 0.01                  # per agent-hour over
 max_days_per_week = 5
+consecutive_days_off = 2                # every agent gets two days off in a row
 min_rest_hours = 11
 max_hours_per_week = 45
 cyclic = true                           # a week that repeats: shifts wrap round its end
