@@ -9,9 +9,10 @@ sums to the shift's agents, and those breaks are taken off the shift's cover.
 
 Candidate starts lie on a grid measured from the shift start, of `break_minutes`
 or the site's `start_step_minutes`, whichever is finer, but never finer than 15
-minutes. The break must lie inside the window of the middle third of the shift
-(starting no earlier than a third of the way in, ending no later than two
-thirds); a later version makes the window configurable. When no grid start fits
+minutes. The break must lie inside its window: by default the middle third of
+the shift (starting no earlier than a third of the way in, ending no later than
+two thirds), or `break_window` = (from, to) hours after the shift start (e.g.
+(3, 5): lunch between hours 3 and 5), cut to the shift. When no grid start fits
 the window, the break goes at the grid start nearest the middle of the shift
 (or is centred when no grid start fits at all), as its only candidate.
 
@@ -41,7 +42,11 @@ def break_grid_minutes(site: Site, options: ScheduleOptions) -> int:
 
 
 def break_offsets(
-    length_minutes: float, *, break_minutes: int, grid_minutes: int
+    length_minutes: float,
+    *,
+    break_minutes: int,
+    grid_minutes: int,
+    window_hours: tuple[float, float] | None = None,
 ) -> tuple[float, ...]:
     """Candidate break starts, minutes after the shift start (see the module docstring).
 
@@ -49,13 +54,19 @@ def break_offsets(
         length_minutes: shift length, minutes.
         break_minutes: break length, minutes (0 for none).
         grid_minutes: spacing of the candidate starts, minutes (> 0).
+        window_hours: (from, to) hours after the shift start that the break must
+            lie in, or None for the middle third.
 
     Returns:
         Increasing offsets; empty when `break_minutes` is 0.
     """
     if break_minutes <= 0:
         return ()
-    earliest, latest = length_minutes / 3, 2 * length_minutes / 3 - break_minutes
+    if window_hours is None:
+        earliest, latest = length_minutes / 3, 2 * length_minutes / 3 - break_minutes
+    else:
+        earliest = window_hours[0] * 60
+        latest = min(window_hours[1] * 60, length_minutes) - break_minutes
     first = math.ceil(earliest / grid_minutes - _EPS)
     inside = []
     k = first
@@ -102,7 +113,10 @@ def break_options(
                 continue
             grid = break_grid_minutes(by_name[site_name], options)
             for offset in break_offsets(
-                minutes, break_minutes=options.break_minutes, grid_minutes=grid
+                minutes,
+                break_minutes=options.break_minutes,
+                grid_minutes=grid,
+                window_hours=options.break_window,
             ):
                 begin = start + pd.Timedelta(minutes=offset)
                 rows.append((shift_id, begin, begin + length))

@@ -121,6 +121,8 @@ class ScheduleOptions:
         break_minutes: unpaid-for-coverage break in shifts of at least
             `break_after_hours`, minutes (0 for none).
         break_after_hours: shifts this long or longer get a break, hours.
+        break_window: (from, to) hours after the shift start that the break
+            must lie in, or None for the middle third of the shift.
     """
 
     interval_minutes: int = 60
@@ -137,6 +139,7 @@ class ScheduleOptions:
     cyclic: bool = True
     break_minutes: int = 30
     break_after_hours: float = 6.0
+    break_window: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.interval_minutes not in (15, 30, 60):
@@ -164,3 +167,11 @@ class ScheduleOptions:
             raise InputError("scheduling: min_rest_hours must be >= 0")
         if self.break_minutes < 0:
             raise InputError("scheduling: break_minutes must be >= 0")
+        if self.break_window is not None:
+            begin, end = self.break_window
+            if not 0 <= begin < end or (end - begin) * 60 < self.break_minutes:
+                raise InputError(
+                    "scheduling: break_window must be [from, to] hours after the shift "
+                    f"start with 0 <= from < to and room for break_minutes "
+                    f"{self.break_minutes}, got {list(self.break_window)}"
+                )

@@ -46,6 +46,62 @@ def test_breaks_lie_in_the_middle_third_on_the_grid(hours: int, offsets: tuple) 
         assert hours * 60 / 3 <= offset and offset + 30 <= 2 * hours * 60 / 3
 
 
+def test_a_configured_window_holds_every_break_and_is_cut_to_the_shift() -> None:
+    # Lunch between hours 3 and 5 of the shift.
+    window = (3.0, 5.0)
+    assert break_offsets(480, break_minutes=30, grid_minutes=30, window_hours=window) == (
+        180.0,
+        210.0,
+        240.0,
+        270.0,
+    )
+    # A 4-hour shift ends inside the window: the break must end by hour 4.
+    assert break_offsets(240, break_minutes=30, grid_minutes=30, window_hours=window) == (
+        180.0,
+        210.0,
+    )
+
+
+@given(
+    length=st.integers(60, 720),
+    begin=st.integers(0, 10),
+    width=st.integers(1, 6),
+    grid=st.sampled_from([15, 30, 60]),
+    minutes=st.sampled_from([15, 30, 45, 60]),
+)
+def test_window_offsets_are_every_grid_start_that_fits(length, begin, width, grid, minutes):
+    window = (float(begin), float(begin + width))
+    got = break_offsets(length, break_minutes=minutes, grid_minutes=grid, window_hours=window)
+    fits = [
+        float(k)
+        for k in range(0, length + 1, grid)
+        if begin * 60 <= k and k + minutes <= min((begin + width) * 60, length)
+    ]
+    if fits:
+        assert got == tuple(fits)
+    else:  # the fallback: one start, the break inside the shift
+        assert len(got) == 1 and got[0] >= 0 and got[0] + minutes <= max(length, minutes)
+
+
+def test_break_options_follow_the_configured_window() -> None:
+    site = make_site(shift_hours=(8.0,))
+    monday = pd.Timestamp("2026-11-23 00:00Z")
+    shifts = generate_shifts([site], start=monday, end=monday + pd.Timedelta(days=1))
+    options = ScheduleOptions(break_window=(3.0, 5.0), break_minutes=30)
+    choices = break_options(shifts, sites=[site], options=options).merge(shifts, on="shift_id")
+    after = (choices["break_start"] - choices["start"]) / pd.Timedelta(hours=1)
+    until = (choices["break_end"] - choices["start"]) / pd.Timedelta(hours=1)
+    assert len(choices) == 4 * len(shifts)
+    assert (after >= 3).all() and (until <= 5).all()
+
+
+def test_break_window_is_validated() -> None:
+    with pytest.raises(ValueError, match="break_window"):
+        ScheduleOptions(break_window=(5.0, 3.0))
+    with pytest.raises(ValueError, match="break_window"):
+        ScheduleOptions(break_window=(3.0, 3.25), break_minutes=30)
+
+
 def test_break_window_without_grid_points_falls_back_to_the_middle() -> None:
     # One hour: the middle third (20-40 min) cannot hold 30 minutes.
     assert break_offsets(60, break_minutes=30, grid_minutes=30) == (30.0,)

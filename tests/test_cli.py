@@ -478,6 +478,14 @@ def test_short_history_is_an_error(workdir):
             lambda c: c.replace("gap = 0.01", "gap = 0.01\nconsecutive_days_off = 9"),
             ["wfm.toml", "consecutive_days_off", "between 0 and 6"],
         ),
+        (
+            lambda c: c.replace("gap = 0.01", "gap = 0.01\nbreak_window = [5, 3]"),
+            ["wfm.toml", "break_window", "0 <= from < to"],
+        ),
+        (
+            lambda c: c.replace("gap = 0.01", "gap = 0.01\nbreak_window = [3]"),
+            ["wfm.toml", "scheduling.break_window", "[from, to]"],
+        ),
     ],
 )
 def test_bad_config_fields_are_named(workdir, edit, fragments):

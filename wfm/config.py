@@ -88,6 +88,7 @@ SCHEDULING_FIELDS = {
     "cyclic",
     "break_minutes",
     "break_after_hours",
+    "break_window",
 }
 
 
@@ -387,6 +388,15 @@ def _sites(data: Any, r: _Reader) -> tuple[Site, ...]:
     return tuple(sites)
 
 
+def _break_window(data: dict, r: _Reader) -> tuple[float, float] | None:
+    if "break_window" not in data:
+        return None
+    window = r.numbers(data, "break_window", "scheduling", [])
+    if len(window) != 2:
+        raise r.fail("scheduling.break_window", "[from, to] hours after the shift start", window)
+    return (window[0], window[1])
+
+
 def _scheduling(data: dict, interval: int, r: _Reader) -> ScheduleOptions:
     w = "scheduling"
     r.check_fields(data, SCHEDULING_FIELDS, "[scheduling]")
@@ -405,4 +415,5 @@ def _scheduling(data: dict, interval: int, r: _Reader) -> ScheduleOptions:
         cyclic=r.flag(data, "cyclic", w, True),
         break_minutes=r.integer(data, "break_minutes", w, 30),
         break_after_hours=r.number(data, "break_after_hours", w, 6.0),
+        break_window=_break_window(data, r),
     )
