@@ -274,7 +274,7 @@ class _Rules:
 
     def clash(self, a: _Slot, b: _Slot) -> bool:
         """True when one agent cannot work both a and b."""
-        if a.day == b.day:
+        if a.day == b.day or self.day(a) == self.day(b):  # one shift per (wrapped) local day
             return True
         first, second = (a, b) if a.begin <= b.begin else (b, a)
         if second.begin < first.finish + self.rest:
@@ -472,13 +472,13 @@ def _weekend_terms(
 def _cliques(slots: list[_Slot], rules: _Rules) -> list[list[int]]:
     """Sets of slots that pairwise clash; every clashing pair shares a set.
 
-    One set per local day, and one per shift start instant: the slots whose
-    span plus rest contains it.
+    One set per local day (wrapped round a cyclic horizon), and one per shift
+    start instant: the slots whose span plus rest contains it.
     """
     groups: set[tuple[int, ...]] = set()
-    by_day: dict[date, list[int]] = defaultdict(list)
+    by_day: dict[int, list[int]] = defaultdict(list)
     for r, slot in enumerate(slots):
-        by_day[slot.day].append(r)
+        by_day[rules.day(slot)].append(r)
     groups.update(tuple(rows) for rows in by_day.values())
     for instant in sorted({slot.begin for slot in slots}):
         groups.add(tuple(r for r, slot in enumerate(slots) if rules.reach(slot, instant)))

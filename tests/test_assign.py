@@ -136,6 +136,28 @@ def test_days_off_may_wrap_round_a_cyclic_week() -> None:
     assert int(unfilled["count"].sum()) == 1
 
 
+def test_one_shift_per_local_day_of_the_repeating_week() -> None:
+    # Manila's week starts at 13:00 local (05:00 UTC). Monday 14:00 and the next
+    # Monday 01:00 are both in it, and in the repeating week both are Monday.
+    site = make_site(timezone="Asia/Manila")
+    start = MONDAY + pd.Timedelta(hours=5)
+    horizon = (start, start + pd.Timedelta(days=7))
+    shifts = generate_shifts([site], start=horizon[0], end=horizon[1])
+    picks = chosen(
+        ("Test|2026-11-23T14:00+08:00|8h", "phone", 1),
+        ("Test|2026-11-30T01:00+08:00|8h", "phone", 1),
+    )
+    schedule, unfilled = assign_agents(
+        picks,
+        shifts,
+        roster=roster({"agent": "ana"}),
+        sites=[site],
+        options=make_options(cyclic=True, min_rest_hours=0, consecutive_days_off=0),
+        horizon=horizon,
+    )
+    assert len(schedule) == 1 and int(unfilled["count"].sum()) == 1
+
+
 def test_anonymous_agents_keep_their_days_off() -> None:
     picks = chosen(*[(shift_id(d, 8), "phone", 1) for d in (0, 1, 3, 4, 5)])
     schedule, unfilled = assign(picks, None)
