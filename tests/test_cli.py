@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io as stdio
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import icalendar
@@ -543,3 +546,40 @@ def test_events_end_before_start(workdir):
     (workdir / "events.csv").write_text("name,start,end\nPromo,2025-01-10,2025-01-08\n")
     result = invoke("forecast", workdir / "counts.csv", "--events", workdir / "events.csv")
     assert_one_line_error(result, "events.csv", "Promo", "ends before it starts")
+
+
+def test_ics_bytes_do_not_depend_on_the_hash_seed(tmp_path):
+    # Sites in three zones; icalendar collects zones in a set, so without sorting
+    # the VTIMEZONE order changed with PYTHONHASHSEED between processes.
+    frame = pd.DataFrame(
+        {
+            "agent": ["ana", "ben", "cy"],
+            "site": ["Austin", "Dublin", "Manila"],
+            "start": pd.to_datetime(
+                ["2026-11-23T13:00Z", "2026-11-23T08:00Z", "2026-11-23T00:00Z"]
+            ),
+            "end": pd.to_datetime(["2026-11-23T21:00Z", "2026-11-23T16:00Z", "2026-11-23T08:00Z"]),
+            "timezone": ["America/Chicago", "Europe/Dublin", "Asia/Manila"],
+            "break_start": pd.NaT,
+            "break_end": pd.NaT,
+            "queue": ["phone", "chat", "email"],
+        }
+    )
+    frame.to_pickle(tmp_path / "schedule.pkl")
+    script = (
+        "import sys, pandas as pd; from wfm.calendars import schedule_ics; "
+        "sys.stdout.write(schedule_ics(pd.read_pickle(sys.argv[1])))"
+    )
+    outputs = set()
+    for seed in ("1", "2", "3", "4"):
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path / "schedule.pkl")],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    zones = re.findall(r"^TZID:(.*)$", outputs.pop(), flags=re.MULTILINE)
+    assert [z.strip() for z in zones] == ["America/Chicago", "Asia/Manila", "Europe/Dublin"]

@@ -60,7 +60,12 @@ def schedule_ics(schedule: pd.DataFrame) -> str:
         event.add("categories", [str(row.queue)])
         cal.add_component(event)
     cal.add_missing_timezones()
-    for zone in cal.walk("VTIMEZONE"):
+    # icalendar adds the zones in set order, which changes with Python's hash
+    # seed; sort them so that the same schedule gives the same bytes.
+    zones = sorted(cal.walk("VTIMEZONE"), key=lambda zone: str(zone["TZID"]))
+    events = [c for c in cal.subcomponents if c.name != "VTIMEZONE"]
+    cal.subcomponents[:] = [*zones, *events]
+    for zone in zones:
         _onsets_in_old_wall_time(zone)
     return cal.to_ical().decode("utf-8")
 
