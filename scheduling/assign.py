@@ -38,7 +38,6 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 import pulp
@@ -111,11 +110,10 @@ class _Slot:
     paid_hours: float
     begin: float  # seconds after the horizon start
     finish: float  # seconds after the horizon start
-    day: date  # local date of the start
     weekday: int
     minute: int  # local start, minutes after midnight
     week: int
-    dayno: int = 0  # local days since the horizon's first local date at the site
+    dayno: int  # local days since the horizon's first local date at the site
 
 
 def roster_agents(
@@ -274,7 +272,7 @@ class _Rules:
 
     def clash(self, a: _Slot, b: _Slot) -> bool:
         """True when one agent cannot work both a and b."""
-        if a.day == b.day or self.day(a) == self.day(b):  # one shift per (wrapped) local day
+        if self.day(a) == self.day(b):  # one shift per local day (wrapped when cyclic)
             return True
         first, second = (a, b) if a.begin <= b.begin else (b, a)
         if second.begin < first.finish + self.rest:
@@ -367,8 +365,11 @@ def _solve_assignment(
             score.append((var, slot.paid_hours - tie * penalty))
     if not y:
         return []
+    mine_of: dict[int, dict[int, pulp.LpVariable]] = defaultdict(dict)
+    for (a, r), var in y.items():
+        mine_of[a][r] = var
     for a in range(len(staff)):
-        score.extend(_weekend_terms(problem, a, y, slots))
+        score.extend(_weekend_terms(problem, a, mine_of[a], slots))
     problem.setObjective(pulp.LpAffineExpression(score))
     by_slot: dict[int, list[pulp.LpVariable]] = defaultdict(list)
     for (_, r), var in y.items():
@@ -377,7 +378,7 @@ def _solve_assignment(
         problem += (pulp.lpSum(variables) <= slots[r].count, f"fill_{r}")
     cliques = _cliques(slots, rules)
     for a, agent in enumerate(staff):
-        mine = {r for r in range(len(slots)) if (a, r) in y}
+        mine = mine_of[a]
         for c, group in enumerate(cliques):
             members = [y[(a, r)] for r in group if r in mine]
             if len(members) > 1:
@@ -396,7 +397,7 @@ def _solve_assignment(
                     pulp.lpSum(slots[r].paid_hours * y[(a, r)] for r in rows) <= agent.max_hours,
                     f"hours_{a}_{week}",
                 )
-        _days_off_rows(problem, a, {r: y[(a, r)] for r in mine}, slots, rules)
+        _days_off_rows(problem, a, mine, slots, rules)
     # Stop once the filled hours are proven within half an hour of the best (hours
     # come in whole shifts), or after a node budget: both end every run alike.
     hours = sum(slot.paid_hours * slot.count for slot in slots)
@@ -449,7 +450,7 @@ def _days_off_rows(
 def _weekend_terms(
     problem: pulp.LpProblem,
     a: int,
-    y: dict[tuple[int, int], pulp.LpVariable],
+    mine: dict[int, pulp.LpVariable],
     slots: list[_Slot],
 ) -> list[tuple[pulp.LpVariable, float]]:
     """Objective terms pricing agent a's k-th weekend day at -k * WEEKEND_STEP.
@@ -458,14 +459,14 @@ def _weekend_terms(
     cost grows with k, an optimum fills them in order, so the cost is the
     convex k(k+1)/2 * WEEKEND_STEP for k weekend days.
     """
-    weekend = [var for (b, r), var in y.items() if b == a and slots[r].weekday >= 5]
+    weekend = {r: var for r, var in mine.items() if slots[r].weekday >= 5}
     if not weekend:
         return []
-    days = len({slots[r].dayno for (b, r) in y if b == a and slots[r].weekday >= 5})
+    days = len({slots[r].dayno for r in weekend})
     steps = [
         problem.add_variable(f"weekend_{a}_{k}", lowBound=0, upBound=1) for k in range(1, days + 1)
     ]
-    problem += (pulp.lpSum(steps) - pulp.lpSum(weekend) >= 0, f"weekend_{a}")
+    problem += (pulp.lpSum(steps) - pulp.lpSum(weekend.values()) >= 0, f"weekend_{a}")
     return [(u, -WEEKEND_STEP * k) for k, u in enumerate(steps, start=1)]
 
 
@@ -558,7 +559,6 @@ def _slots(
             paid_hours=float(row[PAID_HOURS]),
             begin=begin,
             finish=(end - horizon_start).total_seconds(),
-            day=local.date(),
             weekday=local.weekday(),
             minute=local.hour * 60 + local.minute,
             week=math.floor(begin / WEEK_SECONDS),
