@@ -65,6 +65,7 @@ from scheduling.shifts import PAID_HOURS, SHIFT_ID, utc_column
 from scheduling.sites import WEEKDAYS, ScheduleOptions, Site
 from scheduling.skills import group_label, parse_group
 from scheduling.solver import solve_problem
+from scheduling.tours import DAYS, TourRules, exact, fill_weeks, tour_shift
 
 UNFILLED_COLUMNS = (SITE, START, END, QUEUE, COUNT)
 # Branch-and-bound nodes the assignment programme of one site may use.
@@ -240,7 +241,9 @@ def assign_agents(
             staff = [a for a in agents if a.site == site_name]
             taken = _solve_assignment(site_slots, staff, rules, options, compact=False)
         else:
-            taken = _greedy_anonymous(site, site_slots, rules, options)
+            taken = _anonymous_weeks(site, site_slots, rules, options)
+            if taken is None:
+                taken = _greedy_anonymous(site, site_slots, rules, options)
             if site.max_agents is not None and len({a for a, _ in taken}) > site.max_agents:
                 staff = _anonymous(site, site.max_agents, options)
                 taken = _solve_assignment(site_slots, staff, rules, options, compact=True)
@@ -323,6 +326,48 @@ def _greedy_anonymous(
                 best = len(work) - 1
             work[best].append(slot)
             taken.append((_anonymous_name(site, best + 1), slot))
+    return taken
+
+
+def _anonymous_weeks(
+    site: Site, slots: list[_Slot], rules: _Rules, options: ScheduleOptions
+) -> list[tuple[str, _Slot]] | None:
+    """Fewest agents filling the most hours, by the weekly-tour network (`scheduling.tours`).
+
+    None when the network is not exact for these slots (not one repeating week,
+    no days off in a row, or a rule it leaves out could bind); every week it
+    gives is checked against the rules again before it is used.
+    """
+    template = _anonymous(site, 1, options)[0]
+    usable = [slot for slot in slots if _eligible(template, slot, rules)]
+    run = options.consecutive_days_off
+    shifts = [
+        tour_shift(r, dayno=slot.dayno, begin=slot.begin, finish=slot.finish, hours=slot.paid_hours)
+        for r, slot in enumerate(usable)
+    ]
+    limits = TourRules(run, rules.rest, rules.max_days, template.max_hours)
+    if rules.days_off.wrap != DAYS or not rules.cyclic or not exact(shifts, limits):
+        return None
+    weeks = fill_weeks(
+        shifts,
+        {r: slot.count for r, slot in enumerate(usable)},
+        run=run,
+        rest=rules.rest,
+        agents=site.max_agents,
+        solver=options.solver,
+        time_limit_seconds=options.time_limit_seconds,
+        node_limit=ASSIGN_NODE_LIMIT,
+    )
+    ordered = sorted(
+        ([usable[r] for r in sorted(week, key=lambda r: usable[r].begin)] for week in weeks),
+        key=lambda week: [(s.begin, s.shift_id, s.queue) for s in week],
+    )
+    taken = []
+    for k, week in enumerate(ordered, start=1):
+        for n, slot in enumerate(week):
+            if not _fits(week[:n], slot, rules, template.max_hours):
+                return None
+            taken.append((_anonymous_name(site, k), slot))
     return taken
 
 

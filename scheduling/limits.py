@@ -36,8 +36,9 @@ class HeadcountLimit:
         period: "day" (shifts starting on one local date), "week" (shifts
             starting in one week), "hours" (paid hours of shifts starting in
             one week), "rest" (shifts that clash with the rest rule), "tours"
-            (weekly mix of shift lengths) or "daysoff" (shifts on a local date
-            less the agents whose days off it is).
+            (weekly mix of shift lengths), "daysoff" (shifts on a local date
+            less the agents whose days off it is) or "weeks" (the agents of a
+            site's exact weekly tours, `scheduling.workable`).
         first_day: the local date, or the first local date of the week.
         limit: most shifts (agent-shifts) or paid hours the row allows.
         shift_ids: the shifts the row counts.

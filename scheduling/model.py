@@ -28,6 +28,9 @@ x[s,g] agents, w[s,g,k] break at candidate start k, a whole number.
       rest_{site}[_{g}]_{instant}:   sum_{s whose span + min_rest contains the instant} x[s,g]
                                        <= max_agents (agents_g)
       tours_{site}[_{g}]_week_{w}_{u}: sum_s u[length_s] x[s,g] <= sum_agents max u.c
+      daysoff_{site}[_{g}]_{d}:  shifts on d + agents whose days off d is <= agents
+      or, for a site of anonymous agents where it is exact, instead of all of the
+      site's rows above: the weekly-tour network (`scheduling.workable`)
       x, w integer >= 0, 0 <= short[q,t] <= required[q,t]
 
     with cap[g,t] = sum_{s} f[s,t] x[s,g] - sum_{s,k} b[s,k,t] w[s,g,k]
@@ -71,8 +74,11 @@ convex hull of each agent's (8 h, 9 h) counts: with 40 contracted hours and five
 days, 4 n8 + 5 n9 <= 20 per agent). Without them the example's programme chose
 Manila shifts that 7 of its roster agents' weeks could not hold. Whether named
 agents can really work the chosen shifts (exact days off, per-agent rest) is
-settled by `scheduling.assign`. Weeks are consecutive 7-day blocks from the
-horizon start.
+settled by `scheduling.assign`. These rows are each valid but not exact together
+(on the follow-the-sun week they let 400 Manila agent-shifts through that its 80
+agents could work 394 of); where the weekly-tour network is exact it replaces
+them, and the programme's shifts are then ones the site's agents can work.
+Weeks are consecutive 7-day blocks from the horizon start.
 
 Data bounds: no x for a (shift, group) that spans no interval where the group's
 queues require anyone; and x[s,g] <= floor(max_t R_g(t) / m[s,t]) + 1, where
@@ -118,6 +124,7 @@ from scheduling.shifts import FRACTION, INTERVAL, PAID_HOURS, SHIFT, SHIFT_ID, s
 from scheduling.sites import ScheduleOptions, Site
 from scheduling.skills import SkillGroup, group_label, skill_groups
 from scheduling.solver import SolveResult, available_solvers, solve_problem
+from scheduling.workable import exact_tour_constraints
 
 __all__ = [
     "COUNT",
@@ -264,18 +271,20 @@ def build_model(
     shortfall, cover = _cover_constraints(problem, names, capacity, need, intervals)
     penalty = (options.shortfall_penalty + options.surplus_penalty) * hours
     cost.extend((var, penalty) for var in shortfall.values())
+    horizon = (intervals[0], intervals[0] + period)
+    networks, exact = exact_tour_constraints(problem, x, data, by_site, horizon, options)
+    rest_of = {key: var for key, var in x.items() if key not in exact}
     headcount = headcount_constraints(
-        problem, names, x, data, by_name, by_site, intervals[0], options
+        problem, names, rest_of, data, by_name, by_site, intervals[0], options
     )
     headcount.update(
-        rest_constraints(problem, names, x, data, by_site, intervals[0], period, options)
+        rest_constraints(problem, names, rest_of, data, by_site, intervals[0], period, options)
     )
-    headcount.update(tour_constraints(problem, names, x, data, by_site, intervals[0], options))
     headcount.update(
-        days_off_constraints(
-            problem, names, x, data, by_site, (intervals[0], intervals[0] + period), options
-        )
+        tour_constraints(problem, names, rest_of, data, by_site, intervals[0], options)
     )
+    headcount.update(days_off_constraints(problem, names, rest_of, data, by_site, horizon, options))
+    headcount.update(networks)
     objective = pulp.LpAffineExpression(cost)
     objective.constant = -options.surplus_penalty * hours * float(sum(need.values()))
     problem.setObjective(objective)

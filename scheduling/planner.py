@@ -241,6 +241,13 @@ def _headcount_message(limit: HeadcountLimit, configured: Site, model: ShiftMode
         source = f"max_agents {cap}"
     else:
         source = f"roster of {cap} agent(s)"
+    if limit.period == "weeks":
+        options = model.options
+        return (
+            f"site {limit.site!r}: {source} all on shift in the week from "
+            f"{limit.first_day:%Y-%m-%d} (with consecutive_days_off "
+            f"{options.consecutive_days_off} and min_rest_hours {options.min_rest_hours:g})"
+        )
     if limit.period == "day":
         return f"site {limit.site!r}: {source} reached on {limit.first_day:%Y-%m-%d}"
     return (

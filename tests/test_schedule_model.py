@@ -445,7 +445,9 @@ def test_days_off_in_a_row_equal_brute_force(days_off: int) -> None:
 
     planned = schedule_requirements(requirements, sites=[site], options=options)
     assert planned.unfilled.empty
-    assert sorted(planned.schedule["start"].dt.day_of_week) == sorted(best)
+    worked = tuple(sorted(planned.schedule["start"].dt.day_of_week))
+    assert allowed(worked)
+    assert cost(worked) == pytest.approx(cost(best), abs=1e-6)  # ties: Sat-Sun or Sun-Mon off
 
 
 def test_constraints_are_named_after_their_domain() -> None:
