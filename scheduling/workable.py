@@ -5,17 +5,17 @@ are each valid but not exact together: a site's shifts can pass all of them
 and still need more agents than it has once rest and days off meet (on the
 follow-the-sun week, 400 Manila agent-shifts of which its 80 agents can work
 394). For a site of anonymous agents under a headcount cap, the weekly-tour
-network of `scheduling.tours` is exact when its conditions hold (`tours.exact`):
-then it replaces those rows (`exact_tour_constraints`; `scheduling.model`
-leaves the site's shifts out of the aggregate builders). In the programme the
-network's flows are continuous (whole flows made the solve several times
-slower); the assignment solves the same network with whole flows for the
-chosen counts, splits it into weeks, and reports any agent-shift it cannot
-place as unfilled (none on the follow-the-sun week or in the tests).
+network of `scheduling.tours` is exact when its conditions hold (`tours.exact`);
+`exact_tour_constraints` then adds it beside those rows, which stay because they
+tighten its LP relaxation. In the programme the network's flows are continuous
+(whole flows made the solve several times slower); the assignment solves the
+same network with whole flows for the chosen counts, splits it into weeks, and
+reports any agent-shift it cannot place as unfilled (none on the follow-the-sun
+week or in the tests).
 
 This needs one repeating week (`cyclic` and a 7-day horizon) and at least one
-day off in a row. Roster skill groups keep the aggregate rows: their agents
-differ in days and hours, which the network does not see.
+day off in a row. Roster skill groups have the rows only: their agents differ in
+days and hours, which the network does not see.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def exact_tour_constraints(
     by_site: dict[str, list[SkillGroup]],
     horizon: tuple[pd.Timestamp, pd.Timestamp],
     options: ScheduleOptions,
-) -> tuple[dict[str, HeadcountLimit], set[tuple[str, Group]]]:
+) -> dict[str, HeadcountLimit]:
     """tours_{site}_*: the weekly-tour network of each site where it is exact.
 
     Args:
@@ -55,8 +55,7 @@ def exact_tour_constraints(
             `max_hours_per_week`, `cyclic`.
 
     Returns:
-        The network's agents row of each such site (period "weeks"), and the x
-        keys the networks cover: the aggregate rows need not count them.
+        The network's agents row of each such site (period "weeks").
     """
     rest = options.min_rest_hours * 3600
     rules = TourRules(
@@ -66,7 +65,6 @@ def exact_tour_constraints(
         max_hours=options.max_hours_per_week,
     )
     limits: dict[str, HeadcountLimit] = {}
-    covered: set[tuple[str, Group]] = set()
     for site, members in _anonymous_sites(x, data, by_site, horizon, options):
         shifts = [_tour_shift(shift, horizon[0]) for shift in members.values()]
         if not exact(shifts, rules):
@@ -90,8 +88,7 @@ def exact_tour_constraints(
         first = horizon[0].tz_convert(site.tz).date()
         ids = tuple(sorted(members))
         limits[name] = HeadcountLimit(name, site.name, "weeks", first, float(site.max_agents), ids)
-        covered.update(mine)
-    return limits, covered
+    return limits
 
 
 def _anonymous_sites(
