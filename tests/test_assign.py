@@ -382,7 +382,11 @@ def rule_breaks(schedule, picks, shifts, staff, sites, options, horizon) -> list
         cap = info.get("contracted_hours")
         cap = options.max_hours_per_week if cap is None or pd.isna(cap) else cap
         local = rows["start"].dt.tz_convert(site.timezone)
-        if local.dt.date.duplicated().any():
+        first = horizon[0].tz_convert(site.timezone).date()
+        dayno = pd.Series([(d - first).days for d in local.dt.date])
+        if options.cyclic and period % 24 == 0:
+            dayno = dayno % int(period // 24)  # the repeating horizon's local days
+        if dayno.duplicated().any():
             problems.append(f"{name} works twice on one local day")
         if not (rows["queue"] == ";".join(skills)).all():
             problems.append(f"{name} is not shown with their skills")
