@@ -13,10 +13,12 @@ of a skill group within its skills, never on its unavailable weekdays.
 
 Slots are (shift, skill group): an agent may take one whose group's queues are
 all among its skills. In the schedule, an agent's `queue` is its own skills
-joined with ";" (blended agents serve all of them), and its break is one of the
-break starts the shift programme chose for the slot (`break_plan`), handed out
-in start order to the slot's agents in name order, by largest-remainder
-rounding when fewer agents than planned could be placed.
+joined with ";" (blended agents serve all of them), and each of its breaks (one
+per break rule) is one of the break starts the shift programme chose for the
+slot and rule (`break_plan`), handed out rule by rule in start order to the
+slot's agents in name order, by largest-remainder rounding when fewer agents
+than planned could be placed. Breaks of different rules never overlap
+(`scheduling.breaks`), so any such hand-out is one an agent can take.
 
 With a roster, each site is a small assignment integer programme that fills as
 many paid hours of the chosen shifts as the rules allow; among schedules that
@@ -50,9 +52,11 @@ from scheduling.columns import (
     CONTRACTED_HOURS,
     DAYS_UNAVAILABLE,
     END,
+    OTHER_BREAKS,
     PREFERRED_START,
     QUEUE,
     SCHEDULE_COLUMNS,
+    SCHEDULE_COLUMNS_OTHER_BREAKS,
     SITE,
     SKILLS,
     START,
@@ -60,7 +64,7 @@ from scheduling.columns import (
 )
 from scheduling.daysoff import DaysOff
 from scheduling.errors import InputError
-from scheduling.model import COUNT, WEIGHT
+from scheduling.model import COUNT, RULE, WEIGHT
 from scheduling.shifts import PAID_HOURS, SHIFT_ID, utc_column
 from scheduling.sites import WEEKDAYS, ScheduleOptions, Site
 from scheduling.skills import group_label, parse_group
@@ -202,16 +206,19 @@ def assign_agents(
         horizon: (start, end) of the scheduled week(s), tz-aware; with `cyclic`
             its length is the period of the wrap.
         breaks: where the slots' agents break: `shift_id`, `queue`, `break_start`,
-            `break_end`, `agents` (e.g. `break_plan`); None, or a slot without
-            rows, gives no break.
+            `break_end`, `agents` and, with several break rules, `rule` (e.g.
+            `break_plan`); None, or a slot without rows, gives no break.
 
     Returns:
         (schedule, unfilled). schedule: `SCHEDULE_COLUMNS` (agent, site, start,
-        end (UTC), timezone (IANA), break_start, break_end (UTC, NaT without a
-        break), queue (the agent's skills joined with ";")), sorted by start,
-        site, agent. unfilled: site, start, end (UTC), queue (the slot's group),
-        count (agents) of shift units nobody could take, sorted by start, site,
-        queue.
+        end (UTC), timezone (IANA), break_start, break_end (UTC, the first
+        rule's break; NaT without one), queue (the agent's skills joined with
+        ";")), sorted by start, site, agent; with more than one break rule
+        (`options.break_rules`), `SCHEDULE_COLUMNS_OTHER_BREAKS`: also
+        other_breaks after break_end (tuple of the later rules' (start, end)
+        UTC pairs in start order, () without any). unfilled: site, start, end
+        (UTC), queue (the slot's group), count (agents) of shift units nobody
+        could take, sorted by start, site, queue.
 
     Raises:
         InputError: malformed chosen counts, unknown shift ids, or a bad roster.
@@ -255,7 +262,9 @@ def assign_agents(
             left = slot.count - filled[(slot.shift_id, slot.queue)]
             if left > 0:
                 unfilled.append((slot, left))
-    schedule = _schedule_frame(assigned, by_name, skills_of, _break_weights(breaks))
+    weights = _break_weights(breaks)
+    several = len(options.break_rules) > 1 or any(r > 0 for w in weights.values() for r in w)
+    schedule = _schedule_frame(assigned, by_name, skills_of, weights, other_breaks=several)
     return schedule, _unfilled_frame(unfilled)
 
 
@@ -613,51 +622,70 @@ def _slots(
     return sorted(out, key=lambda item: (item[1].begin, item[0], item[1].shift_id, item[1].queue))
 
 
-def _break_weights(
-    breaks: pd.DataFrame | None,
-) -> dict[tuple[str, str], list[tuple[pd.Timestamp, pd.Timestamp, float]]]:
-    """(shift_id, group label) -> [(break_start, break_end, agents)] in start order."""
+Pause = tuple[pd.Timestamp, pd.Timestamp, float]  # break start, end (UTC), agents
+
+
+def _break_weights(breaks: pd.DataFrame | None) -> dict[tuple[str, str], dict[int, list[Pause]]]:
+    """(shift_id, group label) -> rule -> [(break_start, break_end, agents)] in start order.
+
+    Without a `rule` column every break is of rule 0.
+    """
     if breaks is None or breaks.empty:
         return {}
     missing = [c for c in (SHIFT_ID, QUEUE, BREAK_START, BREAK_END, WEIGHT) if c not in breaks]
     if missing:
         raise InputError(f"breaks: missing column(s) {', '.join(missing)}")
-    out: dict[tuple[str, str], list[tuple[pd.Timestamp, pd.Timestamp, float]]] = defaultdict(list)
-    for shift_id, label, begin, finish, weight in zip(
+    rules = breaks[RULE] if RULE in breaks else pd.Series(0, index=breaks.index)
+    out: dict[tuple[str, str], dict[int, list[Pause]]] = defaultdict(lambda: defaultdict(list))
+    for shift_id, label, begin, finish, weight, rule in zip(
         breaks[SHIFT_ID],
         breaks[QUEUE],
         breaks[BREAK_START],
         breaks[BREAK_END],
         breaks[WEIGHT],
+        rules,
         strict=True,
     ):
-        out[(str(shift_id), group_label(parse_group(label)))].append(
+        out[(str(shift_id), group_label(parse_group(label)))][int(rule)].append(
             (pd.Timestamp(begin), pd.Timestamp(finish), float(weight))
         )
-    return {key: sorted(rows, key=lambda r: r[0]) for key, rows in out.items()}
+    return {
+        key: {rule: sorted(rows, key=lambda r: r[0]) for rule, rows in per_rule.items()}
+        for key, per_rule in out.items()
+    }
+
+
+def _hand_out(pauses: list[Pause], agents: int) -> list[tuple[object, object]]:
+    """One (start, end) per agent in name order: break starts in start order,
+    as many agents each as largest-remainder rounding of the weights gives."""
+    if not pauses:
+        return [(None, None)] * agents
+    out: list[tuple[object, object]] = []
+    counts = round_breaks([weight for _, _, weight in pauses], agents)
+    for (begin, finish, _), n in zip(pauses, counts, strict=True):
+        out.extend([(begin, finish)] * n)
+    return out
 
 
 def _schedule_frame(
     assigned: list[tuple[str, _Slot]],
     sites: dict[str, Site],
     skills_of: dict[str, tuple[str, ...]],
-    breaks: dict[tuple[str, str], list[tuple[pd.Timestamp, pd.Timestamp, float]]],
+    breaks: dict[tuple[str, str], dict[int, list[Pause]]],
+    *,
+    other_breaks: bool = False,
 ) -> pd.DataFrame:
+    """The schedule rows; with `other_breaks`, rules after the first fill OTHER_BREAKS."""
     by_slot: dict[tuple[str, str], list[tuple[str, _Slot]]] = defaultdict(list)
     for agent, slot in assigned:
         by_slot[(slot.shift_id, slot.queue)].append((agent, slot))
     rows = []
     for key, members in by_slot.items():
         members.sort(key=lambda item: item[0])
-        options = breaks.get(key, [])
-        pauses: list[tuple[object, object]] = []
-        if options:
-            counts = round_breaks([weight for _, _, weight in options], len(members))
-            for (begin, finish, _), n in zip(options, counts, strict=True):
-                pauses.extend([(begin, finish)] * n)
-        else:
-            pauses = [(None, None)] * len(members)
-        for (agent, slot), (begin, finish) in zip(members, pauses, strict=True):
+        per_rule = breaks.get(key, {})
+        firsts = _hand_out(per_rule.get(0, []), len(members))
+        others = [_hand_out(per_rule[r], len(members)) for r in sorted(per_rule) if r > 0]
+        for n, ((agent, slot), (begin, finish)) in enumerate(zip(members, firsts, strict=True)):
             site = sites[slot.site]
             rows.append(
                 {
@@ -668,10 +696,14 @@ def _schedule_frame(
                     TIMEZONE: site.timezone,
                     BREAK_START: begin,
                     BREAK_END: finish,
+                    OTHER_BREAKS: tuple(
+                        sorted(pause[n] for pause in others if pause[n][0] is not None)
+                    ),
                     QUEUE: group_label(skills_of.get(agent, site.queues)),
                 }
             )
-    frame = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
+    columns = SCHEDULE_COLUMNS_OTHER_BREAKS if other_breaks else SCHEDULE_COLUMNS
+    frame = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS_OTHER_BREAKS))[list(columns)]
     for column in (START, END, BREAK_START, BREAK_END):
         frame[column] = utc_column(frame[column])
     for column in (AGENT, SITE, TIMEZONE, QUEUE):

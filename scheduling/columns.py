@@ -46,9 +46,25 @@ END = "end"
 TIMEZONE = "timezone"
 BREAK_START = "break_start"
 BREAK_END = "break_end"
+# Breaks of the second and later break rules: ((start, end), ...) in start order,
+# UTC in frames; written as ";"-joined "start/end" in the site's local time.
+OTHER_BREAKS = "other_breaks"
 SKILLS = "skills"
 
 SCHEDULE_COLUMNS = (AGENT, SITE, START, END, TIMEZONE, BREAK_START, BREAK_END, QUEUE)
+# The schedule of a run with more than one break rule: `break_start`/`break_end`
+# hold the first rule's break (e.g. lunch), `other_breaks` the rest.
+SCHEDULE_COLUMNS_OTHER_BREAKS = (
+    AGENT,
+    SITE,
+    START,
+    END,
+    TIMEZONE,
+    BREAK_START,
+    BREAK_END,
+    OTHER_BREAKS,
+    QUEUE,
+)
 
 # Coverage: one row per (interval_start, queue).
 REQUIRED = "required"

@@ -4,13 +4,14 @@ Computed from the final schedule of named agents, not from the integer
 programme, so it shows what the schedule really delivers.
 
 Agents are blended: an agent whose `queue` is "chat;email;phone" serves any of
-the three. In each interval the agents on duty (breaks excluded, partial
-intervals pro rata) are shared out over their queues so as to leave the least
-total shortfall; among such shares, shortfall is spread so that the queues that
-share agents are short by the same fraction of their requirement where
-possible. Capacity left over (surplus) goes to the queues its agents serve in
-proportion to their requirement (evenly when none requires anyone), so a queue
-is never short and over in the same interval. When the skill sets on duty in an
+the three. In each interval the agents on duty (every break excluded:
+`break_start`..`break_end` and each of `other_breaks`; partial intervals pro
+rata) are shared out over their queues so as to leave the least total
+shortfall; among such shares, shortfall is spread so that the queues that share
+agents are short by the same fraction of their requirement where possible.
+Capacity left over (surplus) goes to the queues its agents serve in proportion
+to their requirement (evenly when none requires anyone), so a queue is never
+short and over in the same interval. When the skill sets on duty in an
 interval do not overlap, this has a closed form: every skill set's agents go to
 its queues in proportion to their requirement. Otherwise a small linear
 programme over those intervals decides (HiGHS or CBC through PuLP).
@@ -19,15 +20,19 @@ programme over those intervals decides (HiGHS or CBC through PuLP).
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pulp
 
 from scheduling.columns import (
+    BREAK_END,
+    BREAK_START,
     COVERAGE_COLUMNS,
     END,
     INTERVAL_START,
+    OTHER_BREAKS,
     QUEUE,
     REQUIRED,
     SCHEDULED,
@@ -37,7 +42,14 @@ from scheduling.columns import (
 )
 from scheduling.errors import InputError
 from scheduling.requirements import requirement_table
-from scheduling.shifts import FRACTION, INTERVAL, SHIFT, shift_coverage
+from scheduling.shifts import (
+    FRACTION,
+    INTERVAL,
+    SHIFT,
+    shift_coverage,
+    utc_column,
+    worked_spans,
+)
 from scheduling.sites import ScheduleOptions
 from scheduling.skills import parse_group
 from scheduling.solver import solve_problem
@@ -59,7 +71,9 @@ def coverage_frame(
             (agents on shift needed).
         schedule: one row per agent shift with `start`, `end`, `queue` (the
             agent's queues joined with ";") and optionally `break_start`,
-            `break_end` (tz-aware).
+            `break_end` (tz-aware) and `other_breaks` (per row a sequence of
+            (start, end) tz-aware pairs). Breaks are clipped to their shift,
+            and time in two breaks is off once.
         options: `interval_minutes` and `cyclic` (work past the horizon end
             counts at its start); `solver` for intervals where skill sets overlap.
 
@@ -67,7 +81,7 @@ def coverage_frame(
         `COVERAGE_COLUMNS`, one row per queue (of the requirements or the
         schedule) and grid interval, sorted by queue, interval_start:
         `interval_start` (UTC), `queue`, `required` (agents), `scheduled` (agents
-        working on the queue, break excluded, fractional for partial intervals
+        working on the queue, breaks excluded, fractional for partial intervals
         and shared agents), `shortfall` = max(required - scheduled, 0) and
         `surplus` = max(scheduled - required, 0) (agents).
 
@@ -86,10 +100,10 @@ def coverage_frame(
     need_of = {(q, grid.get_loc(t)): float(r) for (q, t), r in need.items() if r > _EPS}
 
     capacity: dict[int, dict[Skills, float]] = defaultdict(lambda: defaultdict(float))
-    if not schedule.empty:
-        rows = schedule.reset_index(drop=True)
+    spans = _worked_spans(schedule.reset_index(drop=True))
+    if not spans.empty:
         cells = shift_coverage(
-            rows,
+            spans,
             grid_start=grid[0],
             n_intervals=len(grid),
             interval_minutes=options.interval_minutes,
@@ -123,6 +137,63 @@ def coverage_frame(
     out[SHORTFALL] = np.maximum(np.round(out[REQUIRED] - out[SCHEDULED], 9), 0.0)
     out[SURPLUS] = np.maximum(np.round(out[SCHEDULED] - out[REQUIRED], 9), 0.0)
     return out[list(COVERAGE_COLUMNS)].sort_values([QUEUE, INTERVAL_START], ignore_index=True)
+
+
+def _worked_spans(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each schedule row's working time, every break off, as spans of work.
+
+    Args:
+        rows: the schedule, on a 0-based index.
+
+    Returns:
+        One row per span (`worked_spans`: breaks clipped to the shift, time in
+        two breaks taken off once), in row and time order: `start`, `end`
+        (UTC), indexed by the schedule row's position.
+    """
+    starts, ends = utc_column(rows[START]), utc_column(rows[END])
+    if BREAK_START in rows and BREAK_END in rows:
+        pauses, resumes = utc_column(rows[BREAK_START]), utc_column(rows[BREAK_END])
+    else:
+        pauses = resumes = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns, UTC]")
+    others = rows[OTHER_BREAKS] if OTHER_BREAKS in rows else [None] * len(rows)
+    labels, begins, finishes = [], [], []
+    for row, (start, end, pause, resume, extra) in enumerate(
+        zip(starts, ends, pauses, resumes, others, strict=True)
+    ):
+        breaks = _pairs(extra, row)
+        if pd.isna(start) or pd.isna(end):
+            continue
+        if not (pd.isna(pause) or pd.isna(resume)):
+            breaks.append((pause, resume))
+        for begin, finish in worked_spans(start, end, breaks):
+            labels.append(row)
+            begins.append(begin)
+            finishes.append(finish)
+    return pd.DataFrame(
+        {
+            START: utc_column(pd.Series(begins, dtype=object)).to_numpy(),
+            END: utc_column(pd.Series(finishes, dtype=object)).to_numpy(),
+        },
+        index=pd.Index(labels, dtype="int64"),
+    )
+
+
+def _pairs(pauses: Any, row: int) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """The (start, end) pairs of one `other_breaks` cell; none when empty or missing."""
+    if pauses is None or (isinstance(pauses, float) and np.isnan(pauses)):
+        return []
+    try:
+        pairs = [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in pauses]
+    except (TypeError, ValueError):
+        raise InputError(
+            f"schedule row {row + 1}: other_breaks must be (start, end) pairs, got {pauses!r}"
+        ) from None
+    if any(a.tzinfo is None or b.tzinfo is None or b <= a for a, b in pairs):
+        raise InputError(
+            f"schedule row {row + 1}: other_breaks must be tz-aware (start, end) pairs with "
+            f"end after start, got {pauses!r}"
+        )
+    return [(a.tz_convert("UTC"), b.tz_convert("UTC")) for a, b in pairs]
 
 
 def _disjoint(supply: dict[Skills, float]) -> bool:

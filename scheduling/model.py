@@ -7,14 +7,15 @@ Build, solve and read are separate steps: `build_model` -> `ShiftModel`,
 Agents are blended (`scheduling.skills`): x[s,g] agents of skill group g work
 shift s, and in each interval the agents on duty serve whichever of their
 queues need them. Breaks are implicit (`scheduling.breaks`; Aykin 1996): of the
-x[s,g] agents, w[s,g,k] break at candidate start k, a whole number.
+x[s,g] agents, w[s,g,r,k] take the break of rule r (a lunch, a short break) at
+its candidate start k, a whole number.
 
     minimise   sum_{s,g} c_s x[s,g] + (P + p) h sum_{q,t} short[q,t]
              + p h (sum_{g,t} cap[g,t] - sum_{q,t} required[q,t])
     subject to
       cover_{Q}_{t}:      sum_{g serving a queue of Q} cap[g,t] + sum_{q in Q} short[q,t]
                             >= sum_{q in Q} required[q,t]    for each Hall set Q at t
-      breaks_{shift}_{g}: sum_k w[s,g,k] = x[s,g]
+      breaks_{shift}_{g}[_rule{r}]: sum_k w[s,g,r,k] = x[s,g]   for each rule r
       headcount_{site}_{d}:      sum_{s of site starting on local date d, g} x[s,g] <= max_agents
       headcount_{site}_week_{w}: sum_{s of site starting in week w, g} x[s,g]
                                    <= max_agents * max_days_per_week
@@ -33,15 +34,23 @@ x[s,g] agents, w[s,g,k] break at candidate start k, a whole number.
       network (`scheduling.workable`)
       x, w integer >= 0, 0 <= short[q,t] <= required[q,t]
 
-    with cap[g,t] = sum_{s} f[s,t] x[s,g] - sum_{s,k} b[s,k,t] w[s,g,k]
+    with cap[g,t] = sum_{s} f[s,t] x[s,g] - sum_{s,r,k} b[s,r,k,t] w[s,g,r,k]
 
-where c_s = paid_hours_s * cost_per_hour of the shift's site, f[s,t] is the share of
-interval t the shift spans (`shift_coverage`), b[s,k,t] the share its break at
-start k takes, h the interval length in hours (penalties are per agent-hour), P
-the shortfall penalty and p the surplus penalty. Candidate break starts that take
-the same share of the same intervals share one w (the plan staggers their agents
-over those starts); a shift whose candidates all do has its break fixed (no w).
-Shortfall makes the model feasible for any demand.
+where c_s is the shift's paid cost (`cost`: paid_hours_s * cost_per_hour of its site
+plus night and weekend premiums, `scheduling.premiums`), f[s,t] is the share of
+interval t the shift spans (`shift_coverage`), b[s,r,k,t] the share its break of
+rule r at start k takes, h the interval length in hours (penalties are per
+agent-hour), P the shortfall penalty and p the surplus penalty. Candidate starts
+of one rule that take the same share of the same intervals share one w (the plan
+staggers their agents over those starts); a rule whose candidates in a shift all
+do has its break fixed there (no w). The single-rule shorthand has r = 0 only,
+and its rows carry no `_rule` suffix. Shortfall makes the model feasible for any
+demand.
+
+Several rules stay exact for whole agents: no candidate of one rule overlaps a
+candidate of another (`scheduling.breaks` rejects rules that would), so any
+whole-agent w per rule is realised by handing the i-th agent of (s, g) the i-th
+break of every rule, and cap is what those agents work.
 
 Cover rows. Whether the agents on duty in t can serve `required - short` is a
 supply-demand question on the bipartite graph of skill groups and queues; by
@@ -84,8 +93,8 @@ Weeks are consecutive 7-day blocks from the horizon start.
 
 Data bounds: no x for a (shift, group) that spans no interval where the group's
 queues require anyone; and x[s,g] <= floor(max_t R_g(t) / m[s,t]) + 1, where
-R_g(t) is the requirement of the group's queues and m[s,t] = f[s,t] - max_k
-b[s,k,t] the least an agent of the shift surely works in t: with one agent fewer
+R_g(t) is the requirement of the group's queues and m[s,t] = f[s,t] - sum_r max_k
+b[s,r,k,t] the least an agent of the shift surely works in t: with one agent fewer
 the shift alone would still cover R_g(t), so an optimum never needs more
 (skipped when some such t has m[s,t] = 0).
 """
@@ -95,12 +104,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import pulp
 
-from scheduling.breaks import break_options, round_breaks
+from scheduling.breaks import combine_break_options, round_breaks, rule_break_options
 from scheduling.columns import (
     BREAK_END,
     BREAK_START,
@@ -122,7 +131,16 @@ from scheduling.limits import (
     tour_constraints,
 )
 from scheduling.requirements import requirement_table
-from scheduling.shifts import FRACTION, INTERVAL, PAID_HOURS, SHIFT, SHIFT_ID, shift_coverage
+from scheduling.shifts import (
+    COST,
+    FRACTION,
+    INTERVAL,
+    PAID_HOURS,
+    SHIFT,
+    SHIFT_ID,
+    shift_costs,
+    shift_coverage,
+)
 from scheduling.sites import ScheduleOptions, Site
 from scheduling.skills import SkillGroup, group_label, skill_groups
 from scheduling.solver import SolveResult, available_solvers, solve_problem
@@ -130,6 +148,7 @@ from scheduling.workable import exact_tour_constraints
 
 __all__ = [
     "COUNT",
+    "RULE",
     "WEIGHT",
     "HeadcountLimit",
     "ShiftModel",
@@ -145,6 +164,7 @@ __all__ = [
 
 COUNT = "count"
 WEIGHT = "agents"
+RULE = "rule"  # break_plan: position of the break's rule in options.break_rules
 _EPS = 1e-9
 
 Group = tuple[str, ...]
@@ -158,16 +178,18 @@ class ShiftModel:
         problem: the PuLP problem (minimisation).
         x: agents working each shift in each skill group, keyed (shift_id, group).
         breaks: agents of (shift_id, group) breaking at a candidate start, keyed
-            (shift_id, group, break_start); shifts with one candidate have none.
+            (shift_id, group, break_start), for every rule (starts of different
+            rules never coincide); a rule with one candidate class has none.
         shortfall: agents short, keyed (queue, interval_start), for every
             interval with a positive requirement.
         cover: coverage constraints, keyed (Hall set of queues, interval_start).
         headcount: headcount and hours limits, keyed by constraint name.
         shifts: candidate shifts (`scheduling.shifts` columns), indexed by shift_id.
-        break_choices: candidate breaks (`scheduling.breaks.break_options`).
+        break_choices: candidate breaks of every rule
+            (`scheduling.breaks.break_options`).
         break_classes: per shift_id, its candidate break starts grouped by the
             share of each interval they take (one w per group, keyed by its
-            first start).
+            first start), all rules in rule order.
         unusable: ids of shifts left out because, with `cyclic`, the horizon repeats
             before the shift plus `min_rest_hours` is over, so nobody could work it.
         coverage: long frame shift_id, interval (grid position), fraction, breaks
@@ -177,6 +199,8 @@ class ShiftModel:
         sites: sites by name.
         groups: the skill groups, keyed (site, group).
         options: the run's options.
+        break_rule_classes: per shift_id, per rule of `options.break_rules` (in
+            order), its `break_classes` ([] where the rule gives the shift no break).
     """
 
     problem: pulp.LpProblem
@@ -195,6 +219,9 @@ class ShiftModel:
     sites: dict[str, Site]
     groups: dict[tuple[str, Group], SkillGroup]
     options: ScheduleOptions
+    break_rule_classes: dict[str, list[list[tuple[pd.Timestamp, ...]]]] = field(
+        default_factory=dict
+    )
 
 
 def build_model(
@@ -245,8 +272,9 @@ def build_model(
     shifts = shifts.sort_values([START, SITE, SHIFT_ID])
     shifts.index = pd.Index(shifts[SHIFT_ID], name=None)
     spans = _spans(shifts[START], shifts[END], intervals, options)
-    choices = break_options(shifts, sites=sites, options=options)
-    break_spans = _spans(choices[BREAK_START], choices[BREAK_END], intervals, options)
+    rule_choices = rule_break_options(shifts, sites=sites, options=options)
+    choices = combine_break_options(rule_choices)
+    rule_classes = _break_classes(rule_choices, intervals, options)
     period = pd.Timedelta(minutes=options.interval_minutes * len(intervals))
     rest = pd.Timedelta(hours=options.min_rest_hours)
     unusable = tuple(
@@ -260,7 +288,9 @@ def build_model(
             required[QUEUE], required[INTERVAL_START], required[REQUIRED], strict=True
         )
     }
-    data = _shift_data(shifts, choices, spans, break_spans, by_name, set(unusable))
+    data = _shift_data(shifts, rule_classes, spans, by_name, set(unusable))
+    # generate_shifts prices its shifts; hand-made frames are priced here.
+    paid = shifts[COST] if COST in shifts.columns else shift_costs(shifts, sites=by_name)
     by_site: dict[str, list[SkillGroup]] = defaultdict(list)
     for group in sorted(groups, key=lambda g: (g.site, g.queues)):
         by_site[group.site].append(group)
@@ -268,7 +298,7 @@ def build_model(
     problem = pulp.LpProblem("shifts", pulp.LpMinimize)
     names = Names()
     x, w, capacity, cost = _shift_variables(
-        problem, names, data, by_site, need, intervals, hours, options
+        problem, names, data, dict(paid.items()), by_site, need, intervals, hours, options
     )
     shortfall, cover = _cover_constraints(problem, names, capacity, need, intervals)
     penalty = (options.shortfall_penalty + options.surplus_penalty) * hours
@@ -311,6 +341,11 @@ def build_model(
         sites=by_name,
         groups={(g.site, g.queues): g for g in groups},
         options=options,
+        break_rule_classes={
+            d.shift_id: [[starts for starts, _ in classes] for classes in d.rule_breaks]
+            for d in data
+            if d.breaks
+        },
     )
 
 
@@ -388,30 +423,39 @@ def break_plan(model: ShiftModel) -> pd.DataFrame:
         break, sorted by shift_id, queue, break_start: `shift_id`, `queue` (the
         group, ";"-joined), `break_start`, `break_end` (UTC) and `agents` (the
         solution's agents of the (shift, group) breaking then, as floats of
-        whole agents, summing to the (shift, group)'s count).
+        whole agents, summing per rule to the (shift, group)'s count); with
+        more than one break rule also `rule` (its position in
+        `options.break_rules`, int).
 
     Raises:
         InputError: the model has not been solved.
     """
-    length = pd.Timedelta(minutes=model.options.break_minutes)
+    rules = model.options.break_rules
     rows = []
     for (shift_id, group), var in model.x.items():
         count = _count(var)
-        classes = model.break_classes.get(shift_id, [])
-        if count <= 0 or not classes:
+        per_rule = model.break_rule_classes.get(shift_id, [])
+        if count <= 0 or not per_rule:
             continue
         label = group_label(group)
-        for starts in classes:
-            if len(classes) == 1:
-                agents = count
-            else:
-                agents = max(round(model.breaks[(shift_id, group, starts[0])].varValue or 0.0), 0)
-            # Starts with the same cover: stagger the agents over them.
-            for begin, n in zip(starts, round_breaks([1.0] * len(starts), agents), strict=True):
-                rows.append((shift_id, label, begin, begin + length, float(n)))
-    frame = pd.DataFrame(rows, columns=[SHIFT_ID, QUEUE, BREAK_START, BREAK_END, WEIGHT])
+        for r, classes in enumerate(per_rule):
+            length = pd.Timedelta(minutes=rules[r].minutes)
+            for starts in classes:
+                if len(classes) == 1:
+                    agents = count
+                else:
+                    w = model.breaks[(shift_id, group, starts[0])]
+                    agents = max(round(w.varValue or 0.0), 0)
+                # Starts with the same cover: stagger the agents over them.
+                shares = round_breaks([1.0] * len(starts), agents)
+                for begin, n in zip(starts, shares, strict=True):
+                    rows.append((shift_id, label, begin, begin + length, float(n), r))
+    columns = [SHIFT_ID, QUEUE, BREAK_START, BREAK_END, WEIGHT, RULE]
+    frame = pd.DataFrame(rows, columns=columns)
     frame[WEIGHT] = frame[WEIGHT].astype(float)
-    return frame.sort_values([SHIFT_ID, QUEUE, BREAK_START], ignore_index=True)
+    frame[RULE] = frame[RULE].astype("int64")
+    frame = frame.sort_values([SHIFT_ID, QUEUE, BREAK_START], ignore_index=True)
+    return frame if len(rules) > 1 else frame.drop(columns=RULE)
 
 
 def shortfall_frame(model: ShiftModel) -> pd.DataFrame:
@@ -460,45 +504,81 @@ def _cells(spans: pd.DataFrame) -> dict[int, dict[int, float]]:
     return out
 
 
+# Candidate break starts that take the same share of the same intervals, and those shares.
+BreakClass = tuple[tuple[pd.Timestamp, ...], dict[int, float]]
+
+
+@dataclass
+class _RuleShift(ShiftData):
+    """A ShiftData whose candidate breaks are also kept per rule (`breaks` has them all)."""
+
+    rule_breaks: list[list[BreakClass]] = field(default_factory=list)
+
+
+def _break_classes(
+    frames: Sequence[pd.DataFrame], intervals: pd.DatetimeIndex, options: ScheduleOptions
+) -> dict[str, list[list[BreakClass]]]:
+    """Per shift_id, per rule (`rule_break_options` frames), its candidate break classes."""
+    out: dict[str, list[list[BreakClass]]] = defaultdict(lambda: [[] for _ in frames])
+    for r, choices in enumerate(frames):
+        cells_of = _cells(_spans(choices[BREAK_START], choices[BREAK_END], intervals, options))
+        for row, (shift_id, begin) in enumerate(
+            zip(choices[SHIFT_ID], choices[BREAK_START], strict=True)
+        ):
+            classes = out[shift_id][r]
+            cells = cells_of.get(row, {})
+            same = next((k for k, (_, c) in enumerate(classes) if _same(c, cells)), None)
+            if same is None:
+                classes.append(((begin,), cells))
+            else:  # takes the same share of the same intervals: one variable for both
+                starts, known = classes[same]
+                classes[same] = ((*starts, begin), known)
+    return dict(out)
+
+
+def _rules_of(shift: ShiftData) -> list[list[BreakClass]]:
+    """The shift's candidate break classes per rule."""
+    if isinstance(shift, _RuleShift):
+        return shift.rule_breaks
+    return [shift.breaks] if shift.breaks else []
+
+
+def _worked(shift: ShiftData) -> dict[int, float]:
+    """Interval -> share of it the shift spans, less every fixed break (one class)."""
+    worked = dict(shift.spans)
+    for classes in _rules_of(shift):
+        if len(classes) == 1:  # a fixed break is off the shift in every solution
+            for i, share in classes[0][1].items():
+                worked[i] = worked.get(i, 0.0) - share
+    return worked
+
+
 def _shift_data(
     shifts: pd.DataFrame,
-    choices: pd.DataFrame,
+    rule_classes: dict[str, list[list[BreakClass]]],
     spans: pd.DataFrame,
-    break_spans: pd.DataFrame,
     sites: dict[str, Site],
     unusable: set[str],
 ) -> list[ShiftData]:
     span_cells = _cells(spans)
-    break_cells = _cells(break_spans)
-    breaks_of: dict[str, list[tuple[tuple[pd.Timestamp, ...], dict[int, float]]]] = defaultdict(
-        list
-    )
-    for row, (shift_id, begin) in enumerate(
-        zip(choices[SHIFT_ID], choices[BREAK_START], strict=True)
-    ):
-        cells = break_cells.get(row, {})
-        same = next((k for k, (_, c) in enumerate(breaks_of[shift_id]) if _same(c, cells)), None)
-        if same is None:
-            breaks_of[shift_id].append(((begin,), cells))
-        else:  # takes the same share of the same intervals: one variable for both
-            starts, known = breaks_of[shift_id][same]
-            breaks_of[shift_id][same] = ((*starts, begin), known)
-    out = []
+    out: list[ShiftData] = []
     for position, (shift_id, site_name, start, paid) in enumerate(
         zip(shifts[SHIFT_ID], shifts[SITE], shifts[START], shifts[PAID_HOURS], strict=True)
     ):
         if shift_id in unusable:
             continue
         site = sites[site_name]
+        per_rule = rule_classes.get(shift_id, [])
         out.append(
-            ShiftData(
+            _RuleShift(
                 position=position,
                 shift_id=shift_id,
                 site=site,
                 local_start=start.tz_convert(site.tz),
                 paid_hours=float(paid),
                 spans=span_cells.get(position, {}),
-                breaks=breaks_of.get(shift_id, []),
+                breaks=[c for classes in per_rule for c in classes],
+                rule_breaks=per_rule,
             )
         )
     return out
@@ -510,18 +590,14 @@ def _same(a: dict[int, float], b: dict[int, float]) -> bool:
 
 def _upper_bound(shift: ShiftData, demand: dict[int, float], group: SkillGroup) -> float | None:
     """Most agents an optimum puts on (shift, group) (module docstring); 0 if useless."""
-    spans = dict(shift.spans)
-    if len(shift.breaks) == 1:
-        # A fixed break is off the shift in every solution.
-        for i, share in shift.breaks[0][1].items():
-            spans[i] = spans.get(i, 0.0) - share
-        surely = spans
-    else:
-        surely = {
-            i: share - max((cells.get(i, 0.0) for _, cells in shift.breaks), default=0.0)
-            for i, share in spans.items()
-        }
-    useful = [i for i, share in spans.items() if share > _EPS and demand.get(i, 0.0) > _EPS]
+    worked = _worked(shift)
+    # Breaks of different rules never overlap, so their worst cases add up.
+    free = [classes for classes in _rules_of(shift) if len(classes) > 1]
+    surely = {
+        i: share - sum(max(cells.get(i, 0.0) for _, cells in classes) for classes in free)
+        for i, share in worked.items()
+    }
+    useful = [i for i, share in worked.items() if share > _EPS and demand.get(i, 0.0) > _EPS]
     if not useful:
         return 0.0
     caps: list[float] = []
@@ -540,6 +616,7 @@ def _shift_variables(
     problem: pulp.LpProblem,
     names: Names,
     data: list[ShiftData],
+    paid_cost: dict[str, float],
     by_site: dict[str, list[SkillGroup]],
     need: dict[tuple[str, pd.Timestamp], float],
     intervals: pd.DatetimeIndex,
@@ -568,11 +645,7 @@ def _shift_variables(
     surplus = options.surplus_penalty * hours
     for shift in data:
         site = shift.site
-        fixed = len(shift.breaks) == 1
-        worked = dict(shift.spans)
-        if fixed:
-            for i, share in shift.breaks[0][1].items():
-                worked[i] = worked.get(i, 0.0) - share
+        worked = _worked(shift)
         for g, group in enumerate(by_site.get(site.name, [])):
             upper = _upper_bound(shift, demand_of[group.queues], group)
             if upper is not None and upper < 1:
@@ -581,32 +654,60 @@ def _shift_variables(
                 f"x_{shift.position}_{g}", lowBound=0, upBound=upper, cat=pulp.LpInteger
             )
             x[(shift.shift_id, group.queues)] = var
-            paid = shift.paid_hours * site.cost_per_hour
+            paid = float(paid_cost[shift.shift_id])
             cost.append((var, paid + surplus * sum(worked.values())))
             for i, share in worked.items():
                 if abs(share) > _EPS:
                     capacity[(group.queues, i)].append((var, share))
-            if fixed or not shift.breaks:
-                continue
-            terms = [(var, -1.0)]
-            for k, ((begin, *_), cells) in enumerate(shift.breaks):
-                share = problem.add_variable(
-                    f"w_{shift.position}_{g}_{k}", lowBound=0, upBound=upper, cat=pulp.LpInteger
-                )
-                w[(shift.shift_id, group.queues, begin)] = share
-                terms.append((share, 1.0))
-                cost.append((share, -surplus * sum(cells.values())))
-                for i, part in cells.items():
-                    capacity[(group.queues, i)].append((share, -part))
-            local = shift.local_start
-            problem += (
-                pulp.LpAffineExpression(terms) == 0,
-                names(
-                    f"breaks_{site.name}_{local:%Y%m%dT%H%M}_{shift.paid_hours:g}h_"
-                    + "_".join(group.queues)
-                ),
-            )
+            for r, classes in enumerate(_rules_of(shift)):
+                if len(classes) < 2:  # no break, or a fixed one already off `worked`
+                    continue
+                rows = _break_rows(problem, names, shift, (g, r), group.queues, var, upper, classes)
+                for begin, share, cells in rows:
+                    w[(shift.shift_id, group.queues, begin)] = share
+                    cost.append((share, -surplus * sum(cells.values())))
+                    for i, part in cells.items():
+                        capacity[(group.queues, i)].append((share, -part))
     return x, w, capacity, cost
+
+
+def _break_rows(
+    problem: pulp.LpProblem,
+    names: Names,
+    shift: ShiftData,
+    where: tuple[int, int],
+    group: Group,
+    var: pulp.LpVariable,
+    upper: float | None,
+    classes: list[BreakClass],
+) -> list[tuple[pd.Timestamp, pulp.LpVariable, dict[int, float]]]:
+    """w of one (shift, group, rule) and its breaks_ row: sum_k w = x.
+
+    `where` is (group position, rule position); rule 0 keeps the names of the
+    single-rule model, later rules add `r{r}` / `_rule{r}`.
+
+    Returns:
+        (first start, w, share of each interval its break takes) per class.
+    """
+    g, r = where
+    tag = "" if r == 0 else f"r{r}_"
+    out = []
+    for k, ((begin, *_), cells) in enumerate(classes):
+        share = problem.add_variable(
+            f"w_{shift.position}_{g}_{tag}{k}", lowBound=0, upBound=upper, cat=pulp.LpInteger
+        )
+        out.append((begin, share, cells))
+    terms = [(var, -1.0)] + [(share, 1.0) for _, share, _ in out]
+    local = shift.local_start
+    problem += (
+        pulp.LpAffineExpression(terms) == 0,
+        names(
+            f"breaks_{shift.site.name}_{local:%Y%m%dT%H%M}_{shift.paid_hours:g}h_"
+            + "_".join(group)
+            + ("" if r == 0 else f"_rule{r}")
+        ),
+    )
+    return out
 
 
 def _cover_constraints(

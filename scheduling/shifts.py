@@ -8,20 +8,24 @@ its true length in absolute time.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import TypeVar
 
 import holidays
 import pandas as pd
 
 from scheduling.columns import BREAK_END, BREAK_START, END, SITE, START
 from scheduling.errors import InputError
+from scheduling.premiums import shift_cost
 from scheduling.sites import Site
 
 SHIFT_ID = "shift_id"
 PAID_HOURS = "paid_hours"
-SHIFT_COLUMNS = (SHIFT_ID, SITE, START, END, PAID_HOURS)
+COST = "cost"
+SHIFT_COLUMNS = (SHIFT_ID, SITE, START, END, PAID_HOURS, COST)
 
 # Columns of the long frame returned by `shift_coverage`.
 SHIFT = "shift"
@@ -55,7 +59,9 @@ def generate_shifts(
     Returns:
         One row per shift, sorted by site, start, paid_hours: `shift_id` (readable
         and stable, e.g. "Manila|2026-11-23T08:00+08:00|8h"), `site`, `start` and
-        `end` (UTC), `paid_hours` (hours).
+        `end` (UTC), `paid_hours` (hours), `cost` (of one agent working it, in
+        the site's cost units, night and weekend premiums included:
+        `scheduling.premiums`).
 
     Raises:
         InputError: naive or empty horizon, duplicate site names, an unknown
@@ -79,7 +85,44 @@ def generate_shifts(
     for column in (START, END):
         frame[column] = utc_column(frame[column])
     frame[PAID_HOURS] = frame[PAID_HOURS].astype(float)
+    frame[COST] = frame[COST].astype(float)
     return frame.sort_values([SITE, START, PAID_HOURS], ignore_index=True)
+
+
+def shift_costs(shifts: pd.DataFrame, *, sites: Sequence[Site] | Mapping[str, Site]) -> pd.Series:
+    """Cost of one agent working each row of a shift or schedule frame.
+
+    Args:
+        shifts: `site`, `start`, `end` (tz-aware) and optionally `paid_hours`
+            (hours; without it each row's real length is paid).
+        sites: the sites, as a sequence or by name.
+
+    Returns:
+        Series `cost` (site cost units, premiums included:
+        `scheduling.premiums.shift_cost`) on the index of `shifts`.
+
+    Raises:
+        InputError: a row's site is not among `sites`, or naive timestamps.
+    """
+    by_name = sites if isinstance(sites, Mapping) else {s.name: s for s in sites}
+    unknown = sorted(set(shifts[SITE]) - set(by_name))
+    if unknown:
+        raise InputError(f"shifts: site(s) {unknown} are not among the configured sites")
+    paid: Iterable[float | None] = (
+        shifts[PAID_HOURS] if PAID_HOURS in shifts.columns else itertools.repeat(None)
+    )
+    values = [
+        shift_cost(
+            pd.Timestamp(begin).to_pydatetime(),
+            pd.Timestamp(finish).to_pydatetime(),
+            by_name[name],
+            paid_hours=None if hours is None else float(hours),
+        )
+        for name, begin, finish, hours in zip(
+            shifts[SITE], shifts[START], shifts[END], paid, strict=False
+        )
+    ]
+    return pd.Series(values, index=shifts.index, name=COST, dtype=float)
 
 
 def shift_coverage(
@@ -215,6 +258,7 @@ def _shift_row(site: Site, begin: datetime, finish: datetime, hours: float) -> d
         START: begin,
         END: finish,
         PAID_HOURS: float(hours),
+        COST: shift_cost(begin, finish, site, paid_hours=float(hours)),
     }
 
 
@@ -234,14 +278,43 @@ def _work_segments(
     for label, begin, finish, pause, resume in zip(
         shifts.index, starts, ends, pauses, resumes, strict=True
     ):
-        segments = [(begin, finish)]
-        if not (math.isnan(pause) or math.isnan(resume)):
-            segments = [
-                (begin, min(max(begin, pause), finish)),
-                (max(min(resume, finish), begin), finish),
-            ]
-        out.append((label, [(a, b) for a, b in segments if b > a]))
+        breaks = [] if math.isnan(pause) or math.isnan(resume) else [(pause, resume)]
+        out.append((label, worked_spans(begin, finish, breaks)))
     return out
+
+
+_Instant = TypeVar("_Instant", float, pd.Timestamp)
+
+
+def worked_spans(
+    start: _Instant, end: _Instant, breaks: Iterable[tuple[_Instant, _Instant]]
+) -> list[tuple[_Instant, _Instant]]:
+    """The working time of a shift: [start, end) less every break.
+
+    Each break is first clipped to [start, end), so a break outside the shift
+    takes nothing off, and time in two breaks (or one break listed twice) is
+    taken off once.
+
+    Args:
+        start: shift start (seconds, or a tz-aware timestamp).
+        end: shift end, the same kind.
+        breaks: (start, end) of each break, the same kind; empty ones do nothing.
+
+    Returns:
+        The non-empty (start, end) spans of work, in time order, apart from each
+        other; none when end <= start.
+    """
+    spans = []
+    cursor = start
+    for pause, resume in sorted((max(a, start), min(b, end)) for a, b in breaks):
+        if resume <= pause:
+            continue
+        if pause > cursor:
+            spans.append((cursor, pause))
+        cursor = max(cursor, resume)
+    if end > cursor:
+        spans.append((cursor, end))
+    return spans
 
 
 def _seconds(column: pd.Series, origin: pd.Timestamp) -> list[float]:

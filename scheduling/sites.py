@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Real
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scheduling.errors import InputError
@@ -44,6 +45,15 @@ class Site:
         cost_per_hour: cost of one paid agent-hour.
         holidays: country code (optionally "CC-SUBDIV") whose public holidays
             close the site, or None.
+        night_premium: extra share of `cost_per_hour` for paid time in the local
+            night window (0.25: +25%), >= 0.
+        night_start_minutes: local start of the night window, minutes after
+            midnight (0-1439).
+        night_end_minutes: local end of the night window, minutes after midnight
+            (0-1440); a value <= night_start_minutes runs past midnight. The
+            default window is 22:00-06:00.
+        weekend_premium: extra share of `cost_per_hour` for paid time on a local
+            Saturday or Sunday, >= 0. See `scheduling.premiums` for the rule.
     """
 
     name: str
@@ -57,6 +67,10 @@ class Site:
     max_agents: int | None = None
     cost_per_hour: float = 1.0
     holidays: str | None = None
+    night_premium: float = 0.0
+    night_start_minutes: int = 22 * 60
+    night_end_minutes: int = 6 * 60
+    weekend_premium: float = 0.0
 
     def __post_init__(self) -> None:
         where = f"site {self.name!r}"
@@ -84,6 +98,22 @@ class Site:
             raise InputError(f"{where}: max_agents must be >= 0, got {self.max_agents}")
         if self.cost_per_hour < 0:
             raise InputError(f"{where}: cost_per_hour must be >= 0, got {self.cost_per_hour}")
+        self._check_premiums(where)
+
+    def _check_premiums(self, where: str) -> None:
+        for field in ("night_premium", "weekend_premium"):
+            value = getattr(self, field)
+            if not (isinstance(value, int | float) and 0 <= value < float("inf")):
+                raise InputError(
+                    f"{where}: {field} must be a share >= 0 of cost_per_hour "
+                    f"(0.25 for +25%), got {value!r}"
+                )
+        start, end = self.night_start_minutes, self.night_end_minutes
+        if not (0 <= start < 1440 and 0 <= end <= 1440 and start != end):
+            raise InputError(
+                f"{where}: night_window must be two different local times between "
+                f"00:00 and 24:00, e.g. 22:00-06:00, got {_clock(start)}-{_clock(end)}"
+            )
 
     @property
     def window_minutes(self) -> int:
@@ -94,6 +124,38 @@ class Site:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def has_premiums(self) -> bool:
+        """Whether any paid hour of the site costs more than `cost_per_hour`."""
+        return self.night_premium > 0 or self.weekend_premium > 0
+
+
+def _clock(minutes: int) -> str:
+    """Minutes after midnight as "HH:MM" (for messages; any int)."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}" if 0 <= minutes <= 1440 else str(minutes)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BreakRule:
+    """One break, off the queues, in every shift long enough for it.
+
+    Validated by `ScheduleOptions`, which holds the rules of a run.
+
+    Attributes:
+        minutes: break length, minutes (> 0).
+        after_hours: shifts this long or longer get the break, hours (>= 0).
+        window: (from, to) hours after the shift start that the break must lie
+            in, or None for the middle third of the shift.
+    """
+
+    minutes: int
+    after_hours: float = 6.0
+    window: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.window, list):  # e.g. straight from TOML: [3, 5]
+            object.__setattr__(self, "window", tuple(self.window))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,6 +185,14 @@ class ScheduleOptions:
         break_after_hours: shifts this long or longer get a break, hours.
         break_window: (from, to) hours after the shift start that the break
             must lie in, or None for the middle third of the shift.
+        breaks: several breaks per shift (e.g. a lunch and two short breaks),
+            one `BreakRule` each, the first being the main one (the schedule's
+            `break_start`/`break_end`); None for the single break of the three
+            `break_*` fields above, which must then keep their defaults. An agent
+            takes one break at a time: no two rules' (from, to) windows may
+            overlap, and rules whose candidate breaks meet in the real shifts
+            (a middle third, or a window a shift cannot hold) are rejected when
+            the breaks are placed (`scheduling.breaks`).
     """
 
     interval_minutes: int = 60
@@ -140,6 +210,22 @@ class ScheduleOptions:
     break_minutes: int = 30
     break_after_hours: float = 6.0
     break_window: tuple[float, float] | None = None
+    breaks: tuple[BreakRule, ...] | None = None
+
+    @property
+    def break_rules(self) -> tuple[BreakRule, ...]:
+        """The run's break rules: `breaks`, or the one rule of the `break_*` fields."""
+        if self.breaks is not None:
+            return self.breaks
+        if self.break_minutes <= 0:
+            return ()
+        return (
+            BreakRule(
+                minutes=self.break_minutes,
+                after_hours=self.break_after_hours,
+                window=self.break_window,
+            ),
+        )
 
     def __post_init__(self) -> None:
         if self.interval_minutes not in (15, 30, 60):
@@ -175,3 +261,74 @@ class ScheduleOptions:
                     f"start with 0 <= from < to and room for break_minutes "
                     f"{self.break_minutes}, got {list(self.break_window)}"
                 )
+        if self.breaks is not None:
+            if isinstance(self.breaks, list):
+                object.__setattr__(self, "breaks", tuple(self.breaks))
+            _check_break_rules(self)
+
+
+def _check_break_rules(options: ScheduleOptions) -> None:
+    """InputError naming the field when `options.breaks` is malformed or windows overlap.
+
+    Only clashes that hold whatever the shift length are checked here: two
+    (from, to) windows that overlap do so in every shift long enough for both.
+    Whether a middle third, or a window cut by a short shift, meets another
+    rule's break depends on the site's shift lengths, so `scheduling.breaks`
+    checks the candidate breaks of the real shifts instead.
+    """
+    shorthand = (options.break_minutes, options.break_after_hours, options.break_window)
+    if shorthand != (30, 6.0, None):
+        raise InputError(
+            "scheduling: give either break_minutes/break_after_hours/break_window (one "
+            "break) or breaks (several), not both"
+        )
+    if not isinstance(options.breaks, tuple) or not all(
+        isinstance(rule, BreakRule) for rule in options.breaks
+    ):
+        raise InputError("scheduling: breaks must be a tuple of BreakRule")
+    for i, rule in enumerate(options.breaks):
+        _check_break_rule(rule, where=f"scheduling.breaks[{i}]")
+    for i, first in enumerate(options.breaks):
+        for j in range(i + 1, len(options.breaks)):
+            second = options.breaks[j]
+            if first.window is None or second.window is None:
+                continue
+            if max(first.window[0], second.window[0]) < min(first.window[1], second.window[1]):
+                raise InputError(
+                    f"scheduling: breaks[{i}] (window {_hours_text(first.window)}) and "
+                    f"breaks[{j}] (window {_hours_text(second.window)}) overlap, and an agent "
+                    "cannot take two breaks at once; give them windows that do not overlap"
+                )
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _check_break_rule(rule: BreakRule, *, where: str) -> None:
+    """InputError naming `where` (e.g. "scheduling.breaks[1]") for a malformed rule."""
+    if not isinstance(rule.minutes, int) or isinstance(rule.minutes, bool) or rule.minutes <= 0:
+        raise InputError(f"{where}.minutes must be a whole number > 0, got {rule.minutes!r}")
+    if not (_is_number(rule.after_hours) and rule.after_hours >= 0):
+        raise InputError(f"{where}.after_hours must be a number >= 0, got {rule.after_hours!r}")
+    if rule.window is None:
+        return
+    if not (
+        isinstance(rule.window, tuple)
+        and len(rule.window) == 2
+        and all(_is_number(hours) for hours in rule.window)
+    ):
+        raise InputError(
+            f"{where}.window must be [from, to], two numbers of hours after the shift "
+            f"start, got {rule.window!r}"
+        )
+    begin, end = rule.window
+    if not 0 <= begin < end or (end - begin) * 60 < rule.minutes:
+        raise InputError(
+            f"{where}.window must be [from, to] hours after the shift start with "
+            f"0 <= from < to and room for its {rule.minutes} minutes, got {list(rule.window)}"
+        )
+
+
+def _hours_text(window: tuple[float, float]) -> str:
+    return f"[{window[0]:g}, {window[1]:g}]"

@@ -16,7 +16,6 @@ import typer
 
 from forecasting.errors import ForecastingError
 from scheduling import erlang, erlang_a
-from scheduling.columns import SCHEDULE_COLUMNS
 from scheduling.errors import SchedulingError
 from wfm import app, calendars, io, render
 from wfm.config import Config, load_config
@@ -59,18 +58,20 @@ def _config(path: Path | None) -> Config:
     return load_config(path)
 
 
+def _write_calendars(schedule: pd.DataFrame, folder: Path) -> None:
+    """One <agent>.ics per agent in `folder`, replacing the set all at once."""
+    left = io.write_folder(calendars.agent_calendars(schedule), folder, suffix=".ics")
+    if left is not None:
+        render.warn(f"{folder}: written, but the earlier calendars stay at {left}; delete it")
+
+
 def _write_schedule(schedule: pd.DataFrame, path: Path | None, fmt: str) -> None:
     if fmt == "ics":
         io.write_text(calendars.schedule_ics(schedule), path)
     elif fmt == "google":
         io.write_csv(calendars.schedule_google_csv(schedule), path)
     else:
-        io.write_csv(
-            schedule[list(SCHEDULE_COLUMNS)],
-            path,
-            timezone_column="timezone",
-            local_columns=("start", "end", "break_start", "break_end"),
-        )
+        io.write_text(io.schedule_csv_text(schedule), path)
 
 
 @cli.command()
@@ -198,6 +199,19 @@ def schedule(
     roster: Annotated[Path | None, typer.Option(help="roster.csv of named agents.")] = None,
     coverage: Annotated[Path | None, typer.Option(help="Also write coverage CSV here.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv, ics or google.")] = "csv",
+    agent_calendars: Annotated[
+        Path | None,
+        typer.Option(
+            "--calendars",
+            help=(
+                "Also write one <agent>.ics per agent into this folder: new, empty, or one "
+                "wfm wrote (other files are never replaced). A file name is the agent's name "
+                "folded to a-z, 0-9 and '-'; it gets a hash suffix only when two agents' "
+                "names fold to the same name (or one folds to nothing or to a device name "
+                "such as CON)."
+            ),
+        ),
+    ] = None,
     time_limit: Annotated[float | None, typer.Option(help="Solver seconds.")] = None,
     gap: Annotated[float | None, typer.Option(help="Relative optimality gap.")] = None,
     solver: Annotated[str | None, typer.Option(help="highs or cbc.")] = None,
@@ -209,12 +223,19 @@ def schedule(
 ) -> None:
     """Choose shifts at the sites and give them to agents.
 
+    --calendars DIR writes each agent's shifts as DIR/<agent>.ics (one calendar per
+    agent, site time zones), beside the main output.
+
     Example:
 
         wfm schedule requirements.csv --config wfm.toml --roster roster.csv --coverage coverage.csv > schedule.csv
+
+        wfm schedule requirements.csv --config wfm.toml --roster roster.csv --calendars calendars/ -o schedule.csv
     """
     if fmt not in ("csv", "ics", "google"):
         raise WfmError(f"--format: expected csv, ics or google, got {fmt!r}")
+    if agent_calendars is not None:
+        io.check_folder(agent_calendars, suffix=".ics")
     cfg = _config(config)
     frame = io.read_requirements(requirements, tz=cfg.timezone)
     with render.progress("solving", total=1) as advance:
@@ -231,6 +252,8 @@ def schedule(
     _write_schedule(result.schedule, output, fmt)
     if coverage is not None:
         io.write_csv(result.coverage, coverage)
+    if agent_calendars is not None:
+        _write_calendars(result.schedule, agent_calendars)
     if not quiet:
         render.schedule_summary(result, cfg.sites)
 
@@ -244,11 +267,22 @@ def plan(
     events: Annotated[Path | None, typer.Option(help="events.csv.")] = None,
     roster: Annotated[Path | None, typer.Option(help="roster.csv of named agents.")] = None,
     horizon: Annotated[str, typer.Option(help="How far ahead: 1w, 14d.")] = "1w",
+    agent_calendars: Annotated[
+        bool,
+        typer.Option(
+            "--calendars",
+            help=(
+                "Also write OUT/calendars/<agent>.ics per agent (as schedule --calendars: "
+                "a hash suffix only when two agents' names fold to the same name)."
+            ),
+        ),
+    ] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Forecast, staff and schedule in one go; write five files into --out.
 
-    Writes forecast.csv, requirements.csv, schedule.csv, coverage.csv and schedule.ics.
+    Writes forecast.csv, requirements.csv, schedule.csv, coverage.csv and schedule.ics;
+    with --calendars also calendars/<agent>.ics, one calendar per agent.
 
     Example:
 
@@ -257,6 +291,8 @@ def plan(
     cfg = _config(config)
     if out.exists() and not out.is_dir():
         raise WfmError(f"{out}: exists and is not a folder; give --out a folder")
+    if agent_calendars:
+        io.check_folder(out / "calendars", suffix=".ics", parent_made_later=True)
     request = app.ForecastRequest(history=history, horizon=horizon, events=events)
     with render.progress("planning", total=3) as advance:
         result = app.run_forecast(request, cfg)
@@ -271,6 +307,8 @@ def plan(
     _write_schedule(scheduled.schedule, out / "schedule.csv", "csv")
     io.write_csv(scheduled.coverage, out / "coverage.csv")
     _write_schedule(scheduled.schedule, out / "schedule.ics", "ics")
+    if agent_calendars:
+        _write_calendars(scheduled.schedule, out / "calendars")
     for note in result.warnings:
         render.warn(note)
     if not quiet:
@@ -285,6 +323,10 @@ def plan(
             f"wrote forecast.csv, requirements.csv, schedule.csv, coverage.csv and "
             f"schedule.ics to {out}"
         )
+        if agent_calendars:
+            render.info(
+                f"wrote {scheduled.schedule['agent'].nunique()} agent calendars to {out / 'calendars'}"
+            )
 
 
 @cli.command("erlang")

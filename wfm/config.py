@@ -17,7 +17,7 @@ from forecasting.errors import ForecastingError
 from scheduling.errors import SchedulingError
 from scheduling.queues import QueueSpec
 from scheduling.shrinkage import ShrinkageRule
-from scheduling.sites import WEEKDAYS, ScheduleOptions, Site
+from scheduling.sites import WEEKDAYS, BreakRule, ScheduleOptions, Site
 from wfm.errors import WfmError
 
 TOP_FIELDS = {
@@ -73,6 +73,9 @@ SITE_FIELDS = {
     "max_agents",
     "cost_per_hour",
     "holidays",
+    "night_premium",
+    "night_window",
+    "weekend_premium",
 }
 SCHEDULING_FIELDS = {
     "solver",
@@ -89,7 +92,10 @@ SCHEDULING_FIELDS = {
     "break_minutes",
     "break_after_hours",
     "break_window",
+    "breaks",
 }
+BREAK_SHORTHAND = ("break_minutes", "break_after_hours", "break_window")
+BREAK_RULE_FIELDS = {"minutes", "after_hours", "window"}
 
 
 @dataclass(frozen=True)
@@ -383,9 +389,27 @@ def _sites(data: Any, r: _Reader) -> tuple[Site, ...]:
                 max_agents=r.integer(table, "max_agents", w, None),
                 cost_per_hour=r.number(table, "cost_per_hour", w, 1.0),
                 holidays=r.text(table, "holidays", w, None),
+                **_premiums(table, w, r),
             )
         )
     return tuple(sites)
+
+
+def _premiums(table: dict, where: str, r: _Reader) -> dict[str, Any]:
+    """night_premium, night_window = ["22:00", "06:00"], weekend_premium as Site fields."""
+    window = table.get("night_window", ["22:00", "06:00"])
+    if not isinstance(window, list) or len(window) != 2:
+        raise r.fail(f"{where}.night_window", '["HH:MM", "HH:MM"], e.g. ["22:00", "06:00"]', window)
+    start, end = (
+        r.clock({f"night_window[{k}]": v}, f"night_window[{k}]", where, "")
+        for k, v in enumerate(window)
+    )
+    return {
+        "night_premium": r.number(table, "night_premium", where, 0.0),
+        "night_start_minutes": start,
+        "night_end_minutes": end,
+        "weekend_premium": r.number(table, "weekend_premium", where, 0.0),
+    }
 
 
 def _break_window(data: dict, r: _Reader) -> tuple[float, float] | None:
@@ -395,6 +419,43 @@ def _break_window(data: dict, r: _Reader) -> tuple[float, float] | None:
     if len(window) != 2:
         raise r.fail("scheduling.break_window", "[from, to] hours after the shift start", window)
     return (window[0], window[1])
+
+
+def _break_rules(data: dict, r: _Reader) -> tuple[BreakRule, ...] | None:
+    """[[scheduling.breaks]] (minutes, after_hours, window = [from, to]) as BreakRules."""
+    if "breaks" not in data:
+        return None
+    given = [key for key in BREAK_SHORTHAND if key in data]
+    if given:
+        raise WfmError(
+            f"{r.source}: scheduling: both {', '.join(given)} and [[scheduling.breaks]] "
+            "are given; use one: break_minutes etc. for a single break, or "
+            "[[scheduling.breaks]] for several"
+        )
+    tables = data["breaks"]
+    if not isinstance(tables, list):
+        raise r.fail("scheduling.breaks", "an array of tables [[scheduling.breaks]]", tables)
+    rules = []
+    for i, table in enumerate(tables):
+        w = f"scheduling.breaks[{i}]"
+        if not isinstance(table, dict):
+            raise r.fail(w, "a table with minutes, after_hours, window", table)
+        r.check_fields(table, BREAK_RULE_FIELDS, f"[[scheduling.breaks]] {i}")
+        if "minutes" not in table:
+            raise r.fail(f"{w}.minutes", "the break length in minutes, e.g. 30", None)
+        window = None
+        if "window" in table:
+            window = r.numbers(table, "window", w, [])
+            if len(window) != 2:
+                raise r.fail(f"{w}.window", "[from, to] hours after the shift start", window)
+        rules.append(
+            BreakRule(
+                minutes=r.integer(table, "minutes", w, None),
+                after_hours=r.number(table, "after_hours", w, 6.0),
+                window=None if window is None else (window[0], window[1]),
+            )
+        )
+    return tuple(rules)
 
 
 def _scheduling(data: dict, interval: int, r: _Reader) -> ScheduleOptions:
@@ -416,4 +477,5 @@ def _scheduling(data: dict, interval: int, r: _Reader) -> ScheduleOptions:
         break_minutes=r.integer(data, "break_minutes", w, 30),
         break_after_hours=r.number(data, "break_after_hours", w, 6.0),
         break_window=_break_window(data, r),
+        breaks=_break_rules(data, r),
     )

@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from scheduling.shifts import shift_costs
+
 console = Console(stderr=True, highlight=False)
 
 
@@ -151,8 +153,8 @@ def staff_summary(
 
 def schedule_summary(result, sites) -> None:
     solve = result.solve
-    cost = {s.name: s.cost_per_hour for s in sites}
     schedule = result.schedule
+    cost = shift_costs(schedule, sites=sites)  # night and weekend premiums included
     paid = (schedule["end"] - schedule["start"]).dt.total_seconds() / 3600
     coverage = result.coverage
     hours = None
@@ -174,7 +176,7 @@ def schedule_summary(result, sites) -> None:
             str(part["agent"].nunique()),
             str(len(part)),
             f"{site_paid:,.1f}",
-            f"{site_paid * cost.get(site, 0):,.2f}",
+            f"{cost[part.index].sum():,.2f}",
         )
     console.print(table)
     short = coverage["shortfall"].sum() * hours
