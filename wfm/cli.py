@@ -203,6 +203,7 @@ def schedule(
         Path | None,
         typer.Option(
             "--calendars",
+            readable=False,  # our own check gives the one-line error
             help=(
                 "Also write one <agent>.ics per agent into this folder: new, empty, or one "
                 "wfm wrote (other files are never replaced). A file name is the agent's name "
