@@ -54,6 +54,10 @@ class HeadcountLimit:
     queues: tuple[str, ...] = ()
 
 
+# Candidate break starts that take the same share of the same intervals, and those shares.
+BreakClass = tuple[tuple[pd.Timestamp, ...], dict[int, float]]
+
+
 @dataclass
 class ShiftData:
     """One candidate shift in the numbers the builders need."""
@@ -64,8 +68,9 @@ class ShiftData:
     local_start: pd.Timestamp
     paid_hours: float
     spans: dict[int, float]  # interval -> share spanned, breaks not taken off
-    # Candidate breaks, one entry per distinct cover: (equivalent starts, shares).
-    breaks: list[tuple[tuple[pd.Timestamp, ...], dict[int, float]]]
+    # Per break rule (options.break_rules order), its candidate breaks, one class per
+    # distinct cover ([] for a rule without one); [] when no rule gives the shift a break.
+    rule_breaks: list[list[BreakClass]]
 
 
 class Names:

@@ -104,7 +104,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 import pulp
@@ -122,6 +122,7 @@ from scheduling.columns import (
 )
 from scheduling.errors import InputError
 from scheduling.limits import (
+    BreakClass,
     HeadcountLimit,
     Names,
     ShiftData,
@@ -187,9 +188,10 @@ class ShiftModel:
         shifts: candidate shifts (`scheduling.shifts` columns), indexed by shift_id.
         break_choices: candidate breaks of every rule
             (`scheduling.breaks.break_options`).
-        break_classes: per shift_id, its candidate break starts grouped by the
-            share of each interval they take (one w per group, keyed by its
-            first start), all rules in rule order.
+        break_rule_classes: per shift_id with a break, per rule of
+            `options.break_rules` (in order), its candidate break starts grouped
+            by the share of each interval they take (one w per group, keyed by
+            its first start; [] where the rule gives the shift no break).
         unusable: ids of shifts left out because, with `cyclic`, the horizon repeats
             before the shift plus `min_rest_hours` is over, so nobody could work it.
         coverage: long frame shift_id, interval (grid position), fraction, breaks
@@ -199,8 +201,6 @@ class ShiftModel:
         sites: sites by name.
         groups: the skill groups, keyed (site, group).
         options: the run's options.
-        break_rule_classes: per shift_id, per rule of `options.break_rules` (in
-            order), its `break_classes` ([] where the rule gives the shift no break).
     """
 
     problem: pulp.LpProblem
@@ -211,7 +211,7 @@ class ShiftModel:
     headcount: dict[str, HeadcountLimit]
     shifts: pd.DataFrame
     break_choices: pd.DataFrame
-    break_classes: dict[str, list[tuple[pd.Timestamp, ...]]]
+    break_rule_classes: dict[str, list[list[tuple[pd.Timestamp, ...]]]]
     unusable: tuple[str, ...]
     coverage: pd.DataFrame
     required: pd.DataFrame
@@ -219,9 +219,6 @@ class ShiftModel:
     sites: dict[str, Site]
     groups: dict[tuple[str, Group], SkillGroup]
     options: ScheduleOptions
-    break_rule_classes: dict[str, list[list[tuple[pd.Timestamp, ...]]]] = field(
-        default_factory=dict
-    )
 
 
 def build_model(
@@ -333,7 +330,11 @@ def build_model(
         headcount=headcount,
         shifts=shifts,
         break_choices=choices,
-        break_classes={d.shift_id: [starts for starts, _ in d.breaks] for d in data if d.breaks},
+        break_rule_classes={
+            d.shift_id: [[starts for starts, _ in classes] for classes in d.rule_breaks]
+            for d in data
+            if d.rule_breaks
+        },
         unusable=unusable,
         coverage=cover_frame,
         required=required,
@@ -341,11 +342,6 @@ def build_model(
         sites=by_name,
         groups={(g.site, g.queues): g for g in groups},
         options=options,
-        break_rule_classes={
-            d.shift_id: [[starts for starts, _ in classes] for classes in d.rule_breaks]
-            for d in data
-            if d.breaks
-        },
     )
 
 
@@ -504,17 +500,6 @@ def _cells(spans: pd.DataFrame) -> dict[int, dict[int, float]]:
     return out
 
 
-# Candidate break starts that take the same share of the same intervals, and those shares.
-BreakClass = tuple[tuple[pd.Timestamp, ...], dict[int, float]]
-
-
-@dataclass
-class _RuleShift(ShiftData):
-    """A ShiftData whose candidate breaks are also kept per rule (`breaks` has them all)."""
-
-    rule_breaks: list[list[BreakClass]] = field(default_factory=list)
-
-
 def _break_classes(
     frames: Sequence[pd.DataFrame], intervals: pd.DatetimeIndex, options: ScheduleOptions
 ) -> dict[str, list[list[BreakClass]]]:
@@ -536,17 +521,10 @@ def _break_classes(
     return dict(out)
 
 
-def _rules_of(shift: ShiftData) -> list[list[BreakClass]]:
-    """The shift's candidate break classes per rule."""
-    if isinstance(shift, _RuleShift):
-        return shift.rule_breaks
-    return [shift.breaks] if shift.breaks else []
-
-
 def _worked(shift: ShiftData) -> dict[int, float]:
     """Interval -> share of it the shift spans, less every fixed break (one class)."""
     worked = dict(shift.spans)
-    for classes in _rules_of(shift):
+    for classes in shift.rule_breaks:
         if len(classes) == 1:  # a fixed break is off the shift in every solution
             for i, share in classes[0][1].items():
                 worked[i] = worked.get(i, 0.0) - share
@@ -568,17 +546,15 @@ def _shift_data(
         if shift_id in unusable:
             continue
         site = sites[site_name]
-        per_rule = rule_classes.get(shift_id, [])
         out.append(
-            _RuleShift(
+            ShiftData(
                 position=position,
                 shift_id=shift_id,
                 site=site,
                 local_start=start.tz_convert(site.tz),
                 paid_hours=float(paid),
                 spans=span_cells.get(position, {}),
-                breaks=[c for classes in per_rule for c in classes],
-                rule_breaks=per_rule,
+                rule_breaks=rule_classes.get(shift_id, []),
             )
         )
     return out
@@ -592,7 +568,7 @@ def _upper_bound(shift: ShiftData, demand: dict[int, float], group: SkillGroup) 
     """Most agents an optimum puts on (shift, group) (module docstring); 0 if useless."""
     worked = _worked(shift)
     # Breaks of different rules never overlap, so their worst cases add up.
-    free = [classes for classes in _rules_of(shift) if len(classes) > 1]
+    free = [classes for classes in shift.rule_breaks if len(classes) > 1]
     surely = {
         i: share - sum(max(cells.get(i, 0.0) for _, cells in classes) for classes in free)
         for i, share in worked.items()
@@ -659,7 +635,7 @@ def _shift_variables(
             for i, share in worked.items():
                 if abs(share) > _EPS:
                     capacity[(group.queues, i)].append((var, share))
-            for r, classes in enumerate(_rules_of(shift)):
+            for r, classes in enumerate(shift.rule_breaks):
                 if len(classes) < 2:  # no break, or a fixed one already off `worked`
                     continue
                 rows = _break_rows(problem, names, shift, (g, r), group.queues, var, upper, classes)

@@ -186,7 +186,6 @@ def test_each_rule_has_its_own_break_rows_and_the_first_keeps_its_name() -> None
     ]
     four = "S|2026-11-23T08:00+00:00|4h"
     assert [len(c) for c in model.break_rule_classes[four]] == [3, 2]
-    assert model.break_classes[four] == [c for rule in model.break_rule_classes[four] for c in rule]
 
 
 def test_the_plan_realises_the_objective_with_every_break() -> None:

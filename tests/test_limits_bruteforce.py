@@ -647,7 +647,7 @@ def test_implicit_breaks_cover_exactly_what_the_agents_work(
     x = model.x[("s", ("a",))]
     starts = list(model.break_choices["break_start"])
     assert starts, "every shift this long has a break"
-    classes = model.break_classes["s"]
+    (classes,) = model.break_rule_classes["s"]  # the single-rule shorthand: rule 0 only
     assert sorted(t for c in classes for t in c) == sorted(starts)
     cover = {t: row for (_, t), row in model.cover.items()}
     cover_rows = {t: read_rows(model.problem, [row.name])[0] for t, row in cover.items()}
