@@ -125,8 +125,10 @@ def exact(shifts: Sequence[TourShift], rules: TourRules) -> bool:
     the weekly days and hours; this holds when no two shifts two or more days
     apart clash on rest and 7 - run shifts of the longest length fit both caps.
     """
-    if not shifts or rules.run < 1:
-        return rules.run >= 1
+    if rules.run < 1:
+        return False
+    if not shifts:
+        return True
     working = DAYS - rules.run
     longest = max(s.hours for s in shifts)
     if rules.max_days < working or longest * working > rules.max_hours + _EPS:
@@ -318,6 +320,9 @@ def fill_weeks(
     Returns:
         One list of shift keys per agent who works (see `decompose`).
     """
+    units = sum(int(counts[s.key]) for s in shifts)
+    if not units:
+        return []
     problem = pulp.LpProblem("tours", pulp.LpMaximize)
     fill = {
         s.key: problem.add_variable(
@@ -326,20 +331,18 @@ def fill_weeks(
         for k, s in enumerate(shifts)
     }
     network = add_network(problem, shifts, fill, run=run, rest=rest, agents=agents, tag="tour")
-    units = sum(int(counts[s.key]) for s in shifts)
-    smallest = min((s.hours for s in shifts), default=1.0)
+    smallest = min(s.hours for s in shifts)
     # Hours first; one agent fewer is worth less than any change of filled hours.
     per_agent = smallest / (2 * (units + 1))
     problem.setObjective(
         pulp.lpSum(s.hours * fill[s.key] for s in shifts)
         - per_agent * pulp.lpSum(p.agents for p in network.patterns)
     )
-    if units:
-        solve_problem(
-            problem,
-            solver=solver,
-            time_limit_seconds=time_limit_seconds,
-            gap=0.0,
-            node_limit=node_limit,
-        )
-    return decompose(network) if units else []
+    solve_problem(
+        problem,
+        solver=solver,
+        time_limit_seconds=time_limit_seconds,
+        gap=0.0,
+        node_limit=node_limit,
+    )
+    return decompose(network)
