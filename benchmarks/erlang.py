@@ -33,8 +33,8 @@ import mpmath
 import numpy as np
 import pandas as pd
 
-from scheduling.erlang import erlang_c_metrics, required_agents, staff_erlang_c
-from scheduling.erlang_a import required_agents_a
+from scheduling.staffing.erlang import erlang_c_metrics, required_agents, staff_erlang_c
+from scheduling.staffing.erlang_a import required_agents_a
 
 INTERVAL_MINUTES = 15
 ANSWER_SECONDS = 20.0

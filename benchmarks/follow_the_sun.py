@@ -12,7 +12,7 @@ Instance (built at run time, deterministically, from the example company):
   Thanksgiving week, during the announced "Workflows GA" launch. Volume is scaled
   by the library's own what-if scenario (`growth`, default +600 %: 7x the
   example's contacts), then staffed per queue by
-  `scheduling.staffing.staff_requirements` with the example's queue settings
+  `scheduling.staffing.requirements.staff_requirements` with the example's queue settings
   (Erlang C for phone, chat with concurrency 2, email as deferred work,
   shrinkage 25-30 %). Scaling the volume before staffing, not the staff after,
   keeps Erlang's economies of scale. 7x rather than 5x: at 5x the week needs
@@ -31,7 +31,7 @@ Instance (built at run time, deterministically, from the example company):
   (no roster). Shortfall costs 1000 per agent-hour and surplus 0.01, as in the
   example.
 
-It is solved by `scheduling.planner.schedule_requirements` with HiGHS (one
+It is solved by `scheduling.shifts.planner.schedule_requirements` with HiGHS (one
 thread) and the given time limit and gap. The planner's steps are timed by
 wrapping the functions it calls (shift generation, model build, solve,
 assignment, coverage); the wrapped model gives the programme's size and its own
@@ -54,7 +54,7 @@ breaks, no headcount, rest or days-off rows; per interval the requirement is
 the whole number of agents that covers all three queues (the ceiling of their
 sum: every site serves every queue, so one cover row per interval); every
 interval must be covered; cost = paid hours x the site's rate (whole numbers).
-wfm solves it with `scheduling.model.build_model` on one queue, the sites
+wfm solves it with `scheduling.shifts.model.build_model` on one queue, the sites
 without `max_agents`, no surplus cost and a shortfall penalty of 100,000 per
 agent-hour (a relaxation of "cover every interval"; the script checks that
 nothing is short) at gap 0. pyworkforce 0.5 solves the same shift vectors with
@@ -93,15 +93,25 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import scheduling.planner as planner  # noqa: E402
+import scheduling.shifts.planner as planner  # noqa: E402
 import scheduling.solver as solver_module  # noqa: E402
 from forecasting.forecast import forecast_volume  # noqa: E402
-from scheduling.columns import AGENTS_SCHEDULED, END, INTERVAL_START, QUEUE, SITE, START  # noqa: E402
-from scheduling.model import build_model  # noqa: E402
-from scheduling.shifts import PAID_HOURS, SHIFT_ID, generate_shifts  # noqa: E402
-from scheduling.sites import ScheduleOptions, Site  # noqa: E402
+from scheduling.columns import (  # noqa: E402  # noqa: E402
+    AGENTS_SCHEDULED,
+    END,
+    INTERVAL_START,
+    PAID_HOURS,
+    QUEUE,
+    SHIFT_ID,
+    SITE,
+    START,
+)
+from scheduling.shifts.model import build_model  # noqa: E402
+from scheduling.shifts.options import ScheduleOptions  # noqa: E402
+from scheduling.shifts.sites import Site  # noqa: E402
+from scheduling.shifts.templates import generate_shifts  # noqa: E402
 from scheduling.solver import solve_problem  # noqa: E402
-from scheduling.staffing import staff_requirements  # noqa: E402
+from scheduling.staffing.requirements import staff_requirements  # noqa: E402
 from wfm import io  # noqa: E402
 from wfm.app import ForecastRequest, load_history  # noqa: E402
 from wfm.config import load_config  # noqa: E402

@@ -36,7 +36,7 @@ design optimal under `msd`, so they get the converter's `bounded` objective they
 were written for. On the toys (one day) distinct shifts and (day, shift) pairs
 are the same count.
 
-The model is `scheduling.model.build_model` on a one-site, round-the-clock,
+The model is `scheduling.shifts.model.build_model` on a one-site, round-the-clock,
 cyclic horizon of `days` days, with every candidate (day, shift) passed in as
 the shift frame, breaks off and no paid cost; the library's surplus and
 shortfall penalties, per agent-hour, are 60 x weightOverCover and 60 x
@@ -80,10 +80,19 @@ import pulp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scheduling.columns import AGENTS_SCHEDULED, END, INTERVAL_START, QUEUE, SITE, START  # noqa: E402
-from scheduling.model import ShiftModel, build_model  # noqa: E402
-from scheduling.shifts import PAID_HOURS, SHIFT_ID  # noqa: E402
-from scheduling.sites import ScheduleOptions, Site  # noqa: E402
+from scheduling.columns import (  # noqa: E402  # noqa: E402
+    AGENTS_SCHEDULED,
+    END,
+    INTERVAL_START,
+    PAID_HOURS,
+    QUEUE,
+    SHIFT_ID,
+    SITE,
+    START,
+)
+from scheduling.shifts.model import ShiftModel, build_model  # noqa: E402
+from scheduling.shifts.options import ScheduleOptions  # noqa: E402
+from scheduling.shifts.sites import Site  # noqa: E402
 from scheduling.solver import SolveResult, solve_problem  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "shift_design_msd" / "instances"
@@ -336,7 +345,7 @@ def grid_minutes(interval_minutes: int) -> int:
 def build_design_model(
     instance: MsdInstance, *, variant: str = AUTO, duty_rows: bool | None = None
 ) -> DesignModel:
-    """The instance as `scheduling.model.build_model` plus the design terms.
+    """The instance as `scheduling.shifts.model.build_model` plus the design terms.
 
     Args:
         instance: the instance.

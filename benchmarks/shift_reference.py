@@ -14,7 +14,7 @@ Data: ../shared/data/shift_scheduling_reference (SOURCE.md there):
   MinRequiredResources, the number of people with scheduled >= required every
   hour, optimum 113.
 
-Each instance is solved by `scheduling.model.build_model` and `solve_problem`
+Each instance is solved by `scheduling.shifts.model.build_model` and `solve_problem`
 (HiGHS, one thread, gap 0), breaks off, no headcount rows (`max_agents` None):
 
 - CTU: the candidate shifts are the library's own (`generate_shifts`, one site
@@ -60,10 +60,20 @@ import pulp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scheduling.columns import AGENTS_SCHEDULED, END, INTERVAL_START, QUEUE, SITE, START  # noqa: E402
-from scheduling.model import ShiftModel, build_model, chosen_shifts, shortfall_frame  # noqa: E402
-from scheduling.shifts import PAID_HOURS, SHIFT_ID, generate_shifts  # noqa: E402
-from scheduling.sites import ScheduleOptions, Site  # noqa: E402
+from scheduling.columns import (  # noqa: E402  # noqa: E402
+    AGENTS_SCHEDULED,
+    END,
+    INTERVAL_START,
+    PAID_HOURS,
+    QUEUE,
+    SHIFT_ID,
+    SITE,
+    START,
+)
+from scheduling.shifts.model import ShiftModel, build_model, chosen_shifts, shortfall_frame  # noqa: E402
+from scheduling.shifts.options import ScheduleOptions  # noqa: E402
+from scheduling.shifts.sites import Site  # noqa: E402
+from scheduling.shifts.templates import generate_shifts  # noqa: E402
 from scheduling.solver import SolveResult, solve_problem  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "shift_scheduling_reference"

@@ -78,3 +78,20 @@ COVERAGE_COLUMNS = (INTERVAL_START, QUEUE, REQUIRED, SCHEDULED, SHORTFALL, SURPL
 CONTRACTED_HOURS = "contracted_hours"
 DAYS_UNAVAILABLE = "days_unavailable"
 PREFERRED_START = "preferred_start"
+
+# Candidate shifts (`scheduling.shifts.templates.generate_shifts`): one row per shift.
+SHIFT_ID = "shift_id"
+PAID_HOURS = "paid_hours"  # hours
+COST = "cost"  # cost units per agent on the shift
+SHIFT_COLUMNS = (SHIFT_ID, SITE, START, END, PAID_HOURS, COST)
+
+# The long frame of `scheduling.shifts.templates.shift_coverage`.
+SHIFT = "shift"
+INTERVAL = "interval"
+FRACTION = "fraction"  # share of the interval the shift works, 0-1
+COVERAGE_LONG_COLUMNS = (SHIFT, INTERVAL, FRACTION)
+
+# The programme's chosen shifts and break plan (`scheduling.shifts.model`).
+COUNT = "count"  # agents on the shift, whole
+WEIGHT = "agents"
+RULE = "rule"  # break_plan: position of the break's rule in options.break_rules

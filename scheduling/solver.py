@@ -20,7 +20,8 @@ from pathlib import Path
 import pulp
 
 from scheduling.errors import InfeasibleError, InputError, SolverUnavailableError
-from scheduling.sites import SOLVERS
+
+SOLVERS = ("highs", "cbc")
 
 # Relative gaps at or below this count as proven optimal.
 _OPTIMAL_GAP = 1e-9

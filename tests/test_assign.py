@@ -11,11 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduling.assign import assign_agents
 from scheduling.columns import SCHEDULE_COLUMNS
 from scheduling.errors import InputError
-from scheduling.shifts import generate_shifts
-from scheduling.sites import ScheduleOptions, Site
+from scheduling.shifts.assign import assign_agents
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.sites import Site
+from scheduling.shifts.templates import generate_shifts
 
 MONDAY = pd.Timestamp("2026-11-23 00:00Z")
 WEEK = (MONDAY, MONDAY + pd.Timedelta(days=7))

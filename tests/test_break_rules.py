@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from scheduling.columns import SCHEDULE_COLUMNS, SCHEDULE_COLUMNS_OTHER_BREAKS
-from scheduling.coverage import coverage_frame
 from scheduling.errors import InputError
-from scheduling.model import break_plan, build_model, chosen_shifts, solve
-from scheduling.planner import schedule_requirements
-from scheduling.shifts import generate_shifts
-from scheduling.sites import BreakRule, ScheduleOptions, Site
+from scheduling.shifts.coverage import coverage_frame
+from scheduling.shifts.model import break_plan, build_model, chosen_shifts, solve
+from scheduling.shifts.options import BreakRule, ScheduleOptions
+from scheduling.shifts.planner import schedule_requirements
+from scheduling.shifts.sites import Site
+from scheduling.shifts.templates import generate_shifts
 from wfm.cli import cli
 from wfm.config import load_config
 from wfm.errors import WfmError

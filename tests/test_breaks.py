@@ -10,16 +10,17 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from scheduling.breaks import (
+from scheduling.errors import InputError
+from scheduling.shifts.breaks import (
     break_offsets,
     break_options,
     round_breaks,
     rule_break_options,
     rule_grid_minutes,
 )
-from scheduling.errors import InputError
-from scheduling.shifts import generate_shifts
-from scheduling.sites import BreakRule, ScheduleOptions, Site
+from scheduling.shifts.options import BreakRule, ScheduleOptions
+from scheduling.shifts.sites import Site
+from scheduling.shifts.templates import generate_shifts
 
 
 def make_site(**overrides: object) -> Site:

@@ -17,9 +17,9 @@ from scheduling.columns import (
     SERVICE_LEVEL,
     WAIT_PROBABILITY,
 )
-from scheduling.deferred import deferred_requirements, response_window
-from scheduling.queues import QueueSpec
-from scheduling.staffing import staff_requirements
+from scheduling.staffing.deferred import deferred_requirements, response_window
+from scheduling.staffing.queues import QueueSpec
+from scheduling.staffing.requirements import staff_requirements
 
 START = pd.Timestamp("2024-03-04 09:00", tz="UTC")  # a Monday
 

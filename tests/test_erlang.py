@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduling.erlang import (
+from scheduling.errors import InputError
+from scheduling.staffing.erlang import (
     ErlangCMetrics,
     asa_seconds,
     erlang_b,
@@ -22,7 +23,6 @@ from scheduling.erlang import (
     service_level,
     wait_probability,
 )
-from scheduling.errors import InputError
 
 REFERENCE_CSV = (
     Path(__file__).parents[2]
@@ -448,7 +448,7 @@ def test_bad_asa_target_is_named(bad) -> None:
 
 
 def test_staff_erlang_c_equals_required_agents_then_metrics() -> None:
-    from scheduling.erlang import staff_erlang_c
+    from scheduling.staffing.erlang import staff_erlang_c
 
     rng = np.random.default_rng(3)
     traffic = np.concatenate([[0.0, 0.01, 10.0], rng.uniform(0, 400, 500)])

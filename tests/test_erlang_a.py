@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from scheduling.erlang import erlang_c_metrics, required_agents
-from scheduling.erlang_a import ErlangAMetrics, erlang_a_metrics, required_agents_a
 from scheduling.errors import InputError
+from scheduling.staffing.erlang import erlang_c_metrics, required_agents
+from scheduling.staffing.erlang_a import ErlangAMetrics, erlang_a_metrics, required_agents_a
 
 # --- reference: the birth-death chain summed directly, 40 digits ---------------------------
 

@@ -2,7 +2,7 @@
 
 Validity: enumerate every week each agent of a 1-3 agent roster (or each of
 `max_agents` anonymous agents) can work under the rules in words
-(`scheduling.assign`): one shift per local day; at most `max_days_per_week` shifts
+(`scheduling.shifts.assign`): one shift per local day; at most `max_days_per_week` shifts
 and its weekly hours in each 7-day block from the horizon start; `min_rest_hours`
 from the end of one shift to the start of the next, also round the end of a cyclic
 week; in every week a run of `consecutive_days_off` local days without a shift;
@@ -39,13 +39,14 @@ from hypothesis import strategies as st
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_flow
 
-from scheduling.assign import Agent
-from scheduling.breaks import break_offsets, round_breaks
-from scheduling.limits import Names, ShiftData, tour_constraints
-from scheduling.model import ShiftModel, break_plan, build_model, hall_sets
-from scheduling.shifts import utc_column
-from scheduling.sites import ScheduleOptions, Site
-from scheduling.skills import SkillGroup, skill_groups
+from scheduling.shifts.breaks import break_offsets, round_breaks
+from scheduling.shifts.limits import Names, ShiftData, tour_constraints
+from scheduling.shifts.model import ShiftModel, break_plan, build_model, hall_sets
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.roster import Agent
+from scheduling.shifts.sites import Site
+from scheduling.shifts.skills import SkillGroup, skill_groups
+from scheduling.shifts.templates import utc_column
 
 QUEUES = ("a", "b")
 SKILL_SETS = (("a",), ("b",), ("c",), ("a", "b"), ("a", "c"), ("b", "c"), ("a", "b", "c"))

@@ -15,11 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from scheduling.columns import COST, PAID_HOURS
 from scheduling.errors import InputError
-from scheduling.model import build_model, chosen_shifts, solve
-from scheduling.premiums import premium_hours, shift_cost
-from scheduling.shifts import COST, PAID_HOURS, generate_shifts, shift_costs
-from scheduling.sites import ScheduleOptions, Site
+from scheduling.shifts.model import build_model, chosen_shifts, solve
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.premiums import premium_hours, shift_cost
+from scheduling.shifts.sites import Site
+from scheduling.shifts.templates import generate_shifts, shift_costs
 from wfm.cli import cli
 from wfm.config import load_config
 

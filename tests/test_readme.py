@@ -47,8 +47,16 @@ def test_readme_shows_the_main_commands():
 
 def test_readme_setup_commands_name_the_example_and_pytest():
     text = README.read_text()
-    assert "pip install -e . && wfm plan --config examples/company/wfm.toml" in text
-    assert "pip install -e '.[test]' && pytest" in text
+    assert "pip install -c constraints.txt -e . && wfm plan --config examples/company/wfm.toml" in text
+    assert "pip install -c constraints.txt -e '.[test]' && pytest" in text
+
+
+def test_ci_installs_with_the_readme_constraints():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "-c constraints.txt -e '.[test]'" in ci
+    pins = (ROOT / "constraints.txt").read_text()
+    for package in ("highspy", "pandas", "numpy", "statsmodels", "PuLP", "holidays"):
+        assert f"\n{package}==" in pins, package
 
 
 @pytest.mark.slow

@@ -3,7 +3,7 @@
 Every run is a real CLI run on requirements with one best set of shifts: one agent
 for the eight UTC hours of each wanted shift, two days before a change, across it
 (or right after the skipped hour) and two days after. A shift's length is its true
-elapsed time (`scheduling.shifts`), so an 8-hour shift across the spring-forward gap
+elapsed time (`scheduling.shifts.templates`), so an 8-hour shift across the spring-forward gap
 ends 9 wall-clock hours after it starts and one across the fall-back fold 7.
 
 The ICS is read twice: by TZID name (as a client with the IANA zone does) and

@@ -12,20 +12,21 @@ import pulp
 import pytest
 
 from scheduling.columns import COVERAGE_COLUMNS, SCHEDULE_COLUMNS
-from scheduling.coverage import coverage_frame
 from scheduling.errors import InputError, SolverUnavailableError
-from scheduling.model import (
-    available_solvers,
+from scheduling.shifts.coverage import coverage_frame
+from scheduling.shifts.model import (
     break_plan,
     build_model,
     chosen_shifts,
     hall_sets,
     solve,
 )
-from scheduling.planner import schedule_requirements
-from scheduling.shifts import generate_shifts
-from scheduling.sites import ScheduleOptions, Site
-from scheduling.skills import SkillGroup
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.planner import schedule_requirements
+from scheduling.shifts.sites import Site
+from scheduling.shifts.skills import SkillGroup
+from scheduling.shifts.templates import generate_shifts
+from scheduling.solver import available_solvers
 
 MONDAY = pd.Timestamp("2026-11-23 00:00Z")
 

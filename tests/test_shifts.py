@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from scheduling.columns import SHIFT_COLUMNS
 from scheduling.errors import InputError
-from scheduling.shifts import SHIFT_COLUMNS, generate_shifts, shift_coverage
-from scheduling.sites import Site
+from scheduling.shifts.sites import Site
+from scheduling.shifts.templates import generate_shifts, shift_coverage
 
 
 def make_site(**overrides: object) -> Site:

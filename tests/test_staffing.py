@@ -28,8 +28,8 @@ from scheduling.columns import (
     WAIT_PROBABILITY,
 )
 from scheduling.errors import InputError
-from scheduling.queues import QueueSpec
-from scheduling.staffing import STAFFING_COLUMNS, staff_requirements
+from scheduling.staffing.queues import QueueSpec
+from scheduling.staffing.requirements import STAFFING_COLUMNS, staff_requirements
 
 START = pd.Timestamp("2024-03-04 09:00", tz="UTC")
 

@@ -19,12 +19,12 @@ from scheduling.columns import (
     SERVICE_LEVEL,
     SHRINKAGE,
 )
-from scheduling.erlang import erlang_c_metrics
-from scheduling.erlang_a import erlang_a_metrics
 from scheduling.errors import InputError
-from scheduling.queues import QueueSpec
-from scheduling.shrinkage import ShrinkageRule, shrinkage_rates
-from scheduling.staffing import chat_handle_seconds, staff_requirements
+from scheduling.staffing.erlang import erlang_c_metrics
+from scheduling.staffing.erlang_a import erlang_a_metrics
+from scheduling.staffing.queues import QueueSpec
+from scheduling.staffing.requirements import chat_handle_seconds, staff_requirements
+from scheduling.staffing.shrinkage import ShrinkageRule, shrinkage_rates
 
 START = pd.Timestamp("2024-03-04 09:00", tz="UTC")  # a Monday
 

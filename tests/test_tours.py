@@ -11,14 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduling import model as model_module
-from scheduling.assign import assign_agents
-from scheduling.model import build_model, chosen_shifts, solve
-from scheduling.planner import schedule_requirements
-from scheduling.shifts import generate_shifts
-from scheduling.sites import ScheduleOptions, Site
-from scheduling.skills import skill_groups
-from scheduling.tours import DAYS, TourRules, TourShift, add_network, exact, fill_weeks
+from scheduling.shifts import model as model_module
+from scheduling.shifts.assign import assign_agents
+from scheduling.shifts.model import build_model, chosen_shifts, solve
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.planner import schedule_requirements
+from scheduling.shifts.sites import Site
+from scheduling.shifts.skills import skill_groups
+from scheduling.shifts.templates import generate_shifts
+from scheduling.shifts.tours import DAYS, TourRules, TourShift, add_network, exact, fill_weeks
 
 DAY = 86400.0
 PERIOD = DAYS * DAY

@@ -15,8 +15,8 @@ from forecasting.backtest import BacktestResult, backtest
 from forecasting.calendar import check_timezone
 from forecasting.forecast import ForecastResult, forecast_volume
 from forecasting.history import aggregate_contacts, complete_grid
-from scheduling.planner import ScheduleResult, schedule_requirements
-from scheduling.staffing import staff_requirements
+from scheduling.shifts.planner import ScheduleResult, schedule_requirements
+from scheduling.staffing.requirements import staff_requirements
 from wfm import io
 from wfm.config import Config
 from wfm.errors import WfmError

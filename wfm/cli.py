@@ -15,8 +15,8 @@ import pandas as pd
 import typer
 
 from forecasting.errors import ForecastingError
-from scheduling import erlang, erlang_a
 from scheduling.errors import SchedulingError
+from scheduling.staffing import erlang, erlang_a
 from wfm import app, calendars, io, render
 from wfm.config import Config, load_config
 from wfm.errors import WfmError

@@ -15,9 +15,10 @@ from typing import Any
 from forecasting.calendar import check_timezone
 from forecasting.errors import ForecastingError
 from scheduling.errors import SchedulingError
-from scheduling.queues import QueueSpec
-from scheduling.shrinkage import ShrinkageRule
-from scheduling.sites import WEEKDAYS, BreakRule, ScheduleOptions, Site
+from scheduling.shifts.options import BreakRule, ScheduleOptions
+from scheduling.shifts.sites import WEEKDAYS, Site
+from scheduling.staffing.queues import QueueSpec
+from scheduling.staffing.shrinkage import ShrinkageRule
 from wfm.errors import WfmError
 
 TOP_FIELDS = {

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scheduling.shifts import shift_costs
+from scheduling.shifts.templates import shift_costs
 
 console = Console(stderr=True, highlight=False)
 

@@ -38,10 +38,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from scheduling.columns import BREAK_END, BREAK_START, END, SITE, START
+from scheduling.columns import BREAK_END, BREAK_START, END, SHIFT_ID, SITE, START
 from scheduling.errors import InputError
-from scheduling.shifts import SHIFT_ID, utc_column
-from scheduling.sites import BreakRule, ScheduleOptions, Site
+from scheduling.shifts.options import BreakRule, ScheduleOptions
+from scheduling.shifts.sites import Site
+from scheduling.shifts.templates import utc_column
 
 MIN_GRID_MINUTES = 15
 BREAK_OPTION_COLUMNS = (SHIFT_ID, BREAK_START, BREAK_END)

@@ -10,7 +10,8 @@ import pandas as pd
 
 from scheduling.columns import AGENTS_SCHEDULED, INTERVAL_START, QUEUE, REQUIRED
 from scheduling.errors import InputError
-from scheduling.sites import ScheduleOptions, Site
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.sites import Site
 
 
 def requirement_table(

@@ -18,7 +18,7 @@ per break rule) is one of the break starts the shift programme chose for the
 slot and rule (`break_plan`), handed out rule by rule in start order to the
 slot's agents in name order, by largest-remainder rounding when fewer agents
 than planned could be placed. Breaks of different rules never overlap
-(`scheduling.breaks`), so any such hand-out is one an agent can take.
+(`scheduling.shifts.breaks`), so any such hand-out is one an agent can take.
 
 With a roster, each site is a small assignment integer programme that fills as
 many paid hours of the chosen shifts as the rules allow; among schedules that
@@ -36,7 +36,6 @@ can take are reported as unfilled, never dropped.
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,61 +43,41 @@ from dataclasses import dataclass
 import pandas as pd
 import pulp
 
-from scheduling.breaks import round_breaks
 from scheduling.columns import (
     AGENT,
     BREAK_END,
     BREAK_START,
-    CONTRACTED_HOURS,
-    DAYS_UNAVAILABLE,
+    COUNT,
     END,
     OTHER_BREAKS,
-    PREFERRED_START,
+    PAID_HOURS,
     QUEUE,
+    RULE,
     SCHEDULE_COLUMNS,
     SCHEDULE_COLUMNS_OTHER_BREAKS,
+    SHIFT_ID,
     SITE,
-    SKILLS,
     START,
     TIMEZONE,
+    WEIGHT,
 )
-from scheduling.daysoff import DaysOff
 from scheduling.errors import InputError
-from scheduling.model import COUNT, RULE, WEIGHT
-from scheduling.shifts import PAID_HOURS, SHIFT_ID, utc_column
-from scheduling.sites import WEEKDAYS, ScheduleOptions, Site
-from scheduling.skills import group_label, parse_group
+from scheduling.shifts.breaks import round_breaks
+from scheduling.shifts.daysoff import DaysOff
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.roster import Agent, roster_agents
+from scheduling.shifts.sites import Site
+from scheduling.shifts.skills import group_label, parse_group
+from scheduling.shifts.templates import utc_column
+from scheduling.shifts.tours import DAYS, TourRules, exact, fill_weeks, tour_shift
 from scheduling.solver import solve_problem
-from scheduling.tours import DAYS, TourRules, exact, fill_weeks, tour_shift
 
 UNFILLED_COLUMNS = (SITE, START, END, QUEUE, COUNT)
 # Branch-and-bound nodes the assignment programme of one site may use.
 ASSIGN_NODE_LIMIT = 300
 # Objective cost of an agent's k-th weekend day: k * WEEKEND_STEP (paid hours).
 WEEKEND_STEP = 0.01
-_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEK_SECONDS = 7 * 86400
-
-
-@dataclass(frozen=True)
-class Agent:
-    """One agent of a roster, validated.
-
-    Attributes:
-        name: unique agent name.
-        site: the agent's site.
-        skills: queues the agent may work (the site's queues when none listed).
-        max_hours: most paid hours per week, hours.
-        days_unavailable: local weekdays the agent never works, 0 = Monday.
-        preferred_start: preferred local start, minutes after midnight, or None.
-    """
-
-    name: str
-    site: str
-    skills: tuple[str, ...]
-    max_hours: float
-    days_unavailable: tuple[int, ...] = ()
-    preferred_start: int | None = None
 
 
 @dataclass(frozen=True)
@@ -119,67 +98,6 @@ class _Slot:
     minute: int  # local start, minutes after midnight
     week: int
     dayno: int  # local days since the horizon's first local date at the site
-
-
-def roster_agents(
-    roster: pd.DataFrame, *, sites: Sequence[Site], options: ScheduleOptions
-) -> list[Agent]:
-    """Validate a roster frame.
-
-    Args:
-        roster: columns `agent`, `site`, and optionally `skills` (queues separated
-            by ";", empty = all of the site's queues), `contracted_hours` (weekly
-            maximum paid hours), `days_unavailable` (e.g. "sat;sun"),
-            `preferred_start` ("HH:MM", local).
-        sites: the configured sites.
-        options: gives `max_hours_per_week` for agents without contracted hours.
-
-    Returns:
-        The agents sorted by site, name.
-
-    Raises:
-        InputError: a missing column, duplicate or empty agent names, an unknown
-            site, a skill the agent's site does not serve, or a malformed value.
-    """
-    missing = [c for c in (AGENT, SITE) if c not in roster]
-    if missing:
-        raise InputError(f"roster: missing column(s) {', '.join(missing)}; expected agent, site")
-    by_name = {site.name: site for site in sites}
-    agents = []
-    seen: set[str] = set()
-    for position, row in enumerate(roster.to_dict("records")):
-        name = _text(row.get(AGENT))
-        where = f"roster row {position + 1}"
-        if not name:
-            raise InputError(f"{where}: agent is empty; give every agent a name")
-        if name in seen:
-            raise InputError(f"roster: agent {name!r} appears twice; names must be unique")
-        seen.add(name)
-        where = f"roster: agent {name!r}"
-        site = by_name.get(_text(row.get(SITE)))
-        if site is None:
-            raise InputError(
-                f"{where}: site {_text(row.get(SITE))!r} is not configured; "
-                f"use one of {', '.join(sorted(by_name))}"
-            )
-        skills = tuple(s for s in _tokens(row.get(SKILLS)))
-        strangers = [s for s in skills if s not in site.queues]
-        if strangers:
-            raise InputError(
-                f"{where}: skills {', '.join(map(repr, strangers))} are not queues of site "
-                f"{site.name!r} ({', '.join(site.queues)})"
-            )
-        agents.append(
-            Agent(
-                name=name,
-                site=site.name,
-                skills=tuple(sorted(skills)) if skills else tuple(sorted(site.queues)),
-                max_hours=_hours(row.get(CONTRACTED_HOURS), where, options.max_hours_per_week),
-                days_unavailable=_weekdays(row.get(DAYS_UNAVAILABLE), where),
-                preferred_start=_clock(row.get(PREFERRED_START), where),
-            )
-        )
-    return sorted(agents, key=lambda a: (a.site, a.name))
 
 
 def assign_agents(
@@ -341,7 +259,7 @@ def _greedy_anonymous(
 def _anonymous_weeks(
     site: Site, slots: list[_Slot], rules: _Rules, options: ScheduleOptions
 ) -> list[tuple[str, _Slot]] | None:
-    """Fewest agents filling the most hours, by the weekly-tour network (`scheduling.tours`).
+    """Fewest agents filling the most hours, by the weekly-tour network (`scheduling.shifts.tours`).
 
     None when the network is not exact for these slots (not one repeating week,
     no days off in a row, or a rule it leaves out could bind); every week it
@@ -730,53 +648,3 @@ def _unfilled_frame(unfilled: list[tuple[_Slot, int]]) -> pd.DataFrame:
     frame[COUNT] = frame[COUNT].astype("int64")
     frame = frame.groupby([SITE, START, END, QUEUE], as_index=False)[COUNT].sum()
     return frame.sort_values([START, SITE, QUEUE, END], ignore_index=True)
-
-
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return ""
-    return str(value).strip()
-
-
-def _tokens(value: object) -> list[str]:
-    return [t.strip() for t in re.split(r"[;,]", _text(value)) if t.strip()]
-
-
-def _hours(value: object, where: str, default: float) -> float:
-    text = _text(value)
-    if not text:
-        return default
-    try:
-        hours = float(text)
-    except ValueError:
-        raise InputError(
-            f"{where}: contracted_hours must be a number of hours, got {text!r}"
-        ) from None
-    if not hours >= 0 or math.isinf(hours):
-        raise InputError(f"{where}: contracted_hours must be >= 0, got {text!r}")
-    return hours
-
-
-def _weekdays(value: object, where: str) -> tuple[int, ...]:
-    days = []
-    for token in _tokens(value):
-        key = token.lower()
-        if key in _DAY_NAMES:
-            key = key[:3]
-        if key not in WEEKDAYS:
-            raise InputError(
-                f"{where}: days_unavailable has {token!r}; "
-                f"use {', '.join(WEEKDAYS)} separated by ';'"
-            )
-        days.append(WEEKDAYS.index(key))
-    return tuple(sorted(set(days)))
-
-
-def _clock(value: object, where: str) -> int | None:
-    text = _text(value)
-    if not text:
-        return None
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
-    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise InputError(f"{where}: preferred_start must be local 'HH:MM', got {text!r}")
-    return int(match.group(1)) * 60 + int(match.group(2))

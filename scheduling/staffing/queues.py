@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from scheduling.errors import InputError
-from scheduling.shrinkage import ALL_DAYS, ShrinkageRule
+from scheduling.staffing.shrinkage import ALL_DAYS, ShrinkageRule
 
 CHANNELS = ("voice", "chat", "email", "ticket")
 LIVE_CHANNELS = ("voice", "chat")

@@ -17,21 +17,24 @@ from typing import TypeVar
 import holidays
 import pandas as pd
 
-from scheduling.columns import BREAK_END, BREAK_START, END, SITE, START
+from scheduling.columns import (
+    BREAK_END,
+    BREAK_START,
+    COST,
+    COVERAGE_LONG_COLUMNS,
+    END,
+    FRACTION,
+    INTERVAL,
+    PAID_HOURS,
+    SHIFT,
+    SHIFT_COLUMNS,
+    SHIFT_ID,
+    SITE,
+    START,
+)
 from scheduling.errors import InputError
-from scheduling.premiums import shift_cost
-from scheduling.sites import Site
-
-SHIFT_ID = "shift_id"
-PAID_HOURS = "paid_hours"
-COST = "cost"
-SHIFT_COLUMNS = (SHIFT_ID, SITE, START, END, PAID_HOURS, COST)
-
-# Columns of the long frame returned by `shift_coverage`.
-SHIFT = "shift"
-INTERVAL = "interval"
-FRACTION = "fraction"
-COVERAGE_LONG_COLUMNS = (SHIFT, INTERVAL, FRACTION)
+from scheduling.shifts.premiums import shift_cost
+from scheduling.shifts.sites import Site
 
 
 def generate_shifts(
@@ -48,7 +51,7 @@ def generate_shifts(
     ends by the window's close. A round-the-clock window (24 hours) has no close:
     its shifts may run into the next day. Local starts that do not exist (the
     spring-forward gap) are skipped; ambiguous ones (the fall-back fold) take the
-    first occurrence. Breaks are not placed here: `scheduling.breaks` lists where
+    first occurrence. Breaks are not placed here: `scheduling.shifts.breaks` lists where
     they may go and the shift programme places them.
 
     Args:
@@ -61,7 +64,7 @@ def generate_shifts(
         and stable, e.g. "Manila|2026-11-23T08:00+08:00|8h"), `site`, `start` and
         `end` (UTC), `paid_hours` (hours), `cost` (of one agent working it, in
         the site's cost units, night and weekend premiums included:
-        `scheduling.premiums`).
+        `scheduling.shifts.premiums`).
 
     Raises:
         InputError: naive or empty horizon, duplicate site names, an unknown
@@ -99,7 +102,7 @@ def shift_costs(shifts: pd.DataFrame, *, sites: Sequence[Site] | Mapping[str, Si
 
     Returns:
         Series `cost` (site cost units, premiums included:
-        `scheduling.premiums.shift_cost`) on the index of `shifts`.
+        `scheduling.shifts.premiums.shift_cost`) on the index of `shifts`.
 
     Raises:
         InputError: a row's site is not among `sites`, or naive timestamps.

@@ -1,11 +1,11 @@
 """Exact weekly tours in the shift programme for sites of interchangeable agents.
 
-The programme's headcount, rest, days-off and tour rows (`scheduling.limits`)
+The programme's headcount, rest, days-off and tour rows (`scheduling.shifts.limits`)
 are each valid but not exact together: a site's shifts can pass all of them
 and still need more agents than it has once rest and days off meet (on the
 follow-the-sun week, 400 Manila agent-shifts of which its 80 agents can work
 394). For a site of anonymous agents under a headcount cap, the weekly-tour
-network of `scheduling.tours` is exact when its conditions hold (`tours.exact`);
+network of `scheduling.shifts.tours` is exact when its conditions hold (`tours.exact`);
 `exact_tour_constraints` then adds it beside those rows, which stay because they
 tighten its LP relaxation. In the programme the network's flows are continuous
 (whole flows made the solve several times slower); the assignment solves the
@@ -26,11 +26,12 @@ from collections import defaultdict
 import pandas as pd
 import pulp
 
-from scheduling.daysoff import DaysOff
-from scheduling.limits import HeadcountLimit, ShiftData
-from scheduling.sites import ScheduleOptions, Site
-from scheduling.skills import SkillGroup
-from scheduling.tours import DAYS, TourRules, TourShift, add_network, exact, tour_shift
+from scheduling.shifts.daysoff import DaysOff
+from scheduling.shifts.limits import HeadcountLimit, ShiftData
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.sites import Site
+from scheduling.shifts.skills import SkillGroup
+from scheduling.shifts.tours import DAYS, TourRules, TourShift, add_network, exact, tour_shift
 
 Group = tuple[str, ...]
 

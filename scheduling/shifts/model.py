@@ -4,9 +4,9 @@ Build, solve and read are separate steps: `build_model` -> `ShiftModel`,
 `solve(model, ...)` -> `SolveResult`, `chosen_shifts(model)` and
 `break_plan(model)` -> DataFrames.
 
-Agents are blended (`scheduling.skills`): x[s,g] agents of skill group g work
+Agents are blended (`scheduling.shifts.skills`): x[s,g] agents of skill group g work
 shift s, and in each interval the agents on duty serve whichever of their
-queues need them. Breaks are implicit (`scheduling.breaks`; Aykin 1996): of the
+queues need them. Breaks are implicit (`scheduling.shifts.breaks`; Aykin 1996): of the
 x[s,g] agents, w[s,g,r,k] take the break of rule r (a lunch, a short break) at
 its candidate start k, a whole number.
 
@@ -31,13 +31,13 @@ its candidate start k, a whole number.
       tours_{site}[_{g}]_week_{w}_{u}: sum_s u[length_s] x[s,g] <= sum_agents max u.c
       daysoff_{site}[_{g}]_{d}:  shifts on d + agents whose days off d is <= agents
       and, for a site of anonymous agents where it is exact, the weekly-tour
-      network (`scheduling.workable`)
+      network (`scheduling.shifts.workable`)
       x, w integer >= 0, 0 <= short[q,t] <= required[q,t]
 
     with cap[g,t] = sum_{s} f[s,t] x[s,g] - sum_{s,r,k} b[s,r,k,t] w[s,g,r,k]
 
 where c_s is the shift's paid cost (`cost`: paid_hours_s * cost_per_hour of its site
-plus night and weekend premiums, `scheduling.premiums`), f[s,t] is the share of
+plus night and weekend premiums, `scheduling.shifts.premiums`), f[s,t] is the share of
 interval t the shift spans (`shift_coverage`), b[s,r,k,t] the share its break of
 rule r at start k takes, h the interval length in hours (penalties are per
 agent-hour), P the shortfall penalty and p the surplus penalty. Candidate starts
@@ -48,7 +48,7 @@ and its rows carry no `_rule` suffix. Shortfall makes the model feasible for any
 demand.
 
 Several rules stay exact for whole agents: no candidate of one rule overlaps a
-candidate of another (`scheduling.breaks` rejects rules that would), so any
+candidate of another (`scheduling.shifts.breaks` rejects rules that would), so any
 whole-agent w per rule is realised by handing the i-th agent of (s, g) the i-th
 break of every rule, and cap is what those agents work.
 
@@ -68,7 +68,7 @@ solution hides breaks in fractional slack that whole agents do not have, and on
 the example week rounding them afterwards cost 45% more (shortfall) than the
 objective promised.
 
-Surplus needs no variables. The coverage report (`scheduling.coverage`) gives
+Surplus needs no variables. The coverage report (`scheduling.shifts.coverage`) gives
 every on-duty agent-interval to some queue, and a queue is never short and over
 in the same interval, so total surplus = on-duty capacity - required + shortfall:
 a linear function of x, w and short, priced above. The objective therefore equals
@@ -83,7 +83,7 @@ convex hull of each agent's (8 h, 9 h) counts: with 40 contracted hours and five
 days, 4 n8 + 5 n9 <= 20 per agent). Without them the example's programme chose
 Manila shifts that 7 of its roster agents' weeks could not hold. Whether named
 agents can really work the chosen shifts (exact days off, per-agent rest) is
-settled by `scheduling.assign`. These rows are each valid but not exact together
+settled by `scheduling.shifts.assign`. These rows are each valid but not exact together
 (on the follow-the-sun week they let 400 Manila agent-shifts through that its 80
 agents could work 394 of). Where the weekly-tour network is exact it is added
 beside them, and the programme's shifts are then ones the site's agents can
@@ -109,19 +109,29 @@ from dataclasses import dataclass
 import pandas as pd
 import pulp
 
-from scheduling.breaks import combine_break_options, round_breaks, rule_break_options
 from scheduling.columns import (
     BREAK_END,
     BREAK_START,
+    COST,
+    COUNT,
     END,
+    FRACTION,
+    INTERVAL,
     INTERVAL_START,
+    PAID_HOURS,
     QUEUE,
     REQUIRED,
+    RULE,
+    SHIFT,
+    SHIFT_ID,
     SITE,
     START,
+    WEIGHT,
 )
 from scheduling.errors import InputError
-from scheduling.limits import (
+from scheduling.shifts.breaks import combine_break_options, round_breaks, rule_break_options
+from scheduling.shifts.demand import requirement_table
+from scheduling.shifts.limits import (
     BreakClass,
     HeadcountLimit,
     Names,
@@ -131,41 +141,22 @@ from scheduling.limits import (
     rest_constraints,
     tour_constraints,
 )
-from scheduling.requirements import requirement_table
-from scheduling.shifts import (
-    COST,
-    FRACTION,
-    INTERVAL,
-    PAID_HOURS,
-    SHIFT,
-    SHIFT_ID,
-    shift_costs,
-    shift_coverage,
-)
-from scheduling.sites import ScheduleOptions, Site
-from scheduling.skills import SkillGroup, group_label, skill_groups
-from scheduling.solver import SolveResult, available_solvers, solve_problem
-from scheduling.workable import exact_tour_constraints
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.sites import Site
+from scheduling.shifts.skills import SkillGroup, group_label, skill_groups
+from scheduling.shifts.templates import shift_costs, shift_coverage
+from scheduling.shifts.workable import exact_tour_constraints
+from scheduling.solver import SolveResult, solve_problem
 
 __all__ = [
-    "COUNT",
-    "RULE",
-    "WEIGHT",
-    "HeadcountLimit",
     "ShiftModel",
-    "SolveResult",
-    "available_solvers",
     "break_plan",
     "build_model",
     "chosen_shifts",
-    "requirement_table",
     "shortfall_frame",
     "solve",
 ]
 
-COUNT = "count"
-WEIGHT = "agents"
-RULE = "rule"  # break_plan: position of the break's rule in options.break_rules
 _EPS = 1e-9
 
 Group = tuple[str, ...]
@@ -185,9 +176,9 @@ class ShiftModel:
             interval with a positive requirement.
         cover: coverage constraints, keyed (Hall set of queues, interval_start).
         headcount: headcount and hours limits, keyed by constraint name.
-        shifts: candidate shifts (`scheduling.shifts` columns), indexed by shift_id.
+        shifts: candidate shifts (`scheduling.shifts.templates` columns), indexed by shift_id.
         break_choices: candidate breaks of every rule
-            (`scheduling.breaks.break_options`).
+            (`scheduling.shifts.breaks.break_options`).
         break_rule_classes: per shift_id with a break, per rule of
             `options.break_rules` (in order), its candidate break starts grouped
             by the share of each interval they take (one w per group, keyed by
@@ -237,7 +228,7 @@ def build_model(
         sites: the sites of the shifts (their `max_agents` caps headcount).
         options: interval length, penalties, break rules, `max_days_per_week`,
             `cyclic`.
-        groups: skill groups (`scheduling.skills.skill_groups`); None for one
+        groups: skill groups (`scheduling.shifts.skills.skill_groups`); None for one
             group per site with all its queues.
 
     Returns:

@@ -1,12 +1,12 @@
 """Staffing: a volume forecast to the agents each queue needs in each interval.
 
 Live channels (voice, chat) are staffed interval by interval as a steady queue at
-that interval's arrival rate: Erlang C (`scheduling.erlang`), or Erlang A
-(`scheduling.erlang_a`) when the queue has a mean patience. Chat agents hold
+that interval's arrival rate: Erlang C (`scheduling.staffing.erlang`), or Erlang A
+(`scheduling.staffing.erlang_a`) when the queue has a mean patience. Chat agents hold
 several chats at once (see `staff_requirements`). Deferred channels (email,
 ticket) get the least capacity that answers the target share of contacts within
-the response time, with backlog carried over (`scheduling.deferred`). Shrinkage
-(`scheduling.shrinkage`) then turns productive agents into scheduled agents, and a
+the response time, with backlog carried over (`scheduling.staffing.deferred`). Shrinkage
+(`scheduling.staffing.shrinkage`) then turns productive agents into scheduled agents, and a
 span of control into team leads.
 """
 
@@ -36,12 +36,12 @@ from scheduling.columns import (
     VOLUME,
     WAIT_PROBABILITY,
 )
-from scheduling.deferred import deferred_requirements, open_intervals, response_window
-from scheduling.erlang import erlang_c_metrics, required_agents
-from scheduling.erlang_a import erlang_a_metrics, required_agents_a
 from scheduling.errors import InputError
-from scheduling.queues import DEFERRED_CHANNELS, QueueSpec
-from scheduling.shrinkage import shrinkage_rates
+from scheduling.staffing.deferred import deferred_requirements, open_intervals, response_window
+from scheduling.staffing.erlang import erlang_c_metrics, required_agents
+from scheduling.staffing.erlang_a import erlang_a_metrics, required_agents_a
+from scheduling.staffing.queues import DEFERRED_CHANNELS, QueueSpec
+from scheduling.staffing.shrinkage import shrinkage_rates
 
 STAFFING_COLUMNS = (
     *REQUIREMENTS_COLUMNS,
@@ -69,11 +69,11 @@ def staff_requirements(
 
     Voice: `agents` is the least whole number that meets the queue's
     `service_level` within `answer_seconds`, its `target_asa_seconds` (if set) and
-    `max_occupancy` (Erlang C, `scheduling.erlang.required_agents`). With
+    `max_occupancy` (Erlang C, `scheduling.staffing.erlang.required_agents`). With
     `patience_seconds` set, callers hang up after an exponential patience of that
     mean, and `agents` is the least that meets `service_level` (callers who hang up
     count as not answered in time), `max_abandonment` (if set) and
-    `max_occupancy` in Erlang A (`scheduling.erlang_a.required_agents_a`). The
+    `max_occupancy` in Erlang A (`scheduling.staffing.erlang_a.required_agents_a`). The
     other measures are those of that headcount.
 
     Chat, concurrency c, efficiency e: each agent is c chat slots, and a chat
@@ -93,7 +93,7 @@ def staff_requirements(
     occupancy). Agents holding fewer than c chats finish each sooner, so at low
     load the model errs towards more agents.
 
-    Email and ticket: `scheduling.deferred` (least capacity per interval that
+    Email and ticket: `scheduling.staffing.deferred` (least capacity per interval that
     answers the target `service_level` share within `response_hours`, fractional to
     0.01 agents; backlog carried over; handling only in the queue's business
     hours when `open`, `close` or `days` are set).

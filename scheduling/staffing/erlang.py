@@ -26,7 +26,7 @@ at least `exp(-72)` before it matters, which makes B exact to rounding in about
 
 `required_agents` finds the least N meeting a service level, an optional ASA cap and
 an occupancy cap, whichever binds; `staff_erlang_c` returns that N with its measures
-in one pass. Erlang A (callers who hang up) is in `scheduling.erlang_a`.
+in one pass. Erlang A (callers who hang up) is in `scheduling.staffing.erlang_a`.
 
 Where `N <= A` the queue grows without bound: the wait probability is 1, the
 service level 0 and the ASA infinite. Zero traffic never waits (wait probability 0,

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from scheduling.errors import InputError
-from scheduling.sites import ScheduleOptions, Site
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.sites import Site
 
 SEPARATOR = ";"
 
 
 class RosterAgent(Protocol):
-    """What a group needs of a roster agent (see `scheduling.assign.Agent`)."""
+    """What a group needs of a roster agent (see `scheduling.shifts.roster.Agent`)."""
 
     @property
     def site(self) -> str: ...
@@ -90,7 +91,7 @@ def skill_groups(
     Args:
         sites: the sites.
         options: `max_days_per_week`, for the groups' weekly hours.
-        agents: validated roster agents (`scheduling.assign.roster_agents`), or
+        agents: validated roster agents (`scheduling.shifts.roster.roster_agents`), or
             None for one group per site with all its queues.
 
     Returns:

@@ -1,6 +1,6 @@
 """Weekly tours as a flow network: which shifts a site's agents can really work.
 
-The aggregate rows of the shift programme (`scheduling.limits`) are each valid
+The aggregate rows of the shift programme (`scheduling.shifts.limits`) are each valid
 but not exact together: a set of shifts can pass every one of them and still
 need more agents than there are once rest and days off meet. This module gives
 the exact test for one repeating week and interchangeable agents.

@@ -2,7 +2,7 @@
 
 Each family of rows is one helper that adds its rows to the problem and returns
 them as `HeadcountLimit`s (named after their domain) for the planner's report of
-what bound the plan. See `scheduling.model` for the formulation.
+what bound the plan. See `scheduling.shifts.model` for the formulation.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from datetime import date
 import pandas as pd
 import pulp
 
-from scheduling.daysoff import DaysOff
-from scheduling.sites import ScheduleOptions, Site
-from scheduling.skills import SkillGroup
+from scheduling.shifts.daysoff import DaysOff
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.sites import Site
+from scheduling.shifts.skills import SkillGroup
 
 WEEK = pd.Timedelta(days=7)
 Group = tuple[str, ...]
@@ -38,7 +39,7 @@ class HeadcountLimit:
             one week), "rest" (shifts that clash with the rest rule), "tours"
             (weekly mix of shift lengths), "daysoff" (shifts on a local date
             less the agents whose days off it is) or "weeks" (the agents of a
-            site's exact weekly tours, `scheduling.workable`).
+            site's exact weekly tours, `scheduling.shifts.workable`).
         first_day: the local date, or the first local date of the week.
         limit: most shifts (agent-shifts) or paid hours the row allows.
         shift_ids: the shifts the row counts.
@@ -236,7 +237,7 @@ def days_off_constraints(
     """daysoff_{site}[_{group}]_{date}: agents on a day, less those whose days off it is.
 
     Each agent has one run of `consecutive_days_off` free days a week
-    (`scheduling.daysoff`). Integer r[p] counts the agents whose run starts on
+    (`scheduling.shifts.daysoff`). Integer r[p] counts the agents whose run starts on
     day p of the week, summing to the agents N, and on every day d the shifts
     starting on d are at most N - sum of r[p] over the runs covering d. With
     five days a week and two in a row off this is Baker's (1974) day-off

@@ -1,6 +1,6 @@
 """Erlang A: the M/M/N+M queue of a live channel whose customers hang up.
 
-As Erlang C (`scheduling.erlang`), contacts arrive at random at `lambda` per second
+As Erlang C (`scheduling.staffing.erlang`), contacts arrive at random at `lambda` per second
 and hold one of `N` agents for an exponential time of mean `aht_seconds`; in
 addition each waiting customer abandons after an exponential patience of mean
 `patience_seconds` (rate `theta`). C. Palm (1943) introduced it; the formulas here
@@ -49,7 +49,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from scheduling.erlang import (
+from scheduling.staffing.erlang import (
     SERVICE_LEVEL_TOLERANCE,
     FloatArray,
     IntArray,
@@ -149,7 +149,7 @@ def required_agents_a(
     For each element: the least whole N whose Erlang A service level is at least
     `service_level_target`, whose abandonment share is at most `max_abandonment`
     and whose occupancy is at most `max_occupancy`, each with the tolerance
-    `scheduling.erlang.SERVICE_LEVEL_TOLERANCE` (1e-12, absolute for shares,
+    `scheduling.staffing.erlang.SERVICE_LEVEL_TOLERANCE` (1e-12, absolute for shares,
     relative for occupancy) so that rounding never adds an agent. All three
     measures improve with every added agent, so a vectorised doubling search for
     an upper bound and then bisection find the minimum for thousands of intervals

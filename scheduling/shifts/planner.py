@@ -18,24 +18,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from scheduling.assign import assign_agents, roster_agents
-from scheduling.columns import INTERVAL_START, QUEUE, REQUIRED, SITE
-from scheduling.coverage import coverage_frame
+from scheduling.columns import COUNT, INTERVAL, INTERVAL_START, QUEUE, REQUIRED, SHIFT_ID, SITE
 from scheduling.errors import InputError
-from scheduling.model import (
-    COUNT,
-    HeadcountLimit,
-    ShiftModel,
-    SolveResult,
-    break_plan,
-    build_model,
-    chosen_shifts,
-    requirement_table,
-    solve,
-)
-from scheduling.shifts import INTERVAL, SHIFT_ID, generate_shifts
-from scheduling.sites import ScheduleOptions, Site
-from scheduling.skills import group_label, skill_groups
+from scheduling.shifts.assign import assign_agents
+from scheduling.shifts.coverage import coverage_frame
+from scheduling.shifts.demand import requirement_table
+from scheduling.shifts.limits import HeadcountLimit
+from scheduling.shifts.model import ShiftModel, break_plan, build_model, chosen_shifts, solve
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.roster import roster_agents
+from scheduling.shifts.sites import Site
+from scheduling.shifts.skills import group_label, skill_groups
+from scheduling.shifts.templates import generate_shifts
+from scheduling.solver import SolveResult
 
 _EPS = 1e-6
 
@@ -78,7 +73,7 @@ def schedule_requirements(
             interval start to the end of the last interval.
         sites: the sites; every queue with requirements must be served by one.
         options: rules and solver settings.
-        roster: named agents (see `scheduling.assign.roster_agents`), or None to
+        roster: named agents (see `scheduling.shifts.roster.roster_agents`), or None to
             create anonymous agents.
 
     Returns:

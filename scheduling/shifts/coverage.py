@@ -31,27 +31,23 @@ from scheduling.columns import (
     BREAK_START,
     COVERAGE_COLUMNS,
     END,
+    FRACTION,
+    INTERVAL,
     INTERVAL_START,
     OTHER_BREAKS,
     QUEUE,
     REQUIRED,
     SCHEDULED,
+    SHIFT,
     SHORTFALL,
     START,
     SURPLUS,
 )
 from scheduling.errors import InputError
-from scheduling.requirements import requirement_table
-from scheduling.shifts import (
-    FRACTION,
-    INTERVAL,
-    SHIFT,
-    shift_coverage,
-    utc_column,
-    worked_spans,
-)
-from scheduling.sites import ScheduleOptions
-from scheduling.skills import parse_group
+from scheduling.shifts.demand import requirement_table
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.skills import parse_group
+from scheduling.shifts.templates import shift_coverage, utc_column, worked_spans
 from scheduling.solver import solve_problem
 
 _EPS = 1e-9

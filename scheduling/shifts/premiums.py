@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from scheduling.errors import InputError
-from scheduling.sites import Site
+from scheduling.shifts.sites import Site
 
 SATURDAY = 5
 _PROBE = timedelta(hours=1)  # UTC offsets never change twice within this

@@ -1,0 +1,1 @@
+"""Shift scheduling: sites, shift templates, the integer programme, agents to shifts."""
