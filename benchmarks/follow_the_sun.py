@@ -112,7 +112,7 @@ from scheduling.shifts.sites import Site  # noqa: E402
 from scheduling.shifts.templates import generate_shifts  # noqa: E402
 from scheduling.solver import solve_problem  # noqa: E402
 from scheduling.staffing.requirements import staff_requirements  # noqa: E402
-from wfm import io  # noqa: E402
+from wfm import readers  # noqa: E402
 from wfm.app import ForecastRequest, load_history  # noqa: E402
 from wfm.config import load_config  # noqa: E402
 
@@ -140,7 +140,7 @@ def week_requirements(*, interval_minutes: int, volume_factor: float) -> pd.Data
         interval_minutes=interval_minutes,
     )
     history, interval, tz = load_history(request, config)
-    events = io.read_events(request.events, tz=tz)
+    events = readers.read_events(request.events, tz=tz)
     result = forecast_volume(
         history,
         horizon=7 * 24 * 60 // interval,

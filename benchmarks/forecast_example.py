@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from forecasting.backtest import backtest  # noqa: E402
 from forecasting.forecast import forecast_volume  # noqa: E402
 from forecasting.history import aggregate_contacts  # noqa: E402
-from wfm import io  # noqa: E402
+from wfm import readers  # noqa: E402
 from wfm.config import load_config  # noqa: E402
 
 EXAMPLES = ROOT / "examples" / "company"
@@ -44,11 +44,11 @@ SPEED_MODELS = ("seasonal", "auto", "mstl", "seasonal_naive")
 
 def load():
     config = load_config(EXAMPLES / "wfm.toml")
-    contacts, _ = io.read_history(
+    contacts, _ = readers.read_history(
         EXAMPLES / "tickets.csv.gz", tz=config.timezone, queue_col=config.forecast.queue_column
     )
     history = aggregate_contacts(contacts, interval_minutes=config.interval_minutes)
-    events = io.read_events(EXAMPLES / "events.csv", tz=config.timezone)
+    events = readers.read_events(EXAMPLES / "events.csv", tz=config.timezone)
     return config, history, events
 
 

@@ -13,12 +13,12 @@ import pytest
 from conftest import make_history
 from typer.testing import CliRunner
 
-from wfm import calendars, io
+from wfm import calendars, folders
 from wfm.cli import cli
 from wfm.errors import WfmError
 
 SAFE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\.ics$")
-MARKER = io.FOLDER_MARKER
+MARKER = folders.FOLDER_MARKER
 
 
 def written(folder: Path) -> dict[str, bytes]:
@@ -144,8 +144,8 @@ def test_an_empty_schedule_gives_no_calendars():
 
 def test_write_folder_replaces_an_earlier_set(tmp_path):
     folder = tmp_path / "calendars"
-    io.write_folder({"a.ics": "A", "b.ics": "B"}, folder, suffix=".ics")
-    assert io.write_folder({"c.ics": "C", "b.ics": "B2"}, folder, suffix=".ics") is None
+    folders.write_folder({"a.ics": "A", "b.ics": "B"}, folder, suffix=".ics")
+    assert folders.write_folder({"c.ics": "C", "b.ics": "B2"}, folder, suffix=".ics") is None
     assert sorted(p.name for p in folder.iterdir()) == [MARKER, "b.ics", "c.ics"]
     assert (folder / "b.ics").read_text() == "B2"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["calendars"]  # no temp left
@@ -153,7 +153,7 @@ def test_write_folder_replaces_an_earlier_set(tmp_path):
 
 def test_a_failed_write_leaves_the_earlier_folder_whole(tmp_path, monkeypatch):
     folder = tmp_path / "calendars"
-    io.write_folder({"a.ics": "A", "b.ics": "B"}, folder, suffix=".ics")
+    folders.write_folder({"a.ics": "A", "b.ics": "B"}, folder, suffix=".ics")
     real_open = open
     calls = []
 
@@ -165,7 +165,7 @@ def test_a_failed_write_leaves_the_earlier_folder_whole(tmp_path, monkeypatch):
 
     monkeypatch.setattr("builtins.open", failing_open)
     with pytest.raises(WfmError, match="No space left on device"):
-        io.write_folder({"a.ics": "new A", "c.ics": "C"}, folder, suffix=".ics")
+        folders.write_folder({"a.ics": "new A", "c.ics": "C"}, folder, suffix=".ics")
     monkeypatch.undo()
     assert sorted(p.name for p in folder.iterdir()) == [MARKER, "a.ics", "b.ics"]
     assert (folder / "a.ics").read_text() == "A"
@@ -177,15 +177,15 @@ def test_write_folder_refuses_a_folder_with_other_files(tmp_path):
     folder.mkdir()
     (folder / "notes.txt").write_text("mine")
     with pytest.raises(WfmError, match=r"notes\.txt"):
-        io.write_folder({"a.ics": "A"}, folder, suffix=".ics")
+        folders.write_folder({"a.ics": "A"}, folder, suffix=".ics")
     assert (folder / "notes.txt").read_text() == "mine"
 
 
 def test_the_marker_lists_the_files_written_sorted(tmp_path):
     folder = tmp_path / "calendars"
-    io.write_folder({"b.ics": "B", "a.ics": "A", "c.ics": "C"}, folder, suffix=".ics")
+    folders.write_folder({"b.ics": "B", "a.ics": "A", "c.ics": "C"}, folder, suffix=".ics")
     assert listed(folder) == ["a.ics", "b.ics", "c.ics"]
-    io.write_folder({}, folder, suffix=".ics")
+    folders.write_folder({}, folder, suffix=".ics")
     assert listed(folder) == []
     assert [p.name for p in folder.iterdir()] == [MARKER]
 
@@ -196,14 +196,14 @@ def test_foreign_ics_files_are_never_deleted(tmp_path):
     theirs.mkdir()
     (theirs / "holidays-2026.ics").write_text("BEGIN:VCALENDAR")
     with pytest.raises(WfmError, match=r"holidays-2026\.ics.*new or empty folder"):
-        io.write_folder({"a.ics": "A"}, theirs, suffix=".ics")
+        folders.write_folder({"a.ics": "A"}, theirs, suffix=".ics")
     assert [p.name for p in theirs.iterdir()] == ["holidays-2026.ics"]
     # The same file dropped into a folder wfm wrote, which its marker does not list.
     ours = tmp_path / "ours"
-    io.write_folder({"a.ics": "A"}, ours, suffix=".ics")
+    folders.write_folder({"a.ics": "A"}, ours, suffix=".ics")
     (ours / "holidays-2026.ics").write_text("BEGIN:VCALENDAR")
     with pytest.raises(WfmError, match=r"holidays-2026\.ics.*wfm did not write"):
-        io.write_folder({"a.ics": "A2"}, ours, suffix=".ics")
+        folders.write_folder({"a.ics": "A2"}, ours, suffix=".ics")
     assert (ours / "holidays-2026.ics").read_text() == "BEGIN:VCALENDAR"
     assert (ours / "a.ics").read_text() == "A"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ours", "theirs"]  # no temp left
@@ -215,21 +215,21 @@ def test_a_marker_cannot_claim_other_files(tmp_path):
     (folder / "notes.txt").write_text("mine")
     (folder / MARKER).write_text("notes.txt\n../x.ics\n")
     with pytest.raises(WfmError, match=r"notes\.txt"):
-        io.write_folder({"a.ics": "A"}, folder, suffix=".ics")
+        folders.write_folder({"a.ics": "A"}, folder, suffix=".ics")
     assert (folder / "notes.txt").read_text() == "mine"
 
 
 def test_os_litter_does_not_block_a_rerun(tmp_path):
     folder = tmp_path / "calendars"
-    io.write_folder({"a.ics": "A"}, folder, suffix=".ics")
+    folders.write_folder({"a.ics": "A"}, folder, suffix=".ics")
     (folder / ".DS_Store").write_bytes(b"\0")
     (folder / "Thumbs.db").write_bytes(b"\0")
-    io.write_folder({"b.ics": "B"}, folder, suffix=".ics")
+    folders.write_folder({"b.ics": "B"}, folder, suffix=".ics")
     assert sorted(p.name for p in folder.iterdir()) == [MARKER, "b.ics"]
     fresh = tmp_path / "fresh"  # an empty folder the user made, opened in Finder
     fresh.mkdir()
     (fresh / ".DS_Store").write_bytes(b"\0")
-    io.write_folder({"a.ics": "A"}, fresh, suffix=".ics")
+    folders.write_folder({"a.ics": "A"}, fresh, suffix=".ics")
     assert listed(fresh) == ["a.ics"]
 
 
@@ -241,30 +241,30 @@ def test_the_current_folder_and_those_above_it_are_refused(tmp_path, monkeypatch
     monkeypatch.chdir(here)
     for folder in (Path("."), here, Path(".."), tmp_path):
         with pytest.raises(WfmError, match="current folder or one above it"):
-            io.write_folder({"a.ics": "A2"}, folder, suffix=".ics")
+            folders.write_folder({"a.ics": "A2"}, folder, suffix=".ics")
     assert (here / "a.ics").read_text() == "A"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
-    io.write_folder({"a.ics": "A"}, Path("calendars"), suffix=".ics")  # below it is fine
+    folders.write_folder({"a.ics": "A"}, Path("calendars"), suffix=".ics")  # below it is fine
     assert listed(here / "calendars") == ["a.ics"]
 
 
 def keep_retired_folders(monkeypatch) -> None:
     """Make removing a swapped-out folder fail quietly, as `ignore_errors` would."""
-    real_rmtree = io.shutil.rmtree
+    real_rmtree = folders.shutil.rmtree
 
     def rmtree(path, *args, **kwargs):
         if str(path).endswith(".old"):
             return None
         return real_rmtree(path, *args, **kwargs)
 
-    monkeypatch.setattr(io.shutil, "rmtree", rmtree)
+    monkeypatch.setattr(folders.shutil, "rmtree", rmtree)
 
 
 def test_write_folder_reports_an_earlier_folder_it_could_not_remove(tmp_path, monkeypatch):
     folder = tmp_path / "calendars"
-    io.write_folder({"a.ics": "A"}, folder, suffix=".ics")
+    folders.write_folder({"a.ics": "A"}, folder, suffix=".ics")
     keep_retired_folders(monkeypatch)
-    left = io.write_folder({"b.ics": "B"}, folder, suffix=".ics")
+    left = folders.write_folder({"b.ics": "B"}, folder, suffix=".ics")
     monkeypatch.undo()
     assert left is not None and left.parent == tmp_path and left.name.startswith(".calendars.")
     assert sorted(p.name for p in left.iterdir()) == [MARKER, "a.ics"]
@@ -273,7 +273,7 @@ def test_write_folder_reports_an_earlier_folder_it_could_not_remove(tmp_path, mo
 
 def test_write_folder_refuses_paths_in_names(tmp_path):
     with pytest.raises(WfmError, match="plain file name"):
-        io.write_folder({"../a.ics": "A"}, tmp_path / "calendars", suffix=".ics")
+        folders.write_folder({"../a.ics": "A"}, tmp_path / "calendars", suffix=".ics")
     assert not (tmp_path / "calendars").exists()
 
 
@@ -409,13 +409,13 @@ def test_calendars_in_the_current_folder_is_one_line(workdir, monkeypatch):
 def test_an_unreadable_calendars_folder_is_one_line(workdir, history):
     folder = workdir / "plan" / "calendars"
     folder.parent.mkdir()
-    io.write_folder({"a.ics": "A"}, folder, suffix=".ics")
+    folders.write_folder({"a.ics": "A"}, folder, suffix=".ics")
     args = ["plan", "--config", workdir / "wfm.toml", "--history", history]
     args += ["--out", workdir / "plan", "--calendars"]
     try:
         folder.chmod(0)  # nothing in it can be listed
         with pytest.raises(WfmError, match="cannot read the folder") as raised:
-            io.check_folder(folder, suffix=".ics")
+            folders.check_folder(folder, suffix=".ics")
         assert "\n" not in str(raised.value)
         none = one_error_line(invoke(*args))
         # Listable but not searchable: its marker cannot be read.
@@ -431,14 +431,14 @@ def test_an_unreadable_calendars_folder_is_one_line(workdir, history):
 def test_a_folder_that_cannot_be_listed_is_one_line(tmp_path, monkeypatch):
     # The same path as above, reached as root too.
     folder = tmp_path / "calendars"
-    io.write_folder({"a.ics": "A"}, folder, suffix=".ics")
+    folders.write_folder({"a.ics": "A"}, folder, suffix=".ics")
 
     def refuse(self):
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "iterdir", refuse)
     with pytest.raises(WfmError) as raised:
-        io.write_folder({"b.ics": "B"}, folder, suffix=".ics")
+        folders.write_folder({"b.ics": "B"}, folder, suffix=".ics")
     monkeypatch.undo()
     assert str(raised.value) == (
         f"{folder}: cannot read the folder (Permission denied); check its permissions "

@@ -8,7 +8,7 @@ from conftest import EXAMPLES
 
 from forecasting.forecast import forecast_volume
 from forecasting.history import aggregate_contacts
-from wfm import io
+from wfm import readers
 from wfm.config import load_config
 
 HOLDOUT_WEEKS = 4
@@ -17,11 +17,11 @@ HOLDOUT_WEEKS = 4
 @pytest.fixture(scope="module")
 def example():
     config = load_config(EXAMPLES / "wfm.toml")
-    contacts, _ = io.read_history(
+    contacts, _ = readers.read_history(
         EXAMPLES / "tickets.csv.gz", tz=config.timezone, queue_col=config.forecast.queue_column
     )
     history = aggregate_contacts(contacts, interval_minutes=config.interval_minutes)
-    events = io.read_events(EXAMPLES / "events.csv", tz=config.timezone)
+    events = readers.read_events(EXAMPLES / "events.csv", tz=config.timezone)
     return config, history, events
 
 

@@ -47,7 +47,9 @@ def test_readme_shows_the_main_commands():
 
 def test_readme_setup_commands_name_the_example_and_pytest():
     text = README.read_text()
-    assert "pip install -c constraints.txt -e . && wfm plan --config examples/company/wfm.toml" in text
+    assert (
+        "pip install -c constraints.txt -e . && wfm plan --config examples/company/wfm.toml" in text
+    )
     assert "pip install -c constraints.txt -e '.[test]' && pytest" in text
 
 

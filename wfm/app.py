@@ -17,7 +17,7 @@ from forecasting.forecast import ForecastResult, forecast_volume
 from forecasting.history import aggregate_contacts, complete_grid
 from scheduling.shifts.planner import ScheduleResult, schedule_requirements
 from scheduling.staffing.requirements import staff_requirements
-from wfm import io
+from wfm import options, readers
 from wfm.config import Config
 from wfm.errors import WfmError
 
@@ -47,8 +47,8 @@ def run_forecast(
 ) -> ForecastResult:
     """History file (+ events) -> forecast."""
     history, interval, tz = load_history(request, config)
-    events = io.read_events(request.events, tz=tz) if request.events else None
-    horizon = io.parse_horizon(request.horizon, interval_minutes=interval)
+    events = readers.read_events(request.events, tz=tz) if request.events else None
+    horizon = options.parse_horizon(request.horizon, interval_minutes=interval)
     settings = config.forecast
     result = forecast_volume(
         history,
@@ -84,8 +84,8 @@ def load_history(
     tz = request.tz or config.timezone
     check_timezone(tz, where="--tz" if request.tz else f"{config.source}: timezone")
     settings = config.forecast
-    default_queue = next(iter(config.queues)) if len(config.queues) == 1 else io.DEFAULT_QUEUE
-    frame, kind = io.read_history(
+    default_queue = next(iter(config.queues)) if len(config.queues) == 1 else readers.DEFAULT_QUEUE
+    frame, kind = readers.read_history(
         request.history,
         tz=tz,
         time_col=request.time_col or settings.time_column,
@@ -133,12 +133,12 @@ def run_backtest(
 ) -> BacktestResult:
     """History file (+ events) -> accuracy of the model and baselines at past cut-offs."""
     history, interval, tz = load_history(request, config)
-    events = io.read_events(request.events, tz=tz) if request.events else None
-    horizon = io.parse_horizon(request.horizon, interval_minutes=interval)
+    events = readers.read_events(request.events, tz=tz) if request.events else None
+    horizon = options.parse_horizon(request.horizon, interval_minutes=interval)
     step = None
     if request.step is not None:
         try:
-            step = io.parse_horizon(request.step, interval_minutes=interval)
+            step = options.parse_horizon(request.step, interval_minutes=interval)
         except WfmError:
             raise WfmError(
                 f"--step: expected a duration such as 1w or 14d, got {request.step!r}"
@@ -208,7 +208,9 @@ def run_schedule(
     }
     if overrides:
         options = type(options)(**{**options.__dict__, **overrides})
-    roster_frame = io.read_roster(roster, sites=[s.name for s in config.sites]) if roster else None
+    roster_frame = (
+        readers.read_roster(roster, sites=[s.name for s in config.sites]) if roster else None
+    )
     return schedule_requirements(
         requirements, sites=list(config.sites), options=options, roster=roster_frame
     )

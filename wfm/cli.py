@@ -17,7 +17,7 @@ import typer
 from forecasting.errors import ForecastingError
 from scheduling.errors import SchedulingError
 from scheduling.staffing import erlang, erlang_a
-from wfm import app, calendars, io, render
+from wfm import app, calendars, folders, readers, render, writers
 from wfm.config import Config, load_config
 from wfm.errors import WfmError
 
@@ -60,18 +60,18 @@ def _config(path: Path | None) -> Config:
 
 def _write_calendars(schedule: pd.DataFrame, folder: Path) -> None:
     """One <agent>.ics per agent in `folder`, replacing the set all at once."""
-    left = io.write_folder(calendars.agent_calendars(schedule), folder, suffix=".ics")
+    left = folders.write_folder(calendars.agent_calendars(schedule), folder, suffix=".ics")
     if left is not None:
         render.warn(f"{folder}: written, but the earlier calendars stay at {left}; delete it")
 
 
 def _write_schedule(schedule: pd.DataFrame, path: Path | None, fmt: str) -> None:
     if fmt == "ics":
-        io.write_text(calendars.schedule_ics(schedule), path)
+        writers.write_text(calendars.schedule_ics(schedule), path)
     elif fmt == "google":
-        io.write_csv(calendars.schedule_google_csv(schedule), path)
+        writers.write_csv(calendars.schedule_google_csv(schedule), path)
     else:
-        io.write_text(io.schedule_csv_text(schedule), path)
+        writers.write_text(writers.schedule_csv_text(schedule), path)
 
 
 @cli.command()
@@ -135,7 +135,7 @@ def forecast(
     )
     with render.progress("forecasting queues", total=max(len(cfg.queues), 1)) as advance:
         result = app.run_forecast(request, cfg, on_queue=advance)
-    io.write_csv(result.forecast, output)
+    writers.write_csv(result.forecast, output)
     for note in result.warnings:
         render.warn(note)
     if not quiet:
@@ -180,9 +180,9 @@ def staff(
     if whole_agents:
         queues = {n: dataclasses.replace(q, whole_agents=True) for n, q in cfg.queues.items()}
         cfg = dataclasses.replace(cfg, queues=queues)
-    frame = io.read_forecast(forecast_file, tz=cfg.timezone)
+    frame = readers.read_forecast(forecast_file, tz=cfg.timezone)
     requirements = app.run_staff(frame, cfg, use_high=use_high)
-    io.write_csv(requirements, output)
+    writers.write_csv(requirements, output)
     if not quiet:
         render.staff_summary(
             requirements,
@@ -236,9 +236,9 @@ def schedule(
     if fmt not in ("csv", "ics", "google"):
         raise WfmError(f"--format: expected csv, ics or google, got {fmt!r}")
     if agent_calendars is not None:
-        io.check_folder(agent_calendars, suffix=".ics")
+        folders.check_folder(agent_calendars, suffix=".ics")
     cfg = _config(config)
-    frame = io.read_requirements(requirements, tz=cfg.timezone)
+    frame = readers.read_requirements(requirements, tz=cfg.timezone)
     with render.progress("solving", total=1) as advance:
         result = app.run_schedule(
             frame,
@@ -252,7 +252,7 @@ def schedule(
         advance()
     _write_schedule(result.schedule, output, fmt)
     if coverage is not None:
-        io.write_csv(result.coverage, coverage)
+        writers.write_csv(result.coverage, coverage)
     if agent_calendars is not None:
         _write_calendars(result.schedule, agent_calendars)
     if not quiet:
@@ -293,7 +293,7 @@ def plan(
     if out.exists() and not out.is_dir():
         raise WfmError(f"{out}: exists and is not a folder; give --out a folder")
     if agent_calendars:
-        io.check_folder(out / "calendars", suffix=".ics", parent_made_later=True)
+        folders.check_folder(out / "calendars", suffix=".ics", parent_made_later=True)
     request = app.ForecastRequest(history=history, horizon=horizon, events=events)
     with render.progress("planning", total=3) as advance:
         result = app.run_forecast(request, cfg)
@@ -303,10 +303,10 @@ def plan(
         scheduled = app.run_schedule(requirements, cfg, roster=roster)
         advance()
     out.mkdir(parents=True, exist_ok=True)
-    io.write_csv(result.forecast, out / "forecast.csv")
-    io.write_csv(requirements, out / "requirements.csv")
+    writers.write_csv(result.forecast, out / "forecast.csv")
+    writers.write_csv(requirements, out / "requirements.csv")
     _write_schedule(scheduled.schedule, out / "schedule.csv", "csv")
-    io.write_csv(scheduled.coverage, out / "coverage.csv")
+    writers.write_csv(scheduled.coverage, out / "coverage.csv")
     _write_schedule(scheduled.schedule, out / "schedule.ics", "ics")
     if agent_calendars:
         _write_calendars(scheduled.schedule, out / "calendars")
@@ -414,7 +414,7 @@ def erlang_command(
             "wait_probability": float(a.wait_probability),
             "abandonment": float(a.abandonment),
         }
-        io.write_csv(pd.DataFrame([row]), None)
+        writers.write_csv(pd.DataFrame([row]), None)
         return
     if agents is None:
         agents = int(
@@ -437,7 +437,7 @@ def erlang_command(
         "occupancy": float(metrics.occupancy),
         "wait_probability": float(metrics.wait_probability),
     }
-    io.write_csv(pd.DataFrame([row]), None)
+    writers.write_csv(pd.DataFrame([row]), None)
 
 
 @cli.command("backtest")
@@ -497,7 +497,7 @@ def backtest_command(
     )
     with render.progress("backtesting cut-offs", total=max(origins, 1)) as advance:
         result = app.run_backtest(request, cfg, on_origin=advance)
-    io.write_csv(result.scores, output)
+    writers.write_csv(result.scores, output)
     for note in result.warnings:
         render.warn(note)
     if not quiet:

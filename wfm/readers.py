@@ -1,34 +1,18 @@
-"""File IO: read inputs into library frames, write outputs atomically.
+"""Readers: input files (history, events, forecast, requirements, roster) into library frames.
 
 Every error names the file, the row (as numbered in the file, header = row 1)
-or column, and what to do. Outputs are byte-identical for identical inputs:
-fixed column order, fixed number formatting, ISO 8601 timestamps with offsets.
+or column, and what to do.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import sys
-import tempfile
-import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from scheduling.columns import (
-    BREAK_END,
-    BREAK_START,
-    END,
-    OTHER_BREAKS,
-    SCHEDULE_COLUMNS,
-    SCHEDULE_COLUMNS_OTHER_BREAKS,
-    START,
-    TIMEZONE,
-)
 from wfm.errors import WfmError
 
 TIME_COLUMNS = (
@@ -61,9 +45,6 @@ HANDLE_COLUMNS = (
 COUNT_COLUMNS = ("interval_start", "volume")
 OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 DEFAULT_QUEUE = "all"
-
-
-# -- reading -------------------------------------------------------------------
 
 
 def read_table(path: Path, *, what: str) -> pd.DataFrame:
@@ -383,242 +364,3 @@ def read_roster(path: Path, *, sites: Sequence[str]) -> pd.DataFrame:
         else np.nan
     )
     return frame
-
-
-# -- writing -------------------------------------------------------------------
-
-
-def format_frame(
-    frame: pd.DataFrame, *, timezone_column: str | None = None, local_columns: Sequence[str] = ()
-) -> pd.DataFrame:
-    """Cells as text: ISO 8601 with offsets, numbers to at most 4 decimals.
-
-    `local_columns` are rendered in each row's `timezone_column` zone.
-    """
-    out = pd.DataFrame(index=frame.index)
-    for column in frame.columns:
-        values = frame[column]
-        if column in local_columns and timezone_column:
-            out[column] = [
-                "" if pd.isna(v) else pd.Timestamp(v).tz_convert(z).isoformat()
-                for v, z in zip(values, frame[timezone_column], strict=True)
-            ]
-        elif isinstance(values.dtype, pd.DatetimeTZDtype):
-            out[column] = [v.isoformat() if pd.notna(v) else "" for v in values]
-        elif pd.api.types.is_bool_dtype(values):
-            out[column] = values.map({True: "true", False: "false"})
-        elif pd.api.types.is_integer_dtype(values):
-            out[column] = values.astype(str)
-        elif pd.api.types.is_float_dtype(values):
-            out[column] = [_number(v) for v in values]
-        else:
-            out[column] = values.fillna("").astype(str)
-    return out
-
-
-def _number(value: float) -> str:
-    if np.isnan(value):
-        return ""
-    if np.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def csv_text(frame: pd.DataFrame, **formatting) -> str:
-    return format_frame(frame, **formatting).to_csv(index=False, lineterminator="\n")
-
-
-def write_text(text: str, path: Path | None) -> None:
-    """Write to `path` atomically (temp file + rename), or to stdout when None."""
-    if path is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    path = Path(path)
-    if path.is_dir():
-        raise WfmError(f"{path}: is a folder; give a file name for the output")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise WfmError(f"{path}: folder {folder} does not exist; create it first")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_csv(frame: pd.DataFrame, path: Path | None, **formatting) -> None:
-    write_text(csv_text(frame, **formatting), path)
-
-
-def schedule_csv_text(schedule: pd.DataFrame) -> str:
-    """The schedule CSV: contract columns, times in each row's site zone with offset.
-
-    `other_breaks` (written only when the frame has it, i.e. with several break
-    rules) is each later break as "start/end", joined with ";", empty when none.
-    """
-    several = OTHER_BREAKS in schedule.columns
-    columns = SCHEDULE_COLUMNS_OTHER_BREAKS if several else SCHEDULE_COLUMNS
-    frame = schedule[list(columns)]
-    text = format_frame(
-        frame.drop(columns=[OTHER_BREAKS]) if several else frame,
-        timezone_column=TIMEZONE,
-        local_columns=(START, END, BREAK_START, BREAK_END),
-    )
-    if several:
-        cells = [
-            _local_spans(pauses, zone)
-            for pauses, zone in zip(frame[OTHER_BREAKS], frame[TIMEZONE], strict=True)
-        ]
-        text.insert(columns.index(OTHER_BREAKS), OTHER_BREAKS, cells)
-    return text.to_csv(index=False, lineterminator="\n")
-
-
-def _local_spans(pauses: object, zone: str) -> str:
-    """((start, end), ...) as ";"-joined ISO 8601 "start/end" in `zone`."""
-    if not isinstance(pauses, tuple | list):
-        return ""
-    stamps = [
-        (pd.Timestamp(a).tz_convert(zone), pd.Timestamp(b).tz_convert(zone)) for a, b in pauses
-    ]
-    return ";".join(f"{a.isoformat()}/{b.isoformat()}" for a, b in stamps)
-
-
-FOLDER_MARKER = ".wfm-calendars"
-# Files an OS drops into any folder it shows; a folder holding them is still ours.
-_OS_LITTER = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
-
-
-def check_folder(folder: Path, *, suffix: str, parent_made_later: bool = False) -> None:
-    """WfmError unless `write_folder` may replace `folder`.
-
-    It may if it is new, empty, or a folder wfm wrote: one holding a
-    `FOLDER_MARKER` file and nothing beyond it, the `suffix` files it lists and
-    OS litter (.DS_Store, Thumbs.db, desktop.ini). Anything else is someone
-    else's and is never deleted. The current folder and those above it are
-    refused, as the swap would move them away.
-
-    With `parent_made_later`, a missing parent folder is fine (the caller makes it).
-    """
-    folder = Path(folder)
-    try:
-        _check_folder(folder, suffix=suffix, parent_made_later=parent_made_later)
-    except OSError as e:
-        raise WfmError(
-            f"{folder}: cannot read the folder ({e.strerror or e}); check its permissions "
-            f"or give another folder"
-        ) from None
-
-
-def _check_folder(folder: Path, *, suffix: str, parent_made_later: bool) -> None:
-    parent = folder.parent if str(folder.parent) else Path(".")
-    if not parent.is_dir() and not parent_made_later:
-        raise WfmError(f"{folder}: folder {parent} does not exist; create it first")
-    if folder.exists() and not folder.is_dir():
-        raise WfmError(f"{folder}: exists and is not a folder; give a folder name")
-    if not folder.is_dir():
-        return
-    resolved, here = folder.resolve(), Path.cwd().resolve()
-    if resolved == here or resolved in here.parents:
-        raise WfmError(
-            f"{folder}: is the current folder or one above it, which wfm will not "
-            f"replace; give a new folder such as {folder / 'calendars'}"
-        )
-    entries = {entry.name: entry for entry in folder.iterdir()}
-    names = sorted(name for name in entries if name.lower() not in _OS_LITTER)
-    if not names:
-        return
-    if FOLDER_MARKER not in names:
-        raise WfmError(
-            f"{folder}: holds {names[0]!r} and has no {FOLDER_MARKER} file, so wfm did "
-            f"not write it and will not replace it; give a new or empty folder"
-        )
-    ours = _listed(entries[FOLDER_MARKER], suffix=suffix) | {FOLDER_MARKER}
-    strangers = [
-        name
-        for name in names
-        if name not in ours or (entries[name].is_dir() and not entries[name].is_symlink())
-    ]
-    if strangers:
-        raise WfmError(
-            f"{folder}: holds {strangers[0]!r}, which wfm did not write, so the folder "
-            f"is not replaced; move it elsewhere or give a new folder"
-        )
-
-
-def _listed(marker: Path, *, suffix: str) -> set[str]:
-    """The plain `suffix` file names a marker lists (others are not trusted)."""
-    lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
-    return {name for name in lines if _plain(name) and name.endswith(suffix)}
-
-
-def _plain(name: str) -> bool:
-    return Path(name).name == name and name not in ("", ".", "..", FOLDER_MARKER)
-
-
-def write_folder(files: Mapping[str, str], folder: Path, *, suffix: str) -> Path | None:
-    """Make `folder` hold exactly `files` ({file name: text}), all or nothing.
-
-    The files, and a `FOLDER_MARKER` listing their names (sorted), are written
-    into a new hidden folder beside `folder`, which then takes its place. An
-    earlier `folder` must pass `check_folder` (new, empty, or written by wfm
-    with nothing added), so no file of anyone else's is lost; it is removed
-    only after the swap.
-
-    Returns:
-        None; or, if the earlier folder could not be removed after the swap,
-        the hidden path it was left at (the caller should tell the user).
-
-    Raises:
-        WfmError: `folder` may not be replaced, a name is not a plain `suffix`
-            file name, or the files cannot be written (the earlier folder is
-            then left as it was).
-    """
-    check_folder(folder, suffix=suffix)
-    bad = sorted(name for name in files if not (_plain(name) and name.endswith(suffix)))
-    if bad:
-        raise WfmError(f"{folder}: {bad[0]!r} is not a plain file name ending in {suffix}")
-    marker = (
-        "# Written by wfm, which replaces this folder on the next run only while it\n"
-        "# holds nothing but this file and the files listed below.\n"
-        + "".join(f"{name}\n" for name in sorted(files))
-    )
-    target = Path(folder).resolve()
-    staging = target.parent / f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"
-    retired = staging.with_suffix(".old")
-    try:
-        staging.mkdir()
-        for name, text in {**files, FOLDER_MARKER: marker}.items():
-            with open(staging / name, "x", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-        if target.exists():
-            os.replace(target, retired)
-        os.replace(staging, target)
-    except BaseException as e:
-        shutil.rmtree(staging, ignore_errors=True)
-        if retired.exists() and not target.exists():
-            os.replace(retired, target)
-        if isinstance(e, OSError):
-            raise WfmError(f"{folder}: cannot write the folder: {e.strerror or e}") from None
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
-    return retired if os.path.lexists(retired) else None
-
-
-def parse_horizon(text: str, *, interval_minutes: int) -> int:
-    """A duration such as 48h, 28d or 6w as a number of intervals."""
-    match = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", text.lower())
-    if not match:
-        raise WfmError(f"--horizon: expected a duration such as 48h, 28d or 6w, got {text!r}")
-    hours = int(match.group(1)) * {"h": 1, "d": 24, "w": 168}[match.group(2)]
-    if hours == 0:
-        raise WfmError("--horizon: must be longer than zero, e.g. 1w")
-    return hours * 60 // interval_minutes
