@@ -9,8 +9,12 @@ the machine and its load, so its solution may differ between runs;
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
+import os
 import re
+import sys
 import tempfile
 import time
 import warnings
@@ -22,6 +26,9 @@ import pulp
 from scheduling.errors import InfeasibleError, InputError, SolverUnavailableError
 
 SOLVERS = ("highs", "cbc")
+
+# Where solves without their own log_path send the solver's log (see `solver_log`).
+_LOG_PATH: contextvars.ContextVar[Path | None] = contextvars.ContextVar("log_path", default=None)
 
 # Relative gaps at or below this count as proven optimal.
 _OPTIMAL_GAP = 1e-9
@@ -58,6 +65,21 @@ class SolveResult:
     stopped_by: str = "optimal"
 
 
+@contextlib.contextmanager
+def solver_log(path: Path | None):
+    """Within the block, every `solve_problem` without a log_path logs to `path`.
+
+    The scheduler solves several programmes (shifts, assignment per site,
+    coverage); this sends all their logs to one file without threading the path
+    through each. None: no log.
+    """
+    token = _LOG_PATH.set(None if path is None else Path(path))
+    try:
+        yield
+    finally:
+        _LOG_PATH.reset(token)
+
+
 def available_solvers() -> tuple[str, ...]:
     """Names of the solvers that can run here, from `("highs", "cbc")`."""
     found = []
@@ -75,6 +97,7 @@ def solve_problem(
     time_limit_seconds: float,
     gap: float,
     node_limit: int | None = None,
+    log_path: Path | None = None,
 ) -> SolveResult:
     """Solve a PuLP minimisation or maximisation in place and report how well.
 
@@ -86,6 +109,8 @@ def solve_problem(
         gap: relative optimality gap at which to stop, 0-1.
         node_limit: most branch-and-bound nodes (HiGHS only; CBC ignores it), a
             budget that, unlike time, stops every run at the same place.
+        log_path: file the solver's own log is appended to; None: the file of
+            the enclosing `solver_log` block, if any. Nothing reaches stdout.
 
     Returns:
         Status, objective, bound, gap, seconds, the solver used and the stop.
@@ -103,6 +128,7 @@ def solve_problem(
     if not 0 <= gap < 1:
         raise InputError(f"scheduling: gap must be in [0, 1), got {gap}")
     notes: list[str] = []
+    log_path = _LOG_PATH.get() if log_path is None else log_path
     if not problem.variables():
         # Nothing to decide (e.g. no demand anywhere); solvers reject empty models.
         constant = float(problem.objective.constant) if problem.objective is not None else 0.0
@@ -111,16 +137,19 @@ def solve_problem(
         notes.append("highspy is not installed; solved with CBC instead (pip install highspy)")
         solver = "cbc"
     with tempfile.TemporaryDirectory(prefix="wfm-cbc-") as tmp:
-        log_path = Path(tmp) / "cbc.log"
+        cbc_log = Path(tmp) / "cbc.log"
         if solver == "highs":
             extra = {} if node_limit is None else {"mip_max_nodes": int(node_limit)}
             backend = _HiGHS(
-                msg=False, timeLimit=time_limit_seconds, gapRel=gap, threads=1, **extra
+                log_path=log_path,
+                msg=False,
+                timeLimit=time_limit_seconds,
+                gapRel=gap,
+                threads=1,
+                **extra,
             )
         else:
-            backend = _cbc_backend(
-                time_limit_seconds=time_limit_seconds, gap=gap, log_path=log_path
-            )
+            backend = _cbc_backend(time_limit_seconds=time_limit_seconds, gap=gap, log_path=cbc_log)
             if backend is None:
                 raise SolverUnavailableError(
                     "scheduling: solver: CBC is not available"
@@ -137,7 +166,10 @@ def solve_problem(
                 f"scheduling: solver {solver!r} failed to run ({error}); try the other solver"
             ) from None
         seconds = time.perf_counter() - began
-        log = log_path.read_text(errors="replace") if log_path.exists() else ""
+        log = cbc_log.read_text(errors="replace") if cbc_log.exists() else ""
+        if log and log_path is not None:
+            with open(log_path, "a", encoding="utf-8") as handle:
+                handle.write(log)
     if problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         raise InfeasibleError(
             f"scheduling: the {solver} solver stopped without a solution "
@@ -171,7 +203,22 @@ def _stop(status: str, gap: float | None) -> str:
 
 
 class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
-    """PuLP's HiGHS, also reading a stop on the node budget (kSolutionLimit)."""
+    """PuLP's HiGHS: silent on stdout, logging to a file if asked, reading the node stop."""
+
+    def __init__(self, *, log_path: Path | None = None, **options: object) -> None:
+        super().__init__(**options)
+        self.log_path = log_path
+
+    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
+        # highspy prints its banner on stdout when the first Highs() of a process
+        # is made, before any option can silence it: that would corrupt piped CSV.
+        with _stdout_silenced():
+            super().createAndConfigureSolver(lp)
+        if self.log_path is not None:
+            highs = lp.solverModel
+            highs.setOptionValue("output_flag", True)
+            highs.setOptionValue("log_to_console", False)
+            highs.setOptionValue("log_file", str(self.log_path))
 
     def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:
         try:
@@ -181,6 +228,20 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
             if lp.solverModel.getInfo().primal_solution_status == 2:  # feasible
                 return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
             return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
+
+
+@contextlib.contextmanager
+def _stdout_silenced():
+    """Send what C code writes to file descriptor 1 to the null device meanwhile."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _highs_importable() -> bool:

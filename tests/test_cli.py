@@ -583,3 +583,51 @@ def test_ics_bytes_do_not_depend_on_the_hash_seed(tmp_path):
     assert len(outputs) == 1
     zones = re.findall(r"^TZID:(.*)$", outputs.pop(), flags=re.MULTILINE)
     assert [z.strip() for z in zones] == ["America/Chicago", "Asia/Manila", "Europe/Dublin"]
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        "csv",
+        pytest.param("ics", marks=pytest.mark.slow),
+        pytest.param("google", marks=pytest.mark.slow),
+    ],
+)
+def test_schedule_redirected_to_a_file_holds_only_data(workdir, requirements_file, fmt):
+    """In a fresh process (where highspy prints its banner on the first solve)."""
+    target = workdir / f"schedule.{fmt}"
+    log = workdir / "solver.log"
+    command = [sys.executable, "-c", "from wfm.cli import main; main()", "schedule"]
+    command += [str(requirements_file), "--config", str(workdir / "wfm.toml"), "-q"]
+    command += ["--format", fmt, "--solver-log", str(log)]
+    with open(target, "w") as handle:
+        done = subprocess.run(command, stdout=handle, stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 0, done.stderr
+    text = target.read_text()
+    assert "HiGHS" not in text and "Copyright" not in text
+    if fmt == "ics":
+        assert text.startswith("BEGIN:VCALENDAR")
+        assert icalendar.Calendar.from_ical(text).walk("VEVENT")
+    else:
+        first = text.splitlines()[0]
+        assert first.startswith("agent,site,start" if fmt == "csv" else "Subject,")
+        assert len(pd.read_csv(target)) > 0
+    assert "MIP has" in log.read_text()  # the solver's own log went to --solver-log
+
+
+def test_solver_prints_nothing_on_stdout_in_a_fresh_process():
+    """highspy's banner comes with the first Highs() of a process, before any option."""
+    code = (
+        "import pulp\n"
+        "from scheduling.solver import solve_problem\n"
+        "p = pulp.LpProblem('p', pulp.LpMinimize)\n"
+        "x = pulp.LpVariable('x', 0, 9, cat='Integer')\n"
+        "p += x\n"
+        "p += x >= 2.5\n"
+        "r = solve_problem(p, solver='highs', time_limit_seconds=5, gap=0)\n"
+        "import sys; sys.stderr.write(str(r.objective))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert done.stderr == "3.0"

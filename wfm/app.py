@@ -16,6 +16,7 @@ from forecasting.calendar import check_timezone
 from forecasting.forecast import ForecastResult, forecast_volume
 from forecasting.history import aggregate_contacts, complete_grid
 from scheduling.shifts.planner import ScheduleResult, schedule_requirements
+from scheduling.solver import solver_log
 from scheduling.staffing.requirements import staff_requirements
 from wfm import options, readers
 from wfm.config import Config
@@ -191,8 +192,12 @@ def run_schedule(
     gap: float | None = None,
     solver: str | None = None,
     node_limit: int | None = None,
+    log_path: Path | None = None,
 ) -> ScheduleResult:
-    """Requirements frame (+ roster file) -> schedule, coverage and solve report."""
+    """Requirements frame (+ roster file) -> schedule, coverage and solve report.
+
+    `log_path` receives the solvers' own logs (appended); nothing reaches stdout.
+    """
     if not config.sites:
         raise WfmError(f"{config.source}: no [[sites]]; `wfm schedule` needs at least one site")
     options = config.scheduling
@@ -211,6 +216,7 @@ def run_schedule(
     roster_frame = (
         readers.read_roster(roster, sites=[s.name for s in config.sites]) if roster else None
     )
-    return schedule_requirements(
-        requirements, sites=list(config.sites), options=options, roster=roster_frame
-    )
+    with solver_log(log_path):
+        return schedule_requirements(
+            requirements, sites=list(config.sites), options=options, roster=roster_frame
+        )

@@ -33,6 +33,10 @@ cli = typer.Typer(
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="wfm.toml")]
 OutOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write here, not stdout.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
+SolverLogOpt = Annotated[
+    Path | None,
+    typer.Option("--solver-log", help="Append the solvers' own logs to this file."),
+]
 
 
 def main() -> None:
@@ -219,6 +223,7 @@ def schedule(
     node_limit: Annotated[
         int | None, typer.Option(help="Solver node budget: the same schedule on every run.")
     ] = None,
+    solver_log: SolverLogOpt = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -248,6 +253,7 @@ def schedule(
             gap=gap,
             solver=solver,
             node_limit=node_limit,
+            log_path=solver_log,
         )
         advance()
     _write_schedule(result.schedule, output, fmt)
@@ -278,6 +284,7 @@ def plan(
             ),
         ),
     ] = False,
+    solver_log: SolverLogOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Forecast, staff and schedule in one go; write five files into --out.
@@ -300,7 +307,7 @@ def plan(
         advance()
         requirements = app.run_staff(result.forecast, cfg)
         advance()
-        scheduled = app.run_schedule(requirements, cfg, roster=roster)
+        scheduled = app.run_schedule(requirements, cfg, roster=roster, log_path=solver_log)
         advance()
     out.mkdir(parents=True, exist_ok=True)
     writers.write_csv(result.forecast, out / "forecast.csv")
