@@ -18,3 +18,19 @@ class InfeasibleError(SchedulingError):
 
 class SolverUnavailableError(SchedulingError):
     """The requested solver is not installed or cannot be started."""
+
+
+class FieldError(InputError):
+    """One field of a settings object is out of its documented range.
+
+    Attributes:
+        where: what holds the field, e.g. "queue 'phone'" ("" for none).
+        field: the field's name, e.g. "aht_seconds".
+        problem: what is wrong, e.g. "must be > 0 seconds".
+        value: the value given.
+    """
+
+    def __init__(self, where: str, field: str, problem: str, value: object):
+        self.where, self.field, self.problem, self.value = where, field, problem, value
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}{field} {problem}, got {value!r}")

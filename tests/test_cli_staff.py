@@ -254,3 +254,43 @@ def test_help_shows_examples() -> None:
         result = invoke(command, "--help")
         assert result.exit_code == 0
         assert f"wfm {command}" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--agents", "99999999999"], "--agents"),  # tried to allocate 745 GiB
+        (["--patience-seconds", "1e308"], "--patience-seconds"),  # gave 304 agents, not 14
+        (["--aht-seconds", "1e8"], "--aht-seconds"),
+        (["--volume", "1e308"], "--volume"),
+        (["--interval-minutes", "0"], "--interval-minutes"),
+    ],
+)
+def test_erlang_refuses_absurd_sizes(args, fragment) -> None:
+    assert_one_line_error(invoke(*BASE, *args), fragment)
+
+
+def test_erlang_warns_when_agents_cannot_keep_up() -> None:
+    result = invoke(*BASE, "--agents", 9)  # 10 Erlangs of work
+    row = _row(result)
+    assert row["asa_seconds"] == "inf"
+    assert "9 agents cannot keep up with 10 Erlangs" in result.stderr
+
+
+def test_erlang_and_staff_agree_on_one_interval(tmp_path) -> None:
+    """`wfm erlang` is the staffing path's own computation for one interval."""
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text(
+        "interval_start,queue,volume,aht_seconds\n2025-01-06T09:00:00+00:00,phone,200,180\n"
+    )
+    config = tmp_path / "wfm.toml"
+    config.write_text(
+        "interval_minutes = 60\n[queues.phone]\nchannel = 'voice'\naht_seconds = 180\n"
+        "service_level = 0.8\nanswer_seconds = 20\nmax_occupancy = 1.0\n"
+    )
+    staffed = invoke("staff", forecast, "--config", config, "-q")
+    assert staffed.exit_code == 0, staffed.stderr
+    frame = pd.read_csv(stdio.StringIO(staffed.stdout))
+    row = _row(invoke("erlang", "--volume", 200, "--interval-minutes", 60, "--aht-seconds", 180))
+    assert int(row["agents"]) == int(frame["agents"].iloc[0])
+    assert float(row["service_level"]) == pytest.approx(frame["service_level"].iloc[0], abs=1e-4)

@@ -426,24 +426,24 @@ def test_asa_target_binds_and_is_the_mpmath_minimum(mp_tables) -> None:
             aht_seconds=AHT,
             answer_seconds=ANSWER,
             service_level_target=0.5,
-            asa_target_seconds=cap,
+            target_asa_seconds=cap,
         )
         assert got == expected, cap
     # None and inf mean no ASA target.
     kwargs = {"aht_seconds": AHT, "answer_seconds": ANSWER, "service_level_target": 0.8}
-    assert required_agents(10.0, asa_target_seconds=None, **kwargs) == 14
-    assert required_agents(10.0, asa_target_seconds=np.inf, **kwargs) == 14
+    assert required_agents(10.0, target_asa_seconds=None, **kwargs) == 14
+    assert required_agents(10.0, target_asa_seconds=np.inf, **kwargs) == 14
 
 
 @pytest.mark.parametrize("bad", [0.0, -3.0, float("nan"), "soon"])
 def test_bad_asa_target_is_named(bad) -> None:
-    with pytest.raises(InputError, match="asa_target_seconds"):
+    with pytest.raises(InputError, match="target_asa_seconds"):
         required_agents(
             10.0,
             aht_seconds=180,
             answer_seconds=20,
             service_level_target=0.8,
-            asa_target_seconds=bad,
+            target_asa_seconds=bad,
         )
 
 

@@ -15,9 +15,11 @@ from forecasting.backtest import BacktestResult, backtest
 from forecasting.calendar import check_timezone
 from forecasting.forecast import ForecastResult, forecast_volume
 from forecasting.history import aggregate_contacts, complete_grid
+from scheduling.errors import FieldError
 from scheduling.shifts.planner import ScheduleResult, schedule_requirements
 from scheduling.solver import solver_log
-from scheduling.staffing.requirements import staff_requirements
+from scheduling.staffing.queues import QueueSpec
+from scheduling.staffing.requirements import staff_interval, staff_requirements
 from wfm import options, readers
 from wfm.config import Config
 from wfm.errors import WfmError
@@ -220,3 +222,40 @@ def run_schedule(
         return schedule_requirements(
             requirements, sites=list(config.sites), options=options, roster=roster_frame
         )
+
+
+def erlang_queue(**fields: float | None) -> QueueSpec:
+    """The voice queue `wfm erlang` describes, from its options (None: unset).
+
+    A field out of range is reported under its option's name (--aht-seconds).
+    """
+    given = {name: value for name, value in fields.items() if value is not None}
+    try:
+        return QueueSpec(name="erlang", channel="voice", **given)
+    except FieldError as e:
+        raise _option_error(e) from None
+
+
+def run_erlang(
+    spec: QueueSpec, *, volume: float, interval_minutes: float, agents: int | None
+) -> dict[str, float]:
+    """One interval through the same staffing models as `wfm staff`."""
+    try:
+        return staff_interval(spec, volume=volume, interval_minutes=interval_minutes, agents=agents)
+    except FieldError as e:
+        raise _option_error(e) from None
+
+
+def _option_error(error: FieldError) -> WfmError:
+    """A library field error in the words of the command line: --max-abandonment."""
+
+    def option(name: str) -> str:
+        return "--" + name.replace("_", "-")
+
+    problem = error.problem
+    for name in QueueSpec.__dataclass_fields__:
+        if "_" in name and name in problem:
+            problem = problem.replace(name, option(name))
+    value = error.value
+    shown = f"{value:g}" if isinstance(value, float) else repr(value)
+    return WfmError(f"{option(error.field)}: {problem}, got {shown}")

@@ -16,7 +16,6 @@ import typer
 
 from forecasting.errors import ForecastingError
 from scheduling.errors import SchedulingError
-from scheduling.staffing import erlang, erlang_a
 from wfm import app, calendars, folders, readers, render, writers
 from wfm.config import Config, load_config
 from wfm.errors import WfmError
@@ -368,83 +367,23 @@ def erlang_command(
 
         wfm erlang --volume 100 --interval-minutes 30 --aht-seconds 180 --patience-seconds 120 --max-abandonment 0.05
     """
-    if volume < 0:
-        raise WfmError(f"--volume: must be >= 0, got {volume:g}")
-    if interval_minutes <= 0:
-        raise WfmError(f"--interval-minutes: must be > 0, got {interval_minutes:g}")
-    if aht_seconds <= 0:
-        raise WfmError(f"--aht-seconds: must be > 0, got {aht_seconds:g}")
-    if not 0 < service_level < 1:
-        raise WfmError(f"--service-level: must be between 0 and 1, got {service_level:g}")
-    if answer_seconds < 0:
-        raise WfmError(f"--answer-seconds: must be >= 0, got {answer_seconds:g}")
-    if not 0 < max_occupancy <= 1:
-        raise WfmError(f"--max-occupancy: must be in (0, 1], got {max_occupancy:g}")
-    if target_asa_seconds is not None and not target_asa_seconds > 0:
-        raise WfmError(f"--target-asa-seconds: must be > 0, got {target_asa_seconds:g}")
-    if patience_seconds is not None and not patience_seconds > 0:
-        raise WfmError(f"--patience-seconds: must be > 0, got {patience_seconds:g}")
-    if max_abandonment is not None and not 0 < max_abandonment <= 1:
-        raise WfmError(f"--max-abandonment: must be in (0, 1], got {max_abandonment:g}")
-    if max_abandonment is not None and patience_seconds is None:
-        raise WfmError("--max-abandonment: needs --patience-seconds (Erlang A)")
-    if target_asa_seconds is not None and patience_seconds is not None:
-        raise WfmError("--target-asa-seconds: Erlang C only; drop it or --patience-seconds")
-    if agents is not None and agents < 0:
-        raise WfmError(f"--agents: must be >= 0, got {agents}")
-    traffic = volume * aht_seconds / (interval_minutes * 60)
-    if patience_seconds is not None:
-        if agents is None:
-            agents = int(
-                erlang_a.required_agents_a(
-                    traffic,
-                    aht_seconds=aht_seconds,
-                    answer_seconds=answer_seconds,
-                    patience_seconds=patience_seconds,
-                    service_level_target=service_level,
-                    max_abandonment=1.0 if max_abandonment is None else max_abandonment,
-                    max_occupancy=max_occupancy,
-                )
-            )
-        a = erlang_a.erlang_a_metrics(
-            traffic,
-            agents,
-            aht_seconds=aht_seconds,
-            answer_seconds=answer_seconds,
-            patience_seconds=patience_seconds,
-        )
-        row = {
-            "agents": agents,
-            "service_level": float(a.service_level),
-            "asa_seconds": float(a.asa_seconds),
-            "occupancy": float(a.occupancy),
-            "wait_probability": float(a.wait_probability),
-            "abandonment": float(a.abandonment),
-        }
-        writers.write_csv(pd.DataFrame([row]), None)
-        return
-    if agents is None:
-        agents = int(
-            erlang.required_agents(
-                traffic,
-                aht_seconds=aht_seconds,
-                answer_seconds=answer_seconds,
-                service_level_target=service_level,
-                max_occupancy=max_occupancy,
-                asa_target_seconds=target_asa_seconds,
-            )
-        )
-    metrics = erlang.erlang_c_metrics(
-        traffic, agents, aht_seconds=aht_seconds, answer_seconds=answer_seconds
+    spec = app.erlang_queue(
+        aht_seconds=aht_seconds,
+        service_level=service_level,
+        answer_seconds=answer_seconds,
+        max_occupancy=max_occupancy,
+        target_asa_seconds=target_asa_seconds,
+        patience_seconds=patience_seconds,
+        max_abandonment=max_abandonment,
     )
-    row = {
-        "agents": agents,
-        "service_level": float(metrics.service_level),
-        "asa_seconds": float(metrics.asa_seconds),
-        "occupancy": float(metrics.occupancy),
-        "wait_probability": float(metrics.wait_probability),
-    }
+    row = app.run_erlang(spec, volume=volume, interval_minutes=interval_minutes, agents=agents)
     writers.write_csv(pd.DataFrame([row]), None)
+    traffic = volume * aht_seconds / (interval_minutes * 60)
+    if patience_seconds is None and row["agents"] <= traffic and traffic > 0:
+        render.warn(
+            f"{row['agents']} agents cannot keep up with {traffic:.4g} Erlangs of work: the "
+            "queue grows without limit (Erlang C: service level 0, ASA infinite); add agents"
+        )
 
 
 @cli.command("backtest")

@@ -198,13 +198,13 @@ def required_agents(
     answer_seconds: npt.ArrayLike,
     service_level_target: npt.ArrayLike,
     max_occupancy: npt.ArrayLike = 1.0,
-    asa_target_seconds: npt.ArrayLike | None = None,
+    target_asa_seconds: npt.ArrayLike | None = None,
 ) -> IntArray | int:
     """The fewest agents that meet a service level, an ASA target and an occupancy cap.
 
     For each element: the least whole N with N > A (when A > 0), a service level
     within `answer_seconds` of at least `service_level_target`, an ASA of at most
-    `asa_target_seconds` (when given) and an occupancy A / N of at most
+    `target_asa_seconds` (when given) and an occupancy A / N of at most
     `max_occupancy`: whichever binds. A service level within
     `SERVICE_LEVEL_TOLERANCE` (1e-12) below the target counts as meeting it, and an
     ASA or occupancy within a relative 1e-12 above its cap as within it, so that
@@ -222,7 +222,7 @@ def required_agents(
         answer_seconds: target answer time, seconds, >= 0.
         service_level_target: share to answer within `answer_seconds`, 0 <= x < 1.
         max_occupancy: cap on A / N, 0 < x <= 1.
-        asa_target_seconds: cap on the average speed of answer, seconds, > 0;
+        target_asa_seconds: cap on the average speed of answer, seconds, > 0;
             None (or inf) for no ASA target.
 
     Returns:
@@ -237,7 +237,7 @@ def required_agents(
         answer_seconds=answer_seconds,
         service_level_target=service_level_target,
         max_occupancy=max_occupancy,
-        asa_target_seconds=asa_target_seconds,
+        target_asa_seconds=target_asa_seconds,
     )
     return _shaped(agents, shape)
 
@@ -249,7 +249,7 @@ def staff_erlang_c(
     answer_seconds: npt.ArrayLike,
     service_level_target: npt.ArrayLike,
     max_occupancy: npt.ArrayLike = 1.0,
-    asa_target_seconds: npt.ArrayLike | None = None,
+    target_asa_seconds: npt.ArrayLike | None = None,
 ) -> ErlangCMetrics:
     """`required_agents` and the Erlang C measures at that headcount, in one pass.
 
@@ -262,7 +262,7 @@ def staff_erlang_c(
         answer_seconds: target answer time, seconds, >= 0.
         service_level_target: share to answer within `answer_seconds`, 0 <= x < 1.
         max_occupancy: cap on A / N, 0 < x <= 1.
-        asa_target_seconds: cap on the average speed of answer, seconds, > 0, or None.
+        target_asa_seconds: cap on the average speed of answer, seconds, > 0, or None.
 
     Returns:
         ErlangCMetrics at the least agents that meet every target.
@@ -276,7 +276,7 @@ def staff_erlang_c(
         answer_seconds=answer_seconds,
         service_level_target=service_level_target,
         max_occupancy=max_occupancy,
-        asa_target_seconds=asa_target_seconds,
+        target_asa_seconds=target_asa_seconds,
         with_b=True,
     )
     return _metrics(a, n, b, aht, t, shape)
@@ -310,11 +310,11 @@ def _required(
     answer_seconds: npt.ArrayLike,
     service_level_target: npt.ArrayLike,
     max_occupancy: npt.ArrayLike,
-    asa_target_seconds: npt.ArrayLike | None,
+    target_asa_seconds: npt.ArrayLike | None,
     with_b: bool = False,
 ) -> tuple[Any, None, tuple[int, ...]]:
     """Flat agents (with_b: (agents, B there, A, aht, t)), None, and the broadcast shape."""
-    asa_cap = np.inf if asa_target_seconds is None else asa_target_seconds
+    asa_cap = np.inf if target_asa_seconds is None else target_asa_seconds
     (a, aht, t, target, occ, asa_goal), shape = _broadcast(
         _traffic(traffic),
         _aht(aht_seconds),
@@ -326,7 +326,7 @@ def _required(
             "a share 0 <= x < 1 (e.g. 0.8 for 80%)",
         ),
         _checked(max_occupancy, "max_occupancy", lambda x: (x > 0) & (x <= 1), "in (0, 1]"),
-        _asa_target(asa_cap),
+        _target_asa(asa_cap),
     )
     busy = a > 0
     lower = np.zeros(a.shape, dtype=np.int64)
@@ -462,16 +462,16 @@ def _answer(answer_seconds: npt.ArrayLike) -> FloatArray:
     return _checked(answer_seconds, "answer_seconds", lambda x: x >= 0, "finite and >= 0 seconds")
 
 
-def _asa_target(asa_target_seconds: npt.ArrayLike) -> FloatArray:
+def _target_asa(target_asa_seconds: npt.ArrayLike) -> FloatArray:
     """Finite and > 0, or +inf for no target."""
     try:
-        x = np.asarray(asa_target_seconds, dtype=np.float64)
+        x = np.asarray(target_asa_seconds, dtype=np.float64)
     except (TypeError, ValueError):
         x = None
     if x is not None and np.all(np.isposinf(x) | (np.isfinite(x) & (x > 0))):
         return x
     return _checked(
-        asa_target_seconds, "asa_target_seconds", lambda v: v > 0, "> 0 seconds (or None)"
+        target_asa_seconds, "target_asa_seconds", lambda v: v > 0, "> 0 seconds (or None)"
     )
 
 

@@ -7,15 +7,59 @@ and every error names the queue and the field.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from scheduling.errors import InputError
+from scheduling.checks import Range, check_ranges
+from scheduling.errors import FieldError
 from scheduling.staffing.shrinkage import ALL_DAYS, ShrinkageRule
 
 CHANNELS = ("voice", "chat", "email", "ticket")
 LIVE_CHANNELS = ("voice", "chat")
 DEFERRED_CHANNELS = ("email", "ticket")
+
+DAY_SECONDS = 86_400.0
+_SHARE = "(a share: 0.8 for 80%)"
+
+QUEUE_RANGES = (
+    Range("aht_seconds", lambda v: 0 < v <= DAY_SECONDS, "> 0 seconds and at most a day (86400)"),
+    Range("service_level", lambda v: 0 < v < 1, f"between 0 and 1 (exclusive) {_SHARE}"),
+    Range("answer_seconds", lambda v: 0 <= v <= DAY_SECONDS, ">= 0 seconds and at most a day"),
+    Range(
+        "target_asa_seconds",
+        lambda v: 0 < v <= DAY_SECONDS,
+        "> 0 seconds and at most a day",
+        optional=True,
+    ),
+    Range("response_hours", lambda v: 0 < v <= 8760, "> 0 hours and at most a year (8760)"),
+    Range(
+        "max_occupancy",
+        lambda v: 0 < v <= 1,
+        "in (0, 1]: agents can be busy at most all of their time (a share: 0.85 for 85%)",
+    ),
+    Range(
+        "shrinkage",
+        lambda v: 0 <= v < 1,
+        "a share 0 <= x < 1 (1 or more leaves no productive time)",
+    ),
+    Range("concurrency", lambda v: 1 <= v <= 100, "a whole number of chats, 1 to 100", whole=True),
+    Range("concurrency_efficiency", lambda v: 0 <= v <= 1, "a share 0 <= x <= 1"),
+    Range(
+        "patience_seconds",
+        lambda v: 0 < v <= DAY_SECONDS,
+        "> 0 seconds and at most a day",
+        optional=True,
+    ),
+    Range(
+        "max_abandonment", lambda v: 0 < v <= 1, "a share 0 < x <= 1 (0.05 for 5%)", optional=True
+    ),
+    Range(
+        "span_of_control",
+        lambda v: 1 <= v <= 10_000,
+        "agents per team lead, 1 to 10000",
+        optional=True,
+    ),
+)
+"""Each numeric field's documented range (`scheduling.checks`)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,94 +126,66 @@ class QueueSpec:
 
     def __post_init__(self) -> None:
         where = f"queue {self.name!r}"
-
-        def bad(field: str, expected: str, value: object) -> InputError:
-            return InputError(f"{where}: {field} must be {expected}, got {value!r}")
-
         if self.channel not in CHANNELS:
-            raise bad("channel", f"one of {', '.join(CHANNELS)}", self.channel)
-        if not _finite(self.aht_seconds) or not self.aht_seconds > 0:
-            raise bad("aht_seconds", "> 0 seconds", self.aht_seconds)
-        if not _finite(self.service_level) or not 0 < self.service_level < 1:
-            hint = " (a share: 0.8 for 80%)" if _finite(self.service_level) else ""
-            raise bad("service_level", f"between 0 and 1 (exclusive){hint}", self.service_level)
-        if not _finite(self.answer_seconds) or self.answer_seconds < 0:
-            raise bad("answer_seconds", ">= 0 seconds", self.answer_seconds)
-        if self.target_asa_seconds is not None and not (
-            _finite(self.target_asa_seconds) and self.target_asa_seconds > 0
-        ):
-            raise bad("target_asa_seconds", "> 0 seconds", self.target_asa_seconds)
-        if not _finite(self.response_hours) or not self.response_hours > 0:
-            raise bad("response_hours", "> 0 hours", self.response_hours)
-        if not _finite(self.max_occupancy) or not 0 < self.max_occupancy <= 1:
-            hint = " (a share: 0.85 for 85%)" if _finite(self.max_occupancy) else ""
-            raise bad(
-                "max_occupancy",
-                f"in (0, 1]: agents can be busy at most all of their time{hint}",
-                self.max_occupancy,
+            raise FieldError(
+                where, "channel", f"must be one of {', '.join(CHANNELS)}", self.channel
             )
-        if not _finite(self.shrinkage) or not 0 <= self.shrinkage < 1:
-            raise bad(
-                "shrinkage",
-                "a share 0 <= x < 1 (1 or more leaves no productive time)",
-                self.shrinkage,
-            )
+        check_ranges(self, QUEUE_RANGES, where=where)
         for i, rule in enumerate(self.shrinkage_profile):
             rule.check(f"{where}: shrinkage_profile[{i}]")
-        if (
-            isinstance(self.concurrency, bool)
-            or not isinstance(self.concurrency, int)
-            or self.concurrency < 1
-        ):
-            raise bad("concurrency", "a whole number of chats >= 1", self.concurrency)
-        if self.concurrency > 1 and self.channel != "chat":
-            raise bad("concurrency", f"1 for a {self.channel} queue (only chat)", self.concurrency)
-        if not _finite(self.concurrency_efficiency) or not 0 <= self.concurrency_efficiency <= 1:
-            raise bad("concurrency_efficiency", "a share 0 <= x <= 1", self.concurrency_efficiency)
-        if self.patience_seconds is not None:
-            if not _finite(self.patience_seconds) or not self.patience_seconds > 0:
-                raise bad("patience_seconds", "> 0 seconds", self.patience_seconds)
-            if not self.is_live:
-                raise bad("patience_seconds", "unset for a deferred queue", self.patience_seconds)
-            if self.target_asa_seconds is not None:
-                raise bad(
-                    "target_asa_seconds",
-                    "unset with patience_seconds (Erlang A targets are service_level "
-                    "and max_abandonment)",
-                    self.target_asa_seconds,
-                )
-        if self.max_abandonment is not None:
-            if not _finite(self.max_abandonment) or not 0 < self.max_abandonment <= 1:
-                raise bad(
-                    "max_abandonment", "a share 0 < x <= 1 (0.05 for 5%)", self.max_abandonment
-                )
-            if self.patience_seconds is None:
-                raise bad(
-                    "max_abandonment",
-                    "used with patience_seconds (set the callers' mean patience)",
-                    self.max_abandonment,
-                )
-        hours_set = (self.open_minutes, self.close_minutes, tuple(self.days)) != (0, 1440, ALL_DAYS)
-        if hours_set and self.is_live:
-            raise bad(
+        if not isinstance(self.whole_agents, bool):
+            raise FieldError(where, "whole_agents", "must be true or false", self.whole_agents)
+        self._check_channel_fields(where)
+        self._check_hours(where)
+
+    def _check_channel_fields(self, where: str) -> None:
+        """Fields that only some channels, or only some combinations, allow."""
+        rules = (
+            (
+                self.concurrency > 1 and self.channel != "chat",
+                "concurrency",
+                f"must be 1 for a {self.channel} queue (only chat)",
+            ),
+            (
+                self.patience_seconds is not None and not self.is_live,
+                "patience_seconds",
+                "must be unset for a deferred queue",
+            ),
+            (
+                self.patience_seconds is not None and self.target_asa_seconds is not None,
+                "target_asa_seconds",
+                "must be unset with patience_seconds (Erlang A targets are service_level "
+                "and max_abandonment)",
+            ),
+            (
+                self.max_abandonment is not None and self.patience_seconds is None,
+                "max_abandonment",
+                "needs patience_seconds (Erlang A: set the callers' mean patience)",
+            ),
+        )
+        for broken, field_name, problem in rules:
+            if broken:
+                raise FieldError(where, field_name, problem, getattr(self, field_name))
+
+    def _check_hours(self, where: str) -> None:
+        """Business hours: deferred queues only, open before close, real weekdays."""
+        hours = (self.open_minutes, self.close_minutes)
+        if self.has_hours and self.is_live:
+            raise FieldError(
+                where,
                 "open/close/days",
-                "unset for a live queue (give closed hours volume 0 instead)",
-                (self.open_minutes, self.close_minutes, self.days),
+                "must be unset for a live queue (give closed hours volume 0 instead)",
+                (*hours, self.days),
             )
         if not 0 <= self.open_minutes < self.close_minutes <= 1440:
-            raise bad(
+            raise FieldError(
+                where,
                 "open/close",
-                "local times with open before close (00:00 to 24:00)",
-                (self.open_minutes, self.close_minutes),
+                "must be local times with open before close (00:00 to 24:00)",
+                hours,
             )
         if not self.days or any(d not in ALL_DAYS for d in self.days):
-            raise bad("days", "weekdays Monday (0) to Sunday (6)", self.days)
-        if self.span_of_control is not None and not (
-            _finite(self.span_of_control) and self.span_of_control >= 1
-        ):
-            raise bad("span_of_control", "agents per team lead, >= 1", self.span_of_control)
-        if not isinstance(self.whole_agents, bool):
-            raise bad("whole_agents", "true or false", self.whole_agents)
+            raise FieldError(where, "days", "must be weekdays Monday (0) to Sunday (6)", self.days)
 
     @property
     def is_live(self) -> bool:
@@ -180,7 +196,3 @@ class QueueSpec:
     def has_hours(self) -> bool:
         """True when handling is limited to business hours (deferred queues)."""
         return (self.open_minutes, self.close_minutes, tuple(self.days)) != (0, 1440, ALL_DAYS)
-
-
-def _finite(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

@@ -13,10 +13,12 @@ span of control into team leads.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from scheduling.checks import Range, check_ranges
 from scheduling.columns import (
     ABANDONMENT,
     AGENT_HOURS,
@@ -36,7 +38,7 @@ from scheduling.columns import (
     VOLUME,
     WAIT_PROBABILITY,
 )
-from scheduling.errors import InputError
+from scheduling.errors import FieldError, InputError
 from scheduling.staffing.deferred import deferred_requirements, open_intervals, response_window
 from scheduling.staffing.erlang import erlang_c_metrics, required_agents
 from scheduling.staffing.erlang_a import erlang_a_metrics, required_agents_a
@@ -53,6 +55,12 @@ STAFFING_COLUMNS = (
     LEADS,
 )
 """Columns of `staff_requirements`' result, in order."""
+
+MAX_TRAFFIC_ERLANGS = 100_000.0
+"""Most workload of one queue in one interval (contacts x aht / interval), Erlangs:
+past it an interval would need more agents than any contact centre has."""
+MAX_AGENTS = 1_000_000
+"""Most agents whose service `staff_interval` reports."""
 
 _MAX_EXAMPLES = 5
 _ROUNDING = 1e-9  # scheduled agents within this of a whole number are that number
@@ -181,27 +189,7 @@ def staff_requirements(
         )
         if spec.is_live:
             continue
-        is_open = (
-            open_intervals(
-                starts,
-                timezone=spec.timezone,
-                days=spec.days,
-                open_minutes=spec.open_minutes,
-                close_minutes=spec.close_minutes,
-            )
-            if spec.has_hours
-            else None
-        )
-        result = deferred_requirements(
-            volume[rows] * aht[rows] / interval_seconds,
-            volume[rows],
-            window=response_window(spec.response_hours, interval_seconds=interval_seconds),
-            service_level=spec.service_level,
-            max_occupancy=spec.max_occupancy,
-            interval_seconds=interval_seconds,
-            is_open=is_open,
-            step=1.0 if spec.whole_agents else 0.01,
-        )
+        result = _deferred(spec, starts, volume[rows], aht[rows], interval_seconds)
         agents[rows] = result["capacity"]
         service[rows] = result["service_level"]
         asa[rows] = result["asa_seconds"]
@@ -238,6 +226,103 @@ def staff_requirements(
     )
 
 
+def _deferred(
+    spec: QueueSpec,
+    starts: pd.Series,
+    volume: np.ndarray,
+    aht: np.ndarray,
+    interval_seconds: int,
+) -> pd.DataFrame:
+    """`deferred_requirements` of one email or ticket queue's intervals, in order."""
+    is_open = (
+        open_intervals(
+            starts,
+            timezone=spec.timezone,
+            days=spec.days,
+            open_minutes=spec.open_minutes,
+            close_minutes=spec.close_minutes,
+        )
+        if spec.has_hours
+        else None
+    )
+    return deferred_requirements(
+        volume * aht / interval_seconds,
+        volume,
+        window=response_window(spec.response_hours, interval_seconds=interval_seconds),
+        service_level=spec.service_level,
+        max_occupancy=spec.max_occupancy,
+        interval_seconds=interval_seconds,
+        is_open=is_open,
+        step=1.0 if spec.whole_agents else 0.01,
+    )
+
+
+def staff_interval(
+    spec: QueueSpec,
+    *,
+    volume: float,
+    interval_minutes: float,
+    aht_seconds: float | None = None,
+    agents: int | None = None,
+) -> dict[str, float]:
+    """One interval of a live queue, as `staff_requirements` staffs it (`wfm erlang`).
+
+    Args:
+        spec: a voice or chat queue (Erlang A when it has `patience_seconds`).
+        volume: contacts arriving in the interval, >= 0.
+        interval_minutes: interval length, minutes, > 0 and at most a day.
+        aht_seconds: handle time, seconds; None for `spec.aht_seconds`.
+        agents: report the service of this many agents instead of finding the
+            least that meet the targets; whole, 0 to `MAX_AGENTS`.
+
+    Returns:
+        {agents, service_level, asa_seconds, occupancy, wait_probability} and,
+        with patience, abandonment (shares 0-1, seconds).
+
+    Raises:
+        FieldError: a value outside its range, a deferred queue, or more
+            workload than `MAX_TRAFFIC_ERLANGS`.
+    """
+    check_ranges(_IntervalInputs(volume, interval_minutes, agents), _INTERVAL_RANGES, where="")
+    if not spec.is_live:
+        raise FieldError(f"queue {spec.name!r}", "channel", "must be voice or chat", spec.channel)
+    aht = spec.aht_seconds if aht_seconds is None else aht_seconds
+    seconds = interval_minutes * 60.0
+    if volume * aht / seconds > MAX_TRAFFIC_ERLANGS:
+        raise FieldError(
+            "", "volume", f"is more work than {MAX_TRAFFIC_ERLANGS:,.0f} agents can do", volume
+        )
+    measures = _live(
+        np.array([volume], dtype=np.float64),
+        np.array([aht], dtype=np.float64),
+        [spec],
+        interval_seconds=seconds,
+        fixed_agents=None if agents is None else np.array([agents]),
+    )
+    names = (AGENTS, SERVICE_LEVEL, ASA_SECONDS, OCCUPANCY, WAIT_PROBABILITY, ABANDONMENT)
+    row = {name: float(value[0]) for name, value in zip(names, measures, strict=True)}
+    row[AGENTS] = int(row[AGENTS])
+    if spec.patience_seconds is None:
+        del row[ABANDONMENT]
+    return row
+
+
+@dataclass(frozen=True)
+class _IntervalInputs:
+    volume: float
+    interval_minutes: float
+    agents: int | None
+
+
+_INTERVAL_RANGES = (
+    Range("volume", lambda v: v >= 0, ">= 0 contacts"),
+    Range("interval_minutes", lambda v: 0 < v <= 1440, "> 0 minutes and at most a day (1440)"),
+    Range(
+        "agents", lambda v: 0 <= v <= MAX_AGENTS, f"0 to {MAX_AGENTS:,}", optional=True, whole=True
+    ),
+)
+
+
 def chat_handle_seconds(
     aht_seconds: np.ndarray | float, *, concurrency: int, efficiency: float
 ) -> np.ndarray | float:
@@ -263,9 +348,14 @@ def _live(
     aht: np.ndarray,
     specs: list[QueueSpec],
     *,
-    interval_seconds: int,
+    interval_seconds: float,
+    fixed_agents: np.ndarray | None = None,
 ) -> tuple[np.ndarray, ...]:
-    """Agents, service level, ASA, occupancy, wait probability, abandonment of live rows."""
+    """Agents, service level, ASA, occupancy, wait probability, abandonment of live rows.
+
+    The agents are the least that meet each row's targets, or `fixed_agents`
+    (whole agents per row) when given, whose service is then reported.
+    """
     concurrency = np.array([s.concurrency if s.channel == "chat" else 1 for s in specs])
     efficiency = np.array([s.concurrency_efficiency for s in specs], dtype=np.float64)
     answer = np.array([s.answer_seconds for s in specs], dtype=np.float64)
@@ -283,26 +373,13 @@ def _live(
         if not rows.any():
             continue
         a, h, t, c = traffic[rows], slot_aht[rows], answer[rows], concurrency[rows]
-        if erlang_a:
-            slots = required_agents_a(
-                a,
-                aht_seconds=h,
-                answer_seconds=t,
-                patience_seconds=patience[rows],
-                service_level_target=target[rows],
-                max_abandonment=max_ab[rows],
-                max_occupancy=cap[rows],
-            )
+        if fixed_agents is not None:
+            agents = fixed_agents[rows]
         else:
-            slots = required_agents(
-                a,
-                aht_seconds=h,
-                answer_seconds=t,
-                service_level_target=target[rows],
-                max_occupancy=cap[rows],
-                asa_target_seconds=asa_cap[rows],
+            slots = _required_slots(
+                a, h, t, target[rows], cap[rows], asa_cap[rows], patience[rows], max_ab[rows]
             )
-        agents = -(-np.asarray(slots) // c)  # ceil for whole numbers
+            agents = -(-np.asarray(slots) // c)  # ceil for whole numbers
         if erlang_a:
             m = erlang_a_metrics(
                 a, agents * c, aht_seconds=h, answer_seconds=t, patience_seconds=patience[rows]
@@ -315,6 +392,37 @@ def _live(
         for column, value in zip(out, values, strict=True):
             column[rows] = value
     return tuple(out)
+
+
+def _required_slots(
+    traffic: np.ndarray,
+    aht: np.ndarray,
+    answer: np.ndarray,
+    target: np.ndarray,
+    cap: np.ndarray,
+    asa_cap: np.ndarray,
+    patience: np.ndarray,
+    max_abandonment: np.ndarray,
+) -> np.ndarray:
+    """Least servers (agents, or chat slots) per row: Erlang A where patience is set."""
+    if np.isnan(patience).all():
+        return required_agents(
+            traffic,
+            aht_seconds=aht,
+            answer_seconds=answer,
+            service_level_target=target,
+            max_occupancy=cap,
+            target_asa_seconds=asa_cap,
+        )
+    return required_agents_a(
+        traffic,
+        aht_seconds=aht,
+        answer_seconds=answer,
+        patience_seconds=patience,
+        service_level_target=target,
+        max_abandonment=max_abandonment,
+        max_occupancy=cap,
+    )
 
 
 # --- validation ----------------------------------------------------------------------
