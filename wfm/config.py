@@ -1,8 +1,12 @@
 """wfm.toml: load, validate, and turn into library parameters.
 
-Every field has a default; every error names the file, the field and what was
-expected. Unknown fields are errors too, because a misspelt `shrinkge` silently
-ignored would staff a whole quarter wrong.
+Every field has a default, kept in one place: the dataclass that receives it (the
+library's `QueueSpec`, `Site`, `ScheduleOptions`, or the settings below). This
+module passes on only what the file sets, through one table per section that maps
+a TOML key to its attribute and how to read it; the receiver checks ranges. Every
+error names the file, the field and what was expected. Unknown fields are errors
+too, because a misspelt `shrinkge` silently ignored would staff a whole quarter
+wrong.
 """
 
 from __future__ import annotations
@@ -14,12 +18,18 @@ from typing import Any
 
 from forecasting.calendar import check_timezone
 from forecasting.errors import ForecastingError
+from scheduling.checks import is_number
 from scheduling.errors import SchedulingError
 from scheduling.shifts.options import BreakRule, ScheduleOptions
 from scheduling.shifts.sites import WEEKDAYS, Site
 from scheduling.staffing.queues import QueueSpec
 from scheduling.staffing.shrinkage import ShrinkageRule
 from wfm.errors import WfmError
+
+
+class _SettingsError(WfmError):
+    """A field of the app's own settings out of range (load_config adds the file name)."""
+
 
 TOP_FIELDS = {
     "interval_minutes",
@@ -30,73 +40,85 @@ TOP_FIELDS = {
     "scheduling",
     "staffing",
 }
-FORECAST_FIELDS = {
-    "level",
-    "country",
-    "subdivision",
-    "model",
-    "time_column",
-    "queue_column",
-    "handle_time_column",
+
+# Each section: TOML key -> (attribute of the receiving dataclass, how to read it).
+Fields = dict[str, tuple[str, str]]
+FORECAST_FIELDS: Fields = {
+    "level": ("level", "number"),
+    "country": ("country", "text"),
+    "subdivision": ("subdivision", "text"),
+    "model": ("model", "text"),
+    "time_column": ("time_column", "text"),
+    "queue_column": ("queue_column", "text"),
+    "handle_time_column": ("handle_time_column", "text"),
 }
-QUEUE_FIELDS = {
-    "channel",
-    "timezone",
-    "aht_seconds",
-    "service_level",
-    "answer_seconds",
-    "response_hours",
-    "max_occupancy",
-    "shrinkage",
-    "concurrency",
-    "patience_seconds",
-    "target_asa_seconds",
-    "max_abandonment",
-    "concurrency_efficiency",
-    "shrinkage_profile",
-    "open",
-    "close",
-    "days",
-    "span_of_control",
-    "whole_agents",
+QUEUE_FIELDS: Fields = {
+    "channel": ("channel", "text"),
+    "timezone": ("timezone", "zone"),
+    "aht_seconds": ("aht_seconds", "number"),
+    "service_level": ("service_level", "number"),
+    "answer_seconds": ("answer_seconds", "number"),
+    "response_hours": ("response_hours", "number"),
+    "max_occupancy": ("max_occupancy", "number"),
+    "shrinkage": ("shrinkage", "number"),
+    "concurrency": ("concurrency", "integer"),
+    "patience_seconds": ("patience_seconds", "number"),
+    "target_asa_seconds": ("target_asa_seconds", "number"),
+    "max_abandonment": ("max_abandonment", "number"),
+    "concurrency_efficiency": ("concurrency_efficiency", "number"),
+    "shrinkage_profile": ("shrinkage_profile", "shrinkage_profile"),
+    "open": ("open_minutes", "clock"),
+    "close": ("close_minutes", "clock"),
+    "days": ("days", "weekdays"),
+    "span_of_control": ("span_of_control", "number"),
+    "whole_agents": ("whole_agents", "flag"),
 }
-SHRINKAGE_RULE_FIELDS = {"rate", "days", "from", "to"}
-STAFFING_FIELDS = {"fte_hours_per_week"}
-SITE_FIELDS = {
-    "name",
-    "timezone",
-    "open",
-    "close",
-    "days",
-    "queues",
-    "shift_hours",
-    "start_step_minutes",
-    "max_agents",
-    "cost_per_hour",
-    "holidays",
-    "night_premium",
-    "night_window",
-    "weekend_premium",
+SHRINKAGE_RULE_FIELDS: Fields = {
+    "rate": ("rate", "number"),
+    "days": ("days", "weekdays"),
+    "from": ("start_minutes", "clock"),
+    "to": ("end_minutes", "clock"),
 }
-SCHEDULING_FIELDS = {
-    "solver",
-    "time_limit_seconds",
-    "gap",
-    "node_limit",
-    "shortfall_penalty",
-    "surplus_penalty",
-    "max_days_per_week",
-    "consecutive_days_off",
-    "min_rest_hours",
-    "max_hours_per_week",
-    "cyclic",
-    "break_minutes",
-    "break_after_hours",
-    "break_window",
-    "breaks",
+STAFFING_FIELDS: Fields = {"fte_hours_per_week": ("fte_hours_per_week", "number")}
+SITE_FIELDS: Fields = {
+    "name": ("name", "text"),
+    "timezone": ("timezone", "text"),
+    "open": ("open_minutes", "clock"),
+    "close": ("close_minutes", "clock"),
+    "days": ("days", "weekdays"),
+    "queues": ("queues", "strings"),
+    "shift_hours": ("shift_hours", "numbers"),
+    "start_step_minutes": ("start_step_minutes", "integer"),
+    "max_agents": ("max_agents", "integer"),
+    "cost_per_hour": ("cost_per_hour", "number"),
+    "holidays": ("holidays", "text"),
+    "night_premium": ("night_premium", "number"),
+    "night_window": ("night_window", "night_window"),  # two attributes, see _night_window
+    "weekend_premium": ("weekend_premium", "number"),
+}
+SCHEDULING_FIELDS: Fields = {
+    "solver": ("solver", "text"),
+    "time_limit_seconds": ("time_limit_seconds", "number"),
+    "gap": ("gap", "number"),
+    "node_limit": ("node_limit", "integer"),
+    "shortfall_penalty": ("shortfall_penalty", "number"),
+    "surplus_penalty": ("surplus_penalty", "number"),
+    "max_days_per_week": ("max_days_per_week", "integer"),
+    "consecutive_days_off": ("consecutive_days_off", "integer"),
+    "min_rest_hours": ("min_rest_hours", "number"),
+    "max_hours_per_week": ("max_hours_per_week", "number"),
+    "cyclic": ("cyclic", "flag"),
+    "break_minutes": ("break_minutes", "integer"),
+    "break_after_hours": ("break_after_hours", "number"),
+    "break_window": ("break_window", "pair"),
+    "breaks": ("breaks", "break_rules"),
 }
 BREAK_SHORTHAND = ("break_minutes", "break_after_hours", "break_window")
-BREAK_RULE_FIELDS = {"minutes", "after_hours", "window"}
+BREAK_RULE_FIELDS: Fields = {
+    "minutes": ("minutes", "integer"),
+    "after_hours": ("after_hours", "number"),
+    "window": ("window", "pair"),
+}
 
 
 @dataclass(frozen=True)
@@ -111,12 +133,26 @@ class ForecastSettings:
     queue_column: str | None = None
     handle_time_column: str | None = None
 
+    def __post_init__(self) -> None:
+        if not (is_number(self.level) and 0 < self.level < 1):
+            raise WfmError(
+                f"forecast.level: expected a share between 0 and 1, e.g. 0.8, got {self.level!r}"
+            )
+
 
 @dataclass(frozen=True)
 class StaffingSettings:
     """[staffing]: plan-wide staffing settings (per-queue ones live in [queues.NAME])."""
 
     fte_hours_per_week: float = 40.0
+
+    def __post_init__(self) -> None:
+        hours = self.fte_hours_per_week
+        if not (is_number(hours) and 0 < hours <= 168):
+            raise _SettingsError(
+                f"staffing.fte_hours_per_week: expected paid hours in a full-time week, "
+                f"e.g. 40, got {hours!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -154,6 +190,19 @@ class _Reader:
             raise self.fail(where, "a table", value)
         return value
 
+    def given(self, data: dict, fields: Fields, where: str) -> dict[str, Any]:
+        """Keyword arguments for the keys `data` sets, read by their kind (see the tables).
+
+        Keys it leaves out are not passed, so the receiver's defaults apply.
+        """
+        self.check_fields(data, set(fields), f"[{where}]")
+        out: dict[str, Any] = {}
+        for key, (attribute, kind) in fields.items():
+            if key in data:
+                value = getattr(self, kind)(data, key, where)
+                out.update(value if kind == "night_window" else {attribute: value})
+        return out
+
     def check_fields(self, data: dict, allowed: set[str], where: str) -> None:
         unknown = sorted(set(data) - allowed)
         if unknown:
@@ -162,7 +211,9 @@ class _Reader:
                 f"known fields: {', '.join(sorted(allowed))}"
             )
 
-    def number(self, data: dict, key: str, where: str, default: float | None) -> float | None:
+    def number(
+        self, data: dict, key: str, where: str, default: float | None = None
+    ) -> float | None:
         value = data.get(key, default)
         if value is None:
             return None
@@ -170,7 +221,7 @@ class _Reader:
             raise self.fail(f"{where}.{key}", "a number", value)
         return float(value)
 
-    def integer(self, data: dict, key: str, where: str, default: int | None) -> int | None:
+    def integer(self, data: dict, key: str, where: str, default: int | None = None) -> int | None:
         value = data.get(key, default)
         if value is None:
             return None
@@ -178,25 +229,29 @@ class _Reader:
             raise self.fail(f"{where}.{key}", "a whole number", value)
         return value
 
-    def text(self, data: dict, key: str, where: str, default: str | None) -> str | None:
+    def text(self, data: dict, key: str, where: str, default: str | None = None) -> str | None:
         value = data.get(key, default)
         if value is not None and not isinstance(value, str):
             raise self.fail(f"{where}.{key}", "a string", value)
         return value
 
-    def flag(self, data: dict, key: str, where: str, default: bool) -> bool:
+    def flag(self, data: dict, key: str, where: str, default: bool = False) -> bool:
         value = data.get(key, default)
         if not isinstance(value, bool):
             raise self.fail(f"{where}.{key}", "true or false", value)
         return value
 
-    def strings(self, data: dict, key: str, where: str, default: list[str]) -> list[str]:
+    def strings(
+        self, data: dict, key: str, where: str, default: list[str] | None = None
+    ) -> list[str]:
         value = data.get(key, default)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(f"{where}.{key}", "a list of strings", value)
         return value
 
-    def numbers(self, data: dict, key: str, where: str, default: list[float]) -> list[float]:
+    def numbers(
+        self, data: dict, key: str, where: str, default: list[float] | None = None
+    ) -> list[float]:
         value = data.get(key, default)
         if (
             not isinstance(value, list)
@@ -206,7 +261,7 @@ class _Reader:
             raise self.fail(f"{where}.{key}", "a non-empty list of numbers", value)
         return [float(v) for v in value]
 
-    def clock(self, data: dict, key: str, where: str, default: str) -> int:
+    def clock(self, data: dict, key: str, where: str, default: str = "") -> int:
         """A local time "HH:MM" ("24:00" allowed) as minutes after midnight."""
         value = data.get(key, default)
         parts = value.split(":") if isinstance(value, str) else []
@@ -216,6 +271,78 @@ class _Reader:
         if minutes > 59 or hours > 24 or (hours == 24 and minutes):
             raise self.fail(f"{where}.{key}", 'a local time between "00:00" and "24:00"', value)
         return hours * 60 + minutes
+
+    def weekdays(self, data: dict, key: str, where: str) -> tuple[int, ...]:
+        """A list like ["mon", "fri"] as sorted, distinct weekday numbers, Monday = 0."""
+        days = self.strings(data, key, where)
+        if not days or any(d.lower() not in WEEKDAYS for d in days):
+            raise self.fail(f"{where}.{key}", f"weekdays from {', '.join(WEEKDAYS)}", days)
+        return tuple(sorted({WEEKDAYS.index(d.lower()) for d in days}))
+
+    def zone(self, data: dict, key: str, where: str) -> str:
+        """An IANA zone name, checked."""
+        name = self.text(data, key, where)
+        check_timezone(name, where=f"{where}.{key}")
+        return name
+
+    def pair(self, data: dict, key: str, where: str) -> tuple[float, float]:
+        """[from, to] hours after a shift's start."""
+        window = self.numbers(data, key, where, [])
+        if len(window) != 2:
+            raise self.fail(f"{where}.{key}", "[from, to] hours after the shift start", window)
+        return (window[0], window[1])
+
+    def night_window(self, data: dict, key: str, where: str) -> dict[str, int]:
+        """night_window = ["22:00", "06:00"] as Site's two night fields."""
+        window = data[key]
+        if not isinstance(window, list) or len(window) != 2:
+            raise self.fail(f"{where}.{key}", '["HH:MM", "HH:MM"], e.g. ["22:00", "06:00"]', window)
+        start, end = (
+            self.clock({f"{key}[{k}]": v}, f"{key}[{k}]", where) for k, v in enumerate(window)
+        )
+        return {"night_start_minutes": start, "night_end_minutes": end}
+
+    def shrinkage_profile(self, data: dict, key: str, where: str) -> tuple[ShrinkageRule, ...]:
+        """shrinkage_profile = [{ days = [...], from = "HH:MM", to = "HH:MM", rate = 0.4 }, ...]."""
+        rules = data[key]
+        if not isinstance(rules, list):
+            raise self.fail(f"{where}.{key}", "an array of inline tables", rules)
+        out = []
+        for i, rule in enumerate(rules):
+            w = f"{where}.{key}[{i}]"
+            if not isinstance(rule, dict):
+                raise self.fail(
+                    w, '{ rate = 0.4, days = ["mon"], from = "09:00", to = "11:00" }', rule
+                )
+            if "rate" not in rule:
+                raise self.fail(f"{w}.rate", "a shrinkage share, e.g. 0.4", None)
+            shrinkage = ShrinkageRule(**self.given(rule, SHRINKAGE_RULE_FIELDS, w))
+            shrinkage.check(w)
+            out.append(shrinkage)
+        return tuple(out)
+
+    def break_rules(self, data: dict, key: str, where: str) -> tuple[BreakRule, ...]:
+        """[[scheduling.breaks]] (minutes, after_hours, window = [from, to]) as BreakRules."""
+        given = [k for k in BREAK_SHORTHAND if k in data]
+        if given:
+            raise WfmError(
+                f"{self.source}: scheduling: both {', '.join(given)} and [[scheduling.breaks]] "
+                "are given; use one: break_minutes etc. for a single break, or "
+                "[[scheduling.breaks]] for several"
+            )
+        tables = data[key]
+        if not isinstance(tables, list):
+            raise self.fail(f"{where}.{key}", "an array of tables [[scheduling.breaks]]", tables)
+        rules = []
+        for i, table in enumerate(tables):
+            w = f"{where}.{key}[{i}]"
+            if not isinstance(table, dict):
+                raise self.fail(w, "a table with minutes, after_hours, window", table)
+            self.check_fields(table, set(BREAK_RULE_FIELDS), f"[[scheduling.breaks]] {i}")
+            if "minutes" not in table:
+                raise self.fail(f"{w}.minutes", "the break length in minutes, e.g. 30", None)
+            rules.append(BreakRule(**self.given(table, BREAK_RULE_FIELDS, w)))
+        return tuple(rules)
 
 
 def load_config(path: Path | None) -> Config:
@@ -237,125 +364,48 @@ def load_config(path: Path | None) -> Config:
         raise WfmError(f"{source}: not valid TOML: {e}") from None
     try:
         return _parse(data, _Reader(source))
-    except (SchedulingError, ForecastingError) as e:
+    except (SchedulingError, ForecastingError, _SettingsError) as e:
         raise WfmError(f"{source}: {e}") from None
 
 
 def _parse(data: dict, r: _Reader) -> Config:
     r.check_fields(data, TOP_FIELDS, "top level")
-    interval = r.integer(data, "interval_minutes", "top level", 60)
+    top = {k: data[k] for k in ("interval_minutes", "timezone") if k in data}
+    interval = r.integer(top, "interval_minutes", "top level", Config.interval_minutes)
     if interval not in (15, 30, 60):
         raise r.fail("interval_minutes", "15, 30 or 60", interval)
-    timezone = r.text(data, "timezone", "top level", "UTC")
+    timezone = r.text(top, "timezone", "top level", Config.timezone)
     check_timezone(timezone, where="timezone")
     return Config(
         source=r.source,
         interval_minutes=interval,
         timezone=timezone,
-        forecast=_forecast(r.table(data, "forecast", "forecast"), r),
+        forecast=ForecastSettings(
+            **r.given(r.table(data, "forecast", "forecast"), FORECAST_FIELDS, "forecast")
+        ),
         queues=_queues(r.table(data, "queues", "queues"), timezone, r),
         sites=_sites(data.get("sites", []), r),
-        scheduling=_scheduling(r.table(data, "scheduling", "scheduling"), interval, r),
-        staffing=_staffing(r.table(data, "staffing", "staffing"), r),
-    )
-
-
-def _forecast(data: dict, r: _Reader) -> ForecastSettings:
-    r.check_fields(data, FORECAST_FIELDS, "[forecast]")
-    w = "forecast"
-    level = r.number(data, "level", w, 0.8)
-    if not 0 < level < 1:
-        raise r.fail("forecast.level", "a share between 0 and 1, e.g. 0.8", level)
-    return ForecastSettings(
-        level=level,
-        country=r.text(data, "country", w, None),
-        subdivision=r.text(data, "subdivision", w, None),
-        model=r.text(data, "model", w, "seasonal"),
-        time_column=r.text(data, "time_column", w, None),
-        queue_column=r.text(data, "queue_column", w, None),
-        handle_time_column=r.text(data, "handle_time_column", w, None),
+        scheduling=ScheduleOptions(
+            interval_minutes=interval,
+            **r.given(r.table(data, "scheduling", "scheduling"), SCHEDULING_FIELDS, "scheduling"),
+        ),
+        staffing=StaffingSettings(
+            **r.given(r.table(data, "staffing", "staffing"), STAFFING_FIELDS, "staffing")
+        ),
     )
 
 
 def _queues(data: dict, timezone: str, r: _Reader) -> dict[str, QueueSpec]:
+    """[queues.NAME] tables; a queue without a timezone keeps the top-level one."""
     queues = {}
     for name, table in sorted(data.items()):
         w = f"queues.{name}"
         if not isinstance(table, dict):
             raise r.fail(w, "a table [queues.NAME]", table)
-        r.check_fields(table, QUEUE_FIELDS, f"[{w}]")
-        zone = r.text(table, "timezone", w, timezone)
-        check_timezone(zone, where=f"{w}.timezone")
         queues[name] = QueueSpec(
-            name=name,
-            channel=r.text(table, "channel", w, "voice"),
-            timezone=zone,
-            aht_seconds=r.number(table, "aht_seconds", w, 300.0),
-            service_level=r.number(table, "service_level", w, 0.8),
-            answer_seconds=r.number(table, "answer_seconds", w, 20.0),
-            response_hours=r.number(table, "response_hours", w, 4.0),
-            max_occupancy=r.number(table, "max_occupancy", w, 0.85),
-            shrinkage=r.number(table, "shrinkage", w, 0.30),
-            concurrency=r.integer(table, "concurrency", w, 1),
-            patience_seconds=r.number(table, "patience_seconds", w, None),
-            target_asa_seconds=r.number(table, "target_asa_seconds", w, None),
-            max_abandonment=r.number(table, "max_abandonment", w, None),
-            concurrency_efficiency=r.number(table, "concurrency_efficiency", w, 1.0),
-            shrinkage_profile=_shrinkage_profile(table, w, r),
-            open_minutes=r.clock(table, "open", w, "00:00"),
-            close_minutes=r.clock(table, "close", w, "24:00"),
-            days=_weekdays(table, "days", w, r),
-            span_of_control=r.number(table, "span_of_control", w, None),
-            whole_agents=r.flag(table, "whole_agents", w, False),
+            name=name, **{"timezone": timezone, **r.given(table, QUEUE_FIELDS, w)}
         )
     return queues
-
-
-def _weekdays(table: dict, key: str, where: str, r: _Reader) -> tuple[int, ...]:
-    """A list like ["mon", "fri"] as weekday numbers, Monday = 0."""
-    days = r.strings(table, key, where, list(WEEKDAYS))
-    if not days or any(d.lower() not in WEEKDAYS for d in days):
-        raise r.fail(f"{where}.{key}", f"weekdays from {', '.join(WEEKDAYS)}", days)
-    return tuple(sorted({WEEKDAYS.index(d.lower()) for d in days}))
-
-
-def _shrinkage_profile(table: dict, where: str, r: _Reader) -> tuple[ShrinkageRule, ...]:
-    """shrinkage_profile = [{ days = [...], from = "HH:MM", to = "HH:MM", rate = 0.4 }, ...]."""
-    rules = table.get("shrinkage_profile", [])
-    if not isinstance(rules, list):
-        raise r.fail(f"{where}.shrinkage_profile", "an array of inline tables", rules)
-    out = []
-    for i, rule in enumerate(rules):
-        w = f"{where}.shrinkage_profile[{i}]"
-        if not isinstance(rule, dict):
-            raise r.fail(w, '{ rate = 0.4, days = ["mon"], from = "09:00", to = "11:00" }', rule)
-        r.check_fields(rule, SHRINKAGE_RULE_FIELDS, w)
-        if "rate" not in rule:
-            raise r.fail(f"{w}.rate", "a shrinkage share, e.g. 0.4", None)
-        rate = r.number(rule, "rate", w, None)
-        if not 0 <= rate < 1:
-            raise r.fail(
-                f"{w}.rate", "a share 0 <= x < 1 (1 or more leaves no productive time)", rate
-            )
-        out.append(
-            ShrinkageRule(
-                rate=rate,
-                days=_weekdays(rule, "days", w, r),
-                start_minutes=r.clock(rule, "from", w, "00:00"),
-                end_minutes=r.clock(rule, "to", w, "24:00"),
-            )
-        )
-    return tuple(out)
-
-
-def _staffing(data: dict, r: _Reader) -> StaffingSettings:
-    r.check_fields(data, STAFFING_FIELDS, "[staffing]")
-    hours = r.number(data, "fte_hours_per_week", "staffing", 40.0)
-    if not 0 < hours <= 168:
-        raise r.fail(
-            "staffing.fte_hours_per_week", "paid hours in a full-time week, e.g. 40", hours
-        )
-    return StaffingSettings(fte_hours_per_week=hours)
 
 
 def _sites(data: Any, r: _Reader) -> tuple[Site, ...]:
@@ -371,112 +421,9 @@ def _sites(data: Any, r: _Reader) -> tuple[Site, ...]:
         if name in seen:
             raise WfmError(f"{r.source}: sites[{i}].name: site {name!r} appears twice")
         seen.add(name)
-        w = f"sites[{i}] ({name})"
-        r.check_fields(table, SITE_FIELDS, w)
-        days = r.strings(table, "days", w, list(WEEKDAYS[:5]))
-        bad = [d for d in days if d.lower() not in WEEKDAYS]
-        if bad or not days:
-            raise r.fail(f"{w}.days", f"weekdays from {', '.join(WEEKDAYS)}", days)
-        sites.append(
-            Site(
-                name=name,
-                timezone=r.text(table, "timezone", w, "UTC"),
-                open_minutes=r.clock(table, "open", w, "00:00"),
-                close_minutes=r.clock(table, "close", w, "24:00"),
-                days=tuple(sorted(WEEKDAYS.index(d.lower()) for d in days)),
-                queues=tuple(r.strings(table, "queues", w, [])),
-                shift_hours=tuple(r.numbers(table, "shift_hours", w, [8.0])),
-                start_step_minutes=r.integer(table, "start_step_minutes", w, 60),
-                max_agents=r.integer(table, "max_agents", w, None),
-                cost_per_hour=r.number(table, "cost_per_hour", w, 1.0),
-                holidays=r.text(table, "holidays", w, None),
-                **_premiums(table, w, r),
-            )
-        )
+        given = r.given(table, SITE_FIELDS, f"sites[{i}] ({name})")
+        for key in ("queues", "shift_hours"):
+            if key in given:
+                given[key] = tuple(given[key])
+        sites.append(Site(**given))
     return tuple(sites)
-
-
-def _premiums(table: dict, where: str, r: _Reader) -> dict[str, Any]:
-    """night_premium, night_window = ["22:00", "06:00"], weekend_premium as Site fields."""
-    window = table.get("night_window", ["22:00", "06:00"])
-    if not isinstance(window, list) or len(window) != 2:
-        raise r.fail(f"{where}.night_window", '["HH:MM", "HH:MM"], e.g. ["22:00", "06:00"]', window)
-    start, end = (
-        r.clock({f"night_window[{k}]": v}, f"night_window[{k}]", where, "")
-        for k, v in enumerate(window)
-    )
-    return {
-        "night_premium": r.number(table, "night_premium", where, 0.0),
-        "night_start_minutes": start,
-        "night_end_minutes": end,
-        "weekend_premium": r.number(table, "weekend_premium", where, 0.0),
-    }
-
-
-def _break_window(data: dict, r: _Reader) -> tuple[float, float] | None:
-    if "break_window" not in data:
-        return None
-    window = r.numbers(data, "break_window", "scheduling", [])
-    if len(window) != 2:
-        raise r.fail("scheduling.break_window", "[from, to] hours after the shift start", window)
-    return (window[0], window[1])
-
-
-def _break_rules(data: dict, r: _Reader) -> tuple[BreakRule, ...] | None:
-    """[[scheduling.breaks]] (minutes, after_hours, window = [from, to]) as BreakRules."""
-    if "breaks" not in data:
-        return None
-    given = [key for key in BREAK_SHORTHAND if key in data]
-    if given:
-        raise WfmError(
-            f"{r.source}: scheduling: both {', '.join(given)} and [[scheduling.breaks]] "
-            "are given; use one: break_minutes etc. for a single break, or "
-            "[[scheduling.breaks]] for several"
-        )
-    tables = data["breaks"]
-    if not isinstance(tables, list):
-        raise r.fail("scheduling.breaks", "an array of tables [[scheduling.breaks]]", tables)
-    rules = []
-    for i, table in enumerate(tables):
-        w = f"scheduling.breaks[{i}]"
-        if not isinstance(table, dict):
-            raise r.fail(w, "a table with minutes, after_hours, window", table)
-        r.check_fields(table, BREAK_RULE_FIELDS, f"[[scheduling.breaks]] {i}")
-        if "minutes" not in table:
-            raise r.fail(f"{w}.minutes", "the break length in minutes, e.g. 30", None)
-        window = None
-        if "window" in table:
-            window = r.numbers(table, "window", w, [])
-            if len(window) != 2:
-                raise r.fail(f"{w}.window", "[from, to] hours after the shift start", window)
-        rules.append(
-            BreakRule(
-                minutes=r.integer(table, "minutes", w, None),
-                after_hours=r.number(table, "after_hours", w, 6.0),
-                window=None if window is None else (window[0], window[1]),
-            )
-        )
-    return tuple(rules)
-
-
-def _scheduling(data: dict, interval: int, r: _Reader) -> ScheduleOptions:
-    w = "scheduling"
-    r.check_fields(data, SCHEDULING_FIELDS, "[scheduling]")
-    return ScheduleOptions(
-        interval_minutes=interval,
-        solver=r.text(data, "solver", w, "highs"),
-        time_limit_seconds=r.number(data, "time_limit_seconds", w, 60.0),
-        gap=r.number(data, "gap", w, 0.01),
-        node_limit=r.integer(data, "node_limit", w, None),
-        shortfall_penalty=r.number(data, "shortfall_penalty", w, 1000.0),
-        surplus_penalty=r.number(data, "surplus_penalty", w, 0.01),
-        max_days_per_week=r.integer(data, "max_days_per_week", w, 5),
-        consecutive_days_off=r.integer(data, "consecutive_days_off", w, 2),
-        min_rest_hours=r.number(data, "min_rest_hours", w, 11.0),
-        max_hours_per_week=r.number(data, "max_hours_per_week", w, 48.0),
-        cyclic=r.flag(data, "cyclic", w, True),
-        break_minutes=r.integer(data, "break_minutes", w, 30),
-        break_after_hours=r.number(data, "break_after_hours", w, 6.0),
-        break_window=_break_window(data, r),
-        breaks=_break_rules(data, r),
-    )

@@ -9,8 +9,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from numbers import Real
 
+from scheduling.checks import Range, check_ranges
 from scheduling.errors import InputError
 from scheduling.solver import SOLVERS
+
+WEEK_HOURS = 168.0
+
+OPTION_RANGES = (
+    Range("time_limit_seconds", lambda v: 0 < v <= 7 * 86_400, "> 0 seconds and at most a week"),
+    Range("gap", lambda v: 0 <= v < 1, "in [0, 1)"),
+    Range(
+        "node_limit", lambda v: 1 <= v <= 10**9, "a whole number >= 1", optional=True, whole=True
+    ),
+    Range("shortfall_penalty", lambda v: 0 <= v <= 1e9, ">= 0 and at most 1e9 per agent-hour"),
+    Range("surplus_penalty", lambda v: 0 <= v <= 1e9, ">= 0 and at most 1e9 per agent-hour"),
+    Range("max_days_per_week", lambda v: 1 <= v <= 7, "a whole number between 1 and 7", whole=True),
+    Range(
+        "consecutive_days_off",
+        lambda v: 0 <= v <= 6,
+        "a whole number of days between 0 and 6",
+        whole=True,
+    ),
+    Range("min_rest_hours", lambda v: 0 <= v <= WEEK_HOURS, ">= 0 hours and at most a week (168)"),
+    Range("max_hours_per_week", lambda v: 0 < v <= WEEK_HOURS, "> 0 hours and at most 168"),
+    Range("break_minutes", lambda v: 0 <= v <= 240, "0 to 240 minutes", whole=True),
+    Range("break_after_hours", lambda v: 0 <= v <= 24, "0 to 24 hours"),
+)
+"""Each numeric option's documented range (`scheduling.checks`)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,23 +138,7 @@ class ScheduleOptions:
             raise InputError(
                 f"scheduling: solver must be one of {', '.join(SOLVERS)}, got {self.solver!r}"
             )
-        if not self.time_limit_seconds > 0:
-            raise InputError("scheduling: time_limit_seconds must be > 0")
-        if not 0 <= self.gap < 1:
-            raise InputError(f"scheduling: gap must be in [0, 1), got {self.gap}")
-        if self.node_limit is not None and self.node_limit < 1:
-            raise InputError(f"scheduling: node_limit must be >= 1, got {self.node_limit}")
-        if not 1 <= self.max_days_per_week <= 7:
-            raise InputError("scheduling: max_days_per_week must be between 1 and 7")
-        if not 0 <= self.consecutive_days_off <= 6:
-            raise InputError(
-                "scheduling: consecutive_days_off must be between 0 and 6, got "
-                f"{self.consecutive_days_off}"
-            )
-        if self.min_rest_hours < 0:
-            raise InputError("scheduling: min_rest_hours must be >= 0")
-        if self.break_minutes < 0:
-            raise InputError("scheduling: break_minutes must be >= 0")
+        check_ranges(self, OPTION_RANGES, where="scheduling")
         if self.break_window is not None:
             begin, end = self.break_window
             if not 0 <= begin < end or (end - begin) * 60 < self.break_minutes:

@@ -9,9 +9,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from scheduling.checks import Range, check_ranges, is_number
 from scheduling.errors import InputError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_SITE_AGENTS = 100_000
+
+SITE_RANGES = (
+    Range(
+        "max_agents",
+        lambda v: 0 <= v <= MAX_SITE_AGENTS,
+        f"a whole number of agents, 0 to {MAX_SITE_AGENTS:,}",
+        optional=True,
+        whole=True,
+    ),
+    Range("cost_per_hour", lambda v: 0 <= v <= 1e6, ">= 0 and at most 1e6 per paid hour"),
+)
+"""Each numeric field's documented range (`scheduling.checks`); times and days are
+checked in `Site.__post_init__`."""
 
 
 def zone(name: str, *, where: str) -> ZoneInfo:
@@ -55,7 +70,7 @@ class Site:
     """
 
     name: str
-    timezone: str
+    timezone: str = "UTC"
     open_minutes: int = 0
     close_minutes: int = 1440
     days: tuple[int, ...] = (0, 1, 2, 3, 4)
@@ -79,7 +94,9 @@ class Site:
             raise InputError(f"{where}: close must be between 00:01 and 24:00")
         if not self.days or any(d not in range(7) for d in self.days):
             raise InputError(f"{where}: days must name at least one of {', '.join(WEEKDAYS)}")
-        if not self.shift_hours or any(not 0 < h <= 24 for h in self.shift_hours):
+        if not self.shift_hours or any(
+            not (is_number(h) and 0 < h <= 24) for h in self.shift_hours
+        ):
             raise InputError(f"{where}: shift_hours must be lengths between 0 and 24 hours")
         if max(self.shift_hours) * 60 > self.window_minutes:
             raise InputError(
@@ -92,18 +109,15 @@ class Site:
                 f"{where}: start_step_minutes must divide a day (e.g. 15, 30, 60), "
                 f"got {self.start_step_minutes}"
             )
-        if self.max_agents is not None and self.max_agents < 0:
-            raise InputError(f"{where}: max_agents must be >= 0, got {self.max_agents}")
-        if self.cost_per_hour < 0:
-            raise InputError(f"{where}: cost_per_hour must be >= 0, got {self.cost_per_hour}")
+        check_ranges(self, SITE_RANGES, where=where)
         self._check_premiums(where)
 
     def _check_premiums(self, where: str) -> None:
         for field in ("night_premium", "weekend_premium"):
             value = getattr(self, field)
-            if not (isinstance(value, int | float) and 0 <= value < float("inf")):
+            if not (is_number(value) and 0 <= value <= 100):
                 raise InputError(
-                    f"{where}: {field} must be a share >= 0 of cost_per_hour "
+                    f"{where}: {field} must be a share >= 0 (at most 100) of cost_per_hour "
                     f"(0.25 for +25%), got {value!r}"
                 )
         start, end = self.night_start_minutes, self.night_end_minutes

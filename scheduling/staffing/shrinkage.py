@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from scheduling.checks import is_number
 from scheduling.errors import InputError
 
 ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
@@ -42,10 +43,10 @@ class ShrinkageRule:
 
     def check(self, where: str) -> None:
         """Raise InputError naming `where` when a field is out of range."""
-        if not 0 <= self.rate < 1:
+        if not (is_number(self.rate) and 0 <= self.rate < 1):
             raise InputError(
-                f"{where}: shrinkage rate must be a share 0 <= x < 1 (e.g. 0.3 for 30%), "
-                f"got {self.rate!r}"
+                f"{where}.rate: must be a shrinkage share 0 <= x < 1 (e.g. 0.3 for 30%; 1 "
+                f"or more leaves no productive time), got {self.rate!r}"
             )
         if not self.days or any(d not in ALL_DAYS for d in self.days):
             raise InputError(f"{where}: days must be weekdays 0 (Monday) to 6, got {self.days!r}")

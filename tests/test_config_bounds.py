@@ -1,0 +1,104 @@
+"""wfm.toml: values outside a field's documented range are one clear line, never a traceback.
+
+TOML allows nan, inf and integers past 64 bits; each of these once ran through to a
+wrong schedule or a traceback (OutOfBoundsTimedelta, OverflowError, 409 agents for
+904 agent-hours).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from wfm.cli import cli
+from wfm.config import load_config
+from wfm.errors import WfmError
+
+runner = CliRunner()
+
+BASE = """\
+interval_minutes = 60
+timezone = "America/New_York"
+
+[queues.phone]
+channel = "voice"
+{queue}
+
+[[sites]]
+name = "Dublin"
+timezone = "Europe/Dublin"
+open = "08:00"
+close = "20:00"
+queues = ["phone"]
+{site}
+
+[scheduling]
+{scheduling}
+"""
+
+
+def config_text(queue: str = "", site: str = "", scheduling: str = "") -> str:
+    return BASE.format(queue=queue, site=site, scheduling=scheduling)
+
+
+@pytest.mark.parametrize(
+    ("section", "line", "fragments"),
+    [
+        ("site", "cost_per_hour = nan", ["Dublin", "cost_per_hour"]),
+        ("site", "cost_per_hour = inf", ["Dublin", "cost_per_hour"]),
+        ("site", "max_agents = 99999999999999", ["Dublin", "max_agents"]),
+        ("site", "night_premium = nan", ["Dublin", "night_premium"]),
+        ("site", "shift_hours = [nan]", ["Dublin", "shift_hours"]),
+        ("scheduling", "min_rest_hours = nan", ["min_rest_hours"]),
+        ("scheduling", "min_rest_hours = 1e308", ["min_rest_hours"]),
+        ("scheduling", "max_hours_per_week = nan", ["max_hours_per_week"]),
+        ("scheduling", "break_minutes = 480", ["break_minutes", "240"]),
+        ("scheduling", "time_limit_seconds = inf", ["time_limit_seconds"]),
+        ("scheduling", "shortfall_penalty = -1", ["shortfall_penalty"]),
+        ("scheduling", "gap = nan", ["gap"]),
+        ("queue", "aht_seconds = 1e8", ["phone", "aht_seconds"]),
+        ("queue", "patience_seconds = inf", ["phone", "patience_seconds"]),
+        ("queue", "service_level = nan", ["phone", "service_level"]),
+        ("queue", "span_of_control = nan", ["phone", "span_of_control"]),
+    ],
+)
+def test_out_of_range_fields_are_named(tmp_path: Path, section, line, fragments) -> None:
+    path = tmp_path / "wfm.toml"
+    path.write_text(config_text(**{section: line}))
+    with pytest.raises(WfmError) as err:
+        load_config(path)
+    message = str(err.value)
+    assert "\n" not in message and message.startswith(str(path))
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_max_agents_past_64_bits_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "wfm.toml"
+    path.write_text(config_text(site="max_agents = 99999999999999999999"))
+    result = runner.invoke(cli, ["staff", str(tmp_path / "none.csv"), "--config", str(path)])
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "max_agents" in result.stderr
+
+
+def test_repeated_weekdays_are_read_once(tmp_path: Path) -> None:
+    path = tmp_path / "wfm.toml"
+    path.write_text(config_text(site='days = ["mon", "mon", "tue"]'))
+    assert load_config(path).sites[0].days == (0, 1)
+
+
+def test_defaults_live_in_the_receivers(tmp_path: Path) -> None:
+    """A file that sets nothing gets the library's own defaults, field for field."""
+    from scheduling.shifts.options import ScheduleOptions
+    from scheduling.shifts.sites import Site
+    from scheduling.staffing.queues import QueueSpec
+
+    path = tmp_path / "wfm.toml"
+    path.write_text('[queues.q]\n[[sites]]\nname = "S"\nqueues = ["q"]\n[scheduling]\n')
+    config = load_config(path)
+    assert config.queues["q"] == QueueSpec(name="q", timezone="UTC")
+    assert config.sites[0] == Site(name="S", queues=("q",))
+    assert config.scheduling == ScheduleOptions()
