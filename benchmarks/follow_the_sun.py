@@ -115,6 +115,7 @@ from scheduling.staffing.requirements import staff_requirements  # noqa: E402
 from wfm import readers  # noqa: E402
 from wfm.app import ForecastRequest, load_history  # noqa: E402
 from wfm.config import load_config  # noqa: E402
+from wfm.options import HistoryOptions  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "company"
 PEER_SCRIPT = ROOT / "benchmarks" / "pyworkforce_cover.py"
@@ -136,11 +137,10 @@ def week_requirements(*, interval_minutes: int, volume_factor: float) -> pd.Data
     config = load_config(EXAMPLE / "wfm.toml")
     request = ForecastRequest(
         history=EXAMPLE / "tickets.csv.gz",
-        events=EXAMPLE / "events.csv",
-        interval_minutes=interval_minutes,
+        options=HistoryOptions(events=EXAMPLE / "events.csv", interval=interval_minutes),
     )
     history, interval, tz = load_history(request, config)
-    events = readers.read_events(request.events, tz=tz)
+    events = readers.read_events(request.options.events, tz=tz)
     result = forecast_volume(
         history,
         horizon=7 * 24 * 60 // interval,

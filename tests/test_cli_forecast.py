@@ -177,3 +177,23 @@ def test_auto_model_shows_the_choice_per_queue(workdir):
     assert result.exit_code == 0, result.stderr
     assert "model (WAPE on the latest weeks, held out): email " in result.stderr
     assert len(pd.read_csv(stdio.StringIO(result.stdout))) == 2 * 168
+
+
+def test_forecast_backtest_and_plan_share_the_history_options() -> None:
+    """The nine options are declared once (wfm.options) and offered by all three."""
+    from wfm.options import HistoryOptions
+
+    for command in ("forecast", "backtest", "plan"):
+        result = CliRunner().invoke(cli, [command, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0
+        for name in HistoryOptions.__dataclass_fields__:
+            assert "--" + name.replace("_", "-") in result.stdout, (command, name)
+
+
+@pytest.mark.parametrize("horizon", ["10000w", "99999999999999999999w", "20000d"])
+def test_absurd_horizons_are_refused(tmp_path, horizon) -> None:
+    counts = tmp_path / "counts.csv"
+    counts.write_text("interval_start,queue,volume\n2025-01-06T00:00:00Z,q,1\n")
+    result = CliRunner().invoke(cli, ["forecast", str(counts), "--horizon", horizon])
+    assert result.exit_code == 1
+    assert "--horizon" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -20,56 +20,100 @@ from scheduling.shifts.planner import ScheduleResult, schedule_requirements
 from scheduling.solver import solver_log
 from scheduling.staffing.queues import QueueSpec
 from scheduling.staffing.requirements import staff_interval, staff_requirements
-from wfm import options, readers
+from wfm import readers
 from wfm.config import Config
 from wfm.errors import WfmError
+from wfm.options import HistoryOptions, parse_horizon
 
 
 @dataclass(frozen=True)
 class ForecastRequest:
-    """What `wfm forecast` was asked for, after options override the config."""
+    """What `wfm forecast` (or plan) was asked for; `options` override the config.
+
+    `growth` and `deflection` are a what-if: extra volume and the share of contacts
+    automation answers (0-1).
+    """
 
     history: Path
     horizon: str = "6w"
-    events: Path | None = None
-    interval_minutes: int | None = None
-    tz: str | None = None
-    model: str | None = None
-    country: str | None = None
-    level: float | None = None
-    time_col: str | None = None
-    queue_col: str | None = None
-    handle_time_col: str | None = None
-    notes: list[str] = field(default_factory=list)
+    options: HistoryOptions = field(default_factory=HistoryOptions)
     growth: float = 0.0
     deflection: float = 0.0
+
+
+@dataclass(frozen=True)
+class BacktestRequest:
+    """What `wfm backtest` was asked for: `horizon` is how far each cut-off forecasts,
+    `step` the spacing of cut-offs (default: the horizon)."""
+
+    history: Path
+    horizon: str = "2w"
+    options: HistoryOptions = field(default_factory=HistoryOptions)
+    origins: int = 4
+    step: str | None = None
 
 
 def run_forecast(
     request: ForecastRequest, config: Config, *, on_queue: Callable[[str], None] | None = None
 ) -> ForecastResult:
     """History file (+ events) -> forecast."""
-    history, interval, tz = load_history(request, config)
-    events = readers.read_events(request.events, tz=tz) if request.events else None
-    horizon = options.parse_horizon(request.horizon, interval_minutes=interval)
-    settings = config.forecast
+    history, model = _history_and_model(request, config)
     result = forecast_volume(
         history,
-        horizon=horizon,
-        interval_minutes=interval,
-        timezones=config.queue_timezones(),
-        default_aht=config.queue_aht(),
-        level=request.level if request.level is not None else settings.level,
-        events=events,
-        country=request.country or settings.country,
-        subdivision=settings.subdivision,
-        model=request.model or settings.model,
+        horizon=parse_horizon(request.horizon, interval_minutes=model["interval_minutes"]),
         growth=request.growth,
         deflection=request.deflection,
         on_queue=on_queue,
+        **model,
     )
     _unconfigured_note(history, config, result.warnings)
     return result
+
+
+def run_backtest(
+    request: BacktestRequest,
+    config: Config,
+    *,
+    on_origin: Callable[[pd.Timestamp], None] | None = None,
+) -> BacktestResult:
+    """History file (+ events) -> accuracy of the model and baselines at past cut-offs."""
+    if request.origins < 1:
+        raise WfmError(f"--origins: expected at least 1, got {request.origins}")
+    history, model = _history_and_model(request, config)
+    interval = model["interval_minutes"]
+    step = None
+    if request.step is not None:
+        step = parse_horizon(request.step, interval_minutes=interval, option="--step")
+    result = backtest(
+        history,
+        horizon=parse_horizon(request.horizon, interval_minutes=interval),
+        origins=request.origins,
+        step=step,
+        on_origin=on_origin,
+        **model,
+    )
+    _unconfigured_note(history, config, result.warnings)
+    return result
+
+
+def _history_and_model(
+    request: ForecastRequest | BacktestRequest, config: Config
+) -> tuple[pd.DataFrame, dict]:
+    """The request's history on the UTC grid, and the model settings forecast and
+    backtest share (interval, zones, AHT, level, events, holidays, model)."""
+    history, interval, tz = load_history(request, config)
+    options, settings = request.options, config.forecast
+    model = {
+        "interval_minutes": interval,
+        "timezones": config.queue_timezones(),
+        "default_aht": config.queue_aht(),
+        "level": options.level if options.level is not None else settings.level,
+        "events": readers.read_events(options.events, tz=tz) if options.events else None,
+        "country": options.country or settings.country,
+        "subdivision": settings.subdivision,
+        "model": options.model or settings.model,
+    }
+    return history, model
 
 
 def load_history(
@@ -81,19 +125,20 @@ def load_history(
         (history, interval_minutes, tz): counts files keep intervals they leave out
         as NaN, for the forecaster to tell closed hours from gaps.
     """
-    interval = request.interval_minutes or config.interval_minutes
+    options = request.options
+    interval = options.interval or config.interval_minutes
     if interval not in (15, 30, 60):
         raise WfmError(f"--interval: expected 15, 30 or 60 minutes, got {interval}")
-    tz = request.tz or config.timezone
-    check_timezone(tz, where="--tz" if request.tz else f"{config.source}: timezone")
+    tz = options.tz or config.timezone
+    check_timezone(tz, where="--tz" if options.tz else f"{config.source}: timezone")
     settings = config.forecast
     default_queue = next(iter(config.queues)) if len(config.queues) == 1 else readers.DEFAULT_QUEUE
     frame, kind = readers.read_history(
         request.history,
         tz=tz,
-        time_col=request.time_col or settings.time_column,
-        queue_col=request.queue_col or settings.queue_column,
-        handle_col=request.handle_time_col or settings.handle_time_column,
+        time_col=options.time_col or settings.time_column,
+        queue_col=options.queue_col or settings.queue_column,
+        handle_col=options.handle_time_col or settings.handle_time_column,
         default_queue=default_queue,
     )
     if kind == "contacts":
@@ -113,59 +158,6 @@ def _unconfigured_note(history: pd.DataFrame, config: Config, notes: list[str]) 
             f"queues {', '.join(unconfigured)} are not in {config.source}: their seasonality "
             "is read in UTC and `wfm staff` will refuse them; add [queues.NAME] tables"
         )
-
-
-@dataclass(frozen=True)
-class BacktestRequest(ForecastRequest):
-    """What `wfm backtest` was asked for: a forecast request plus its cut-offs.
-
-    `horizon` is how far each cut-off forecasts; `step` the spacing of cut-offs
-    (default: the horizon).
-    """
-
-    horizon: str = "2w"
-    origins: int = 4
-    step: str | None = None
-
-
-def run_backtest(
-    request: BacktestRequest,
-    config: Config,
-    *,
-    on_origin: Callable[[pd.Timestamp], None] | None = None,
-) -> BacktestResult:
-    """History file (+ events) -> accuracy of the model and baselines at past cut-offs."""
-    history, interval, tz = load_history(request, config)
-    events = readers.read_events(request.events, tz=tz) if request.events else None
-    horizon = options.parse_horizon(request.horizon, interval_minutes=interval)
-    step = None
-    if request.step is not None:
-        try:
-            step = options.parse_horizon(request.step, interval_minutes=interval)
-        except WfmError:
-            raise WfmError(
-                f"--step: expected a duration such as 1w or 14d, got {request.step!r}"
-            ) from None
-    if request.origins < 1:
-        raise WfmError(f"--origins: expected at least 1, got {request.origins}")
-    settings = config.forecast
-    result = backtest(
-        history,
-        horizon=horizon,
-        interval_minutes=interval,
-        origins=request.origins,
-        step=step,
-        model=request.model or settings.model,
-        timezones=config.queue_timezones(),
-        default_aht=config.queue_aht(),
-        level=request.level if request.level is not None else settings.level,
-        events=events,
-        country=request.country or settings.country,
-        subdivision=settings.subdivision,
-        on_origin=on_origin,
-    )
-    _unconfigured_note(history, config, result.warnings)
-    return result
 
 
 def run_staff(forecast: pd.DataFrame, config: Config, *, use_high: bool = False) -> pd.DataFrame:

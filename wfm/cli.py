@@ -19,6 +19,7 @@ from scheduling.errors import SchedulingError
 from wfm import app, calendars, folders, readers, render, writers
 from wfm.config import Config, load_config
 from wfm.errors import WfmError
+from wfm.options import HistoryOptions, history_options
 
 cli = typer.Typer(
     name="wfm",
@@ -61,6 +62,10 @@ def _config(path: Path | None) -> Config:
     return load_config(path)
 
 
+def _level(options: HistoryOptions, config: Config) -> float:
+    return options.level if options.level is not None else config.forecast.level
+
+
 def _write_calendars(schedule: pd.DataFrame, folder: Path) -> None:
     """One <agent>.ics per agent in `folder`, replacing the set all at once."""
     left = folders.write_folder(calendars.agent_calendars(schedule), folder, suffix=".ics")
@@ -79,6 +84,7 @@ def _write_schedule(schedule: pd.DataFrame, path: Path | None, fmt: str) -> None
 
 @cli.command()
 @friendly
+@history_options
 def forecast(
     history: Annotated[
         Path,
@@ -87,26 +93,14 @@ def forecast(
         ),
     ],
     horizon: Annotated[str, typer.Option(help="How far ahead: 48h, 28d, 6w.")] = "6w",
-    events: Annotated[
-        Path | None, typer.Option(help="events.csv: name, start, end [, kind, queues, uplift].")
-    ] = None,
-    interval: Annotated[int | None, typer.Option(help="Interval minutes: 15, 30 or 60.")] = None,
-    tz: Annotated[str | None, typer.Option(help="Zone of naive timestamps.")] = None,
-    model: Annotated[
-        str | None,
-        typer.Option(help="seasonal, auto, mstl, seasonal_naive, weekly_average, daily_naive."),
-    ] = None,
-    country: Annotated[str | None, typer.Option(help="Public holidays, e.g. US.")] = None,
-    level: Annotated[float | None, typer.Option(help="Interval coverage, e.g. 0.8.")] = None,
-    time_col: Annotated[str | None, typer.Option(help="Timestamp column.")] = None,
-    queue_col: Annotated[str | None, typer.Option(help="Queue column.")] = None,
-    handle_time_col: Annotated[str | None, typer.Option(help="Handle time column (s).")] = None,
     growth: Annotated[
         float, typer.Option(help="What-if: extra volume, 0.15 = 15% more (all queues).")
     ] = 0.0,
     deflection: Annotated[
         float, typer.Option(help="What-if: share of contacts automation answers, e.g. 0.1.")
     ] = 0.0,
+    *,
+    history_options: HistoryOptions,
     config: ConfigOpt = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
@@ -124,15 +118,7 @@ def forecast(
     request = app.ForecastRequest(
         history=history,
         horizon=horizon,
-        events=events,
-        interval_minutes=interval,
-        tz=tz,
-        model=model,
-        country=country,
-        level=level,
-        time_col=time_col,
-        queue_col=queue_col,
-        handle_time_col=handle_time_col,
+        options=history_options,
         growth=growth,
         deflection=deflection,
     )
@@ -145,7 +131,7 @@ def forecast(
         render.forecast_summary(
             result.forecast,
             result.effects,
-            level if level is not None else cfg.forecast.level,
+            _level(history_options, cfg),
             models=result.models,
         )
 
@@ -266,11 +252,11 @@ def schedule(
 
 @cli.command()
 @friendly
+@history_options
 def plan(
     config: Annotated[Path, typer.Option("--config", "-c", help="wfm.toml.")],
     history: Annotated[Path, typer.Option(help="Helpdesk export or counts CSV.")],
     out: Annotated[Path, typer.Option(help="Folder for the five output files.")],
-    events: Annotated[Path | None, typer.Option(help="events.csv.")] = None,
     roster: Annotated[Path | None, typer.Option(help="roster.csv of named agents.")] = None,
     horizon: Annotated[str, typer.Option(help="How far ahead: 1w, 14d.")] = "1w",
     agent_calendars: Annotated[
@@ -283,6 +269,8 @@ def plan(
             ),
         ),
     ] = False,
+    *,
+    history_options: HistoryOptions,
     solver_log: SolverLogOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -300,7 +288,7 @@ def plan(
         raise WfmError(f"{out}: exists and is not a folder; give --out a folder")
     if agent_calendars:
         folders.check_folder(out / "calendars", suffix=".ics", parent_made_later=True)
-    request = app.ForecastRequest(history=history, horizon=horizon, events=events)
+    request = app.ForecastRequest(history=history, horizon=horizon, options=history_options)
     with render.progress("planning", total=3) as advance:
         result = app.run_forecast(request, cfg)
         advance()
@@ -319,7 +307,7 @@ def plan(
     for note in result.warnings:
         render.warn(note)
     if not quiet:
-        render.forecast_summary(result.forecast, result.effects, cfg.forecast.level)
+        render.forecast_summary(result.forecast, result.effects, _level(history_options, cfg))
         render.staff_summary(
             requirements,
             interval_minutes=cfg.interval_minutes,
@@ -388,6 +376,7 @@ def erlang_command(
 
 @cli.command("backtest")
 @friendly
+@history_options
 def backtest_command(
     history: Annotated[
         Path,
@@ -400,17 +389,8 @@ def backtest_command(
     step: Annotated[
         str | None, typer.Option(help="Time between cut-offs (default: the horizon).")
     ] = None,
-    events: Annotated[
-        Path | None, typer.Option(help="events.csv: name, start, end [, kind, queues, uplift].")
-    ] = None,
-    interval: Annotated[int | None, typer.Option(help="Interval minutes: 15, 30 or 60.")] = None,
-    tz: Annotated[str | None, typer.Option(help="Zone of naive timestamps.")] = None,
-    model: Annotated[str | None, typer.Option(help="Model to evaluate (see forecast).")] = None,
-    country: Annotated[str | None, typer.Option(help="Public holidays, e.g. US.")] = None,
-    level: Annotated[float | None, typer.Option(help="Interval coverage, e.g. 0.8.")] = None,
-    time_col: Annotated[str | None, typer.Option(help="Timestamp column.")] = None,
-    queue_col: Annotated[str | None, typer.Option(help="Queue column.")] = None,
-    handle_time_col: Annotated[str | None, typer.Option(help="Handle time column (s).")] = None,
+    *,
+    history_options: HistoryOptions,
     config: ConfigOpt = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
@@ -427,19 +407,7 @@ def backtest_command(
     """
     cfg = _config(config)
     request = app.BacktestRequest(
-        history=history,
-        horizon=horizon,
-        origins=origins,
-        step=step,
-        events=events,
-        interval_minutes=interval,
-        tz=tz,
-        model=model,
-        country=country,
-        level=level,
-        time_col=time_col,
-        queue_col=queue_col,
-        handle_time_col=handle_time_col,
+        history=history, horizon=horizon, options=history_options, origins=origins, step=step
     )
     with render.progress("backtesting cut-offs", total=max(origins, 1)) as advance:
         result = app.run_backtest(request, cfg, on_origin=advance)
@@ -447,6 +415,4 @@ def backtest_command(
     for note in result.warnings:
         render.warn(note)
     if not quiet:
-        render.backtest_summary(
-            result.scores, level=level if level is not None else cfg.forecast.level
-        )
+        render.backtest_summary(result.scores, level=_level(history_options, cfg))
