@@ -81,3 +81,36 @@ def shared_data() -> Path:
     if not data.is_dir():
         pytest.skip("../shared/data is not beside this checkout")
     return data
+
+
+def make_site(**overrides: object):
+    """A one-queue site open 08:00-16:00 UTC every day with 8-hour shifts on the hour.
+
+    Each test file states what its site differs in, e.g.
+    `make_site(shift_hours=(4.0, 6.0), cost_per_hour=10.0)`.
+    """
+    from scheduling.shifts.sites import Site
+
+    fields: dict[str, object] = {
+        "name": "Test",
+        "timezone": "UTC",
+        "open_minutes": 8 * 60,
+        "close_minutes": 16 * 60,
+        "days": tuple(range(7)),
+        "queues": ("phone",),
+        "shift_hours": (8.0,),
+        "start_step_minutes": 60,
+    }
+    return Site(**{**fields, **overrides})  # type: ignore[arg-type]
+
+
+def assert_one_line_error(result, *fragments: str) -> None:
+    """A CLI result that failed as wfm fails: exit 1, one stderr line, no data."""
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert result.stdout == ""

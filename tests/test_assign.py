@@ -6,6 +6,7 @@ import itertools
 import math
 import re
 
+import conftest
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,18 +25,9 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def make_site(**overrides: object) -> Site:
-    fields: dict[str, object] = {
-        "name": "Test",
-        "timezone": "UTC",
-        "open_minutes": 0,
-        "close_minutes": 1440,
-        "days": tuple(range(7)),
-        "queues": ("chat", "phone"),
-        "shift_hours": (8.0,),
-        "start_step_minutes": 60,
-    }
-    fields.update(overrides)
-    return Site(**fields)  # type: ignore[arg-type]
+    return conftest.make_site(
+        **{**{"open_minutes": 0, "close_minutes": 1440, "queues": ("chat", "phone")}, **overrides}
+    )
 
 
 def make_options(**overrides: object) -> ScheduleOptions:

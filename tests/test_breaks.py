@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 
+import conftest
 import pandas as pd
 import pytest
 from hypothesis import event, given, settings
@@ -24,18 +25,9 @@ from scheduling.shifts.templates import generate_shifts
 
 
 def make_site(**overrides: object) -> Site:
-    fields: dict[str, object] = {
-        "name": "Test",
-        "timezone": "UTC",
-        "open_minutes": 8 * 60,
-        "close_minutes": 20 * 60,
-        "days": tuple(range(7)),
-        "queues": ("phone",),
-        "shift_hours": (5.0, 8.0, 9.0),
-        "start_step_minutes": 60,
-    }
-    fields.update(overrides)
-    return Site(**fields)  # type: ignore[arg-type]
+    return conftest.make_site(
+        **{**{"close_minutes": 20 * 60, "shift_hours": (5.0, 8.0, 9.0)}, **overrides}
+    )
 
 
 @pytest.mark.parametrize(

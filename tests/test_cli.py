@@ -13,7 +13,7 @@ import icalendar
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_history
+from conftest import assert_one_line_error, make_history
 from typer.testing import CliRunner
 
 from wfm.cli import cli
@@ -96,17 +96,6 @@ def tickets_from(history: pd.DataFrame) -> pd.DataFrame:
             at = start + pd.Timedelta(seconds=int(3600 * (k + 0.5) / volume))
             rows.append((at.tz_convert("America/New_York").isoformat(), 240 + 10 * (k % 5)))
     return pd.DataFrame(rows, columns=["Created at", "Handle time"])
-
-
-def assert_one_line_error(result, *fragments: str) -> None:
-    assert result.exit_code == 1, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    assert result.stdout == ""
 
 
 # -- help ------------------------------------------------------------------------------

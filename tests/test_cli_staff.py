@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import assert_one_line_error
 from typer.testing import CliRunner
 
 from wfm.cli import cli
@@ -73,16 +74,6 @@ STAFF_COLUMNS = [
 
 def invoke(*args):
     return runner.invoke(cli, [str(a) for a in args])
-
-
-def assert_one_line_error(result, *fragments: str) -> None:
-    assert result.exit_code == 1, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    assert result.stdout == ""
 
 
 @pytest.fixture

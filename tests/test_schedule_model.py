@@ -6,6 +6,7 @@ import itertools
 import sys
 from collections.abc import Callable, Sequence
 
+import conftest
 import numpy as np
 import pandas as pd
 import pulp
@@ -32,19 +33,7 @@ MONDAY = pd.Timestamp("2026-11-23 00:00Z")
 
 
 def make_site(**overrides: object) -> Site:
-    fields: dict[str, object] = {
-        "name": "Test",
-        "timezone": "UTC",
-        "open_minutes": 8 * 60,
-        "close_minutes": 16 * 60,
-        "days": tuple(range(7)),
-        "queues": ("phone",),
-        "shift_hours": (4.0, 6.0),
-        "start_step_minutes": 60,
-        "cost_per_hour": 10.0,
-    }
-    fields.update(overrides)
-    return Site(**fields)  # type: ignore[arg-type]
+    return conftest.make_site(**{**{"shift_hours": (4.0, 6.0), "cost_per_hour": 10.0}, **overrides})
 
 
 def make_options(**overrides: object) -> ScheduleOptions:

@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import make_site
 
 from scheduling.columns import SHIFT_COLUMNS
 from scheduling.errors import InputError
 from scheduling.shifts.sites import Site
 from scheduling.shifts.templates import generate_shifts, shift_coverage
-
-
-def make_site(**overrides: object) -> Site:
-    fields: dict[str, object] = {
-        "name": "Test",
-        "timezone": "UTC",
-        "open_minutes": 8 * 60,
-        "close_minutes": 16 * 60,
-        "days": tuple(range(7)),
-        "queues": ("phone",),
-        "shift_hours": (8.0,),
-        "start_step_minutes": 60,
-    }
-    fields.update(overrides)
-    return Site(**fields)  # type: ignore[arg-type]
 
 
 def shifts_for(site: Site, start: str, end: str):
