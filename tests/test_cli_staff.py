@@ -285,3 +285,16 @@ def test_erlang_and_staff_agree_on_one_interval(tmp_path) -> None:
     row = _row(invoke("erlang", "--volume", 200, "--interval-minutes", 60, "--aht-seconds", 180))
     assert int(row["agents"]) == int(frame["agents"].iloc[0])
     assert float(row["service_level"]) == pytest.approx(frame["service_level"].iloc[0], abs=1e-4)
+
+
+@pytest.mark.parametrize("volume", ["1e9", "1e308"])
+def test_staff_refuses_an_interval_no_centre_could_staff(tmp_path, volume) -> None:
+    """Was a long silent run (1e6 agents) or an overflow; now refused before Erlang."""
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text(
+        f"interval_start,queue,volume,aht_seconds\n2025-01-06T09:00:00+00:00,phone,{volume},180\n"
+    )
+    config = tmp_path / "wfm.toml"
+    config.write_text("[queues.phone]\nchannel = 'voice'\n")
+    result = invoke("staff", forecast, "--config", config)
+    assert_one_line_error(result, "more work than", "phone")
