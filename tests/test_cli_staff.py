@@ -298,3 +298,31 @@ def test_staff_refuses_an_interval_no_centre_could_staff(tmp_path, volume) -> No
     config.write_text("[queues.phone]\nchannel = 'voice'\n")
     result = invoke("staff", forecast, "--config", config)
     assert_one_line_error(result, "more work than", "phone")
+
+
+def test_help_keeps_config_section_names() -> None:
+    """rich markup ate [queues], [staffing] and [[sites]] ("wfm.toml with .")."""
+    wide = {"COLUMNS": "200"}
+    staff = runner.invoke(cli, ["staff", "--help"], env=wide).stdout
+    assert "wfm.toml with [queues]." in staff and "(default [staffing])" in staff
+    schedule = runner.invoke(cli, ["schedule", "--help"], env=wide).stdout
+    assert "wfm.toml with [[sites]]." in schedule
+
+
+def test_staff_summary_shows_a_fractional_peak(tmp_path) -> None:
+    """A quiet email queue's peak of 0.64 agents was shown as 'peak agents 0'."""
+    from wfm import render
+
+    frame = pd.DataFrame(
+        {
+            "interval_start": pd.date_range("2025-01-06", periods=2, freq="h", tz="UTC"),
+            "queue": "email",
+            "channel": "email",
+            "agents": [0.64, 0.2],
+            "agents_scheduled": [0.9, 0.3],
+            "agent_hours": [0.9, 0.3],
+        }
+    )
+    with render.console.capture() as captured:
+        render.staff_summary(frame, interval_minutes=60)
+    assert "0.6" in captured.get()

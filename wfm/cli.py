@@ -142,7 +142,7 @@ def staff(
     forecast_file: Annotated[
         Path, typer.Argument(metavar="FORECAST", help="A forecast CSV from `wfm forecast`.")
     ],
-    config: Annotated[Path, typer.Option("--config", "-c", help="wfm.toml with [queues].")],
+    config: Annotated[Path, typer.Option("--config", "-c", help="wfm.toml with \\[queues].")],
     use_high: Annotated[
         bool, typer.Option(help="Staff to volume_high (the forecast's upper quantile).")
     ] = False,
@@ -150,7 +150,7 @@ def staff(
         bool, typer.Option(help="Round agents, scheduled agents and leads up to people.")
     ] = False,
     fte_hours: Annotated[
-        float | None, typer.Option(help="Paid hours of one FTE a week (default [staffing]).")
+        float | None, typer.Option(help="Paid hours of one FTE a week (default \\[staffing]).")
     ] = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
@@ -184,7 +184,7 @@ def staff(
 @friendly
 def schedule(
     requirements: Annotated[Path, typer.Argument(help="A requirements CSV from `wfm staff`.")],
-    config: Annotated[Path, typer.Option("--config", "-c", help="wfm.toml with [[sites]].")],
+    config: Annotated[Path, typer.Option("--config", "-c", help="wfm.toml with \\[\\[sites]].")],
     roster: Annotated[Path | None, typer.Option(help="roster.csv of named agents.")] = None,
     coverage: Annotated[Path | None, typer.Option(help="Also write coverage CSV here.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv, ics or google.")] = "csv",

@@ -127,7 +127,7 @@ def staff_summary(
         cells = [
             label,
             channel,
-            f"{per_interval['agents'].sum().max():,.0f}",
+            _agents(per_interval["agents"].sum().max()),
             f"{per_interval['agents_scheduled'].sum().max():,.1f}",
             f"{agent_hours:,.0f}",
             f"{agent_hours / weeks / fte_hours:,.1f}",
@@ -149,6 +149,13 @@ def staff_summary(
         add("(all)", "(all)", requirements)
     console.print(table)
     info(f"FTE at {fte_hours:g} paid hours a week over {weeks:.1f} weeks")
+
+
+def _agents(value: float) -> str:
+    """Whole agents as such; a fraction (email capacity, a quiet queue) to 0.1, never 0."""
+    if abs(value - round(value)) < 1e-9:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if value >= 0.05 else f"{value:.2g}"
 
 
 def schedule_summary(result, sites) -> None:
