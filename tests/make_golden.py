@@ -19,7 +19,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 COMPANY = ROOT / "examples" / "company"
 GOLDEN = ROOT / "tests" / "golden" / "example"
-FILES = ("forecast.csv", "requirements.csv", "schedule.csv", "coverage.csv", "schedule.ics")
+FILES = (
+    "forecast.csv",
+    "requirements.csv",
+    "schedule.csv",
+    "coverage.csv",
+    "schedule.ics",
+    "agents.csv",
+)
 
 
 def plan_command(out: Path) -> list[str]:

@@ -620,3 +620,46 @@ def test_solver_prints_nothing_on_stdout_in_a_fresh_process():
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     assert done.stderr == "3.0"
+
+
+def test_agents_out_lists_every_roster_agent_and_warns_of_idle_ones(workdir, requirements_file):
+    names = [f"Agent {k:02d}" for k in range(40)]  # more than the week needs
+    roster = workdir / "roster.csv"
+    roster.write_text(
+        "agent,site,contracted_hours\n"
+        + "".join(f"{n},{'Dublin' if k % 2 else 'Manila'},40\n" for k, n in enumerate(names))
+    )
+    agents = workdir / "agents.csv"
+    result = invoke(
+        "schedule",
+        requirements_file,
+        "--config",
+        workdir / "wfm.toml",
+        "--roster",
+        roster,
+        "--agents-out",
+        agents,
+        "-o",
+        workdir / "schedule.csv",
+    )
+    assert result.exit_code == 0, result.stderr
+    frame = pd.read_csv(agents)
+    assert sorted(frame["agent"]) == names
+    schedule = pd.read_csv(workdir / "schedule.csv")
+    counts = schedule["agent"].value_counts()
+    given = frame.set_index("agent")["shifts"].reindex(names)
+    assert given.tolist() == counts.reindex(names, fill_value=0).tolist()
+    idle = int((frame["shifts"] == 0).sum())
+    assert idle > 0
+    assert f"{idle} rostered agent(s) get no shift" in result.stderr
+    assert np.allclose(
+        frame["unused_hours_per_week"],
+        (frame["contracted_hours_per_week"] - frame["paid_hours_per_week"]).clip(lower=0),
+    )
+
+
+def test_agents_out_needs_a_roster(workdir, requirements_file):
+    result = invoke(
+        "schedule", requirements_file, "--config", workdir / "wfm.toml", "--agents-out", "a.csv"
+    )
+    assert_one_line_error(result, "--agents-out", "--roster")

@@ -5,6 +5,7 @@ Each function returns frames and results; the CLI decides where they go.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +17,13 @@ from forecasting.calendar import check_timezone
 from forecasting.forecast import ForecastResult, forecast_volume
 from forecasting.history import aggregate_contacts, complete_grid
 from scheduling.errors import FieldError
+from scheduling.shifts.agents import agent_summary
 from scheduling.shifts.planner import ScheduleResult, schedule_requirements
+from scheduling.shifts.roster import roster_agents
 from scheduling.solver import solver_log
 from scheduling.staffing.queues import QueueSpec
 from scheduling.staffing.requirements import staff_interval, staff_requirements
-from wfm import readers
+from wfm import readers, writers
 from wfm.config import Config
 from wfm.errors import WfmError
 from wfm.options import HistoryOptions, parse_horizon
@@ -175,6 +178,64 @@ def run_staff(forecast: pd.DataFrame, config: Config, *, use_high: bool = False)
     return staff_requirements(
         forecast, config.queues, interval_minutes=config.interval_minutes, volume_column=column
     )
+
+
+def agents_report(
+    schedule: pd.DataFrame, requirements: pd.DataFrame, config: Config, roster: Path
+) -> pd.DataFrame:
+    """Every roster agent's shifts and paid hours a week against the contract."""
+    frame = readers.read_roster(roster, sites=[s.name for s in config.sites])
+    agents = roster_agents(frame, sites=list(config.sites), options=config.scheduling)
+    starts = requirements["interval_start"]
+    span = starts.max() - starts.min() + pd.Timedelta(minutes=config.interval_minutes)
+    return agent_summary(schedule, agents, weeks=span / pd.Timedelta(days=7))
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """The three stages of `wfm plan`, each output as the file text it writes."""
+
+    forecast: ForecastResult
+    forecast_csv: str
+    requirements: pd.DataFrame
+    requirements_csv: str
+    scheduled: ScheduleResult
+
+
+def run_plan(
+    request: ForecastRequest,
+    config: Config,
+    *,
+    roster: Path | None = None,
+    log_path: Path | None = None,
+    on_stage: Callable[[], None] | None = None,
+) -> PlanResult:
+    """Forecast, staff and schedule, each stage reading the previous one's file text.
+
+    Each stage reads what the previous one writes (numbers to 4 decimals), as the
+    stage-by-stage commands do, so `wfm plan` and forecast | staff | schedule give
+    the same schedule.
+    """
+    step = on_stage or (lambda: None)
+    result = run_forecast(request, config)
+    forecast_csv = writers.csv_text(result.forecast)
+    step()
+    forecast = _reread(forecast_csv, readers.read_forecast, config)
+    requirements = run_staff(forecast, config)
+    requirements_csv = writers.csv_text(requirements)
+    step()
+    needed = _reread(requirements_csv, readers.read_requirements, config)
+    scheduled = run_schedule(needed, config, roster=roster, log_path=log_path)
+    step()
+    return PlanResult(result, forecast_csv, requirements, requirements_csv, scheduled)
+
+
+def _reread(text: str, reader: Callable[..., pd.DataFrame], config: Config) -> pd.DataFrame:
+    """`text` through a file reader, as a later command would read the file."""
+    with tempfile.TemporaryDirectory(prefix="wfm-plan-") as folder:
+        path = Path(folder) / "stage.csv"
+        path.write_text(text, encoding="utf-8")
+        return reader(path, tz=config.timezone)
 
 
 def run_schedule(

@@ -208,6 +208,13 @@ def schedule(
     node_limit: Annotated[
         int | None, typer.Option(help="Solver node budget: the same schedule on every run.")
     ] = None,
+    agents_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--agents-out",
+            help="With --roster: also write each agent's shifts and hours a week here.",
+        ),
+    ] = None,
     solver_log: SolverLogOpt = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
@@ -225,6 +232,8 @@ def schedule(
     """
     if fmt not in ("csv", "ics", "google"):
         raise WfmError(f"--format: expected csv, ics or google, got {fmt!r}")
+    if agents_out is not None and roster is None:
+        raise WfmError("--agents-out: needs --roster (the agents to report on)")
     if agent_calendars is not None:
         folders.check_folder(agent_calendars, suffix=".ics")
     cfg = _config(config)
@@ -246,8 +255,12 @@ def schedule(
         writers.write_csv(result.coverage, coverage)
     if agent_calendars is not None:
         _write_calendars(result.schedule, agent_calendars)
+    agents = app.agents_report(result.schedule, frame, cfg, roster) if roster else None
+    if agents_out is not None and agents is not None:
+        writers.write_csv(agents, agents_out)
     if not quiet:
         render.schedule_summary(result, cfg.sites)
+        render.agents_summary(agents)
 
 
 @cli.command()
@@ -290,18 +303,18 @@ def plan(
         folders.check_folder(out / "calendars", suffix=".ics", parent_made_later=True)
     request = app.ForecastRequest(history=history, horizon=horizon, options=history_options)
     with render.progress("planning", total=3) as advance:
-        result = app.run_forecast(request, cfg)
-        advance()
-        requirements = app.run_staff(result.forecast, cfg)
-        advance()
-        scheduled = app.run_schedule(requirements, cfg, roster=roster, log_path=solver_log)
-        advance()
+        planned = app.run_plan(request, cfg, roster=roster, log_path=solver_log, on_stage=advance)
+    result, requirements, scheduled = planned.forecast, planned.requirements, planned.scheduled
     out.mkdir(parents=True, exist_ok=True)
-    writers.write_csv(result.forecast, out / "forecast.csv")
-    writers.write_csv(requirements, out / "requirements.csv")
+    writers.write_text(planned.forecast_csv, out / "forecast.csv")
+    writers.write_text(planned.requirements_csv, out / "requirements.csv")
     _write_schedule(scheduled.schedule, out / "schedule.csv", "csv")
     writers.write_csv(scheduled.coverage, out / "coverage.csv")
     _write_schedule(scheduled.schedule, out / "schedule.ics", "ics")
+    agents = None
+    if roster is not None:
+        agents = app.agents_report(scheduled.schedule, requirements, cfg, roster)
+        writers.write_csv(agents, out / "agents.csv")
     if agent_calendars:
         _write_calendars(scheduled.schedule, out / "calendars")
     for note in result.warnings:
@@ -314,9 +327,10 @@ def plan(
             fte_hours=cfg.staffing.fte_hours_per_week,
         )
         render.schedule_summary(scheduled, cfg.sites)
+        render.agents_summary(agents)
         render.info(
-            f"wrote forecast.csv, requirements.csv, schedule.csv, coverage.csv and "
-            f"schedule.ics to {out}"
+            f"wrote forecast.csv, requirements.csv, schedule.csv, coverage.csv, "
+            f"schedule.ics{' and agents.csv' if agents is not None else ''} to {out}"
         )
         if agent_calendars:
             render.info(

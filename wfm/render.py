@@ -208,6 +208,25 @@ def schedule_summary(result, sites) -> None:
         )
 
 
+def agents_summary(agents: pd.DataFrame | None) -> None:
+    """Roster agents the schedule leaves without shifts, and contracted hours unused."""
+    if agents is None or agents.empty:
+        return
+    idle = agents[agents["shifts"] == 0]
+    unused = agents["unused_hours_per_week"].sum()
+    info(
+        f"roster: {len(agents) - len(idle)} of {len(agents)} agents have shifts; "
+        f"{unused:,.1f} contracted hours a week unused"
+    )
+    if len(idle):
+        names = ", ".join(idle["agent"].head(5))
+        more = f" and {len(idle) - 5} more" if len(idle) > 5 else ""
+        warn(
+            f"{len(idle)} rostered agent(s) get no shift: {names}{more} "
+            "(see the agents file: --agents-out, or agents.csv of wfm plan)"
+        )
+
+
 def backtest_summary(scores: pd.DataFrame, *, level: float) -> None:
     """Accuracy per queue and model, with the agents an error costs."""
     table = _table(
