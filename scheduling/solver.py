@@ -96,12 +96,7 @@ def solve_problem(
         InfeasibleError: the solver stopped without any solution (e.g. the time
             limit is too short to find one).
     """
-    if solver not in SOLVERS:
-        raise InputError(f"scheduling: solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
-    if not time_limit_seconds > 0:
-        raise InputError("scheduling: time_limit_seconds must be > 0")
-    if not 0 <= gap < 1:
-        raise InputError(f"scheduling: gap must be in [0, 1), got {gap}")
+    _check_settings(solver, time_limit_seconds, gap)
     notes: list[str] = []
     if not problem.variables():
         # Nothing to decide (e.g. no demand anywhere); solvers reject empty models.
@@ -112,21 +107,14 @@ def solve_problem(
         solver = "cbc"
     with tempfile.TemporaryDirectory(prefix="wfm-cbc-") as tmp:
         log_path = Path(tmp) / "cbc.log"
-        if solver == "highs":
-            extra = {} if node_limit is None else {"mip_max_nodes": int(node_limit)}
-            backend = _HiGHS(
-                msg=False, timeLimit=time_limit_seconds, gapRel=gap, threads=1, **extra
-            )
-        else:
-            backend = _cbc_backend(
-                time_limit_seconds=time_limit_seconds, gap=gap, log_path=log_path
-            )
-            if backend is None:
-                raise SolverUnavailableError(
-                    "scheduling: solver: CBC is not available"
-                    + (" and highspy is not installed" if notes else "")
-                    + '; install highspy (solver = "highs") or CBC (pip install pulp[cbc])'
-                )
+        backend = _backend(
+            solver,
+            time_limit_seconds=time_limit_seconds,
+            gap=gap,
+            node_limit=node_limit,
+            log_path=log_path,
+            fell_back=bool(notes),
+        )
         began = time.perf_counter()
         try:
             with warnings.catch_warnings():
@@ -160,6 +148,43 @@ def solve_problem(
         notes=tuple(notes),
         stopped_by=_stop(status, relative),
     )
+
+
+def _check_settings(solver: str, time_limit_seconds: float, gap: float) -> None:
+    if solver not in SOLVERS:
+        raise InputError(f"scheduling: solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
+    if not time_limit_seconds > 0:
+        raise InputError("scheduling: time_limit_seconds must be > 0")
+    if not 0 <= gap < 1:
+        raise InputError(f"scheduling: gap must be in [0, 1), got {gap}")
+
+
+def _backend(
+    solver: str,
+    *,
+    time_limit_seconds: float,
+    gap: float,
+    node_limit: int | None,
+    log_path: Path,
+    fell_back: bool,
+) -> pulp.LpSolver:
+    """The PuLP solver to run: HiGHS, or CBC writing its log to `log_path`.
+
+    Raises:
+        SolverUnavailableError: CBC is asked for (or HiGHS `fell_back` to it) and
+            cannot run.
+    """
+    if solver == "highs":
+        extra = {} if node_limit is None else {"mip_max_nodes": int(node_limit)}
+        return _HiGHS(msg=False, timeLimit=time_limit_seconds, gapRel=gap, threads=1, **extra)
+    backend = _cbc_backend(time_limit_seconds=time_limit_seconds, gap=gap, log_path=log_path)
+    if backend is None:
+        raise SolverUnavailableError(
+            "scheduling: solver: CBC is not available"
+            + (" and highspy is not installed" if fell_back else "")
+            + '; install highspy (solver = "highs") or CBC (pip install pulp[cbc])'
+        )
+    return backend
 
 
 def _stop(status: str, gap: float | None) -> str:
