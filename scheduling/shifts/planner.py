@@ -135,19 +135,25 @@ def schedule_requirements(
     )
     coverage = coverage_frame(requirements, schedule, options=options)
     binding = _binding(model, result, unfilled, {s.name: s for s in active}, roster is not None)
-    cost = shift_costs(schedule, sites=sites)
+    cost, site_costs = _costs(schedule, sites)
     return ScheduleResult(
         schedule=schedule,
         coverage=coverage,
         unfilled=unfilled,
         solve=result,
         binding=binding,
-        cost=float(cost.sum()),
-        site_costs={
-            str(site): float(cost[part.index].sum())
-            for site, part in schedule.groupby(SITE, sort=True)
-        },
+        cost=cost,
+        site_costs=site_costs,
     )
+
+
+def _costs(schedule: pd.DataFrame, sites: Sequence[Site]) -> tuple[float, dict[str, float]]:
+    """The schedule's cost, premiums included, and the same per site with shifts in it."""
+    cost = shift_costs(schedule, sites=sites)
+    per_site = {
+        str(site): float(cost[part.index].sum()) for site, part in schedule.groupby(SITE, sort=True)
+    }
+    return float(cost.sum()), per_site
 
 
 def _roster_capped(site: Site, agents: int) -> Site:
