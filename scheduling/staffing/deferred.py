@@ -136,15 +136,8 @@ def deferred_requirements(
     share = _lag_shares(cohort_work, arrived, done, lags)
     on_time = np.where(cohort_work > 0, share[:window].sum(axis=0), 1.0)
 
-    # Calendar position of compressed interval k (beyond the horizon: consecutive).
-    base = positions[-1] if m else n - 1
-    calendar = np.concatenate([positions, base + np.arange(1, length - m + 1)])
-    handled_at = calendar[np.minimum(cohort[:, None] + np.arange(lags)[None, :], length - 1)]
-    cohort_share = share[:, cohort].T  # (n, lags)
     has_work = work > 0
-    waited = (handled_at - np.arange(n)[:, None]) * interval_seconds
-    asa = np.where(has_work, (cohort_share * waited).sum(axis=1), 0.0)
-    waits = np.where(has_work, (cohort_share * (waited > 0)).sum(axis=1), 0.0)
+    asa, waits = _waits(share, cohort, positions, has_work, interval_seconds=interval_seconds)
 
     # Backlog in contacts at the end of each calendar interval.
     per_work = np.divide(cohort_volume, cohort_work, out=np.zeros(length), where=cohort_work > 0)
@@ -167,6 +160,37 @@ def deferred_requirements(
         "wait_probability": np.clip(waits, 0.0, 1.0),
         "backlog": backlog,
     }
+
+
+def _waits(
+    share: np.ndarray,
+    cohort: np.ndarray,
+    positions: np.ndarray,
+    has_work: np.ndarray,
+    *,
+    interval_seconds: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean wait (seconds) and share waiting past its own interval, per calendar interval.
+
+    Args:
+        share: (lags, compressed intervals) share of each cohort's work done at
+            each lag.
+        cohort: each calendar interval's cohort (compressed interval).
+        positions: calendar position of each open interval.
+        has_work: calendar intervals with work arriving.
+        interval_seconds: interval length, seconds.
+    """
+    lags, length = share.shape
+    n, m = len(cohort), len(positions)
+    # Calendar position of compressed interval k (beyond the horizon: consecutive).
+    base = positions[-1] if m else n - 1
+    calendar = np.concatenate([positions, base + np.arange(1, length - m + 1)])
+    handled_at = calendar[np.minimum(cohort[:, None] + np.arange(lags)[None, :], length - 1)]
+    cohort_share = share[:, cohort].T  # (n, lags)
+    waited = (handled_at - np.arange(n)[:, None]) * interval_seconds
+    asa = np.where(has_work, (cohort_share * waited).sum(axis=1), 0.0)
+    waits = np.where(has_work, (cohort_share * (waited > 0)).sum(axis=1), 0.0)
+    return asa, waits
 
 
 def _trailing_mean(values: np.ndarray, window: int) -> np.ndarray:

@@ -146,22 +146,57 @@ def staff_requirements(
     frame = _validated(
         forecast, queues, volume_column=volume_column, interval_minutes=interval_minutes
     )
+    measures = _measures(frame, queues, interval_seconds=interval_seconds)
+    spec_of = [queues[q] for q in frame[QUEUE].to_numpy(dtype=object)]
+    agents, shrinkage = measures[AGENTS], measures[SHRINKAGE]
+    whole = np.array([s.whole_agents for s in spec_of], dtype=bool)
+    span = np.array([s.span_of_control or np.inf for s in spec_of], dtype=np.float64)
+    scheduled = agents / (1.0 - shrinkage)
+    scheduled = np.where(whole, np.ceil(scheduled - _ROUNDING), scheduled)
+    leads = scheduled / span
+    leads = np.where(whole, np.ceil(leads - _ROUNDING), leads)
+    channel = np.array([s.channel for s in spec_of], dtype=object)
+    return pd.DataFrame(
+        {
+            INTERVAL_START: frame[INTERVAL_START],
+            QUEUE: frame[QUEUE].astype("str"),
+            VOLUME: frame[VOLUME].to_numpy(dtype=np.float64),
+            AHT_SECONDS: frame[AHT_SECONDS].to_numpy(dtype=np.float64),
+            AGENTS: agents,
+            AGENTS_SCHEDULED: scheduled,
+            SERVICE_LEVEL: measures[SERVICE_LEVEL],
+            ASA_SECONDS: measures[ASA_SECONDS],
+            OCCUPANCY: measures[OCCUPANCY],
+            AGENT_HOURS: scheduled * interval_minutes / 60.0,
+            CHANNEL: pd.Series(channel, index=frame.index, dtype=object).astype("str"),
+            WAIT_PROBABILITY: measures[WAIT_PROBABILITY],
+            BACKLOG: measures[BACKLOG],
+            ABANDONMENT: measures[ABANDONMENT],
+            SHRINKAGE: shrinkage,
+            LEADS: leads,
+        },
+        columns=list(STAFFING_COLUMNS),
+    )
+
+
+def _measures(
+    frame: pd.DataFrame, queues: Mapping[str, QueueSpec], *, interval_seconds: int
+) -> dict[str, np.ndarray]:
+    """Productive agents, their measures and shrinkage per row of a `_validated` frame.
+
+    Returns:
+        Arrays by column name: agents, service_level, asa_seconds, occupancy,
+        wait_probability, backlog, abandonment, shrinkage.
+    """
     n = len(frame)
     queue_names = frame[QUEUE].to_numpy(dtype=object)
     volume = frame[VOLUME].to_numpy(dtype=np.float64)
     aht = frame[AHT_SECONDS].to_numpy(dtype=np.float64)
     spec_of = [queues[q] for q in queue_names]
     channel = np.array([s.channel for s in spec_of], dtype=object)
-
-    agents = np.zeros(n)
-    service = np.ones(n)
-    asa = np.zeros(n)
-    occupancy = np.zeros(n)
-    waits = np.zeros(n)
-    backlog = np.zeros(n)
-    abandonment = np.zeros(n)
-    shrinkage = np.zeros(n)
-
+    out = {name: np.zeros(n) for name in (AGENTS, ASA_SECONDS, OCCUPANCY, WAIT_PROBABILITY)}
+    out.update({SERVICE_LEVEL: np.ones(n), BACKLOG: np.zeros(n)})
+    out.update({ABANDONMENT: np.zeros(n), SHRINKAGE: np.zeros(n)})
     live = ~np.isin(channel, DEFERRED_CHANNELS)
     if live.any():
         measures = _live(
@@ -170,71 +205,64 @@ def staff_requirements(
             [s for s, k in zip(spec_of, live, strict=True) if k],
             interval_seconds=interval_seconds,
         )
-        agents[live], service[live], asa[live] = measures[:3]
-        occupancy[live], waits[live], abandonment[live] = measures[3:]
+        for name, values in zip(_LIVE_MEASURES, measures, strict=True):
+            out[name][live] = values
     for name in pd.unique(queue_names):
         rows = queue_names == name
         spec = queues[name]
         starts = frame[INTERVAL_START][rows]
-        shrinkage[rows] = shrinkage_rates(
+        out[SHRINKAGE][rows] = shrinkage_rates(
             starts, base=spec.shrinkage, rules=spec.shrinkage_profile, timezone=spec.timezone
         )
         if spec.is_live:
             continue
-        is_open = (
-            open_intervals(
-                starts,
-                timezone=spec.timezone,
-                days=spec.days,
-                open_minutes=spec.open_minutes,
-                close_minutes=spec.close_minutes,
-            )
-            if spec.has_hours
-            else None
-        )
-        result = deferred_requirements(
-            volume[rows] * aht[rows] / interval_seconds,
-            volume[rows],
-            window=response_window(spec.response_hours, interval_seconds=interval_seconds),
-            service_level=spec.service_level,
-            max_occupancy=spec.max_occupancy,
-            interval_seconds=interval_seconds,
-            is_open=is_open,
-            step=1.0 if spec.whole_agents else 0.01,
-        )
-        agents[rows] = result["capacity"]
-        service[rows] = result["service_level"]
-        asa[rows] = result["asa_seconds"]
-        occupancy[rows] = result["occupancy"]
-        waits[rows] = result["wait_probability"]
-        backlog[rows] = result["backlog"]
+        result = _deferred(spec, starts, volume[rows], aht[rows], interval_seconds=interval_seconds)
+        for column, key in _DEFERRED_MEASURES.items():
+            out[column][rows] = result[key]
+    return out
 
-    whole = np.array([s.whole_agents for s in spec_of], dtype=bool)
-    span = np.array([s.span_of_control or np.inf for s in spec_of], dtype=np.float64)
-    scheduled = agents / (1.0 - shrinkage)
-    scheduled = np.where(whole, np.ceil(scheduled - _ROUNDING), scheduled)
-    leads = scheduled / span
-    leads = np.where(whole, np.ceil(leads - _ROUNDING), leads)
-    return pd.DataFrame(
-        {
-            INTERVAL_START: frame[INTERVAL_START],
-            QUEUE: frame[QUEUE].astype("str"),
-            VOLUME: volume,
-            AHT_SECONDS: aht,
-            AGENTS: agents,
-            AGENTS_SCHEDULED: scheduled,
-            SERVICE_LEVEL: service,
-            ASA_SECONDS: asa,
-            OCCUPANCY: occupancy,
-            AGENT_HOURS: scheduled * interval_minutes / 60.0,
-            CHANNEL: pd.Series(channel, index=frame.index, dtype=object).astype("str"),
-            WAIT_PROBABILITY: waits,
-            BACKLOG: backlog,
-            ABANDONMENT: abandonment,
-            SHRINKAGE: shrinkage,
-            LEADS: leads,
-        },
-        columns=list(STAFFING_COLUMNS),
+
+# `_live`'s measures in order, and `deferred_requirements`' keys of each column.
+_LIVE_MEASURES = (AGENTS, SERVICE_LEVEL, ASA_SECONDS, OCCUPANCY, WAIT_PROBABILITY, ABANDONMENT)
+_DEFERRED_MEASURES = {
+    AGENTS: "capacity",
+    SERVICE_LEVEL: "service_level",
+    ASA_SECONDS: "asa_seconds",
+    OCCUPANCY: "occupancy",
+    WAIT_PROBABILITY: "wait_probability",
+    BACKLOG: "backlog",
+}
+
+
+def _deferred(
+    spec: QueueSpec,
+    starts: pd.Series,
+    volume: np.ndarray,
+    aht: np.ndarray,
+    *,
+    interval_seconds: int,
+) -> dict[str, np.ndarray]:
+    """`deferred_requirements` of one email or ticket queue's consecutive intervals."""
+    is_open = (
+        open_intervals(
+            starts,
+            timezone=spec.timezone,
+            days=spec.days,
+            open_minutes=spec.open_minutes,
+            close_minutes=spec.close_minutes,
+        )
+        if spec.has_hours
+        else None
+    )
+    return deferred_requirements(
+        volume * aht / interval_seconds,
+        volume,
+        window=response_window(spec.response_hours, interval_seconds=interval_seconds),
+        service_level=spec.service_level,
+        max_occupancy=spec.max_occupancy,
+        interval_seconds=interval_seconds,
+        is_open=is_open,
+        step=1.0 if spec.whole_agents else 0.01,
     )
 
 
@@ -342,50 +370,10 @@ def _validated(
     interval_minutes: int,
 ) -> pd.DataFrame:
     """interval_start (UTC), queue, volume, aht_seconds (filled), sorted by queue, time."""
-    if not isinstance(forecast, pd.DataFrame):
-        raise InputError(f"forecast must be a pandas DataFrame; got {type(forecast).__name__}")
-    if not isinstance(volume_column, str):
-        raise InputError(f"volume_column must be a column name; got {volume_column!r}")
-    needed = (INTERVAL_START, QUEUE, volume_column)
-    missing = [c for c in needed if c not in forecast.columns]
-    if missing:
-        raise InputError(
-            f"forecast is missing column(s) {', '.join(missing)}; it needs "
-            f"{', '.join(needed)} (and optionally {AHT_SECONDS})"
-        )
-
+    _check_columns(forecast, volume_column)
     data = forecast.reset_index(drop=True)  # positions, not labels, from here on
-    queue = data[QUEUE]
-    if queue.isna().any():
-        raise InputError(
-            f"forecast column {QUEUE} is empty in {int(queue.isna().sum())} row(s); "
-            "give every row a configured queue name"
-        )
-    queue = queue.astype(str)
-    configured = ", ".join(sorted(queues)) or "(none)"
-    unknown = sorted(set(queue) - set(queues))
-    if unknown:
-        names = ", ".join(repr(q) for q in unknown[:_MAX_EXAMPLES])
-        raise InputError(
-            f"forecast has queue(s) {names} in column {QUEUE} that are not configured; "
-            f"configured queues: {configured}; add them to the config or drop their rows"
-        )
-
-    start = data[INTERVAL_START]
-    if not isinstance(start.dtype, pd.DatetimeTZDtype):
-        naive = pd.api.types.is_datetime64_dtype(start.dtype)
-        what = "naive timestamps" if naive else f"dtype {start.dtype}"
-        raise InputError(
-            f"forecast column {INTERVAL_START} must hold timezone-aware timestamps, got "
-            f"{what}; parse it with pd.to_datetime(..., utc=True) or localize it"
-        )
-    start = start.dt.tz_convert("UTC")
-    if start.isna().any():
-        raise InputError(
-            f"forecast column {INTERVAL_START} is empty (NaT) in {int(start.isna().sum())} "
-            f"row(s), e.g. queue {queue[start.isna()].iloc[0]!r}; fill or drop those rows"
-        )
-
+    queue = _checked_queues(data[QUEUE], queues)
+    start = _checked_starts(data[INTERVAL_START], queue)
     volume = _numeric(data[volume_column], volume_column)
     bad = volume.isna() | ~np.isfinite(volume.fillna(0.0)) | (volume < 0)
     if bad.any():
@@ -394,21 +382,7 @@ def _validated(
             f"{int(bad.sum())} row(s) are negative or missing, e.g. "
             f"{_examples(queue, start, bad)}; fix or drop those rows"
         )
-
-    configured_aht = queue.map({q: s.aht_seconds for q, s in queues.items()}).astype(float)
-    if AHT_SECONDS in data.columns:
-        given = _numeric(data[AHT_SECONDS], AHT_SECONDS)
-        bad = given.notna() & ~((given > 0) & np.isfinite(given.fillna(1.0)))
-        if bad.any():
-            raise InputError(
-                f"forecast column {AHT_SECONDS} must be > 0 seconds (or empty to use the "
-                f"queue's configured aht_seconds); {int(bad.sum())} row(s) are not, e.g. "
-                f"{_examples(queue, start, bad)}"
-            )
-        aht = given.fillna(configured_aht)
-    else:
-        aht = configured_aht
-
+    aht = _filled_aht(data, queue, start, queues)
     frame = pd.DataFrame(
         {
             INTERVAL_START: start,
@@ -427,6 +401,75 @@ def _validated(
     frame = frame.sort_values([QUEUE, INTERVAL_START], kind="mergesort", ignore_index=True)
     _check_grid(frame, queues, interval_minutes=interval_minutes)
     return frame
+
+
+def _check_columns(forecast: pd.DataFrame, volume_column: str) -> None:
+    if not isinstance(forecast, pd.DataFrame):
+        raise InputError(f"forecast must be a pandas DataFrame; got {type(forecast).__name__}")
+    if not isinstance(volume_column, str):
+        raise InputError(f"volume_column must be a column name; got {volume_column!r}")
+    needed = (INTERVAL_START, QUEUE, volume_column)
+    missing = [c for c in needed if c not in forecast.columns]
+    if missing:
+        raise InputError(
+            f"forecast is missing column(s) {', '.join(missing)}; it needs "
+            f"{', '.join(needed)} (and optionally {AHT_SECONDS})"
+        )
+
+
+def _checked_queues(queue: pd.Series, queues: Mapping[str, QueueSpec]) -> pd.Series:
+    """The queue column as str, every name configured."""
+    if queue.isna().any():
+        raise InputError(
+            f"forecast column {QUEUE} is empty in {int(queue.isna().sum())} row(s); "
+            "give every row a configured queue name"
+        )
+    queue = queue.astype(str)
+    configured = ", ".join(sorted(queues)) or "(none)"
+    unknown = sorted(set(queue) - set(queues))
+    if unknown:
+        names = ", ".join(repr(q) for q in unknown[:_MAX_EXAMPLES])
+        raise InputError(
+            f"forecast has queue(s) {names} in column {QUEUE} that are not configured; "
+            f"configured queues: {configured}; add them to the config or drop their rows"
+        )
+    return queue
+
+
+def _checked_starts(start: pd.Series, queue: pd.Series) -> pd.Series:
+    """The interval_start column in UTC; timezone-aware and never NaT."""
+    if not isinstance(start.dtype, pd.DatetimeTZDtype):
+        naive = pd.api.types.is_datetime64_dtype(start.dtype)
+        what = "naive timestamps" if naive else f"dtype {start.dtype}"
+        raise InputError(
+            f"forecast column {INTERVAL_START} must hold timezone-aware timestamps, got "
+            f"{what}; parse it with pd.to_datetime(..., utc=True) or localize it"
+        )
+    start = start.dt.tz_convert("UTC")
+    if start.isna().any():
+        raise InputError(
+            f"forecast column {INTERVAL_START} is empty (NaT) in {int(start.isna().sum())} "
+            f"row(s), e.g. queue {queue[start.isna()].iloc[0]!r}; fill or drop those rows"
+        )
+    return start
+
+
+def _filled_aht(
+    data: pd.DataFrame, queue: pd.Series, start: pd.Series, queues: Mapping[str, QueueSpec]
+) -> pd.Series:
+    """aht_seconds as given, the queue's configured aht where missing (seconds)."""
+    configured_aht = queue.map({q: s.aht_seconds for q, s in queues.items()}).astype(float)
+    if AHT_SECONDS not in data.columns:
+        return configured_aht
+    given = _numeric(data[AHT_SECONDS], AHT_SECONDS)
+    bad = given.notna() & ~((given > 0) & np.isfinite(given.fillna(1.0)))
+    if bad.any():
+        raise InputError(
+            f"forecast column {AHT_SECONDS} must be > 0 seconds (or empty to use the "
+            f"queue's configured aht_seconds); {int(bad.sum())} row(s) are not, e.g. "
+            f"{_examples(queue, start, bad)}"
+        )
+    return given.fillna(configured_aht)
 
 
 def _check_grid(
