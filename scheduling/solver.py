@@ -121,12 +121,7 @@ def solve_problem(
         InfeasibleError: the solver stopped without any solution (e.g. the time
             limit is too short to find one).
     """
-    if solver not in SOLVERS:
-        raise InputError(f"scheduling: solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
-    if not time_limit_seconds > 0:
-        raise InputError("scheduling: time_limit_seconds must be > 0")
-    if not 0 <= gap < 1:
-        raise InputError(f"scheduling: gap must be in [0, 1), got {gap}")
+    _check_settings(solver, time_limit_seconds, gap)
     notes: list[str] = []
     log_path = _LOG_PATH.get() if log_path is None else log_path
     if not problem.variables():
@@ -138,24 +133,15 @@ def solve_problem(
         solver = "cbc"
     with tempfile.TemporaryDirectory(prefix="wfm-cbc-") as tmp:
         cbc_log = Path(tmp) / "cbc.log"
-        if solver == "highs":
-            extra = {} if node_limit is None else {"mip_max_nodes": int(node_limit)}
-            backend = _HiGHS(
-                log_path=log_path,
-                msg=False,
-                timeLimit=time_limit_seconds,
-                gapRel=gap,
-                threads=1,
-                **extra,
-            )
-        else:
-            backend = _cbc_backend(time_limit_seconds=time_limit_seconds, gap=gap, log_path=cbc_log)
-            if backend is None:
-                raise SolverUnavailableError(
-                    "scheduling: solver: CBC is not available"
-                    + (" and highspy is not installed" if notes else "")
-                    + '; install highspy (solver = "highs") or CBC (pip install pulp[cbc])'
-                )
+        backend = _backend(
+            solver,
+            time_limit_seconds=time_limit_seconds,
+            gap=gap,
+            node_limit=node_limit,
+            cbc_log=cbc_log,
+            log_path=log_path,
+            fell_back=bool(notes),
+        )
         began = time.perf_counter()
         try:
             with warnings.catch_warnings():
@@ -192,6 +178,52 @@ def solve_problem(
         notes=tuple(notes),
         stopped_by=_stop(status, relative),
     )
+
+
+def _check_settings(solver: str, time_limit_seconds: float, gap: float) -> None:
+    if solver not in SOLVERS:
+        raise InputError(f"scheduling: solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
+    if not time_limit_seconds > 0:
+        raise InputError("scheduling: time_limit_seconds must be > 0")
+    if not 0 <= gap < 1:
+        raise InputError(f"scheduling: gap must be in [0, 1), got {gap}")
+
+
+def _backend(
+    solver: str,
+    *,
+    time_limit_seconds: float,
+    gap: float,
+    node_limit: int | None,
+    cbc_log: Path,
+    log_path: Path | None,
+    fell_back: bool,
+) -> pulp.LpSolver:
+    """The PuLP solver to run: HiGHS (its log to `log_path`, if any), or CBC (its log
+    to `cbc_log`, which the caller reads for the bound and copies to `log_path`).
+
+    Raises:
+        SolverUnavailableError: CBC is asked for (or HiGHS `fell_back` to it) and
+            cannot run.
+    """
+    if solver == "highs":
+        extra = {} if node_limit is None else {"mip_max_nodes": int(node_limit)}
+        return _HiGHS(
+            log_path=log_path,
+            msg=False,
+            timeLimit=time_limit_seconds,
+            gapRel=gap,
+            threads=1,
+            **extra,
+        )
+    backend = _cbc_backend(time_limit_seconds=time_limit_seconds, gap=gap, log_path=cbc_log)
+    if backend is None:
+        raise SolverUnavailableError(
+            "scheduling: solver: CBC is not available"
+            + (" and highspy is not installed" if fell_back else "")
+            + '; install highspy (solver = "highs") or CBC (pip install pulp[cbc])'
+        )
+    return backend
 
 
 def _stop(status: str, gap: float | None) -> str:

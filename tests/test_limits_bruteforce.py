@@ -40,7 +40,7 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_flow
 
 from scheduling.shifts.breaks import break_offsets, round_breaks
-from scheduling.shifts.limits import Names, ShiftData, tour_constraints
+from scheduling.shifts.limits import BuildContext, Names, ShiftData, tour_constraints
 from scheduling.shifts.model import ShiftModel, break_plan, build_model, hall_sets
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.roster import Agent
@@ -438,7 +438,9 @@ def tour_rows(
         columns.append(var.name)
         local = start + pd.Timedelta(days=k, hours=9)
         data.append(ShiftData(k, shift_id, site, local, float(hours), {}, []))
-    limits = tour_constraints(problem, Names(), x, data, {"S": [group]}, start, options)
+    horizon = (start, start + pd.Timedelta(days=7))
+    context = BuildContext(problem, Names(), x, data, {"S": [group]}, horizon, options)
+    limits = tour_constraints(context)
     return read_rows(problem, limits), columns
 
 

@@ -583,6 +583,11 @@ def test_planner_output_is_deterministic_and_consistent() -> None:
         + options.surplus_penalty * first.coverage["surplus"].sum()
     )
     assert paid + penalties == pytest.approx(first.solve.objective, rel=1e-9)
+    # Without premiums the result's cost is each shift's hours at its site's rate.
+    per_site = (hours * first.schedule["site"].map(rate)).groupby(first.schedule["site"]).sum()
+    assert first.site_costs == pytest.approx(per_site.to_dict(), rel=1e-12)
+    assert set(first.site_costs) == set(first.schedule["site"])  # sites with shifts
+    assert first.cost == pytest.approx(paid, rel=1e-12)
     assert first.schedule["timezone"].isin(["Asia/Manila", "Europe/Dublin"]).all()
 
 

@@ -10,8 +10,6 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scheduling.shifts.templates import shift_costs
-
 console = Console(stderr=True, highlight=False)
 
 
@@ -161,7 +159,6 @@ def _agents(value: float) -> str:
 def schedule_summary(result, sites) -> None:
     solve = result.solve
     schedule = result.schedule
-    cost = shift_costs(schedule, sites=sites)  # night and weekend premiums included
     paid = (schedule["end"] - schedule["start"]).dt.total_seconds() / 3600
     coverage = result.coverage
     hours = None
@@ -183,7 +180,7 @@ def schedule_summary(result, sites) -> None:
             str(part["agent"].nunique()),
             str(len(part)),
             f"{site_paid:,.1f}",
-            f"{cost[part.index].sum():,.2f}",
+            f"{result.site_costs[str(site)]:,.2f}",
         )
     console.print(table)
     short = coverage["shortfall"].sum() * hours

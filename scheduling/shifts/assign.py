@@ -321,20 +321,7 @@ def _solve_assignment(
     if not slots or not staff:
         return []
     problem = pulp.LpProblem("assign", pulp.LpMaximize)
-    units = sum(slot.count for slot in slots)
-    # Hours filled first, then weekend fairness (steps of WEEKEND_STEP), then
-    # preferences (all together less than one step).
-    tie = WEEKEND_STEP / 2 / max(units, 1)
-    y: dict[tuple[int, int], pulp.LpVariable] = {}
-    score = []
-    for a, agent in enumerate(staff):
-        for r, slot in enumerate(slots):
-            if not _eligible(agent, slot, rules):
-                continue
-            var = problem.add_variable(f"y_{a}_{r}", cat=pulp.LpBinary)
-            y[(a, r)] = var
-            penalty = a / len(staff) if compact else _distance(agent.preferred_start, slot.minute)
-            score.append((var, slot.paid_hours - tie * penalty))
+    y, score = _assignment_variables(problem, slots, staff, rules, compact=compact)
     if not y:
         return []
     mine_of: dict[int, dict[int, pulp.LpVariable]] = defaultdict(dict)
@@ -350,26 +337,7 @@ def _solve_assignment(
         problem += (pulp.lpSum(variables) <= slots[r].count, f"fill_{r}")
     cliques = _cliques(slots, rules)
     for a, agent in enumerate(staff):
-        mine = mine_of[a]
-        for c, group in enumerate(cliques):
-            members = [y[(a, r)] for r in group if r in mine]
-            if len(members) > 1:
-                problem += (pulp.lpSum(members) <= 1, f"clash_{a}_{c}")
-        weeks: dict[int, list[int]] = defaultdict(list)
-        for r in sorted(mine):
-            weeks[slots[r].week].append(r)
-        for week, rows in weeks.items():
-            if len(rows) > rules.max_days:
-                problem += (
-                    pulp.lpSum(y[(a, r)] for r in rows) <= rules.max_days,
-                    f"days_{a}_{week}",
-                )
-            if sum(slots[r].paid_hours for r in rows) > agent.max_hours:
-                problem += (
-                    pulp.lpSum(slots[r].paid_hours * y[(a, r)] for r in rows) <= agent.max_hours,
-                    f"hours_{a}_{week}",
-                )
-        _days_off_rows(problem, a, mine, slots, rules)
+        _agent_rows(problem, (a, agent), mine_of[a], slots, rules, cliques)
     # Stop once the filled hours are proven within half an hour of the best (hours
     # come in whole shifts), or after a node budget: both end every run alike.
     hours = sum(slot.paid_hours * slot.count for slot in slots)
@@ -385,6 +353,69 @@ def _solve_assignment(
         for (a, r), var in sorted(y.items())
         if var.varValue is not None and var.varValue > 0.5
     ]
+
+
+def _assignment_variables(
+    problem: pulp.LpProblem,
+    slots: list[_Slot],
+    staff: list[Agent],
+    rules: _Rules,
+    *,
+    compact: bool,
+) -> tuple[dict[tuple[int, int], pulp.LpVariable], list[tuple[pulp.LpVariable, float]]]:
+    """y[a, r] = 1 when agent a takes a unit of slot r, for each eligible pair.
+
+    Returns:
+        y, and its objective terms: the slot's paid hours less a tie-break for
+        the distance from the agent's preferred start (or, if `compact`, for a
+        high agent number).
+    """
+    units = sum(slot.count for slot in slots)
+    # Hours filled first, then weekend fairness (steps of WEEKEND_STEP), then
+    # preferences (all together less than one step).
+    tie = WEEKEND_STEP / 2 / max(units, 1)
+    y: dict[tuple[int, int], pulp.LpVariable] = {}
+    score = []
+    for a, agent in enumerate(staff):
+        for r, slot in enumerate(slots):
+            if not _eligible(agent, slot, rules):
+                continue
+            var = problem.add_variable(f"y_{a}_{r}", cat=pulp.LpBinary)
+            y[(a, r)] = var
+            penalty = a / len(staff) if compact else _distance(agent.preferred_start, slot.minute)
+            score.append((var, slot.paid_hours - tie * penalty))
+    return y, score
+
+
+def _agent_rows(
+    problem: pulp.LpProblem,
+    who: tuple[int, Agent],
+    mine: dict[int, pulp.LpVariable],
+    slots: list[_Slot],
+    rules: _Rules,
+    cliques: list[list[int]],
+) -> None:
+    """Agent a's clash_, days_, hours_ and days-off rows over its y (`mine`, by slot)."""
+    a, agent = who
+    for c, group in enumerate(cliques):
+        members = [mine[r] for r in group if r in mine]
+        if len(members) > 1:
+            problem += (pulp.lpSum(members) <= 1, f"clash_{a}_{c}")
+    weeks: dict[int, list[int]] = defaultdict(list)
+    for r in sorted(mine):
+        weeks[slots[r].week].append(r)
+    for week, rows in weeks.items():
+        if len(rows) > rules.max_days:
+            problem += (
+                pulp.lpSum(mine[r] for r in rows) <= rules.max_days,
+                f"days_{a}_{week}",
+            )
+        if sum(slots[r].paid_hours for r in rows) > agent.max_hours:
+            problem += (
+                pulp.lpSum(slots[r].paid_hours * mine[r] for r in rows) <= agent.max_hours,
+                f"hours_{a}_{week}",
+            )
+    _days_off_rows(problem, a, mine, slots, rules)
 
 
 def _days_off_rows(

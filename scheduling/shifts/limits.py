@@ -1,8 +1,10 @@
 """What agents can work: the headcount, rest and weekly-tour rows of the shift programme.
 
-Each family of rows is one helper that adds its rows to the problem and returns
-them as `HeadcountLimit`s (named after their domain) for the planner's report of
-what bound the plan. See `scheduling.shifts.model` for the formulation.
+Each family of rows is one builder that takes the `BuildContext` (the problem,
+its x variables, the candidate shifts, sites, groups and options), adds its rows
+to the problem and returns them as `HeadcountLimit`s (named after their domain)
+for the planner's report of what bound the plan. See `scheduling.shifts.model`
+for the formulation.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import itertools
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import pandas as pd
 import pulp
@@ -96,80 +99,172 @@ class Names:
         return unique
 
 
-def headcount_constraints(
-    problem: pulp.LpProblem,
-    names: Names,
-    x: dict[tuple[str, Group], pulp.LpVariable],
-    data: list[ShiftData],
-    sites: dict[str, Site],
-    by_site: dict[str, list[SkillGroup]],
-    horizon_start: pd.Timestamp,
-    options: ScheduleOptions,
-) -> dict[str, HeadcountLimit]:
+@dataclass(frozen=True)
+class Population:
+    """The agents one family of rows counts: a roster skill group or a whole site.
+
+    Attributes:
+        site: the site.
+        queues: the skill group's queues, or () for every agent of the site.
+        agents: how many agents (the group's roster agents, or the site's
+            `max_agents`).
+        contracts: each agent's most paid hours in a week, hours (the group's
+            roster contracts, or `max_hours_per_week` for each of the site's
+            agents); None for a group made without them.
+    """
+
+    site: Site
+    queues: Group
+    agents: int
+    contracts: tuple[float, ...] | None
+
+    @property
+    def key(self) -> tuple[str, Group]:
+        """(site name, queues); each family adds its populations' rows in this order."""
+        return (self.site.name, self.queues)
+
+    @property
+    def label(self) -> str:
+        """The part of a row name that names the group (`group_tag`)."""
+        return group_tag(self.queues)
+
+
+def group_tag(queues: Group) -> str:
+    """The part of a row name that names a skill group: "_chat_phone", or "" for a site."""
+    return f"_{'_'.join(queues)}" if queues else ""
+
+
+@dataclass
+class BuildContext:
+    """What every row builder of the shift programme reads, and the problem it extends.
+
+    Attributes:
+        problem: the programme; builders add their rows (and any variables) to it.
+        names: unique constraint names, shared by every builder.
+        x: agents per (shift_id, skill group queues).
+        data: the candidate shifts.
+        by_site: the skill groups of each site, sorted by queues.
+        horizon: (start, end) of the plan, tz-aware UTC.
+        options: `max_days_per_week`, `max_hours_per_week`, `min_rest_hours`,
+            `consecutive_days_off`, `cyclic`.
+    """
+
+    problem: pulp.LpProblem
+    names: Names
+    x: dict[tuple[str, Group], pulp.LpVariable]
+    data: list[ShiftData]
+    by_site: dict[str, list[SkillGroup]]
+    horizon: tuple[pd.Timestamp, pd.Timestamp]
+    options: ScheduleOptions
+    _populations: dict[tuple[str, Group, str], list[Population]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    @cached_property
+    def shift_of(self) -> dict[str, ShiftData]:
+        """The candidate shifts by shift_id."""
+        return {shift.shift_id: shift for shift in self.data}
+
+    @cached_property
+    def groups(self) -> dict[tuple[str, Group], SkillGroup]:
+        """The skill groups by (site name, queues)."""
+        return {(g.site, g.queues): g for gs in self.by_site.values() for g in gs}
+
+    def variables(self) -> Iterator[tuple[ShiftData, Group, pulp.LpVariable]]:
+        """(shift, group queues, x) for every x, in the order x was made."""
+        for (shift_id, queues), var in self.x.items():
+            yield self.shift_of[shift_id], queues, var
+
+    def week_start(self, shift: ShiftData) -> date:
+        """The first local date of the week (from the horizon start) the shift starts in."""
+        start = self.horizon[0]
+        week = (shift.local_start - start) // WEEK
+        return (start + week * WEEK).tz_convert(shift.site.tz).date()
+
+    def populations(
+        self, shift: ShiftData, queues: Group, *, by: str = "agents"
+    ) -> list[Population]:
+        """Who may work x[shift, queues]: its roster skill group, then its capped site.
+
+        Args:
+            shift: the shift.
+            queues: the x's skill group.
+            by: the group's field that makes it a roster group ("agents", or
+                "contracts" for rows that need each agent's hours: groups made
+                by hand may have agents and no contracts).
+
+        Returns:
+            The skill group when its `by` is set, then the whole site when it has
+            `max_agents`: none, one or both.
+        """
+        key = (shift.site.name, queues, by)
+        if key not in self._populations:
+            self._populations[key] = self._find_populations(shift.site, queues, by)
+        return self._populations[key]
+
+    def _find_populations(self, site: Site, queues: Group, by: str) -> list[Population]:
+        group = self.groups[(site.name, queues)]
+        out = []
+        if getattr(group, by) is not None:
+            out.append(Population(site, queues, group.agents, group.contracts))  # type: ignore[arg-type]
+        if site.max_agents is not None:
+            contracts = (self.options.max_hours_per_week,) * site.max_agents
+            out.append(Population(site, (), site.max_agents, contracts))
+        return out
+
+
+def headcount_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
     """headcount_ and hours_ rows per site, and per skill group with a roster."""
-    info = {shift.shift_id: shift for shift in data}
     # (site, group or (), period, first day) -> [(shift_id, var, coefficient)]
     terms: dict[tuple[str, Group, str, date], list[tuple[str, pulp.LpVariable, float]]] = (
         defaultdict(list)
     )
     limits: dict[tuple[str, Group, str, date], float] = {}
-    groups = {(g.site, g.queues): g for gs in by_site.values() for g in gs}
-    for (shift_id, queues), var in x.items():
-        shift = info[shift_id]
-        site = shift.site
-        day = shift.local_start.date()
-        week = (shift.local_start - horizon_start) // WEEK
-        first = (horizon_start + week * WEEK).tz_convert(site.tz).date()
-        group = groups[(site.name, queues)]
-        rows = []
-        if site.max_agents is not None:
-            rows.append(((site.name, (), "day", day), float(site.max_agents), 1.0))
-            rows.append(
-                (
-                    (site.name, (), "week", first),
-                    float(site.max_agents * options.max_days_per_week),
-                    1.0,
-                )
-            )
-        if group.agents is not None:
-            free = group.available[day.weekday()] if group.available else group.agents
-            rows.append(((site.name, queues, "day", day), float(free), 1.0))
-            rows.append(
-                (
-                    (site.name, queues, "week", first),
-                    float(group.agents * options.max_days_per_week),
-                    1.0,
-                )
-            )
-            if group.hours is not None:
-                rows.append(((site.name, queues, "hours", first), group.hours, shift.paid_hours))
-        for key, limit, coefficient in rows:
-            terms[key].append((shift_id, var, coefficient))
+    for shift, queues, var in context.variables():
+        for key, limit, coefficient in _headcount_terms(context, shift, queues):
+            terms[key].append((shift.shift_id, var, coefficient))
             limits[key] = limit
     out: dict[str, HeadcountLimit] = {}
     order = {"day": 0, "week": 1, "hours": 2}
     for key in sorted(terms, key=lambda k: (k[0], k[1], order[k[2]], k[3])):
         site_name, queues, period, first = key
-        group = f"_{'_'.join(queues)}" if queues else ""
         kind = "hours" if period == "hours" else "headcount"
         when = f"{first:%Y%m%d}" if period == "day" else f"week_{first:%Y%m%d}"
-        name = names(f"{kind}_{site_name}{group}_{when}")
-        problem += (pulp.lpSum(c * v for _, v, c in terms[key]) <= limits[key], name)
+        name = context.names(f"{kind}_{site_name}{group_tag(queues)}_{when}")
+        context.problem += (pulp.lpSum(c * v for _, v, c in terms[key]) <= limits[key], name)
         ids = tuple(dict.fromkeys(shift_id for shift_id, _, _ in terms[key]))
         out[name] = HeadcountLimit(name, site_name, period, first, limits[key], ids, queues)
     return out
 
 
-def rest_constraints(
-    problem: pulp.LpProblem,
-    names: Names,
-    x: dict[tuple[str, Group], pulp.LpVariable],
-    data: list[ShiftData],
-    by_site: dict[str, list[SkillGroup]],
-    horizon_start: pd.Timestamp,
-    period: pd.Timedelta,
-    options: ScheduleOptions,
-) -> dict[str, HeadcountLimit]:
+def _headcount_terms(
+    context: BuildContext, shift: ShiftData, queues: Group
+) -> list[tuple[tuple[str, Group, str, date], float, float]]:
+    """(row key, limit, coefficient) of each headcount_ and hours_ row x[shift, queues] is in."""
+    site = shift.site
+    day = shift.local_start.date()
+    first = context.week_start(shift)
+    group = context.groups[(site.name, queues)]
+    max_days = context.options.max_days_per_week
+    rows = []
+    if site.max_agents is not None:
+        rows.append(((site.name, (), "day", day), float(site.max_agents), 1.0))
+        rows.append(((site.name, (), "week", first), float(site.max_agents * max_days), 1.0))
+    if group.agents is not None:
+        free = group.available[day.weekday()] if group.available else group.agents
+        rows.append(((site.name, queues, "day", day), float(free), 1.0))
+        rows.append(((site.name, queues, "week", first), float(group.agents * max_days), 1.0))
+        if group.hours is not None:
+            rows.append(((site.name, queues, "hours", first), group.hours, shift.paid_hours))
+    return rows
+
+
+# A shift's reach under the rest rule: (begin, end + min_rest, shift_id, x), seconds
+# after the horizon start.
+_Span = tuple[float, float, str, pulp.LpVariable]
+
+
+def rest_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
     """rest_{site}[_{group}]_{instant}: shifts one agent cannot combine, per agent.
 
     One agent works at most one of the shifts whose span plus `min_rest_hours`
@@ -177,63 +272,61 @@ def rest_constraints(
     at most the site's `max_agents` (or the group's roster agents). One row per
     shift start instant, keeping only rows not contained in another.
     """
-    info = {shift.shift_id: shift for shift in data}
-    rest = options.min_rest_hours * 3600
-    cycle = period.total_seconds()
-    groups = {(g.site, g.queues): g for gs in by_site.values() for g in gs}
-    members: dict[tuple[str, Group], list[tuple[float, float, str, pulp.LpVariable]]] = defaultdict(
-        list
-    )
-    for (shift_id, queues), var in x.items():
-        shift = info[shift_id]
-        begin = (shift.local_start - horizon_start).total_seconds()
-        span = (begin, begin + shift.paid_hours * 3600 + rest, shift_id, var)
-        if shift.site.max_agents is not None:
-            members[(shift.site.name, ())].append(span)
-        if groups[(shift.site.name, queues)].agents is not None:
-            members[(shift.site.name, queues)].append(span)
+    rest = context.options.min_rest_hours * 3600
+    start = context.horizon[0]
+    members: dict[tuple[str, Group], tuple[Population, list[_Span]]] = {}
+    for shift, queues, var in context.variables():
+        begin = (shift.local_start - start).total_seconds()
+        span = (begin, begin + shift.paid_hours * 3600 + rest, shift.shift_id, var)
+        for population in context.populations(shift, queues):
+            members.setdefault(population.key, (population, []))[1].append(span)
     out: dict[str, HeadcountLimit] = {}
-    for (site_name, queues), spans in sorted(members.items()):
-        site = info[spans[0][2]].site
-        group = groups.get((site_name, queues))
-        limit = float(site.max_agents if not queues else group.agents)  # type: ignore[union-attr]
-        cliques: dict[frozenset[int], float] = {}
-        for instant in sorted({begin for begin, *_ in spans}):
-            inside = []
-            for k, (begin, reach, _, _) in enumerate(spans):
-                offset = instant - begin
-                if options.cyclic:
-                    offset %= cycle
-                if 0 <= offset < reach - begin:
-                    inside.append(k)
-            if len(inside) > 1:
-                cliques.setdefault(frozenset(inside), instant)
-        kept = sorted(cliques, key=lambda c: (-len(c), cliques[c]))
-        maximal: list[frozenset[int]] = []
-        for clique in kept:
-            if not any(clique <= bigger for bigger in maximal):
-                maximal.append(clique)
-        label = f"_{'_'.join(queues)}" if queues else ""
-        for clique in sorted(maximal, key=lambda c: cliques[c]):
-            when = horizon_start + pd.Timedelta(seconds=cliques[clique])
-            local = when.tz_convert(site.tz)
-            name = names(f"rest_{site_name}{label}_{local:%Y%m%dT%H%M}")
+    for _, (population, spans) in sorted(members.items(), key=lambda item: item[0]):
+        limit = float(population.agents)
+        site = population.site
+        for clique, instant in _rest_cliques(context, spans):
+            local = (start + pd.Timedelta(seconds=instant)).tz_convert(site.tz)
+            name = context.names(f"rest_{site.name}{population.label}_{local:%Y%m%dT%H%M}")
             chosen = [spans[k] for k in sorted(clique)]
-            problem += (pulp.lpSum(v for *_, v in chosen) <= limit, name)
+            context.problem += (pulp.lpSum(v for *_, v in chosen) <= limit, name)
             ids = tuple(dict.fromkeys(shift_id for _, _, shift_id, _ in chosen))
-            out[name] = HeadcountLimit(name, site_name, "rest", local.date(), limit, ids, queues)
+            out[name] = HeadcountLimit(
+                name, site.name, "rest", local.date(), limit, ids, population.queues
+            )
     return out
 
 
-def days_off_constraints(
-    problem: pulp.LpProblem,
-    names: Names,
-    x: dict[tuple[str, Group], pulp.LpVariable],
-    data: list[ShiftData],
-    by_site: dict[str, list[SkillGroup]],
-    horizon: tuple[pd.Timestamp, pd.Timestamp],
-    options: ScheduleOptions,
-) -> dict[str, HeadcountLimit]:
+def _rest_cliques(context: BuildContext, spans: list[_Span]) -> list[tuple[frozenset[int], float]]:
+    """The maximal sets of spans that share an instant, with their first such start.
+
+    Returns:
+        (positions in `spans`, seconds after the horizon start) in time order.
+    """
+    cycle = (context.horizon[1] - context.horizon[0]).total_seconds()
+    cliques: dict[frozenset[int], float] = {}
+    for instant in sorted({begin for begin, *_ in spans}):
+        inside = []
+        for k, (begin, reach, _, _) in enumerate(spans):
+            offset = instant - begin
+            if context.options.cyclic:
+                offset %= cycle
+            if 0 <= offset < reach - begin:
+                inside.append(k)
+        if len(inside) > 1:
+            cliques.setdefault(frozenset(inside), instant)
+    kept = sorted(cliques, key=lambda c: (-len(c), cliques[c]))
+    maximal: list[frozenset[int]] = []
+    for clique in kept:
+        if not any(clique <= bigger for bigger in maximal):
+            maximal.append(clique)
+    return [(clique, cliques[clique]) for clique in sorted(maximal, key=lambda c: cliques[c])]
+
+
+# A shift and its x.
+_Member = tuple[ShiftData, pulp.LpVariable]
+
+
+def days_off_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
     """daysoff_{site}[_{group}]_{date}: agents on a day, less those whose days off it is.
 
     Each agent has one run of `consecutive_days_off` free days a week
@@ -244,74 +337,69 @@ def days_off_constraints(
     model, and it implies the weekly rows. Per skill group with a roster; per
     site (max_agents agents) without one.
     """
-    info = {shift.shift_id: shift for shift in data}
-    groups = {(g.site, g.queues): g for gs in by_site.values() for g in gs}
-    members: dict[tuple[str, Group], list[tuple[ShiftData, pulp.LpVariable]]] = defaultdict(list)
-    for (shift_id, queues), var in x.items():
-        shift = info[shift_id]
-        if groups[(shift.site.name, queues)].agents is not None:
-            members[(shift.site.name, queues)].append((shift, var))
-        elif shift.site.max_agents is not None:
-            members[(shift.site.name, ())].append((shift, var))
+    members: dict[tuple[str, Group], tuple[Population, list[_Member]]] = {}
+    for shift, queues, var in context.variables():
+        for population in context.populations(shift, queues)[:1]:
+            members.setdefault(population.key, (population, []))[1].append((shift, var))
     out: dict[str, HeadcountLimit] = {}
-    start = horizon[0]
-    for (site_name, queues), shifts in sorted(members.items()):
-        site = shifts[0][0].site
-        agents = groups[(site_name, queues)].agents if queues else site.max_agents
-        days_off = DaysOff.of(
-            options.consecutive_days_off,
-            tz=site.tz,
-            start=start,
-            end=horizon[1],
-            cyclic=options.cyclic,
-        )
-        first_date = start.tz_convert(site.tz).date()
-        on_day: dict[int, list[tuple[str, pulp.LpVariable]]] = defaultdict(list)
-        for shift, var in shifts:
-            number = (shift.local_start.date() - first_date).days
-            on_day[days_off.day(number)].append((shift.shift_id, var))
-        label = f"_{'_'.join(queues)}" if queues else ""
-        for week in days_off.weeks():
-            runs = days_off.runs(week)
-            if not runs:
-                continue
-            off = [
-                problem.add_variable(
-                    f"r_{names.counter()}", lowBound=0, upBound=agents, cat=pulp.LpInteger
-                )
-                for _ in runs
-            ]
-            problem += (
-                pulp.lpSum(off) == agents,
-                names(f"runs_{site_name}{label}_week_{week}"),
-            )
-            for day in sorted({d for run in runs for d in run}):
-                covering = [r for r, run in zip(off, runs, strict=True) if day in run]
-                shifts_on = on_day.get(day, [])
-                if not shifts_on:
-                    continue
-                date_ = first_date + pd.Timedelta(days=day)
-                name = names(f"daysoff_{site_name}{label}_{date_:%Y%m%d}")
-                problem += (
-                    pulp.lpSum(v for _, v in shifts_on) + pulp.lpSum(covering) <= agents,
-                    name,
-                )
-                ids = tuple(dict.fromkeys(shift_id for shift_id, _ in shifts_on))
-                out[name] = HeadcountLimit(
-                    name, site_name, "daysoff", date_, float(agents), ids, queues
-                )
+    for _, (population, shifts) in sorted(members.items(), key=lambda item: item[0]):
+        out.update(_days_off_rows(context, population, shifts))
     return out
 
 
-def tour_constraints(
-    problem: pulp.LpProblem,
-    names: Names,
-    x: dict[tuple[str, Group], pulp.LpVariable],
-    data: list[ShiftData],
-    by_site: dict[str, list[SkillGroup]],
-    horizon_start: pd.Timestamp,
-    options: ScheduleOptions,
+def _days_off_rows(
+    context: BuildContext,
+    population: Population,
+    shifts: list[_Member],
 ) -> dict[str, HeadcountLimit]:
+    """The runs_ and daysoff_ rows of one population (see `days_off_constraints`)."""
+    problem, names = context.problem, context.names
+    site, agents = population.site, population.agents
+    start = context.horizon[0]
+    days_off = DaysOff.of(
+        context.options.consecutive_days_off,
+        tz=site.tz,
+        start=start,
+        end=context.horizon[1],
+        cyclic=context.options.cyclic,
+    )
+    first_date = start.tz_convert(site.tz).date()
+    on_day: dict[int, list[tuple[str, pulp.LpVariable]]] = defaultdict(list)
+    for shift, var in shifts:
+        number = (shift.local_start.date() - first_date).days
+        on_day[days_off.day(number)].append((shift.shift_id, var))
+    label = population.label
+    out: dict[str, HeadcountLimit] = {}
+    for week in days_off.weeks():
+        runs = days_off.runs(week)
+        if not runs:
+            continue
+        off = [
+            problem.add_variable(
+                f"r_{names.counter()}", lowBound=0, upBound=agents, cat=pulp.LpInteger
+            )
+            for _ in runs
+        ]
+        problem += (pulp.lpSum(off) == agents, names(f"runs_{site.name}{label}_week_{week}"))
+        for day in sorted({d for run in runs for d in run}):
+            covering = [r for r, run in zip(off, runs, strict=True) if day in run]
+            shifts_on = on_day.get(day, [])
+            if not shifts_on:
+                continue
+            date_ = first_date + pd.Timedelta(days=day)
+            name = names(f"daysoff_{site.name}{label}_{date_:%Y%m%d}")
+            problem += (
+                pulp.lpSum(v for _, v in shifts_on) + pulp.lpSum(covering) <= agents,
+                name,
+            )
+            ids = tuple(dict.fromkeys(shift_id for shift_id, _ in shifts_on))
+            out[name] = HeadcountLimit(
+                name, site.name, "daysoff", date_, float(agents), ids, population.queues
+            )
+    return out
+
+
+def tour_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
     """tours_{site}[_{group}]_week_{date}_{...}: shifts of each length agents can work.
 
     In a week one agent works a number of shifts of each length within
@@ -319,47 +407,37 @@ def tour_constraints(
     counts a group can work are exactly the convex hull of those per-agent
     combinations summed over its agents; its facets (normals u >= 0) give rows
     sum_s u[length_s] x[s,g] <= sum_agents max_c u.c. Per skill group with a
-    roster; per site (max_agents agents of max_hours_per_week) without one.
-    Three or more lengths keep the days and hours rows only.
+    roster (with contracts); per site (max_agents agents of max_hours_per_week)
+    without one. Three or more lengths keep the days and hours rows only.
     """
-    info = {shift.shift_id: shift for shift in data}
-    groups = {(g.site, g.queues): g for gs in by_site.values() for g in gs}
-    terms: dict[tuple[str, Group, date], list[tuple[str, float, pulp.LpVariable]]] = defaultdict(
-        list
+    terms: dict[tuple[tuple[str, Group], date], list[tuple[str, float, pulp.LpVariable]]] = (
+        defaultdict(list)
     )
-    contracts: dict[tuple[str, Group], tuple[float, ...]] = {}
-    for (shift_id, queues), var in x.items():
-        shift = info[shift_id]
-        site, group = shift.site, groups[(shift.site.name, queues)]
-        week = (shift.local_start - horizon_start) // WEEK
-        first = (horizon_start + week * WEEK).tz_convert(site.tz).date()
-        if group.contracts is not None:
-            key = (site.name, queues)
-            contracts[key] = group.contracts
-        elif site.max_agents is not None:
-            key = (site.name, ())
-            contracts[key] = (options.max_hours_per_week,) * site.max_agents
-        else:
-            continue
-        terms[(*key, first)].append((shift_id, shift.paid_hours, var))
+    populations: dict[tuple[str, Group], Population] = {}
+    for shift, queues, var in context.variables():
+        for population in context.populations(shift, queues, by="contracts")[:1]:
+            populations[population.key] = population
+            first = context.week_start(shift)
+            terms[(population.key, first)].append((shift.shift_id, shift.paid_hours, var))
     out: dict[str, HeadcountLimit] = {}
-    for (site_name, queues, first), members in sorted(terms.items()):
+    max_days = context.options.max_days_per_week
+    for (key, first), members in sorted(terms.items()):
+        population = populations[key]
         lengths = sorted({hours for _, hours, _ in members})
         if len(lengths) > 2:
             continue
-        hull = _tour_hull(lengths, contracts[(site_name, queues)], options.max_days_per_week)
-        label = f"_{'_'.join(queues)}" if queues else ""
+        hull = _tour_hull(lengths, population.contracts, max_days)  # type: ignore[arg-type]
         for normal, limit in hull:
             weights = dict(zip(lengths, normal, strict=True))
             parts = "_".join(f"{u}x{length:g}h" for length, u in weights.items() if u)
-            name = names(f"tours_{site_name}{label}_week_{first:%Y%m%d}_{parts}")
-            problem += (
+            name = context.names(f"tours_{key[0]}{population.label}_week_{first:%Y%m%d}_{parts}")
+            context.problem += (
                 pulp.lpSum(weights[hours] * v for _, hours, v in members if weights[hours])
                 <= limit,
                 name,
             )
             ids = tuple(dict.fromkeys(s for s, hours, _ in members if weights[hours]))
-            out[name] = HeadcountLimit(name, site_name, "tours", first, limit, ids, queues)
+            out[name] = HeadcountLimit(name, key[0], "tours", first, limit, ids, population.queues)
     return out
 
 

@@ -103,7 +103,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -133,6 +133,7 @@ from scheduling.shifts.breaks import combine_break_options, round_breaks, rule_b
 from scheduling.shifts.demand import requirement_table
 from scheduling.shifts.limits import (
     BreakClass,
+    BuildContext,
     HeadcountLimit,
     Names,
     ShiftData,
@@ -149,6 +150,7 @@ from scheduling.shifts.workable import exact_tour_constraints
 from scheduling.solver import SolveResult, solve_problem
 
 __all__ = [
+    "LIMIT_BUILDERS",
     "ShiftModel",
     "break_plan",
     "build_model",
@@ -222,6 +224,9 @@ def build_model(
 ) -> ShiftModel:
     """Build the shift programme (see the module docstring for the formulation).
 
+    Prepare the data, add x and w with the breaks_ rows, the cover_ rows, then
+    each family of limit rows (`LIMIT_BUILDERS`), then the objective.
+
     Args:
         requirements: `interval_start`, `queue`, `agents_scheduled` (agents).
         shifts: candidate shifts from `generate_shifts`.
@@ -240,23 +245,113 @@ def build_model(
         InputError: invalid requirements, negative penalties, shifts or groups of
             unknown sites.
     """
-    for name in ("shortfall_penalty", "surplus_penalty"):
-        if getattr(options, name) < 0:
-            raise InputError(f"scheduling: {name} must be >= 0, got {getattr(options, name)}")
-    by_name = {site.name: site for site in sites}
-    unknown = sorted(set(shifts[SITE]) - set(by_name))
-    if unknown:
-        raise InputError(f"shifts: site(s) {unknown} are not among the configured sites")
-    if shifts[SHIFT_ID].duplicated().any():
-        raise InputError("shifts: shift_id values must be unique")
-    if groups is None:
-        groups = skill_groups(sites, options=options)
-    strangers = sorted({g.site for g in groups} - set(by_name))
-    if strangers:
-        raise InputError(f"groups: site(s) {strangers} are not among the configured sites")
+    ready = _prepare(requirements, shifts, sites=sites, options=options, groups=groups)
+    problem = pulp.LpProblem("shifts", pulp.LpMinimize)
+    names = Names()
+    x, w, capacity, cost = _shift_variables(problem, names, ready, options)
+    shortfall, cover = _cover_constraints(problem, names, capacity, ready.need, ready.intervals)
+    context = BuildContext(problem, names, x, ready.data, ready.by_site, ready.horizon, options)
+    limits = limit_rows(context)
+    problem.setObjective(_objective(cost, shortfall, ready, options))
+    return ShiftModel(
+        problem=problem,
+        x=x,
+        breaks=w,
+        shortfall=shortfall,
+        cover=cover,
+        headcount=limits,
+        shifts=ready.shifts,
+        break_choices=ready.choices,
+        break_rule_classes={
+            d.shift_id: [[starts for starts, _ in classes] for classes in d.rule_breaks]
+            for d in ready.data
+            if d.rule_breaks
+        },
+        unusable=ready.unusable,
+        coverage=_coverage_frame(ready),
+        required=ready.required,
+        intervals=ready.intervals,
+        sites=ready.sites,
+        groups={(g.site, g.queues): g for g in ready.groups},
+        options=options,
+    )
+
+
+# The families of limit rows, in the order they enter the problem (HiGHS's path
+# depends on row order).
+LIMIT_BUILDERS: tuple[Callable[[BuildContext], dict[str, HeadcountLimit]], ...] = (
+    exact_tour_constraints,
+    headcount_constraints,
+    rest_constraints,
+    tour_constraints,
+    days_off_constraints,
+)
+
+
+def limit_rows(context: BuildContext) -> dict[str, HeadcountLimit]:
+    """Add every family of `LIMIT_BUILDERS` to the problem; their rows by name.
+
+    Returns:
+        The rows in the order they were added, except that the weekly-tour
+        networks' agents rows (period "weeks") come last, as the planner's
+        report lists them.
+    """
+    found: dict[str, HeadcountLimit] = {}
+    for build in LIMIT_BUILDERS:
+        found.update(build(context))
+    rows = {name: limit for name, limit in found.items() if limit.period != "weeks"}
+    rows.update((name, limit) for name, limit in found.items() if limit.period == "weeks")
+    return rows
+
+
+@dataclass
+class _Prepared:
+    """`build_model`'s inputs, checked and in the numbers the builders need.
+
+    Attributes:
+        sites: the sites by name.
+        groups: the skill groups.
+        by_site: the skill groups of each site, sorted by queues.
+        required: interval_start, queue, required (agents), full grid.
+        intervals: the UTC grid of interval starts.
+        horizon: (first interval start, end of the horizon), UTC.
+        need: required agents by (queue, interval_start).
+        shifts: the candidate shifts sorted by start, site, shift_id and indexed
+            by shift_id.
+        spans: `shift_coverage` of the shifts (`shift` is their position).
+        choices: candidate breaks of every rule.
+        unusable: shifts nobody could work in a cyclic horizon (`ShiftModel`).
+        data: the usable shifts in the builders' numbers.
+        paid: paid cost of each shift, by shift_id.
+    """
+
+    sites: dict[str, Site]
+    groups: Sequence[SkillGroup]
+    by_site: dict[str, list[SkillGroup]]
+    required: pd.DataFrame
+    intervals: pd.DatetimeIndex
+    horizon: tuple[pd.Timestamp, pd.Timestamp]
+    need: dict[tuple[str, pd.Timestamp], float]
+    shifts: pd.DataFrame
+    spans: pd.DataFrame
+    choices: pd.DataFrame
+    unusable: tuple[str, ...]
+    data: list[ShiftData]
+    paid: dict[str, float]
+
+
+def _prepare(
+    requirements: pd.DataFrame,
+    shifts: pd.DataFrame,
+    *,
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+    groups: Sequence[SkillGroup] | None,
+) -> _Prepared:
+    """Check `build_model`'s inputs and put them in the builders' numbers."""
+    by_name, groups = _checked(shifts, sites=sites, options=options, groups=groups)
     required = requirement_table(requirements, options=options, sites=sites)
     intervals = pd.DatetimeIndex(required[INTERVAL_START].unique()).sort_values()
-    hours = options.interval_minutes / 60
     shifts = shifts.sort_values([START, SITE, SHIFT_ID])
     shifts.index = pd.Index(shifts[SHIFT_ID], name=None)
     spans = _spans(shifts[START], shifts[END], intervals, options)
@@ -282,57 +377,76 @@ def build_model(
     by_site: dict[str, list[SkillGroup]] = defaultdict(list)
     for group in sorted(groups, key=lambda g: (g.site, g.queues)):
         by_site[group.site].append(group)
+    return _Prepared(
+        sites=by_name,
+        groups=groups,
+        by_site=by_site,
+        required=required,
+        intervals=intervals,
+        horizon=(intervals[0], intervals[0] + period),
+        need=need,
+        shifts=shifts,
+        spans=spans,
+        choices=choices,
+        unusable=unusable,
+        data=data,
+        paid=dict(paid.items()),
+    )
 
-    problem = pulp.LpProblem("shifts", pulp.LpMinimize)
-    names = Names()
-    x, w, capacity, cost = _shift_variables(
-        problem, names, data, dict(paid.items()), by_site, need, intervals, hours, options
-    )
-    shortfall, cover = _cover_constraints(problem, names, capacity, need, intervals)
+
+def _checked(
+    shifts: pd.DataFrame,
+    *,
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+    groups: Sequence[SkillGroup] | None,
+) -> tuple[dict[str, Site], Sequence[SkillGroup]]:
+    """The sites by name and the skill groups (one per site when None), checked.
+
+    Raises:
+        InputError: negative penalties, duplicate shift ids, shifts or groups of
+            unknown sites.
+    """
+    for name in ("shortfall_penalty", "surplus_penalty"):
+        if getattr(options, name) < 0:
+            raise InputError(f"scheduling: {name} must be >= 0, got {getattr(options, name)}")
+    by_name = {site.name: site for site in sites}
+    unknown = sorted(set(shifts[SITE]) - set(by_name))
+    if unknown:
+        raise InputError(f"shifts: site(s) {unknown} are not among the configured sites")
+    if shifts[SHIFT_ID].duplicated().any():
+        raise InputError("shifts: shift_id values must be unique")
+    if groups is None:
+        groups = skill_groups(sites, options=options)
+    strangers = sorted({g.site for g in groups} - set(by_name))
+    if strangers:
+        raise InputError(f"groups: site(s) {strangers} are not among the configured sites")
+    return by_name, groups
+
+
+def _objective(
+    cost: list[tuple[pulp.LpVariable, float]],
+    shortfall: dict[tuple[str, pd.Timestamp], pulp.LpVariable],
+    ready: _Prepared,
+    options: ScheduleOptions,
+) -> pulp.LpAffineExpression:
+    """Paid cost and surplus of x and w, shortfall penalties, less the surplus constant."""
+    hours = options.interval_minutes / 60
     penalty = (options.shortfall_penalty + options.surplus_penalty) * hours
-    cost.extend((var, penalty) for var in shortfall.values())
-    horizon = (intervals[0], intervals[0] + period)
-    networks = exact_tour_constraints(problem, x, data, by_site, horizon, options)
-    headcount = headcount_constraints(
-        problem, names, x, data, by_name, by_site, intervals[0], options
-    )
-    headcount.update(
-        rest_constraints(problem, names, x, data, by_site, intervals[0], period, options)
-    )
-    headcount.update(tour_constraints(problem, names, x, data, by_site, intervals[0], options))
-    headcount.update(days_off_constraints(problem, names, x, data, by_site, horizon, options))
-    headcount.update(networks)
-    objective = pulp.LpAffineExpression(cost)
-    objective.constant = -options.surplus_penalty * hours * float(sum(need.values()))
-    problem.setObjective(objective)
-    cover_frame = pd.DataFrame(
+    objective = pulp.LpAffineExpression(cost + [(var, penalty) for var in shortfall.values()])
+    objective.constant = -options.surplus_penalty * hours * float(sum(ready.need.values()))
+    return objective
+
+
+def _coverage_frame(ready: _Prepared) -> pd.DataFrame:
+    """shift_id, interval (grid position), fraction of each candidate shift."""
+    spans = ready.spans
+    return pd.DataFrame(
         {
-            SHIFT_ID: shifts[SHIFT_ID].to_numpy()[spans[SHIFT].to_numpy()],
+            SHIFT_ID: ready.shifts[SHIFT_ID].to_numpy()[spans[SHIFT].to_numpy()],
             INTERVAL: spans[INTERVAL].to_numpy(),
             FRACTION: spans[FRACTION].to_numpy(),
         }
-    )
-    return ShiftModel(
-        problem=problem,
-        x=x,
-        breaks=w,
-        shortfall=shortfall,
-        cover=cover,
-        headcount=headcount,
-        shifts=shifts,
-        break_choices=choices,
-        break_rule_classes={
-            d.shift_id: [[starts for starts, _ in classes] for classes in d.rule_breaks]
-            for d in data
-            if d.rule_breaks
-        },
-        unusable=unusable,
-        coverage=cover_frame,
-        required=required,
-        intervals=intervals,
-        sites=by_name,
-        groups={(g.site, g.queues): g for g in groups},
-        options=options,
     )
 
 
@@ -580,15 +694,7 @@ def _upper_bound(shift: ShiftData, demand: dict[int, float], group: SkillGroup) 
 
 
 def _shift_variables(
-    problem: pulp.LpProblem,
-    names: Names,
-    data: list[ShiftData],
-    paid_cost: dict[str, float],
-    by_site: dict[str, list[SkillGroup]],
-    need: dict[tuple[str, pd.Timestamp], float],
-    intervals: pd.DatetimeIndex,
-    hours: float,
-    options: ScheduleOptions,
+    problem: pulp.LpProblem, names: Names, ready: _Prepared, options: ScheduleOptions
 ) -> tuple[
     dict[tuple[str, Group], pulp.LpVariable],
     dict[tuple[str, Group, pd.Timestamp], pulp.LpVariable],
@@ -604,16 +710,13 @@ def _shift_variables(
     w: dict[tuple[str, Group, pd.Timestamp], pulp.LpVariable] = {}
     capacity: dict[tuple[Group, int], list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
     cost: list[tuple[pulp.LpVariable, float]] = []
-    demand_of: dict[Group, dict[int, float]] = {}
-    for group in (g for groups in by_site.values() for g in groups):
-        if group.queues not in demand_of:
-            totals = (sum(need.get((q, t), 0.0) for q in group.queues) for t in intervals)
-            demand_of[group.queues] = {i: r for i, r in enumerate(totals) if r > _EPS}
+    demand_of = _group_demand(ready)
+    hours = options.interval_minutes / 60
     surplus = options.surplus_penalty * hours
-    for shift in data:
+    for shift in ready.data:
         site = shift.site
         worked = _worked(shift)
-        for g, group in enumerate(by_site.get(site.name, [])):
+        for g, group in enumerate(ready.by_site.get(site.name, [])):
             upper = _upper_bound(shift, demand_of[group.queues], group)
             if upper is not None and upper < 1:
                 continue
@@ -621,7 +724,7 @@ def _shift_variables(
                 f"x_{shift.position}_{g}", lowBound=0, upBound=upper, cat=pulp.LpInteger
             )
             x[(shift.shift_id, group.queues)] = var
-            paid = float(paid_cost[shift.shift_id])
+            paid = float(ready.paid[shift.shift_id])
             cost.append((var, paid + surplus * sum(worked.values())))
             for i, share in worked.items():
                 if abs(share) > _EPS:
@@ -636,6 +739,17 @@ def _shift_variables(
                     for i, part in cells.items():
                         capacity[(group.queues, i)].append((share, -part))
     return x, w, capacity, cost
+
+
+def _group_demand(ready: _Prepared) -> dict[Group, dict[int, float]]:
+    """Per skill group's queues, their summed requirement in each interval with some (agents)."""
+    demand_of: dict[Group, dict[int, float]] = {}
+    need = ready.need
+    for group in (g for groups in ready.by_site.values() for g in groups):
+        if group.queues not in demand_of:
+            totals = (sum(need.get((q, t), 0.0) for q in group.queues) for t in ready.intervals)
+            demand_of[group.queues] = {i: r for i, r in enumerate(totals) if r > _EPS}
+    return demand_of
 
 
 def _break_rows(

@@ -29,7 +29,7 @@ from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.roster import roster_agents
 from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import group_label, skill_groups
-from scheduling.shifts.templates import generate_shifts
+from scheduling.shifts.templates import generate_shifts, shift_costs
 from scheduling.solver import SolveResult
 
 _EPS = 1e-6
@@ -48,6 +48,9 @@ class ScheduleResult:
         solve: the shift programme's solve status, objective, bound and gap.
         binding: human-readable limits that bound the plan, e.g.
             "site 'Manila': max_agents 20 reached on 2026-11-24".
+        cost: what the schedule's agent shifts cost, night and weekend premiums
+            included (`scheduling.shifts.templates.shift_costs`), site cost units.
+        site_costs: the same per site with shifts in the schedule, by site name.
     """
 
     schedule: pd.DataFrame
@@ -55,6 +58,8 @@ class ScheduleResult:
     unfilled: pd.DataFrame
     solve: SolveResult
     binding: list[str]
+    cost: float
+    site_costs: dict[str, float]
 
 
 def schedule_requirements(
@@ -130,13 +135,25 @@ def schedule_requirements(
     )
     coverage = coverage_frame(requirements, schedule, options=options)
     binding = _binding(model, result, unfilled, {s.name: s for s in active}, roster is not None)
+    cost, site_costs = _costs(schedule, sites)
     return ScheduleResult(
         schedule=schedule,
         coverage=coverage,
         unfilled=unfilled,
         solve=result,
         binding=binding,
+        cost=cost,
+        site_costs=site_costs,
     )
+
+
+def _costs(schedule: pd.DataFrame, sites: Sequence[Site]) -> tuple[float, dict[str, float]]:
+    """The schedule's cost, premiums included, and the same per site with shifts in it."""
+    cost = shift_costs(schedule, sites=sites)
+    per_site = {
+        str(site): float(cost[part.index].sum()) for site, part in schedule.groupby(SITE, sort=True)
+    }
+    return float(cost.sum()), per_site
 
 
 def _roster_capped(site: Site, agents: int) -> Site:
@@ -153,29 +170,7 @@ def _binding(
 ) -> list[str]:
     """Limits that bound: tight headcount rows next to shortfall, and others."""
     short = {key for key, var in model.shortfall.items() if (var.varValue or 0.0) > _EPS}
-    intervals_of = {
-        shift_id: set(group[INTERVAL])
-        for shift_id, group in model.coverage.groupby(SHIFT_ID, sort=False)
-    }
-    messages = []
-    groups_at = Counter(site for site, _ in model.groups)
-    spread: dict[tuple[str, tuple[str, ...], str], list[HeadcountLimit]] = {}
-    for name, limit in model.headcount.items():
-        row = model.problem.get_constraint_by_name(name)
-        if row is None or (row.value() or 0.0) < -_EPS:
-            continue
-        if limit.queues and limit.period in ("day", "week") and groups_at[limit.site] == 1:
-            continue  # the site's own row says the same
-        reach = set().union(*(intervals_of.get(s, set()) for s in limit.shift_ids))
-        queues = limit.queues or model.sites[limit.site].queues
-        if not any((q, model.intervals[i]) in short for q in queues for i in reach):
-            continue
-        if limit.period in ("rest", "tours", "daysoff"):
-            spread.setdefault((limit.site, limit.queues, limit.period), []).append(limit)
-        else:
-            messages.append(_headcount_message(limit, configured[limit.site], model))
-    for (site_name, queues, period), limits in spread.items():
-        messages.append(_spread_message(site_name, queues, period, limits, configured, model))
+    messages = _limit_messages(model, short, configured)
     for site in model.sites.values():
         if site.max_agents == 0 and any(q in site.queues for q, _ in short):
             limit = configured[site.name].max_agents
@@ -213,6 +208,42 @@ def _binding(
             f"with gap {gap}; another run may choose other shifts (set "
             "scheduling.node_limit for a repeatable schedule)"
         )
+    return messages
+
+
+def _limit_messages(
+    model: ShiftModel,
+    short: set[tuple[str, pd.Timestamp]],
+    configured: dict[str, Site],
+) -> list[str]:
+    """Lines for the tight limit rows whose shifts reach a shortfall.
+
+    One line per headcount, hours or weekly-tour network row; one per site or
+    skill group and kind for the rest, tours and days-off rows.
+    """
+    intervals_of = {
+        shift_id: set(group[INTERVAL])
+        for shift_id, group in model.coverage.groupby(SHIFT_ID, sort=False)
+    }
+    messages = []
+    groups_at = Counter(site for site, _ in model.groups)
+    spread: dict[tuple[str, tuple[str, ...], str], list[HeadcountLimit]] = {}
+    for name, limit in model.headcount.items():
+        row = model.problem.get_constraint_by_name(name)
+        if row is None or (row.value() or 0.0) < -_EPS:
+            continue
+        if limit.queues and limit.period in ("day", "week") and groups_at[limit.site] == 1:
+            continue  # the site's own row says the same
+        reach = set().union(*(intervals_of.get(s, set()) for s in limit.shift_ids))
+        queues = limit.queues or model.sites[limit.site].queues
+        if not any((q, model.intervals[i]) in short for q in queues for i in reach):
+            continue
+        if limit.period in ("rest", "tours", "daysoff"):
+            spread.setdefault((limit.site, limit.queues, limit.period), []).append(limit)
+        else:
+            messages.append(_headcount_message(limit, configured[limit.site], model))
+    for (site_name, queues, period), limits in spread.items():
+        messages.append(_spread_message(site_name, queues, period, limits, configured, model))
     return messages
 
 

@@ -16,29 +16,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from scheduling.errors import InputError
 from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.roster import Agent
 from scheduling.shifts.sites import Site
 
 SEPARATOR = ";"
-
-
-class RosterAgent(Protocol):
-    """What a group needs of a roster agent (see `scheduling.shifts.roster.Agent`)."""
-
-    @property
-    def site(self) -> str: ...
-
-    @property
-    def skills(self) -> tuple[str, ...]: ...
-
-    @property
-    def max_hours(self) -> float: ...
-
-    @property
-    def days_unavailable(self) -> tuple[int, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -84,7 +68,7 @@ def skill_groups(
     sites: Sequence[Site],
     *,
     options: ScheduleOptions,
-    agents: Sequence[RosterAgent] | None = None,
+    agents: Sequence[Agent] | None = None,
 ) -> tuple[SkillGroup, ...]:
     """The skill groups of every site.
 
@@ -108,7 +92,7 @@ def skill_groups(
             SkillGroup(site=site.name, queues=tuple(sorted(site.queues)))
             for site in sorted(sites, key=lambda s: s.name)
         )
-    members: dict[tuple[str, tuple[str, ...]], list[RosterAgent]] = defaultdict(list)
+    members: dict[tuple[str, tuple[str, ...]], list[Agent]] = defaultdict(list)
     for agent in agents:
         site = by_name.get(agent.site)
         if site is None:

@@ -27,37 +27,24 @@ import pandas as pd
 import pulp
 
 from scheduling.shifts.daysoff import DaysOff
-from scheduling.shifts.limits import HeadcountLimit, ShiftData
-from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.limits import BuildContext, HeadcountLimit, ShiftData
 from scheduling.shifts.sites import Site
-from scheduling.shifts.skills import SkillGroup
 from scheduling.shifts.tours import DAYS, TourRules, TourShift, add_network, exact, tour_shift
 
-Group = tuple[str, ...]
 
-
-def exact_tour_constraints(
-    problem: pulp.LpProblem,
-    x: dict[tuple[str, Group], pulp.LpVariable],
-    data: list[ShiftData],
-    by_site: dict[str, list[SkillGroup]],
-    horizon: tuple[pd.Timestamp, pd.Timestamp],
-    options: ScheduleOptions,
-) -> dict[str, HeadcountLimit]:
+def exact_tour_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
     """tours_{site}_*: the weekly-tour network of each site where it is exact.
 
     Args:
-        problem: the programme to extend.
-        x: agents per (shift_id, skill group).
-        data: the candidate shifts.
-        by_site: the skill groups of each site (a roster's sites are left out).
-        horizon: (start, end) of the plan, tz-aware.
-        options: `consecutive_days_off`, `min_rest_hours`, `max_days_per_week`,
-            `max_hours_per_week`, `cyclic`.
+        context: the programme, its x (agents per (shift_id, skill group)), the
+            candidate shifts, the skill groups of each site (a roster's sites are
+            left out), the horizon and the options `consecutive_days_off`,
+            `min_rest_hours`, `max_days_per_week`, `max_hours_per_week`, `cyclic`.
 
     Returns:
         The network's agents row of each such site (period "weeks").
     """
+    options, horizon = context.options, context.horizon
     rest = options.min_rest_hours * 3600
     rules = TourRules(
         run=options.consecutive_days_off,
@@ -66,17 +53,17 @@ def exact_tour_constraints(
         max_hours=options.max_hours_per_week,
     )
     limits: dict[str, HeadcountLimit] = {}
-    for site, members in _anonymous_sites(x, data, by_site, horizon, options):
+    for site, members in _anonymous_sites(context):
         shifts = [_tour_shift(shift, horizon[0]) for shift in members.values()]
         if not exact(shifts, rules):
             continue
         tag = re.sub(r"[^A-Za-z0-9_]", "_", f"tours_{site.name}")
-        mine = {key: var for key, var in x.items() if key[0] in members}
+        mine = {key: var for key, var in context.x.items() if key[0] in members}
         counts: dict[str, list[pulp.LpVariable]] = defaultdict(list)
         for (shift_id, _), var in sorted(mine.items()):
             counts[shift_id].append(var)
         add_network(
-            problem,
+            context.problem,
             shifts,
             {shift_id: pulp.lpSum(xs) for shift_id, xs in counts.items()},
             run=options.consecutive_days_off,
@@ -92,25 +79,18 @@ def exact_tour_constraints(
     return limits
 
 
-def _anonymous_sites(
-    x: dict[tuple[str, Group], pulp.LpVariable],
-    data: list[ShiftData],
-    by_site: dict[str, list[SkillGroup]],
-    horizon: tuple[pd.Timestamp, pd.Timestamp],
-    options: ScheduleOptions,
-) -> list[tuple[Site, dict[str, ShiftData]]]:
+def _anonymous_sites(context: BuildContext) -> list[tuple[Site, dict[str, ShiftData]]]:
     """Capped sites without a roster in a repeating week, with their shifts by id."""
+    options, horizon = context.options, context.horizon
     if options.consecutive_days_off < 1 or not options.cyclic:
         return []
-    info = {shift.shift_id: shift for shift in data}
     members: dict[str, dict[str, ShiftData]] = defaultdict(dict)
-    for shift_id, _ in x:
-        shift = info[shift_id]
-        members[shift.site.name][shift_id] = shift
+    for shift, _, _ in context.variables():
+        members[shift.site.name][shift.shift_id] = shift
     out = []
     for name, shifts in sorted(members.items()):
         site = next(iter(shifts.values())).site
-        if any(group.agents is not None for group in by_site.get(name, [])):
+        if any(group.agents is not None for group in context.by_site.get(name, [])):
             continue
         days_off = DaysOff.of(
             options.consecutive_days_off, tz=site.tz, start=horizon[0], end=horizon[1], cyclic=True
