@@ -142,16 +142,7 @@ def solve_problem(
             log_path=log_path,
             fell_back=bool(notes),
         )
-        began = time.perf_counter()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                problem.solve(backend)
-        except pulp.PulpSolverError as error:
-            raise SolverUnavailableError(
-                f"scheduling: solver {solver!r} failed to run ({error}); try the other solver"
-            ) from None
-        seconds = time.perf_counter() - began
+        seconds = _run(problem, backend, solver)
         log = cbc_log.read_text(errors="replace") if cbc_log.exists() else ""
         if log and log_path is not None:
             with open(log_path, "a", encoding="utf-8") as handle:
@@ -187,6 +178,20 @@ def _check_settings(solver: str, time_limit_seconds: float, gap: float) -> None:
         raise InputError("scheduling: time_limit_seconds must be > 0")
     if not 0 <= gap < 1:
         raise InputError(f"scheduling: gap must be in [0, 1), got {gap}")
+
+
+def _run(problem: pulp.LpProblem, backend: pulp.LpSolver, solver: str) -> float:
+    """Solve in place; the wall-clock seconds it took."""
+    began = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            problem.solve(backend)
+    except pulp.PulpSolverError as error:
+        raise SolverUnavailableError(
+            f"scheduling: solver {solver!r} failed to run ({error}); try the other solver"
+        ) from None
+    return time.perf_counter() - began
 
 
 def _backend(

@@ -39,6 +39,39 @@ SolverLogOpt = Annotated[
 ]
 
 
+CalendarsDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--calendars",
+        readable=False,  # our own check gives the one-line error
+        help=(
+            "Also write one <agent>.ics per agent into this folder: new, empty, or one "
+            "wfm wrote (other files are never replaced). A file name is the agent's name "
+            "folded to a-z, 0-9 and '-'; it gets a hash suffix only when two agents' "
+            "names fold to the same name (or one folds to nothing or to a device name "
+            "such as CON)."
+        ),
+    ),
+]
+CalendarsFlagOpt = Annotated[
+    bool,
+    typer.Option(
+        "--calendars",
+        help=(
+            "Also write OUT/calendars/<agent>.ics per agent (as schedule --calendars: "
+            "a hash suffix only when two agents' names fold to the same name)."
+        ),
+    ),
+]
+AgentsOutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--agents-out",
+        help="With --roster: also write each agent's shifts and hours a week here.",
+    ),
+]
+
+
 def main() -> None:
     """Console-script entry point."""
     cli()
@@ -188,33 +221,14 @@ def schedule(
     roster: Annotated[Path | None, typer.Option(help="roster.csv of named agents.")] = None,
     coverage: Annotated[Path | None, typer.Option(help="Also write coverage CSV here.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv, ics or google.")] = "csv",
-    agent_calendars: Annotated[
-        Path | None,
-        typer.Option(
-            "--calendars",
-            readable=False,  # our own check gives the one-line error
-            help=(
-                "Also write one <agent>.ics per agent into this folder: new, empty, or one "
-                "wfm wrote (other files are never replaced). A file name is the agent's name "
-                "folded to a-z, 0-9 and '-'; it gets a hash suffix only when two agents' "
-                "names fold to the same name (or one folds to nothing or to a device name "
-                "such as CON)."
-            ),
-        ),
-    ] = None,
+    agent_calendars: CalendarsDirOpt = None,
     time_limit: Annotated[float | None, typer.Option(help="Solver seconds.")] = None,
     gap: Annotated[float | None, typer.Option(help="Relative optimality gap.")] = None,
     solver: Annotated[str | None, typer.Option(help="highs or cbc.")] = None,
     node_limit: Annotated[
         int | None, typer.Option(help="Solver node budget: the same schedule on every run.")
     ] = None,
-    agents_out: Annotated[
-        Path | None,
-        typer.Option(
-            "--agents-out",
-            help="With --roster: also write each agent's shifts and hours a week here.",
-        ),
-    ] = None,
+    agents_out: AgentsOutOpt = None,
     solver_log: SolverLogOpt = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
@@ -272,25 +286,17 @@ def plan(
     out: Annotated[Path, typer.Option(help="Folder for the five output files.")],
     roster: Annotated[Path | None, typer.Option(help="roster.csv of named agents.")] = None,
     horizon: Annotated[str, typer.Option(help="How far ahead: 1w, 14d.")] = "1w",
-    agent_calendars: Annotated[
-        bool,
-        typer.Option(
-            "--calendars",
-            help=(
-                "Also write OUT/calendars/<agent>.ics per agent (as schedule --calendars: "
-                "a hash suffix only when two agents' names fold to the same name)."
-            ),
-        ),
-    ] = False,
+    agent_calendars: CalendarsFlagOpt = False,
     *,
     history_options: HistoryOptions,
     solver_log: SolverLogOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Forecast, staff and schedule in one go; write five files into --out.
+    """Forecast, staff and schedule in one go; write the files into --out.
 
     Writes forecast.csv, requirements.csv, schedule.csv, coverage.csv and schedule.ics;
-    with --calendars also calendars/<agent>.ics, one calendar per agent.
+    with --roster also agents.csv (each agent's shifts and hours a week); with
+    --calendars also calendars/<agent>.ics, one calendar per agent.
 
     Example:
 
