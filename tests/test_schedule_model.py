@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import sys
 from collections.abc import Callable, Sequence
@@ -758,3 +759,22 @@ def test_solve_reports_why_it_stopped() -> None:
     loose = solve(model, solver="highs", time_limit_seconds=20, gap=0.5)
     assert loose.stopped_by in ("gap", "optimal")
     assert loose.gap is not None and loose.gap <= 0.5
+
+
+def test_runs_past_the_documented_sizes_are_refused_before_any_work() -> None:
+    """1-minute start steps (3.7 GB) and a 10,000-agent roster (8.3 GB) ran past 10
+    minutes with no message."""
+    from scheduling.shifts.planner import MAX_ROSTER_AGENTS, check_size
+
+    horizon = (pd.Timestamp("2026-11-23", tz="UTC"), pd.Timestamp("2026-12-21", tz="UTC"))
+    fine = make_site(start_step_minutes=15, shift_hours=(4.0, 6.0, 8.0))
+    check_size([fine], horizon=horizon, agents=None)
+    with pytest.raises(InputError, match="start_step_minutes must divide a day and be at least 5"):
+        make_site(start_step_minutes=1)
+    dense = make_site(open_minutes=0, close_minutes=1440, start_step_minutes=5)
+    dense = dataclasses.replace(dense, shift_hours=tuple(float(h) for h in range(4, 13)))
+    eight_weeks = (horizon[0], horizon[0] + pd.Timedelta(weeks=8))
+    with pytest.raises(InputError, match="candidate shifts"):
+        check_size([dense, dataclasses.replace(dense, name="B")], horizon=eight_weeks, agents=None)
+    with pytest.raises(InputError, match="roster"):
+        check_size([fine], horizon=horizon, agents=[object()] * (MAX_ROSTER_AGENTS + 1))

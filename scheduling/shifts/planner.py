@@ -62,6 +62,50 @@ class ScheduleResult:
     site_costs: dict[str, float]
 
 
+MAX_CANDIDATE_SHIFTS = 250_000
+"""Most candidate shifts one run considers (sites x days x starts x lengths)."""
+MAX_ROSTER_AGENTS = 5_000
+"""Most rostered agents one run assigns."""
+
+
+def check_size(
+    sites: Sequence[Site],
+    *,
+    horizon: tuple[pd.Timestamp, pd.Timestamp],
+    agents: Sequence[object] | None,
+) -> None:
+    """Refuse, before any work, a run past the documented sizes (memory and time).
+
+    Raises:
+        InputError: more than `MAX_ROSTER_AGENTS` agents, or more than
+            `MAX_CANDIDATE_SHIFTS` candidate shifts (the message names the site
+            setting that makes them: start_step_minutes, shift_hours).
+    """
+    if agents is not None and len(agents) > MAX_ROSTER_AGENTS:
+        raise InputError(
+            f"roster: {len(agents):,} agents at the scheduled sites; one run assigns at most "
+            f"{MAX_ROSTER_AGENTS:,}: schedule the sites in separate runs"
+        )
+    days = (horizon[1] - horizon[0]) / pd.Timedelta(days=1) + 1
+    counts = {
+        site.name: days
+        * len(site.days)
+        / 7
+        * site.window_minutes
+        / site.start_step_minutes
+        * len(site.shift_hours)
+        for site in sites
+    }
+    if sum(counts.values()) > MAX_CANDIDATE_SHIFTS:
+        worst = max(counts, key=counts.__getitem__)
+        raise InputError(
+            f"sites: about {sum(counts.values()):,.0f} candidate shifts over the horizon, more "
+            f"than the {MAX_CANDIDATE_SHIFTS:,} one run handles (site {worst!r}: "
+            f"{counts[worst]:,.0f}); raise start_step_minutes, give fewer shift_hours or "
+            "schedule a shorter horizon"
+        )
+
+
 def schedule_requirements(
     requirements: pd.DataFrame,
     *,
@@ -115,6 +159,7 @@ def schedule_requirements(
         planned = [_roster_capped(site, staff[site.name]) for site in active]
     groups = skill_groups(active, options=options, agents=agents)
 
+    check_size(active, horizon=horizon, agents=agents)
     shifts = generate_shifts(active, start=horizon[0], end=horizon[1])
     model = build_model(requirements, shifts, sites=planned, options=options, groups=groups)
     result = solve(

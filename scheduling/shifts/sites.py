@@ -14,6 +14,7 @@ from scheduling.errors import InputError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_SITE_AGENTS = 100_000
+MIN_START_STEP_MINUTES = 5
 
 SITE_RANGES = (
     Range(
@@ -104,10 +105,13 @@ class Site:
                 f"{self.window_minutes / 60:g}-hour opening window; shorten shift_hours "
                 "or widen open/close"
             )
-        if self.start_step_minutes <= 0 or 1440 % self.start_step_minutes:
+        step = self.start_step_minutes
+        if not isinstance(step, int) or step < MIN_START_STEP_MINUTES or 1440 % step:
+            # Finer steps multiply candidate shifts, and the rest rows grow with the
+            # square of the starts in a rest window (1-minute steps took 3.7 GB).
             raise InputError(
-                f"{where}: start_step_minutes must divide a day (e.g. 15, 30, 60), "
-                f"got {self.start_step_minutes}"
+                f"{where}: start_step_minutes must divide a day and be at least "
+                f"{MIN_START_STEP_MINUTES} (e.g. 15, 30, 60), got {step!r}"
             )
         check_ranges(self, SITE_RANGES, where=where)
         self._check_premiums(where)
