@@ -9,8 +9,11 @@ the machine and its load, so its solution may differ between runs;
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import re
+import sys
 import tempfile
 import time
 import warnings
@@ -129,7 +132,7 @@ def solve_problem(
                 )
         began = time.perf_counter()
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), _quiet_native_stdout():
                 warnings.simplefilter("ignore", DeprecationWarning)
                 problem.solve(backend)
         except pulp.PulpSolverError as error:
@@ -160,6 +163,27 @@ def solve_problem(
         notes=tuple(notes),
         stopped_by=_stop(status, relative),
     )
+
+
+@contextlib.contextmanager
+def _quiet_native_stdout():
+    """Drop what native code prints to stdout while solving (HiGHS's banner, which
+    `msg=False` does not silence), so a CSV written to stdout stays clean."""
+    try:
+        out = sys.__stdout__.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    sys.__stdout__.flush()
+    saved = os.dup(out)
+    sink = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(sink, out)
+        yield
+    finally:
+        os.dup2(saved, out)
+        os.close(saved)
+        os.close(sink)
 
 
 def _stop(status: str, gap: float | None) -> str:

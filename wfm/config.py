@@ -19,6 +19,7 @@ from scheduling.shifts.options import BreakRule, ScheduleOptions
 from scheduling.shifts.sites import WEEKDAYS, Site
 from scheduling.staffing.queues import QueueSpec
 from scheduling.staffing.shrinkage import ShrinkageRule
+from wfm.capacity_config import CapacityConfig, parse_capacity
 from wfm.errors import WfmError
 
 TOP_FIELDS = {
@@ -29,6 +30,7 @@ TOP_FIELDS = {
     "sites",
     "scheduling",
     "staffing",
+    "capacity",
 }
 FORECAST_FIELDS = {
     "level",
@@ -77,6 +79,7 @@ SITE_FIELDS = {
     "night_premium",
     "night_window",
     "weekend_premium",
+    "capacity",  # [sites.capacity]: read by wfm.capacity_config
 }
 SCHEDULING_FIELDS = {
     "solver",
@@ -131,6 +134,7 @@ class Config:
     sites: tuple[Site, ...] = ()
     scheduling: ScheduleOptions = field(default_factory=ScheduleOptions)
     staffing: StaffingSettings = field(default_factory=StaffingSettings)
+    capacity: CapacityConfig = field(default_factory=CapacityConfig)
 
     def queue_timezones(self) -> dict[str, str]:
         return {name: q.timezone for name, q in self.queues.items()}
@@ -257,6 +261,7 @@ def _parse(data: dict, r: _Reader) -> Config:
         sites=_sites(data.get("sites", []), r),
         scheduling=_scheduling(r.table(data, "scheduling", "scheduling"), interval, r),
         staffing=_staffing(r.table(data, "staffing", "staffing"), r),
+        capacity=parse_capacity(data, r),
     )
 
 
