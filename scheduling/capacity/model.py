@@ -164,26 +164,25 @@ def _add_site(model: CapacityModel, site: SiteCapacity, options: CapacityOptions
     horizon = len(model.weeks)
     tag = f"s{model.sites.index(site)}_{_tag(name)}"
     for c in class_weeks(site, horizon):
-        size = pulp.LpVariable(f"hires_{tag}_{c}", 0, rules.class_max, cat="Integer")
-        opens = pulp.LpVariable(f"opens_{tag}_{c}", cat="Binary")
+        size = problem.add_variable(f"hires_{tag}_{c}", 0, rules.class_max, cat="Integer")
+        opens = problem.add_variable(f"opens_{tag}_{c}", cat="Binary")
         model.hires[name, c], model.opens[name, c] = size, opens
         problem += size >= rules.class_min * opens, f"class_min_{tag}_{c}"
         problem += size <= rules.class_max * opens, f"class_max_{tag}_{c}"
     flows = site_expressions(model, site)
     terms = [rules.hiring_cost * model.hires[key] for key in model.hires if key[0] == name]
     for t in range(horizon):
-        extra = pulp.LpVariable(f"overtime_{tag}_{t}", 0)
-        short = pulp.LpVariable(f"short_{tag}_{t}", 0)
+        extra = problem.add_variable(f"overtime_{tag}_{t}", 0)
+        short = problem.add_variable(f"short_{tag}_{t}", 0)
         model.overtime[name, t], model.short[name, t] = extra, short
         productive = flows["productive"][t]
         problem += extra <= rules.overtime_max_share * productive, f"overtime_{tag}_{t}_cap"
-        routed = [
-            model.route.setdefault(
-                (name, q, t), pulp.LpVariable(f"route_{tag}_q{model.queues.index(q)}_{t}", 0)
-            )
-            for q in model.queues
-            if q in site.queues
-        ]
+        routed = []
+        for i, q in enumerate(model.queues):
+            if q in site.queues:
+                var = problem.add_variable(f"route_{tag}_q{i}_{t}", 0)
+                model.route[name, q, t] = var
+                routed.append(var)
         problem += pulp.lpSum(routed) <= productive + extra + short, f"cover_{tag}_{t}"
         paid = flows["headcount"][t] + flows["in_training"][t]
         if rules.max_headcount is not None:
@@ -200,18 +199,18 @@ def _add_outsourcer(model: CapacityModel):
         return 0
     horizon = len(model.weeks)
     for t in range(supplier.lead_weeks, horizon):
-        level = pulp.LpVariable(f"outsourced_{t}", 0, supplier.max_fte)
-        new = pulp.LpVariable(f"contracted_{t}", 0, supplier.max_fte)
+        level = problem.add_variable(f"outsourced_{t}", 0, supplier.max_fte)
+        new = problem.add_variable(f"contracted_{t}", 0, supplier.max_fte)
         model.outsourced[t], model.contracted[t] = level, new
         before = model.outsourced.get(t - 1, 0)
         problem += level - before <= new, f"outsource_contract_{t}"
         first = max(supplier.lead_weeks, t - supplier.min_weeks + 1)
         recent = [model.contracted[k] for k in range(first, t + 1)]
         problem += level >= pulp.lpSum(recent), f"outsource_min_weeks_{t}"
-        routed = [
-            model.route_out.setdefault((q, t), pulp.LpVariable(f"route_out_q{i}_{t}", 0))
-            for i, q in enumerate(model.queues)
-        ]
+        routed = []
+        for i, q in enumerate(model.queues):
+            model.route_out[q, t] = problem.add_variable(f"route_out_q{i}_{t}", 0)
+            routed.append(model.route_out[q, t])
         problem += pulp.lpSum(routed) <= level, f"outsource_cover_{t}"
     return pulp.lpSum(supplier.cost_per_fte_week * v for v in model.outsourced.values())
 
