@@ -126,7 +126,13 @@ def build_capacity_model(
         cost.append(_add_site(model, site, options))
     cost.append(_add_outsourcer(model))
     _add_demand_rows(model)
-    model.problem += pulp.lpSum(cost), "cost"
+    objective = pulp.lpSum(cost)
+    # The starting staff's salaries are a constant. PuLP does not pass constants to
+    # the solver, whose gap would then be relative to the decisions' cost alone;
+    # as a variable fixed at 1 it makes the solver stop at the gap asked for, of
+    # the whole cost, which is the gap reported.
+    sunk = model.problem.add_variable("starting_staff", 1, 1)
+    model.problem += objective - objective.constant + objective.constant * sunk, "cost"
     return model
 
 
