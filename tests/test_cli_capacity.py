@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from scheduling.columns import CAPACITY_COLUMNS
 from wfm.cli import cli
+from wfm.config import load_config
 
 runner = CliRunner()
 
@@ -317,3 +318,29 @@ def test_capacity_help():
     result = runner.invoke(cli, ["capacity", "--help"])
     assert result.exit_code == 0
     assert "--compare" in result.stdout and "--no-outsourcing" in result.stdout
+
+
+def test_site_headcount_and_monthly_attrition_come_from_the_config(folder):
+    text = CONFIG.replace(
+        "class_max = 10", "class_max = 10\nheadcount = 7\nattrition_per_month = 0.04"
+    )
+    (folder / "wfm.toml").write_text(text)
+    config = load_config(folder / "wfm.toml")
+    south = config.capacity.rules_for("South")
+    assert 1 - (1 - south.attrition_per_week) ** (52 / 12) == pytest.approx(0.04)
+    assert config.capacity.rules_for("North").attrition_per_week == 0.01
+    assert south.class_max == 10 and south.class_min == 2  # the rest from [capacity]
+    result = run(folder, "--requirements", str(write_requirements(folder, weeks=8)))
+    assert result.exit_code == 0, result.stderr
+    plan = pd.read_csv(stdio.StringIO(result.stdout))
+    first = plan[plan["week_start"] == "2027-01-04"].set_index("site")["headcount"]
+    assert first["South"] == 7 and first["North"] == 0
+    assert "no headcount for North" in result.stderr
+
+
+def test_weekly_and_monthly_attrition_together_are_refused(folder):
+    text = CONFIG.replace(
+        "attrition_per_week = 0.01", "attrition_per_week = 0.01\nattrition_per_month = 0.04"
+    )
+    (folder / "wfm.toml").write_text(text)
+    assert "both attrition_per_week and attrition_per_month" in load_error(folder)
