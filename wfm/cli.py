@@ -334,7 +334,10 @@ def plan(
 @cli.command("capacity")
 @friendly
 def capacity_command(
-    config: Annotated[Path, typer.Option("--config", "-c", help="wfm.toml with [[sites]].")],
+    config: Annotated[
+        Path,
+        typer.Option("--config", "-c", help="wfm.toml with sites and their capacity settings."),
+    ],
     forecast_file: Annotated[
         Path | None, typer.Option("--forecast", help="A forecast CSV: staffed as `wfm staff`.")
     ] = None,
