@@ -415,3 +415,23 @@ def test_quantile_volume_reads_the_forecast_interval():
     assert quantile_volume(forecast, quantile=0.1, level=0.8).tolist() == pytest.approx([6, 0])
     p80 = quantile_volume(forecast, quantile=0.8, level=0.8)[0]
     assert 10 < p80 < 15
+
+
+def test_the_capacity_library_imports_no_application_and_no_shifts():
+    import ast
+    from pathlib import Path
+
+    import scheduling.capacity
+
+    folder = Path(scheduling.capacity.__file__).parent
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            for name in names:
+                top = name.split(".")[0]
+                assert top not in ("wfm", "typer", "rich"), (path.name, name)
+                assert not name.startswith("scheduling.shifts"), (path.name, name)
