@@ -170,6 +170,13 @@ max_agents = 30
 cost_per_hour = 12.0
 # no `holidays`: a round-the-clock site works through Philippine public holidays
 
+# Manila's own hiring (overrides [capacity] below for this site only).
+[sites.capacity]
+attrition_per_month = 0.03              # ~0.7% a week: a busier job market
+hire_lead_weeks = 3                     # recruiting is quicker
+class_max = 20
+hiring_cost = 1200
+
 # Scheduling: solver settings and working-time rules for every site.
 [scheduling]
 solver = "highs"                        # or "cbc"
@@ -185,6 +192,37 @@ max_hours_per_week = 45
 cyclic = true                           # a week that repeats: shifts wrap round its end
 break_minutes = 30
 break_after_hours = 6
+
+# Capacity (`wfm capacity`): hiring, attrition, overtime and outsourcing, weeks ahead.
+[capacity]
+attrition_per_week = 0.005              # share of agents who leave each week (~23% a year)
+early_attrition_per_week = 0.01         # ... in their first weeks after training
+early_attrition_weeks = 8
+training_attrition = 0.1                # share of a class who leave during training
+hire_lead_weeks = 4                     # recruiting: weeks from the decision to a class start
+class_every_weeks = 4                   # a class may start every 4 weeks from then on
+training_weeks = 3                      # paid, not productive
+ramp = [0.5, 0.75, 0.9]                 # productivity after training, then 1.0 ([]: at once)
+class_min = 4                           # a class that opens has at least this many hires
+class_max = 15
+hiring_cost = 3000                      # per hire
+overtime_max_share = 0.1                # of paid hours
+overtime_cost_multiplier = 1.5
+outsource_max_fte = 20                  # 0: no outsourcer
+outsource_cost_per_fte_week = 1800
+outsource_min_weeks = 4                 # each FTE contracted is paid for at least 4 weeks
+outsource_lead_weeks = 2                # notice before the first outsourced week
+short_penalty_per_fte_week = 10000
+gap = 0.001                             # stop within 0.1% of the least cost
+time_limit_seconds = 60
+"""
+
+# Full-time agents on the queues per site, for `wfm capacity --headcount`.
+HEADCOUNT_CSV = """\
+site,agents
+Austin,9
+Dublin,6
+Manila,12
 """
 
 # Invented names; any likeness is coincidence.
@@ -452,7 +490,9 @@ def generate(out: Path, seed: int = SEED) -> list[Path]:
     make_roster(roster_rng).to_csv(
         out / "roster.csv", index=False, lineterminator="\n", encoding="utf-8"
     )
-    return [out / n for n in ("tickets.csv.gz", "events.csv", "wfm.toml", "roster.csv")]
+    (out / "headcount.csv").write_text(HEADCOUNT_CSV, encoding="utf-8", newline="\n")
+    names = ("tickets.csv.gz", "events.csv", "wfm.toml", "roster.csv", "headcount.csv")
+    return [out / n for n in names]
 
 
 def main(argv: list[str] | None = None) -> None:

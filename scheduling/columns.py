@@ -95,3 +95,38 @@ COVERAGE_LONG_COLUMNS = (SHIFT, INTERVAL, FRACTION)
 COUNT = "count"  # agents on the shift, whole
 WEIGHT = "agents"
 RULE = "rule"  # break_plan: position of the break's rule in options.break_rules
+
+# Capacity plan (`scheduling.capacity`): one row per (week_start, site); the
+# outsourcer's FTE are on rows whose site is `OUTSOURCED_SITE`.
+WEEK_START = "week_start"  # local date the plan week starts on
+REQUIRED_FTE = "required_fte"  # demand routed to the site this week, FTE
+HEADCOUNT = "headcount"  # agents past training (on the floor) during the week, expected
+IN_TRAINING = "in_training"  # agents in paid, unproductive training during the week
+HIRES = "hires"  # agents in the class that starts this week, whole
+CLASS_START = "class_start"  # true when a class starts this week
+ATTRITION = "attrition"  # agents leaving the floor during the week, expected
+PRODUCTIVE_FTE = "productive_fte"  # headcount weighted by ramp productivity, FTE
+OVERTIME_FTE = "overtime_fte"  # overtime worked, FTE
+OUTSOURCED_FTE = "outsourced_fte"  # outsourcer's FTE (on the outsourced rows)
+SHORT_FTE = "short_fte"  # routed demand not covered, FTE
+GRADUATES = "graduates"  # trainees who join the floor at the start of the next week
+OUTSOURCED_SITE = "outsourced"
+
+CAPACITY_COLUMNS = (
+    WEEK_START,
+    SITE,
+    REQUIRED_FTE,
+    HEADCOUNT,
+    IN_TRAINING,
+    HIRES,
+    CLASS_START,
+    ATTRITION,
+    PRODUCTIVE_FTE,
+    OVERTIME_FTE,
+    OUTSOURCED_FTE,
+    SHORT_FTE,
+    COST,
+    GRADUATES,
+)
+# Required FTE per week (`scheduling.capacity.demand.weekly_requirements`).
+WEEKLY_REQUIRED_COLUMNS = (WEEK_START, QUEUE, REQUIRED_FTE)

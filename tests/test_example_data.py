@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "examples" / "generate_company.py"
 COMPANY = ROOT / "examples" / "company"
-FILES = ("tickets.csv.gz", "events.csv", "wfm.toml", "roster.csv")
+FILES = ("tickets.csv.gz", "events.csv", "wfm.toml", "roster.csv", "headcount.csv")
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 
 

@@ -17,6 +17,7 @@ import typer
 from forecasting.errors import ForecastingError
 from scheduling.errors import SchedulingError
 from wfm import app, calendars, folders, readers, render, writers
+from wfm import capacity as capacity_app
 from wfm.config import Config, load_config
 from wfm.errors import WfmError
 from wfm.options import HistoryOptions, history_options
@@ -342,6 +343,80 @@ def plan(
             render.info(
                 f"wrote {scheduled.schedule['agent'].nunique()} agent calendars to {out / 'calendars'}"
             )
+
+
+@cli.command("capacity")
+@friendly
+def capacity_command(
+    config: Annotated[
+        Path,
+        typer.Option("--config", "-c", help="wfm.toml with sites and their capacity settings."),
+    ],
+    forecast_file: Annotated[
+        Path | None, typer.Option("--forecast", help="A forecast CSV: staffed as `wfm staff`.")
+    ] = None,
+    requirements: Annotated[
+        Path | None,
+        typer.Option(help="A requirements CSV (interval_start, queue, agents_scheduled)."),
+    ] = None,
+    headcount: Annotated[
+        Path | None, typer.Option(help="headcount.csv: site, agents [, skills].")
+    ] = None,
+    roster: Annotated[
+        Path | None, typer.Option(help="roster.csv: agents counted per site.")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option(help="First day of week 1, YYYY-MM-DD (default: first Monday).")
+    ] = None,
+    quantile: Annotated[
+        float | None, typer.Option(help="Plan to this forecast quantile, e.g. 0.8 (--forecast).")
+    ] = None,
+    growth: Annotated[float, typer.Option(help="What-if: extra volume, 0.1 = 10% more.")] = 0.0,
+    attrition: Annotated[
+        float | None, typer.Option(help="What-if: weekly attrition at every site, e.g. 0.01.")
+    ] = None,
+    no_outsourcing: Annotated[
+        bool, typer.Option("--no-outsourcing", help="What-if: no outsourcer.")
+    ] = False,
+    compare: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Also plan this scenario and compare (up to 2): e.g. 'growth=0.1,outsourcing=off'; "
+            "keys growth, attrition, outsourcing, hire_lead_weeks."
+        ),
+    ] = None,
+    output: OutOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Plan hiring classes, overtime and outsourcing per site and week, weeks to a year ahead.
+
+    Writes one row per site and week (and the outsourcer's rows); the summary on
+    stderr lists the classes to open, peak outsourcing, total cost and the weeks short.
+
+    Example:
+
+        wfm capacity --forecast forecast.csv --config wfm.toml --roster roster.csv -o capacity.csv
+    """
+    cfg = _config(config)
+    base = capacity_app.Scenario(growth=growth, attrition=attrition, outsourcing=not no_outsourcing)
+    request = capacity_app.CapacityRequest(
+        forecast=forecast_file,
+        requirements=requirements,
+        headcount=headcount,
+        roster=roster,
+        start=start,
+        quantile=quantile,
+        base=capacity_app.check_scenario(base, where="--growth/--attrition"),
+        compare=tuple(compare or ()),
+    )
+    with render.progress("planning capacity", total=1) as advance:
+        run = capacity_app.run_capacity(request, cfg)
+        advance()
+    writers.write_csv(run.plan.plan, output)
+    for note in run.notes:
+        render.warn(note)
+    if not quiet:
+        render.capacity_summary(run)
 
 
 @cli.command("erlang")

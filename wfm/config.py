@@ -24,6 +24,7 @@ from scheduling.shifts.options import BreakRule, ScheduleOptions
 from scheduling.shifts.sites import WEEKDAYS, Site
 from scheduling.staffing.queues import QueueSpec
 from scheduling.staffing.shrinkage import ShrinkageRule
+from wfm.capacity_config import CapacityConfig, parse_capacity
 from wfm.errors import WfmError
 
 
@@ -39,6 +40,7 @@ TOP_FIELDS = {
     "sites",
     "scheduling",
     "staffing",
+    "capacity",
 }
 
 # Each section: TOML key -> (attribute of the receiving dataclass, how to read it).
@@ -95,6 +97,7 @@ SITE_FIELDS: Fields = {
     "night_premium": ("night_premium", "number"),
     "night_window": ("night_window", "night_window"),  # two attributes, see _night_window
     "weekend_premium": ("weekend_premium", "number"),
+    "capacity": ("capacity", "elsewhere"),  # [sites.capacity]: read by wfm.capacity_config
 }
 SCHEDULING_FIELDS: Fields = {
     "solver": ("solver", "text"),
@@ -167,6 +170,7 @@ class Config:
     sites: tuple[Site, ...] = ()
     scheduling: ScheduleOptions = field(default_factory=ScheduleOptions)
     staffing: StaffingSettings = field(default_factory=StaffingSettings)
+    capacity: CapacityConfig = field(default_factory=CapacityConfig)
 
     def queue_timezones(self) -> dict[str, str]:
         return {name: q.timezone for name, q in self.queues.items()}
@@ -198,7 +202,7 @@ class _Reader:
         self.check_fields(data, set(fields), f"[{where}]")
         out: dict[str, Any] = {}
         for key, (attribute, kind) in fields.items():
-            if key in data:
+            if key in data and kind != "elsewhere":
                 value = getattr(self, kind)(data, key, where)
                 out.update(value if kind == "night_window" else {attribute: value})
         return out
@@ -389,6 +393,7 @@ def _parse(data: dict, r: _Reader) -> Config:
             interval_minutes=interval,
             **r.given(r.table(data, "scheduling", "scheduling"), SCHEDULING_FIELDS, "scheduling"),
         ),
+        capacity=parse_capacity(data, r),
         staffing=StaffingSettings(
             **r.given(r.table(data, "staffing", "staffing"), STAFFING_FIELDS, "staffing")
         ),

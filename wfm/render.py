@@ -252,3 +252,83 @@ def backtest_summary(scores: pd.DataFrame, *, level: float) -> None:
 
 def _share(value: float) -> str:
     return "-" if pd.isna(value) else f"{value:.1%}"
+
+
+def capacity_summary(run) -> None:
+    """The capacity plan: solve report, classes to open, cost, outsourcing, weeks short."""
+    plan = run.plan
+    _solve_line(plan.solve)
+    frame = plan.plan
+    weeks = sorted(frame["week_start"].unique())
+    for row in plan.classes.itertuples(index=False):
+        info(f"open a class of {row.hires} in {row.site} on {row.week_start}")
+    if not len(plan.classes):
+        info("no classes to open")
+    table = _table(
+        f"Capacity, {len(weeks)} weeks from {weeks[0]}",
+        ["site", "headcount now", "hires", "headcount at end", "peak overtime FTE", "cost"],
+    )
+    for site, part in frame.groupby("site", sort=False):
+        table.add_row(
+            str(site),
+            f"{part['headcount'].iloc[0]:,.1f}",
+            str(int(part["hires"].sum())),
+            f"{part['headcount'].iloc[-1]:,.1f}",
+            f"{part['overtime_fte'].max():,.1f}",
+            f"{part['cost'].sum():,.0f}",
+        )
+    console.print(table)
+    if plan.peak_outsourced > 0:
+        out = frame[frame["outsourced_fte"] > 0]
+        peak = out.loc[out["outsourced_fte"].idxmax()]
+        info(
+            f"outsourcing: peak {plan.peak_outsourced:,.1f} FTE in the week of "
+            f"{peak['week_start']}; {out['outsourced_fte'].sum():,.1f} FTE-weeks in "
+            f"{out['week_start'].nunique()} weeks"
+        )
+    info(f"total cost {plan.total_cost:,.0f}; {plan.short_fte_weeks:,.1f} FTE-weeks short")
+    for first, last, fte, reasons in _short_runs(plan.short_weeks):
+        span = str(first) if first == last else f"{first} to {last}"
+        warn(f"short {fte:,.1f} FTE-weeks, {span}: {'; '.join(reasons)}")
+    if run.quantile_risk:
+        info(run.quantile_risk)
+    if len(run.scenarios) > 1:
+        _compare_table(run.scenarios)
+
+
+def _solve_line(solve) -> None:
+    bound = "-" if solve.bound is None else f"{solve.bound:,.2f}"
+    gap = "-" if solve.gap is None else f"{solve.gap:.2%}"
+    info(
+        f"solver {solve.solver}: {solve.status}, objective {solve.objective:,.2f}, "
+        f"bound {bound}, gap {gap}, {solve.seconds:.1f} s"
+    )
+    for note in solve.notes:
+        warn(note)
+
+
+def _short_runs(short_weeks) -> list:
+    """Consecutive weeks short for the same reasons, as (first, last, FTE-weeks, reasons)."""
+    runs: list = []
+    for week in short_weeks:
+        if runs and runs[-1][3] == week.reasons and (week.week_start - runs[-1][1]).days == 7:
+            first, _, fte, reasons = runs[-1]
+            runs[-1] = (first, week.week_start, fte + week.short_fte, reasons)
+        else:
+            runs.append((week.week_start, week.week_start, week.short_fte, week.reasons))
+    return runs
+
+
+def _compare_table(scenarios) -> None:
+    table = _table("Scenarios", ["", *[s.name for s, _ in scenarios]])
+    rows = (
+        ("cost", lambda p: f"{p.total_cost:,.0f}"),
+        ("hires", lambda p: str(p.total_hires)),
+        ("peak outsourced FTE", lambda p: f"{p.peak_outsourced:,.1f}"),
+        ("FTE-weeks short", lambda p: f"{p.short_fte_weeks:,.1f}"),
+        ("weeks short", lambda p: str(len(p.short_weeks))),
+        ("gap", lambda p: "-" if p.solve.gap is None else f"{p.solve.gap:.2%}"),
+    )
+    for label, cell in rows:
+        table.add_row(label, *[cell(plan) for _, plan in scenarios])
+    console.print(table)
