@@ -118,5 +118,5 @@ SIMULATION_COLUMNS = (
 )
 # The day summary of a simulation: one row per (queue, day).
 DAY = "day"  # the queue's local date
-WORST_INTERVALS = "worst_intervals"  # ";"-joined interval starts, lowest p_meet_target first
+WORST_INTERVALS = "worst_intervals"  # "HH:MM p%" local, lowest p_meet_target first
 SIMULATION_DAY_COLUMNS = (QUEUE, DAY, OFFERED, SERVICE_LEVEL, P_MEET_TARGET, WORST_INTERVALS)

@@ -29,6 +29,14 @@ TOP_FIELDS = {
     "sites",
     "scheduling",
     "staffing",
+    "simulation",
+}
+SIMULATION_FIELDS = {
+    "handle_time_distribution",
+    "handle_time_cv",
+    "day_error_share",
+    "routing",
+    "priority",
 }
 FORECAST_FIELDS = {
     "level",
@@ -120,6 +128,17 @@ class StaffingSettings:
 
 
 @dataclass(frozen=True)
+class SimulationSettings:
+    """[simulation]: assumptions of `wfm simulate` (see scheduling.simulation.options)."""
+
+    handle_time_distribution: str = "lognormal"
+    handle_time_cv: float = 1.0
+    day_error_share: float = 0.75
+    routing: str = "longest_waiting"
+    priority: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated wfm.toml (or the defaults when there is none)."""
 
@@ -131,6 +150,7 @@ class Config:
     sites: tuple[Site, ...] = ()
     scheduling: ScheduleOptions = field(default_factory=ScheduleOptions)
     staffing: StaffingSettings = field(default_factory=StaffingSettings)
+    simulation: SimulationSettings = field(default_factory=SimulationSettings)
 
     def queue_timezones(self) -> dict[str, str]:
         return {name: q.timezone for name, q in self.queues.items()}
@@ -257,6 +277,20 @@ def _parse(data: dict, r: _Reader) -> Config:
         sites=_sites(data.get("sites", []), r),
         scheduling=_scheduling(r.table(data, "scheduling", "scheduling"), interval, r),
         staffing=_staffing(r.table(data, "staffing", "staffing"), r),
+        simulation=_simulation(r.table(data, "simulation", "simulation"), r),
+    )
+
+
+def _simulation(data: dict, r: _Reader) -> SimulationSettings:
+    """[simulation]; ranges are checked by SimulationOptions when a run starts."""
+    r.check_fields(data, SIMULATION_FIELDS, "[simulation]")
+    w = "simulation"
+    return SimulationSettings(
+        handle_time_distribution=r.text(data, "handle_time_distribution", w, "lognormal"),
+        handle_time_cv=r.number(data, "handle_time_cv", w, 1.0),
+        day_error_share=r.number(data, "day_error_share", w, 0.75),
+        routing=r.text(data, "routing", w, "longest_waiting"),
+        priority=tuple(r.strings(data, "priority", w, [])),
     )
 
 

@@ -103,7 +103,9 @@ def simulate_schedule(
         (contacts waiting at the interval's end, mean). `days`: queue, day (local
         date), offered (mean), service_level (mean over replications), p_meet_target
         (share of replications whose day's service level reaches the target),
-        worst_intervals (up to three local times with the lowest p_meet_target).
+        worst_intervals (up to three local interval starts "HH:MM p%" with the
+        lowest p_meet_target below 1, lowest first; empty when every interval always
+        meets the target).
 
     Raises:
         InputError: a bad frame, an unknown queue, or a schedule outside the forecast.
@@ -263,9 +265,10 @@ def _day_frame(
             mine = np.flatnonzero((grid.day[:, q] == d) & (totals["offered"][:, q] > 0))
             if mine.size == 0:
                 continue
-            worst = mine[np.lexsort((mine, p_cell[mine, q]))][:3]
+            short = mine[p_cell[mine, q] < 1]
+            worst = short[np.lexsort((short, p_cell[short, q]))][:3]
             label = ", ".join(
-                f"{model.starts[i].tz_convert(zone):%H:%M} ({p_cell[i, q]:.0%})" for i in worst
+                f"{model.starts[i].tz_convert(zone):%H:%M} {p_cell[i, q]:.0%}" for i in worst
             )
             with np.errstate(all="ignore"):
                 level = (
