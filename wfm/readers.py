@@ -450,8 +450,13 @@ def _spans(cell: object, zone: str, *, tz: str, path: Path, row: int) -> tuple:
             raise WfmError(
                 f"{path}: column 'other_breaks': {part!r} is not start/end (row {row + 2})"
             )
-        times = parse_timestamps(
-            pd.Series(pieces, index=[row, row]), tz=zone or tz, path=path, column="other_breaks"
+        start, end = (
+            parse_timestamps(
+                pd.Series([piece], index=[row]), tz=zone or tz, path=path, column="other_breaks"
+            ).iloc[0]
+            for piece in pieces
         )
-        out.append((times.iloc[0], times.iloc[1]))
+        if end <= start:
+            raise WfmError(f"{path}: column 'other_breaks': {part!r} ends before it starts")
+        out.append((start, end))
     return tuple(out)
