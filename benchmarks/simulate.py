@@ -18,12 +18,14 @@ and keeps its remaining time (its wait is taken from its first service start),
 which is the same system except that a leaving agent's call is handed over
 rather than finished. (Ciw's non-preemptive schedule instead lets the old
 servers finish while the new ones start, adding capacity at every 15-minute
-boundary: a different system.) Printed: the week's service
-level (answered within 30 s / offered), ASA and calls per replication for
-wfm, Ciw and Erlang C's interval-by-interval prediction; the mean absolute
-difference of the per-interval service level between wfm and Ciw (and what
-Ciw differs from itself between two seeds, the noise floor); and each
-simulator's contacts per second.
+boundary: a different system.) A second run staffs the week with a constant
+headcount (the peak's Erlangs, rounded up), so there are no schedule changes
+and both simulators run exactly the same M/M/N queue with time-varying
+arrivals. Printed: the week's service level (answered within 30 s / offered),
+ASA and calls per replication for wfm, Ciw and Erlang C's interval-by-interval
+prediction; the mean absolute difference of the per-interval service level
+between wfm and Ciw (and what Ciw differs from itself between two seeds, the
+noise floor); and each simulator's contacts per second.
 
     python benchmarks/simulate.py [--plan DIR] [--replications 200] [--ciw-replications 100]
 
@@ -108,13 +110,16 @@ def speed(config, forecast, schedule, replications: int) -> list[tuple[str, floa
     return rows
 
 
-def phone_system(config, forecast):
-    """Phone forecast, Erlang C agents per interval, and their dedicated-agent schedule."""
+def phone_system(config, forecast, *, constant: bool = False):
+    """Phone forecast, agents per interval (Erlang C's, or constant), and their schedule."""
     phone = forecast[forecast["queue"] == "phone"].sort_values("interval_start")
     phone = phone.reset_index(drop=True)
     spec = config.queues["phone"]
     requirements = staff_requirements(phone, {"phone": spec}, interval_minutes=15)
     agents = requirements["agents"].round().astype(int).to_numpy()
+    if constant:  # the peak's Erlangs, rounded up: peaks queue, no shift changes
+        peak = (phone["volume"] * spec.aht_seconds / 900).max()
+        agents = np.full(len(agents), int(np.ceil(peak)))
     starts = pd.DatetimeIndex(phone["interval_start"])
     rows = []
     for k in range(int(agents.max())):
@@ -163,7 +168,9 @@ def ciw_phone(config, phone, agents, replications: int, seed: int):
             ],
             service_distributions=[ciw.dists.Exponential(rate=1 / spec.aht_seconds)],
             number_of_servers=[
-                ciw.Schedule(
+                int(agents[0])
+                if len(set(agents)) == 1
+                else ciw.Schedule(
                     numbers_of_servers=[int(a) for a in agents],
                     shift_end_dates=ends,
                     preemption="resume",
@@ -205,25 +212,32 @@ def main() -> None:
     for name, seconds, rate in speed(config, forecast, schedule, args.replications):
         print(f"  {name:<20} {seconds:7.1f} s   {rate:10,.0f} contacts/s")
 
-    phone, requirements, agents, dedicated = phone_system(config, forecast)
-    ours = wfm_phone(config, phone, dedicated, args.ciw_replications)
-    theirs = ciw_phone(config, phone, agents, args.ciw_replications, seed=100)
-    again = ciw_phone(config, phone, agents, args.ciw_replications, seed=100_000)
+    for constant in (False, True):
+        compare_phone(config, forecast, args.ciw_replications, constant=constant)
+
+
+def compare_phone(config, forecast, replications: int, *, constant: bool) -> None:
+    phone, requirements, agents, dedicated = phone_system(config, forecast, constant=constant)
+    ours = wfm_phone(config, phone, dedicated, replications)
+    theirs = ciw_phone(config, phone, agents, replications, seed=100)
+    again = ciw_phone(config, phone, agents, replications, seed=100_000)
     volume = phone["volume"].to_numpy()
-    erlang_sl = (requirements["service_level"].to_numpy() * volume).sum() / volume.sum()
-    erlang_asa = (requirements["asa_seconds"].to_numpy() * volume).sum() / volume.sum()
-    print(
-        f"\nphone alone, textbook, Erlang C agents per interval ({int(agents.sum() / 4):,} "
-        f"agent-hours), {args.ciw_replications} replications each:"
+    staffing = (
+        f"a constant {agents[0]} agents"
+        if constant
+        else f"Erlang C agents per interval ({int(agents.sum() / 4):,} agent-hours)"
     )
+    print(f"\nphone alone, textbook, {staffing}, {replications} replications each:")
     print(f"  {'':<10} {'week SL':>8} {'ASA s':>7} {'calls/rep':>10} {'contacts/s':>11}")
     for name, (met, offered, answered, wait, seconds) in (("wfm", ours), ("Ciw", theirs)):
         print(
             f"  {name:<10} {met.sum() / offered.sum():8.4f} {wait.sum() / answered.sum():7.2f} "
-            f"{offered.sum() / args.ciw_replications:10.1f} "
-            f"{offered.sum() / seconds:11,.0f}"
+            f"{offered.sum() / replications:10.1f} {offered.sum() / seconds:11,.0f}"
         )
-    print(f"  {'Erlang C':<10} {erlang_sl:8.4f} {erlang_asa:7.2f} {volume.sum():10.1f}")
+    if not constant:
+        erlang_sl = (requirements["service_level"].to_numpy() * volume).sum() / volume.sum()
+        erlang_asa = (requirements["asa_seconds"].to_numpy() * volume).sum() / volume.sum()
+        print(f"  {'Erlang C':<10} {erlang_sl:8.4f} {erlang_asa:7.2f} {volume.sum():10.1f}")
     busy = volume > 1
 
     def per_interval(x):

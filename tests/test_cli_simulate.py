@@ -220,3 +220,28 @@ def test_read_schedule_hand_edited(workdir):
         pd.Timestamp("2024-03-04 19:15", tz="UTC"),
     )
     assert frame["queue"].iloc[0] == "phone"
+
+
+def test_history_fits_the_handle_time_spread(workdir):
+    rng = np.random.default_rng(0)
+    n = 400
+    history = pd.DataFrame(
+        {
+            "created_at": pd.date_range("2024-02-01", periods=n, freq="37min").strftime(
+                "%Y-%m-%dT%H:%M:%S-05:00"
+            ),
+            "queue": np.tile(["phone", "chat"], n // 2),
+            "handle_time_seconds": np.round(300 * rng.lognormal(0, 0.5, n)),
+        }
+    )
+    history.to_csv(workdir / "tickets.csv", index=False)
+    result = simulate(workdir, "--history", workdir / "tickets.csv")
+    assert result.exit_code == 0, result.output
+    assert "fitted to history: chat 0.5" in result.stderr or "chat 0.4" in result.stderr
+    counts = history.rename(
+        columns={"created_at": "interval_start", "handle_time_seconds": "volume"}
+    )
+    counts.to_csv(workdir / "counts.csv", index=False)
+    assert_one_line_error(
+        simulate(workdir, "--history", workdir / "counts.csv"), "counts.csv", "handle time"
+    )

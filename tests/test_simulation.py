@@ -16,6 +16,7 @@ import pytest
 
 from scheduling.errors import InputError
 from scheduling.simulation.engine import Routing, run_replication
+from scheduling.simulation.handle_times import fit_handle_time_cv
 from scheduling.simulation.model import build_model
 from scheduling.simulation.options import SimulationOptions
 from scheduling.simulation.simulate import run_one, simulate_schedule
@@ -383,3 +384,33 @@ def test_refuses_a_schedule_outside_the_forecast():
         SimulationOptions(replications=0)
     with pytest.raises(InputError, match="replications"):
         SimulationOptions(replications=100_001)
+
+
+def test_fit_handle_time_cv_recovers_a_lognormal():
+    rng = np.random.default_rng(2)
+    s2 = np.log1p(0.6**2)
+    contacts = pd.DataFrame(
+        {
+            "queue": ["phone"] * 20_000 + ["chat"] * 10,
+            "handle_time_seconds": np.concatenate(
+                [300 * np.exp(np.sqrt(s2) * rng.standard_normal(20_000) - s2 / 2), np.ones(10)]
+            ),
+        }
+    )
+    contacts.loc[0, "handle_time_seconds"] = np.nan
+    fitted = fit_handle_time_cv(contacts)
+    assert fitted.keys() == {"phone"}  # chat has too few
+    assert fitted["phone"] == pytest.approx(0.6, rel=0.02)
+
+
+def test_handle_time_spread_reaches_the_simulation():
+    """A wider handle-time spread (same mean) means longer waits at the same load."""
+    queues = {"phone": QueueSpec(name="phone", aht_seconds=300, answer_seconds=20, shrinkage=0)}
+    schedule, forecast = make_case(volumes={"phone": 30.0}, agents=12, hours=8)  # 10 Erlangs
+    waits = []
+    for cv in (0.3, 2.0):
+        runs = per_replication(
+            schedule, forecast, queues, reps=20, textbook=False, handle_time_cvs=(("phone", cv),)
+        )
+        waits.append(np.mean([r["wait"][0] / r["answered"][0] for r in runs]))
+    assert waits[1] > 1.5 * waits[0]

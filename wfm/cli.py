@@ -527,6 +527,10 @@ def simulate(
             help="Erlang's assumptions: Poisson at the forecast, exponential handle times, no absence."
         ),
     ] = False,
+    history: Annotated[
+        Path | None,
+        typer.Option(help="Ticket-level history: fit each queue's handle-time spread to it."),
+    ] = None,
     workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
@@ -550,12 +554,15 @@ def simulate(
         seed=seed,
         textbook=textbook,
         workers=workers,
+        history=history,
     )
     simulate_app.check_request(request, cfg)
     with render.progress("simulating", total=replications) as advance:
-        result = simulate_app.run_simulate(
+        result, notes = simulate_app.run_simulate(
             request, cfg, on_replications=lambda n: [advance() for _ in range(n)]
         )
     writers.write_csv(result.intervals, output)
     if not quiet:
+        for note in notes:
+            render.info(note)
         simulate_app.simulation_summary(result, cfg)

@@ -11,6 +11,7 @@ import pandas as pd
 from rich.table import Table
 
 from scheduling.errors import InputError
+from scheduling.simulation.handle_times import fit_handle_time_cv
 from scheduling.simulation.options import MAX_REPLICATIONS, SimulationOptions
 from scheduling.simulation.simulate import SimulationResult, simulate_schedule
 from wfm import readers
@@ -29,6 +30,7 @@ class SimulateRequest:
     seed: int = 1
     textbook: bool = False
     workers: int | None = None
+    history: Path | None = None
 
 
 def check_request(request: SimulateRequest, config: Config) -> None:
@@ -53,8 +55,13 @@ def check_request(request: SimulateRequest, config: Config) -> None:
         )
 
 
-def simulation_options(request: SimulateRequest, config: Config) -> SimulationOptions:
-    """The library's options from the request and [simulation] / [forecast] settings."""
+def simulation_options(
+    request: SimulateRequest, config: Config, *, fitted: dict[str, float] | None = None
+) -> SimulationOptions:
+    """The library's options from the request and [simulation] / [forecast] settings.
+
+    `fitted`: handle-time coefficients of variation per queue (from --history).
+    """
     settings = config.simulation
     workers = request.workers or _cores()
     try:
@@ -66,6 +73,7 @@ def simulation_options(request: SimulateRequest, config: Config) -> SimulationOp
             day_error_share=settings.day_error_share,
             handle_time_distribution=settings.handle_time_distribution,
             handle_time_cv=settings.handle_time_cv,
+            handle_time_cvs=tuple(sorted((fitted or {}).items())),
             routing=settings.routing,
             priority=settings.priority,
             workers=min(workers, request.replications),
@@ -74,21 +82,47 @@ def simulation_options(request: SimulateRequest, config: Config) -> SimulationOp
         raise WfmError(f"{config.source}: {e}") from None
 
 
+def fitted_handle_times(path: Path, config: Config) -> dict[str, float]:
+    """Lognormal handle-time spread per configured queue, from a ticket-level history."""
+    settings = config.forecast
+    frame, kind = readers.read_history(
+        path,
+        tz=config.timezone,
+        time_col=settings.time_column,
+        queue_col=settings.queue_column,
+        handle_col=settings.handle_time_column,
+        default_queue=next(iter(config.queues)) if len(config.queues) == 1 else "all",
+    )
+    if kind != "contacts" or frame["handle_time_seconds"].isna().all():
+        raise WfmError(
+            f"{path}: --history needs one row per contact with a handle time column "
+            "(e.g. handle_time_seconds); name it with [forecast] handle_time_column"
+        )
+    fitted = fit_handle_time_cv(frame)
+    return {q: cv for q, cv in fitted.items() if q in config.queues}
+
+
 def run_simulate(
     request: SimulateRequest,
     config: Config,
     *,
     on_replications: Callable[[int], None] | None = None,
-) -> SimulationResult:
-    """Schedule and forecast files -> simulated service per interval and queue."""
+) -> tuple[SimulationResult, list[str]]:
+    """Schedule and forecast files -> simulated service per interval and queue, and notes."""
     check_request(request, config)
-    options = simulation_options(request, config)
+    notes = []
+    fitted = None
+    if request.history is not None and not request.textbook:
+        fitted = fitted_handle_times(request.history, config)
+        shown = ", ".join(f"{q} {cv:.2f}" for q, cv in fitted.items()) or "none"
+        notes.append(f"handle times: lognormal, spread (sd / mean) fitted to history: {shown}")
+    options = simulation_options(request, config, fitted=fitted)
     schedule = readers.read_schedule(
         request.schedule, tz=config.timezone, sites=[s.name for s in config.sites] or None
     )
     forecast = readers.read_forecast(request.forecast, tz=config.timezone)
     try:
-        return simulate_schedule(
+        result = simulate_schedule(
             schedule,
             forecast,
             config.queues,
@@ -99,6 +133,7 @@ def run_simulate(
         )
     except InputError as e:
         raise WfmError(f"{request.schedule} / {request.forecast}: {e}") from None
+    return result, notes
 
 
 def _cores() -> int:

@@ -16,7 +16,8 @@ then a Poisson process at the multiplied rate, uniform within the interval.
 Without bounds (or in textbook mode) the rate is the forecast mean.
 
 Handle times are lognormal with mean = the interval's `aht_seconds` and a
-coefficient of variation `handle_time_cv` (exponential in textbook mode);
+coefficient of variation per queue (`handle_time_cv`, or fitted to history;
+exponential in textbook mode);
 patience is exponential with mean `patience_seconds` (Erlang A's assumption).
 """
 
@@ -106,7 +107,7 @@ def draw_contacts(
     *,
     textbook: bool,
     exponential: bool,
-    handle_time_cv: float,
+    handle_time_cv: np.ndarray | float,
 ) -> Contacts:
     """Every contact of one replication, sorted by arrival time (ties by queue)."""
     rates = draw_rates(demand, rng, textbook=textbook)
@@ -120,7 +121,9 @@ def draw_contacts(
     if exponential:
         handle = rng.exponential(1.0, cell.size) * mean_handle
     else:
-        s2 = np.log1p(handle_time_cv**2)
+        s2 = np.log1p(
+            np.broadcast_to(np.asarray(handle_time_cv, dtype=float), (n_queues,))[queue] ** 2
+        )
         handle = mean_handle * np.exp(np.sqrt(s2) * rng.standard_normal(cell.size) - s2 / 2)
     patience = demand.patience_seconds[queue]
     finite = np.isfinite(patience)

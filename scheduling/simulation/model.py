@@ -49,6 +49,7 @@ class SimulationModel:
     starts: pd.DatetimeIndex
     days: tuple[object, ...]
     targets: np.ndarray  # (queues,) target service level
+    handle_time_cv: np.ndarray  # (queues,) lognormal handle times: sd / mean
 
 
 def build_model(
@@ -107,6 +108,9 @@ def build_model(
         starts=starts,
         days=days,
         targets=np.array([s.service_level for s in specs]),
+        handle_time_cv=np.array(
+            [dict(options.handle_time_cvs).get(n, options.handle_time_cv) for n in names]
+        ),
     )
 
 

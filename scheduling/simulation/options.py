@@ -30,6 +30,8 @@ class SimulationOptions:
             interval), 0-1.
         handle_time_distribution: "lognormal" (default) or "exponential".
         handle_time_cv: lognormal handle times: standard deviation / mean, > 0.
+        handle_time_cvs: (queue, cv) pairs that override `handle_time_cv` per
+            queue (e.g. fitted by `handle_times.fit_handle_time_cv`).
         routing: "longest_waiting": a free agent takes the contact that has waited
             longest among its live queues; "priority": the first of `priority`
             (then the rest by name) with a contact waiting. Either way deferred
@@ -45,6 +47,7 @@ class SimulationOptions:
     day_error_share: float = 0.75
     handle_time_distribution: str = "lognormal"
     handle_time_cv: float = 1.0
+    handle_time_cvs: tuple[tuple[str, float], ...] = ()
     routing: str = "longest_waiting"
     priority: tuple[str, ...] = ()
     workers: int = 1
@@ -71,6 +74,9 @@ class SimulationOptions:
             )
         if not _share(self.handle_time_cv) or not 0 < self.handle_time_cv <= 10:
             raise bad("handle_time_cv", "a ratio in (0, 10], e.g. 1.0", self.handle_time_cv)
+        for queue, cv in self.handle_time_cvs:
+            if not _share(cv) or not 0 < cv <= 10:
+                raise bad(f"handle_time_cvs[{queue!r}]", "a ratio in (0, 10]", cv)
         if self.routing not in ROUTINGS:
             raise bad("routing", " or ".join(ROUTINGS), self.routing)
         if not _whole(self.workers) or self.workers < 1:

@@ -188,7 +188,7 @@ def run_one(model: SimulationModel, rng: np.random.Generator) -> dict[str, np.nd
         rng,
         textbook=opts.textbook,
         exponential=opts.textbook or opts.handle_time_distribution == "exponential",
-        handle_time_cv=opts.handle_time_cv,
+        handle_time_cv=model.handle_time_cv,
     )
     windows = draw_windows(
         model.staff, rng, interval_seconds=model.grid.interval_seconds, textbook=opts.textbook
