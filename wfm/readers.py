@@ -380,7 +380,7 @@ def read_schedule(path: Path, *, tz: str, sites: Sequence[str] | None = None) ->
         other_breaks (tuple of (start, end) UTC pairs), queue (skills, ";"-joined).
     """
     raw = read_table(path, what="schedule")
-    skills = "queue" if "queue" in raw.columns else "skills"
+    skills = "skills" if "skills" in raw.columns and "queue" not in raw.columns else "queue"
     require_columns(raw, ["agent", "start", "end", skills], path=path, what="schedule")
     frame = pd.DataFrame({"agent": raw["agent"].str.strip()})
     empty = frame["agent"] == ""

@@ -64,6 +64,7 @@ def run_replication(
         (start, agent) per contact: when its handling started (inf: never) and by
         which agent (-1: none).
     """
+    # One function with closures on purpose: the hot loop reads local names only.
     n = len(time)
     start, who = [INF] * n, [-1] * n
     conc = list(routing.concurrency)

@@ -34,6 +34,7 @@ from scheduling.columns import (
     SIMULATION_COLUMNS,
     SIMULATION_DAY_COLUMNS,
 )
+from scheduling.errors import InputError
 from scheduling.simulation.agents import draw_windows
 from scheduling.simulation.arrivals import draw_contacts
 from scheduling.simulation.engine import run_replication
@@ -43,6 +44,10 @@ from scheduling.simulation.options import SimulationOptions
 from scheduling.staffing.queues import QueueSpec
 
 __all__ = ["SimulationResult", "simulate_schedule"]
+
+# Each replication's service level per interval and queue is kept for the
+# percentiles: 4 bytes each, so this caps that memory at 400 MB.
+MAX_KEPT_LEVELS = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,8 @@ def simulate_schedule(
         meets the target).
 
     Raises:
-        InputError: a bad frame, an unknown queue, or a schedule outside the forecast.
+        InputError: a bad frame, an unknown queue, a schedule outside the
+            forecast, or more replications x cells than `MAX_KEPT_LEVELS`.
     """
     options = options or SimulationOptions()
     model = build_model(
@@ -119,6 +125,14 @@ def simulate_schedule(
         options=options,
         cyclic=cyclic,
     )
+    cells = model.grid.n_intervals * len(model.queue_names)
+    if options.replications * cells > MAX_KEPT_LEVELS:
+        raise InputError(
+            f"simulation: {options.replications:,} replications x {cells:,} intervals and "
+            f"queues keep {options.replications * cells:,} service levels (at most "
+            f"{MAX_KEPT_LEVELS:,}); use at most {MAX_KEPT_LEVELS // cells:,} replications "
+            "or a shorter forecast"
+        )
     seeds = np.random.SeedSequence(options.seed).spawn(options.replications)
     totals, levels, day_levels = _run(model, seeds, options.workers, on_replications)
     return SimulationResult(
