@@ -149,7 +149,8 @@ def _run(
     on_replications: Callable[[int], None] | None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Summed measures, service level per replication and cell, and per replication and day."""
-    size = max(1, min(25, -(-len(seeds) // (4 * workers))))
+    # Chunks do not depend on `workers`, so the sums add up in the same order.
+    size = max(1, min(25, -(-len(seeds) // 8)))
     chunks = [seeds[i : i + size] for i in range(0, len(seeds), size)]
     if workers == 1 or len(chunks) == 1:
         parts = []
@@ -165,7 +166,13 @@ def _run(
     return totals, levels, day_levels
 
 
-def _run_parallel(model, chunks, workers, on_replications):
+def _run_parallel(
+    model: SimulationModel,
+    chunks: list[list[np.random.SeedSequence]],
+    workers: int,
+    on_replications: Callable[[int], None] | None,
+) -> list[tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]]:
+    """`run_chunk` over `chunks` in worker processes; results in chunk order."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
