@@ -130,3 +130,27 @@ CAPACITY_COLUMNS = (
 )
 # Required FTE per week (`scheduling.capacity.demand.weekly_requirements`).
 WEEKLY_REQUIRED_COLUMNS = (WEEK_START, QUEUE, REQUIRED_FTE)
+# Simulation (`scheduling.simulation`): one row per (interval_start, queue).
+VOLUME_LOW = "volume_low"
+OFFERED = "offered"  # contacts arriving in the interval, mean over replications
+ANSWERED = "answered"  # of those, answered (by the end of the horizon), mean
+ABANDONED = "abandoned"  # of those, hung up before an answer, mean
+SERVICE_LEVEL_P10 = "service_level_p10"  # 10th percentile over replications, 0-1
+P_MEET_TARGET = "p_meet_target"  # share of replications meeting the target, 0-1
+SIMULATION_COLUMNS = (
+    INTERVAL_START,
+    QUEUE,
+    OFFERED,
+    ANSWERED,
+    ABANDONED,
+    SERVICE_LEVEL,
+    SERVICE_LEVEL_P10,
+    P_MEET_TARGET,
+    ASA_SECONDS,
+    OCCUPANCY,
+    BACKLOG,
+)
+# The day summary of a simulation: one row per (queue, day).
+DAY = "day"  # the queue's local date
+WORST_INTERVALS = "worst_intervals"  # "HH:MM p%" local, lowest p_meet_target first
+SIMULATION_DAY_COLUMNS = (QUEUE, DAY, OFFERED, SERVICE_LEVEL, P_MEET_TARGET, WORST_INTERVALS)

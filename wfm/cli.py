@@ -16,7 +16,7 @@ import typer
 
 from forecasting.errors import ForecastingError
 from scheduling.errors import SchedulingError
-from wfm import app, calendars, folders, readers, render, writers
+from wfm import app, calendars, folders, readers, render, simulate_app, writers
 from wfm import capacity as capacity_app
 from wfm.config import Config, load_config
 from wfm.errors import WfmError
@@ -511,3 +511,65 @@ def backtest_command(
         render.warn(note)
     if not quiet:
         render.backtest_summary(result.scores, level=_level(history_options, cfg))
+
+
+@cli.command()
+@friendly
+def simulate(
+    schedule_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SCHEDULE", help="A schedule CSV (from `wfm schedule` or any tool)."
+        ),
+    ],
+    forecast_file: Annotated[
+        Path, typer.Option("--forecast", help="A forecast CSV covering the schedule's horizon.")
+    ],
+    config: Annotated[Path, typer.Option("--config", "-c", help="wfm.toml with [queues].")],
+    replications: Annotated[int, typer.Option(help="Independent runs, 1 to 100,000.")] = 200,
+    seed: Annotated[int, typer.Option(help="Same seed, same output.")] = 1,
+    textbook: Annotated[
+        bool,
+        typer.Option(
+            help="Erlang's assumptions: Poisson at the forecast, exponential handle times, no absence."
+        ),
+    ] = False,
+    history: Annotated[
+        Path | None,
+        typer.Option(help="Ticket-level history: fit each queue's handle-time spread to it."),
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+    output: OutOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Simulate a schedule against the forecast: how likely is each interval to meet its target?
+
+    Writes one row per interval and queue: offered, answered, abandoned, service_level
+    (mean over replications), service_level_p10, p_meet_target, asa_seconds, occupancy,
+    backlog. The summary on stderr gives each queue's days: the chance the day meets
+    its target and its worst hours.
+
+    Example:
+
+        wfm simulate plan/schedule.csv --forecast plan/forecast.csv --config wfm.toml -o sim.csv
+    """
+    cfg = _config(config)
+    request = simulate_app.SimulateRequest(
+        schedule=schedule_file,
+        forecast=forecast_file,
+        replications=replications,
+        seed=seed,
+        textbook=textbook,
+        workers=workers,
+        history=history,
+    )
+    simulate_app.check_request(request, cfg)
+    with render.progress("simulating", total=replications) as advance:
+        result, notes = simulate_app.run_simulate(
+            request, cfg, on_replications=lambda n: [advance() for _ in range(n)]
+        )
+    writers.write_csv(result.intervals, output)
+    if not quiet:
+        for note in notes:
+            render.info(note)
+        simulate_app.simulation_summary(result, cfg)

@@ -41,6 +41,7 @@ TOP_FIELDS = {
     "scheduling",
     "staffing",
     "capacity",
+    "simulation",
 }
 
 # Each section: TOML key -> (attribute of the receiving dataclass, how to read it).
@@ -80,6 +81,13 @@ SHRINKAGE_RULE_FIELDS: Fields = {
     "days": ("days", "weekdays"),
     "from": ("start_minutes", "clock"),
     "to": ("end_minutes", "clock"),
+}
+SIMULATION_FIELDS: Fields = {
+    "handle_time_distribution": ("handle_time_distribution", "text"),
+    "handle_time_cv": ("handle_time_cv", "number"),
+    "day_error_share": ("day_error_share", "number"),
+    "routing": ("routing", "text"),
+    "priority": ("priority", "string_tuple"),
 }
 STAFFING_FIELDS: Fields = {"fte_hours_per_week": ("fte_hours_per_week", "number")}
 SITE_FIELDS: Fields = {
@@ -159,6 +167,17 @@ class StaffingSettings:
 
 
 @dataclass(frozen=True)
+class SimulationSettings:
+    """[simulation]: assumptions of `wfm simulate` (ranges: scheduling.simulation.options)."""
+
+    handle_time_distribution: str = "lognormal"
+    handle_time_cv: float = 1.0
+    day_error_share: float = 0.75
+    routing: str = "longest_waiting"
+    priority: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated wfm.toml (or the defaults when there is none)."""
 
@@ -171,6 +190,7 @@ class Config:
     scheduling: ScheduleOptions = field(default_factory=ScheduleOptions)
     staffing: StaffingSettings = field(default_factory=StaffingSettings)
     capacity: CapacityConfig = field(default_factory=CapacityConfig)
+    simulation: SimulationSettings = field(default_factory=SimulationSettings)
 
     def queue_timezones(self) -> dict[str, str]:
         return {name: q.timezone for name, q in self.queues.items()}
@@ -275,6 +295,9 @@ class _Reader:
         if minutes > 59 or hours > 24 or (hours == 24 and minutes):
             raise self.fail(f"{where}.{key}", 'a local time between "00:00" and "24:00"', value)
         return hours * 60 + minutes
+
+    def string_tuple(self, data: dict, key: str, where: str) -> tuple[str, ...]:
+        return tuple(self.strings(data, key, where))
 
     def weekdays(self, data: dict, key: str, where: str) -> tuple[int, ...]:
         """A list like ["mon", "fri"] as sorted, distinct weekday numbers, Monday = 0."""
@@ -394,6 +417,9 @@ def _parse(data: dict, r: _Reader) -> Config:
             **r.given(r.table(data, "scheduling", "scheduling"), SCHEDULING_FIELDS, "scheduling"),
         ),
         capacity=parse_capacity(data, r),
+        simulation=SimulationSettings(
+            **r.given(r.table(data, "simulation", "simulation"), SIMULATION_FIELDS, "simulation")
+        ),
         staffing=StaffingSettings(
             **r.given(r.table(data, "staffing", "staffing"), STAFFING_FIELDS, "staffing")
         ),

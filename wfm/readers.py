@@ -364,3 +364,99 @@ def read_roster(path: Path, *, sites: Sequence[str]) -> pd.DataFrame:
         else np.nan
     )
     return frame
+
+
+def read_schedule(path: Path, *, tz: str, sites: Sequence[str] | None = None) -> pd.DataFrame:
+    """A schedule CSV (one row per agent shift) for `wfm simulate`.
+
+    Columns: agent, start, end, and the agent's skills as `queue` (or `skills`),
+    queue names joined with ";"; optional site, timezone, break_start, break_end
+    (both blank for no break) and other_breaks (";"-joined "start/end" pairs).
+    Times with an offset are taken as given; naive ones are read in the row's
+    `timezone`, else in `tz`.
+
+    Returns:
+        agent, site, start, end, break_start, break_end (UTC, NaT for none),
+        other_breaks (tuple of (start, end) UTC pairs), queue (skills, ";"-joined).
+    """
+    raw = read_table(path, what="schedule")
+    skills = "skills" if "skills" in raw.columns and "queue" not in raw.columns else "queue"
+    require_columns(raw, ["agent", "start", "end", skills], path=path, what="schedule")
+    frame = pd.DataFrame({"agent": raw["agent"].str.strip()})
+    empty = frame["agent"] == ""
+    if empty.any():
+        raise WfmError(f"{path}: column 'agent' is empty in rows {_rows(raw.index[empty])}")
+    frame["site"] = raw["site"].str.strip() if "site" in raw.columns else ""
+    if sites is not None and "site" in raw.columns:
+        unknown = ~frame["site"].isin(list(sites))
+        if unknown.any():
+            raise WfmError(
+                f"{path}: site {frame['site'][unknown].iloc[0]!r} is not in the config "
+                f"(rows {_rows(raw.index[unknown])}); sites in the config: {', '.join(sites)}"
+            )
+    zones = raw["timezone"].str.strip() if "timezone" in raw.columns else pd.Series("", raw.index)
+    for column in ("start", "end", "break_start", "break_end"):
+        values = raw[column] if column in raw.columns else pd.Series("", index=raw.index)
+        frame[column] = _zoned_times(values, zones, tz=tz, path=path, column=column)
+    for column in ("start", "end"):
+        if frame[column].isna().any():
+            rows = _rows(raw.index[frame[column].isna()])
+            raise WfmError(f"{path}: column {column!r} is empty in rows {rows}")
+    bad = frame["end"] <= frame["start"]
+    if bad.any():
+        raise WfmError(f"{path}: a shift ends before it starts (rows {_rows(raw.index[bad])})")
+    half = frame["break_start"].isna() != frame["break_end"].isna()
+    if half.any():
+        raise WfmError(
+            f"{path}: break_start and break_end must both be given or both blank "
+            f"(rows {_rows(raw.index[half])})"
+        )
+    other = raw["other_breaks"] if "other_breaks" in raw.columns else pd.Series("", raw.index)
+    frame["other_breaks"] = [
+        _spans(cell, zone, tz=tz, path=path, row=i)
+        for i, cell, zone in zip(raw.index, other, zones, strict=True)
+    ]
+    frame["queue"] = raw[skills].fillna("").str.strip()
+    return frame
+
+
+def _zoned_times(
+    values: pd.Series, zones: pd.Series, *, tz: str, path: Path, column: str
+) -> pd.Series:
+    """Timestamps read in each row's zone (blank zone: `tz`); blank cells are NaT."""
+    text = values.fillna("").astype(str).str.strip()
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    given = text != ""
+    for zone in sorted(set(zones[given])):
+        rows = given & (zones == zone)
+        try:
+            out[rows] = parse_timestamps(text[rows], tz=zone or tz, path=path, column=column)
+        except (KeyError, ValueError) as e:  # an unknown zone name
+            if isinstance(e, WfmError):
+                raise
+            raise WfmError(f"{path}: column 'timezone': unknown time zone {zone!r}") from None
+    return out
+
+
+def _spans(cell: object, zone: str, *, tz: str, path: Path, row: int) -> tuple:
+    """ ";"-joined "start/end" pairs as ((start, end), ...) in UTC."""
+    text = str(cell).strip()
+    if not text:
+        return ()
+    out = []
+    for part in text.split(";"):
+        pieces = part.strip().split("/")
+        if len(pieces) != 2:
+            raise WfmError(
+                f"{path}: column 'other_breaks': {part!r} is not start/end (row {row + 2})"
+            )
+        start, end = (
+            parse_timestamps(
+                pd.Series([piece], index=[row]), tz=zone or tz, path=path, column="other_breaks"
+            ).iloc[0]
+            for piece in pieces
+        )
+        if end <= start:
+            raise WfmError(f"{path}: column 'other_breaks': {part!r} ends before it starts")
+        out.append((start, end))
+    return tuple(out)

@@ -1,0 +1,1 @@
+"""Discrete-event simulation of a schedule against a forecast (`simulate_schedule`)."""
