@@ -7,8 +7,9 @@ Each excerpt in README.md stands between two markers:
     <!-- end output -->
 
 SOURCE says which part to show: `stdout`, `stderr`, `stdout:N` (first N lines),
-`file:NAME:N` (first N lines of a file the command wrote), with an optional
-`,grep:TEXT` keeping only lines that contain TEXT. Commands run in order in one
+`file:NAME:N` (first N lines of a file the command wrote), then optionally
+`,from:TEXT` (start at the first line holding TEXT) and `,grep:TEXT` (only lines
+holding TEXT); N counts after those. Commands run in order in one
 scratch folder (so a later command reads an earlier one's file), with `examples/`
 linked in, through `python -m`-style subprocesses at a fixed terminal width.
 
@@ -51,16 +52,20 @@ def run(command: str, folder: Path) -> subprocess.CompletedProcess[str]:
 
 def excerpt(source: str, done: subprocess.CompletedProcess[str], folder: Path) -> list[str]:
     """The lines of `source` (see module docstring) from a finished command."""
-    kind, _, keep = source.partition(",grep:")
-    parts = kind.strip().split(":")
+    kind, *options = [part.strip() for part in source.split(",")]
+    settings = dict(option.split(":", 1) for option in options)
+    parts = kind.split(":")
     if parts[0] == "file":
-        text, limit = (folder / parts[1]).read_text(), parts[2:] or [None]
+        text, limit = (folder / parts[1]).read_text(), parts[2:]
     else:
-        text, limit = (done.stdout if parts[0] == "stdout" else done.stderr), parts[1:] or [None]
+        text, limit = (done.stdout if parts[0] == "stdout" else done.stderr), parts[1:]
     lines = [line.rstrip() for line in text.splitlines()]
-    if keep:
-        lines = [line for line in lines if keep in line]
-    return lines[: int(limit[0])] if limit[0] else lines
+    if "from" in settings:
+        start = next((i for i, line in enumerate(lines) if settings["from"] in line), len(lines))
+        lines = lines[start:]
+    if "grep" in settings:
+        lines = [line for line in lines if settings["grep"] in line]
+    return lines[: int(limit[0])] if limit else lines
 
 
 def rendered(readme: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scheduling.capacity.params import HiringRules, Outsourcer
+from scheduling.checks import Range, check_ranges
 from wfm.errors import WfmError
 
 SITE_LEVEL_FIELDS = {
@@ -54,6 +55,21 @@ _INTEGERS = {
 }
 
 
+# [capacity] key -> (Outsourcer attribute, reader kind); defaults stay Outsourcer's.
+OUTSOURCER_FIELDS = {
+    "outsource_max_fte": ("max_fte", "number"),
+    "outsource_cost_per_fte_week": ("cost_per_fte_week", "number"),
+    "outsource_min_weeks": ("min_weeks", "integer"),
+    "outsource_lead_weeks": ("lead_weeks", "integer"),
+}
+PLAN_SETTINGS = ("short_penalty_per_fte_week", "time_limit_seconds", "gap")
+PLAN_RANGES = (
+    Range("short_penalty_per_fte_week", lambda v: 0 <= v <= 1e9, ">= 0 (at most 1e9)"),
+    Range("time_limit_seconds", lambda v: 0 < v <= 7 * 86_400, "> 0 seconds and at most a week"),
+    Range("gap", lambda v: 0 <= v < 1, "a relative gap 0 <= x < 1, e.g. 0.001"),
+)
+
+
 @dataclass(frozen=True)
 class CapacityConfig:
     """[capacity] with its per-site overrides, validated."""
@@ -65,6 +81,9 @@ class CapacityConfig:
     short_penalty_per_fte_week: float = 10000.0
     time_limit_seconds: float = 60.0
     gap: float = 0.001
+
+    def __post_init__(self) -> None:
+        check_ranges(self, PLAN_RANGES, where="capacity")
 
     def rules_for(self, site: str) -> HiringRules:
         return self.site_rules.get(site, self.rules)
@@ -107,21 +126,14 @@ def parse_capacity(data: dict, reader: Any) -> CapacityConfig:
             headcount[name] = count
     w = "capacity"
     outsourcer = Outsourcer(
-        max_fte=reader.number(table, "outsource_max_fte", w, 20.0),
-        cost_per_fte_week=reader.number(table, "outsource_cost_per_fte_week", w, 1800.0),
-        min_weeks=reader.integer(table, "outsource_min_weeks", w, 4),
-        lead_weeks=reader.integer(table, "outsource_lead_weeks", w, 2),
+        **{
+            attribute: getattr(reader, kind)(table, key, w)
+            for key, (attribute, kind) in OUTSOURCER_FIELDS.items()
+            if key in table
+        }
     )
-    penalty = reader.number(table, "short_penalty_per_fte_week", w, 10000.0)
-    limit = reader.number(table, "time_limit_seconds", w, 60.0)
-    gap = reader.number(table, "gap", w, 0.001)
-    if penalty < 0:
-        raise reader.fail(f"{w}.short_penalty_per_fte_week", ">= 0", penalty)
-    if not limit > 0:
-        raise reader.fail(f"{w}.time_limit_seconds", "> 0 seconds", limit)
-    if not 0 <= gap < 1:
-        raise reader.fail(f"{w}.gap", "a relative gap 0 <= x < 1, e.g. 0.001", gap)
-    return CapacityConfig(rules, site_rules, headcount, outsourcer, penalty, limit, gap)
+    plan = {key: reader.number(table, key, w) for key in PLAN_SETTINGS if key in table}
+    return CapacityConfig(rules, site_rules, headcount, outsourcer, **plan)
 
 
 def _rules(table: dict, base: HiringRules, where: str, reader: Any) -> HiringRules:
