@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,24 @@ def test_every_readme_command_runs(tmp_path, monkeypatch):
             Path(target).write_text(result.stdout)
         if shown is not None:
             assert result.stdout == shown, command
+
+
+@pytest.mark.slow
+def test_readme_excerpts_are_what_the_commands_print():
+    """Every block between output markers equals what its command prints now
+    (tests/make_readme.py regenerates them; durations compare as 'N s')."""
+    script = ROOT / "tests" / "make_readme.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+
+
+def test_readme_output_markers_name_a_known_source():
+    from make_readme import BLOCK
+
+    blocks = BLOCK.findall(README.read_text())
+    assert len(blocks) >= 6
+    for source, command, _ in blocks:
+        assert source.split(",")[0].split(":")[0] in ("stdout", "stderr", "file"), source
+        assert command.startswith("wfm ")
