@@ -73,11 +73,14 @@ def _write_calendars(schedule: pd.DataFrame, folder: Path) -> None:
         render.warn(f"{folder}: written, but the earlier calendars stay at {left}; delete it")
 
 
-def _write_schedule(schedule: pd.DataFrame, path: Path | None, fmt: str) -> None:
+def _write_schedule(
+    schedule: pd.DataFrame, path: Path | None, fmt: str, calendar_tz: str | None = None
+) -> None:
     if fmt == "ics":
         writers.write_text(calendars.schedule_ics(schedule), path)
     elif fmt == "google":
-        writers.write_csv(calendars.schedule_google_csv(schedule), path)
+        frame = calendars.schedule_google_csv(schedule, timezone=calendar_tz)
+        writers.write_csv(frame, path)
     else:
         writers.write_text(writers.schedule_csv_text(schedule), path)
 
@@ -202,6 +205,16 @@ def schedule(
             ),
         ),
     ] = None,
+    calendar_tz: Annotated[
+        str | None,
+        typer.Option(
+            "--calendar-timezone",
+            help=(
+                "With --format google: write every row's times in this IANA zone, the zone "
+                "of the Google calendar you import into (needed when sites are in several zones)."
+            ),
+        ),
+    ] = None,
     time_limit: Annotated[float | None, typer.Option(help="Solver seconds.")] = None,
     gap: Annotated[float | None, typer.Option(help="Relative optimality gap.")] = None,
     solver: Annotated[str | None, typer.Option(help="highs or cbc.")] = None,
@@ -228,6 +241,7 @@ def schedule(
     if agent_calendars is not None:
         folders.check_folder(agent_calendars, suffix=".ics")
     cfg = _config(config)
+    calendars.check_google_options(fmt, calendar_tz, [site.timezone for site in cfg.sites])
     frame = readers.read_requirements(requirements, tz=cfg.timezone)
     with render.progress("solving", total=1) as advance:
         result = app.run_schedule(
@@ -241,7 +255,7 @@ def schedule(
             log_path=solver_log,
         )
         advance()
-    _write_schedule(result.schedule, output, fmt)
+    _write_schedule(result.schedule, output, fmt, calendar_tz)
     if coverage is not None:
         writers.write_csv(result.coverage, coverage)
     if agent_calendars is not None:
