@@ -5,15 +5,19 @@ from __future__ import annotations
 import io as stdio
 import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import icalendar
 import pandas as pd
 import pytest
 from conftest import make_history
+from icaljs import icaljs_events, needs_icaljs
 from typer.testing import CliRunner
 
-from wfm import calendars, folders
+from wfm import calendars, folders, writers
 from wfm.cli import cli
 from wfm.errors import WfmError
 
@@ -139,6 +143,171 @@ def test_an_empty_schedule_gives_no_calendars():
     assert calendars.agent_calendars(make_schedule().iloc[:0]) == {}
 
 
+# -- ICS read by two parsers -----------------------------------------------------------
+
+ZONES = {
+    "Dublin": "Europe/Dublin",
+    "Rome": "Europe/Rome",
+    "Tel Aviv": "Asia/Jerusalem",
+    "New York": "America/New_York",
+    "Manila": "Asia/Manila",
+}
+# Four days around each 2026 change: New York in March and November, Tel Aviv,
+# Rome and Dublin in late March and late October (Manila has none).
+WINDOWS = ("2026-03-06", "2026-03-26", "2026-10-23", "2026-10-30")
+
+
+def dst_weeks_schedule() -> pd.DataFrame:
+    """An 8-hour shift starting every hour of each window at every site.
+
+    Starts and ends fall on every wall time, those in the skipped and the
+    repeated hours included; one agent per shift, so an agent names its event.
+    """
+    rows = []
+    for site, zone in ZONES.items():
+        for day in WINDOWS:
+            for k, start in enumerate(pd.date_range(f"{day}T00:00Z", periods=96, freq="h")):
+                end = start + pd.Timedelta(hours=8)
+                rows.append((f"{site} {day} {k:02d}", site, start, end, zone))
+    frame = pd.DataFrame(rows, columns=["agent", "site", "start", "end", "timezone"])
+    frame["break_start"] = frame["start"] + pd.Timedelta(hours=4)
+    frame["break_end"] = frame["break_start"] + pd.Timedelta(minutes=30)
+    frame["queue"] = "phone"
+    return frame
+
+
+def csv_instants(schedule: pd.DataFrame) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """{agent: (start, end)} in UTC, read back from the schedule CSV wfm writes."""
+    frame = pd.read_csv(stdio.StringIO(writers.schedule_csv_text(schedule)))
+    assert frame["start"].str.contains(r"[+-]\d\d:\d\d$").all()
+    starts = pd.to_datetime(frame["start"], utc=True)
+    ends = pd.to_datetime(frame["end"], utc=True)
+    return dict(zip(frame["agent"], zip(starts, ends, strict=True), strict=True))
+
+
+@needs_icaljs
+def test_icaljs_reads_every_event_at_the_schedule_csv_instants(tmp_path):
+    # ical.js reads the wall times through the file's own VTIMEZONEs.
+    schedule = dst_weeks_schedule()
+    events = icaljs_events(calendars.schedule_ics(schedule), tmp_path)
+    found = {e["summary"].split(":")[0]: (e["start"], e["end"]) for e in events}
+    expected = csv_instants(schedule)
+    assert len(events) == len(found) == len(expected) == 5 * 4 * 96
+    wrong = sorted(agent for agent in expected if found[agent] != expected[agent])
+    assert wrong == [], f"{len(wrong)} events off, e.g. {wrong[:3]}"
+
+
+def test_icalendar_reads_every_event_at_the_schedule_csv_instants():
+    # Python icalendar reads the wall times by TZID name, with the IANA rules.
+    schedule = dst_weeks_schedule()
+    calendar = icalendar.Calendar.from_ical(calendars.schedule_ics(schedule))
+    found = {
+        str(e["summary"]).split(":")[0]: (
+            pd.Timestamp(e.decoded("dtstart")).tz_convert("UTC"),
+            pd.Timestamp(e.decoded("dtend")).tz_convert("UTC"),
+        )
+        for e in calendar.walk("VEVENT")
+    }
+    assert found == csv_instants(schedule)
+
+
+def test_every_rdate_line_holds_one_date():
+    text = calendars.schedule_ics(dst_weeks_schedule())
+    unfolded = text.replace("\r\n ", "")
+    rdates = [line for line in unfolded.splitlines() if line.startswith("RDATE")]
+    assert len(rdates) > 5 * 30  # the zones' onsets since 1970 are all there
+    assert all(re.fullmatch(r"RDATE:\d{8}T\d{6}", line) for line in rdates), rdates[:3]
+
+
+def test_only_times_in_the_repeated_hour_are_written_in_utc():
+    text = calendars.schedule_ics(dst_weeks_schedule()).replace("\r\n ", "")
+    utc_lines = re.findall(r"^(DTSTART|DTEND):(\d{8}T\d{6})Z\r$", text, flags=re.MULTILINE)
+    # The repeated hours (UTC): New York 2026-11-01 05:00-06:00; Dublin 00:00-01:00,
+    # Rome 00:00-01:00 and Tel Aviv 22:00-23:00 (24 October) around 25 October.
+    repeated = {
+        "America/New_York": pd.Timestamp("2026-11-01T05:00Z"),
+        "Europe/Dublin": pd.Timestamp("2026-10-25T00:00Z"),
+        "Europe/Rome": pd.Timestamp("2026-10-25T00:00Z"),
+        "Asia/Jerusalem": pd.Timestamp("2026-10-24T22:00Z"),
+    }
+    schedule = dst_weeks_schedule()
+    expected = []
+    for row in schedule.itertuples():
+        for key, instant in (("DTSTART", row.start), ("DTEND", row.end)):
+            first = repeated.get(row.timezone)
+            # Both occurrences of the repeated hour: its two UTC hours.
+            if first is not None and first <= instant < first + pd.Timedelta(hours=2):
+                expected.append((key, f"{instant:%Y%m%dT%H%M%S}"))
+    assert sorted(utc_lines) == sorted(expected)
+    assert len(expected) == 4 * 2 * 2  # four zones, two hours, starts and ends
+
+
+def test_an_end_in_the_repeated_hour_is_the_utc_instant():
+    # 22:00Z to 06:00Z: 18:00 EDT to the second 01:00 (EST), 7 wall-clock hours.
+    schedule = (
+        make_schedule()
+        .iloc[:1]
+        .assign(
+            start=pd.Timestamp("2026-10-31T22:00Z"),
+            end=pd.Timestamp("2026-11-01T06:00Z"),
+            timezone="America/New_York",
+        )
+    )
+    text = calendars.schedule_ics(schedule)
+    assert "DTSTART;TZID=America/New_York:20261031T180000\r\n" in text
+    assert "DTEND:20261101T060000Z\r\n" in text
+
+
+def test_agents_whose_names_fold_alike_get_distinct_uids():
+    base = make_schedule().iloc[:1]
+    names = ["Ann Lee", "Ann-Lee", "ann lee", "Ann  Lee"]
+    twins = pd.concat([base.assign(agent=name) for name in names], ignore_index=True)
+    calendar = icalendar.Calendar.from_ical(calendars.schedule_ics(twins))
+    uids = [str(e["uid"]) for e in calendar.walk("VEVENT")]
+    assert len(set(uids)) == len(names)
+    assert all(re.fullmatch(r"20261123T000000Z-[0-9a-f]{20}@wfm", uid) for uid in uids)
+    # The same shift keeps its UID; another site or start gets another.
+    again = icalendar.Calendar.from_ical(calendars.schedule_ics(twins))
+    assert [str(e["uid"]) for e in again.walk("VEVENT")] == uids
+    moved = calendars.schedule_ics(base.assign(agent="Ann Lee", site="Dublin"))
+    later = calendars.schedule_ics(
+        base.assign(agent="Ann Lee", start=base["start"] + pd.Timedelta("1h"))
+    )
+    for other in (moved, later):
+        (event,) = icalendar.Calendar.from_ical(other).walk("VEVENT")
+        assert str(event["uid"]) not in uids
+
+
+# -- Google Calendar CSV -----------------------------------------------------------------
+
+
+def test_google_csv_refuses_several_zones_without_a_calendar_zone():
+    with pytest.raises(WfmError, match=r"3 time zones .*--calendar-timezone") as raised:
+        calendars.schedule_google_csv(make_schedule())
+    assert "\n" not in str(raised.value)
+
+
+def test_google_csv_writes_every_row_in_the_calendar_zone():
+    schedule = make_schedule()
+    frame = calendars.schedule_google_csv(schedule, timezone="Europe/Dublin")
+    assert len(frame) == len(schedule)
+    for row, shift in zip(frame.itertuples(), schedule.itertuples(), strict=True):
+        start = pd.Timestamp(f"{row._2} {row._3}").tz_localize("Europe/Dublin")
+        end = pd.Timestamp(f"{row._4} {row._5}").tz_localize("Europe/Dublin")
+        assert (start, end) == (shift.start, shift.end), row
+        assert row.Description.startswith("Times in Europe/Dublin; ")
+        assert "(Europe/Dublin)" in row.Description  # breaks in the same zone
+    # Manila 00:00Z is 08:00 in Manila, 00:00 in Dublin.
+    assert frame.iloc[0]["Start Time"] == "12:00 AM"
+
+
+def test_google_csv_of_one_zone_says_which():
+    manila = make_schedule().query("timezone == 'Asia/Manila'")
+    frame = calendars.schedule_google_csv(manila)
+    assert frame.iloc[0]["Start Time"] == "08:00 AM"
+    assert frame["Description"].str.startswith("Times in Asia/Manila; ").all()
+
+
 # -- writing a folder ------------------------------------------------------------------
 
 
@@ -246,6 +415,101 @@ def test_the_current_folder_and_those_above_it_are_refused(tmp_path, monkeypatch
     assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
     folders.write_folder({"a.ics": "A"}, Path("calendars"), suffix=".ics")  # below it is fine
     assert listed(here / "calendars") == ["a.ics"]
+
+
+def test_a_folder_named_like_os_litter_is_not_litter(tmp_path):
+    for name in (".DS_Store", "Thumbs.db", "desktop.ini"):
+        folder = tmp_path / name.lower().replace(".", "-")
+        folders.write_folder({"a.ics": "A"}, folder, suffix=".ics")
+        (folder / name).mkdir()
+        (folder / name / "precious.txt").write_text("mine")
+        with pytest.raises(WfmError, match=re.escape(repr(name))):
+            folders.write_folder({"b.ics": "B"}, folder, suffix=".ics")
+        assert (folder / name / "precious.txt").read_text() == "mine"
+        assert (folder / "a.ics").read_text() == "A"
+        # Also in a folder without a marker.
+        fresh = tmp_path / f"fresh-{folder.name}"
+        (fresh / name).mkdir(parents=True)
+        (fresh / name / "precious.txt").write_text("mine")
+        with pytest.raises(WfmError, match=r"no \.wfm-calendars file"):
+            folders.write_folder({"a.ics": "A"}, fresh, suffix=".ics")
+        assert (fresh / name / "precious.txt").read_text() == "mine"
+
+
+CRASH = """\
+import os, sys
+from pathlib import Path
+from wfm import folders
+
+real = os.replace
+
+def replace(source, target):
+    if str(source).endswith(".tmp"):  # the second rename: killed just before it
+        os._exit(137)
+    return real(source, target)
+
+folders.os.replace = replace
+folders.write_folder({"new.ics": "NEW"}, Path(sys.argv[1]), suffix=".ics")
+"""
+
+
+def crash_between_the_renames(folder: Path) -> None:
+    """Run write_folder in a process killed between its two renames."""
+    done = subprocess.run([sys.executable, "-c", CRASH, str(folder)], check=False)
+    assert done.returncode == 137
+
+
+def test_a_kill_between_the_renames_is_recovered_on_the_next_run(tmp_path):
+    folder = tmp_path / "calendars"
+    folders.write_folder({"a.ics": "A", "b.ics": "B"}, folder, suffix=".ics")
+    crash_between_the_renames(folder)
+    # The crash's state: no calendars folder, the earlier one hidden as .old.
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert "calendars" not in left
+    assert [n.rsplit(".", 1)[1] for n in left] == ["old", "tmp"], left
+    folders.recover_folder(folder, suffix=".ics")
+    assert written(folder) == {"a.ics": b"A", "b.ics": b"B"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calendars"]
+
+
+def test_the_next_write_after_a_kill_restores_then_replaces_and_tidies(tmp_path):
+    folder = tmp_path / "calendars"
+    folders.write_folder({"a.ics": "A"}, folder, suffix=".ics")
+    crash_between_the_renames(folder)
+    crash_between_the_renames(tmp_path / "other")  # a first write, killed: a .tmp only
+    folders.write_folder({"c.ics": "C"}, folder, suffix=".ics")
+    assert written(folder) == {"c.ics": b"C"}
+    # The other folder's half is tidied by a run into that folder, not this one.
+    (half,) = [p.name for p in tmp_path.iterdir() if p.name != "calendars"]
+    assert half.startswith(".other.") and half.endswith(".tmp")
+    folders.write_folder({"d.ics": "D"}, tmp_path / "other", suffix=".ics")
+    assert written(tmp_path / "other") == {"d.ics": b"D"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calendars", "other"]
+
+
+def test_leftovers_that_are_not_provably_ours_are_kept(tmp_path):
+    folder = tmp_path / "calendars"
+    folders.write_folder({"a.ics": "A"}, folder, suffix=".ics")
+    unmarked = tmp_path / ".calendars.0123456789ab.old"  # our name, no marker
+    unmarked.mkdir()
+    (unmarked / "notes.txt").write_text("mine")
+    added = tmp_path / ".calendars.0123456789ac.tmp"  # a marker, and a file it does not list
+    added.mkdir()
+    (added / MARKER).write_text("a.ics\n")
+    (added / "notes.txt").write_text("mine")
+    other = tmp_path / ".calendars.old"  # not our name pattern
+    other.mkdir()
+    (other / MARKER).write_text("")
+    folder_file = tmp_path / ".calendars.0123456789ad.old"  # a file, not a folder
+    folder_file.write_text("mine")
+    folders.write_folder({"b.ics": "B"}, folder, suffix=".ics")
+    for path in (unmarked, added):
+        assert (path / "notes.txt").read_text() == "mine"
+    assert (other / MARKER).exists() and folder_file.read_text() == "mine"
+    # Missing target: an unprovable .old is not put in its place.
+    shutil.rmtree(folder)
+    folders.recover_folder(folder, suffix=".ics")
+    assert not folder.exists()
 
 
 def keep_retired_folders(monkeypatch) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import io as stdio
 import os
 import re
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import icalendar
@@ -16,6 +18,7 @@ import pytest
 from conftest import assert_one_line_error, make_history
 from typer.testing import CliRunner
 
+from wfm import writers
 from wfm.cli import cli
 
 runner = CliRunner()
@@ -589,6 +592,8 @@ def test_schedule_redirected_to_a_file_holds_only_data(workdir, requirements_fil
     command = [sys.executable, "-c", "from wfm.cli import main; main()", "schedule"]
     command += [str(requirements_file), "--config", str(workdir / "wfm.toml"), "-q"]
     command += ["--format", fmt, "--solver-log", str(log)]
+    if fmt == "google":  # the sites are in two zones
+        command += ["--calendar-timezone", "UTC"]
     with open(target, "w") as handle:
         done = subprocess.run(command, stdout=handle, stderr=subprocess.PIPE, text=True)
     assert done.returncode == 0, done.stderr
@@ -663,3 +668,195 @@ def test_agents_out_needs_a_roster(workdir, requirements_file):
         "schedule", requirements_file, "--config", workdir / "wfm.toml", "--agents-out", "a.csv"
     )
     assert_one_line_error(result, "--agents-out", "--roster")
+
+
+# -- Google Calendar CSV: one time zone per file ---------------------------------------
+
+
+def test_google_csv_of_sites_in_several_zones_is_refused_before_solving(workdir):
+    (workdir / "requirements.csv").write_text("interval_start,queue,agents_scheduled\n")
+    args = ["schedule", workdir / "requirements.csv", "--config", workdir / "wfm.toml"]
+    refused = invoke(*args, "--format", "google")
+    assert_one_line_error(refused, "--calendar-timezone", "2 time zones")
+    assert "(Asia/Manila, Europe/Dublin)" in refused.stderr
+    assert_one_line_error(
+        invoke(*args, "--format", "google", "--calendar-timezone", "Mars/Olympus"),
+        "--calendar-timezone",
+        "unknown timezone 'Mars/Olympus'",
+    )
+    assert_one_line_error(
+        invoke(*args, "--calendar-timezone", "UTC"), "--calendar-timezone", "google only"
+    )
+
+
+def test_google_csv_in_the_calendar_zone_matches_the_schedule_instants(workdir, requirements_file):
+    args = ["schedule", requirements_file, "--config", workdir / "wfm.toml", "-q"]
+    csv = invoke(*args)
+    google = invoke(*args, "--format", "google", "--calendar-timezone", "America/New_York")
+    assert csv.exit_code == 0 and google.exit_code == 0, google.stderr
+    schedule = pd.read_csv(stdio.StringIO(csv.stdout))
+    rows = pd.read_csv(stdio.StringIO(google.stdout), dtype=str)
+    assert "America/New_York" not in set(schedule["timezone"])  # the times are converted
+
+    def instants(dates, times):
+        local = pd.to_datetime(dates + " " + times, format="%m/%d/%Y %I:%M %p")
+        return list(local.dt.tz_localize("America/New_York").dt.tz_convert("UTC"))
+
+    found = sorted(
+        zip(
+            instants(rows["Start Date"], rows["Start Time"]),
+            instants(rows["End Date"], rows["End Time"]),
+            strict=True,
+        )
+    )
+    expected = sorted(
+        zip(
+            pd.to_datetime(schedule["start"], utc=True),
+            pd.to_datetime(schedule["end"], utc=True),
+            strict=True,
+        )
+    )
+    assert found == expected
+    assert rows["Description"].str.startswith("Times in America/New_York; ").all()
+
+
+# -- CSV cells a spreadsheet would run as formulas ---------------------------------------
+
+
+def test_format_frame_quotes_formula_text_but_not_numbers_or_timestamps():
+    frame = pd.DataFrame(
+        {
+            "name": ['=HYPERLINK("http://x","y")', "+1 555", "-x", "@vip", "\tx", "ok", "-3"],
+            "value": [-1.5, -2.0, 0.0, 1.0, -np.inf, np.nan, 3.25],
+            "count": [-1, -2, 0, 1, 2, 3, 4],
+            "at": pd.to_datetime(["2026-11-01T05:00Z"] * 7).tz_convert("America/New_York"),
+        }
+    )
+    out = writers.format_frame(frame)
+    assert out["name"].tolist() == [
+        '\'=HYPERLINK("http://x","y")',
+        "'+1 555",
+        "'-x",
+        "'@vip",
+        "'\tx",
+        "ok",
+        "-3",
+    ]
+    assert out["value"].tolist() == ["-1.5", "-2", "0", "1", "-inf", "", "3.25"]
+    assert out["count"].tolist() == ["-1", "-2", "0", "1", "2", "3", "4"]
+    assert (out["at"] == "2026-11-01T01:00:00-04:00").all()
+
+
+def test_formula_names_are_quoted_in_outputs_and_read_back_unchanged(workdir):
+    vip = CONFIG.replace("[queues.phone]", '[queues."@vip"]').replace('"phone"', '"@vip"')
+    (workdir / "wfm.toml").write_text(vip)
+    counts = pd.read_csv(workdir / "counts.csv")
+    counts["queue"] = counts["queue"].replace("phone", "@vip")
+    counts.to_csv(workdir / "counts.csv", index=False)
+    forecast, staffed = workdir / "forecast.csv", workdir / "requirements.csv"
+    config = ["--config", workdir / "wfm.toml", "-q"]
+    done = invoke("forecast", workdir / "counts.csv", "--horizon", "48h", *config, "-o", forecast)
+    assert done.exit_code == 0, done.stderr
+    assert "\n'@vip," in forecast.read_text().replace("+00:00,", "\n")
+    assert "\n@vip" not in forecast.read_text().replace("+00:00,", "\n")
+    # wfm's next stage reads its own quoted cell as the queue "@vip".
+    done = invoke("staff", forecast, *config, "-o", staffed)
+    assert done.exit_code == 0, done.stderr
+    frame = pd.read_csv(staffed)
+    assert set(frame["queue"]) == {"'@vip", "email"}
+
+
+# -- -o: regular files replaced atomically, anything else written through ----------------
+
+
+@pytest.fixture
+def no_system_files_replaced(monkeypatch):
+    """A regression makes the test fail instead of replacing /dev or /proc entries."""
+    real = os.replace
+
+    def replace(source, target, *args, **kwargs):
+        assert not str(os.path.abspath(target)).startswith(("/dev/", "/proc/")), target
+        return real(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+def test_write_text_through_a_symlink_replaces_the_file_and_keeps_the_link(tmp_path):
+    real = tmp_path / "real.csv"
+    real.write_text("old\n")
+    real.chmod(0o640)
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    writers.write_text("new\n", link)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text() == "new\n"
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.csv", "real.csv"]
+
+
+def test_write_text_keeps_the_mode_or_uses_the_umask_default(tmp_path):
+    kept = tmp_path / "kept.csv"
+    kept.write_text("old\n")
+    kept.chmod(0o664)
+    writers.write_text("new\n", kept)
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o664 and kept.read_text() == "new\n"
+    old = os.umask(0o027)
+    try:
+        writers.write_text("x\n", tmp_path / "new.csv")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o640
+
+
+@pytest.mark.usefixtures("no_system_files_replaced")
+def test_write_text_writes_through_devices_fifos_and_fds(tmp_path):
+    before = os.stat("/dev/null")
+    writers.write_text("gone\n", Path("/dev/null"))
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert os.stat("/dev/null").st_ino == before.st_ino
+    link = tmp_path / "to-null"  # a symlink to a device stays a symlink
+    link.symlink_to("/dev/null")
+    writers.write_text("gone\n", link)
+    assert link.is_symlink()
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    writers.write_text("through the fifo\n", fifo)
+    reader.join(timeout=30)
+    assert got == ["through the fifo\n"] and stat.S_ISFIFO(fifo.lstat().st_mode)
+    read_end, write_end = os.pipe()
+    try:
+        writers.write_text("through the pipe\n", Path(f"/proc/self/fd/{write_end}"))
+        os.close(write_end)
+        assert os.read(read_end, 100) == b"through the pipe\n"
+    finally:
+        os.close(read_end)
+
+
+GUARDED_MAIN = (
+    "import os\n"
+    "real = os.replace\n"
+    "def replace(a, b, *args, **kwargs):\n"
+    "    if os.path.abspath(b).startswith(('/dev/', '/proc/')):\n"
+    "        raise SystemExit(f'refused to replace {b}')\n"
+    "    return real(a, b, *args, **kwargs)\n"
+    "os.replace = replace\n"
+    "from wfm.cli import main; main()\n"
+)
+
+
+@pytest.mark.parametrize("target", ["/dev/stdout", "/proc/self/fd/1"])
+def test_output_to_stdout_by_name_writes_into_the_pipe(workdir, target):
+    args = ["forecast", str(workdir / "counts.csv"), "--horizon", "48h", "-q"]
+    plain = subprocess.run(
+        [sys.executable, "-c", GUARDED_MAIN, *args], capture_output=True, text=True
+    )
+    named = subprocess.run(
+        [sys.executable, "-c", GUARDED_MAIN, *args, "-o", target], capture_output=True, text=True
+    )
+    assert named.returncode == 0, named.stderr
+    assert "Traceback" not in named.stderr
+    assert named.stdout == plain.stdout and plain.stdout.startswith("interval_start,")
+    assert os.path.islink("/dev/stdout")

@@ -9,11 +9,12 @@ ends 9 wall-clock hours after it starts and one across the fall-back fold 7.
 The ICS is read twice: by TZID name (as a client with the IANA zone does) and
 through its own VTIMEZONE, whose onsets RFC 5545 section 3.6.5 defines as local
 times in TZOFFSETFROM (as a client without the zone, or one that trusts the file,
-does).
+does). A start or end whose wall time occurs twice (the repeated hour) is in UTC.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io as stdio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from pathlib import Path
 import icalendar
 import pandas as pd
 import pytest
+from icaljs import icaljs_events, needs_icaljs
 from typer.testing import CliRunner
 
 from wfm.cli import cli
@@ -58,6 +60,11 @@ CHANGES = {
     "new_york_fold_start": Change(
         "America/New_York", "2026-11-01", "2026-11-01T06:00Z", "-04:00", "-05:00",
         "2026-11-01T01:00:00-04:00", "2026-11-01T08:00:00-05:00", 7,
+    ),
+    # Ends in the repeated hour: the second 01:00, 06:00 UTC (ICS writes it in UTC).
+    "new_york_fold_end": Change(
+        "America/New_York", "2026-11-01", "2026-11-01T06:00Z", "-04:00", "-05:00",
+        "2026-10-31T18:00:00-04:00", "2026-11-01T01:00:00-05:00", 7,
     ),
     # The first start after the skipped hour: the hour right after the gap.
     "new_york_gap_end": Change(
@@ -355,18 +362,42 @@ def events_and_rows(run: Run, calendar: icalendar.Calendar):
     return zip(events, run.schedule.itertuples(), strict=True)
 
 
+def repeated(local_iso: str, tz: str) -> bool:
+    """Whether the wall time of `local_iso` occurs twice in `tz` (the fall-back hour)."""
+    wall = pd.Timestamp(local_iso).tz_localize(None)
+    return pd.isna(pd.DatetimeIndex([wall]).tz_localize(tz, ambiguous="NaT")[0])
+
+
+def expected_uid(agent: str, site: str, start: str) -> str:
+    instant = utc(start)
+    digest = hashlib.sha256(f"{agent}\x1f{site}\x1f{instant.isoformat()}".encode()).hexdigest()
+    return f"{instant:%Y%m%dT%H%M%SZ}-{digest[:20]}@wfm"
+
+
 @pytest.mark.parametrize("name", list(CHANGES))
-def test_ics_events_are_site_wall_times_with_tzid(runs, name):
+def test_ics_events_are_site_wall_times_with_tzid_or_utc_in_the_repeated_hour(runs, name):
     run, calendar = ics_run(runs, name)
     for event, row in events_and_rows(run, calendar):
         for key, expected in (("DTSTART", row.start), ("DTEND", row.end)):
             prop = event[key]
-            assert prop.params["TZID"] == run.change.tz
-            wall = prop.dt.replace(tzinfo=None)
-            assert wall == datetime.fromisoformat(expected).replace(tzinfo=None)
+            if repeated(expected, run.change.tz):
+                # One instant whatever the client makes of the repeated hour.
+                assert "TZID" not in prop.params
+                assert event[key].to_ical().decode() == f"{utc(expected):%Y%m%dT%H%M%S}Z"
+            else:
+                assert prop.params["TZID"] == run.change.tz
+                wall = prop.dt.replace(tzinfo=None)
+                assert wall == datetime.fromisoformat(expected).replace(tzinfo=None)
             # As a client with the IANA zone reads it.
             assert pd.Timestamp(event.decoded(key)).tz_convert("UTC") == utc(expected)
-        assert str(event["uid"]) == f"{row.agent}-{utc(row.start):%Y%m%dT%H%M%SZ}@wfm"
+        assert str(event["uid"]) == expected_uid(row.agent, row.site, row.start)
+
+
+def test_the_fold_scenarios_have_a_start_and_an_end_in_the_repeated_hour():
+    fold_start, fold_end = CHANGES["new_york_fold_start"], CHANGES["new_york_fold_end"]
+    assert repeated(fold_start.start, fold_start.tz) and not repeated(fold_start.end, fold_start.tz)
+    assert repeated(fold_end.end, fold_end.tz) and not repeated(fold_end.start, fold_end.tz)
+    assert f"{utc(fold_end.end):%Y%m%dT%H%M%SZ}" == "20261101T060000Z"
 
 
 @pytest.mark.parametrize("name", list(CHANGES))
@@ -396,8 +427,23 @@ def test_ics_wall_times_read_through_the_vtimezone_give_the_csv_instants(runs, n
     onsets = vtimezone_onsets(vtz)
     for event, row in events_and_rows(run, calendar):
         for key, expected in (("DTSTART", row.start), ("DTEND", row.end)):
+            if "TZID" not in event[key].params:  # UTC, in the repeated hour
+                assert pd.Timestamp(event[key].dt) == utc(expected)
+                continue
             wall = event[key].dt.replace(tzinfo=None)
             assert vtimezone_utc(onsets, wall) == utc(expected), (key, expected)
+
+
+@needs_icaljs
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_icaljs_reads_the_csv_instants(runs, name, tmp_path):
+    # ical.js (Thunderbird) reads DTSTART/DTEND through the file's own VTIMEZONE.
+    run = runs(name)
+    events = sorted(icaljs_events(run.ics, tmp_path), key=lambda e: e["start"])
+    found = [(e["start"], e["end"]) for e in events]
+    pairs = zip(run.schedule["start"], run.schedule["end"], strict=True)
+    expected = [(utc(a), utc(b)) for a, b in pairs]
+    assert found == expected
 
 
 # -- Google Calendar CSV ---------------------------------------------------------------
@@ -414,7 +460,7 @@ def test_google_csv_shows_the_local_wall_times(runs, name):
         assert row["End Date"] == f"{finish:%m/%d/%Y}" and row["End Time"] == f"{finish:%I:%M %p}"
     across = rows.iloc[1]
     hours = CHANGES[name].wall_hours + datetime.fromisoformat(CHANGES[name].start).hour
-    assert across["End Time"] == f"{hours:02d}:00 AM"
+    assert across["End Time"] == f"{hours % 24:02d}:00 AM"
 
 
 # -- rest across the change ------------------------------------------------------------

@@ -2,8 +2,12 @@
 
 Each shift becomes one event in the site's own time zone (with a VTIMEZONE),
 so Google Calendar, Outlook and Apple Calendar show it at the right local time
-for whoever opens it. UIDs and DTSTAMP derive from the data, so the same
-schedule gives byte-identical files.
+for whoever opens it. A start or end whose local time occurs twice (the repeated
+hour when the clocks go back) is written in UTC instead ("20261101T060000Z"),
+which no client can read two ways. Each VTIMEZONE lists one onset per RDATE line,
+as ical.js (Thunderbird and many web calendars) misreads a multi-valued RDATE.
+UIDs and DTSTAMP derive from the data, so the same schedule gives byte-identical
+files.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 from icalendar import Calendar, Event, vDDDLists, vDDDTypes
@@ -25,19 +30,54 @@ _MAX_SLUG = 80
 _RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{d}" for p in ("com", "lpt") for d in range(1, 10)}
 
 
+def _uid(row) -> str:
+    """The event's UID: its UTC start and a hash of agent, site and start.
+
+    The full names go into the hash, so agents whose names differ only in
+    spaces, dashes or case ("Ann Lee", "Ann-Lee") never share a UID.
+    """
+    start = pd.Timestamp(row.start).tz_convert("UTC")
+    key = "\x1f".join((str(row.agent), str(row.site), start.isoformat()))
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+    return f"{start:%Y%m%dT%H%M%SZ}-{digest}@wfm"
+
+
+def _event_time(instant: object, zone: str) -> datetime:
+    """`instant` as the site's wall time, or in UTC when that wall time occurs twice.
+
+    RFC 5545 reads a repeated local time as its first occurrence, but clients
+    differ (a shift ending at 01:00 in the second 01:00 hour showed one hour
+    short in one and one hour late in another); UTC has no repeated hour.
+    """
+    local = pd.Timestamp(instant).tz_convert(zone)
+    if _in_fold(local.tz_localize(None).to_pydatetime(), zone):
+        return pd.Timestamp(instant).tz_convert("UTC").to_pydatetime()
+    return local.to_pydatetime()
+
+
+def _in_fold(wall: datetime, zone: str) -> bool:
+    """Whether the naive local `wall` time occurs twice in `zone`."""
+    tz = ZoneInfo(zone)
+    return (
+        wall.replace(tzinfo=tz, fold=0).utcoffset() != wall.replace(tzinfo=tz, fold=1).utcoffset()
+    )
+
+
 def _summary(row) -> str:
     return f"{row.agent}: {row.queue} shift ({row.site})"
 
 
-def _description(row) -> str:
+def _description(row, zone: str | None = None) -> str:
+    """Agent, site, queue and breaks; break times in `zone` (default: the site's)."""
+    zone = zone or row.timezone
     lines = [f"Agent: {row.agent}", f"Site: {row.site}", f"Queue: {row.queue}"]
     # Every break (break_start..break_end and other_breaks), in time order.
     pauses = [(row.break_start, row.break_end)] if pd.notna(row.break_start) else []
     pauses.extend(getattr(row, "other_breaks", None) or ())
     for begin, finish in sorted(pauses, key=lambda pause: pd.Timestamp(pause[0])):
-        start = pd.Timestamp(begin).tz_convert(row.timezone)
-        end = pd.Timestamp(finish).tz_convert(row.timezone)
-        lines.append(f"Break: {start:%H:%M}-{end:%H:%M} ({row.timezone})")
+        start = pd.Timestamp(begin).tz_convert(zone)
+        end = pd.Timestamp(finish).tz_convert(zone)
+        lines.append(f"Break: {start:%H:%M}-{end:%H:%M} ({zone})")
     return "\n".join(lines)
 
 
@@ -48,6 +88,9 @@ def schedule_ics(
     stamp: pd.Timestamp | None = None,
 ) -> str:
     """One VCALENDAR with a VEVENT per shift, times in each site's zone.
+
+    A start or end whose wall time occurs twice (in the hour repeated when the
+    clocks go back) is written in UTC, so that no client can misread it.
 
     Args:
         schedule: the schedule contract (start, end, break_* as UTC timestamps).
@@ -62,14 +105,11 @@ def schedule_ics(
     cal.add("x-wr-calname", name)
     stamp = (_stamp(schedule) if stamp is None else pd.Timestamp(stamp)).to_pydatetime()
     for row in schedule.itertuples(index=False):
-        start = pd.Timestamp(row.start).tz_convert(row.timezone)
-        end = pd.Timestamp(row.end).tz_convert(row.timezone)
         event = Event()
-        uid_time = pd.Timestamp(row.start).tz_convert("UTC")
-        event.add("uid", f"{row.agent}-{uid_time:%Y%m%dT%H%M%SZ}@wfm".replace(" ", "-"))
+        event.add("uid", _uid(row))
         event.add("dtstamp", stamp)
-        event.add("dtstart", start.to_pydatetime())
-        event.add("dtend", end.to_pydatetime())
+        event.add("dtstart", _event_time(row.start, row.timezone))
+        event.add("dtend", _event_time(row.end, row.timezone))
         event.add("summary", _summary(row))
         event.add("description", _description(row))
         event.add("location", row.site)
@@ -83,6 +123,7 @@ def schedule_ics(
     cal.subcomponents[:] = [*zones, *events]
     for zone in zones:
         _onsets_in_old_wall_time(zone)
+        _one_date_per_rdate(zone)
     return cal.to_ical().decode("utf-8")
 
 
@@ -164,16 +205,81 @@ def _onsets_in_old_wall_time(zone) -> None:
             observance["RDATE"] = [vDDDLists([d.dt - step for d in rdates.dts]) for rdates in lists]
 
 
-def schedule_google_csv(schedule: pd.DataFrame) -> pd.DataFrame:
-    """Google Calendar's import columns, in each shift's local time.
+def _one_date_per_rdate(zone) -> None:
+    """Split every multi-valued RDATE into one RDATE line per onset.
 
-    Google reads these times in the importing calendar's time zone, so import a
-    site's rows into a calendar set to that site's zone.
+    RFC 5545 allows "RDATE:19710425T020000,19720430T020000,...", but ical.js
+    (behind Thunderbird and many web calendars) misreads it, putting Dublin,
+    Rome and Tel Aviv shifts an hour off; one date per line reads the same
+    everywhere.
     """
+    for observance in zone.subcomponents:
+        if "RDATE" not in observance:
+            continue
+        dates = observance["RDATE"]
+        lists = dates if isinstance(dates, list) else [dates]
+        observance["RDATE"] = [vDDDLists([d.dt]) for rdates in lists for d in rdates.dts]
+
+
+def check_google_options(fmt: str, timezone: str | None, site_zones: list[str]) -> None:
+    """WfmError, before solving, unless the Google CSV's zone is settled.
+
+    `timezone` (--calendar-timezone) must be an IANA zone and goes with
+    `fmt` "google" only; without it the sites must share one zone.
+    """
+    if timezone is not None:
+        if fmt != "google":
+            raise WfmError("--calendar-timezone: applies to --format google only; drop it")
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise WfmError(
+                f"--calendar-timezone: unknown timezone {timezone!r}; use an IANA name "
+                f"such as 'America/New_York'"
+            ) from None
+    elif fmt == "google":
+        google_zone(pd.DataFrame({"timezone": site_zones}), None)
+
+
+def google_zone(schedule: pd.DataFrame, timezone: str | None) -> str | None:
+    """The one zone the Google CSV's times are in, or WfmError.
+
+    Google Calendar reads every row of an import in the importing calendar's
+    zone, so one file holds one zone: `timezone` when given, else the sites'
+    zone when they share one. Rows of several zones without `timezone` are
+    refused (wall times of several zones in one file would be read wrongly).
+    """
+    if timezone is not None:
+        return timezone
+    zones = sorted(set(schedule["timezone"]))
+    if len(zones) > 1:
+        raise WfmError(
+            f"--format google: the schedule's sites are in {len(zones)} time zones "
+            f"({', '.join(zones)}), but Google Calendar reads every row in the importing "
+            f"calendar's zone; add --calendar-timezone ZONE (the calendar's zone)"
+        )
+    return zones[0] if zones else None
+
+
+def schedule_google_csv(schedule: pd.DataFrame, *, timezone: str | None = None) -> pd.DataFrame:
+    """Google Calendar's import columns, all rows in one time zone.
+
+    Google reads these times in the importing calendar's time zone, so import
+    the file into a calendar set to the zone its Description names.
+
+    Args:
+        schedule: the schedule contract (start, end, break_* as UTC timestamps).
+        timezone: IANA zone to write every row's times in (the importing
+            calendar's zone); None for the sites' own zone, which they must share.
+
+    Raises:
+        WfmError: no `timezone` and the rows are in several zones.
+    """
+    zone = google_zone(schedule, timezone)
     rows = []
     for row in schedule.itertuples(index=False):
-        start = pd.Timestamp(row.start).tz_convert(row.timezone)
-        end = pd.Timestamp(row.end).tz_convert(row.timezone)
+        start = pd.Timestamp(row.start).tz_convert(zone)
+        end = pd.Timestamp(row.end).tz_convert(zone)
         rows.append(
             {
                 "Subject": _summary(row),
@@ -182,7 +288,7 @@ def schedule_google_csv(schedule: pd.DataFrame) -> pd.DataFrame:
                 "End Date": f"{end:%m/%d/%Y}",
                 "End Time": f"{end:%I:%M %p}",
                 "All Day Event": "False",
-                "Description": _description(row).replace("\n", "; "),
+                "Description": f"Times in {zone}; " + _description(row, zone).replace("\n", "; "),
                 "Location": row.site,
                 "Private": "True",
             }

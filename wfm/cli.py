@@ -64,6 +64,16 @@ CalendarsFlagOpt = Annotated[
         ),
     ),
 ]
+CalendarTzOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--calendar-timezone",
+        help=(
+            "With --format google: write every row's times in this IANA zone, the zone "
+            "of the Google calendar you import into (needed when sites are in several zones)."
+        ),
+    ),
+]
 AgentsOutOpt = Annotated[
     Path | None,
     typer.Option(
@@ -107,11 +117,14 @@ def _write_calendars(schedule: pd.DataFrame, folder: Path) -> None:
         render.warn(f"{folder}: written, but the earlier calendars stay at {left}; delete it")
 
 
-def _write_schedule(schedule: pd.DataFrame, path: Path | None, fmt: str) -> None:
+def _write_schedule(
+    schedule: pd.DataFrame, path: Path | None, fmt: str, calendar_tz: str | None = None
+) -> None:
     if fmt == "ics":
         writers.write_text(calendars.schedule_ics(schedule), path)
     elif fmt == "google":
-        writers.write_csv(calendars.schedule_google_csv(schedule), path)
+        frame = calendars.schedule_google_csv(schedule, timezone=calendar_tz)
+        writers.write_csv(frame, path)
     else:
         writers.write_text(writers.schedule_csv_text(schedule), path)
 
@@ -223,6 +236,7 @@ def schedule(
     coverage: Annotated[Path | None, typer.Option(help="Also write coverage CSV here.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv, ics or google.")] = "csv",
     agent_calendars: CalendarsDirOpt = None,
+    calendar_tz: CalendarTzOpt = None,
     time_limit: Annotated[float | None, typer.Option(help="Solver seconds.")] = None,
     gap: Annotated[float | None, typer.Option(help="Relative optimality gap.")] = None,
     solver: Annotated[str | None, typer.Option(help="highs or cbc.")] = None,
@@ -252,6 +266,7 @@ def schedule(
     if agent_calendars is not None:
         folders.check_folder(agent_calendars, suffix=".ics")
     cfg = _config(config)
+    calendars.check_google_options(fmt, calendar_tz, [site.timezone for site in cfg.sites])
     frame = readers.read_requirements(requirements, tz=cfg.timezone)
     with render.progress("solving", total=1) as advance:
         result = app.run_schedule(
@@ -265,7 +280,7 @@ def schedule(
             log_path=solver_log,
         )
         advance()
-    _write_schedule(result.schedule, output, fmt)
+    _write_schedule(result.schedule, output, fmt, calendar_tz)
     if coverage is not None:
         writers.write_csv(result.coverage, coverage)
     if agent_calendars is not None:

@@ -2,11 +2,17 @@
 
 A folder wfm wrote holds a marker file listing its files; only such a folder (or a
 new or empty one) is ever replaced, so no file of anyone else's is deleted.
+
+The swap is two renames (the old folder to `.NAME.<hex>.old`, the new one from
+`.NAME.<hex>.tmp`). A run killed between them leaves no NAME, only the hidden
+`.old`; the next run puts that back first, then removes leftover `.tmp`/`.old`
+folders that are provably wfm's (that name pattern, a marker, nothing unlisted).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Mapping
@@ -16,7 +22,12 @@ from wfm.errors import WfmError
 
 FOLDER_MARKER = ".wfm-calendars"
 # Files an OS drops into any folder it shows; a folder holding them is still ours.
+# Only plain files of these names are litter: a folder so named is someone's.
 _OS_LITTER = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
+
+
+def _litter(entry: Path) -> bool:
+    return entry.name.lower() in _OS_LITTER and entry.is_file() and not entry.is_symlink()
 
 
 def check_folder(folder: Path, *, suffix: str, parent_made_later: bool = False) -> None:
@@ -55,7 +66,7 @@ def _check_folder(folder: Path, *, suffix: str, parent_made_later: bool) -> None
             f"replace; give a new folder such as {folder / 'calendars'}"
         )
     entries = {entry.name: entry for entry in folder.iterdir()}
-    names = sorted(name for name in entries if name.lower() not in _OS_LITTER)
+    names = sorted(name for name, entry in entries.items() if not _litter(entry))
     if not names:
         return
     if FOLDER_MARKER not in names:
@@ -63,17 +74,70 @@ def _check_folder(folder: Path, *, suffix: str, parent_made_later: bool) -> None
             f"{folder}: holds {names[0]!r} and has no {FOLDER_MARKER} file, so wfm did "
             f"not write it and will not replace it; give a new or empty folder"
         )
-    ours = _listed(entries[FOLDER_MARKER], suffix=suffix) | {FOLDER_MARKER}
-    strangers = [
-        name
-        for name in names
-        if name not in ours or (entries[name].is_dir() and not entries[name].is_symlink())
-    ]
+    strangers = _strangers(entries, names, suffix=suffix)
     if strangers:
         raise WfmError(
             f"{folder}: holds {strangers[0]!r}, which wfm did not write, so the folder "
             f"is not replaced; move it elsewhere or give a new folder"
         )
+
+
+def _strangers(entries: dict, names: list[str], *, suffix: str) -> list[str]:
+    """The names in a marked folder that its marker does not list, or that are folders."""
+    ours = _listed(entries[FOLDER_MARKER], suffix=suffix) | {FOLDER_MARKER}
+    return [
+        name
+        for name in names
+        if name not in ours or (entries[name].is_dir() and not entries[name].is_symlink())
+    ]
+
+
+def _provably_ours(folder: Path, *, suffix: str) -> bool:
+    """A real folder holding a plain marker file, its listed files and litter only."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    entries = {entry.name: entry for entry in folder.iterdir()}
+    marker = entries.get(FOLDER_MARKER)
+    if marker is None or marker.is_symlink() or not marker.is_file():
+        return False
+    names = sorted(name for name, entry in entries.items() if not _litter(entry))
+    return not _strangers(entries, names, suffix=suffix)
+
+
+def _leftovers(target: Path) -> list[Path]:
+    """`.NAME.<12 hex>.tmp`/`.old` beside `target`: a crashed swap's halves, newest first."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.[0-9a-f]{{12}}\.(tmp|old)")
+    found = [p for p in target.parent.iterdir() if pattern.fullmatch(p.name)]
+    return sorted(found, key=lambda p: (p.lstat().st_mtime_ns, p.name), reverse=True)
+
+
+def recover_folder(folder: Path, *, suffix: str) -> None:
+    """Repair what a run killed mid-swap left beside `folder`.
+
+    A missing `folder` with a provably-ours `.old` beside it (the earlier
+    calendars, moved away by the first rename) gets the newest one back. Then
+    every provably-ours `.tmp`/`.old` left beside it is removed. Anything not
+    provably wfm's is left alone. (Two runs into one folder at once are not
+    supported: one may remove the other's half-written `.tmp`.)
+    """
+    target = Path(folder).resolve()
+    try:
+        leftovers = [p for p in _leftovers(target) if _provably_ours(p, suffix=suffix)]
+    except OSError:
+        return  # nothing to tidy that can be read; check_folder reports the folder itself
+    try:
+        if not os.path.lexists(target):
+            old = [p for p in leftovers if p.suffix == ".old"]
+            if old:
+                os.replace(old[0], target)
+                leftovers.remove(old[0])
+        for path in leftovers:
+            shutil.rmtree(path, ignore_errors=True)
+    except OSError as e:
+        raise WfmError(
+            f"{folder}: cannot tidy what an earlier run left beside it ({e.strerror or e}); "
+            f"check the folder's permissions"
+        ) from None
 
 
 def _listed(marker: Path, *, suffix: str) -> set[str]:
@@ -89,8 +153,10 @@ def _plain(name: str) -> bool:
 def write_folder(files: Mapping[str, str], folder: Path, *, suffix: str) -> Path | None:
     """Make `folder` hold exactly `files` ({file name: text}), all or nothing.
 
-    The files, and a `FOLDER_MARKER` listing their names (sorted), are written
-    into a new hidden folder beside `folder`, which then takes its place. An
+    First a crashed earlier swap is repaired (`recover_folder`). The files, and
+    a `FOLDER_MARKER` listing their names (sorted, written first, so that even
+    a half-written staging folder is provably ours), are written into a new
+    hidden folder beside `folder`, which then takes its place. An
     earlier `folder` must pass `check_folder` (new, empty, or written by wfm
     with nothing added), so no file of anyone else's is lost; it is removed
     only after the swap.
@@ -104,6 +170,7 @@ def write_folder(files: Mapping[str, str], folder: Path, *, suffix: str) -> Path
             file name, or the files cannot be written (the earlier folder is
             then left as it was).
     """
+    recover_folder(folder, suffix=suffix)
     check_folder(folder, suffix=suffix)
     bad = sorted(name for name in files if not (_plain(name) and name.endswith(suffix)))
     if bad:
@@ -118,7 +185,7 @@ def write_folder(files: Mapping[str, str], folder: Path, *, suffix: str) -> Path
     retired = staging.with_suffix(".old")
     try:
         staging.mkdir()
-        for name, text in {**files, FOLDER_MARKER: marker}.items():
+        for name, text in {FOLDER_MARKER: marker, **files}.items():
             with open(staging / name, "x", encoding="utf-8", newline="") as handle:
                 handle.write(text)
                 handle.flush()

@@ -45,6 +45,8 @@ HANDLE_COLUMNS = (
 COUNT_COLUMNS = ("interval_start", "volume")
 OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 DEFAULT_QUEUE = "all"
+# A quote wfm's writers put before a cell a spreadsheet would run as a formula.
+FORMULA_QUOTED = re.compile(r"^'(?='*[=+\-@\t\r])")
 
 
 def read_table(path: Path, *, what: str) -> pd.DataFrame:
@@ -64,6 +66,10 @@ def read_table(path: Path, *, what: str) -> pd.DataFrame:
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise WfmError(f"{path}: the {what} file has a header but no rows")
+    # Undo writers.neutralise_formula: "'=x" (as wfm writes a cell "=x") reads as "=x".
+    for column in frame.columns:
+        if frame[column].str.startswith("'").any():
+            frame[column] = frame[column].str.replace(FORMULA_QUOTED, "", regex=True)
     return frame
 
 
