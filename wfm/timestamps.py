@@ -137,26 +137,36 @@ def normalise(
 
 
 def _parse(text: pd.Series, *, utc: bool) -> pd.Series:
-    """ISO 8601 first, then any other form pandas reads; NaT where none does."""
-    out = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=utc)
+    """ISO 8601 first, then any other form pandas reads; NaT where none does.
+
+    Always nanosecond timestamps; a year outside YEARS (which pandas may hold
+    at a coarser unit, e.g. year 0) is NaT.
+    """
+    out = _in_range(pd.to_datetime(text, errors="coerce", format="ISO8601", utc=utc), utc=utc)
     left = out.isna()
     if left.any():
         out = out.copy()
-        out[left] = _parse_mixed(text[left], dtype=out.dtype)
+        out[left] = _parse_mixed(text[left], utc=utc)
     return out
 
 
-def _parse_mixed(text: pd.Series, *, dtype: object) -> pd.Series:
-    """Month names and other forms, element by element; NaT where unreadable."""
-    utc = isinstance(dtype, pd.DatetimeTZDtype)
+def _in_range(parsed: pd.Series, *, utc: bool) -> pd.Series:
+    years = parsed.dt.year
+    parsed = parsed.where((years >= YEARS[0]) & (years <= YEARS[1]))
+    return parsed.astype("datetime64[ns, UTC]" if utc else "datetime64[ns]")
+
+
+def _parse_mixed(text: pd.Series, *, utc: bool) -> pd.Series:
+    """Month names and other forms pandas guesses; NaT where unreadable."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             more = pd.to_datetime(text, errors="coerce", format="mixed", utc=utc)
             if isinstance(more.dtype, pd.DatetimeTZDtype) != utc:
                 raise TypeError("a zone where none was expected")
-            return more.astype(dtype)
+            return _in_range(more, utc=utc)
         except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
+            dtype = "datetime64[ns, UTC]" if utc else "datetime64[ns]"
             return pd.Series(pd.NaT, index=text.index, dtype=dtype)
 
 
@@ -164,8 +174,8 @@ def _unreadable(text: pd.Series, bad: pd.Series, *, path: object, column: str) -
     first = bad.idxmax()
     value = text[first]
     rows = _row_list(bad)
-    if is_time_only(text[bad]):
-        hint = "a timestamp needs a date and a time, e.g. 2025-03-04 09:13"
+    if not re.search(YEAR, value):
+        hint = "a timestamp needs a date with a four-digit year and a time, e.g. 2025-03-04 09:13"
     else:
         hint = "use ISO 8601 such as 2025-03-04T09:13:00-05:00"
     return WfmError(
@@ -176,6 +186,9 @@ def _unreadable(text: pd.Series, bad: pd.Series, *, path: object, column: str) -
 def _check_years(text: pd.Series, raw: pd.Series, *, path: object, column: str) -> None:
     """Refuse years outside YEARS before parsing (pandas cannot hold some of them)."""
     years = pd.to_numeric(text.str.extract(YEAR, expand=False), errors="coerce")
+    no_year = years.isna()
+    if no_year.any():  # pandas would fill in today's date
+        raise _unreadable(raw, no_year, path=path, column=column)
     outside = (years < YEARS[0]) | (years > YEARS[1])
     if outside.any():
         first = outside.idxmax()
