@@ -253,7 +253,10 @@ def test_stray_rows_are_dropped_with_a_warning(tmp_path, extra, shown):
     )
     assert history["interval_start"].min() == pd.Timestamp("2025-01-06", tz="UTC")
     assert history["interval_start"].max() == pd.Timestamp("2025-02-16", tz="UTC")
-    assert len(notes) == 1 and f"dropped {len(extra)} rows more than 8 weeks away" in notes[0]
+    assert (
+        len(notes) == 1
+        and f"dropped {len(extra)} row{'s' * (len(extra) > 1)} more than 8 weeks away" in notes[0]
+    )
     assert shown in notes[0]
 
 

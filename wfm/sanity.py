@@ -59,9 +59,11 @@ def drop_stray_rows(times: pd.Series, *, path: Path) -> tuple[pd.Series, list[st
 def _stray_note(times: pd.Series, stray: pd.Series, *, bulk_times: pd.Series, path: Path) -> str:
     shown = times[stray].sort_values().head(3)
     listed = ", ".join(f"row {int(i) + 2} ({t:%Y-%m-%d})" for i, t in shown.items())
-    more = f" and {int(stray.sum()) - len(shown)} more" if stray.sum() > len(shown) else ""
+    count = int(stray.sum())
+    more = f" and {count - len(shown)} more" if count > len(shown) else ""
     return (
-        f"{path}: dropped {int(stray.sum())} rows more than {STRAY_GAP.days // 7} weeks away "
+        f"{path}: dropped {count} {'row' if count == 1 else 'rows'} more than "
+        f"{STRAY_GAP.days // 7} weeks away "
         f"from the rest of the history ({bulk_times.min():%Y-%m-%d} to "
         f"{bulk_times.max():%Y-%m-%d}): {listed}{more}; fix their dates if they are real"
     )
