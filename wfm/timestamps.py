@@ -36,6 +36,7 @@ ZONE_SUFFIX = re.compile(r"(\d)\s*(?:Z|UTC|GMT)$", re.IGNORECASE)
 HOUR_OFFSET = re.compile(r"(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*([+-]\d{2})$")
 SPACED_OFFSET = re.compile(r"(\d)\s+([+-]\d{2}:?\d{2})$")
 OFFSET = re.compile(r"[+-]\d{2}:?\d{2}$")
+ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:[+-]\d{2}:\d{2})?")
 TIME_ONLY = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?$")
 DATE_ONLY = re.compile(r"^(?:\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2}))$")
 YEAR = r"(?<!\d)(\d{4})(?!\d)"  # the first four-digit number of a timestamp
@@ -64,13 +65,17 @@ def is_time_only(values: pd.Series) -> bool:
     """True when the non-blank values are times of day (09:13) with no date."""
     text = values.astype(str).str.strip()
     text = text[text != ""]
-    return bool(len(text)) and bool(text.str.fullmatch(TIME_ONLY).all())
+    if not len(text) or not TIME_ONLY.fullmatch(text.iloc[0]):
+        return False
+    return bool(text.str.fullmatch(TIME_ONLY).all())
 
 
 def is_date_only(values: pd.Series) -> bool:
     """True when every value is a whole date with no time of day."""
     text = values.astype(str).str.strip()
-    return bool(len(text)) and bool(text.str.fullmatch(DATE_ONLY).all())
+    if not len(text) or not DATE_ONLY.fullmatch(text.iloc[0]):
+        return False
+    return bool(text.str.fullmatch(DATE_ONLY).all())
 
 
 def _day_month_order(
@@ -111,6 +116,8 @@ def normalise(
     text: pd.Series, *, order: str | None, path: object, column: str
 ) -> tuple[pd.Series, pd.Series]:
     """Rewrite exported forms as ISO 8601; returns (text, has_offset)."""
+    if text.str.fullmatch(ISO).all():  # the common case, quickly
+        return text, text.str.contains(OFFSET)
     text = text.str.replace(ZONE_SUFFIX, r"\1+00:00", regex=True)
     text = text.str.replace(HOUR_OFFSET, r"\1\2:00", regex=True)
     text = text.str.replace(SPACED_OFFSET, r"\1\2", regex=True)
@@ -185,7 +192,11 @@ def _unreadable(text: pd.Series, bad: pd.Series, *, path: object, column: str) -
 
 def _check_years(text: pd.Series, raw: pd.Series, *, path: object, column: str) -> None:
     """Refuse years outside YEARS before parsing (pandas cannot hold some of them)."""
-    years = pd.to_numeric(text.str.extract(YEAR, expand=False), errors="coerce")
+    years = pd.to_numeric(text.str[:4], errors="coerce")  # ISO 8601, quickly
+    other = years.isna() | ~text.str[4:5].isin(["-", ""])
+    if other.any():
+        found = text[other].str.extract(YEAR, expand=False)
+        years[other] = pd.to_numeric(found, errors="coerce")
     no_year = years.isna()
     if no_year.any():  # pandas would fill in today's date
         raise _unreadable(raw, no_year, path=path, column=column)
