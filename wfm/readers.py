@@ -378,7 +378,7 @@ def _event_times(
 
 
 def _grid_file(
-    raw: pd.DataFrame, path: Path, tz: str, *, what: str, number: str, maximum: float
+    raw: pd.DataFrame, path: Path, tz: str, *, what: str, number: str, maximum: float | None
 ) -> pd.DataFrame:
     """interval_start, queue and one number column of a forecast or requirements file."""
     require_columns(raw, ["interval_start", "queue", number], path=path, what=what)
@@ -398,18 +398,16 @@ def _grid_file(
 
 
 def read_forecast(path: Path, *, tz: str) -> pd.DataFrame:
-    """A forecast CSV (the forecast contract) for `wfm staff`."""
+    """A forecast CSV (the forecast contract) for `wfm staff`.
+
+    Volumes are not capped here: staffing refuses an interval no centre could
+    staff, in its own words.
+    """
     raw = read_table(path, what="forecast")
-    frame = _grid_file(raw, path, tz, what="forecast", number="volume", maximum=MAX_VOLUME)
-    for column, maximum in (
-        ("volume_low", MAX_VOLUME),
-        ("volume_high", MAX_VOLUME),
-        ("aht_seconds", MAX_SECONDS),
-    ):
+    frame = _grid_file(raw, path, tz, what="forecast", number="volume", maximum=None)
+    for column in ("volume_low", "volume_high", "aht_seconds"):
         if column in raw.columns:
-            frame[column] = parse_numbers(
-                raw[column], path=path, column=column, maximum=maximum, allow_blank=True
-            )
+            frame[column] = parse_numbers(raw[column], path=path, column=column, allow_blank=True)
     return frame
 
 
