@@ -23,10 +23,11 @@ from scheduling.shifts.roster import roster_agents
 from scheduling.solver import solver_log
 from scheduling.staffing.queues import QueueSpec
 from scheduling.staffing.requirements import staff_interval, staff_requirements
-from wfm import readers, writers
-from wfm.config import Config
+from wfm import readers, sanity, writers
+from wfm.config import Config, ForecastSettings
 from wfm.errors import WfmError
 from wfm.options import HistoryOptions, parse_horizon
+from wfm.timestamps import check_date_format
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ def run_forecast(
     request: ForecastRequest, config: Config, *, on_queue: Callable[[str], None] | None = None
 ) -> ForecastResult:
     """History file (+ events) -> forecast."""
-    history, model = _history_and_model(request, config)
+    notes: list[str] = []
+    history, model = _history_and_model(request, config, notes=notes)
     result = forecast_volume(
         history,
         horizon=parse_horizon(request.horizon, interval_minutes=model["interval_minutes"]),
@@ -69,6 +71,12 @@ def run_forecast(
         on_queue=on_queue,
         **model,
     )
+    result.warnings[:0] = notes
+    far = sanity.forecast_far_from_history(
+        history, result.forecast, interval_minutes=model["interval_minutes"]
+    )
+    if far:
+        result.warnings.append(far)
     _unconfigured_note(history, config, result.warnings)
     return result
 
@@ -82,7 +90,8 @@ def run_backtest(
     """History file (+ events) -> accuracy of the model and baselines at past cut-offs."""
     if request.origins < 1:
         raise WfmError(f"--origins: expected at least 1, got {request.origins}")
-    history, model = _history_and_model(request, config)
+    notes: list[str] = []
+    history, model = _history_and_model(request, config, notes=notes)
     interval = model["interval_minutes"]
     step = None
     if request.step is not None:
@@ -95,23 +104,29 @@ def run_backtest(
         on_origin=on_origin,
         **model,
     )
+    result.warnings[:0] = notes
     _unconfigured_note(history, config, result.warnings)
     return result
 
 
 def _history_and_model(
-    request: ForecastRequest | BacktestRequest, config: Config
+    request: ForecastRequest | BacktestRequest, config: Config, *, notes: list[str]
 ) -> tuple[pd.DataFrame, dict]:
     """The request's history on the UTC grid, and the model settings forecast and
     backtest share (interval, zones, AHT, level, events, holidays, model)."""
-    history, interval, tz = load_history(request, config)
+    history, interval, tz = load_history(request, config, notes=notes)
     options, settings = request.options, config.forecast
+    date_format = _date_format(options, settings)
     model = {
         "interval_minutes": interval,
         "timezones": config.queue_timezones(),
         "default_aht": config.queue_aht(),
         "level": options.level if options.level is not None else settings.level,
-        "events": readers.read_events(options.events, tz=tz) if options.events else None,
+        "events": (
+            readers.read_events(options.events, tz=tz, date_format=date_format)
+            if options.events
+            else None
+        ),
         "country": options.country or settings.country,
         "subdivision": settings.subdivision,
         "model": options.model or settings.model,
@@ -119,10 +134,22 @@ def _history_and_model(
     return history, model
 
 
+def _date_format(options: HistoryOptions, settings: ForecastSettings) -> str | None:
+    if options.date_format is not None:
+        return check_date_format(options.date_format)
+    return check_date_format(settings.date_format, where="forecast.date_format")
+
+
 def load_history(
-    request: ForecastRequest | BacktestRequest, config: Config
+    request: ForecastRequest | BacktestRequest,
+    config: Config,
+    *,
+    notes: list[str] | None = None,
 ) -> tuple[pd.DataFrame, int, str]:
     """The history file of a forecast or backtest request on the UTC grid.
+
+    Rows far from the rest of the history are dropped (wfm.sanity), with a
+    warning appended to `notes`.
 
     Returns:
         (history, interval_minutes, tz): counts files keep intervals they leave out
@@ -143,7 +170,13 @@ def load_history(
         queue_col=options.queue_col or settings.queue_column,
         handle_col=options.handle_time_col or settings.handle_time_column,
         default_queue=default_queue,
+        date_format=_date_format(options, settings),
     )
+    time_column = "created_at" if kind == "contacts" else "interval_start"
+    keep, dropped = sanity.drop_stray_rows(frame[time_column], path=request.history)
+    frame = frame[keep]
+    if notes is not None:
+        notes.extend(dropped)
     if kind == "contacts":
         return aggregate_contacts(frame, interval_minutes=interval), interval, tz
     if frame["interval_start"].ne(frame["interval_start"].dt.floor(f"{interval}min")).any():

@@ -26,6 +26,7 @@ from scheduling.staffing.queues import QueueSpec
 from scheduling.staffing.shrinkage import ShrinkageRule
 from wfm.capacity_config import CapacityConfig, parse_capacity
 from wfm.errors import WfmError
+from wfm.timestamps import check_date_format
 
 
 class _SettingsError(WfmError):
@@ -54,6 +55,7 @@ FORECAST_FIELDS: Fields = {
     "time_column": ("time_column", "text"),
     "queue_column": ("queue_column", "text"),
     "handle_time_column": ("handle_time_column", "text"),
+    "date_format": ("date_format", "text"),
 }
 QUEUE_FIELDS: Fields = {
     "channel": ("channel", "text"),
@@ -143,12 +145,17 @@ class ForecastSettings:
     time_column: str | None = None
     queue_column: str | None = None
     handle_time_column: str | None = None
+    date_format: str | None = None
 
     def __post_init__(self) -> None:
         if not (is_number(self.level) and 0 < self.level < 1):
             raise WfmError(
                 f"forecast.level: expected a share between 0 and 1, e.g. 0.8, got {self.level!r}"
             )
+        try:
+            check_date_format(self.date_format, where="forecast.date_format")
+        except WfmError as e:
+            raise _SettingsError(str(e)) from None
 
 
 @dataclass(frozen=True)

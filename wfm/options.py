@@ -36,6 +36,7 @@ class HistoryOptions:
     time_col: str | None = None
     queue_col: str | None = None
     handle_time_col: str | None = None
+    date_format: str | None = None
 
 
 _HELP = {
@@ -48,6 +49,7 @@ _HELP = {
     "time_col": "Timestamp column.",
     "queue_col": "Queue column.",
     "handle_time_col": "Handle time column (s).",
+    "date_format": "Numeric dates: DD/MM/YYYY or MM/DD/YYYY (when the file cannot tell).",
 }
 _TYPES = {"events": Path, "interval": int, "level": float}
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import WfmError
+from wfm.timestamps import DATE_ONLY, is_date_only, is_time_only, parse_timestamps
 
 TIME_COLUMNS = (
     "created_at",
@@ -43,7 +44,19 @@ HANDLE_COLUMNS = (
     "handling_time",
 )
 COUNT_COLUMNS = ("interval_start", "volume")
-OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+COUNT_LIKE = (
+    "volume",
+    "count",
+    "counts",
+    "calls",
+    "tickets",
+    "contacts",
+    "offered",
+)
+CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+MAX_VOLUME = 1e7  # contacts in one interval
+MAX_SECONDS = 86_400.0  # handle time: one day
+MAX_AGENTS = 1e6  # agents in one interval
 DEFAULT_QUEUE = "all"
 # A quote wfm's writers put before a cell a spreadsheet would run as a formula.
 FORMULA_QUOTED = re.compile(r"^'(?='*[=+\-@\t\r])")
@@ -103,49 +116,16 @@ def find_column(
     return None
 
 
-def parse_timestamps(values: pd.Series, *, tz: str, path: Path, column: str) -> pd.Series:
-    """Strings to UTC timestamps: offsets taken as given, naive ones read in `tz`.
-
-    Naive times in a DST gap move forward to the first valid instant; in a fold
-    their order in the file decides (pandas' "infer"), else the first occurrence.
-    """
-    text = values.astype(str).str.strip()
-    has_offset = text.str.contains(OFFSET)
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
-    if has_offset.any():
-        out[has_offset] = pd.to_datetime(
-            text[has_offset], errors="coerce", utc=True, format="ISO8601"
-        )
-    naive = ~has_offset
-    if naive.any():
-        parsed = pd.to_datetime(text[naive], errors="coerce", format="mixed")
-        ok = parsed.notna()
-        try:
-            local = parsed[ok].dt.tz_localize(tz, ambiguous="infer", nonexistent="shift_forward")
-        except ValueError:  # pandas cannot infer which side of a fold a time is on
-            local = parsed[ok].dt.tz_localize(
-                tz, ambiguous=np.ones(int(ok.sum()), dtype=bool), nonexistent="shift_forward"
-            )
-        out[local.index] = local.dt.tz_convert("UTC")
-    bad = out.isna()
-    if bad.any():
-        rows = _rows(values.index[bad])
-        raise WfmError(
-            f"{path}: column {column!r}: cannot read {text[bad].iloc[0]!r} as a timestamp "
-            f"(rows {rows}); use ISO 8601 such as 2025-03-04T09:13:00-05:00"
-        )
-    return out
-
-
 def parse_numbers(
     values: pd.Series,
     *,
     path: Path,
     column: str,
     minimum: float | None = 0.0,
+    maximum: float | None = None,
     allow_blank: bool = False,
 ) -> pd.Series:
-    """Strings to floats; blank is NaN when allowed; WfmError names bad rows."""
+    """Strings to floats in [minimum, maximum]; blank is NaN if allowed; WfmError names rows."""
     text = values.astype(str).str.strip()
     blank = text == ""
     numbers = pd.to_numeric(text.where(~blank, "nan"), errors="coerce")
@@ -158,7 +138,34 @@ def parse_numbers(
             f"{path}: column {column!r}: {text[bad].iloc[0]!r} is not {need} "
             f"(rows {_rows(values.index[bad])})"
         )
+    high = numbers > maximum if maximum is not None else pd.Series(False, index=numbers.index)
+    if high.any():
+        raise WfmError(
+            f"{path}: column {column!r}: {text[high].iloc[0]!r} is above {maximum:,.0f}, the "
+            f"most wfm reads there (rows {_rows(values.index[high])}); check the units"
+        )
     return numbers.astype(float)
+
+
+def read_names(values: pd.Series, *, path: Path, column: str, blank: bool = False) -> pd.Series:
+    """Names (queue, agent, site, ...) as plain stripped text.
+
+    Refuses control characters (line breaks, tabs, NUL), which would split
+    output rows, and blanks unless `blank`.
+    """
+    text = values.astype(str).str.strip()
+    control = text.str.contains(CONTROL)
+    if control.any():
+        raise WfmError(
+            f"{path}: column {column!r}, row {int(values.index[control][0]) + 2}: "
+            f"{text[control].iloc[0]!r} holds a control character (line break, tab or NUL); "
+            f"remove it (rows {_rows(values.index[control])})"
+        )
+    if not blank and (text == "").any():
+        raise WfmError(
+            f"{path}: column {column!r} is empty in rows {_rows(values.index[text == ''])}"
+        )
+    return text
 
 
 def _rows(index: pd.Index, limit: int = 5) -> str:
@@ -167,10 +174,14 @@ def _rows(index: pd.Index, limit: int = 5) -> str:
     return ", ".join(numbers) + more
 
 
-def check_duplicates(frame: pd.DataFrame, keys: list[str], *, path: Path) -> None:
+def check_duplicates(
+    frame: pd.DataFrame, keys: list[str], *, path: Path, text: pd.DataFrame | None = None
+) -> None:
+    """Refuse rows that repeat `keys`; shows the values as the file has them (`text`)."""
     dup = frame.duplicated(keys, keep=False)
     if dup.any():
-        first = frame[dup].iloc[0]
+        shown_from = frame if text is None else text
+        first = shown_from[dup].iloc[0]
         shown = ", ".join(f"{k}={first[k]}" for k in keys)
         raise WfmError(
             f"{path}: {int(dup.sum())} rows repeat the same ({', '.join(keys)}), e.g. {shown} "
@@ -195,8 +206,13 @@ def read_history(
     queue_col: str | None = None,
     handle_col: str | None = None,
     default_queue: str = DEFAULT_QUEUE,
+    date_format: str | None = None,
 ) -> tuple[pd.DataFrame, str]:
     """A helpdesk export (one row per contact) or a counts file.
+
+    Args:
+        date_format: 'dmy', 'mdy' or 'ymd' for numeric dates whose order the
+            file leaves open (see wfm.timestamps).
 
     Returns:
         (frame, kind): kind "contacts" with columns created_at (UTC), queue,
@@ -209,24 +225,27 @@ def read_history(
         raw, queue_col, QUEUE_COLUMNS, path=path, option="--queue-col", required=False
     )
     queues = (
-        raw[queue].astype(str).str.strip() if queue else pd.Series(default_queue, index=raw.index)
+        read_names(raw[queue], path=path, column=queue)
+        if queue
+        else pd.Series(default_queue, index=raw.index)
     )
-    if queue and (queues == "").any():
-        raise WfmError(
-            f"{path}: column {queue!r} is empty in rows {_rows(raw.index[queues == ''])}"
-        )
     if time_col is None and set(COUNT_COLUMNS) <= lowered:
-        return _read_counts(raw, queues, path=path, tz=tz), "counts"
-    when = find_column(raw, time_col, TIME_COLUMNS, path=path, option="--time-col")
+        counts = _read_counts(raw, queues, path=path, tz=tz, date_format=date_format)
+        return counts, "counts"
+    when = _time_column(raw, time_col, path=path)
+    _refuse_aggregated(raw, when, path=path)
     handle = find_column(
         raw, handle_col, HANDLE_COLUMNS, path=path, option="--handle-time-col", required=False
     )
+    times = parse_timestamps(raw[when], tz=tz, path=path, column=when, date_format=date_format)
     frame = pd.DataFrame(
         {
-            "created_at": parse_timestamps(raw[when], tz=tz, path=path, column=when),
+            "created_at": times,
             "queue": queues,
             "handle_time_seconds": (
-                parse_numbers(raw[handle], path=path, column=handle, allow_blank=True)
+                parse_numbers(
+                    raw[handle], path=path, column=handle, maximum=MAX_SECONDS, allow_blank=True
+                )
                 if handle
                 else np.nan
             ),
@@ -235,50 +254,109 @@ def read_history(
     return frame, "contacts"
 
 
-def _read_counts(raw: pd.DataFrame, queues: pd.Series, *, path: Path, tz: str) -> pd.DataFrame:
+def _time_column(raw: pd.DataFrame, explicit: str | None, *, path: Path) -> str:
+    """The timestamp column: never one holding times of day without a date."""
+    if explicit:
+        when = find_column(raw, explicit, TIME_COLUMNS, path=path, option="--time-col")
+        if is_time_only(raw[when]):
+            raise WfmError(
+                f"{path}: column {when!r} holds times of day only (e.g. "
+                f"{raw[when].iloc[0].strip()!r}); a timestamp needs a date and a time, "
+                "e.g. 2025-03-04 09:13; give a column that has both with --time-col"
+            )
+        return when
+    lowered = {c.lower().strip(): c for c in raw.columns}
+    present = [lowered[name] for name in TIME_COLUMNS if name in lowered]
+    usable = [c for c in present if not is_time_only(raw[c])]
+    if usable:
+        return usable[0]
+    if present:
+        raise WfmError(
+            f"{path}: column {present[0]!r} holds times of day only; a timestamp needs a "
+            "date and a time, e.g. 2025-03-04 09:13; name such a column with --time-col"
+        )
+    return find_column(raw, None, TIME_COLUMNS, path=path, option="--time-col")
+
+
+def _refuse_aggregated(raw: pd.DataFrame, when: str, *, path: Path) -> None:
+    """Refuse counts (a count-like numeric column, or whole dates) read as contacts."""
+    for column in raw.columns:
+        if column == when or column.lower().strip() not in COUNT_LIKE:
+            continue
+        numbers = pd.to_numeric(raw[column].str.strip(), errors="coerce")
+        if numbers.notna().all() and (numbers != 1).any():
+            raise WfmError(
+                f"{path}: column {column!r} holds counts, so a row is not one contact: "
+                "this looks like counts: use interval_start, queue, volume as the columns "
+                "(one row per queue and interval)"
+            )
+    if is_date_only(raw[when]):
+        raise WfmError(
+            f"{path}: column {when!r} holds whole dates with no time of day; each row must "
+            "be one contact with its date and time (e.g. 2025-03-04 09:13); if the rows "
+            "are counts, use the columns interval_start, queue, volume"
+        )
+
+
+def _read_counts(
+    raw: pd.DataFrame, queues: pd.Series, *, path: Path, tz: str, date_format: str | None
+) -> pd.DataFrame:
     lowered = {c.lower(): c for c in raw.columns}
     aht = lowered.get("aht_seconds")
+    start = lowered["interval_start"]
     frame = pd.DataFrame(
         {
             "interval_start": parse_timestamps(
-                raw[lowered["interval_start"]], tz=tz, path=path, column="interval_start"
+                raw[start], tz=tz, path=path, column=start, date_format=date_format, groups=queues
             ),
             "queue": queues,
-            "volume": parse_numbers(raw[lowered["volume"]], path=path, column="volume"),
+            "volume": parse_numbers(
+                raw[lowered["volume"]], path=path, column="volume", maximum=MAX_VOLUME
+            ),
             "aht_seconds": (
-                parse_numbers(raw[aht], path=path, column=aht, allow_blank=True) if aht else np.nan
+                parse_numbers(
+                    raw[aht], path=path, column=aht, maximum=MAX_SECONDS, allow_blank=True
+                )
+                if aht
+                else np.nan
             ),
         }
     )
-    check_duplicates(frame, ["queue", "interval_start"], path=path)
+    text = pd.DataFrame({"queue": queues, "interval_start": raw[start].str.strip()})
+    check_duplicates(frame, ["queue", "interval_start"], path=path, text=text)
     return frame
 
 
-def read_events(path: Path, *, tz: str) -> pd.DataFrame:
+def read_events(path: Path, *, tz: str, date_format: str | None = None) -> pd.DataFrame:
     """events.csv: name, start, end [, kind, queues, uplift].
 
     Whole dates are local days in `tz`: start at its midnight, end inclusive
-    (the event runs to the next midnight).
+    (the event runs to the next midnight). Uplift is a share in (-1, 100].
     """
     raw = read_table(path, what="events")
     require_columns(raw, ["name", "start", "end"], path=path, what="events")
-    start = _event_times(raw["start"], tz=tz, path=path, column="start", end=False)
-    end = _event_times(raw["end"], tz=tz, path=path, column="end", end=True)
+    names = read_names(raw["name"], path=path, column="name")
+    start = _event_times(
+        raw["start"], tz=tz, path=path, column="start", end=False, order=date_format
+    )
+    end = _event_times(raw["end"], tz=tz, path=path, column="end", end=True, order=date_format)
     bad = end <= start
     if bad.any():
         raise WfmError(
-            f"{path}: event {raw['name'][bad].iloc[0]!r} ends before it starts "
+            f"{path}: event {names[bad].iloc[0]!r} ends before it starts "
             f"(rows {_rows(raw.index[bad])}); check start and end"
         )
-    frame = pd.DataFrame({"name": raw["name"].str.strip(), "start": start, "end": end})
-    if (frame["name"] == "").any():
-        raise WfmError(
-            f"{path}: column 'name' is empty in rows {_rows(raw.index[frame['name'] == ''])}"
+    frame = pd.DataFrame({"name": names, "start": start, "end": end})
+    for column in ("kind", "queues"):
+        frame[column] = (
+            read_names(raw[column], path=path, column=column, blank=True)
+            if column in raw.columns
+            else ""
         )
-    frame["kind"] = raw["kind"].str.strip() if "kind" in raw.columns else ""
-    frame["queues"] = raw["queues"].str.strip() if "queues" in raw.columns else ""
     frame["uplift"] = (
-        parse_numbers(raw["uplift"], path=path, column="uplift", minimum=None, allow_blank=True)
+        parse_numbers(
+            raw["uplift"], path=path, column="uplift", minimum=None, maximum=100, allow_blank=True
+        )
         if "uplift" in raw.columns
         else np.nan
     )
@@ -291,10 +369,12 @@ def read_events(path: Path, *, tz: str) -> pd.DataFrame:
     return frame
 
 
-def _event_times(values: pd.Series, *, tz: str, path: Path, column: str, end: bool) -> pd.Series:
+def _event_times(
+    values: pd.Series, *, tz: str, path: Path, column: str, end: bool, order: str | None
+) -> pd.Series:
     text = values.astype(str).str.strip()
-    date_only = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
-    times = parse_timestamps(text, tz=tz, path=path, column=column)
+    times = parse_timestamps(text, tz=tz, path=path, column=column, date_format=order)
+    date_only = text.str.fullmatch(DATE_ONLY)
     if end and date_only.any():
         local = times[date_only].dt.tz_convert(tz).dt.tz_localize(None) + pd.Timedelta(days=1)
         times[date_only] = local.dt.tz_localize(
@@ -303,55 +383,58 @@ def _event_times(values: pd.Series, *, tz: str, path: Path, column: str, end: bo
     return times
 
 
-def read_forecast(path: Path, *, tz: str) -> pd.DataFrame:
-    """A forecast CSV (the forecast contract) for `wfm staff`."""
-    raw = read_table(path, what="forecast")
-    require_columns(raw, ["interval_start", "queue", "volume"], path=path, what="forecast")
+def _grid_file(
+    raw: pd.DataFrame, path: Path, tz: str, *, what: str, number: str, maximum: float | None
+) -> pd.DataFrame:
+    """interval_start, queue and one number column of a forecast or requirements file."""
+    require_columns(raw, ["interval_start", "queue", number], path=path, what=what)
+    queues = read_names(raw["queue"], path=path, column="queue")
     frame = pd.DataFrame(
         {
             "interval_start": parse_timestamps(
-                raw["interval_start"], tz=tz, path=path, column="interval_start"
+                raw["interval_start"], tz=tz, path=path, column="interval_start", groups=queues
             ),
-            "queue": raw["queue"].str.strip(),
-            "volume": parse_numbers(raw["volume"], path=path, column="volume"),
+            "queue": queues,
+            number: parse_numbers(raw[number], path=path, column=number, maximum=maximum),
         }
     )
+    text = pd.DataFrame({"queue": queues, "interval_start": raw["interval_start"].str.strip()})
+    check_duplicates(frame, ["queue", "interval_start"], path=path, text=text)
+    return frame
+
+
+def read_forecast(path: Path, *, tz: str) -> pd.DataFrame:
+    """A forecast CSV (the forecast contract) for `wfm staff`.
+
+    Volumes are not capped here: staffing refuses an interval no centre could
+    staff, in its own words.
+    """
+    raw = read_table(path, what="forecast")
+    frame = _grid_file(raw, path, tz, what="forecast", number="volume", maximum=None)
     for column in ("volume_low", "volume_high", "aht_seconds"):
         if column in raw.columns:
             frame[column] = parse_numbers(raw[column], path=path, column=column, allow_blank=True)
-    check_duplicates(frame, ["queue", "interval_start"], path=path)
     return frame
 
 
 def read_requirements(path: Path, *, tz: str) -> pd.DataFrame:
     """A requirements CSV for `wfm schedule`: interval_start, queue, agents_scheduled."""
     raw = read_table(path, what="requirements")
-    require_columns(
-        raw, ["interval_start", "queue", "agents_scheduled"], path=path, what="requirements"
+    return _grid_file(
+        raw, path, tz, what="requirements", number="agents_scheduled", maximum=MAX_AGENTS
     )
-    frame = pd.DataFrame(
-        {
-            "interval_start": parse_timestamps(
-                raw["interval_start"], tz=tz, path=path, column="interval_start"
-            ),
-            "queue": raw["queue"].str.strip(),
-            "agents_scheduled": parse_numbers(
-                raw["agents_scheduled"], path=path, column="agents_scheduled"
-            ),
-        }
-    )
-    check_duplicates(frame, ["queue", "interval_start"], path=path)
-    return frame
 
 
 def read_roster(path: Path, *, sites: Sequence[str]) -> pd.DataFrame:
     """roster.csv: agent, site [, skills, contracted_hours, days_unavailable, preferred_start]."""
     raw = read_table(path, what="roster")
     require_columns(raw, ["agent", "site"], path=path, what="roster")
-    frame = pd.DataFrame({"agent": raw["agent"].str.strip(), "site": raw["site"].str.strip()})
-    empty = frame["agent"] == ""
-    if empty.any():
-        raise WfmError(f"{path}: column 'agent' is empty in rows {_rows(raw.index[empty])}")
+    frame = pd.DataFrame(
+        {
+            "agent": read_names(raw["agent"], path=path, column="agent"),
+            "site": read_names(raw["site"], path=path, column="site", blank=True),
+        }
+    )
     check_duplicates(frame, ["agent"], path=path)
     unknown = ~frame["site"].isin(list(sites))
     if unknown.any():
@@ -361,10 +444,18 @@ def read_roster(path: Path, *, sites: Sequence[str]) -> pd.DataFrame:
             f"sites in the config: {', '.join(sites)}"
         )
     for column in ("skills", "days_unavailable", "preferred_start"):
-        frame[column] = raw[column].str.strip() if column in raw.columns else ""
+        frame[column] = (
+            read_names(raw[column], path=path, column=column, blank=True)
+            if column in raw.columns
+            else ""
+        )
     frame["contracted_hours"] = (
         parse_numbers(
-            raw["contracted_hours"], path=path, column="contracted_hours", allow_blank=True
+            raw["contracted_hours"],
+            path=path,
+            column="contracted_hours",
+            maximum=168,
+            allow_blank=True,
         )
         if "contracted_hours" in raw.columns
         else np.nan
