@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from forecasting.base import ClosedHours, QueueContext, series
+from forecasting.base import ClosedHours, QueueContext, VolumeModel, series
 from forecasting.calendar import check_timezone, holiday_calendar, local_frame
 from forecasting.columns import (
     AHT_SECONDS,
@@ -40,11 +40,13 @@ from forecasting.events import (
     outage_mask,
 )
 from forecasting.history import check_interval, validate_counts
+from forecasting.intervals import nb_interval
 from forecasting.models import AUTO, AUTO_CANDIDATES, MODELS
-from forecasting.selection import fit_queue
+from forecasting.selection import fit_guarded, fit_queue
 
 AHT_RECENT_DAYS = 56
 CALENDAR_MODELS = ("seasonal", "mstl")  # the models that know holidays and events
+UNKNOWN_DAY_ALPHA = 0.25  # log-scale variance of a day effect with no evidence (sd 0.5)
 EMPTY_DAY_MIN = 20.0  # contacts on a usual day above which a day with none is a gap
 AHT_PRIOR_CONTACTS = 30.0  # shrink a slot's mean AHT toward the queue mean by this weight
 MODEL_COLUMNS = ("queue", "model", "holdout_wape", "candidates", "dispersion")
@@ -91,6 +93,7 @@ def forecast_volume(
     growth: float = 0.0,
     deflection: float = 0.0,
     on_queue: Callable[[str], None] | None = None,
+    guard: bool = True,
 ) -> ForecastResult:
     """Forecast each queue for `horizon` intervals after its history ends.
 
@@ -110,6 +113,9 @@ def forecast_volume(
         growth: what-if: volume grows by this share (0.15 = 15 % more), > -1.
         deflection: what-if: share of contacts automation answers, 0 <= d < 1.
         on_queue: called with each queue's name after it is forecast (progress).
+        guard: for the "seasonal" and "mstl" models, let each queue fall back to
+            a baseline, a re-anchored level or a blend that did better on its
+            held-out windows (forecasting.guard); False fits the model as asked.
 
     Returns:
         ForecastResult; the forecast is sorted by queue then interval_start.
@@ -155,9 +161,16 @@ def forecast_volume(
         )
         part, prepared = prepare_history(part.sort_values(INTERVAL_START), context)
         notes += prepared
-        fitted = fit_queue(part, context, candidates=candidates, horizon=horizon, level=level)
+        if guard and model in CALENDAR_MODELS:
+            fitted = fit_guarded(part, context, model=model, horizon=horizon, level=level)
+        else:
+            fitted = fit_queue(
+                part, context, candidates=candidates, horizon=horizon, level=level
+            )
         notes += fitted.notes
         predicted = fitted.model.predict(grid, level=level)
+        unlearned = unlearned_holidays(context, grid, getattr(fitted.model, "effects", None))
+        predicted = widen_intervals(predicted, unlearned, fitted.model, level=level)
         factor = given_uplift(context.events, grid)
         frame = pd.DataFrame(
             {
@@ -405,27 +418,66 @@ def _event_notes(
     return notes
 
 
+def unlearned_holidays(
+    context: QueueContext, grid: pd.DatetimeIndex, learned: pd.DataFrame | None
+) -> np.ndarray:
+    """True for intervals of `grid` on public holidays no past holiday gave an effect for."""
+    kinds = set() if learned is None or learned.empty else set(learned["kind"])
+    if not context.holidays or "holiday" in kinds:
+        return np.zeros(len(grid), dtype=bool)
+    local = local_frame(grid, timezone=context.timezone, interval_minutes=context.interval_minutes)
+    dates = pd.DatetimeIndex([pd.Timestamp(d) for d in context.holidays])
+    return local["local_date"].isin(dates).to_numpy()
+
+
+def widen_intervals(
+    predicted: pd.DataFrame, mask: np.ndarray, model: VolumeModel, *, level: float
+) -> pd.DataFrame:
+    """Widen the intervals where `mask` holds by an unknown day effect.
+
+    A day effect with a log-scale spread of sqrt(UNKNOWN_DAY_ALPHA) adds that much
+    to the NB2 dispersion (var = mu + (alpha + s^2) mu^2): the interval of a
+    holiday with no evidence says that the day may run well below or above an
+    ordinary one.
+    """
+    if not mask.any():
+        return predicted
+    calibration = model.calibration
+    alpha = calibration.alpha if calibration is not None else model.alpha
+    quantile = calibration.quantiles_for(level) if calibration is not None else level
+    mean = predicted[VOLUME].to_numpy()[mask]
+    low, high = nb_interval(mean, alpha=alpha + UNKNOWN_DAY_ALPHA, level=quantile)
+    out = predicted.copy()
+    out.loc[out.index[mask], VOLUME_LOW] = np.minimum(low, out[VOLUME_LOW].to_numpy()[mask])
+    out.loc[out.index[mask], VOLUME_HIGH] = np.maximum(high, out[VOLUME_HIGH].to_numpy()[mask])
+    return out
+
+
 def _holiday_notes(
     context: QueueContext, grid: pd.DatetimeIndex, learned: pd.DataFrame | None, model: str
 ) -> list[str]:
-    """Say how holidays in the horizon were forecast when no past holiday taught it."""
+    """Name the holidays in the horizon that are forecast without evidence, and the fix."""
     local = local_frame(grid, timezone=context.timezone, interval_minutes=context.interval_minutes)
     ahead = sorted({d.date() for d in local["local_date"] if d.date() in context.holidays})
     if not ahead:
         return []
-    first = f"{ahead[0].isoformat()} {context.holidays[ahead[0]]}"
-    if model not in CALENDAR_MODELS:
+    named = ", ".join(f"{d.isoformat()} {context.holidays[d]}" for d in ahead[:5])
+    more = f" and {len(ahead) - 5} more" if len(ahead) > 5 else ""
+    declare = (
+        "if the queue closes or expects a change, declare it in events.csv (name,start,end,"
+        "uplift: -1 = closed, -0.4 = 40 % fewer contacts)"
+    )
+    if model.split("+")[0] not in CALENDAR_MODELS:
         return [
             f"queue {context.queue!r}: the {model} model ignores public holidays; "
-            f"{len(ahead)} in the horizon (e.g. {first}) are forecast as ordinary days"
+            f"{named}{more} are forecast as ordinary days; {declare}"
         ]
     kinds = set() if learned is None or learned.empty else set(learned["kind"])
     if "holiday" in kinds:
         return []
     return [
-        f"queue {context.queue!r}: no public holiday in the history to learn from; "
-        f"{len(ahead)} in the horizon (e.g. {first}) are forecast like the quietest day "
-        "of the week"
+        f"queue {context.queue!r}: no public holiday in the history to learn from, so "
+        f"{named}{more} are forecast as ordinary days with a wider interval; {declare}"
     ]
 
 

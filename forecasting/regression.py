@@ -12,9 +12,11 @@ The top-down method of contact-centre planning, in the queue's local time:
   center data", JASA 102(480); Ibrahim, Ye, L'Ecuyer & Shen 2016, "Modeling and
   forecasting call center arrivals: a literature survey and a case study",
   IJF 32(3)).
-- A public holiday in the horizon when the history holds none to learn from is
-  forecast like the quietest open day of the week (a holiday is a Sunday: the
-  planners' rule), not like an ordinary day.
+- A public holiday gets an effect only from evidence: when the history holds
+  no public holiday to learn from, a holiday in the horizon is forecast as an
+  ordinary day (never as a closure by assumption), and forecasting.forecast
+  widens its interval and names it in a warning, so that the planner can
+  declare a closure or an uplift in events.csv.
 - The intraday profile is each local slot's share of its weekday's volume over
   the latest eight normal (non-holiday, non-event, complete) days of that
   weekday. Slots that were always empty stay empty: closed hours forecast zero.
@@ -105,7 +107,7 @@ class SeasonalRegression(VolumeModel):
         x = self._design(dates).reindex(columns=self.columns, fill_value=0.0)
         marks = [c for c in self.columns if c.startswith("event:") or c in SPECIAL]
         eta = x[marks].to_numpy() @ self.params[marks].to_numpy() if marks else 0.0
-        values = np.exp(np.clip(eta, -50, 50)) * self._holiday_prior(dates)
+        values = np.exp(np.clip(eta, -50, 50))
         factor = pd.Series(values, index=dates)
         return factor.reindex(local["local_date"]).to_numpy()
 
@@ -178,7 +180,7 @@ class SeasonalRegression(VolumeModel):
             return np.zeros(len(dates))
         x = self._design(dates).reindex(columns=self.columns, fill_value=0.0)
         eta = np.clip(x.to_numpy() @ self.params.to_numpy(), -50, 50)
-        mean = np.exp(eta) * self._holiday_prior(dates)
+        mean = np.exp(eta)
         return np.where(dates.day_of_week.isin(self.open_weekdays), mean, 0.0)
 
     @property
@@ -186,24 +188,15 @@ class SeasonalRegression(VolumeModel):
         """Whether the history held a public holiday to learn the holiday effect from."""
         return "holiday" in self.columns
 
-    def _holiday_prior(self, dates: pd.DatetimeIndex) -> np.ndarray:
-        """Factor taking unlearned holidays to the quietest open weekday's level."""
-        factor = np.ones(len(dates))
+    def unlearned_holidays(self, grid: pd.DatetimeIndex) -> np.ndarray:
+        """True for the intervals of `grid` on public holidays the history gave no effect for."""
         if self.holidays_learned or not self.context.holidays:
-            return factor
-        weekday = {
-            int(c.split(":")[1]): self.params[c] for c in self.columns if c.startswith("weekday:")
-        }
-        if not weekday:
-            return factor
-        quietest = min(weekday.values())
+            return np.zeros(len(grid), dtype=bool)
+        local = local_frame(
+            grid, timezone=self.context.timezone, interval_minutes=self.context.interval_minutes
+        )
         holidays = pd.DatetimeIndex([pd.Timestamp(d) for d in self.context.holidays])
-        is_holiday = dates.isin(holidays)
-        for i in np.flatnonzero(is_holiday):
-            level = weekday.get(int(dates[i].day_of_week))
-            if level is not None:
-                factor[i] = float(np.exp(quietest - level))
-        return factor
+        return local["local_date"].isin(holidays).to_numpy()
 
     def _special_days(self, dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
         x = self._design(dates)

@@ -381,16 +381,51 @@ def test_closed_hours_left_out_of_a_counts_file_are_zero_without_a_warning():
     assert (result.forecast.loc[hours < 6, "volume"] == 0).all()
 
 
-def test_unlearned_holiday_is_forecast_like_the_quietest_day():
-    history = make_history(days=35, start="2025-03-03", daily_volume=500)  # no US holiday
-    result = forecast(history, horizon=24 * 60, country="US")
+def weekday_export_without_holidays(days: int, start: str) -> pd.DataFrame:
+    """A weekday-only counts export (07-21 local) whose public holidays are absent."""
+    import holidays
+
+    full = make_history(days=days, start=start, daily_volume=2000, seed=9)
+    local = full["interval_start"].dt.tz_convert(NY)
+    us = holidays.country_holidays("US", years=[local.dt.year.min(), local.dt.year.max()])
+    weekend = local.dt.day_of_week >= 5
+    night = (local.dt.hour < 7) | (local.dt.hour >= 21)
+    holiday = local.dt.date.isin(list(us))
+    return counts_without(full, weekend | night | holiday)
+
+
+def test_holiday_absent_from_a_weekday_export_is_forecast_as_a_normal_day():
+    # Labor Day 2025-09-01 is missing from the export; Columbus Day 2025-10-13 lies ahead
+    history = weekday_export_without_holidays(days=63, start="2025-08-11")
+    end = history["interval_start"].max()
+    assert end.tz_convert(NY).date() == pd.Timestamp("2025-10-10").date()  # a Friday
+    result = forecast(history, horizon=24 * 14, country="US")
     frame = result.forecast
-    memorial_day = day_total(frame, "2025-05-26")  # a Monday
-    monday_before = day_total(frame, "2025-05-19")
-    sunday_before = day_total(frame, "2025-05-25")
-    assert memorial_day < 0.5 * monday_before
-    assert abs(memorial_day / sunday_before - 1) < 0.2
-    assert any("no public holiday in the history" in note for note in result.warnings)
+    # like the next ordinary Monday, not like the quietest open day (a Friday, 0.8 x)
+    assert abs(day_total(frame, "2025-10-13") / day_total(frame, "2025-10-20") - 1) < 0.05
+    local = frame["interval_start"].dt.tz_convert(NY).dt.tz_localize(None).dt.normalize()
+    on_day = frame[local == pd.Timestamp("2025-10-13")]
+    later = frame[local == pd.Timestamp("2025-10-20")]
+    width = (on_day["volume_high"] - on_day["volume_low"]).sum()
+    assert width > 1.5 * (later["volume_high"] - later["volume_low"]).sum()
+    notes = [n for n in result.warnings if "Columbus Day" in n]
+    assert len(notes) == 1
+    assert "ordinary day" in notes[0] and "events.csv" in notes[0]
+
+
+def test_a_declared_closure_closes_the_holiday():
+    history = weekday_export_without_holidays(days=63, start="2025-08-11")
+    events = pd.DataFrame(
+        {
+            "name": ["Columbus Day closure"],
+            "start": [pd.Timestamp("2025-10-13", tz=NY)],
+            "end": [pd.Timestamp("2025-10-14", tz=NY)],
+            "uplift": [-1.0],
+        }
+    )
+    frame = forecast(history, horizon=24 * 7, country="US", events=events).forecast
+    assert day_total(frame, "2025-10-13") == 0
+    assert day_total(frame, "2025-10-14") > 0
 
 
 def test_days_before_holidays_are_learned():
