@@ -93,6 +93,8 @@ def event_day_columns(
         timezone: the queue's IANA zone.
     """
     out = pd.DataFrame(index=dates)
+    if events.empty:
+        return out
     for row in events.itertuples(index=False):
         if is_outage(getattr(row, EVENT_KIND)):
             continue

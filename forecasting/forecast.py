@@ -46,6 +46,7 @@ from forecasting.selection import fit_guarded, fit_queue
 
 AHT_RECENT_DAYS = 56
 CALENDAR_MODELS = ("seasonal", "mstl")  # the models that know holidays and events
+UTC_NAMES = ("UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal", "Zulu")
 UNKNOWN_DAY_ALPHA = 0.25  # log-scale variance of a day effect with no evidence (sd 0.5)
 EMPTY_DAY_MIN = 20.0  # contacts on a usual day above which a day with none is a gap
 AHT_PRIOR_CONTACTS = 30.0  # shrink a slot's mean AHT toward the queue mean by this weight
@@ -152,6 +153,12 @@ def forecast_volume(
         queue = str(queue)
         zone = timezones.get(queue, "UTC")
         check_timezone(zone, where=f"queue {queue!r}: timezone")
+        if holidays and zone in UTC_NAMES:
+            notes.append(
+                f"queue {queue!r}: public holidays of {country} are placed on UTC days because "
+                "the queue's clock is UTC; pass --tz (or set timezone) to the zone of its "
+                "customers unless they really live on UTC"
+            )
         context = QueueContext(
             queue=queue,
             timezone=zone,
@@ -164,9 +171,7 @@ def forecast_volume(
         if guard and model in CALENDAR_MODELS:
             fitted = fit_guarded(part, context, model=model, horizon=horizon, level=level)
         else:
-            fitted = fit_queue(
-                part, context, candidates=candidates, horizon=horizon, level=level
-            )
+            fitted = fit_queue(part, context, candidates=candidates, horizon=horizon, level=level)
         notes += fitted.notes
         predicted = fitted.model.predict(grid, level=level)
         unlearned = unlearned_holidays(context, grid, getattr(fitted.model, "effects", None))

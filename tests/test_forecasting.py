@@ -489,7 +489,8 @@ def test_auto_chooses_a_model_per_queue_and_reports_it():
     assert all(all(name in text for name in AUTO_CANDIDATES) for text in models["candidates"])
     assert np.isfinite(models["holdout_wape"]).all()
     chosen = models.loc["phone", "model"]
-    direct = forecast(history[history["queue"] == "phone"], model=chosen, horizon=24 * 7)
+    phone = history[history["queue"] == "phone"]
+    direct = forecast(phone, model=chosen, horizon=24 * 7, guard=False)
     auto_phone = result.forecast[result.forecast["queue"] == "phone"]
     assert np.allclose(auto_phone["volume"].to_numpy(), direct.forecast["volume"].to_numpy())
 
@@ -542,3 +543,26 @@ def test_calibration_widens_for_overdispersed_counts():
     low, high = nb_interval(mean, alpha=calibration.alpha, level=calibration.quantile_level)
     fresh = draw()
     assert 0.77 <= ((fresh >= low) & (fresh <= high)).mean() <= 0.83
+
+
+def test_default_leaves_the_model_when_held_out_weeks_say_it_fails():
+    history = make_history(days=120, daily_volume=400, seed=11)
+    recent = history["interval_start"] > history["interval_start"].max() - pd.Timedelta(days=10)
+    history.loc[recent, "volume"] = np.round(history.loc[recent, "volume"] * 0.5)  # level halves
+    level = history.loc[recent, "volume"].sum() / 10 * 3
+    guarded = forecast(history, horizon=24 * 3)
+    raw = forecast(history, horizon=24 * 3, guard=False)
+    chosen = guarded.models["model"].iloc[0]
+    assert chosen not in ("seasonal", "seasonal+weekly_average")
+    assert raw.models["model"].iloc[0] == "seasonal"
+    notes = [n for n in guarded.warnings if "instead of seasonal+weekly_average" in n]
+    assert len(notes) == 1 and chosen in notes[0]
+    guarded_error = abs(guarded.forecast["volume"].sum() - level)
+    assert guarded_error < 0.5 * abs(raw.forecast["volume"].sum() - level)
+
+
+def test_default_blends_the_model_with_the_four_week_average_on_a_steady_series():
+    history = make_history(days=70, daily_volume=400, seed=12)
+    result = forecast(history, horizon=24 * 7)
+    assert result.models["model"].iloc[0] in ("seasonal+weekly_average", "seasonal")
+    assert not any("instead of" in note for note in result.warnings)
