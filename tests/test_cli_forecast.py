@@ -177,3 +177,21 @@ def test_auto_model_shows_the_choice_per_queue(workdir):
     assert result.exit_code == 0, result.stderr
     assert "model (WAPE on the latest weeks, held out): email " in result.stderr
     assert len(pd.read_csv(stdio.StringIO(result.stdout))) == 2 * 168
+
+
+def test_tz_is_the_model_clock_of_queues_the_config_does_not_name(tmp_path):
+    history = make_history(days=42, daily_volume=2000, seed=4)  # phone, New York
+    local = history["interval_start"].dt.tz_convert("America/New_York")
+    history = history[(local.dt.day_of_week < 5) & local.dt.hour.between(7, 20)]
+    counts = write_counts(history, tmp_path / "counts.csv")  # offsets in UTC
+    args = ("forecast", counts, "--horizon", "1w", "--country", "US")
+    on_utc = invoke(*args)
+    on_ny = invoke(*args, "--tz", "America/New_York")
+    assert on_utc.exit_code == 0 and on_ny.exit_code == 0, on_ny.stderr
+    assert "UTC days" in on_utc.stderr and "UTC days" not in on_ny.stderr
+    for result, on_ny_days in ((on_utc, False), (on_ny, True)):
+        frame = pd.read_csv(stdio.StringIO(result.stdout), keep_default_na=False)
+        starts = pd.to_datetime(frame["interval_start"], utc=True).dt.tz_convert("America/New_York")
+        holiday = starts[frame["events"].str.contains("Washington")]  # Monday 2025-02-17
+        assert len(holiday) == 24
+        assert (holiday.dt.date == pd.Timestamp("2025-02-17").date()).all() == on_ny_days

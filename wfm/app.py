@@ -54,7 +54,7 @@ def run_forecast(
         history,
         horizon=horizon,
         interval_minutes=interval,
-        timezones=config.queue_timezones(),
+        timezones=queue_clocks(history, config, tz, explicit=request.tz is not None),
         default_aht=config.queue_aht(),
         level=request.level if request.level is not None else settings.level,
         events=events,
@@ -103,12 +103,32 @@ def load_history(
     return complete_grid(frame, interval_minutes=interval, missing="nan"), interval, tz
 
 
+def queue_clocks(
+    history: pd.DataFrame, config: Config, tz: str, *, explicit: bool
+) -> dict[str, str]:
+    """The local clock of every queue in the history.
+
+    A queue that names its own timezone in the config keeps it; every other
+    queue runs on `tz` (--tz, else the config's top-level timezone), so the
+    model never works on UTC days unless the user asked for UTC.
+    """
+    configured = config.queue_timezones()
+    clocks = {}
+    for queue in sorted(set(history["queue"].astype(str))):
+        zone = configured.get(queue, tz)
+        if explicit and queue in configured and zone == config.timezone:
+            zone = tz  # the queue inherited the top-level zone: --tz overrides it
+        clocks[queue] = zone
+    return clocks
+
+
 def _unconfigured_note(history: pd.DataFrame, config: Config, notes: list[str]) -> None:
     unconfigured = sorted(set(history["queue"]) - set(config.queues))
     if config.queues and unconfigured:
         notes.append(
             f"queues {', '.join(unconfigured)} are not in {config.source}: their seasonality "
-            "is read in UTC and `wfm staff` will refuse them; add [queues.NAME] tables"
+            "is read on the --tz / top-level clock and `wfm staff` will refuse them; add "
+            "[queues.NAME] tables"
         )
 
 
@@ -153,7 +173,7 @@ def run_backtest(
         origins=request.origins,
         step=step,
         model=request.model or settings.model,
-        timezones=config.queue_timezones(),
+        timezones=queue_clocks(history, config, tz, explicit=request.tz is not None),
         default_aht=config.queue_aht(),
         level=request.level if request.level is not None else settings.level,
         events=events,

@@ -88,7 +88,9 @@ def forecast(
         Path | None, typer.Option(help="events.csv: name, start, end [, kind, queues, uplift].")
     ] = None,
     interval: Annotated[int | None, typer.Option(help="Interval minutes: 15, 30 or 60.")] = None,
-    tz: Annotated[str | None, typer.Option(help="Zone of naive timestamps.")] = None,
+    tz: Annotated[
+        str | None, typer.Option(help="Zone of naive timestamps and the queues' local clock.")
+    ] = None,
     model: Annotated[
         str | None,
         typer.Option(help="seasonal, auto, mstl, seasonal_naive, weekly_average, daily_naive."),
@@ -458,7 +460,9 @@ def backtest_command(
         Path | None, typer.Option(help="events.csv: name, start, end [, kind, queues, uplift].")
     ] = None,
     interval: Annotated[int | None, typer.Option(help="Interval minutes: 15, 30 or 60.")] = None,
-    tz: Annotated[str | None, typer.Option(help="Zone of naive timestamps.")] = None,
+    tz: Annotated[
+        str | None, typer.Option(help="Zone of naive timestamps and the queues' local clock.")
+    ] = None,
     model: Annotated[str | None, typer.Option(help="Model to evaluate (see forecast).")] = None,
     country: Annotated[str | None, typer.Option(help="Public holidays, e.g. US.")] = None,
     level: Annotated[float | None, typer.Option(help="Interval coverage, e.g. 0.8.")] = None,
