@@ -7,7 +7,8 @@ given uplift, then the what-if scenario (growth, deflection).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -95,6 +96,7 @@ def forecast_volume(
     deflection: float = 0.0,
     on_queue: Callable[[str], None] | None = None,
     guard: bool = True,
+    workers: int = 1,
 ) -> ForecastResult:
     """Forecast each queue for `horizon` intervals after its history ends.
 
@@ -117,6 +119,8 @@ def forecast_volume(
         guard: for the "seasonal" and "mstl" models, let each queue fall back to
             a baseline, a re-anchored level or a blend that did better on its
             held-out windows (forecasting.guard); False fits the model as asked.
+        workers: processes that fit queues in parallel, >= 1; the result is the
+            same for any number.
 
     Returns:
         ForecastResult; the forecast is sorted by queue then interval_start.
@@ -134,6 +138,8 @@ def forecast_volume(
         choices = ", ".join(sorted([*MODELS, AUTO]))
         raise InputError(f"unknown model {model!r}; choose one of {choices}")
     check_scenario(growth=growth, deflection=deflection)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"workers must be a whole number of processes, 1 or more, got {workers}")
     candidates = AUTO_CANDIDATES if model == AUTO else (model,)
     timezones = dict(timezones or {})
     default_aht = dict(default_aht or {})
@@ -148,7 +154,7 @@ def forecast_volume(
     holidays = holiday_calendar(country, subdivision=subdivision, years=years)
     notes = _event_notes(events, history_start=starts.min(), grid=grid, queues=history[QUEUE])
 
-    frames, effects, chosen = [], [], []
+    jobs = []
     for queue, part in history.groupby(QUEUE, sort=True):
         queue = str(queue)
         zone = timezones.get(queue, "UTC")
@@ -166,49 +172,18 @@ def forecast_volume(
             holidays=holidays,
             events=events_for_queue(events, queue),
         )
-        part, prepared = prepare_history(part.sort_values(INTERVAL_START), context)
-        notes += prepared
-        if guard and model in CALENDAR_MODELS:
-            fitted = fit_guarded(part, context, model=model, horizon=horizon, level=level)
-        else:
-            fitted = fit_queue(part, context, candidates=candidates, horizon=horizon, level=level)
-        notes += fitted.notes
-        predicted = fitted.model.predict(grid, level=level)
-        unlearned = unlearned_holidays(context, grid, getattr(fitted.model, "effects", None))
-        predicted = widen_intervals(predicted, unlearned, fitted.model, level=level)
-        factor = given_uplift(context.events, grid)
-        frame = pd.DataFrame(
-            {
-                INTERVAL_START: grid,
-                QUEUE: queue,
-                VOLUME: predicted[VOLUME].to_numpy() * factor,
-                VOLUME_LOW: predicted[VOLUME_LOW].to_numpy() * factor,
-                VOLUME_HIGH: predicted[VOLUME_HIGH].to_numpy() * factor,
-                AHT_SECONDS: forecast_aht(part, grid, context, default_aht.get(queue)),
-                EVENTS: _labels(context, grid, holidays),
-            }
-        )
+        options = _QueueJob(model, candidates, guard, horizon, level, default_aht.get(queue))
+        jobs.append((part.sort_values(INTERVAL_START), context, grid, options))
+    frames, effects, chosen = [], [], []
+    for queue_result in _run_jobs(jobs, workers=workers):
+        frame, learned, row, queue_notes = queue_result
         frames.append(frame)
-        learned = getattr(fitted.model, "effects", None)
         if learned is not None and len(learned):
-            effects.append(learned.assign(queue=queue))
-        chosen.append(
-            {
-                "queue": queue,
-                "model": fitted.name,
-                "holdout_wape": fitted.scores.get(fitted.name, np.nan),
-                "candidates": "; ".join(f"{k} {v:.3f}" for k, v in fitted.scores.items()),
-                "dispersion": float(
-                    fitted.model.calibration.alpha
-                    if fitted.model.calibration is not None
-                    else fitted.model.alpha
-                ),
-            }
-        )
-        notes += _unlearned_notes(context.events, grid, learned, queue)
-        notes += _holiday_notes(context, grid, learned, fitted.name)
+            effects.append(learned)
+        chosen.append(row)
+        notes += queue_notes
         if on_queue is not None:
-            on_queue(queue)
+            on_queue(row["queue"])
     forecast = pd.concat(frames, ignore_index=True)[list(FORECAST_COLUMNS)]
     forecast = apply_scenario(forecast, growth=growth, deflection=deflection)
     effect_frame = (
@@ -222,6 +197,70 @@ def forecast_volume(
         warnings=notes,
         models=pd.DataFrame(chosen, columns=list(MODEL_COLUMNS)),
     )
+
+
+@dataclass(frozen=True)
+class _QueueJob:
+    model: str
+    candidates: tuple[str, ...]
+    guard: bool
+    horizon: int
+    level: float
+    default_aht: float | None
+
+
+def _run_jobs(jobs: list, *, workers: int) -> Iterator[tuple]:
+    """Each queue's result in the order of `jobs`, in `workers` processes (1: here)."""
+    if workers <= 1 or len(jobs) <= 1:
+        yield from (_forecast_queue(*job) for job in jobs)
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        chunk = max(1, len(jobs) // (4 * workers))
+        yield from pool.map(_forecast_queue, *zip(*jobs, strict=True), chunksize=chunk)
+
+
+def _forecast_queue(
+    part: pd.DataFrame, context: QueueContext, grid: pd.DatetimeIndex, job: _QueueJob
+) -> tuple[pd.DataFrame, pd.DataFrame | None, dict, list[str]]:
+    """One queue: (forecast frame, learned effects, model row, notes)."""
+    queue = context.queue
+    part, notes = prepare_history(part, context)
+    if job.guard and job.model in CALENDAR_MODELS:
+        fitted = fit_guarded(part, context, model=job.model, horizon=job.horizon, level=job.level)
+    else:
+        fitted = fit_queue(
+            part, context, candidates=job.candidates, horizon=job.horizon, level=job.level
+        )
+    notes += fitted.notes
+    predicted = fitted.model.predict(grid, level=job.level)
+    unlearned = unlearned_holidays(context, grid, fitted.model)
+    predicted = widen_intervals(predicted, unlearned, fitted.model, level=job.level)
+    factor = given_uplift(context.events, grid)
+    frame = pd.DataFrame(
+        {
+            INTERVAL_START: grid,
+            QUEUE: queue,
+            VOLUME: predicted[VOLUME].to_numpy() * factor,
+            VOLUME_LOW: predicted[VOLUME_LOW].to_numpy() * factor,
+            VOLUME_HIGH: predicted[VOLUME_HIGH].to_numpy() * factor,
+            AHT_SECONDS: forecast_aht(part, grid, context, job.default_aht),
+            EVENTS: _labels(context, grid, context.holidays),
+        }
+    )
+    learned = getattr(fitted.model, "effects", None)
+    calibration = fitted.model.calibration
+    row = {
+        "queue": queue,
+        "model": fitted.name,
+        "holdout_wape": fitted.scores.get(fitted.name, np.nan),
+        "candidates": "; ".join(f"{k} {v:.3f}" for k, v in fitted.scores.items()),
+        "dispersion": float(calibration.alpha if calibration is not None else fitted.model.alpha),
+    }
+    notes += _unlearned_notes(context.events, grid, learned, queue)
+    notes += _holiday_notes(context, grid, unlearned, fitted.name, fitted.model)
+    if learned is not None and len(learned):
+        learned = learned.assign(queue=queue)
+    return frame, learned, row, notes
 
 
 def check_scenario(*, growth: float, deflection: float) -> None:
@@ -423,16 +462,31 @@ def _event_notes(
     return notes
 
 
-def unlearned_holidays(
-    context: QueueContext, grid: pd.DatetimeIndex, learned: pd.DataFrame | None
-) -> np.ndarray:
-    """True for intervals of `grid` on public holidays no past holiday gave an effect for."""
-    kinds = set() if learned is None or learned.empty else set(learned["kind"])
-    if not context.holidays or "holiday" in kinds:
+def unlearned_holidays(context: QueueContext, grid: pd.DatetimeIndex, model: object) -> np.ndarray:
+    """True for intervals of `grid` on public holidays the model has no evidence for.
+
+    Asks the model (or the calendar model inside it: a blend's first member, an
+    MSTL's calendar); a model that knows no holidays has evidence for none.
+    """
+    found = _holiday_finder(model)
+    if found is not None:
+        return found(grid)
+    if not context.holidays:
         return np.zeros(len(grid), dtype=bool)
     local = local_frame(grid, timezone=context.timezone, interval_minutes=context.interval_minutes)
     dates = pd.DatetimeIndex([pd.Timestamp(d) for d in context.holidays])
     return local["local_date"].isin(dates).to_numpy()
+
+
+def _holiday_finder(model: object) -> Callable[[pd.DatetimeIndex], np.ndarray] | None:
+    if model is None:
+        return None
+    if hasattr(model, "unlearned_holidays"):
+        return model.unlearned_holidays
+    inner = getattr(model, "calendar", None)
+    if inner is None and getattr(model, "members", None):
+        inner = model.members[0]
+    return _holiday_finder(inner)
 
 
 def widen_intervals(
@@ -459,13 +513,17 @@ def widen_intervals(
 
 
 def _holiday_notes(
-    context: QueueContext, grid: pd.DatetimeIndex, learned: pd.DataFrame | None, model: str
+    context: QueueContext,
+    grid: pd.DatetimeIndex,
+    unlearned: np.ndarray,
+    model: str,
+    model_object: object = None,
 ) -> list[str]:
     """Name the holidays in the horizon that are forecast without evidence, and the fix."""
-    local = local_frame(grid, timezone=context.timezone, interval_minutes=context.interval_minutes)
-    ahead = sorted({d.date() for d in local["local_date"] if d.date() in context.holidays})
-    if not ahead:
+    if not unlearned.any():
         return []
+    local = local_frame(grid, timezone=context.timezone, interval_minutes=context.interval_minutes)
+    ahead = sorted({d.date() for d in local["local_date"][unlearned]})
     named = ", ".join(f"{d.isoformat()} {context.holidays[d]}" for d in ahead[:5])
     more = f" and {len(ahead) - 5} more" if len(ahead) > 5 else ""
     declare = (
@@ -477,13 +535,22 @@ def _holiday_notes(
             f"queue {context.queue!r}: the {model} model ignores public holidays; "
             f"{named}{more} are forecast as ordinary days; {declare}"
         ]
-    kinds = set() if learned is None or learned.empty else set(learned["kind"])
-    if "holiday" in kinds:
-        return []
+    average = _average_holiday(model_object)
+    treated = (
+        "forecast as ordinary days"
+        if average is None
+        else f"given the average effect of the holidays in the history ({average:+.0%})"
+    )
     return [
-        f"queue {context.queue!r}: no public holiday in the history to learn from, so "
-        f"{named}{more} are forecast as ordinary days with a wider interval; {declare}"
+        f"queue {context.queue!r}: no past holiday of the same name in the history, so "
+        f"{named}{more} are {treated}, with a wider interval; {declare}"
     ]
+
+
+def _average_holiday(model: object) -> float | None:
+    finder = _holiday_finder(model)
+    owner = getattr(finder, "__self__", None)
+    return getattr(owner, "average_holiday_uplift", None)
 
 
 def _unlearned_notes(

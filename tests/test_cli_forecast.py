@@ -195,3 +195,15 @@ def test_tz_is_the_model_clock_of_queues_the_config_does_not_name(tmp_path):
         holiday = starts[frame["events"].str.contains("Washington")]  # Monday 2025-02-17
         assert len(holiday) == 24
         assert (holiday.dt.date == pd.Timestamp("2025-02-17").date()).all() == on_ny_days
+
+
+def test_workers_zero_is_one_clear_line(workdir):
+    result = invoke("forecast", workdir / "counts.csv", "--workers", "0", "--horizon", "1d")
+    one_line_error(result, "--workers", "got 0")
+
+
+def test_workers_give_byte_identical_output(workdir):
+    args = ("forecast", workdir / "counts.csv", "--config", workdir / "wfm.toml", "--horizon", "1w")
+    one, two = invoke(*args, "--workers", "1"), invoke(*args, "--workers", "2")
+    assert one.exit_code == 0, one.stderr
+    assert one.stdout == two.stdout

@@ -566,3 +566,36 @@ def test_default_blends_the_model_with_the_four_week_average_on_a_steady_series(
     result = forecast(history, horizon=24 * 7)
     assert result.models["model"].iloc[0] in ("seasonal+weekly_average", "seasonal")
     assert not any("instead of" in note for note in result.warnings)
+
+
+def test_workers_give_the_same_forecast_as_one_process():
+    history = make_history(days=42, queues=("phone", "chat"), seed=13)
+    one = forecast(history, country="US")
+    two = forecast(history, country="US", workers=2)
+    pd.testing.assert_frame_equal(one.forecast, two.forecast)
+    pd.testing.assert_frame_equal(one.models, two.models)
+    assert one.warnings == two.warnings
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5])
+def test_workers_must_be_a_positive_whole_number(workers):
+    with pytest.raises(InputError, match="workers"):
+        forecast(make_history(days=21), workers=workers)
+
+
+def test_each_holiday_learns_its_own_effect():
+    """Christmas is not Columbus Day: a closed-ish Christmas does not close the others."""
+    import holidays
+
+    history = make_history(days=780, start="2022-10-03", daily_volume=400, seed=14)
+    local_day = history["interval_start"].dt.tz_convert(NY).dt.date
+    us = holidays.country_holidays("US", years=[2022, 2023, 2024])
+    christmas = local_day.map(lambda d: us.get(d, "").startswith("Christmas"))
+    other = local_day.isin(list(us)) & ~christmas
+    history.loc[christmas, "volume"] = np.round(history.loc[christmas, "volume"] * 0.1)
+    history.loc[other, "volume"] = np.round(history.loc[other, "volume"] * 0.9)
+    frame = forecast(history, country="US", horizon=24 * 56, guard=False).forecast
+    ratio_christmas = day_total(frame, "2024-12-25") / day_total(frame, "2024-12-18")  # Wed
+    ratio_other = day_total(frame, "2024-11-28") / day_total(frame, "2024-12-05")  # Thu
+    assert ratio_christmas < 0.25
+    assert ratio_other > 0.7

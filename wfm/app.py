@@ -5,6 +5,7 @@ Each function returns frames and results; the CLI decides where they go.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ class ForecastRequest:
     notes: list[str] = field(default_factory=list)
     growth: float = 0.0
     deflection: float = 0.0
+    workers: int | None = None
 
 
 def run_forecast(
@@ -64,6 +66,7 @@ def run_forecast(
         growth=request.growth,
         deflection=request.deflection,
         on_queue=on_queue,
+        workers=worker_count(request.workers),
     )
     _unconfigured_note(history, config, result.warnings)
     return result
@@ -101,6 +104,15 @@ def load_history(
             "grid; pass the matching --interval"
         )
     return complete_grid(frame, interval_minutes=interval, missing="nan"), interval, tz
+
+
+def worker_count(workers: int | None) -> int:
+    """--workers, or every core when not given; WfmError below 1."""
+    if workers is None:
+        return max(1, os.cpu_count() or 1)
+    if workers < 1:
+        raise WfmError(f"--workers: expected 1 or more processes, got {workers}")
+    return workers
 
 
 def queue_clocks(
@@ -180,6 +192,7 @@ def run_backtest(
         country=request.country or settings.country,
         subdivision=settings.subdivision,
         on_origin=on_origin,
+        workers=worker_count(request.workers),
     )
     _unconfigured_note(history, config, result.warnings)
     return result

@@ -106,6 +106,9 @@ def forecast(
     deflection: Annotated[
         float, typer.Option(help="What-if: share of contacts automation answers, e.g. 0.1.")
     ] = 0.0,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes fitting queues in parallel (default: all cores).")
+    ] = None,
     config: ConfigOpt = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
@@ -134,6 +137,7 @@ def forecast(
         handle_time_col=handle_time_col,
         growth=growth,
         deflection=deflection,
+        workers=workers,
     )
     with render.progress("forecasting queues", total=max(len(cfg.queues), 1)) as advance:
         result = app.run_forecast(request, cfg, on_queue=advance)
@@ -469,6 +473,9 @@ def backtest_command(
     time_col: Annotated[str | None, typer.Option(help="Timestamp column.")] = None,
     queue_col: Annotated[str | None, typer.Option(help="Queue column.")] = None,
     handle_time_col: Annotated[str | None, typer.Option(help="Handle time column (s).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes fitting queues in parallel (default: all cores).")
+    ] = None,
     config: ConfigOpt = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
@@ -498,6 +505,7 @@ def backtest_command(
         time_col=time_col,
         queue_col=queue_col,
         handle_time_col=handle_time_col,
+        workers=workers,
     )
     with render.progress("backtesting cut-offs", total=max(origins, 1)) as advance:
         result = app.run_backtest(request, cfg, on_origin=advance)
