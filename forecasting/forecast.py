@@ -7,7 +7,7 @@ given uplift, then the what-if scenario (growth, deflection).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.base import ClosedHours, QueueContext, VolumeModel, series
-from forecasting.calendar import check_timezone, holiday_calendar, local_frame
+from forecasting.calendar import check_timezone, closed_dates, holiday_calendar, local_frame
 from forecasting.columns import (
     AHT_SECONDS,
     BASELINE_VOLUME,
@@ -97,6 +97,8 @@ def forecast_volume(
     on_queue: Callable[[str], None] | None = None,
     guard: bool = True,
     workers: int = 1,
+    holiday_categories: Sequence[str] | None = None,
+    closed_holidays: Sequence[str] = (),
 ) -> ForecastResult:
     """Forecast each queue for `horizon` intervals after its history ends.
 
@@ -121,6 +123,10 @@ def forecast_volume(
             held-out windows (forecasting.guard); False fits the model as asked.
         workers: processes that fit queues in parallel, >= 1; the result is the
             same for any number.
+        holiday_categories: the holidays library's categories to use (e.g.
+            "public", "optional"); None = public holidays.
+        closed_holidays: names of holidays every queue is closed on: zero
+            volume on those dates in the horizon.
 
     Returns:
         ForecastResult; the forecast is sorted by queue then interval_start.
@@ -151,7 +157,10 @@ def forecast_volume(
         freq=f"{interval_minutes}min",
     )
     years = range(starts.min().year - 1, grid[-1].year + 2)
-    holidays = holiday_calendar(country, subdivision=subdivision, years=years)
+    holidays = holiday_calendar(
+        country, subdivision=subdivision, years=years, categories=holiday_categories
+    )
+    closed = closed_dates(holidays, list(closed_holidays), country=country)
     notes = _event_notes(events, history_start=starts.min(), grid=grid, queues=history[QUEUE])
 
     jobs = []
@@ -172,7 +181,9 @@ def forecast_volume(
             holidays=holidays,
             events=events_for_queue(events, queue),
         )
-        options = _QueueJob(model, candidates, guard, horizon, level, default_aht.get(queue))
+        options = _QueueJob(
+            model, candidates, guard, horizon, level, default_aht.get(queue), closed
+        )
         jobs.append((part.sort_values(INTERVAL_START), context, grid, options))
     frames, effects, chosen = [], [], []
     for queue_result in _run_jobs(jobs, workers=workers):
@@ -207,6 +218,7 @@ class _QueueJob:
     horizon: int
     level: float
     default_aht: float | None
+    closed: frozenset = frozenset()
 
 
 def _run_jobs(jobs: list, *, workers: int) -> Iterator[tuple]:
@@ -233,9 +245,10 @@ def _forecast_queue(
         )
     notes += fitted.notes
     predicted = fitted.model.predict(grid, level=job.level)
-    unlearned = unlearned_holidays(context, grid, fitted.model)
+    open_factor = _open_factor(context, grid, job.closed)
+    unlearned = unlearned_holidays(context, grid, fitted.model) & (open_factor > 0)
     predicted = widen_intervals(predicted, unlearned, fitted.model, level=job.level)
-    factor = given_uplift(context.events, grid)
+    factor = given_uplift(context.events, grid) * open_factor
     frame = pd.DataFrame(
         {
             INTERVAL_START: grid,
@@ -261,6 +274,15 @@ def _forecast_queue(
     if learned is not None and len(learned):
         learned = learned.assign(queue=queue)
     return frame, learned, row, notes
+
+
+def _open_factor(context: QueueContext, grid: pd.DatetimeIndex, closed: frozenset) -> np.ndarray:
+    """0.0 on the local dates of `closed` holidays, else 1.0."""
+    if not closed:
+        return np.ones(len(grid))
+    local = local_frame(grid, timezone=context.timezone, interval_minutes=context.interval_minutes)
+    dates = pd.DatetimeIndex([pd.Timestamp(d) for d in closed])
+    return np.where(local["local_date"].isin(dates).to_numpy(), 0.0, 1.0)
 
 
 def check_scenario(*, growth: float, deflection: float) -> None:

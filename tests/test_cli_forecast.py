@@ -207,3 +207,18 @@ def test_workers_give_byte_identical_output(workdir):
     one, two = invoke(*args, "--workers", "1"), invoke(*args, "--workers", "2")
     assert one.exit_code == 0, one.stderr
     assert one.stdout == two.stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [
+        ('holiday_categories = ["nope"]', "forecast.holiday_categories"),
+        ('closed_holidays = ["Boxing Dai"]', "forecast.closed_holidays"),
+        ('subdivision = "ZZ"', "forecast.subdivision"),
+    ],
+)
+def test_bad_holiday_options_are_one_line(workdir, line, fragment):
+    config = CONFIG.replace('country = "US"', f'country = "US"\n{line}')
+    (workdir / "bad.toml").write_text(config)
+    result = invoke("forecast", workdir / "counts.csv", "--config", workdir / "bad.toml")
+    one_line_error(result, fragment)

@@ -599,3 +599,25 @@ def test_each_holiday_learns_its_own_effect():
     ratio_other = day_total(frame, "2024-11-28") / day_total(frame, "2024-12-05")  # Thu
     assert ratio_christmas < 0.25
     assert ratio_other > 0.7
+
+
+def test_closed_holidays_forecast_zero_and_unknown_names_are_refused():
+    history = make_history(days=42, start="2025-10-06", daily_volume=400, seed=15)
+    frame = forecast(
+        history, country="US", horizon=24 * 14, closed_holidays=["Thanksgiving Day"]
+    ).forecast
+    assert day_total(frame, "2025-11-27") == 0  # Thanksgiving
+    assert day_total(frame, "2025-11-26") > 0
+    with pytest.raises(InputError, match=r"forecast\.closed_holidays: 'Columbus Dai'"):
+        forecast(history, country="US", closed_holidays=["Columbus Dai"])
+
+
+def test_holiday_categories_add_optional_holidays_and_unknown_ones_are_refused():
+    from forecasting.calendar import holiday_calendar
+
+    public = holiday_calendar("IL", years=[2025])
+    optional = holiday_calendar("IL", years=[2025], categories=["public", "optional"])
+    assert set(public) < set(optional)
+    history = make_history(days=21, seed=16)
+    with pytest.raises(InputError, match=r"forecast\.holiday_categories: 'bankish'"):
+        forecast(history, country="IL", holiday_categories=["bankish"])

@@ -67,6 +67,8 @@ def run_forecast(
         deflection=request.deflection,
         on_queue=on_queue,
         workers=worker_count(request.workers),
+        holiday_categories=settings.holiday_categories,
+        closed_holidays=settings.closed_holidays,
     )
     _unconfigured_note(history, config, result.warnings)
     return result

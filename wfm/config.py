@@ -32,6 +32,8 @@ TOP_FIELDS = {
 }
 FORECAST_FIELDS = {
     "level",
+    "holiday_categories",
+    "closed_holidays",
     "country",
     "subdivision",
     "model",
@@ -110,6 +112,8 @@ class ForecastSettings:
     time_column: str | None = None
     queue_column: str | None = None
     handle_time_column: str | None = None
+    holiday_categories: tuple[str, ...] | None = None
+    closed_holidays: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -274,6 +278,8 @@ def _forecast(data: dict, r: _Reader) -> ForecastSettings:
         time_column=r.text(data, "time_column", w, None),
         queue_column=r.text(data, "queue_column", w, None),
         handle_time_column=r.text(data, "handle_time_column", w, None),
+        holiday_categories=tuple(r.strings(data, "holiday_categories", w, [])) or None,
+        closed_holidays=tuple(r.strings(data, "closed_holidays", w, [])),
     )
 
 
