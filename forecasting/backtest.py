@@ -98,6 +98,7 @@ def backtest(
     country: str | None = None,
     subdivision: str | None = None,
     on_origin: Callable[[pd.Timestamp], None] | None = None,
+    workers: int = 1,
 ) -> BacktestResult:
     """Forecast from several past cut-offs and score against what happened.
 
@@ -117,6 +118,7 @@ def backtest(
         timezones, default_aht, level, events, country, subdivision: as for
             forecast_volume.
         on_origin: called with each origin after it is scored (progress).
+        workers: processes fitting queues in parallel (forecast_volume).
 
     Returns:
         BacktestResult.
@@ -172,6 +174,7 @@ def backtest(
                 country=country,
                 subdivision=subdivision,
                 model=name,
+                workers=workers,
             )
             if name == model:  # baselines' notes (e.g. short-history fallbacks) are noise
                 notes += [n for n in result.warnings if "after the forecast horizon" not in n]

@@ -9,7 +9,8 @@ hourly intervals.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
@@ -72,12 +73,20 @@ def intervals_per_local_day(
 
 
 def holiday_calendar(
-    country: str | None, *, subdivision: str | None = None, years: Iterable[int]
+    country: str | None,
+    *,
+    subdivision: str | None = None,
+    years: Iterable[int],
+    categories: Sequence[str] | None = None,
 ) -> dict[dt.date, str]:
-    """Public holidays of `country` (ISO code) in `years`, date -> name.
+    """Holidays of `country` (ISO code) in `years`, date -> name.
+
+    Args:
+        categories: the holidays library's categories to include (e.g.
+            "public", "optional", "bank"); None = the library's default (public).
 
     Raises:
-        InputError: unknown country or subdivision code.
+        InputError: unknown country, subdivision or category, naming the field.
     """
     if not country:
         return {}
@@ -86,11 +95,51 @@ def holiday_calendar(
             f"forecast.country: unknown country code {country!r}; use an ISO 3166 code "
             "such as 'US', 'GB', 'IE' or 'PH'"
         )
+    known = holidays_lib.country_holidays(country).supported_categories
+    unknown = sorted(set(categories or ()) - set(known))
+    if unknown:
+        raise InputError(
+            f"forecast.holiday_categories: {', '.join(map(repr, unknown))} is not a holiday "
+            f"category of {country}; choose from {', '.join(sorted(known))}"
+        )
+    options = {"categories": tuple(categories)} if categories else {}
     try:
-        cal = holidays_lib.country_holidays(country, subdiv=subdivision, years=sorted(set(years)))
+        cal = holidays_lib.country_holidays(
+            country, subdiv=subdivision, years=sorted(set(years)), **options
+        )
     except NotImplementedError:
         raise InputError(
             f"forecast.subdivision: {subdivision!r} is not a subdivision of {country}; "
             "leave it out or use a code such as 'CA' for US-CA"
         ) from None
     return dict(sorted(cal.items()))
+
+
+def closed_dates(
+    holidays: Mapping[dt.date, str], names: Sequence[str], *, country: str | None
+) -> frozenset[dt.date]:
+    """The dates of the holidays named in `names` (the queue closes on them).
+
+    Names are matched case-insensitively, without qualifiers such as "(observed)".
+
+    Raises:
+        InputError: a name that is not a holiday of the calendar, naming the field.
+    """
+    if not names:
+        return frozenset()
+
+    def plain(name: str) -> str:
+        return re.sub(r"\s*\([^)]*\)", "", name).strip().lower()
+
+    by_name: dict[str, set[dt.date]] = {}
+    for day, name in holidays.items():
+        for part in str(name).split(";"):
+            by_name.setdefault(plain(part), set()).add(day)
+    missing = [n for n in names if plain(n) not in by_name]
+    if missing:
+        known = sorted({str(v) for v in holidays.values()})[:8]
+        raise InputError(
+            f"forecast.closed_holidays: {missing[0]!r} is not a holiday of "
+            f"{country or 'the calendar'} (e.g. {', '.join(known) or 'none: set forecast.country'})"
+        )
+    return frozenset(day for n in names for day in by_name[plain(n)])

@@ -1,7 +1,8 @@
 """Events: launches, promotions and outages that move volume.
 
 An event has a `name`, a `kind` (defaults to the name), a time span and
-optionally the queues it touches and a known `uplift` (0.5 = 50 % more volume).
+optionally the queues it touches and a known `uplift` (0.5 = 50 % more volume;
+-1 = closed, no contacts).
 Past events of a kind are learned from the history as one multiplicative effect
 per day since the event began (so a launch spike and its decay are both
 learned); a future event with a given uplift is applied as given, and one
@@ -64,8 +65,8 @@ def normalize_events(events: pd.DataFrame | None) -> pd.DataFrame:
     out[EVENT_QUEUES] = pd.Series(queues, index=out.index).fillna("").astype(str)
     uplift = out[EVENT_UPLIFT] if EVENT_UPLIFT in out.columns else np.nan
     out[EVENT_UPLIFT] = pd.to_numeric(pd.Series(uplift, index=out.index), errors="coerce")
-    if (out[EVENT_UPLIFT] <= -1).any():
-        raise InputError("events: uplift must be greater than -1 (-1 would remove all volume)")
+    if (out[EVENT_UPLIFT] < -1).any():
+        raise InputError("events: uplift must be -1 (closed) or greater (0.5 = 50 % more volume)")
     return out[columns].sort_values([EVENT_START, EVENT_NAME]).reset_index(drop=True)
 
 
@@ -92,6 +93,8 @@ def event_day_columns(
         timezone: the queue's IANA zone.
     """
     out = pd.DataFrame(index=dates)
+    if events.empty:
+        return out
     for row in events.itertuples(index=False):
         if is_outage(getattr(row, EVENT_KIND)):
             continue

@@ -7,14 +7,15 @@ given uplift, then the what-if scenario (growth, deflection).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from forecasting.base import ClosedHours, QueueContext, series
-from forecasting.calendar import check_timezone, holiday_calendar, local_frame
+from forecasting.base import ClosedHours, QueueContext, VolumeModel, series
+from forecasting.calendar import check_timezone, closed_dates, holiday_calendar, local_frame
 from forecasting.columns import (
     AHT_SECONDS,
     BASELINE_VOLUME,
@@ -40,11 +41,14 @@ from forecasting.events import (
     outage_mask,
 )
 from forecasting.history import check_interval, validate_counts
+from forecasting.intervals import nb_interval
 from forecasting.models import AUTO, AUTO_CANDIDATES, MODELS
-from forecasting.selection import fit_queue
+from forecasting.selection import fit_guarded, fit_queue
 
 AHT_RECENT_DAYS = 56
 CALENDAR_MODELS = ("seasonal", "mstl")  # the models that know holidays and events
+UTC_NAMES = ("UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal", "Zulu")
+UNKNOWN_DAY_ALPHA = 0.25  # log-scale variance of a day effect with no evidence (sd 0.5)
 EMPTY_DAY_MIN = 20.0  # contacts on a usual day above which a day with none is a gap
 AHT_PRIOR_CONTACTS = 30.0  # shrink a slot's mean AHT toward the queue mean by this weight
 MODEL_COLUMNS = ("queue", "model", "holdout_wape", "candidates", "dispersion")
@@ -91,6 +95,10 @@ def forecast_volume(
     growth: float = 0.0,
     deflection: float = 0.0,
     on_queue: Callable[[str], None] | None = None,
+    guard: bool = True,
+    workers: int = 1,
+    holiday_categories: Sequence[str] | None = None,
+    closed_holidays: Sequence[str] = (),
 ) -> ForecastResult:
     """Forecast each queue for `horizon` intervals after its history ends.
 
@@ -110,6 +118,15 @@ def forecast_volume(
         growth: what-if: volume grows by this share (0.15 = 15 % more), > -1.
         deflection: what-if: share of contacts automation answers, 0 <= d < 1.
         on_queue: called with each queue's name after it is forecast (progress).
+        guard: for the "seasonal" and "mstl" models, let each queue fall back to
+            a baseline, a re-anchored level or a blend that did better on its
+            held-out windows (forecasting.guard); False fits the model as asked.
+        workers: processes that fit queues in parallel, >= 1; the result is the
+            same for any number.
+        holiday_categories: the holidays library's categories to use (e.g.
+            "public", "optional"); None = public holidays.
+        closed_holidays: names of holidays every queue is closed on: zero
+            volume on those dates in the horizon.
 
     Returns:
         ForecastResult; the forecast is sorted by queue then interval_start.
@@ -127,6 +144,8 @@ def forecast_volume(
         choices = ", ".join(sorted([*MODELS, AUTO]))
         raise InputError(f"unknown model {model!r}; choose one of {choices}")
     check_scenario(growth=growth, deflection=deflection)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"workers must be a whole number of processes, 1 or more, got {workers}")
     candidates = AUTO_CANDIDATES if model == AUTO else (model,)
     timezones = dict(timezones or {})
     default_aht = dict(default_aht or {})
@@ -138,14 +157,23 @@ def forecast_volume(
         freq=f"{interval_minutes}min",
     )
     years = range(starts.min().year - 1, grid[-1].year + 2)
-    holidays = holiday_calendar(country, subdivision=subdivision, years=years)
+    holidays = holiday_calendar(
+        country, subdivision=subdivision, years=years, categories=holiday_categories
+    )
+    closed = closed_dates(holidays, list(closed_holidays), country=country)
     notes = _event_notes(events, history_start=starts.min(), grid=grid, queues=history[QUEUE])
 
-    frames, effects, chosen = [], [], []
+    jobs = []
     for queue, part in history.groupby(QUEUE, sort=True):
         queue = str(queue)
         zone = timezones.get(queue, "UTC")
         check_timezone(zone, where=f"queue {queue!r}: timezone")
+        if holidays and zone in UTC_NAMES:
+            notes.append(
+                f"queue {queue!r}: public holidays of {country} are placed on UTC days because "
+                "the queue's clock is UTC; pass --tz (or set timezone) to the zone of its "
+                "customers unless they really live on UTC"
+            )
         context = QueueContext(
             queue=queue,
             timezone=zone,
@@ -153,44 +181,20 @@ def forecast_volume(
             holidays=holidays,
             events=events_for_queue(events, queue),
         )
-        part, prepared = prepare_history(part.sort_values(INTERVAL_START), context)
-        notes += prepared
-        fitted = fit_queue(part, context, candidates=candidates, horizon=horizon, level=level)
-        notes += fitted.notes
-        predicted = fitted.model.predict(grid, level=level)
-        factor = given_uplift(context.events, grid)
-        frame = pd.DataFrame(
-            {
-                INTERVAL_START: grid,
-                QUEUE: queue,
-                VOLUME: predicted[VOLUME].to_numpy() * factor,
-                VOLUME_LOW: predicted[VOLUME_LOW].to_numpy() * factor,
-                VOLUME_HIGH: predicted[VOLUME_HIGH].to_numpy() * factor,
-                AHT_SECONDS: forecast_aht(part, grid, context, default_aht.get(queue)),
-                EVENTS: _labels(context, grid, holidays),
-            }
+        options = _QueueJob(
+            model, candidates, guard, horizon, level, default_aht.get(queue), closed
         )
+        jobs.append((part.sort_values(INTERVAL_START), context, grid, options))
+    frames, effects, chosen = [], [], []
+    for queue_result in _run_jobs(jobs, workers=workers):
+        frame, learned, row, queue_notes = queue_result
         frames.append(frame)
-        learned = getattr(fitted.model, "effects", None)
         if learned is not None and len(learned):
-            effects.append(learned.assign(queue=queue))
-        chosen.append(
-            {
-                "queue": queue,
-                "model": fitted.name,
-                "holdout_wape": fitted.scores.get(fitted.name, np.nan),
-                "candidates": "; ".join(f"{k} {v:.3f}" for k, v in fitted.scores.items()),
-                "dispersion": float(
-                    fitted.model.calibration.alpha
-                    if fitted.model.calibration is not None
-                    else fitted.model.alpha
-                ),
-            }
-        )
-        notes += _unlearned_notes(context.events, grid, learned, queue)
-        notes += _holiday_notes(context, grid, learned, fitted.name)
+            effects.append(learned)
+        chosen.append(row)
+        notes += queue_notes
         if on_queue is not None:
-            on_queue(queue)
+            on_queue(row["queue"])
     forecast = pd.concat(frames, ignore_index=True)[list(FORECAST_COLUMNS)]
     forecast = apply_scenario(forecast, growth=growth, deflection=deflection)
     effect_frame = (
@@ -204,6 +208,81 @@ def forecast_volume(
         warnings=notes,
         models=pd.DataFrame(chosen, columns=list(MODEL_COLUMNS)),
     )
+
+
+@dataclass(frozen=True)
+class _QueueJob:
+    model: str
+    candidates: tuple[str, ...]
+    guard: bool
+    horizon: int
+    level: float
+    default_aht: float | None
+    closed: frozenset = frozenset()
+
+
+def _run_jobs(jobs: list, *, workers: int) -> Iterator[tuple]:
+    """Each queue's result in the order of `jobs`, in `workers` processes (1: here)."""
+    if workers <= 1 or len(jobs) <= 1:
+        yield from (_forecast_queue(*job) for job in jobs)
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        chunk = max(1, len(jobs) // (4 * workers))
+        yield from pool.map(_forecast_queue, *zip(*jobs, strict=True), chunksize=chunk)
+
+
+def _forecast_queue(
+    part: pd.DataFrame, context: QueueContext, grid: pd.DatetimeIndex, job: _QueueJob
+) -> tuple[pd.DataFrame, pd.DataFrame | None, dict, list[str]]:
+    """One queue: (forecast frame, learned effects, model row, notes)."""
+    queue = context.queue
+    part, notes = prepare_history(part, context)
+    if job.guard and job.model in CALENDAR_MODELS:
+        fitted = fit_guarded(part, context, model=job.model, horizon=job.horizon, level=job.level)
+    else:
+        fitted = fit_queue(
+            part, context, candidates=job.candidates, horizon=job.horizon, level=job.level
+        )
+    notes += fitted.notes
+    predicted = fitted.model.predict(grid, level=job.level)
+    open_factor = _open_factor(context, grid, job.closed)
+    unlearned = unlearned_holidays(context, grid, fitted.model) & (open_factor > 0)
+    predicted = widen_intervals(predicted, unlearned, fitted.model, level=job.level)
+    factor = given_uplift(context.events, grid) * open_factor
+    frame = pd.DataFrame(
+        {
+            INTERVAL_START: grid,
+            QUEUE: queue,
+            VOLUME: predicted[VOLUME].to_numpy() * factor,
+            VOLUME_LOW: predicted[VOLUME_LOW].to_numpy() * factor,
+            VOLUME_HIGH: predicted[VOLUME_HIGH].to_numpy() * factor,
+            AHT_SECONDS: forecast_aht(part, grid, context, job.default_aht),
+            EVENTS: _labels(context, grid, context.holidays),
+        }
+    )
+    learned = getattr(fitted.model, "effects", None)
+    calibration = fitted.model.calibration
+    row = {
+        "queue": queue,
+        "model": fitted.name,
+        "holdout_wape": fitted.scores.get(fitted.name, np.nan),
+        "candidates": "; ".join(f"{k} {v:.3f}" for k, v in fitted.scores.items()),
+        "dispersion": float(calibration.alpha if calibration is not None else fitted.model.alpha),
+    }
+    notes += _unlearned_notes(context.events, grid, learned, queue)
+    notes += _holiday_notes(context, grid, unlearned, fitted.name, fitted.model)
+    if learned is not None and len(learned):
+        learned = learned.assign(queue=queue)
+    return frame, learned, row, notes
+
+
+def _open_factor(context: QueueContext, grid: pd.DatetimeIndex, closed: frozenset) -> np.ndarray:
+    """0.0 on the local dates of `closed` holidays, else 1.0."""
+    if not closed:
+        return np.ones(len(grid))
+    local = local_frame(grid, timezone=context.timezone, interval_minutes=context.interval_minutes)
+    dates = pd.DatetimeIndex([pd.Timestamp(d) for d in closed])
+    return np.where(local["local_date"].isin(dates).to_numpy(), 0.0, 1.0)
 
 
 def check_scenario(*, growth: float, deflection: float) -> None:
@@ -405,28 +484,95 @@ def _event_notes(
     return notes
 
 
-def _holiday_notes(
-    context: QueueContext, grid: pd.DatetimeIndex, learned: pd.DataFrame | None, model: str
-) -> list[str]:
-    """Say how holidays in the horizon were forecast when no past holiday taught it."""
+def unlearned_holidays(context: QueueContext, grid: pd.DatetimeIndex, model: object) -> np.ndarray:
+    """True for intervals of `grid` on public holidays the model has no evidence for.
+
+    Asks the model (or the calendar model inside it: a blend's first member, an
+    MSTL's calendar); a model that knows no holidays has evidence for none.
+    """
+    found = _holiday_finder(model)
+    if found is not None:
+        return found(grid)
+    if not context.holidays:
+        return np.zeros(len(grid), dtype=bool)
     local = local_frame(grid, timezone=context.timezone, interval_minutes=context.interval_minutes)
-    ahead = sorted({d.date() for d in local["local_date"] if d.date() in context.holidays})
-    if not ahead:
+    dates = pd.DatetimeIndex([pd.Timestamp(d) for d in context.holidays])
+    return local["local_date"].isin(dates).to_numpy()
+
+
+def _holiday_finder(model: object) -> Callable[[pd.DatetimeIndex], np.ndarray] | None:
+    if model is None:
+        return None
+    if hasattr(model, "unlearned_holidays"):
+        return model.unlearned_holidays
+    inner = getattr(model, "calendar", None)
+    if inner is None and getattr(model, "members", None):
+        inner = model.members[0]
+    return _holiday_finder(inner)
+
+
+def widen_intervals(
+    predicted: pd.DataFrame, mask: np.ndarray, model: VolumeModel, *, level: float
+) -> pd.DataFrame:
+    """Widen the intervals where `mask` holds by an unknown day effect.
+
+    A day effect with a log-scale spread of sqrt(UNKNOWN_DAY_ALPHA) adds that much
+    to the NB2 dispersion (var = mu + (alpha + s^2) mu^2): the interval of a
+    holiday with no evidence says that the day may run well below or above an
+    ordinary one.
+    """
+    if not mask.any():
+        return predicted
+    calibration = model.calibration
+    alpha = calibration.alpha if calibration is not None else model.alpha
+    quantile = calibration.quantiles_for(level) if calibration is not None else level
+    mean = predicted[VOLUME].to_numpy()[mask]
+    low, high = nb_interval(mean, alpha=alpha + UNKNOWN_DAY_ALPHA, level=quantile)
+    out = predicted.copy()
+    out.loc[out.index[mask], VOLUME_LOW] = np.minimum(low, out[VOLUME_LOW].to_numpy()[mask])
+    out.loc[out.index[mask], VOLUME_HIGH] = np.maximum(high, out[VOLUME_HIGH].to_numpy()[mask])
+    return out
+
+
+def _holiday_notes(
+    context: QueueContext,
+    grid: pd.DatetimeIndex,
+    unlearned: np.ndarray,
+    model: str,
+    model_object: object = None,
+) -> list[str]:
+    """Name the holidays in the horizon that are forecast without evidence, and the fix."""
+    if not unlearned.any():
         return []
-    first = f"{ahead[0].isoformat()} {context.holidays[ahead[0]]}"
-    if model not in CALENDAR_MODELS:
+    local = local_frame(grid, timezone=context.timezone, interval_minutes=context.interval_minutes)
+    ahead = sorted({d.date() for d in local["local_date"][unlearned]})
+    named = ", ".join(f"{d.isoformat()} {context.holidays[d]}" for d in ahead[:5])
+    more = f" and {len(ahead) - 5} more" if len(ahead) > 5 else ""
+    declare = (
+        "if the queue closes or expects a change, declare it in events.csv (name,start,end,"
+        "uplift: -1 = closed, -0.4 = 40 % fewer contacts)"
+    )
+    if model.split("+")[0] not in CALENDAR_MODELS:
         return [
             f"queue {context.queue!r}: the {model} model ignores public holidays; "
-            f"{len(ahead)} in the horizon (e.g. {first}) are forecast as ordinary days"
+            f"{named}{more} are forecast as ordinary days; {declare}"
         ]
-    kinds = set() if learned is None or learned.empty else set(learned["kind"])
-    if "holiday" in kinds:
-        return []
+    average = _average_holiday(model_object)
+    treated = (
+        "forecast as ordinary days"
+        if average is None
+        else f"given the average effect of the holidays in the history ({average:+.0%})"
+    )
     return [
-        f"queue {context.queue!r}: no public holiday in the history to learn from; "
-        f"{len(ahead)} in the horizon (e.g. {first}) are forecast like the quietest day "
-        "of the week"
+        f"queue {context.queue!r}: no past holiday of the same name in the history, so "
+        f"{named}{more} are {treated}, with a wider interval; {declare}"
     ]
+
+
+def _average_holiday(model: object) -> float | None:
+    finder = _holiday_finder(model)
+    owner = getattr(finder, "__self__", None)
+    return getattr(owner, "average_holiday_uplift", None)
 
 
 def _unlearned_notes(

@@ -12,9 +12,11 @@ The top-down method of contact-centre planning, in the queue's local time:
   center data", JASA 102(480); Ibrahim, Ye, L'Ecuyer & Shen 2016, "Modeling and
   forecasting call center arrivals: a literature survey and a case study",
   IJF 32(3)).
-- A public holiday in the horizon when the history holds none to learn from is
-  forecast like the quietest open day of the week (a holiday is a Sunday: the
-  planners' rule), not like an ordinary day.
+- A public holiday gets an effect only from evidence: when the history holds
+  no public holiday to learn from, a holiday in the horizon is forecast as an
+  ordinary day (never as a closure by assumption), and forecasting.forecast
+  widens its interval and names it in a warning, so that the planner can
+  declare a closure or an uplift in events.csv.
 - The intraday profile is each local slot's share of its weekday's volume over
   the latest eight normal (non-holiday, non-event, complete) days of that
   weekday. Slots that were always empty stay empty: closed hours forecast zero.
@@ -24,6 +26,7 @@ Days with unknown intervals (gaps in the input, outages) are left out of both.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -43,6 +46,14 @@ FOURIER_ORDER = 3
 TREND_MIN_DAYS = 56
 YEARLY_MIN_DAYS = 365
 SPECIAL = ("holiday", "before_holiday", "after_holiday")
+HOLIDAY_PRIOR_DAYS = 1.0  # pooling weight of the average holiday, in days of evidence
+
+
+def holiday_name(name: str | None) -> str | None:
+    """A holiday's name without qualifiers such as "(observed)", or None."""
+    if not name:
+        return None
+    return re.sub(r"\s*\([^)]*\)", "", str(name)).strip() or str(name)
 
 
 class SeasonalRegression(VolumeModel):
@@ -72,6 +83,7 @@ class SeasonalRegression(VolumeModel):
         by_weekday = daily.groupby(daily.index.day_of_week)[VOLUME].sum()
         self.open_weekdays = sorted(by_weekday[by_weekday > 0].index)
         self._fit_daily(daily)
+        self._fit_holiday_names(daily)
         special = self._special_days(pd.DatetimeIndex(daily.index))
         days = self._profile_days(daily, special)
         self.shares = self._profile(cal, days)
@@ -105,7 +117,7 @@ class SeasonalRegression(VolumeModel):
         x = self._design(dates).reindex(columns=self.columns, fill_value=0.0)
         marks = [c for c in self.columns if c.startswith("event:") or c in SPECIAL]
         eta = x[marks].to_numpy() @ self.params[marks].to_numpy() if marks else 0.0
-        values = np.exp(np.clip(eta, -50, 50)) * self._holiday_prior(dates)
+        values = np.exp(np.clip(eta + self._holiday_shift(dates), -50, 50))
         factor = pd.Series(values, index=dates)
         return factor.reindex(local["local_date"]).to_numpy()
 
@@ -173,12 +185,14 @@ class SeasonalRegression(VolumeModel):
             ).fit(maxiter=100)
         self.params = pd.Series(result.params, index=self.columns)
 
-    def _daily_mean(self, dates: pd.DatetimeIndex) -> np.ndarray:
+    def _daily_mean(self, dates: pd.DatetimeIndex, *, by_name: bool = True) -> np.ndarray:
         if self.params.empty:
             return np.zeros(len(dates))
         x = self._design(dates).reindex(columns=self.columns, fill_value=0.0)
-        eta = np.clip(x.to_numpy() @ self.params.to_numpy(), -50, 50)
-        mean = np.exp(eta) * self._holiday_prior(dates)
+        eta = x.to_numpy() @ self.params.to_numpy()
+        if by_name:
+            eta = eta + self._holiday_shift(dates)
+        mean = np.exp(np.clip(eta, -50, 50))
         return np.where(dates.day_of_week.isin(self.open_weekdays), mean, 0.0)
 
     @property
@@ -186,24 +200,59 @@ class SeasonalRegression(VolumeModel):
         """Whether the history held a public holiday to learn the holiday effect from."""
         return "holiday" in self.columns
 
-    def _holiday_prior(self, dates: pd.DatetimeIndex) -> np.ndarray:
-        """Factor taking unlearned holidays to the quietest open weekday's level."""
-        factor = np.ones(len(dates))
-        if self.holidays_learned or not self.context.holidays:
-            return factor
-        weekday = {
-            int(c.split(":")[1]): self.params[c] for c in self.columns if c.startswith("weekday:")
-        }
-        if not weekday:
-            return factor
-        quietest = min(weekday.values())
-        holidays = pd.DatetimeIndex([pd.Timestamp(d) for d in self.context.holidays])
-        is_holiday = dates.isin(holidays)
-        for i in np.flatnonzero(is_holiday):
-            level = weekday.get(int(dates[i].day_of_week))
-            if level is not None:
-                factor[i] = float(np.exp(quietest - level))
-        return factor
+    def _fit_holiday_names(self, daily: pd.DataFrame) -> None:
+        """Each holiday's own effect: its log deviation from the shared one, pooled.
+
+        A holiday seen on n complete open days moves from the shared effect by
+        n / (n + HOLIDAY_PRIOR_DAYS) of its own log ratio of actual to fitted
+        volume (a partial-pooling estimate: few examples stay near the average
+        holiday). A holiday never seen gets the average (shared) effect of the
+        holidays the history held; with none at all, no effect.
+        """
+        self.holiday_deviation: dict[str, float] = {}
+        if not self.holidays_learned:
+            return
+        days = pd.DatetimeIndex(daily.index[daily.index.day_of_week.isin(self.open_weekdays)])
+        names = [holiday_name(self.context.holidays.get(d.date())) for d in days]
+        frame = pd.DataFrame(
+            {
+                "name": names,
+                "actual": daily.loc[days, VOLUME].to_numpy(float),
+                "fitted": self._daily_mean(days, by_name=False),
+            }
+        ).dropna(subset=["name"])
+        for name, group in frame.groupby("name"):
+            n = len(group)
+            ratio = (group["actual"].sum() + 0.5) / (group["fitted"].sum() + 0.5)
+            self.holiday_deviation[str(name)] = n / (n + HOLIDAY_PRIOR_DAYS) * float(np.log(ratio))
+
+    def _holiday_shift(self, dates: pd.DatetimeIndex) -> np.ndarray:
+        """Log shift of each date from the shared holiday effect: its holiday's own
+        deviation (0 for a holiday the history never held: the average effect)."""
+        shift = np.zeros(len(dates))
+        if not self.holidays_learned:
+            return shift
+        for i, day in enumerate(dates):
+            name = holiday_name(self.context.holidays.get(day.date()))
+            if name is not None:
+                shift[i] = self.holiday_deviation.get(name, 0.0)
+        return shift
+
+    @property
+    def average_holiday_uplift(self) -> float | None:
+        """The shared holiday effect (0.5 = 50 % more), None when no holiday was learned."""
+        return float(np.exp(self.params["holiday"]) - 1) if self.holidays_learned else None
+
+    def unlearned_holidays(self, grid: pd.DatetimeIndex) -> np.ndarray:
+        """True for the intervals of `grid` on holidays whose name the history never held."""
+        if not self.context.holidays:
+            return np.zeros(len(grid), dtype=bool)
+        local = local_frame(
+            grid, timezone=self.context.timezone, interval_minutes=self.context.interval_minutes
+        )
+        seen = getattr(self, "holiday_deviation", {})
+        names = [holiday_name(self.context.holidays.get(d.date())) for d in local["local_date"]]
+        return np.array([n is not None and n not in seen for n in names], dtype=bool)
 
     def _special_days(self, dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
         x = self._design(dates)

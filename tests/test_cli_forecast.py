@@ -197,3 +197,48 @@ def test_absurd_horizons_are_refused(tmp_path, horizon) -> None:
     result = CliRunner().invoke(cli, ["forecast", str(counts), "--horizon", horizon])
     assert result.exit_code == 1
     assert "--horizon" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_tz_is_the_model_clock_of_queues_the_config_does_not_name(tmp_path):
+    history = make_history(days=42, daily_volume=2000, seed=4)  # phone, New York
+    local = history["interval_start"].dt.tz_convert("America/New_York")
+    history = history[(local.dt.day_of_week < 5) & local.dt.hour.between(7, 20)]
+    counts = write_counts(history, tmp_path / "counts.csv")  # offsets in UTC
+    args = ("forecast", counts, "--horizon", "1w", "--country", "US")
+    on_utc = invoke(*args)
+    on_ny = invoke(*args, "--tz", "America/New_York")
+    assert on_utc.exit_code == 0 and on_ny.exit_code == 0, on_ny.stderr
+    assert "UTC days" in on_utc.stderr and "UTC days" not in on_ny.stderr
+    for result, on_ny_days in ((on_utc, False), (on_ny, True)):
+        frame = pd.read_csv(stdio.StringIO(result.stdout), keep_default_na=False)
+        starts = pd.to_datetime(frame["interval_start"], utc=True).dt.tz_convert("America/New_York")
+        holiday = starts[frame["events"].str.contains("Washington")]  # Monday 2025-02-17
+        assert len(holiday) == 24
+        assert (holiday.dt.date == pd.Timestamp("2025-02-17").date()).all() == on_ny_days
+
+
+def test_workers_zero_is_one_clear_line(workdir):
+    result = invoke("forecast", workdir / "counts.csv", "--workers", "0", "--horizon", "1d")
+    one_line_error(result, "--workers", "got 0")
+
+
+def test_workers_give_byte_identical_output(workdir):
+    args = ("forecast", workdir / "counts.csv", "--config", workdir / "wfm.toml", "--horizon", "1w")
+    one, two = invoke(*args, "--workers", "1"), invoke(*args, "--workers", "2")
+    assert one.exit_code == 0, one.stderr
+    assert one.stdout == two.stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [
+        ('holiday_categories = ["nope"]', "forecast.holiday_categories"),
+        ('closed_holidays = ["Boxing Dai"]', "forecast.closed_holidays"),
+        ('subdivision = "ZZ"', "forecast.subdivision"),
+    ],
+)
+def test_bad_holiday_options_are_one_line(workdir, line, fragment):
+    config = CONFIG.replace('country = "US"', f'country = "US"\n{line}')
+    (workdir / "bad.toml").write_text(config)
+    result = invoke("forecast", workdir / "counts.csv", "--config", workdir / "bad.toml")
+    one_line_error(result, fragment)

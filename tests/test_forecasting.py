@@ -381,16 +381,51 @@ def test_closed_hours_left_out_of_a_counts_file_are_zero_without_a_warning():
     assert (result.forecast.loc[hours < 6, "volume"] == 0).all()
 
 
-def test_unlearned_holiday_is_forecast_like_the_quietest_day():
-    history = make_history(days=35, start="2025-03-03", daily_volume=500)  # no US holiday
-    result = forecast(history, horizon=24 * 60, country="US")
+def weekday_export_without_holidays(days: int, start: str) -> pd.DataFrame:
+    """A weekday-only counts export (07-21 local) whose public holidays are absent."""
+    import holidays
+
+    full = make_history(days=days, start=start, daily_volume=2000, seed=9)
+    local = full["interval_start"].dt.tz_convert(NY)
+    us = holidays.country_holidays("US", years=[local.dt.year.min(), local.dt.year.max()])
+    weekend = local.dt.day_of_week >= 5
+    night = (local.dt.hour < 7) | (local.dt.hour >= 21)
+    holiday = local.dt.date.isin(list(us))
+    return counts_without(full, weekend | night | holiday)
+
+
+def test_holiday_absent_from_a_weekday_export_is_forecast_as_a_normal_day():
+    # Labor Day 2025-09-01 is missing from the export; Columbus Day 2025-10-13 lies ahead
+    history = weekday_export_without_holidays(days=63, start="2025-08-11")
+    end = history["interval_start"].max()
+    assert end.tz_convert(NY).date() == pd.Timestamp("2025-10-10").date()  # a Friday
+    result = forecast(history, horizon=24 * 14, country="US")
     frame = result.forecast
-    memorial_day = day_total(frame, "2025-05-26")  # a Monday
-    monday_before = day_total(frame, "2025-05-19")
-    sunday_before = day_total(frame, "2025-05-25")
-    assert memorial_day < 0.5 * monday_before
-    assert abs(memorial_day / sunday_before - 1) < 0.2
-    assert any("no public holiday in the history" in note for note in result.warnings)
+    # like the next ordinary Monday, not like the quietest open day (a Friday, 0.8 x)
+    assert abs(day_total(frame, "2025-10-13") / day_total(frame, "2025-10-20") - 1) < 0.05
+    local = frame["interval_start"].dt.tz_convert(NY).dt.tz_localize(None).dt.normalize()
+    on_day = frame[local == pd.Timestamp("2025-10-13")]
+    later = frame[local == pd.Timestamp("2025-10-20")]
+    width = (on_day["volume_high"] - on_day["volume_low"]).sum()
+    assert width > 1.5 * (later["volume_high"] - later["volume_low"]).sum()
+    notes = [n for n in result.warnings if "Columbus Day" in n]
+    assert len(notes) == 1
+    assert "ordinary day" in notes[0] and "events.csv" in notes[0]
+
+
+def test_a_declared_closure_closes_the_holiday():
+    history = weekday_export_without_holidays(days=63, start="2025-08-11")
+    events = pd.DataFrame(
+        {
+            "name": ["Columbus Day closure"],
+            "start": [pd.Timestamp("2025-10-13", tz=NY)],
+            "end": [pd.Timestamp("2025-10-14", tz=NY)],
+            "uplift": [-1.0],
+        }
+    )
+    frame = forecast(history, horizon=24 * 7, country="US", events=events).forecast
+    assert day_total(frame, "2025-10-13") == 0
+    assert day_total(frame, "2025-10-14") > 0
 
 
 def test_days_before_holidays_are_learned():
@@ -454,7 +489,8 @@ def test_auto_chooses_a_model_per_queue_and_reports_it():
     assert all(all(name in text for name in AUTO_CANDIDATES) for text in models["candidates"])
     assert np.isfinite(models["holdout_wape"]).all()
     chosen = models.loc["phone", "model"]
-    direct = forecast(history[history["queue"] == "phone"], model=chosen, horizon=24 * 7)
+    phone = history[history["queue"] == "phone"]
+    direct = forecast(phone, model=chosen, horizon=24 * 7, guard=False)
     auto_phone = result.forecast[result.forecast["queue"] == "phone"]
     assert np.allclose(auto_phone["volume"].to_numpy(), direct.forecast["volume"].to_numpy())
 
@@ -507,3 +543,81 @@ def test_calibration_widens_for_overdispersed_counts():
     low, high = nb_interval(mean, alpha=calibration.alpha, level=calibration.quantile_level)
     fresh = draw()
     assert 0.77 <= ((fresh >= low) & (fresh <= high)).mean() <= 0.83
+
+
+def test_default_leaves_the_model_when_held_out_weeks_say_it_fails():
+    history = make_history(days=120, daily_volume=400, seed=11)
+    recent = history["interval_start"] > history["interval_start"].max() - pd.Timedelta(days=10)
+    history.loc[recent, "volume"] = np.round(history.loc[recent, "volume"] * 0.5)  # level halves
+    level = history.loc[recent, "volume"].sum() / 10 * 3
+    guarded = forecast(history, horizon=24 * 3)
+    raw = forecast(history, horizon=24 * 3, guard=False)
+    chosen = guarded.models["model"].iloc[0]
+    assert chosen not in ("seasonal", "seasonal+weekly_average")
+    assert raw.models["model"].iloc[0] == "seasonal"
+    notes = [n for n in guarded.warnings if "instead of seasonal+weekly_average" in n]
+    assert len(notes) == 1 and chosen in notes[0]
+    guarded_error = abs(guarded.forecast["volume"].sum() - level)
+    assert guarded_error < 0.5 * abs(raw.forecast["volume"].sum() - level)
+
+
+def test_default_blends_the_model_with_the_four_week_average_on_a_steady_series():
+    history = make_history(days=70, daily_volume=400, seed=12)
+    result = forecast(history, horizon=24 * 7)
+    assert result.models["model"].iloc[0] in ("seasonal+weekly_average", "seasonal")
+    assert not any("instead of" in note for note in result.warnings)
+
+
+def test_workers_give_the_same_forecast_as_one_process():
+    history = make_history(days=42, queues=("phone", "chat"), seed=13)
+    one = forecast(history, country="US")
+    two = forecast(history, country="US", workers=2)
+    pd.testing.assert_frame_equal(one.forecast, two.forecast)
+    pd.testing.assert_frame_equal(one.models, two.models)
+    assert one.warnings == two.warnings
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5])
+def test_workers_must_be_a_positive_whole_number(workers):
+    with pytest.raises(InputError, match="workers"):
+        forecast(make_history(days=21), workers=workers)
+
+
+def test_each_holiday_learns_its_own_effect():
+    """Christmas is not Columbus Day: a closed-ish Christmas does not close the others."""
+    import holidays
+
+    history = make_history(days=780, start="2022-10-03", daily_volume=400, seed=14)
+    local_day = history["interval_start"].dt.tz_convert(NY).dt.date
+    us = holidays.country_holidays("US", years=[2022, 2023, 2024])
+    christmas = local_day.map(lambda d: us.get(d, "").startswith("Christmas"))
+    other = local_day.isin(list(us)) & ~christmas
+    history.loc[christmas, "volume"] = np.round(history.loc[christmas, "volume"] * 0.1)
+    history.loc[other, "volume"] = np.round(history.loc[other, "volume"] * 0.9)
+    frame = forecast(history, country="US", horizon=24 * 56, guard=False).forecast
+    ratio_christmas = day_total(frame, "2024-12-25") / day_total(frame, "2024-12-18")  # Wed
+    ratio_other = day_total(frame, "2024-11-28") / day_total(frame, "2024-12-05")  # Thu
+    assert ratio_christmas < 0.25
+    assert ratio_other > 0.7
+
+
+def test_closed_holidays_forecast_zero_and_unknown_names_are_refused():
+    history = make_history(days=42, start="2025-10-06", daily_volume=400, seed=15)
+    frame = forecast(
+        history, country="US", horizon=24 * 14, closed_holidays=["Thanksgiving Day"]
+    ).forecast
+    assert day_total(frame, "2025-11-27") == 0  # Thanksgiving
+    assert day_total(frame, "2025-11-26") > 0
+    with pytest.raises(InputError, match=r"forecast\.closed_holidays: 'Columbus Dai'"):
+        forecast(history, country="US", closed_holidays=["Columbus Dai"])
+
+
+def test_holiday_categories_add_optional_holidays_and_unknown_ones_are_refused():
+    from forecasting.calendar import holiday_calendar
+
+    public = holiday_calendar("IL", years=[2025])
+    optional = holiday_calendar("IL", years=[2025], categories=["public", "optional"])
+    assert set(public) < set(optional)
+    history = make_history(days=21, seed=16)
+    with pytest.raises(InputError, match=r"forecast\.holiday_categories: 'bankish'"):
+        forecast(history, country="IL", holiday_categories=["bankish"])

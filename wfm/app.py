@@ -5,6 +5,7 @@ Each function returns frames and results; the CLI decides where they go.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -69,6 +70,8 @@ def run_forecast(
         growth=request.growth,
         deflection=request.deflection,
         on_queue=on_queue,
+        holiday_categories=config.forecast.holiday_categories,
+        closed_holidays=config.forecast.closed_holidays,
         **model,
     )
     result.warnings[:0] = notes
@@ -113,14 +116,15 @@ def _history_and_model(
     request: ForecastRequest | BacktestRequest, config: Config, *, notes: list[str]
 ) -> tuple[pd.DataFrame, dict]:
     """The request's history on the UTC grid, and the model settings forecast and
-    backtest share (interval, zones, AHT, level, events, holidays, model)."""
+    backtest share (interval, clocks, AHT, workers, level, events, holidays, model)."""
     history, interval, tz = load_history(request, config, notes=notes)
     options, settings = request.options, config.forecast
     date_format = _date_format(options, settings)
     model = {
         "interval_minutes": interval,
-        "timezones": config.queue_timezones(),
+        "timezones": queue_clocks(history, config, tz, explicit=options.tz is not None),
         "default_aht": config.queue_aht(),
+        "workers": worker_count(options.workers),
         "level": options.level if options.level is not None else settings.level,
         "events": (
             readers.read_events(options.events, tz=tz, date_format=date_format)
@@ -187,12 +191,41 @@ def load_history(
     return complete_grid(frame, interval_minutes=interval, missing="nan"), interval, tz
 
 
+def worker_count(workers: int | None) -> int:
+    """--workers, or every core when not given; WfmError below 1."""
+    if workers is None:
+        return max(1, os.cpu_count() or 1)
+    if workers < 1:
+        raise WfmError(f"--workers: expected 1 or more processes, got {workers}")
+    return workers
+
+
+def queue_clocks(
+    history: pd.DataFrame, config: Config, tz: str, *, explicit: bool
+) -> dict[str, str]:
+    """The local clock of every queue in the history.
+
+    A queue that names its own timezone in the config keeps it; every other
+    queue runs on `tz` (--tz, else the config's top-level timezone), so the
+    model never works on UTC days unless the user asked for UTC.
+    """
+    configured = config.queue_timezones()
+    clocks = {}
+    for queue in sorted(set(history["queue"].astype(str))):
+        zone = configured.get(queue, tz)
+        if explicit and queue in configured and zone == config.timezone:
+            zone = tz  # the queue inherited the top-level zone: --tz overrides it
+        clocks[queue] = zone
+    return clocks
+
+
 def _unconfigured_note(history: pd.DataFrame, config: Config, notes: list[str]) -> None:
     unconfigured = sorted(set(history["queue"]) - set(config.queues))
     if config.queues and unconfigured:
         notes.append(
             f"queues {', '.join(unconfigured)} are not in {config.source}: their seasonality "
-            "is read in UTC and `wfm staff` will refuse them; add [queues.NAME] tables"
+            "is read on the --tz / top-level clock and `wfm staff` will refuse them; add "
+            "[queues.NAME] tables"
         )
 
 

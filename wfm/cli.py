@@ -575,8 +575,8 @@ def simulate(
         replications=replications,
         seed=seed,
         textbook=textbook,
-        workers=workers,
         history=history,
+        workers=workers,
     )
     simulate_app.check_request(request, cfg)
     with render.progress("simulating", total=replications) as advance:

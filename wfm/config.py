@@ -56,6 +56,8 @@ FORECAST_FIELDS: Fields = {
     "queue_column": ("queue_column", "text"),
     "handle_time_column": ("handle_time_column", "text"),
     "date_format": ("date_format", "text"),
+    "holiday_categories": ("holiday_categories", "string_tuple"),
+    "closed_holidays": ("closed_holidays", "string_tuple"),
 }
 QUEUE_FIELDS: Fields = {
     "channel": ("channel", "text"),
@@ -146,6 +148,8 @@ class ForecastSettings:
     queue_column: str | None = None
     handle_time_column: str | None = None
     date_format: str | None = None
+    holiday_categories: tuple[str, ...] | None = None  # None: the holidays library's default
+    closed_holidays: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not (is_number(self.level) and 0 < self.level < 1):

@@ -36,22 +36,24 @@ class HistoryOptions:
     time_col: str | None = None
     queue_col: str | None = None
     handle_time_col: str | None = None
+    workers: int | None = None
     date_format: str | None = None
 
 
 _HELP = {
     "events": "events.csv: name, start, end [, kind, queues, uplift].",
     "interval": "Interval minutes: 15, 30 or 60.",
-    "tz": "Zone of naive timestamps.",
+    "tz": "Zone of naive timestamps and the queues' local clock.",
     "model": "seasonal, auto, mstl, seasonal_naive, weekly_average, daily_naive.",
     "country": "Public holidays, e.g. US.",
     "level": "Interval coverage, e.g. 0.8.",
     "time_col": "Timestamp column.",
     "queue_col": "Queue column.",
     "handle_time_col": "Handle time column (s).",
+    "workers": "Processes fitting queues in parallel (default: all cores).",
     "date_format": "Numeric dates: DD/MM/YYYY or MM/DD/YYYY (when the file cannot tell).",
 }
-_TYPES = {"events": Path, "interval": int, "level": float}
+_TYPES = {"events": Path, "interval": int, "level": float, "workers": int}
 
 
 def _option(name: str) -> Any:
