@@ -126,69 +126,26 @@ def backtest(
     Raises:
         InputError: bad options, or too little history before the first origin.
     """
-    check_interval(interval_minutes)
-    validate_counts(history, interval_minutes=interval_minutes, allow_missing=True)
-    if horizon < 1:
-        raise InputError(f"horizon must be at least one interval, got {horizon}")
-    if origins < 1:
-        raise InputError(f"origins must be at least 1, got {origins}")
-    for name in (model, *baselines):
-        if name != AUTO and name not in MODELS:
-            choices = ", ".join(sorted([*MODELS, AUTO]))
-            raise InputError(f"unknown model {name!r}; choose one of {choices}")
     step = horizon if step is None else step
-    if step < 1:
-        raise InputError(f"step must be at least one interval, got {step}")
-    per_day = 24 * 60 // interval_minutes
-    starts = origin_starts(
-        history, horizon=horizon, origins=origins, step=step, interval_minutes=interval_minutes
-    )
-    first = history[INTERVAL_START].min()
-    before = (starts[0] - first) / pd.Timedelta(minutes=interval_minutes)
-    if before < 7 * per_day:
-        span = (history[INTERVAL_START].max() - first).days + 1
-        raise InputError(
-            f"origins: {origins} cut-offs {step / per_day:g} days apart with a "
-            f"{horizon / per_day:g}-day horizon leave {before / per_day:.1f} days of history "
-            f"before the first (the history spans {span} days; at least 7 are needed, 14 for "
-            "the seasonal model); use fewer origins, a shorter step or horizon"
-        )
+    starts = _origins(history, horizon, interval_minutes, origins, step, (model, *baselines))
     aht = _queue_aht(history, default_aht or {})
     names = list(dict.fromkeys([model, *baselines]))
+    settings = {
+        "horizon": horizon,
+        "interval_minutes": interval_minutes,
+        "timezones": timezones,
+        "default_aht": default_aht,
+        "level": level,
+        "events": events,
+        "country": country,
+        "subdivision": subdivision,
+        "workers": workers,
+    }
     rows, notes = [], []
     for origin in starts:
-        train = history[history[INTERVAL_START] < origin]
-        test = history[
-            (history[INTERVAL_START] >= origin)
-            & (history[INTERVAL_START] < origin + horizon * pd.Timedelta(minutes=interval_minutes))
-        ]
-        for name in names:
-            result = forecast_volume(
-                train,
-                horizon=horizon,
-                interval_minutes=interval_minutes,
-                timezones=timezones,
-                default_aht=default_aht,
-                level=level,
-                events=events,
-                country=country,
-                subdivision=subdivision,
-                model=name,
-                workers=workers,
-            )
-            if name == model:  # baselines' notes (e.g. short-history fallbacks) are noise
-                notes += [n for n in result.warnings if "after the forecast horizon" not in n]
-            joined = result.forecast.merge(
-                test[[INTERVAL_START, QUEUE, VOLUME]],
-                on=[INTERVAL_START, QUEUE],
-                suffixes=("", "_actual"),
-            )
-            for queue, part in joined.groupby(QUEUE, sort=True):
-                rows.append(
-                    _window(
-                        part, train, queue=str(queue), model=name, origin=origin, period=7 * per_day
-                    )
-                )
+        origin_rows, origin_notes = _score_origin(history, origin, names, model, settings)
+        rows += origin_rows
+        notes += origin_notes
         if on_origin is not None:
             on_origin(origin)
     detail = pd.concat(rows, ignore_index=True)
@@ -209,6 +166,78 @@ def backtest(
         origins=per_origin[list(ORIGIN_COLUMNS)],
         warnings=list(dict.fromkeys(notes)),
     )
+
+
+def _origins(
+    history: pd.DataFrame,
+    horizon: int,
+    interval_minutes: int,
+    origins: int,
+    step: int,
+    models: Sequence[str],
+) -> list[pd.Timestamp]:
+    """The cut-offs, after checking the options and the history before the first."""
+    check_interval(interval_minutes)
+    validate_counts(history, interval_minutes=interval_minutes, allow_missing=True)
+    if horizon < 1:
+        raise InputError(f"horizon must be at least one interval, got {horizon}")
+    if origins < 1:
+        raise InputError(f"origins must be at least 1, got {origins}")
+    for name in models:
+        if name != AUTO and name not in MODELS:
+            choices = ", ".join(sorted([*MODELS, AUTO]))
+            raise InputError(f"unknown model {name!r}; choose one of {choices}")
+    if step < 1:
+        raise InputError(f"step must be at least one interval, got {step}")
+    per_day = 24 * 60 // interval_minutes
+    starts = origin_starts(
+        history, horizon=horizon, origins=origins, step=step, interval_minutes=interval_minutes
+    )
+    first = history[INTERVAL_START].min()
+    before = (starts[0] - first) / pd.Timedelta(minutes=interval_minutes)
+    if before < 7 * per_day:
+        span = (history[INTERVAL_START].max() - first).days + 1
+        raise InputError(
+            f"origins: {origins} cut-offs {step / per_day:g} days apart with a "
+            f"{horizon / per_day:g}-day horizon leave {before / per_day:.1f} days of history "
+            f"before the first (the history spans {span} days; at least 7 are needed, 14 for "
+            "the seasonal model); use fewer origins, a shorter step or horizon"
+        )
+    return list(starts)
+
+
+def _score_origin(
+    history: pd.DataFrame,
+    origin: pd.Timestamp,
+    names: Sequence[str],
+    model: str,
+    settings: dict,
+) -> tuple[list[pd.DataFrame], list[str]]:
+    """Each model's forecast from `origin`, scored per queue; the model's own notes."""
+    interval = pd.Timedelta(minutes=settings["interval_minutes"])
+    per_day = 24 * 60 // settings["interval_minutes"]
+    train = history[history[INTERVAL_START] < origin]
+    test = history[
+        (history[INTERVAL_START] >= origin)
+        & (history[INTERVAL_START] < origin + settings["horizon"] * interval)
+    ]
+    rows, notes = [], []
+    for name in names:
+        result = forecast_volume(train, model=name, **settings)
+        if name == model:  # baselines' notes (e.g. short-history fallbacks) are noise
+            notes += [n for n in result.warnings if "after the forecast horizon" not in n]
+        joined = result.forecast.merge(
+            test[[INTERVAL_START, QUEUE, VOLUME]],
+            on=[INTERVAL_START, QUEUE],
+            suffixes=("", "_actual"),
+        )
+        for queue, part in joined.groupby(QUEUE, sort=True):
+            rows.append(
+                _window(
+                    part, train, queue=str(queue), model=name, origin=origin, period=7 * per_day
+                )
+            )
+    return rows, notes
 
 
 def _window(

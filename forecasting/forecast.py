@@ -7,6 +7,7 @@ given uplift, then the what-if scenario (growth, deflection).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -134,28 +135,14 @@ def forecast_volume(
     Raises:
         InputError: a bad option or input, naming it.
     """
-    check_interval(interval_minutes)
-    validate_counts(history, interval_minutes=interval_minutes, allow_missing=True)
-    if horizon < 1:
-        raise InputError(f"horizon must be at least one interval, got {horizon}")
-    if not 0 < level < 1:
-        raise InputError(f"forecast.level must be between 0 and 1 (exclusive), got {level}")
-    if model != AUTO and model not in MODELS:
-        choices = ", ".join(sorted([*MODELS, AUTO]))
-        raise InputError(f"unknown model {model!r}; choose one of {choices}")
+    _check_options(history, horizon, interval_minutes, level, model, workers)
     check_scenario(growth=growth, deflection=deflection)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise InputError(f"workers must be a whole number of processes, 1 or more, got {workers}")
     candidates = AUTO_CANDIDATES if model == AUTO else (model,)
     timezones = dict(timezones or {})
     default_aht = dict(default_aht or {})
     events = normalize_events(events)
     starts = history[INTERVAL_START].dt.tz_convert("UTC")
-    grid = pd.date_range(
-        starts.max() + pd.Timedelta(minutes=interval_minutes),
-        periods=horizon,
-        freq=f"{interval_minutes}min",
-    )
+    grid = _future_grid(starts, horizon=horizon, interval_minutes=interval_minutes)
     years = range(starts.min().year - 1, grid[-1].year + 2)
     holidays = holiday_calendar(
         country, subdivision=subdivision, years=years, categories=holiday_categories
@@ -163,31 +150,13 @@ def forecast_volume(
     closed = closed_dates(holidays, list(closed_holidays), country=country)
     notes = _event_notes(events, history_start=starts.min(), grid=grid, queues=history[QUEUE])
 
-    jobs = []
-    for queue, part in history.groupby(QUEUE, sort=True):
-        queue = str(queue)
-        zone = timezones.get(queue, "UTC")
-        check_timezone(zone, where=f"queue {queue!r}: timezone")
-        if holidays and zone in UTC_NAMES:
-            notes.append(
-                f"queue {queue!r}: public holidays of {country} are placed on UTC days because "
-                "the queue's clock is UTC; pass --tz (or set timezone) to the zone of its "
-                "customers unless they really live on UTC"
-            )
-        context = QueueContext(
-            queue=queue,
-            timezone=zone,
-            interval_minutes=interval_minutes,
-            holidays=holidays,
-            events=events_for_queue(events, queue),
-        )
-        options = _QueueJob(
-            model, candidates, guard, horizon, level, default_aht.get(queue), closed
-        )
-        jobs.append((part.sort_values(INTERVAL_START), context, grid, options))
+    job = _QueueJob(model, candidates, guard, horizon, level, None, closed)
+    jobs = _queue_jobs(
+        history, timezones, default_aht, events, holidays, grid, job, interval_minutes
+    )
+    notes += _utc_holiday_notes(jobs, country) if holidays else []
     frames, effects, chosen = [], [], []
-    for queue_result in _run_jobs(jobs, workers=workers):
-        frame, learned, row, queue_notes = queue_result
+    for frame, learned, row, queue_notes in _run_jobs(jobs, workers=workers):
         frames.append(frame)
         if learned is not None and len(learned):
             effects.append(learned)
@@ -196,15 +165,10 @@ def forecast_volume(
         if on_queue is not None:
             on_queue(row["queue"])
     forecast = pd.concat(frames, ignore_index=True)[list(FORECAST_COLUMNS)]
-    forecast = apply_scenario(forecast, growth=growth, deflection=deflection)
-    effect_frame = (
-        pd.concat(effects, ignore_index=True)[list(EFFECT_COLUMNS)]
-        if effects
-        else pd.DataFrame(columns=list(EFFECT_COLUMNS))
-    )
+    effects = pd.concat(effects, ignore_index=True) if effects else pd.DataFrame()
     return ForecastResult(
-        forecast=forecast,
-        effects=effect_frame,
+        forecast=apply_scenario(forecast, growth=growth, deflection=deflection),
+        effects=effects.reindex(columns=list(EFFECT_COLUMNS)),
         warnings=notes,
         models=pd.DataFrame(chosen, columns=list(MODEL_COLUMNS)),
     )
@@ -219,6 +183,73 @@ class _QueueJob:
     level: float
     default_aht: float | None
     closed: frozenset = frozenset()
+
+
+def _future_grid(starts: pd.Series, *, horizon: int, interval_minutes: int) -> pd.DatetimeIndex:
+    """The `horizon` interval starts (UTC) after the history's last."""
+    step = pd.Timedelta(minutes=interval_minutes)
+    return pd.date_range(starts.max() + step, periods=horizon, freq=step)
+
+
+def _utc_holiday_notes(jobs: list[tuple], country: str | None) -> list[str]:
+    """A warning for each queue whose public holidays fall on UTC days."""
+    return [
+        f"queue {context.queue!r}: public holidays of {country} are placed on UTC days because "
+        "the queue's clock is UTC; pass --tz (or set timezone) to the zone of its "
+        "customers unless they really live on UTC"
+        for _, context, _, _ in jobs
+        if context.timezone in UTC_NAMES
+    ]
+
+
+def _check_options(
+    history: pd.DataFrame,
+    horizon: int,
+    interval_minutes: int,
+    level: float,
+    model: str,
+    workers: int,
+) -> None:
+    """InputError naming the first bad option of `forecast_volume`."""
+    check_interval(interval_minutes)
+    validate_counts(history, interval_minutes=interval_minutes, allow_missing=True)
+    if horizon < 1:
+        raise InputError(f"horizon must be at least one interval, got {horizon}")
+    if not 0 < level < 1:
+        raise InputError(f"forecast.level must be between 0 and 1 (exclusive), got {level}")
+    if model != AUTO and model not in MODELS:
+        choices = ", ".join(sorted([*MODELS, AUTO]))
+        raise InputError(f"unknown model {model!r}; choose one of {choices}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"workers must be a whole number of processes, 1 or more, got {workers}")
+
+
+def _queue_jobs(
+    history: pd.DataFrame,
+    timezones: Mapping[str, str],
+    default_aht: Mapping[str, float],
+    events: pd.DataFrame,
+    holidays: object,
+    grid: pd.DatetimeIndex,
+    job: _QueueJob,
+    interval_minutes: int,
+) -> list[tuple]:
+    """(history, context, grid, options) of each queue, in queue order."""
+    jobs = []
+    for queue, part in history.groupby(QUEUE, sort=True):
+        queue = str(queue)
+        zone = timezones.get(queue, "UTC")
+        check_timezone(zone, where=f"queue {queue!r}: timezone")
+        context = QueueContext(
+            queue=queue,
+            timezone=zone,
+            interval_minutes=interval_minutes,
+            holidays=holidays,
+            events=events_for_queue(events, queue),
+        )
+        options = dataclasses.replace(job, default_aht=default_aht.get(queue))
+        jobs.append((part.sort_values(INTERVAL_START), context, grid, options))
+    return jobs
 
 
 def _run_jobs(jobs: list, *, workers: int) -> Iterator[tuple]:

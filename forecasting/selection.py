@@ -84,22 +84,7 @@ def fit_queue(
     per_day = context.per_day
     length = len(history)
     notes: list[str] = []
-    feasible = [c for c in candidates if length >= MODELS[c].min_days * per_day]
-    if not feasible:
-        days = length / per_day
-        if length < MODELS[FALLBACK].min_days * per_day:
-            needed = min(MODELS[c].min_days for c in candidates)
-            raise InputError(
-                f"history: queue {context.queue!r} holds {days:.1f} days; forecasting needs at "
-                f"least {MODELS[FALLBACK].min_days} days ({needed} for the "
-                f"{' or '.join(candidates)} model); give a longer history"
-            )
-        notes.append(
-            f"queue {context.queue!r}: {days:.1f} days of history are too few for the "
-            f"{'/'.join(candidates)} model (needs "
-            f"{min(MODELS[c].min_days for c in candidates)}); repeated the latest week instead"
-        )
-        feasible = [FALLBACK]
+    feasible = _feasible(length, context, candidates, notes)
     holdout = min(max(horizon, per_day), MAX_HOLDOUT_DAYS * per_day)
     # one day of slack: the local days at the ends of a UTC grid are partial
     holdout = min(holdout, length - (MODELS[feasible[0]].min_days + 1) * per_day)
@@ -144,6 +129,29 @@ def fit_queue(
         actual_cal, mean_cal = actual, means[best]
     model.calibration = calibrate(actual_cal, mean_cal, level=level)
     return FittedQueue(model=model, name=best, scores=scores, holdout=holdout, notes=notes)
+
+
+def _feasible(
+    length: int, context: QueueContext, candidates: Sequence[str], notes: list[str]
+) -> list[str]:
+    """The candidates this much history supports, else the fallback with a note."""
+    per_day = context.per_day
+    feasible = [c for c in candidates if length >= MODELS[c].min_days * per_day]
+    if feasible:
+        return feasible
+    days = length / per_day
+    needed = min(MODELS[c].min_days for c in candidates)
+    if length < MODELS[FALLBACK].min_days * per_day:
+        raise InputError(
+            f"history: queue {context.queue!r} holds {days:.1f} days; forecasting needs at "
+            f"least {MODELS[FALLBACK].min_days} days ({needed} for the "
+            f"{' or '.join(candidates)} model); give a longer history"
+        )
+    notes.append(
+        f"queue {context.queue!r}: {days:.1f} days of history are too few for the "
+        f"{'/'.join(candidates)} model (needs {needed}); repeated the latest week instead"
+    )
+    return [FALLBACK]
 
 
 def _fit_first(

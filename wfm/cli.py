@@ -74,6 +74,13 @@ CalendarTzOpt = Annotated[
         ),
     ),
 ]
+CompareOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Also plan this scenario and compare (up to 2): e.g. 'growth=0.1,outsourcing=off'; "
+        "keys growth, attrition, outsourcing, hire_lead_weeks."
+    ),
+]
 AgentsOutOpt = Annotated[
     Path | None,
     typer.Option(
@@ -393,13 +400,7 @@ def capacity_command(
     no_outsourcing: Annotated[
         bool, typer.Option("--no-outsourcing", help="What-if: no outsourcer.")
     ] = False,
-    compare: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Also plan this scenario and compare (up to 2): e.g. 'growth=0.1,outsourcing=off'; "
-            "keys growth, attrition, outsourcing, hire_lead_weeks."
-        ),
-    ] = None,
+    compare: CompareOpt = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
 ) -> None:

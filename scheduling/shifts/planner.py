@@ -68,6 +68,15 @@ MAX_ROSTER_AGENTS = 5_000
 """Most rostered agents one run assigns."""
 
 
+def _check_sites(sites: Sequence[Site]) -> None:
+    if not sites:
+        raise InputError("sites: none configured; add at least one [[sites]] entry")
+    names = [site.name for site in sites]
+    if len(set(names)) != len(names):
+        dupes = sorted(name for name, n in Counter(names).items() if n > 1)
+        raise InputError(f"sites: duplicate site name(s) {dupes}; names must be unique")
+
+
 def check_size(
     sites: Sequence[Site],
     *,
@@ -134,12 +143,7 @@ def schedule_requirements(
         SolverUnavailableError: no solver can run.
         InfeasibleError: the solver found no solution within the time limit.
     """
-    if not sites:
-        raise InputError("sites: none configured; add at least one [[sites]] entry")
-    names = [site.name for site in sites]
-    if len(set(names)) != len(names):
-        dupes = sorted(name for name, n in Counter(names).items() if n > 1)
-        raise InputError(f"sites: duplicate site name(s) {dupes}; names must be unique")
+    _check_sites(sites)
     required = requirement_table(requirements, options=options, sites=sites)
     grid = pd.DatetimeIndex(required[INTERVAL_START].unique()).sort_values()
     horizon = (grid[0], grid[-1] + pd.Timedelta(minutes=options.interval_minutes))
