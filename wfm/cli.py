@@ -20,6 +20,8 @@ from scheduling.staffing import erlang, erlang_a
 from wfm import app, calendars, folders, readers, render, writers
 from wfm.config import Config, load_config
 from wfm.errors import WfmError
+from wfm.report import build_report, missing_line
+from wfm.report.plan_files import write_plan_files
 
 cli = typer.Typer(
     name="wfm",
@@ -278,12 +280,17 @@ def plan(
             ),
         ),
     ] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write OUT/report.html (see `wfm report`).")
+    ] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Forecast, staff and schedule in one go; write five files into --out.
 
     Writes forecast.csv, requirements.csv, schedule.csv, coverage.csv and schedule.ics;
-    with --calendars also calendars/<agent>.ics, one calendar per agent.
+    with --calendars also calendars/<agent>.ics, one calendar per agent. For `wfm
+    report` also plan.json (cost, solve, limits) and recent_history.csv (the last
+    weeks of history); with --report also report.html.
 
     Example:
 
@@ -308,6 +315,9 @@ def plan(
     _write_schedule(scheduled.schedule, out / "schedule.csv", "csv")
     writers.write_csv(scheduled.coverage, out / "coverage.csv")
     _write_schedule(scheduled.schedule, out / "schedule.ics", "ics")
+    write_plan_files(out, cfg, request, result, scheduled)
+    if report:
+        writers.write_text(build_report(out).html, out / "report.html")
     if agent_calendars:
         _write_calendars(scheduled.schedule, out / "calendars")
     for note in result.warnings:
@@ -321,13 +331,39 @@ def plan(
         )
         render.schedule_summary(scheduled, cfg.sites)
         render.info(
-            f"wrote forecast.csv, requirements.csv, schedule.csv, coverage.csv and "
-            f"schedule.ics to {out}"
+            f"wrote forecast.csv, requirements.csv, schedule.csv, coverage.csv, "
+            f"schedule.ics, plan.json and recent_history.csv{' and report.html' if report else ''} "
+            f"to {out}"
         )
         if agent_calendars:
             render.info(
                 f"wrote {scheduled.schedule['agent'].nunique()} agent calendars to {out / 'calendars'}"
             )
+
+
+@cli.command("report")
+@friendly
+def report_command(
+    plan_dir: Annotated[
+        Path, typer.Argument(metavar="PLAN_DIR", help="The folder `wfm plan --out` wrote.")
+    ],
+    output: OutOpt = None,
+) -> None:
+    """One self-contained HTML page over a plan folder: charts and tables, offline.
+
+    Reads forecast.csv, requirements.csv, schedule.csv, coverage.csv, plan.json and
+    recent_history.csv; also sim.csv (`wfm simulate`) and capacity.csv (`wfm capacity`)
+    when present. A needed file missing: the page is still written with the rest, one
+    line says what is left out, and the exit code is 1.
+
+    Example:
+
+        wfm report plan/ -o report.html
+    """
+    report = build_report(plan_dir)
+    writers.write_text(report.html, output)
+    if report.missing:
+        raise WfmError(missing_line(plan_dir, report))
 
 
 @cli.command("erlang")
