@@ -15,13 +15,13 @@ import pytest
 from typer.testing import CliRunner
 
 from wfm.cli import cli
+from wfm.plan_files import recent_history
 from wfm.report import build_report
 from wfm.report.coverage_frames import (
     coverage_ratio_by_local_hour,
     on_duty_by_site,
     scheduled_by_site,
 )
-from wfm.report.plan_files import recent_history
 
 runner = CliRunner()
 # Two days of hourly intervals over the US spring-forward night (2026-03-08).
@@ -229,9 +229,15 @@ def sections_of(page: str) -> list[str]:
 # -- structure -----------------------------------------------------------------------
 
 
-def test_every_section_is_on_the_page_with_a_chart(tmp_path):
-    page = build_report(write_plan(tmp_path / "plan")).html
-    assert sections_of(page) == list(SECTIONS)
+@pytest.fixture(scope="module")
+def page(tmp_path_factory) -> str:
+    """The report of a small plan folder with sim.csv and capacity.csv (built once)."""
+    folder = tmp_path_factory.mktemp("report") / "plan"
+    return build_report(write_plan(folder, sim=True, capacity=True)).html
+
+
+def test_every_section_is_on_the_page_with_a_chart(page):
+    assert sections_of(page) == [*SECTIONS, "simulation", "capacity"]
     for key in ("forecast", "staffing", "heatmap", "schedule"):
         body = page.split(f'<section id="{key}">')[1].split("</section>")[0]
         assert body.count("<svg") >= 1, key
@@ -242,8 +248,7 @@ def test_every_section_is_on_the_page_with_a_chart(tmp_path):
     assert "local hour (Europe/Dublin)" in page
 
 
-def test_the_page_is_self_contained(tmp_path):
-    page = build_report(write_plan(tmp_path / "plan", sim=True, capacity=True)).html
+def test_the_page_is_self_contained(page):
     assert "<script" not in page.lower()
     assert "<link" not in page.lower()
     assert "@import" not in page
@@ -256,9 +261,7 @@ def test_the_page_is_self_contained(tmp_path):
         assert reference in ids, reference
 
 
-def test_simulation_and_capacity_sections_appear_with_their_files(tmp_path):
-    page = build_report(write_plan(tmp_path / "plan", sim=True, capacity=True)).html
-    assert sections_of(page) == [*SECTIONS, "simulation", "capacity"]
+def test_simulation_and_capacity_sections_show_their_files(page):
     sim = page.split('<section id="simulation">')[1].split("</section>")[0]
     assert sim.count("<svg") == 2  # one chart per queue
     # p_meet_target runs 0..1 over 96 rows: phone's 48 come first, all below 50%.
@@ -303,10 +306,11 @@ def test_a_missing_file_is_one_line_exit_1_and_the_rest_is_written(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     assert "missing coverage.csv" in lines[0]
-    assert "forecast, staffing, heatmap, schedule, cost" in lines[0]  # what still renders
-    page = out.read_text()
-    assert "Not shown: this chart needs coverage.csv" in page
-    assert page.split('<section id="forecast">')[1].count("<svg") >= 3
+    assert "written with the rest (forecast, schedule, cost)" in lines[0]  # what still renders
+    written = out.read_text()
+    assert sections_of(written) == list(SECTIONS)  # no sim.csv, no capacity.csv: no sections
+    assert "Not shown: this chart needs coverage.csv" in written
+    assert written.split('<section id="forecast">')[1].count("<svg") >= 3
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,7 @@ from scheduling.staffing import erlang, erlang_a
 from wfm import app, calendars, folders, readers, render, writers
 from wfm.config import Config, load_config
 from wfm.errors import WfmError
-from wfm.report import build_report, missing_line
-from wfm.report.plan_files import write_plan_files
+from wfm.plan_files import write_plan_files
 
 cli = typer.Typer(
     name="wfm",
@@ -317,6 +316,8 @@ def plan(
     _write_schedule(scheduled.schedule, out / "schedule.ics", "ics")
     write_plan_files(out, cfg, request, result, scheduled)
     if report:
+        from wfm.report import build_report  # matplotlib: loaded only when drawing
+
         writers.write_text(build_report(out).html, out / "report.html")
     if agent_calendars:
         _write_calendars(scheduled.schedule, out / "calendars")
@@ -360,6 +361,8 @@ def report_command(
 
         wfm report plan/ -o report.html
     """
+    from wfm.report import build_report, missing_line  # matplotlib: loaded only here
+
     report = build_report(plan_dir)
     writers.write_text(report.html, output)
     if report.missing:

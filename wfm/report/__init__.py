@@ -41,11 +41,14 @@ class Report:
         html: the whole HTML document.
         missing: needed files absent from the folder (their sections say so).
         sections: keys of the sections on the page, in order.
+        drawn: keys of the sections that show their content (not only a
+            missing-file box).
     """
 
     html: str
     missing: list[str]
     sections: list[str]
+    drawn: list[str]
 
 
 def build_report(folder: Path) -> Report:
@@ -67,13 +70,18 @@ def build_report(folder: Path) -> Report:
     page = render_page(
         f"Staffing plan: {Path(folder).resolve().name}", _meta(plan), sections, problems
     )
-    return Report(html=page, missing=list(plan.missing), sections=[s.key for s in sections])
+    return Report(
+        html=page,
+        missing=list(plan.missing),
+        sections=[s.key for s in sections],
+        drawn=[s.key for s in sections if s.drawn],
+    )
 
 
 def missing_line(folder: Path, report: Report) -> str:
     """The one line for stderr when needed files are absent."""
     left = "; ".join(f"{name} ({FEEDS[name]})" for name in report.missing)
-    shown = ", ".join(report.sections)
+    shown = ", ".join(report.drawn) or "no section"
     return (
         f"{folder}: missing {left}; the report was written with the rest "
         f"({shown}); re-run `wfm plan --out {folder}` for a full report"

@@ -44,6 +44,8 @@ _STYLE = {
     "axes.axisbelow": True,
 }
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
+_INDENT = re.compile(r"\n[ \t]+")
+_DIGITS = re.compile(r"(\d\.\d\d)\d+")
 # Every id and reference to one, so that charts on one page never share an id.
 _ID_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)')
 
@@ -67,6 +69,8 @@ def svg(fig: Figure, key: str) -> str:
     with mpl.rc_context({**_STYLE, "svg.hashsalt": f"wfm-{key}"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     text = _PROLOGUE.sub("", buffer.getvalue(), count=1)
+    text = _INDENT.sub("\n", text)  # matplotlib's pretty-printing
+    text = _DIGITS.sub(r"\1", text)  # 0.01 pt is finer than any screen or printer
     return _ID_REFERENCE.sub(lambda m: f"{m.group(1)}{key}-", text)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
+from wfm.plan_files import PLAN_JSON
 from wfm.report.inputs import PlanFolder
-from wfm.report.plan_files import PLAN_JSON
 from wfm.report.sections import Section, missing, note, table
 
 
@@ -14,7 +14,7 @@ def cost_section(plan: PlanFolder) -> Section:
     title = "Cost, hours and the solve"
     summary = plan.summary
     if not summary:
-        return Section("cost", title, missing([PLAN_JSON], "the cost table"))
+        return Section("cost", title, missing([PLAN_JSON], "the cost table"), drawn=False)
     sites = summary.get("sites", [])
     rows = [
         [

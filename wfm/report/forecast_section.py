@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from wfm.plan_files import RECENT_HISTORY
 from wfm.report import charts
 from wfm.report.inputs import PlanFolder
-from wfm.report.plan_files import RECENT_HISTORY
 from wfm.report.sections import Section, figure, missing, note, table
 
 FORECAST = "forecast.csv"
@@ -16,7 +16,9 @@ def forecast_section(plan: PlanFolder) -> Section:
     """Per queue: history (grey), forecast (blue) with its interval band, events shaded."""
     forecast = plan.get(FORECAST)
     if forecast is None:
-        return Section("forecast", "Forecast", missing([FORECAST], "the forecast chart"))
+        return Section(
+            "forecast", "Forecast", missing([FORECAST], "the forecast chart"), drawn=False
+        )
     history = plan.get(RECENT_HISTORY)
     body = ""
     if history is None:

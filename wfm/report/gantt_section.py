@@ -17,7 +17,7 @@ def gantt_section(plan: PlanFolder) -> Section:
     schedule = plan.get(SCHEDULE)
     title = "Schedule by site"
     if schedule is None:
-        return Section("schedule", title, missing([SCHEDULE], "the schedule chart"))
+        return Section("schedule", title, missing([SCHEDULE], "the schedule chart"), drawn=False)
     colours = charts.site_colours(sorted(schedule["site"].unique()))
     horizon = _horizon(plan)
     body = ""

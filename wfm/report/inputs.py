@@ -17,7 +17,7 @@ import pandas as pd
 
 from wfm import readers
 from wfm.errors import WfmError
-from wfm.report.plan_files import PLAN_JSON, RECENT_HISTORY
+from wfm.plan_files import PLAN_JSON, RECENT_HISTORY
 
 # file -> (timestamp columns, number columns that must be present)
 NEEDED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

@@ -14,11 +14,13 @@ class Section:
         key: anchor id (letters, digits, '-').
         title: heading text.
         body: HTML (charts as inline SVG, tables, notes).
+        drawn: False when its input is missing and it shows only that.
     """
 
     key: str
     title: str
     body: str
+    drawn: bool = True
 
 
 def note(text: str, *, kind: str = "note") -> str:

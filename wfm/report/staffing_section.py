@@ -28,7 +28,9 @@ def staffing_section(plan: PlanFolder) -> Section:
     """Per queue: required agents (line) over scheduled agents stacked by site."""
     coverage = plan.get(COVERAGE)
     if coverage is None:
-        return Section("staffing", "Required vs scheduled", missing([COVERAGE], "this chart"))
+        return Section(
+            "staffing", "Required vs scheduled", missing([COVERAGE], "this chart"), drawn=False
+        )
     by_site, body = _by_site(plan, coverage)
     body += _requirements_table(plan, coverage)
     colours = charts.site_colours(sorted(by_site["site"].unique()))
@@ -77,8 +79,8 @@ def _requirements_table(plan: PlanFolder, coverage: pd.DataFrame) -> str:
         "queue",
         "peak required",
         "agent-hours required",
-        "scheduled",
-        "short",
+        "agent-hours scheduled",
+        "agent-hours short",
         "intervals short",
     ]
     if requirements is not None and "service_level" in requirements.columns:
@@ -149,7 +151,7 @@ def heatmap_section(plan: PlanFolder) -> Section:
     coverage = plan.get(COVERAGE)
     title = "Are we staffed enough each hour?"
     if coverage is None:
-        return Section("heatmap", title, missing([COVERAGE], "the coverage heatmap"))
+        return Section("heatmap", title, missing([COVERAGE], "the coverage heatmap"), drawn=False)
     body = note(
         "Scheduled / required agents in each local hour: red is short, white exactly "
         "staffed, green over; grey: nothing required. Numbers are percent."
