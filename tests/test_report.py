@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import make_history
 from typer.testing import CliRunner
 
 from wfm.cli import cli
@@ -339,6 +340,59 @@ def test_bad_folders_are_one_line_and_nothing_written(tmp_path, setup, fragment)
     assert len(lines) == 1 and fragment in lines[0], result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_plan_report_is_the_page_report_draws_from_the_folder(tmp_path):
+    """A real (small) `wfm plan --report`: plan.json, the history tail and the page."""
+    (tmp_path / "wfm.toml").write_text(PLAN_CONFIG)
+    history = make_history(days=28, queues=("phone",), daily_volume=150, seed=5)
+    history["interval_start"] = history["interval_start"].map(lambda t: t.isoformat())
+    history.to_csv(tmp_path / "counts.csv", index=False)
+    out = tmp_path / "plan"
+    args = ["plan", "--config", tmp_path / "wfm.toml", "--history", tmp_path / "counts.csv"]
+    result = runner.invoke(cli, [str(a) for a in [*args, "--out", out, "--report", "-q"]])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "plan.json").read_text())
+    assert [s["name"] for s in summary["sites"]] == ["Dublin"]
+    assert summary["queues"]["phone"]["timezone"] == "America/New_York"
+    assert summary["solve"]["solver"] in ("highs", "cbc") and "seconds" not in summary["solve"]
+    schedule = pd.read_csv(out / "schedule.csv")
+    paid = (
+        pd.to_datetime(schedule["end"], utc=True) - pd.to_datetime(schedule["start"], utc=True)
+    ).dt.total_seconds().sum() / 3600
+    assert summary["sites"][0]["paid_hours"] == pytest.approx(paid)
+    assert summary["sites"][0]["cost"] == pytest.approx(paid * 30.0)
+    tail = pd.read_csv(out / "recent_history.csv")
+    first = pd.read_csv(out / "forecast.csv")["interval_start"].min()
+    assert tail["interval_start"].max() < first and len(tail) == 3 * 7 * 24
+    again = runner.invoke(cli, ["report", str(out), "-o", str(tmp_path / "again.html")])
+    assert again.exit_code == 0, again.output
+    assert (out / "report.html").read_bytes() == (tmp_path / "again.html").read_bytes()
+    assert sections_of((out / "report.html").read_text()) == list(SECTIONS)
+
+
+PLAN_CONFIG = """\
+interval_minutes = 60
+timezone = "America/New_York"
+
+[queues.phone]
+channel = "voice"
+timezone = "America/New_York"
+aht_seconds = 300
+
+[[sites]]
+name = "Dublin"
+timezone = "Europe/Dublin"
+open = "06:00"
+close = "24:00"
+queues = ["phone"]
+shift_hours = [8]
+cost_per_hour = 30.0
+
+[scheduling]
+time_limit_seconds = 30
+node_limit = 200
+"""
 
 
 def test_report_help_has_an_example():
