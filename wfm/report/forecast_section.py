@@ -7,7 +7,7 @@ import pandas as pd
 from wfm.plan_files import RECENT_HISTORY
 from wfm.report import charts
 from wfm.report.inputs import PlanFolder
-from wfm.report.sections import Section, figure, missing, note, table
+from wfm.report.sections import Section, chart_key, figure, missing, note, table
 
 FORECAST = "forecast.csv"
 
@@ -24,11 +24,11 @@ def forecast_section(plan: PlanFolder) -> Section:
     if history is None:
         body += note(f"{RECENT_HISTORY} is not in the folder: the charts show the forecast alone.")
     body += _accuracy(plan)
-    for queue in sorted(forecast["queue"].unique()):
+    for number, queue in enumerate(sorted(forecast["queue"].unique())):
         zone = plan.queue_zone(queue)
         part = forecast[forecast["queue"] == queue].sort_values("interval_start")
         past = None if history is None else history[history["queue"] == queue]
-        key = f"forecast-{_slug(queue)}"
+        key = chart_key("forecast", number, queue)
         with charts.figure(key, height=2.8) as fig:
             _draw(fig, queue, zone, part, past)
             svg = charts.svg(fig, key)
@@ -139,7 +139,3 @@ def _accuracy(plan: PlanFolder) -> str:
 
 def _share(value: object) -> str:
     return "-" if value is None else f"{float(value):.1%}"
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in str(text).lower()) or "q"

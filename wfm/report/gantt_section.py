@@ -7,9 +7,11 @@ import pandas as pd
 from wfm.report import charts
 from wfm.report.coverage_frames import parse_other_breaks
 from wfm.report.inputs import PlanFolder
-from wfm.report.sections import Section, figure, missing
+from wfm.report.sections import Section, chart_key, figure, missing
 
 SCHEDULE = "schedule.csv"
+# Rows one chart draws; a larger site shows its first agents and says so.
+MAX_AGENTS = 250
 
 
 def gantt_section(plan: PlanFolder) -> Section:
@@ -21,11 +23,15 @@ def gantt_section(plan: PlanFolder) -> Section:
     colours = charts.site_colours(sorted(schedule["site"].unique()))
     horizon = _horizon(plan)
     body = ""
-    for site in sorted(schedule["site"].unique()):
+    for number, site in enumerate(sorted(schedule["site"].unique())):
         shifts = schedule[schedule["site"] == site]
         zone = str(shifts["timezone"].iloc[0]) if "timezone" in shifts else "UTC"
         agents = _agent_order(shifts)
-        key = f"gantt-{_slug(site)}"
+        everyone = len(agents)
+        if everyone > MAX_AGENTS:
+            agents = agents[:MAX_AGENTS]
+            shifts = shifts[shifts["agent"].isin(agents)]
+        key = chart_key("gantt", number, site)
         with charts.figure(key, height=0.9 + 0.16 * len(agents)) as fig:
             ax = fig.add_subplot()
             _draw(ax, site, zone, shifts, agents, colours[site])
@@ -34,8 +40,9 @@ def gantt_section(plan: PlanFolder) -> Section:
             svg = charts.svg(fig, key)
         body += figure(
             svg,
-            f"{site}: {len(agents)} agents, {len(shifts)} shifts; light gaps are breaks. "
-            f"Local time, {zone}.",
+            f"{site}: {everyone} agents"
+            + (f" (the first {MAX_AGENTS} shown)" if everyone > MAX_AGENTS else "")
+            + f", {len(shifts)} shifts; light gaps are breaks. Local time, {zone}.",
         )
     return Section("schedule", title, body)
 
@@ -85,7 +92,3 @@ def _breaks(shift) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
 
 def _local(stamp: pd.Timestamp, zone: str):
     return pd.Timestamp(stamp).tz_convert(zone).tz_localize(None).to_pydatetime()
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in str(text).lower()) or "s"

@@ -57,3 +57,9 @@ def table(header: list[str], rows: list[list[str]], *, numeric_from: int = 1) ->
 def figure(svg_text: str, caption: str) -> str:
     """A chart with its caption."""
     return f"<figure>\n{svg_text}\n<figcaption>{html.escape(caption)}</figcaption>\n</figure>\n"
+
+
+def chart_key(prefix: str, number: int, name: str) -> str:
+    """A chart's id prefix, unique on the page: "staffing-0-phone"."""
+    slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in str(name).lower())
+    return f"{prefix}-{number}-{slug}"

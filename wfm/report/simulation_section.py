@@ -6,7 +6,7 @@ import pandas as pd
 
 from wfm.report import charts
 from wfm.report.inputs import PlanFolder
-from wfm.report.sections import Section, figure, table
+from wfm.report.sections import Section, chart_key, figure, table
 
 SIM = "sim.csv"
 
@@ -34,10 +34,10 @@ def simulation_section(plan: PlanFolder) -> Section | None:
         ["queue", "mean p(meet target)", "intervals below 50%", "intervals", "mean service level"],
         rows,
     )
-    for queue in queues:
+    for number, queue in enumerate(queues):
         zone = plan.queue_zone(queue)
         part = sim[sim["queue"] == queue].sort_values("interval_start")
-        key = f"sim-{_slug(queue)}"
+        key = chart_key("sim", number, queue)
         with charts.figure(key, height=2.4) as fig:
             _draw(fig.add_subplot(), queue, zone, part)
             svg = charts.svg(fig, key)
@@ -66,7 +66,3 @@ def _mean(part: pd.DataFrame, column: str) -> str:
     if column not in part.columns or part[column].isna().all():
         return "-"
     return f"{part[column].mean():.1%}"
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in str(text).lower()) or "q"

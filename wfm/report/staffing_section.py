@@ -13,7 +13,7 @@ from wfm.report.coverage_frames import (
     scheduled_by_site,
 )
 from wfm.report.inputs import PlanFolder
-from wfm.report.sections import Section, figure, missing, note, table
+from wfm.report.sections import Section, chart_key, figure, missing, note, table
 
 COVERAGE = "coverage.csv"
 SCHEDULE = "schedule.csv"
@@ -34,11 +34,11 @@ def staffing_section(plan: PlanFolder) -> Section:
     by_site, body = _by_site(plan, coverage)
     body += _requirements_table(plan, coverage)
     colours = charts.site_colours(sorted(by_site["site"].unique()))
-    for queue in sorted(coverage["queue"].unique()):
+    for number, queue in enumerate(sorted(coverage["queue"].unique())):
         zone = plan.queue_zone(queue)
         part = coverage[coverage["queue"] == queue].sort_values("interval_start")
         stacked = by_site[by_site["queue"] == queue]
-        key = f"staffing-{_slug(queue)}"
+        key = chart_key("staffing", number, queue)
         with charts.figure(key, height=2.8) as fig:
             _draw_stack(fig.add_subplot(), queue, zone, part, stacked, colours)
             svg = charts.svg(fig, key)
@@ -156,10 +156,10 @@ def heatmap_section(plan: PlanFolder) -> Section:
         "Scheduled / required agents in each local hour: red is short, white exactly "
         "staffed, green over; grey: nothing required. Numbers are percent."
     )
-    for queue in sorted(coverage["queue"].unique()):
+    for number, queue in enumerate(sorted(coverage["queue"].unique())):
         zone = plan.queue_zone(queue)
         ratio = coverage_ratio_by_local_hour(coverage[coverage["queue"] == queue], zone=zone)
-        key = f"heatmap-{_slug(queue)}"
+        key = chart_key("heatmap", number, queue)
         with charts.figure(key, height=0.9 + 0.28 * len(ratio)) as fig:
             _draw_heatmap(fig.add_subplot(), queue, zone, ratio)
             svg = charts.svg(fig, key)
@@ -196,7 +196,3 @@ def _draw_heatmap(ax, queue: str, zone: str, ratio: pd.DataFrame) -> None:
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in str(text).lower()) or "q"
