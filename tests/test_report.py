@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -273,10 +274,11 @@ def test_simulation_and_capacity_sections_show_their_files(page):
     assert "outsourced" in capacity
 
 
-def test_the_same_folder_gives_the_same_bytes_in_other_processes(tmp_path):
-    folder = write_plan(tmp_path / "plan", sim=True, capacity=True)
+def test_the_same_files_give_the_same_bytes_in_other_processes_and_folders(tmp_path):
+    write_plan(tmp_path / "plan", sim=True, capacity=True)
+    shutil.copytree(tmp_path / "plan", tmp_path / "elsewhere")
     pages = []
-    for seed in ("1", "2"):
+    for seed, folder in (("1", tmp_path / "plan"), ("2", tmp_path / "elsewhere")):
         out = tmp_path / f"report{seed}.html"
         command = [
             sys.executable,

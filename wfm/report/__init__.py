@@ -66,10 +66,11 @@ def build_report(folder: Path) -> Report:
         cost_section(plan),
     ]
     sections += [s for s in (simulation_section(plan), capacity_section(plan)) if s is not None]
-    problems = [f"{name} is not in {folder}: left out: {FEEDS[name]}." for name in plan.missing]
-    page = render_page(
-        f"Staffing plan: {Path(folder).resolve().name}", _meta(plan), sections, problems
-    )
+    problems = [
+        f"{name} is not in the plan folder: left out: {FEEDS[name]}." for name in plan.missing
+    ]
+    # Nothing of the folder's path goes on the page: the same files give the same bytes.
+    page = render_page(_title(plan), _meta(plan), sections, problems)
     return Report(
         html=page,
         missing=list(plan.missing),
@@ -88,11 +89,27 @@ def missing_line(folder: Path, report: Report) -> str:
     )
 
 
-def _meta(plan: PlanFolder) -> str:
-    frame = next(
+def _title(plan: PlanFolder) -> str:
+    frame = _grid_frame(plan)
+    if frame is None:
+        return "Staffing plan"
+    starts = pd.DatetimeIndex(frame["interval_start"])
+    return (
+        f"Staffing plan, week of {starts.min():%d %b %Y}"
+        if (starts.max() - starts.min() <= pd.Timedelta(days=7))
+        else f"Staffing plan, {starts.min():%d %b %Y} to {starts.max():%d %b %Y}"
+    )
+
+
+def _grid_frame(plan: PlanFolder) -> pd.DataFrame | None:
+    return next(
         (plan.get(n) for n in ("coverage.csv", "forecast.csv", "requirements.csv") if plan.has(n)),
         None,
     )
+
+
+def _meta(plan: PlanFolder) -> str:
+    frame = _grid_frame(plan)
     if frame is None:
         return "wfm report"
     starts = pd.DatetimeIndex(frame["interval_start"])
