@@ -284,7 +284,7 @@ def plan(
     ] = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Forecast, staff and schedule in one go; write five files into --out.
+    """Forecast, staff and schedule in one go; write the plan's files into --out.
 
     Writes forecast.csv, requirements.csv, schedule.csv, coverage.csv and schedule.ics;
     with --calendars also calendars/<agent>.ics, one calendar per agent. For `wfm
@@ -331,11 +331,10 @@ def plan(
             fte_hours=cfg.staffing.fte_hours_per_week,
         )
         render.schedule_summary(scheduled, cfg.sites)
-        render.info(
-            f"wrote forecast.csv, requirements.csv, schedule.csv, coverage.csv, "
-            f"schedule.ics, plan.json and recent_history.csv{' and report.html' if report else ''} "
-            f"to {out}"
-        )
+        names = ["forecast.csv", "requirements.csv", "schedule.csv", "coverage.csv"]
+        names += ["schedule.ics", "plan.json", "recent_history.csv"]
+        names += ["report.html"] if report else []
+        render.info(f"wrote {', '.join(names[:-1])} and {names[-1]} to {out}")
         if agent_calendars:
             render.info(
                 f"wrote {scheduled.schedule['agent'].nunique()} agent calendars to {out / 'calendars'}"
