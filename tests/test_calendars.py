@@ -736,9 +736,9 @@ def test_plan_calendars_add_a_folder_and_keep_the_five_files(workdir, history):
     plain = invoke(*args, "--out", workdir / "a")
     assert plain.exit_code == 0, plain.output
     assert invoke(*args, "--out", workdir / "b", "--calendars").exit_code == 0
-    five = ["agents.csv", "coverage.csv", "forecast.csv", "requirements.csv", "schedule.csv"]
-    five.append("schedule.ics")  # and agents.csv, with a roster
-    assert sorted(p.name for p in (workdir / "a").iterdir()) == five
+    five = ["coverage.csv", "forecast.csv", "requirements.csv", "schedule.csv", "schedule.ics"]
+    five += ["plan.json", "recent_history.csv", "agents.csv"]  # report files; roster agents
+    assert sorted(p.name for p in (workdir / "a").iterdir()) == sorted(five)
     assert sorted(p.name for p in (workdir / "b").iterdir()) == sorted([*five, "calendars"])
     for name in five:
         assert (workdir / "a" / name).read_bytes() == (workdir / "b" / name).read_bytes(), name

@@ -15,11 +15,20 @@ from pathlib import Path
 import pytest
 
 COMPANY = Path(__file__).resolve().parents[1] / "examples" / "company"
-FILES = ("forecast.csv", "requirements.csv", "schedule.csv", "coverage.csv", "schedule.ics")
+FILES = (
+    "forecast.csv",
+    "requirements.csv",
+    "schedule.csv",
+    "coverage.csv",
+    "schedule.ics",
+    "plan.json",
+    "recent_history.csv",
+    "report.html",
+)
 
 
 def plan(out: Path, hash_seed: str) -> str:
-    """Run `wfm plan --calendars` on the example in a fresh process; its stderr."""
+    """Run `wfm plan --calendars --report` on the example in a fresh process; its stderr."""
     command = [
         sys.executable,
         "-c",
@@ -36,6 +45,7 @@ def plan(out: Path, hash_seed: str) -> str:
         "--out",
         str(out),
         "--calendars",
+        "--report",
     ]
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)

@@ -21,6 +21,7 @@ from wfm import capacity as capacity_app
 from wfm.config import Config, load_config
 from wfm.errors import WfmError
 from wfm.options import HistoryOptions, history_options
+from wfm.plan_files import write_plan_files
 
 cli = typer.Typer(
     name="wfm",
@@ -306,10 +307,13 @@ def schedule(
 def plan(
     config: Annotated[Path, typer.Option("--config", "-c", help="wfm.toml.")],
     history: Annotated[Path, typer.Option(help="Helpdesk export or counts CSV.")],
-    out: Annotated[Path, typer.Option(help="Folder for the five output files.")],
+    out: Annotated[Path, typer.Option(help="Folder for the plan's files.")],
     roster: Annotated[Path | None, typer.Option(help="roster.csv of named agents.")] = None,
     horizon: Annotated[str, typer.Option(help="How far ahead: 1w, 14d.")] = "1w",
     agent_calendars: CalendarsFlagOpt = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write OUT/report.html (see `wfm report`).")
+    ] = False,
     *,
     history_options: HistoryOptions,
     solver_log: SolverLogOpt = None,
@@ -319,7 +323,9 @@ def plan(
 
     Writes forecast.csv, requirements.csv, schedule.csv, coverage.csv and schedule.ics;
     with --roster also agents.csv (each agent's shifts and hours a week); with
-    --calendars also calendars/<agent>.ics, one calendar per agent.
+    --calendars also calendars/<agent>.ics, one calendar per agent. For `wfm
+    report` also plan.json (cost, solve, limits) and recent_history.csv (the last
+    weeks of history); with --report also report.html.
 
     Example:
 
@@ -333,7 +339,34 @@ def plan(
     request = app.ForecastRequest(history=history, horizon=horizon, options=history_options)
     with render.progress("planning", total=3) as advance:
         planned = app.run_plan(request, cfg, roster=roster, log_path=solver_log, on_stage=advance)
-    result, requirements, scheduled = planned.forecast, planned.requirements, planned.scheduled
+    agents = _write_plan(planned, out, cfg, request, roster=roster, report=report)
+    if agent_calendars:
+        _write_calendars(planned.scheduled.schedule, out / "calendars")
+    for note in planned.forecast.warnings:
+        render.warn(note)
+    if not quiet:
+        _plan_summary(planned, agents, cfg, _level(history_options, cfg))
+        names = ["forecast.csv", "requirements.csv", "schedule.csv", "coverage.csv"]
+        names += ["schedule.ics", "plan.json", "recent_history.csv"]
+        names += ["agents.csv"] if agents is not None else []
+        names += ["report.html"] if report else []
+        render.info(f"wrote {', '.join(names[:-1])} and {names[-1]} to {out}")
+        if agent_calendars:
+            count = planned.scheduled.schedule["agent"].nunique()
+            render.info(f"wrote {count} agent calendars to {out / 'calendars'}")
+
+
+def _write_plan(
+    planned: app.PlanResult,
+    out: Path,
+    cfg: Config,
+    request: app.ForecastRequest,
+    *,
+    roster: Path | None,
+    report: bool,
+) -> pd.DataFrame | None:
+    """The plan's files into `out`; the agents table (with a roster)."""
+    scheduled = planned.scheduled
     out.mkdir(parents=True, exist_ok=True)
     writers.write_text(planned.forecast_csv, out / "forecast.csv")
     writers.write_text(planned.requirements_csv, out / "requirements.csv")
@@ -342,29 +375,28 @@ def plan(
     _write_schedule(scheduled.schedule, out / "schedule.ics", "ics")
     agents = None
     if roster is not None:
-        agents = app.agents_report(scheduled.schedule, requirements, cfg, roster)
+        agents = app.agents_report(scheduled.schedule, planned.requirements, cfg, roster)
         writers.write_csv(agents, out / "agents.csv")
-    if agent_calendars:
-        _write_calendars(scheduled.schedule, out / "calendars")
-    for note in result.warnings:
-        render.warn(note)
-    if not quiet:
-        render.forecast_summary(result.forecast, result.effects, _level(history_options, cfg))
-        render.staff_summary(
-            requirements,
-            interval_minutes=cfg.interval_minutes,
-            fte_hours=cfg.staffing.fte_hours_per_week,
-        )
-        render.schedule_summary(scheduled, cfg.sites)
-        render.agents_summary(agents)
-        render.info(
-            f"wrote forecast.csv, requirements.csv, schedule.csv, coverage.csv, "
-            f"schedule.ics{' and agents.csv' if agents is not None else ''} to {out}"
-        )
-        if agent_calendars:
-            render.info(
-                f"wrote {scheduled.schedule['agent'].nunique()} agent calendars to {out / 'calendars'}"
-            )
+    write_plan_files(out, cfg, request, planned.forecast, scheduled)
+    if report:
+        from wfm.report import build_report  # matplotlib: loaded only when drawing
+
+        writers.write_text(build_report(out).html, out / "report.html")
+    return agents
+
+
+def _plan_summary(
+    planned: app.PlanResult, agents: pd.DataFrame | None, cfg: Config, level: float
+) -> None:
+    result = planned.forecast
+    render.forecast_summary(result.forecast, result.effects, level)
+    render.staff_summary(
+        planned.requirements,
+        interval_minutes=cfg.interval_minutes,
+        fte_hours=cfg.staffing.fte_hours_per_week,
+    )
+    render.schedule_summary(planned.scheduled, cfg.sites)
+    render.agents_summary(agents)
 
 
 @cli.command("capacity")
@@ -433,6 +465,33 @@ def capacity_command(
         render.warn(note)
     if not quiet:
         render.capacity_summary(run)
+
+
+@cli.command("report")
+@friendly
+def report_command(
+    plan_dir: Annotated[
+        Path, typer.Argument(metavar="PLAN_DIR", help="The folder `wfm plan --out` wrote.")
+    ],
+    output: OutOpt = None,
+) -> None:
+    """One self-contained HTML page over a plan folder: charts and tables, offline.
+
+    Reads forecast.csv, requirements.csv, schedule.csv, coverage.csv, plan.json and
+    recent_history.csv; also sim.csv (`wfm simulate`) and capacity.csv (`wfm capacity`)
+    when present. A needed file missing: the page is still written with the rest, one
+    line says what is left out, and the exit code is 1.
+
+    Example:
+
+        wfm report plan/ -o report.html
+    """
+    from wfm.report import build_report, missing_line  # matplotlib: loaded only here
+
+    report = build_report(plan_dir)
+    writers.write_text(report.html, output)
+    if report.missing:
+        raise WfmError(missing_line(plan_dir, report))
 
 
 @cli.command("erlang")
