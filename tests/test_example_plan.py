@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from make_golden import COMPANY, plan_command
 
-COMPANY = Path(__file__).resolve().parents[1] / "examples" / "company"
 FILES = (
     "forecast.csv",
     "requirements.csv",
@@ -24,29 +24,13 @@ FILES = (
     "plan.json",
     "recent_history.csv",
     "report.html",
+    "agents.csv",
 )
 
 
 def plan(out: Path, hash_seed: str) -> str:
     """Run `wfm plan --calendars --report` on the example in a fresh process; its stderr."""
-    command = [
-        sys.executable,
-        "-c",
-        "from wfm.cli import main; main()",
-        "plan",
-        "--config",
-        str(COMPANY / "wfm.toml"),
-        "--history",
-        str(COMPANY / "tickets.csv.gz"),
-        "--events",
-        str(COMPANY / "events.csv"),
-        "--roster",
-        str(COMPANY / "roster.csv"),
-        "--out",
-        str(out),
-        "--calendars",
-        "--report",
-    ]
+    command = [*plan_command(out), "--calendars", "--report"]
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert result.returncode == 0, result.stderr

@@ -2,7 +2,8 @@
 
 Libraries (forecasting/, scheduling/) never import the application (wfm), typer
 or rich; forecasting never imports scheduling; the staffing and shift halves of
-scheduling never import each other.
+scheduling never import each other; capacity and simulation build on staffing,
+never on shifts.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ FORBIDDEN = {
     "scheduling": ("wfm", "typer", "rich"),
     "scheduling/staffing": ("scheduling.shifts",),
     "scheduling/shifts": ("scheduling.staffing",),
+    "scheduling/capacity": ("scheduling.shifts",),
+    "scheduling/simulation": ("scheduling.shifts",),
 }
 
 
