@@ -738,8 +738,11 @@ def test_plan_calendars_add_a_folder_and_keep_the_five_files(workdir, history):
     assert invoke(*args, "--out", workdir / "b", "--calendars").exit_code == 0
     five = ["coverage.csv", "forecast.csv", "requirements.csv", "schedule.csv", "schedule.ics"]
     five += ["plan.json", "recent_history.csv", "agents.csv"]  # report files; roster agents
-    assert sorted(p.name for p in (workdir / "a").iterdir()) == sorted(five)
-    assert sorted(p.name for p in (workdir / "b").iterdir()) == sorted([*five, "calendars"])
+    hidden = [".wfm-plan", ".wfm-plan.lock"]  # the set's manifest and lock (wfm.plan_set)
+    assert sorted(p.name for p in (workdir / "a").iterdir()) == sorted([*five, *hidden])
+    assert sorted(p.name for p in (workdir / "b").iterdir()) == sorted(
+        [*five, *hidden, "calendars"]
+    )
     for name in five:
         assert (workdir / "a" / name).read_bytes() == (workdir / "b" / name).read_bytes(), name
     schedule = read_schedule((workdir / "b" / "schedule.csv").read_text())

@@ -22,6 +22,7 @@ from wfm.config import Config, load_config
 from wfm.errors import WfmError
 from wfm.options import HistoryOptions, history_options
 from wfm.plan_files import write_plan_files
+from wfm.plan_set import plan_set
 
 cli = typer.Typer(
     name="wfm",
@@ -365,23 +366,23 @@ def _write_plan(
     roster: Path | None,
     report: bool,
 ) -> pd.DataFrame | None:
-    """The plan's files into `out`; the agents table (with a roster)."""
+    """The plan's files into `out` as one set (wfm.plan_set); the agents table."""
     scheduled = planned.scheduled
-    out.mkdir(parents=True, exist_ok=True)
-    writers.write_text(planned.forecast_csv, out / "forecast.csv")
-    writers.write_text(planned.requirements_csv, out / "requirements.csv")
-    _write_schedule(scheduled.schedule, out / "schedule.csv", "csv")
-    writers.write_csv(scheduled.coverage, out / "coverage.csv")
-    _write_schedule(scheduled.schedule, out / "schedule.ics", "ics")
     agents = None
-    if roster is not None:
-        agents = app.agents_report(scheduled.schedule, planned.requirements, cfg, roster)
-        writers.write_csv(agents, out / "agents.csv")
-    write_plan_files(out, cfg, request, planned.forecast, scheduled)
-    if report:
-        from wfm.report import build_report  # matplotlib: loaded only when drawing
+    with plan_set(out) as staging:
+        writers.write_text(planned.forecast_csv, staging / "forecast.csv")
+        writers.write_text(planned.requirements_csv, staging / "requirements.csv")
+        _write_schedule(scheduled.schedule, staging / "schedule.csv", "csv")
+        writers.write_csv(scheduled.coverage, staging / "coverage.csv")
+        _write_schedule(scheduled.schedule, staging / "schedule.ics", "ics")
+        if roster is not None:
+            agents = app.agents_report(scheduled.schedule, planned.requirements, cfg, roster)
+            writers.write_csv(agents, staging / "agents.csv")
+        write_plan_files(staging, cfg, request, planned.forecast, scheduled)
+        if report:
+            from wfm.report import build_report  # matplotlib: loaded only when drawing
 
-        writers.write_text(build_report(out).html, out / "report.html")
+            writers.write_text(build_report(staging).html, staging / "report.html")
     return agents
 
 
