@@ -298,7 +298,7 @@ def schedule(
     if agents_out is not None and agents is not None:
         writers.write_csv(agents, agents_out)
     if not quiet:
-        render.schedule_summary(result, cfg.sites)
+        render.schedule_summary(result)
         render.agents_summary(agents)
 
 
@@ -396,7 +396,7 @@ def _plan_summary(
         interval_minutes=cfg.interval_minutes,
         fte_hours=cfg.staffing.fte_hours_per_week,
     )
-    render.schedule_summary(planned.scheduled, cfg.sites)
+    render.schedule_summary(planned.scheduled)
     render.agents_summary(agents)
 
 

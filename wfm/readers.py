@@ -347,12 +347,7 @@ def read_events(path: Path, *, tz: str, date_format: str | None = None) -> pd.Da
             f"(rows {_rows(raw.index[bad])}); check start and end"
         )
     frame = pd.DataFrame({"name": names, "start": start, "end": end})
-    for column in ("kind", "queues"):
-        frame[column] = (
-            read_names(raw[column], path=path, column=column, blank=True)
-            if column in raw.columns
-            else ""
-        )
+    _optional_text(frame, raw, ("kind", "queues"), path=path)
     frame["uplift"] = (
         parse_numbers(
             raw["uplift"], path=path, column="uplift", minimum=None, maximum=100, allow_blank=True
@@ -443,12 +438,7 @@ def read_roster(path: Path, *, sites: Sequence[str]) -> pd.DataFrame:
             f"{frame['site'][unknown].iloc[0]!r} (rows {_rows(raw.index[unknown])}); "
             f"sites in the config: {', '.join(sites)}"
         )
-    for column in ("skills", "days_unavailable", "preferred_start"):
-        frame[column] = (
-            read_names(raw[column], path=path, column=column, blank=True)
-            if column in raw.columns
-            else ""
-        )
+    _optional_text(frame, raw, ("skills", "days_unavailable", "preferred_start"), path=path)
     frame["contracted_hours"] = (
         parse_numbers(
             raw["contracted_hours"],
@@ -557,3 +547,15 @@ def _spans(cell: object, zone: str, *, tz: str, path: Path, row: int) -> tuple:
             raise WfmError(f"{path}: column 'other_breaks': {part!r} ends before it starts")
         out.append((start, end))
     return tuple(out)
+
+
+def _optional_text(
+    frame: pd.DataFrame, raw: pd.DataFrame, columns: Sequence[str], *, path: Path
+) -> None:
+    """Copy optional text columns, checked as names; "" where the file has none."""
+    for column in columns:
+        frame[column] = (
+            read_names(raw[column], path=path, column=column, blank=True)
+            if column in raw.columns
+            else ""
+        )

@@ -156,7 +156,7 @@ def _agents(value: float) -> str:
     return f"{value:,.1f}" if value >= 0.05 else f"{value:.2g}"
 
 
-def schedule_summary(result, sites) -> None:
+def schedule_summary(result) -> None:
     solve = result.solve
     schedule = result.schedule
     paid = (schedule["end"] - schedule["start"]).dt.total_seconds() / 3600
