@@ -860,3 +860,85 @@ def test_output_to_stdout_by_name_writes_into_the_pipe(workdir, target):
     assert "Traceback" not in named.stderr
     assert named.stdout == plain.stdout and plain.stdout.startswith("interval_start,")
     assert os.path.islink("/dev/stdout")
+
+
+# -- multi-week horizons and --previous ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("horizon", "fragments"),
+    [
+        ("36h", ["--horizon", "36h", "whole number of days"]),
+        ("9w", ["--horizon", "9w", "more than 8 weeks", "9 times", "--force"]),
+    ],
+)
+def test_plan_refuses_part_days_and_long_horizons_up_front(workdir, horizon, fragments):
+    result = invoke(
+        "plan",
+        "--config",
+        workdir / "wfm.toml",
+        "--history",
+        workdir / "counts.csv",
+        "--horizon",
+        horizon,
+        "--out",
+        workdir / "plan",
+    )
+    assert_one_line_error(result, *fragments)
+    assert not (workdir / "plan").exists()
+
+
+def test_schedule_refuses_requirements_of_part_days(workdir, requirements_file):
+    frame = pd.read_csv(requirements_file)
+    times = sorted(frame["interval_start"].unique())
+    frame[frame["interval_start"].isin(times[:30])].to_csv(workdir / "part.csv", index=False)
+    result = invoke("schedule", workdir / "part.csv", "--config", workdir / "wfm.toml")
+    assert_one_line_error(result, "requirements", "30 hours", "whole number of days")
+
+
+def _previous(workdir, rows: str) -> Path:
+    (workdir / "roster.csv").write_text("agent,site\nAna Reyes,Manila\nBob Byrne,Dublin\n")
+    path = workdir / "previous.csv"
+    path.write_text("agent,site,start,end,queue\n" + rows)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("rows", "fragments"),
+    [
+        (
+            "Cara Dunne,Dublin,2025-01-01T09:00Z,2025-01-01T17:00Z,phone\n",
+            ["previous.csv", "Cara Dunne", "row 2", "not in the roster"],
+        ),
+        (
+            "Ana Reyes,Manila,2025-01-01T09:00Z,2025-01-01T17:00Z,phone\n"
+            "Bob Byrne,Dublin,2099-01-01T09:00Z,2099-01-01T17:00Z,phone\n",
+            ["previous.csv", "row 3", "Bob Byrne", "after the horizon starts"],
+        ),
+    ],
+)
+def test_previous_schedule_of_strangers_or_overlapping_shifts_is_refused(
+    workdir, requirements_file, rows, fragments
+):
+    previous = _previous(workdir, rows)
+    args = ("schedule", requirements_file, "--config", workdir / "wfm.toml")
+    result = invoke(*args, "--roster", workdir / "roster.csv", "--previous", previous)
+    assert_one_line_error(result, *fragments)
+    result = invoke(*args, "--previous", previous)
+    assert_one_line_error(result, "--previous", "--roster")
+
+
+def test_previous_schedule_keeps_rest_into_the_horizon(workdir, requirements_file):
+    start = pd.to_datetime(pd.read_csv(requirements_file)["interval_start"], utc=True).min()
+    end = start - pd.Timedelta(hours=1)
+    begin = end - pd.Timedelta(hours=8)
+    previous = _previous(
+        workdir, f"Ana Reyes,Manila,{begin.isoformat()},{end.isoformat()},phone;email\n"
+    )
+    out = workdir / "schedule.csv"
+    args = ("schedule", requirements_file, "--config", workdir / "wfm.toml", "-o", out, "-q")
+    result = invoke(*args, "--roster", workdir / "roster.csv", "--previous", previous)
+    assert result.exit_code == 0, result.output
+    schedule = pd.read_csv(out)
+    ana = pd.to_datetime(schedule.loc[schedule["agent"] == "Ana Reyes", "start"], utc=True)
+    assert len(ana) and (ana >= end + pd.Timedelta(hours=11)).all()

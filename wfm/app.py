@@ -5,6 +5,7 @@ Each function returns frames and results; the CLI decides where they go.
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from collections.abc import Callable
@@ -19,8 +20,9 @@ from forecasting.forecast import ForecastResult, forecast_volume
 from forecasting.history import aggregate_contacts, complete_grid
 from scheduling.errors import FieldError
 from scheduling.shifts.agents import agent_summary
-from scheduling.shifts.planner import ScheduleResult, schedule_requirements
+from scheduling.shifts.planner import ScheduleResult
 from scheduling.shifts.roster import roster_agents
+from scheduling.shifts.weeks import MAX_WEEKS, WeekDone, schedule_horizon
 from scheduling.solver import solver_log
 from scheduling.staffing.queues import QueueSpec
 from scheduling.staffing.requirements import staff_interval, staff_requirements
@@ -275,6 +277,9 @@ def run_plan(
     roster: Path | None = None,
     log_path: Path | None = None,
     on_stage: Callable[[], None] | None = None,
+    previous: Path | None = None,
+    force: bool = False,
+    progress: Callable[[WeekDone], None] | None = None,
 ) -> PlanResult:
     """Forecast, staff and schedule, each stage reading the previous one's file text.
 
@@ -291,7 +296,15 @@ def run_plan(
     requirements_csv = writers.csv_text(requirements)
     step()
     needed = _reread(requirements_csv, readers.read_requirements, config)
-    scheduled = run_schedule(needed, config, roster=roster, log_path=log_path)
+    scheduled = run_schedule(
+        needed,
+        config,
+        roster=roster,
+        log_path=log_path,
+        previous=previous,
+        force=force,
+        progress=progress,
+    )
     step()
     return PlanResult(result, forecast_csv, requirements, requirements_csv, scheduled)
 
@@ -314,11 +327,17 @@ def run_schedule(
     solver: str | None = None,
     node_limit: int | None = None,
     log_path: Path | None = None,
+    previous: Path | None = None,
+    force: bool = False,
+    progress: Callable[[WeekDone], None] | None = None,
 ) -> ScheduleResult:
     """Requirements frame (+ roster file) -> schedule, coverage and solve report.
 
     `log_path` receives the solvers' own logs (appended); nothing reaches stdout.
+    `previous` is the schedule before the horizon (rest carries over); `force`
+    lets a horizon run past `MAX_WEEKS`.
     """
+    check_horizon(requirements, config.interval_minutes, force=force)
     if not config.sites:
         raise WfmError(f"{config.source}: no [[sites]]; `wfm schedule` needs at least one site")
     options = config.scheduling
@@ -337,10 +356,82 @@ def run_schedule(
     roster_frame = (
         readers.read_roster(roster, sites=[s.name for s in config.sites]) if roster else None
     )
+    release = None
+    if previous is not None:
+        release = previous_release(previous, roster_frame, config, requirements)
     with solver_log(log_path):
-        return schedule_requirements(
-            requirements, sites=list(config.sites), options=options, roster=roster_frame
+        return schedule_horizon(
+            requirements,
+            sites=list(config.sites),
+            options=options,
+            roster=roster_frame,
+            release=release,
+            progress=progress,
         )
+
+
+def check_plan_horizon(horizon: str, *, force: bool) -> None:
+    """`wfm plan --horizon` up front: whole days, at most `MAX_WEEKS` weeks without --force."""
+    hours = parse_horizon(horizon, interval_minutes=60)
+    if hours % 24:
+        raise WfmError(
+            f"--horizon: {horizon.strip()} is not a whole number of days; schedules cover "
+            "whole days (e.g. 7d or 2w)"
+        )
+    if hours > MAX_WEEKS * 168 and not force:
+        raise WfmError(
+            f"--horizon: {horizon.strip()} is more than {MAX_WEEKS} weeks; wfm schedules a week "
+            f"at a time, so it would take about {math.ceil(hours / 168)} times as long as a "
+            "one-week plan; pass --force to go ahead"
+        )
+
+
+def check_horizon(requirements: pd.DataFrame, interval_minutes: int, *, force: bool) -> None:
+    """Refuse a horizon of part days, or past `MAX_WEEKS` weeks without `force`."""
+    times = pd.to_datetime(requirements["interval_start"], utc=True)
+    span = times.max() - times.min() + pd.Timedelta(minutes=interval_minutes)
+    days = span / pd.Timedelta(days=1)
+    if abs(days - round(days)) > 1e-9:
+        raise WfmError(
+            f"requirements: the horizon is {span / pd.Timedelta(hours=1):g} hours, not a whole "
+            "number of days; schedule whole days (e.g. --horizon 7d or 2w)"
+        )
+    weeks = days / 7
+    if weeks > MAX_WEEKS and not force:
+        raise WfmError(
+            f"requirements: the horizon is {days:g} days ({weeks:.1f} weeks), more than "
+            f"{MAX_WEEKS}; wfm schedules a week at a time, so it would take about "
+            f"{math.ceil(weeks)} times as long as a one-week plan; pass --force to go ahead"
+        )
+
+
+def previous_release(
+    path: Path, roster: pd.DataFrame | None, config: Config, requirements: pd.DataFrame
+) -> dict[str, pd.Timestamp]:
+    """Per roster agent, the earliest start after its shifts in `path` (last end + rest)."""
+    if roster is None:
+        raise WfmError("--previous: needs --roster (the named agents whose weeks go on)")
+    frame = readers.read_schedule(path, tz=config.timezone, sites=[s.name for s in config.sites])
+    names = set(roster["agent"])
+    strangers = frame.index[~frame["agent"].isin(names)]
+    if len(strangers):
+        first = strangers[0]
+        raise WfmError(
+            f"{path}: agent {frame.at[first, 'agent']!r} (row {int(first) + 2}) is not in the "
+            "roster; give the schedule of the same roster"
+        )
+    start = pd.to_datetime(requirements["interval_start"], utc=True).min()
+    late = frame.index[frame["end"] > start]
+    if len(late):
+        first = late[0]
+        raise WfmError(
+            f"{path}: row {int(first) + 2}: {frame.at[first, 'agent']!r}'s shift ends at "
+            f"{frame.at[first, 'end']:%Y-%m-%d %H:%M} UTC, after the horizon starts "
+            f"({start:%Y-%m-%d %H:%M} UTC); give only shifts before the horizon"
+        )
+    rest = pd.Timedelta(hours=config.scheduling.min_rest_hours)
+    last = frame.groupby("agent", sort=True)["end"].max()
+    return {str(agent): end + rest for agent, end in last.items()}
 
 
 def erlang_queue(**fields: float | None) -> QueueSpec:

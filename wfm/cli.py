@@ -42,6 +42,16 @@ SolverLogOpt = Annotated[
 ]
 
 
+PreviousOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous",
+        help="The schedule CSV before the horizon: rest after its shifts carries over.",
+    ),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Schedule a horizon of more than 8 weeks.")]
+
+
 CalendarsDirOpt = Annotated[
     Path | None,
     typer.Option(
@@ -254,6 +264,8 @@ def schedule(
     ] = None,
     agents_out: AgentsOutOpt = None,
     solver_log: SolverLogOpt = None,
+    previous: PreviousOpt = None,
+    force: ForceOpt = False,
     output: OutOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -287,6 +299,9 @@ def schedule(
             solver=solver,
             node_limit=node_limit,
             log_path=solver_log,
+            previous=previous,
+            force=force,
+            progress=None if quiet else render.week_done,
         )
         advance()
     _write_schedule(result.schedule, output, fmt, calendar_tz)
@@ -318,6 +333,8 @@ def plan(
     *,
     history_options: HistoryOptions,
     solver_log: SolverLogOpt = None,
+    previous: PreviousOpt = None,
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Forecast, staff and schedule in one go; write the files into --out.
@@ -333,13 +350,23 @@ def plan(
         wfm plan --config wfm.toml --history tickets.csv.gz --events events.csv --roster roster.csv --horizon 1w --out plan/
     """
     cfg = _config(config)
+    app.check_plan_horizon(horizon, force=force)
     if out.exists() and not out.is_dir():
         raise WfmError(f"{out}: exists and is not a folder; give --out a folder")
     if agent_calendars:
         folders.check_folder(out / "calendars", suffix=".ics", parent_made_later=True)
     request = app.ForecastRequest(history=history, horizon=horizon, options=history_options)
     with render.progress("planning", total=3) as advance:
-        planned = app.run_plan(request, cfg, roster=roster, log_path=solver_log, on_stage=advance)
+        planned = app.run_plan(
+            request,
+            cfg,
+            roster=roster,
+            log_path=solver_log,
+            on_stage=advance,
+            previous=previous,
+            force=force,
+            progress=None if quiet else render.week_done,
+        )
     agents = _write_plan(planned, out, cfg, request, roster=roster, report=report)
     if agent_calendars:
         _write_calendars(planned.scheduled.schedule, out / "calendars")

@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from scheduling.shifts.weeks import WeekDone
+
 console = Console(stderr=True, highlight=False)
 
 
@@ -24,6 +26,27 @@ def warn(message: str) -> None:
 
 def info(message: str) -> None:
     console.print(message, markup=False, soft_wrap=True)
+
+
+def _weeks_line(solve, objective: float) -> None:
+    """The whole plan of a multi-week horizon: measured objective, bound and gap."""
+    bound = "unknown" if solve.bound is None else f"{solve.bound:,.2f}"
+    gap = "unknown" if solve.gap is None else f"{solve.gap:.2%}"
+    info(
+        f"solver {solve.solver}: {len(solve.notes)} weeks solved one by one, objective "
+        f"{objective:,.2f} measured on the final schedule, bound {bound} (root relaxation of "
+        f"the whole horizon), gap {gap}, {solve.seconds:.1f} s"
+    )
+    info("per week: " + "; ".join(solve.notes))
+
+
+def week_done(done: WeekDone) -> None:
+    """One stderr line per scheduled week of a multi-week horizon."""
+    gap = "unknown" if done.gap is None else f"{done.gap:.1%}"
+    info(
+        f"week {done.week} of {done.weeks} scheduled: cost so far {done.cost:,.2f}, "
+        f"solver gap {gap}, {done.seconds:.0f} s"
+    )
 
 
 @contextmanager
@@ -166,12 +189,21 @@ def schedule_summary(result) -> None:
         step = coverage["interval_start"].sort_values().diff().dropna()
         hours = step[step > pd.Timedelta(0)].min().total_seconds() / 3600
     hours = hours or 1.0
-    info(
-        f"solver {solve.solver}: {solve.status}, objective {solve.objective:,.2f}, "
-        f"bound {solve.bound:,.2f}, gap {solve.gap:.2%}, {solve.seconds:.1f} s"
-    )
-    for note in getattr(solve, "notes", []) or []:
-        warn(note)
+    if solve.stopped_by == "weeks":
+        _weeks_line(solve, result.objective)
+    else:
+        info(
+            f"solver {solve.solver}: {solve.status}, objective {solve.objective:,.2f}, "
+            f"bound {solve.bound:,.2f}, gap {solve.gap:.2%}, {solve.seconds:.1f} s"
+        )
+        for note in getattr(solve, "notes", []) or []:
+            warn(note)
+        if solve.bound is not None and result.objective == result.objective:
+            over = (result.objective - solve.bound) / max(abs(result.objective), 1e-9)
+            info(
+                f"schedule: objective {result.objective:,.2f} measured on the final schedule "
+                f"(cost + short and over penalties), {over:.2%} above the bound"
+            )
     table = _table("Schedule", ["site", "agents", "shifts", "paid hours", "cost"])
     for site, part in schedule.groupby("site", sort=True):
         site_paid = paid[part.index].sum()

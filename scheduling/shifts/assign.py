@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -109,6 +109,8 @@ def assign_agents(
     options: ScheduleOptions,
     horizon: tuple[pd.Timestamp, pd.Timestamp],
     breaks: pd.DataFrame | None = None,
+    picks: Sequence[tuple[str, str, str]] | None = None,
+    release: Mapping[str, pd.Timestamp] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Put agents on the chosen shifts under the rules in the module docstring.
 
@@ -126,6 +128,12 @@ def assign_agents(
         breaks: where the slots' agents break: `shift_id`, `queue`, `break_start`,
             `break_end`, `agents` and, with several break rules, `rule` (e.g.
             `break_plan`); None, or a slot without rows, gives no break.
+        picks: with a roster, (agent, shift_id, group label) the shift programme
+            already gave each agent (`scheduling.shifts.rostered`); they are
+            taken as they are instead of solving the assignment programme.
+        release: per roster agent, the earliest instant it may start a shift
+            (its last shift before the horizon plus `min_rest_hours`); agents
+            not named are free from the horizon start.
 
     Returns:
         (schedule, unfilled). schedule: `SCHEDULE_COLUMNS` (agent, site, start,
@@ -160,9 +168,11 @@ def assign_agents(
             end=horizon_start + pd.Timedelta(seconds=period),
             cyclic=options.cyclic,
         )
-        rules = _Rules(options, period, days_off=days_off)
+        rules = _Rules(options, period, days_off=days_off, release=release)
         site_slots = [slot for slot_site, slot in slots if slot_site == site_name]
-        if agents is not None:
+        if agents is not None and picks is not None:
+            taken = _taken(picks, site_slots)
+        elif agents is not None:
             staff = [a for a in agents if a.site == site_name]
             taken = _solve_assignment(site_slots, staff, rules, options, compact=False)
         else:
@@ -186,10 +196,28 @@ def assign_agents(
     return schedule, _unfilled_frame(unfilled)
 
 
+def _taken(picks: Sequence[tuple[str, str, str]], slots: list[_Slot]) -> list[tuple[str, _Slot]]:
+    """The picks on these slots, as (agent, slot)."""
+    by_key = {(slot.shift_id, slot.queue): slot for slot in slots}
+    return [
+        (agent, by_key[(shift_id, label)])
+        for agent, shift_id, label in picks
+        if (shift_id, label) in by_key
+    ]
+
+
 class _Rules:
     """The per-agent rules shared by the greedy and the programme."""
 
-    def __init__(self, options: ScheduleOptions, period: float, *, days_off: DaysOff) -> None:
+    def __init__(
+        self,
+        options: ScheduleOptions,
+        period: float,
+        *,
+        days_off: DaysOff,
+        release: Mapping[str, pd.Timestamp] | None = None,
+    ) -> None:
+        self.release = dict(release or {})
         self.rest = options.min_rest_hours * 3600
         self.period = period
         self.cyclic = options.cyclic
@@ -223,8 +251,10 @@ class _Rules:
 
 
 def _eligible(agent: Agent, slot: _Slot, rules: _Rules) -> bool:
+    free = rules.release.get(agent.name)
     return (
-        set(slot.skills) <= set(agent.skills)
+        (free is None or slot.start >= free)
+        and set(slot.skills) <= set(agent.skills)
         and slot.weekday not in agent.days_unavailable
         and slot.paid_hours <= agent.max_hours + 1e-9
         and rules.workable(slot)
@@ -502,6 +532,11 @@ def _distance(preferred: int | None, minute: int) -> float:
     return min(gap, 1440 - gap) / 720
 
 
+def anonymous_agents(site: Site, n: int, options: ScheduleOptions) -> list[Agent]:
+    """Agents "{site}-001" .. of a site without a roster: all its queues, max_hours_per_week."""
+    return _anonymous(site, n, options)
+
+
 def _anonymous(site: Site, n: int, options: ScheduleOptions) -> list[Agent]:
     return [
         Agent(
@@ -548,27 +583,44 @@ def _slots(
                 f"chosen: site {site.name!r} does not serve queue(s) {queue!r}; give a "
                 f"';'-separated subset of {', '.join(site.queues)}"
             )
-        start, end = pd.Timestamp(row[START]), pd.Timestamp(row[END])
-        local = start.tz_convert(site.tz)
-        begin = (start - horizon_start).total_seconds()
-        slot = _Slot(
-            shift_id=shift_id,
-            site=site.name,
-            queue=group_label(skills),
-            skills=skills,
-            count=int(count),
-            start=start,
-            end=end,
-            paid_hours=float(row[PAID_HOURS]),
-            begin=begin,
-            finish=(end - horizon_start).total_seconds(),
-            weekday=local.weekday(),
-            minute=local.hour * 60 + local.minute,
-            week=math.floor(begin / WEEK_SECONDS),
-            dayno=(local.date() - horizon_start.tz_convert(site.tz).date()).days,
+        span = (pd.Timestamp(row[START]), pd.Timestamp(row[END]))
+        slot = make_slot(
+            shift_id, site, skills, span, float(row[PAID_HOURS]), horizon_start, count=int(count)
         )
         out.append((site.name, slot))
     return sorted(out, key=lambda item: (item[1].begin, item[0], item[1].shift_id, item[1].queue))
+
+
+def make_slot(
+    shift_id: str,
+    site: Site,
+    skills: tuple[str, ...],
+    span: tuple[pd.Timestamp, pd.Timestamp],
+    paid_hours: float,
+    horizon_start: pd.Timestamp,
+    *,
+    count: int = 1,
+) -> _Slot:
+    """A slot of `count` units of shift (start, end) = `span` for skill group `skills`."""
+    start, end = span
+    local = start.tz_convert(site.tz)
+    begin = (start - horizon_start).total_seconds()
+    return _Slot(
+        shift_id=shift_id,
+        site=site.name,
+        queue=group_label(skills),
+        skills=skills,
+        count=count,
+        start=start,
+        end=end,
+        paid_hours=paid_hours,
+        begin=begin,
+        finish=(end - horizon_start).total_seconds(),
+        weekday=local.weekday(),
+        minute=local.hour * 60 + local.minute,
+        week=math.floor(begin / WEEK_SECONDS),
+        dayno=(local.date() - horizon_start.tz_convert(site.tz).date()).days,
+    )
 
 
 Pause = tuple[pd.Timestamp, pd.Timestamp, float]  # break start, end (UTC), agents

@@ -13,23 +13,43 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from scheduling.columns import COUNT, INTERVAL, INTERVAL_START, QUEUE, REQUIRED, SHIFT_ID, SITE
+from scheduling.columns import (
+    AGENT,
+    COUNT,
+    INTERVAL,
+    INTERVAL_START,
+    QUEUE,
+    REQUIRED,
+    SHIFT_ID,
+    SHORTFALL,
+    SITE,
+    START,
+    SURPLUS,
+)
 from scheduling.errors import InputError
-from scheduling.shifts.assign import assign_agents
+from scheduling.shifts.assign import anonymous_agents, assign_agents
 from scheduling.shifts.coverage import coverage_frame
 from scheduling.shifts.demand import requirement_table
 from scheduling.shifts.limits import HeadcountLimit
-from scheduling.shifts.model import ShiftModel, break_plan, build_model, chosen_shifts, solve
+from scheduling.shifts.model import (
+    ShiftModel,
+    break_plan,
+    build_model,
+    chosen_shifts,
+    picked,
+    solve,
+)
 from scheduling.shifts.options import ScheduleOptions
-from scheduling.shifts.roster import roster_agents
+from scheduling.shifts.roster import Agent, roster_agents
 from scheduling.shifts.sites import Site
-from scheduling.shifts.skills import group_label, skill_groups
+from scheduling.shifts.skills import SkillGroup, group_label, skill_groups
 from scheduling.shifts.templates import generate_shifts, shift_costs
+from scheduling.shifts.topup import extra_shifts
 from scheduling.solver import SolveResult
 
 _EPS = 1e-6
@@ -51,6 +71,10 @@ class ScheduleResult:
         cost: what the schedule's agent shifts cost, night and weekend premiums
             included (`scheduling.shifts.templates.shift_costs`), site cost units.
         site_costs: the same per site with shifts in the schedule, by site name.
+        objective: the programme's objective measured on the final schedule
+            (`plan_objective`): what the shifts cost plus the penalties of the
+            coverage's shortfall and surplus; above `solve.objective` when shifts
+            went unfilled, below it when extra shifts were added.
     """
 
     schedule: pd.DataFrame
@@ -60,6 +84,7 @@ class ScheduleResult:
     binding: list[str]
     cost: float
     site_costs: dict[str, float]
+    objective: float = float("nan")
 
 
 MAX_CANDIDATE_SHIFTS = 250_000
@@ -121,6 +146,7 @@ def schedule_requirements(
     sites: Sequence[Site],
     options: ScheduleOptions,
     roster: pd.DataFrame | None = None,
+    release: Mapping[str, pd.Timestamp] | None = None,
 ) -> ScheduleResult:
     """Schedule agents at the sites to cover the requirements.
 
@@ -133,6 +159,8 @@ def schedule_requirements(
         options: rules and solver settings.
         roster: named agents (see `scheduling.shifts.roster.roster_agents`), or None to
             create anonymous agents.
+        release: per roster agent, the earliest instant (UTC) it may start a
+            shift: its last shift before the horizon ends plus `min_rest_hours`.
 
     Returns:
         Schedule, coverage, unfilled shifts, solve result and binding limits.
@@ -143,29 +171,9 @@ def schedule_requirements(
         SolverUnavailableError: no solver can run.
         InfeasibleError: the solver found no solution within the time limit.
     """
-    _check_sites(sites)
-    required = requirement_table(requirements, options=options, sites=sites)
-    grid = pd.DatetimeIndex(required[INTERVAL_START].unique()).sort_values()
-    horizon = (grid[0], grid[-1] + pd.Timedelta(minutes=options.interval_minutes))
-    queues = set(required[QUEUE])
-    active = [site for site in sites if queues & set(site.queues)]
-
-    planned = active
-    agents = None
-    if roster is not None:
-        names_active = {site.name for site in active}
-        agents = [
-            agent
-            for agent in roster_agents(roster, sites=sites, options=options)
-            if agent.site in names_active
-        ]
-        staff = Counter(agent.site for agent in agents)
-        planned = [_roster_capped(site, staff[site.name]) for site in active]
-    groups = skill_groups(active, options=options, agents=agents)
-
-    check_size(active, horizon=horizon, agents=agents)
-    shifts = generate_shifts(active, start=horizon[0], end=horizon[1])
-    model = build_model(requirements, shifts, sites=planned, options=options, groups=groups)
+    run = setup_run(requirements, sites=sites, options=options, roster=roster)
+    shifts = generate_shifts(run.active, start=run.horizon[0], end=run.horizon[1])
+    model = build_model(requirements, shifts, sites=run.planned, options=options, groups=run.groups)
     result = solve(
         model,
         solver=options.solver,
@@ -179,11 +187,28 @@ def schedule_requirements(
         roster=roster,
         sites=sites,
         options=options,
-        horizon=horizon,
+        horizon=run.horizon,
         breaks=break_plan(model),
+        picks=picked(model) if model.picks else None,
+        release=release,
     )
     coverage = coverage_frame(requirements, schedule, options=options)
-    binding = _binding(model, result, unfilled, {s.name: s for s in active}, roster is not None)
+    extra = extra_shifts(
+        schedule,
+        coverage,
+        shifts,
+        agents=_topup_agents(run, schedule, options),
+        sites=run.active,
+        options=options,
+        horizon=run.horizon,
+        release=release,
+    )
+    if not extra.empty:
+        schedule = pd.concat([schedule, extra], ignore_index=True)
+        schedule = schedule.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
+        coverage = coverage_frame(requirements, schedule, options=options)
+    configured = {s.name: s for s in run.active}
+    binding = _binding(model, result, unfilled, configured, roster is not None)
     cost, site_costs = _costs(schedule, sites)
     return ScheduleResult(
         schedule=schedule,
@@ -193,7 +218,86 @@ def schedule_requirements(
         binding=binding,
         cost=cost,
         site_costs=site_costs,
+        objective=plan_objective(cost, coverage, options),
     )
+
+
+def plan_objective(cost: float, coverage: pd.DataFrame, options: ScheduleOptions) -> float:
+    """The programme's objective measured on a final schedule.
+
+    Paid cost (premiums included) + shortfall_penalty x agent-hours short +
+    surplus_penalty x agent-hours over, from the schedule's coverage
+    (`COVERAGE_COLUMNS`).
+    """
+    hours = options.interval_minutes / 60
+    short = float(coverage[SHORTFALL].sum()) * hours
+    over = float(coverage[SURPLUS].sum()) * hours
+    return cost + options.shortfall_penalty * short + options.surplus_penalty * over
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one scheduling run works with, checked.
+
+    Attributes:
+        horizon: (first interval start, end of the last interval), UTC.
+        active: the sites serving a queue with requirements.
+        planned: the same, each capped at its roster agents with a roster.
+        agents: the roster agents at the active sites, or None.
+        groups: the skill groups of the active sites.
+    """
+
+    horizon: tuple[pd.Timestamp, pd.Timestamp]
+    active: list[Site]
+    planned: list[Site]
+    agents: list[Agent] | None
+    groups: tuple[SkillGroup, ...]
+
+
+def setup_run(
+    requirements: pd.DataFrame,
+    *,
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+    roster: pd.DataFrame | None,
+) -> Run:
+    """Check the inputs and sizes of a run (see `schedule_requirements`)."""
+    _check_sites(sites)
+    required = requirement_table(requirements, options=options, sites=sites)
+    grid = pd.DatetimeIndex(required[INTERVAL_START].unique()).sort_values()
+    horizon = (grid[0], grid[-1] + pd.Timedelta(minutes=options.interval_minutes))
+    queues = set(required[QUEUE])
+    active = [site for site in sites if queues & set(site.queues)]
+    planned = active
+    agents = None
+    if roster is not None:
+        names_active = {site.name for site in active}
+        agents = [
+            agent
+            for agent in roster_agents(roster, sites=sites, options=options)
+            if agent.site in names_active
+        ]
+        staff = Counter(agent.site for agent in agents)
+        planned = [_roster_capped(site, staff[site.name]) for site in active]
+    groups = skill_groups(active, options=options, agents=agents)
+    check_size(active, horizon=horizon, agents=agents)
+    return Run(horizon, active, planned, agents, groups)
+
+
+SPARE_ANONYMOUS = 10
+"""New anonymous agents the top-up may add at a site without max_agents."""
+
+
+def _topup_agents(run: Run, schedule: pd.DataFrame, options: ScheduleOptions) -> list[Agent]:
+    """Who may take an extra shift: the roster, else each site's anonymous agents."""
+    if run.agents is not None:
+        return list(run.agents)
+    out = []
+    for site in run.active:
+        used = schedule.loc[schedule[SITE] == site.name, AGENT].nunique()
+        n = site.max_agents if site.max_agents is not None else used + SPARE_ANONYMOUS
+        out.extend(anonymous_agents(site, n, options))
+    return out
 
 
 def _costs(schedule: pd.DataFrame, sites: Sequence[Site]) -> tuple[float, dict[str, float]]:

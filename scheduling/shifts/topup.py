@@ -1,0 +1,374 @@
+"""Top-up: give agents with room left extra shifts where the final schedule is short.
+
+The shift programme's rows for a roster or a capped site are valid but not exact,
+so a few chosen shifts may be ones no agent can take (`unfilled`), and the
+programme may itself leave intervals short. Once named agents hold their shifts,
+what each one can still take is exact: a candidate shift fits an agent when
+`scheduling.shifts.assign`'s rules hold with its shifts so far (one a local day,
+rest, days and hours a week, a run of days off, skills, unavailable days,
+release). This small programme chooses at most one extra shift per agent and
+week, where the penalty of the shortfall it covers is worth more than its cost:
+
+    minimise   sum_z (c_s + p h worked_s) z + (P + p) h sum_{q,t} short[q,t]
+    subject to for each interval t and Hall set Q of its short queues
+               sum_{q in Q} short[q,t] + sum_{z serving Q} worked_{s,t} z
+                   >= sum_{q in Q} shortfall[q,t]
+               sum_{z of agent a starting in week w} z <= 1
+               z binary, 0 <= short[q,t] <= shortfall[q,t]
+
+Each extra shift takes the middle candidate of each break rule. The schedule's
+objective never rises: taking no shift is a solution.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import pulp
+
+from scheduling.columns import (
+    AGENT,
+    BREAK_END,
+    BREAK_START,
+    COST,
+    END,
+    FRACTION,
+    INTERVAL,
+    INTERVAL_START,
+    OTHER_BREAKS,
+    PAID_HOURS,
+    QUEUE,
+    SHIFT,
+    SHIFT_ID,
+    SHORTFALL,
+    SITE,
+    START,
+    TIMEZONE,
+)
+from scheduling.shifts.assign import _eligible, _fits, _Rules, _Slot, make_slot
+from scheduling.shifts.breaks import rule_break_options
+from scheduling.shifts.daysoff import DaysOff
+from scheduling.shifts.model import hall_sets
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.roster import Agent
+from scheduling.shifts.sites import Site
+from scheduling.shifts.skills import group_label
+from scheduling.shifts.templates import shift_coverage, utc_column
+from scheduling.solver import solve_problem
+
+__all__ = ["TOPUP_NODE_LIMIT", "extra_shifts"]
+
+TOPUP_NODE_LIMIT = 200
+_EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class _Option:
+    agent: Agent
+    slot: _Slot
+    breaks: tuple[tuple[pd.Timestamp, pd.Timestamp], ...]
+    worked: dict[int, float]  # grid position -> share of the interval worked
+    cost: float
+    rules: _Rules
+
+
+def extra_shifts(
+    schedule: pd.DataFrame,
+    coverage: pd.DataFrame,
+    shifts: pd.DataFrame,
+    *,
+    agents: Sequence[Agent],
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+    horizon: tuple[pd.Timestamp, pd.Timestamp],
+    release: Mapping[str, pd.Timestamp] | None = None,
+) -> pd.DataFrame:
+    """The extra shifts worth giving (module docstring), as schedule rows.
+
+    Args:
+        schedule: the schedule so far (`SCHEDULE_COLUMNS`, UTC).
+        coverage: its coverage (`COVERAGE_COLUMNS`).
+        shifts: candidate shifts (`generate_shifts` columns, with `cost`).
+        agents: every agent who may take one (roster agents, or anonymous agents
+            up to each site's `max_agents`), with or without shifts so far.
+        sites: the sites.
+        options: the rules, penalties and solver settings.
+        horizon: (start, end) of the schedule, UTC.
+        release: per agent, the earliest start (see `assign_agents`).
+
+    Returns:
+        Rows in the schedule's columns; empty when nothing is short or worth it.
+    """
+    short = coverage[coverage[SHORTFALL] > _EPS]
+    if short.empty or shifts.empty or not agents:
+        return schedule.iloc[:0]
+    grid = pd.DatetimeIndex(coverage[INTERVAL_START].unique()).sort_values()
+    need = {
+        (q, grid.get_loc(t)): float(s)
+        for q, t, s in zip(short[QUEUE], short[INTERVAL_START], short[SHORTFALL], strict=True)
+    }
+    found = _options(schedule, shifts, need, agents, sites, options, horizon, release, grid)
+    if not found:
+        return schedule.iloc[:0]
+    chosen = _solve(found, need, options)
+    several = OTHER_BREAKS in schedule.columns
+    return _rows(chosen, {s.name: s for s in sites}, schedule.columns, several)
+
+
+def _options(
+    schedule: pd.DataFrame,
+    shifts: pd.DataFrame,
+    need: dict[tuple[str, int], float],
+    agents: Sequence[Agent],
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+    horizon: tuple[pd.Timestamp, pd.Timestamp],
+    release: Mapping[str, pd.Timestamp] | None,
+    grid: pd.DatetimeIndex,
+) -> list[_Option]:
+    """Every (agent, candidate shift) that fits the agent and covers some shortfall."""
+    by_name = {s.name: s for s in sites}
+    start = horizon[0]
+    period = (horizon[1] - start).total_seconds()
+    short_queues = {q for q, _ in need}
+    useful = _useful_shifts(shifts, need, grid, options)
+    if useful.empty:
+        return []
+    breaks = _middle_breaks(useful, sites, options)
+    worked = _worked(useful, breaks, grid, options)
+    held: dict[str, list[_Slot]] = defaultdict(list)
+    for agent, site, begin, end in zip(
+        schedule[AGENT], schedule[SITE], schedule[START], schedule[END], strict=True
+    ):
+        slot = make_slot("held", by_name[site], (), (begin, end), 0.0, start)
+        held[str(agent)].append(slot)
+    hours_of = _held_hours(schedule, start)
+    out: list[_Option] = []
+    for site_name, rows in useful.groupby(SITE, sort=True):
+        site = by_name[str(site_name)]
+        days_off = DaysOff.of(
+            options.consecutive_days_off,
+            tz=site.tz,
+            start=start,
+            end=horizon[1],
+            cyclic=options.cyclic,
+        )
+        rules = _Rules(options, period, days_off=days_off, release=release)
+        mine = [a for a in agents if a.site == site.name and short_queues & set(a.skills)]
+        for shift_id, begin, end, paid, cost in zip(
+            rows[SHIFT_ID], rows[START], rows[END], rows[PAID_HOURS], rows[COST], strict=True
+        ):
+            for agent in mine:
+                slot = make_slot(shift_id, site, agent.skills, (begin, end), float(paid), start)
+                own = held.get(agent.name, [])
+                if not _eligible(agent, slot, rules):
+                    continue
+                if not _fits_hours(own, slot, rules, agent, hours_of.get(agent.name, {})):
+                    continue
+                cells = {i: s for i, s in worked[shift_id].items() if _serves(agent, need, i)}
+                if cells:
+                    out.append(_Option(agent, slot, breaks[shift_id], cells, float(cost), rules))
+    return out
+
+
+def _fits_hours(
+    own: list[_Slot],
+    slot: _Slot,
+    rules: _Rules,
+    agent: Agent,
+    hours: dict[int, float],
+) -> bool:
+    """`_fits` with the agent's real paid hours per week (held slots carry none)."""
+    left = agent.max_hours - hours.get(slot.week, 0.0)
+    return _fits(own, slot, rules, left)
+
+
+def _held_hours(schedule: pd.DataFrame, start: pd.Timestamp) -> dict[str, dict[int, float]]:
+    """Paid hours per agent and week (7-day blocks from `start`) of the schedule."""
+    out: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for agent, begin, end in zip(schedule[AGENT], schedule[START], schedule[END], strict=True):
+        week = math.floor((begin - start).total_seconds() / (7 * 86400))
+        out[str(agent)][week] += (end - begin).total_seconds() / 3600
+    return out
+
+
+def _serves(agent: Agent, need: dict[tuple[str, int], float], i: int) -> bool:
+    return any((q, i) in need for q in agent.skills)
+
+
+def _useful_shifts(
+    shifts: pd.DataFrame,
+    need: dict[tuple[str, int], float],
+    grid: pd.DatetimeIndex,
+    options: ScheduleOptions,
+) -> pd.DataFrame:
+    """The candidate shifts that span an interval with shortfall."""
+    spans = _cells(shifts, grid, options)
+    short_at = {i for _, i in need}
+    keep = [k for k in range(len(shifts)) if short_at & spans.get(k, {}).keys()]
+    return shifts.iloc[keep].reset_index(drop=True)
+
+
+def _cells(
+    frame: pd.DataFrame, grid: pd.DatetimeIndex, options: ScheduleOptions
+) -> dict[int, dict[int, float]]:
+    """Row position -> {grid position: share} of [start, end) spans."""
+    plain = pd.DataFrame({START: frame[START].to_numpy(), END: frame[END].to_numpy()})
+    if plain.empty:
+        return {}
+    long = shift_coverage(
+        plain,
+        grid_start=grid[0],
+        n_intervals=len(grid),
+        interval_minutes=options.interval_minutes,
+        cyclic=options.cyclic,
+    )
+    out: dict[int, dict[int, float]] = defaultdict(dict)
+    for k, i, share in zip(long[SHIFT], long[INTERVAL], long[FRACTION], strict=True):
+        out[int(k)][int(i)] = float(share)
+    return out
+
+
+def _middle_breaks(
+    shifts: pd.DataFrame, sites: Sequence[Site], options: ScheduleOptions
+) -> dict[str, tuple[tuple[pd.Timestamp, pd.Timestamp], ...]]:
+    """Per shift_id, the middle candidate break of each rule that gives it one."""
+    out: dict[str, list[tuple[pd.Timestamp, pd.Timestamp]]] = defaultdict(list)
+    for frame in rule_break_options(shifts, sites=sites, options=options):
+        for shift_id, rows in frame.groupby(SHIFT_ID, sort=True):
+            middle = rows.iloc[(len(rows) - 1) // 2]
+            out[str(shift_id)].append((middle[BREAK_START], middle[BREAK_END]))
+    return {sid: tuple(out.get(sid, [])) for sid in shifts[SHIFT_ID]}
+
+
+def _worked(
+    shifts: pd.DataFrame,
+    breaks: dict[str, tuple[tuple[pd.Timestamp, pd.Timestamp], ...]],
+    grid: pd.DatetimeIndex,
+    options: ScheduleOptions,
+) -> dict[str, dict[int, float]]:
+    """Per shift_id, the share of each interval it works, its breaks taken off."""
+    spans = _cells(shifts, grid, options)
+    pauses = [(sid, b, e) for sid, rows in breaks.items() for b, e in rows]
+    off = _cells(
+        pd.DataFrame({START: [b for _, b, _ in pauses], END: [e for _, _, e in pauses]}),
+        grid,
+        options,
+    )
+    out: dict[str, dict[int, float]] = {}
+    for k, shift_id in enumerate(shifts[SHIFT_ID]):
+        out[str(shift_id)] = dict(spans.get(k, {}))
+    for k, (shift_id, _, _) in enumerate(pauses):
+        cells = out[shift_id]
+        for i, share in off.get(k, {}).items():
+            cells[i] = cells.get(i, 0.0) - share
+    return {sid: {i: s for i, s in cells.items() if s > _EPS} for sid, cells in out.items()}
+
+
+def _solve(
+    found: list[_Option], need: dict[tuple[str, int], float], options: ScheduleOptions
+) -> list[_Option]:
+    """The programme of the module docstring; the options it takes."""
+    problem = pulp.LpProblem("topup", pulp.LpMinimize)
+    hours = options.interval_minutes / 60
+    surplus = options.surplus_penalty * hours
+    z = [problem.add_variable(f"z_{k}", cat=pulp.LpBinary) for k in range(len(found))]
+    short = {
+        key: problem.add_variable(f"s_{n}", lowBound=0, upBound=value)
+        for n, (key, value) in enumerate(sorted(need.items()))
+    }
+    terms = [
+        (var, o.cost + surplus * sum(o.worked.values())) for var, o in zip(z, found, strict=True)
+    ]
+    penalty = (options.shortfall_penalty + options.surplus_penalty) * hours
+    problem.setObjective(pulp.LpAffineExpression(terms + [(v, penalty) for v in short.values()]))
+    _cover_rows(problem, z, found, need, short)
+    weekly: dict[tuple[str, int], list[pulp.LpVariable]] = defaultdict(list)
+    for var, o in zip(z, found, strict=True):
+        weekly[(o.agent.name, o.slot.week)].append(var)
+    for n, (_, variables) in enumerate(sorted(weekly.items())):
+        if len(variables) > 1:
+            problem += (pulp.lpSum(variables) <= 1, f"one_{n}")
+    _clash_rows(problem, z, found)
+    solve_problem(
+        problem,
+        solver=options.solver,
+        time_limit_seconds=options.time_limit_seconds,
+        gap=0.0,
+        node_limit=TOPUP_NODE_LIMIT,
+    )
+    return [o for var, o in zip(z, found, strict=True) if (var.varValue or 0.0) > 0.5]
+
+
+def _clash_rows(problem: pulp.LpProblem, z: list[pulp.LpVariable], found: list[_Option]) -> None:
+    """z1 + z2 <= 1 for one agent's extra shifts in different weeks that clash."""
+    mine: dict[str, list[int]] = defaultdict(list)
+    for k, o in enumerate(found):
+        mine[o.agent.name].append(k)
+    n = 0
+    for ks in mine.values():
+        for a in ks:
+            for b in ks:
+                first, second = found[a], found[b]
+                if first.slot.week < second.slot.week and first.rules.clash(
+                    first.slot, second.slot
+                ):
+                    n += 1
+                    problem += (z[a] + z[b] <= 1, f"clash_{n}")
+
+
+def _cover_rows(
+    problem: pulp.LpProblem,
+    z: list[pulp.LpVariable],
+    found: list[_Option],
+    need: dict[tuple[str, int], float],
+    short: dict[tuple[str, int], pulp.LpVariable],
+) -> None:
+    """One row per interval and Hall set of its short queues (module docstring)."""
+    at: dict[int, list[tuple[pulp.LpVariable, _Option]]] = defaultdict(list)
+    for var, o in zip(z, found, strict=True):
+        for i in o.worked:
+            at[i].append((var, o))
+    queues_at: dict[int, list[str]] = defaultdict(list)
+    for q, i in sorted(need):
+        queues_at[i].append(q)
+    for i, queues in sorted(queues_at.items()):
+        serving = at.get(i, [])
+        groups = sorted({tuple(sorted(o.agent.skills)) for _, o in serving})
+        wanted = [q for q in queues if any(q in g for g in groups)]
+        for queue_set, reach in hall_sets(wanted, groups):
+            row = [(short[(q, i)], 1.0) for q in queue_set]
+            row += [
+                (var, o.worked[i]) for var, o in serving if tuple(sorted(o.agent.skills)) in reach
+            ]
+            total = sum(need[(q, i)] for q in queue_set)
+            problem += (pulp.LpAffineExpression(row) >= total, f"cover_{i}_{'_'.join(queue_set)}")
+
+
+def _rows(
+    chosen: list[_Option], sites: dict[str, Site], columns: pd.Index, several: bool
+) -> pd.DataFrame:
+    rows = []
+    for o in chosen:
+        first = o.breaks[0] if o.breaks else (pd.NaT, pd.NaT)
+        row = {
+            AGENT: o.agent.name,
+            SITE: o.slot.site,
+            START: o.slot.start,
+            END: o.slot.end,
+            TIMEZONE: sites[o.slot.site].timezone,
+            BREAK_START: first[0],
+            BREAK_END: first[1],
+            QUEUE: group_label(o.agent.skills),
+        }
+        if several:
+            row[OTHER_BREAKS] = tuple(sorted(o.breaks[1:]))
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(columns))
+    for column in (START, END, BREAK_START, BREAK_END):
+        frame[column] = utc_column(frame[column])
+    return frame
