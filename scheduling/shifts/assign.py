@@ -109,7 +109,6 @@ def assign_agents(
     options: ScheduleOptions,
     horizon: tuple[pd.Timestamp, pd.Timestamp],
     breaks: pd.DataFrame | None = None,
-    picks: Sequence[tuple[str, str, str]] | None = None,
     release: Mapping[str, pd.Timestamp] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Put agents on the chosen shifts under the rules in the module docstring.
@@ -128,9 +127,6 @@ def assign_agents(
         breaks: where the slots' agents break: `shift_id`, `queue`, `break_start`,
             `break_end`, `agents` and, with several break rules, `rule` (e.g.
             `break_plan`); None, or a slot without rows, gives no break.
-        picks: with a roster, (agent, shift_id, group label) the shift programme
-            already gave each agent (`scheduling.shifts.rostered`); they are
-            taken as they are instead of solving the assignment programme.
         release: per roster agent, the earliest instant it may start a shift
             (its last shift before the horizon plus `min_rest_hours`); agents
             not named are free from the horizon start.
@@ -170,9 +166,7 @@ def assign_agents(
         )
         rules = _Rules(options, period, days_off=days_off, release=release)
         site_slots = [slot for slot_site, slot in slots if slot_site == site_name]
-        if agents is not None and picks is not None:
-            taken = _taken(picks, site_slots)
-        elif agents is not None:
+        if agents is not None:
             staff = [a for a in agents if a.site == site_name]
             taken = _solve_assignment(site_slots, staff, rules, options, compact=False)
         else:
@@ -194,16 +188,6 @@ def assign_agents(
     several = len(options.break_rules) > 1 or any(r > 0 for w in weights.values() for r in w)
     schedule = _schedule_frame(assigned, by_name, skills_of, weights, other_breaks=several)
     return schedule, _unfilled_frame(unfilled)
-
-
-def _taken(picks: Sequence[tuple[str, str, str]], slots: list[_Slot]) -> list[tuple[str, _Slot]]:
-    """The picks on these slots, as (agent, slot)."""
-    by_key = {(slot.shift_id, slot.queue): slot for slot in slots}
-    return [
-        (agent, by_key[(shift_id, label)])
-        for agent, shift_id, label in picks
-        if (shift_id, label) in by_key
-    ]
 
 
 class _Rules:

@@ -156,8 +156,6 @@ class BuildContext:
     by_site: dict[str, list[SkillGroup]]
     horizon: tuple[pd.Timestamp, pd.Timestamp]
     options: ScheduleOptions
-    # Named agents' binaries (`scheduling.shifts.rostered`), keyed (agent, shift_id, queues).
-    picks: dict[tuple[str, str, Group], pulp.LpVariable] = field(default_factory=dict)
     _populations: dict[tuple[str, Group, str], list[Population]] = field(
         default_factory=dict, init=False, repr=False
     )

@@ -155,7 +155,6 @@ __all__ = [
     "break_plan",
     "build_model",
     "chosen_shifts",
-    "picked",
     "shortfall_frame",
     "solve",
 ]
@@ -195,8 +194,6 @@ class ShiftModel:
         sites: sites by name.
         groups: the skill groups, keyed (site, group).
         options: the run's options.
-        picks: with a roster, y[agent, shift] of `scheduling.shifts.rostered`, keyed
-            (agent name, shift_id, group queues); {} without one.
     """
 
     problem: pulp.LpProblem
@@ -215,7 +212,6 @@ class ShiftModel:
     sites: dict[str, Site]
     groups: dict[tuple[str, Group], SkillGroup]
     options: ScheduleOptions
-    picks: dict[tuple[str, str, Group], pulp.LpVariable]
 
 
 def build_model(
@@ -278,7 +274,6 @@ def build_model(
         sites=ready.sites,
         groups={(g.site, g.queues): g for g in ready.groups},
         options=options,
-        picks=context.picks,
     )
 
 
@@ -562,15 +557,6 @@ def break_plan(model: ShiftModel) -> pd.DataFrame:
     frame[RULE] = frame[RULE].astype("int64")
     frame = frame.sort_values([SHIFT_ID, QUEUE, BREAK_START], ignore_index=True)
     return frame if len(rules) > 1 else frame.drop(columns=RULE)
-
-
-def picked(model: ShiftModel) -> list[tuple[str, str, str]]:
-    """With a roster, the solution's (agent, shift_id, group label) triples, sorted."""
-    return sorted(
-        (agent, shift_id, group_label(queues))
-        for (agent, shift_id, queues), var in model.picks.items()
-        if (var.varValue or 0.0) > 0.5
-    )
 
 
 def shortfall_frame(model: ShiftModel) -> pd.DataFrame:

@@ -41,7 +41,6 @@ from scheduling.shifts.model import (
     break_plan,
     build_model,
     chosen_shifts,
-    picked,
     solve,
 )
 from scheduling.shifts.options import ScheduleOptions
@@ -189,7 +188,6 @@ def schedule_requirements(
         options=options,
         horizon=run.horizon,
         breaks=break_plan(model),
-        picks=picked(model) if model.picks else None,
         release=release,
     )
     coverage = coverage_frame(requirements, schedule, options=options)

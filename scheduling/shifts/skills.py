@@ -40,8 +40,6 @@ class SkillGroup:
             that day; None without a roster.
         contracts: each agent's most paid hours in a week, sorted, hours; None
             without a roster.
-        members: the roster agents themselves, by name; None without a roster
-            (or for a group made by hand from counts only).
     """
 
     site: str
@@ -50,7 +48,6 @@ class SkillGroup:
     hours: float | None = None
     available: tuple[int, ...] | None = None
     contracts: tuple[float, ...] | None = None
-    members: tuple[Agent, ...] | None = None
 
     @property
     def label(self) -> str:
@@ -122,7 +119,6 @@ def skill_groups(
                     sum(1 for a in people if day not in a.days_unavailable) for day in range(7)
                 ),
                 contracts=tuple(sorted(float(a.max_hours) for a in people)),
-                members=tuple(sorted(people, key=lambda a: a.name)),
             )
         )
     return tuple(groups)
