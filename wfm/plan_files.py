@@ -92,6 +92,8 @@ def plan_summary(config: Config, models: pd.DataFrame, scheduled: ScheduleResult
                 "objective": solve.objective,
                 "bound": solve.bound,
                 "gap": solve.gap,
+                "schedule_objective": scheduled.objective,
+                "schedule_gap": _schedule_gap(scheduled.objective, solve.bound),
             },
             "binding": list(scheduled.binding),
             "coverage": {
@@ -101,6 +103,13 @@ def plan_summary(config: Config, models: pd.DataFrame, scheduled: ScheduleResult
             },
         }
     )
+
+
+def _schedule_gap(objective: float, bound: float | None) -> float | None:
+    """How far the final schedule's measured objective can be from optimal (0-1)."""
+    if bound is None or objective != objective:
+        return None
+    return max(objective - bound, 0.0) / max(abs(objective), 1e-9)
 
 
 def _queues(config: Config, models: pd.DataFrame) -> dict[str, dict[str, Any]]:

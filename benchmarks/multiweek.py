@@ -1,0 +1,101 @@
+"""The example company's plan over 1, 2, 4 and 8 weeks: time, gap and shortfall as ratios.
+
+Run: python benchmarks/multiweek.py [--weeks 1 2 4 8] [--json PATH]
+
+Each horizon is `wfm plan` exactly as README command 1 runs it, with
+`--horizon Nw` (forecast, staff, schedule with the example roster; the example's
+wfm.toml: 60-minute intervals, node_limit 100). Reported per horizon:
+
+- seconds: the whole `wfm plan` run, wall clock (forecast and staffing included);
+- gap: the plan's objective measured on the final schedule (paid cost + 1000 per
+  agent-hour short + 0.01 per agent-hour over) against the bound: the solver's
+  bound for one week, the root relaxation of the whole horizon for more;
+- short per week: agent-hours below the requirement in the final coverage,
+  divided by the weeks;
+- unfilled: agent-shifts the programme chose that no roster agent could take
+  (the extra-shift step may cover their hours with other shifts).
+
+Ratios are to the one-week run of the same process. Timings depend on the
+machine and its load; the gaps and shortfalls do not (node limits).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "company"
+
+
+def run_plan(weeks: int, folder: Path) -> dict[str, float]:
+    """One `wfm plan --horizon {weeks}w`; its figures from stderr and plan.json."""
+    out = folder / f"plan{weeks}"
+    command = [
+        str(Path(sys.executable).with_name("wfm")),
+        "plan",
+        "--config",
+        str(EXAMPLE / "wfm.toml"),
+        "--history",
+        str(EXAMPLE / "tickets.csv.gz"),
+        "--events",
+        str(EXAMPLE / "events.csv"),
+        "--roster",
+        str(EXAMPLE / "roster.csv"),
+        "--horizon",
+        f"{weeks}w",
+        "--out",
+        str(out),
+    ]
+    clock = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - clock
+    plan = json.loads((out / "plan.json").read_text())
+    short = plan["coverage"]["short_agent_hours"]
+    unfilled = sum(
+        int(n) for n in re.findall(r"(\d+) shifts could not be given", done.stderr)
+    )
+    solve = plan["solve"]
+    return {
+        "weeks": weeks,
+        "seconds": seconds,
+        "objective": solve["schedule_objective"],
+        "bound": solve["bound"],
+        "gap": solve["schedule_gap"],
+        "short_per_week": short / weeks,
+        "unfilled": unfilled,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weeks", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="wfm-weeks-") as folder:
+        for weeks in args.weeks:
+            rows.append(run_plan(weeks, Path(folder)))
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    base = rows[0]
+    print("| weeks | time | time / week 1 | gap | short per week | short ratio | unfilled |")
+    print("|---|---|---|---|---|---|---|")
+    for row in rows:
+        print(
+            f"| {row['weeks']} | {row['seconds']:.0f} s | {row['seconds'] / base['seconds']:.2f} "
+            f"| {row['gap']:.1%} | {row['short_per_week']:.1f} | "
+            f"{row['short_per_week'] / max(base['short_per_week'], 1e-9):.2f} | "
+            f"{row['unfilled']} |"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
