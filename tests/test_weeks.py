@@ -137,3 +137,65 @@ def test_extra_shifts_cover_a_shortfall_only_where_an_agent_fits():
     # Monday 17-19 would be a second Monday shift; Tuesday 08:00 is 16 h after 16:00.
     assert list(extra["start"]) == [MONDAY + pd.Timedelta(hours=32)]
     assert list(extra["agent"]) == ["ana"]
+
+
+def test_agent_summary_gives_hours_of_each_week_and_full_weekends_off():
+    from scheduling.shifts.agents import agent_summary
+    from scheduling.shifts.roster import Agent
+
+    days = [0, 1, 2, 3, 4, 12]  # Monday-Friday of week 1, Saturday of week 2
+    starts = [MONDAY + pd.Timedelta(days=d, hours=9) for d in days]
+    schedule = pd.DataFrame(
+        {
+            "agent": "ana",
+            "site": "Test",
+            "start": starts,
+            "end": [t + pd.Timedelta(hours=8) for t in starts],
+        }
+    )
+    agents = [Agent(name="ana", site="Test", skills=("phone",), max_hours=40.0)]
+    horizon = (MONDAY, MONDAY + pd.Timedelta(days=14))
+    row = agent_summary(schedule, agents, horizon=horizon, timezones={"Test": "UTC"}).iloc[0]
+    assert row["hours_by_week"] == "40;8"
+    assert row["weekends_off"] == 1
+    assert row["paid_hours_per_week"] == 24.0
+    # Seen from a zone 10 hours ahead, Friday 09:00-17:00 UTC ends on local Saturday.
+    row = agent_summary(
+        schedule, agents, horizon=horizon, timezones={"Test": "Australia/Brisbane"}
+    ).iloc[0]
+    assert row["weekends_off"] == 0
+
+
+def _weekends_without(schedule: pd.DataFrame, agent: str, weeks: int) -> list[bool]:
+    """Per week: True when the agent works on that week's Saturday or Sunday (UTC)."""
+    mine = schedule[schedule[AGENT] == agent]
+    out = []
+    for k in range(weeks):
+        saturday = MONDAY + pd.Timedelta(days=7 * k + 5)
+        monday = saturday + pd.Timedelta(days=2)
+        out.append(bool(((mine[START] < monday) & (mine[END] > saturday)).any()))
+    return out
+
+
+def test_agents_owed_a_weekend_get_one_when_the_roster_can_spare_them():
+    result = schedule_horizon(
+        requirements(21, agents=1.0),
+        sites=[site()],
+        options=options(weekend_off_within_weeks=2),
+        roster=roster(14),  # a weekend takes 6 shifts: 8 agents not owed one can work it
+    )
+    for agent in result.schedule[AGENT].unique():
+        worked = _weekends_without(result.schedule, agent, 3)
+        assert not any(a and b for a, b in zip(worked, worked[1:], strict=False)), agent
+    assert not any(line.startswith("weekends:") for line in result.binding)
+
+
+def test_a_roster_that_cannot_spare_weekends_is_named():
+    result = schedule_horizon(
+        requirements(14, agents=1.0),
+        sites=[site(max_agents=None)],
+        options=options(weekend_off_within_weeks=2, consecutive_days_off=1, max_days_per_week=6),
+        roster=roster(1),
+    )
+    assert _weekends_without(result.schedule, "a00", 2) == [True, True]
+    assert any(line.startswith("weekends: 1 agent(s)") for line in result.binding)

@@ -254,9 +254,10 @@ def agents_report(
     """Every roster agent's shifts and paid hours a week against the contract."""
     frame = readers.read_roster(roster, sites=[s.name for s in config.sites])
     agents = roster_agents(frame, sites=list(config.sites), options=config.scheduling)
-    starts = requirements["interval_start"]
-    span = starts.max() - starts.min() + pd.Timedelta(minutes=config.interval_minutes)
-    return agent_summary(schedule, agents, weeks=span / pd.Timedelta(days=7))
+    starts = pd.to_datetime(requirements["interval_start"], utc=True)
+    horizon = (starts.min(), starts.max() + pd.Timedelta(minutes=config.interval_minutes))
+    zones = {site.name: site.timezone for site in config.sites}
+    return agent_summary(schedule, agents, horizon=horizon, timezones=zones)
 
 
 @dataclass(frozen=True)

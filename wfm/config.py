@@ -120,6 +120,7 @@ SCHEDULING_FIELDS: Fields = {
     "surplus_penalty": ("surplus_penalty", "number"),
     "max_days_per_week": ("max_days_per_week", "integer"),
     "consecutive_days_off": ("consecutive_days_off", "integer"),
+    "weekend_off_within_weeks": ("weekend_off_within_weeks", "integer"),
     "min_rest_hours": ("min_rest_hours", "number"),
     "max_hours_per_week": ("max_hours_per_week", "number"),
     "cyclic": ("cyclic", "flag"),

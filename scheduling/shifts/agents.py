@@ -7,7 +7,8 @@ shifts included.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -19,6 +20,8 @@ SHIFTS = "shifts"
 PAID_HOURS_PER_WEEK = "paid_hours_per_week"  # hours
 CONTRACTED_HOURS_PER_WEEK = "contracted_hours_per_week"  # hours (max_hours_per_week if unset)
 UNUSED_HOURS_PER_WEEK = "unused_hours_per_week"  # contracted - paid, >= 0, hours
+HOURS_BY_WEEK = "hours_by_week"  # paid hours of each week, ";"-joined, hours
+WEEKENDS_OFF = "weekends_off"  # local Saturday-Sunday pairs in the horizon without a shift
 AGENT_SUMMARY_COLUMNS = (
     AGENT,
     SITE,
@@ -27,34 +30,52 @@ AGENT_SUMMARY_COLUMNS = (
     PAID_HOURS_PER_WEEK,
     CONTRACTED_HOURS_PER_WEEK,
     UNUSED_HOURS_PER_WEEK,
+    HOURS_BY_WEEK,
+    WEEKENDS_OFF,
 )
 
 
-def agent_summary(schedule: pd.DataFrame, agents: Sequence[Agent], *, weeks: float) -> pd.DataFrame:
+def agent_summary(
+    schedule: pd.DataFrame,
+    agents: Sequence[Agent],
+    *,
+    horizon: tuple[pd.Timestamp, pd.Timestamp],
+    timezones: Mapping[str, str],
+) -> pd.DataFrame:
     """One row per roster agent: shifts and paid hours a week against the contract.
 
     Args:
         schedule: the schedule contract (agent, site, start, end; tz-aware).
         agents: the validated roster (`scheduling.shifts.roster.roster_agents`).
-        weeks: length of the scheduled horizon, weeks (> 0).
+        horizon: (start, end) of the schedule, tz-aware; weeks are 7-day blocks
+            from its start (the last may be shorter).
+        timezones: each site's IANA time zone, for its local weekends.
 
     Returns:
         `AGENT_SUMMARY_COLUMNS`, sorted by site, agent: skills joined with ";",
-        shifts (count), paid hours per week (shift lengths, breaks included),
-        contracted hours per week and the unused part of them. Agents without a
-        shift have 0 shifts and all their hours unused.
+        shifts (count), paid hours per week (shift lengths, breaks included, over
+        the horizon's weeks), contracted hours per week and the unused part of
+        them, the paid hours of each week (";"-joined) and the full local
+        weekends (Saturday and Sunday inside the horizon) without a shift.
+        Agents without a shift have 0 shifts and all their hours unused.
 
     Raises:
-        InputError: `weeks` is not positive.
+        InputError: the horizon ends before it starts.
     """
+    start, end = horizon
+    weeks = (end - start) / pd.Timedelta(days=7)
     if not weeks > 0:
-        raise InputError(f"agent_summary: weeks must be > 0, got {weeks!r}")
+        raise InputError(f"agent_summary: the horizon must end after it starts, got {horizon}")
+    blocks = math.ceil(weeks - 1e-9)
     hours = (schedule[END] - schedule[START]).dt.total_seconds() / 3600
+    week = ((schedule[START] - start) // pd.Timedelta(days=7)).clip(0, blocks - 1)
+    by_week = hours.groupby([schedule[AGENT], week]).sum()
     worked = hours.groupby(schedule[AGENT]).agg(["count", "sum"])
     rows = []
     for agent in agents:
         shifts, paid = worked.loc[agent.name] if agent.name in worked.index else (0, 0.0)
         per_week = float(paid) / weeks
+        mine = schedule[schedule[AGENT] == agent.name]
         rows.append(
             (
                 agent.name,
@@ -64,7 +85,32 @@ def agent_summary(schedule: pd.DataFrame, agents: Sequence[Agent], *, weeks: flo
                 per_week,
                 float(agent.max_hours),
                 max(float(agent.max_hours) - per_week, 0.0),
+                ";".join(f"{by_week.get((agent.name, k), 0.0):g}" for k in range(blocks)),
+                weekends_off(mine, horizon, timezones.get(agent.site, "UTC")),
             )
         )
     frame = pd.DataFrame(rows, columns=list(AGENT_SUMMARY_COLUMNS))
     return frame.sort_values([SITE, AGENT], ignore_index=True)
+
+
+def weekends_off(
+    shifts: pd.DataFrame, horizon: tuple[pd.Timestamp, pd.Timestamp], timezone: str
+) -> int:
+    """Local weekends (Saturday 00:00 to Monday 00:00) inside the horizon free of shifts.
+
+    Args:
+        shifts: one agent's shifts (start, end, tz-aware).
+        horizon: (start, end), tz-aware.
+        timezone: the agent's site's IANA zone.
+    """
+    local = horizon[0].tz_convert(timezone)
+    day = local.normalize()
+    count = 0
+    while day < horizon[1]:
+        if day.weekday() == 5:
+            monday = (day.tz_localize(None) + pd.Timedelta(days=2)).tz_localize(timezone)
+            inside = day >= horizon[0] and monday <= horizon[1]
+            busy = ((shifts[START] < monday) & (shifts[END] > day)).any()
+            count += int(inside and not busy)
+        day = (day.tz_localize(None) + pd.Timedelta(days=1)).tz_localize(timezone)
+    return count

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -78,6 +78,9 @@ ASSIGN_NODE_LIMIT = 300
 # Objective cost of an agent's k-th weekend day: k * WEEKEND_STEP (paid hours).
 WEEKEND_STEP = 0.01
 WEEK_SECONDS = 7 * 86400
+# Objective cost of a weekend shift for an agent owed a weekend off (paid hours): above
+# the weekend spread, below any hour filled.
+WEEKEND_DUE_STEP = 0.1
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ def assign_agents(
     horizon: tuple[pd.Timestamp, pd.Timestamp],
     breaks: pd.DataFrame | None = None,
     release: Mapping[str, pd.Timestamp] | None = None,
+    weekend_due: Collection[str] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Put agents on the chosen shifts under the rules in the module docstring.
 
@@ -130,6 +134,9 @@ def assign_agents(
         release: per roster agent, the earliest instant it may start a shift
             (its last shift before the horizon plus `min_rest_hours`); agents
             not named are free from the horizon start.
+        weekend_due: roster agents owed a weekend off: each of their shifts
+            starting on a local Saturday or Sunday costs `WEEKEND_DUE_STEP`
+            hours in the assignment's objective (less than any hour filled).
 
     Returns:
         (schedule, unfilled). schedule: `SCHEDULE_COLUMNS` (agent, site, start,
@@ -164,7 +171,7 @@ def assign_agents(
             end=horizon_start + pd.Timedelta(seconds=period),
             cyclic=options.cyclic,
         )
-        rules = _Rules(options, period, days_off=days_off, release=release)
+        rules = _Rules(options, period, days_off=days_off, release=release, weekend_due=weekend_due)
         site_slots = [slot for slot_site, slot in slots if slot_site == site_name]
         if agents is not None:
             staff = [a for a in agents if a.site == site_name]
@@ -200,8 +207,10 @@ class _Rules:
         *,
         days_off: DaysOff,
         release: Mapping[str, pd.Timestamp] | None = None,
+        weekend_due: Collection[str] = (),
     ) -> None:
         self.release = dict(release or {})
+        self.weekend_due = frozenset(weekend_due)
         self.rest = options.min_rest_hours * 3600
         self.period = period
         self.cyclic = options.cyclic
@@ -397,7 +406,8 @@ def _assignment_variables(
             var = problem.add_variable(f"y_{a}_{r}", cat=pulp.LpBinary)
             y[(a, r)] = var
             penalty = a / len(staff) if compact else _distance(agent.preferred_start, slot.minute)
-            score.append((var, slot.paid_hours - tie * penalty))
+            owed = WEEKEND_DUE_STEP if agent.name in rules.weekend_due and slot.weekday >= 5 else 0
+            score.append((var, slot.paid_hours - tie * penalty - owed))
     return y, score
 
 

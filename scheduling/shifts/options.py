@@ -33,6 +33,12 @@ OPTION_RANGES = (
     Range("min_rest_hours", lambda v: 0 <= v <= WEEK_HOURS, ">= 0 hours and at most a week (168)"),
     Range("max_hours_per_week", lambda v: 0 < v <= WEEK_HOURS, "> 0 hours and at most 168"),
     Range("break_minutes", lambda v: 0 <= v <= 240, "0 to 240 minutes", whole=True),
+    Range(
+        "weekend_off_within_weeks",
+        lambda v: 0 <= v <= 52,
+        "a whole number of weeks between 0 and 52",
+        whole=True,
+    ),
     Range("break_after_hours", lambda v: 0 <= v <= 24, "0 to 24 hours"),
 )
 """Each numeric option's documented range (`scheduling.checks`)."""
@@ -82,6 +88,12 @@ class ScheduleOptions:
         min_rest_hours: least rest between the end of one shift and the next, hours.
         max_hours_per_week: most paid hours of one agent in a week, hours.
         cyclic: the week repeats: shifts running past its end cover its start.
+            A horizon of more than a week is scheduled week by week and is not
+            cyclic (`scheduling.shifts.weeks`).
+        weekend_off_within_weeks: over a multi-week horizon, an agent who has
+            not had a full local weekend off in this many weeks minus one is
+            spared weekend shifts in the next week whenever the roster can cover
+            them otherwise (never at the cost of coverage); 0 for no such rule.
         break_minutes: unpaid-for-coverage break in shifts of at least
             `break_after_hours`, minutes (0 for none).
         break_after_hours: shifts this long or longer get a break, hours.
@@ -109,6 +121,7 @@ class ScheduleOptions:
     min_rest_hours: float = 11.0
     max_hours_per_week: float = 48.0
     cyclic: bool = True
+    weekend_off_within_weeks: int = 4
     break_minutes: int = 30
     break_after_hours: float = 6.0
     break_window: tuple[float, float] | None = None

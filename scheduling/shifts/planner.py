@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -146,6 +146,7 @@ def schedule_requirements(
     options: ScheduleOptions,
     roster: pd.DataFrame | None = None,
     release: Mapping[str, pd.Timestamp] | None = None,
+    weekend_due: Collection[str] = (),
 ) -> ScheduleResult:
     """Schedule agents at the sites to cover the requirements.
 
@@ -160,6 +161,7 @@ def schedule_requirements(
             create anonymous agents.
         release: per roster agent, the earliest instant (UTC) it may start a
             shift: its last shift before the horizon ends plus `min_rest_hours`.
+        weekend_due: roster agents owed a full weekend off (`assign_agents`).
 
     Returns:
         Schedule, coverage, unfilled shifts, solve result and binding limits.
@@ -189,6 +191,7 @@ def schedule_requirements(
         horizon=run.horizon,
         breaks=break_plan(model),
         release=release,
+        weekend_due=weekend_due,
     )
     coverage = coverage_frame(requirements, schedule, options=options)
     extra = extra_shifts(

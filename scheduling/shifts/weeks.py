@@ -129,20 +129,86 @@ def schedule_horizon(
     frame = _with_utc(requirements)
     done: list[ScheduleResult] = []
     releases = dict(release or {})
+    weekends = _Weekends(run, weekly.weekend_off_within_weeks)
     for k, span in enumerate(spans):
         needed = _carried_off(_within(frame, span), done, weekly)
         result = schedule_requirements(
-            needed, sites=sites, options=weekly, roster=roster, release=releases
+            needed,
+            sites=sites,
+            options=weekly,
+            roster=roster,
+            release=releases,
+            weekend_due=weekends.due(),
         )
         if roster is None:
             result = _named_across(result, done, weekly)
         else:
             releases.update(_releases(result.schedule, weekly))
+            weekends.record(result.schedule, span)
         done.append(result)
         if progress is not None:
             cost = sum(r.cost for r in done)
             progress(WeekDone(k + 1, len(spans), cost, result.solve.gap, _since(clock)))
-    return _joined(frame, done, run, sites=sites, options=weekly, started=clock)
+    joined = _joined(frame, done, run, sites=sites, options=weekly, started=clock)
+    missed = weekends.missed()
+    if not missed:
+        return joined
+    return dataclasses.replace(joined, binding=[*joined.binding, weekends.message(missed)])
+
+
+class _Weekends:
+    """Weeks each roster agent has gone without a full local weekend off."""
+
+    def __init__(self, run: Run, within: int) -> None:
+        self.within = within
+        self.zones = {site.name: site.timezone for site in run.active}
+        self.agents = {a.name: a.site for a in run.agents or []}
+        self.without = dict.fromkeys(self.agents, 0)
+        self.worst: dict[str, int] = {}
+
+    def due(self) -> frozenset[str]:
+        """Agents whose next week ends their allowance without a weekend off."""
+        if self.within <= 0:
+            return frozenset()
+        return frozenset(a for a, n in self.without.items() if n >= self.within - 1)
+
+    def record(self, schedule: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp]) -> None:
+        """Count the week: reset agents with a free weekend starting in it."""
+        for name, site in self.agents.items():
+            shifts = schedule[schedule[AGENT] == name]
+            if _weekend_free(shifts, span, self.zones.get(site, "UTC")):
+                self.without[name] = 0
+            else:
+                self.without[name] += 1
+                self.worst[name] = max(self.worst.get(name, 0), self.without[name])
+
+    def missed(self) -> list[str]:
+        """Agents who went `within` weeks or more without a weekend off."""
+        if self.within <= 0:
+            return []
+        return sorted(a for a, n in self.worst.items() if n >= self.within)
+
+    def message(self, missed: list[str]) -> str:
+        names = ", ".join(missed[:5]) + (f" and {len(missed) - 5} more" if len(missed) > 5 else "")
+        return (
+            f"weekends: {len(missed)} agent(s) went {self.within} weeks or more without a full "
+            f"weekend off (weekend_off_within_weeks {self.within}; the roster could not spare "
+            f"them): {names}"
+        )
+
+
+def _weekend_free(
+    shifts: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp], timezone: str
+) -> bool:
+    """True when a local Saturday starting in `span` begins a weekend free of `shifts`."""
+    day = span[0].tz_convert(timezone).normalize()
+    while day < span[1]:
+        if day.weekday() == 5 and day >= span[0]:
+            monday = (day.tz_localize(None) + pd.Timedelta(days=2)).tz_localize(timezone)
+            if not ((shifts[START] < monday) & (shifts[END] > day)).any():
+                return True
+        day = (day.tz_localize(None) + pd.Timedelta(days=1)).tz_localize(timezone)
+    return False
 
 
 def _since(clock: float) -> float:
