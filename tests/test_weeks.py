@@ -199,3 +199,24 @@ def test_a_roster_that_cannot_spare_weekends_is_named():
     )
     assert _weekends_without(result.schedule, "a00", 2) == [True, True]
     assert any(line.startswith("weekends: 1 agent(s)") for line in result.binding)
+
+
+def test_ctrl_c_after_the_first_week_keeps_the_weeks_done(monkeypatch):
+    import scheduling.shifts.weeks as weeks
+
+    real = weeks.schedule_requirements
+    calls = []
+
+    def interrupted_in_week_two(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(weeks, "schedule_requirements", interrupted_in_week_two)
+    result = schedule_horizon(requirements(14), sites=[site()], options=options())
+    assert result.schedule[START].max() < MONDAY + pd.Timedelta(days=7)
+    assert result.solve.bound is None
+    assert any(line.startswith("interrupted: 1 of 2 weeks") for line in result.binding)
+    second = result.coverage[result.coverage["interval_start"] >= MONDAY + pd.Timedelta(days=8)]
+    assert (second["shortfall"] == second["required"]).all()

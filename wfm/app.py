@@ -22,7 +22,7 @@ from scheduling.errors import FieldError
 from scheduling.shifts.agents import agent_summary
 from scheduling.shifts.planner import ScheduleResult
 from scheduling.shifts.roster import roster_agents
-from scheduling.shifts.weeks import MAX_WEEKS, WeekDone, schedule_horizon
+from scheduling.shifts.weeks import MAX_WEEKS, WeekDone, releases_after, schedule_horizon
 from scheduling.solver import solver_log
 from scheduling.staffing.queues import QueueSpec
 from scheduling.staffing.requirements import staff_interval, staff_requirements
@@ -430,9 +430,10 @@ def previous_release(
             f"{frame.at[first, 'end']:%Y-%m-%d %H:%M} UTC, after the horizon starts "
             f"({start:%Y-%m-%d %H:%M} UTC); give only shifts before the horizon"
         )
-    rest = pd.Timedelta(hours=config.scheduling.min_rest_hours)
-    last = frame.groupby("agent", sort=True)["end"].max()
-    return {str(agent): end + rest for agent, end in last.items()}
+    zones = {site.name: site.timezone for site in config.sites}
+    sites = dict(zip(roster["agent"], roster["site"], strict=True))
+    frame["timezone"] = [zones.get(sites[a], config.timezone) for a in frame["agent"]]
+    return releases_after(frame, config.scheduling)
 
 
 def erlang_queue(**fields: float | None) -> QueueSpec:

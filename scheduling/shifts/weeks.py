@@ -25,9 +25,12 @@ the final schedule) is compared with it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import multiprocessing
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +46,7 @@ from scheduling.columns import (
     SCHEDULED,
     SITE,
     START,
+    TIMEZONE,
 )
 from scheduling.errors import InfeasibleError, InputError
 from scheduling.shifts.coverage import coverage_frame
@@ -59,7 +63,7 @@ from scheduling.shifts.sites import Site
 from scheduling.shifts.templates import generate_shifts
 from scheduling.solver import SolveResult
 
-__all__ = ["MAX_WEEKS", "WeekDone", "schedule_horizon", "week_spans"]
+__all__ = ["MAX_WEEKS", "WeekDone", "releases_after", "schedule_horizon", "week_spans"]
 
 WEEK = pd.Timedelta(days=7)
 MAX_WEEKS = 8
@@ -127,33 +131,96 @@ def schedule_horizon(
     weekly = dataclasses.replace(options, cyclic=False)
     clock = time.perf_counter()
     frame = _with_utc(requirements)
+    with _bound_in_background(frame, run, weekly) as bound:
+        done, stopped = _weeks(frame, spans, run, sites, weekly, roster, release, progress, clock)
+        joined = _joined(frame, done, sites=sites, options=weekly, started=clock)
+        value = None if stopped else bound()
+    solve_result = dataclasses.replace(
+        joined.solve,
+        bound=value,
+        gap=None if value is None else _gap(joined.objective, value),
+        seconds=_since(clock),
+    )
+    notes = [] if not stopped else [_interrupted(len(done), len(spans))]
+    return dataclasses.replace(joined, solve=solve_result, binding=[*joined.binding, *notes])
+
+
+def _weeks(
+    frame: pd.DataFrame,
+    spans: list[tuple[pd.Timestamp, pd.Timestamp]],
+    run: Run,
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+    roster: pd.DataFrame | None,
+    release: Mapping[str, pd.Timestamp] | None,
+    progress: Callable[[WeekDone], None] | None,
+    clock: float,
+) -> tuple[list[ScheduleResult], bool]:
+    """Each week in turn (see the module docstring); (weeks done, stopped by Ctrl-C).
+
+    Ctrl-C after the first week keeps the weeks done so far; before it, it is
+    raised as usual.
+    """
     done: list[ScheduleResult] = []
     releases = dict(release or {})
-    weekends = _Weekends(run, weekly.weekend_off_within_weeks)
+    weekends = _Weekends(run, options.weekend_off_within_weeks)
     for k, span in enumerate(spans):
-        needed = _carried_off(_within(frame, span), done, weekly)
-        result = schedule_requirements(
-            needed,
-            sites=sites,
-            options=weekly,
-            roster=roster,
-            release=releases,
-            weekend_due=weekends.due(),
-        )
+        try:
+            result = schedule_requirements(
+                _carried_off(_within(frame, span), done, options),
+                sites=sites,
+                options=options,
+                roster=roster,
+                release=releases,
+                weekend_due=weekends.due(),
+            )
+        except KeyboardInterrupt:
+            if not done:
+                raise
+            return done, True
         if roster is None:
-            result = _named_across(result, done, weekly)
+            result = _named_across(result, done, options)
         else:
-            releases.update(_releases(result.schedule, weekly))
+            releases.update(releases_after(result.schedule, options))
             weekends.record(result.schedule, span)
         done.append(result)
         if progress is not None:
             cost = sum(r.cost for r in done)
             progress(WeekDone(k + 1, len(spans), cost, result.solve.gap, _since(clock)))
-    joined = _joined(frame, done, run, sites=sites, options=weekly, started=clock)
     missed = weekends.missed()
-    if not missed:
-        return joined
-    return dataclasses.replace(joined, binding=[*joined.binding, weekends.message(missed)])
+    if missed:
+        last = done[-1]
+        done[-1] = dataclasses.replace(last, binding=[*last.binding, weekends.message(missed)])
+    return done, False
+
+
+def _interrupted(done: int, weeks: int) -> str:
+    return (
+        f"interrupted: {done} of {weeks} weeks scheduled; the later weeks have no shifts "
+        "(their requirement shows as shortfall) and the whole-horizon bound was not kept"
+    )
+
+
+def _gap(objective: float, bound: float) -> float:
+    return max(objective - bound, 0.0) / max(abs(objective), 1e-9)
+
+
+@contextlib.contextmanager
+def _bound_in_background(
+    frame: pd.DataFrame, run: Run, options: ScheduleOptions
+) -> Iterator[Callable[[], float | None]]:
+    """The whole horizon's root bound, computed in another process meanwhile.
+
+    Yields a function that waits for it. HiGHS runs one thread, so on a machine
+    of two or more cores the bound costs no wall-clock time beside the weeks.
+    """
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    future = pool.submit(horizon_bound, frame, run, options)
+    try:
+        yield future.result
+    finally:
+        future.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 class _Weekends:
@@ -246,13 +313,21 @@ def _carried_off(
     return out
 
 
-def _releases(schedule: pd.DataFrame, options: ScheduleOptions) -> dict[str, pd.Timestamp]:
-    """Per agent, the end of its last shift plus `min_rest_hours`."""
+def releases_after(schedule: pd.DataFrame, options: ScheduleOptions) -> dict[str, pd.Timestamp]:
+    """Per agent, when it may start again: its last shift's end plus `min_rest_hours`,
+    and not before the next local day (one shift a local day)."""
     if schedule.empty:
         return {}
     rest = pd.Timedelta(hours=options.min_rest_hours)
-    last = schedule.groupby(AGENT, sort=True)[END].max()
-    return {str(agent): end + rest for agent, end in last.items()}
+    out = {}
+    for agent, shifts in schedule.groupby(AGENT, sort=True):
+        last = shifts.loc[shifts[END].idxmax()]
+        local = pd.Timestamp(last[START]).tz_convert(str(last[TIMEZONE]))
+        midnight = (local.normalize().tz_localize(None) + pd.Timedelta(days=1)).tz_localize(
+            local.tz, ambiguous=True, nonexistent="shift_forward"
+        )
+        out[str(agent)] = max(pd.Timestamp(last[END]) + rest, midnight.tz_convert("UTC"))
+    return out
 
 
 def _named_across(
@@ -306,7 +381,6 @@ def _match_names(
 def _joined(
     frame: pd.DataFrame,
     done: list[ScheduleResult],
-    run: Run,
     *,
     sites: Sequence[Site],
     options: ScheduleOptions,
@@ -332,13 +406,12 @@ def _joined(
         site_costs=dict(sorted(site_costs.items())),
     )
     objective = plan_objective(joined.cost, coverage, options)
-    bound = _horizon_bound(frame, run, options)
     gaps = [r.solve.gap for r in done]
     solve_result = SolveResult(
         status="feasible",
         objective=objective,
-        bound=bound,
-        gap=None if bound is None else max(objective - bound, 0.0) / max(abs(objective), 1e-9),
+        bound=None,
+        gap=None,
         seconds=_since(started),
         solver=done[0].solve.solver,
         notes=tuple(
@@ -350,8 +423,14 @@ def _joined(
     return dataclasses.replace(joined, solve=solve_result, objective=objective)
 
 
-def _horizon_bound(frame: pd.DataFrame, run: Run, options: ScheduleOptions) -> float | None:
-    """The root relaxation bound of the whole horizon's programme, or None."""
+def horizon_bound(frame: pd.DataFrame, run: Run, options: ScheduleOptions) -> float | None:
+    """The root relaxation bound of the whole horizon's programme (with its cuts), or None.
+
+    Args:
+        frame: the horizon's requirements (`schedule_requirements`).
+        run: the run's sites, groups and horizon (`setup_run`).
+        options: the weekly rules (not cyclic).
+    """
     shifts = generate_shifts(run.active, start=run.horizon[0], end=run.horizon[1])
     model = build_model(frame, shifts, sites=run.planned, options=options, groups=run.groups)
     try:
