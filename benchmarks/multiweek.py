@@ -58,9 +58,7 @@ def run_plan(weeks: int, folder: Path) -> dict[str, float]:
     seconds = time.perf_counter() - clock
     plan = json.loads((out / "plan.json").read_text())
     short = plan["coverage"]["short_agent_hours"]
-    unfilled = sum(
-        int(n) for n in re.findall(r"(\d+) shifts could not be given", done.stderr)
-    )
+    unfilled = sum(int(n) for n in re.findall(r"(\d+) shifts could not be given", done.stderr))
     solve = plan["solve"]
     return {
         "weeks": weeks,

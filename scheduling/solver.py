@@ -14,10 +14,13 @@ import contextvars
 import math
 import os
 import re
+import signal
 import sys
 import tempfile
+import threading
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +33,11 @@ SOLVERS = ("highs", "cbc")
 # Where solves without their own log_path send the solver's log (see `solver_log`).
 _LOG_PATH: contextvars.ContextVar[Path | None] = contextvars.ContextVar("log_path", default=None)
 
+# Ctrl-C state of the enclosing `interruptible` block, if any.
+_INTERRUPT: contextvars.ContextVar[Interrupt | None] = contextvars.ContextVar(
+    "interrupt", default=None
+)
+
 # Relative gaps at or below this count as proven optimal.
 _OPTIMAL_GAP = 1e-9
 
@@ -40,8 +48,9 @@ class SolveResult:
 
     Attributes:
         status: "optimal" (proven within the requested gap), "time_limit" (stopped
-            by the time limit with a feasible solution) or "feasible" (stopped for
-            another reason with a feasible solution).
+            by the time limit with a feasible solution), "interrupted" (Ctrl-C in an
+            `interruptible` block, with the best solution so far) or "feasible"
+            (stopped for another reason with a feasible solution).
         objective: objective value of the solution (cost units).
         bound: proven lower bound on the objective, or None when the solver did
             not report one.
@@ -52,7 +61,7 @@ class SolveResult:
         stopped_by: why the solver stopped: "optimal" (gap closed), "gap" (within
             the requested relative gap), "node_limit" (a node budget; the same on
             every run), "time_limit" (the time limit; the solution may differ from
-            run to run) or "other".
+            run to run), "interrupted" (Ctrl-C) or "other".
     """
 
     status: str
@@ -78,6 +87,51 @@ def solver_log(path: Path | None):
         yield
     finally:
         _LOG_PATH.reset(token)
+
+
+@dataclass
+class Interrupt:
+    """Ctrl-C presses within an `interruptible` block.
+
+    Attributes:
+        pending: a press not yet acted on: the solve in progress stops at its
+            next check with the best solution it has.
+        presses: presses so far.
+        interrupted: some solve of the block was stopped early.
+    """
+
+    pending: bool = False
+    presses: int = 0
+    interrupted: bool = False
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[Interrupt]:
+    """Within the block, Ctrl-C stops the HiGHS solve in progress, keeping its best solution.
+
+    The first presses each stop the solve then running (its result says
+    "interrupted"); from the third on, Ctrl-C interrupts Python as usual. Outside
+    the main thread, or for CBC, it does nothing.
+    """
+    state = Interrupt()
+    if threading.current_thread() is not threading.main_thread():
+        yield state
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def press(signum: int, frame: object) -> None:
+        state.presses += 1
+        state.pending = True
+        if state.presses >= 2:
+            signal.signal(signal.SIGINT, previous)
+
+    signal.signal(signal.SIGINT, press)
+    token = _INTERRUPT.set(state)
+    try:
+        yield state
+    finally:
+        _INTERRUPT.reset(token)
+        signal.signal(signal.SIGINT, previous)
 
 
 def available_solvers() -> tuple[str, ...]:
@@ -143,6 +197,10 @@ def solve_problem(
             fell_back=bool(notes),
         )
         seconds = _run(problem, backend, solver)
+        stopped = _INTERRUPT.get()
+        if stopped is not None and stopped.pending:
+            stopped.pending = False
+            stopped.interrupted = True
         log = cbc_log.read_text(errors="replace") if cbc_log.exists() else ""
         if log and log_path is not None:
             with open(log_path, "a", encoding="utf-8") as handle:
@@ -232,7 +290,7 @@ def _backend(
 
 
 def _stop(status: str, gap: float | None) -> str:
-    if status in ("time_limit", "node_limit"):
+    if status in ("time_limit", "node_limit", "interrupted"):
         return status
     if status != "optimal":
         return "other"
@@ -251,6 +309,7 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
         # is made, before any option can silence it: that would corrupt piped CSV.
         with _stdout_silenced():
             super().createAndConfigureSolver(lp)
+        _watch_interrupt(lp.solverModel)
         if self.log_path is not None:
             highs = lp.solverModel
             highs.setOptionValue("output_flag", True)
@@ -265,6 +324,22 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
             if lp.solverModel.getInfo().primal_solution_status == 2:  # feasible
                 return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
             return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
+
+
+def _watch_interrupt(highs: object) -> None:
+    """Let a pending Ctrl-C (`interruptible`) stop this HiGHS run at its next check."""
+    state = _INTERRUPT.get()
+    if state is None:
+        return
+    import highspy
+
+    def check(kind: object, message: str, data_out: object, data_in: object, user: object) -> None:
+        if state.pending and data_in is not None:
+            data_in.user_interrupt = True
+
+    highs.setCallback(check, None)
+    for kind in ("kCallbackMipInterrupt", "kCallbackSimplexInterrupt"):
+        highs.startCallback(getattr(highspy.cb.HighsCallbackType, kind))
 
 
 @contextlib.contextmanager
@@ -321,6 +396,7 @@ def _highs_outcome(problem: pulp.LpProblem, objective: float) -> tuple[str, floa
         highspy.HighsModelStatus.kOptimal: "optimal",
         highspy.HighsModelStatus.kTimeLimit: "time_limit",
         highspy.HighsModelStatus.kSolutionLimit: "node_limit",
+        highspy.HighsModelStatus.kInterrupt: "interrupted",
     }.get(model_status, "feasible")
     if not problem.isMIP():
         # A pure LP solved to optimality is its own bound; HiGHS has no MIP bound.

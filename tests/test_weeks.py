@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import conftest
 import pandas as pd
 import pytest
@@ -186,7 +188,7 @@ def test_agents_owed_a_weekend_get_one_when_the_roster_can_spare_them():
     )
     for agent in result.schedule[AGENT].unique():
         worked = _weekends_without(result.schedule, agent, 3)
-        assert not any(a and b for a, b in zip(worked, worked[1:], strict=False)), agent
+        assert not any(a and b for a, b in itertools.pairwise(worked)), agent
     assert not any(line.startswith("weekends:") for line in result.binding)
 
 
@@ -220,3 +222,21 @@ def test_ctrl_c_after_the_first_week_keeps_the_weeks_done(monkeypatch):
     assert any(line.startswith("interrupted: 1 of 2 weeks") for line in result.binding)
     second = result.coverage[result.coverage["interval_start"] >= MONDAY + pd.Timedelta(days=8)]
     assert (second["shortfall"] == second["required"]).all()
+
+
+def test_ctrl_c_stops_the_solve_in_progress_with_its_best_schedule():
+    """A pending Ctrl-C (as the signal handler leaves it) stops HiGHS at its first check."""
+    from scheduling.solver import interruptible
+
+    with interruptible() as state:
+        state.pending = True
+        result = schedule_horizon(
+            requirements(7, agents=3.3),
+            sites=[site(max_agents=None)],
+            options=options(cyclic=False, node_limit=None, gap=0.0),
+            roster=roster(40),
+        )
+    assert state.interrupted
+    assert result.solve.stopped_by == "interrupted"
+    assert len(result.schedule) > 0
+    assert any("stopped by Ctrl-C" in line for line in result.binding)

@@ -23,7 +23,7 @@ from scheduling.shifts.agents import agent_summary
 from scheduling.shifts.planner import ScheduleResult
 from scheduling.shifts.roster import roster_agents
 from scheduling.shifts.weeks import MAX_WEEKS, WeekDone, releases_after, schedule_horizon
-from scheduling.solver import solver_log
+from scheduling.solver import interruptible, solver_log
 from scheduling.staffing.queues import QueueSpec
 from scheduling.staffing.requirements import staff_interval, staff_requirements
 from wfm import readers, sanity, writers
@@ -360,7 +360,7 @@ def run_schedule(
     release = None
     if previous is not None:
         release = previous_release(previous, roster_frame, config, requirements)
-    with solver_log(log_path):
+    with solver_log(log_path), interruptible():
         return schedule_horizon(
             requirements,
             sites=list(config.sites),

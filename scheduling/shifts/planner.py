@@ -355,6 +355,11 @@ def _binding(
             f"site {site_name!r}: {int(group[COUNT].sum())} agent-shift(s) could not be "
             f"staffed by {who} under the rest, days, hours and skills rules (see unfilled)"
         )
+    if result.status == "interrupted":
+        gap = "unknown" if result.gap is None else f"{result.gap:.1%}"
+        messages.append(
+            f"solver: stopped by Ctrl-C with gap {gap}; this is the best schedule found so far"
+        )
     if result.status == "time_limit":
         gap = "unknown" if result.gap is None else f"{result.gap:.1%}"
         messages.append(

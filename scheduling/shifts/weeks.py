@@ -158,8 +158,9 @@ def _weeks(
 ) -> tuple[list[ScheduleResult], bool]:
     """Each week in turn (see the module docstring); (weeks done, stopped by Ctrl-C).
 
-    Ctrl-C after the first week keeps the weeks done so far; before it, it is
-    raised as usual.
+    Ctrl-C (`scheduling.solver.interruptible`) stops the week's solve with its best
+    schedule and the run after that week; a KeyboardInterrupt after the first
+    week keeps the weeks done so far, before it, it is raised as usual.
     """
     done: list[ScheduleResult] = []
     releases = dict(release or {})
@@ -187,6 +188,8 @@ def _weeks(
         if progress is not None:
             cost = sum(r.cost for r in done)
             progress(WeekDone(k + 1, len(spans), cost, result.solve.gap, _since(clock)))
+        if result.solve.stopped_by == "interrupted" and k + 1 < len(spans):
+            return done, True
     missed = weekends.missed()
     if missed:
         last = done[-1]

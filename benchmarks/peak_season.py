@@ -1,0 +1,188 @@
+"""A large peak-season instance: 4 weeks, 15-minute intervals, 5 sites, 6 queues, 400 agents.
+
+Run: python benchmarks/peak_season.py [--weeks 4] [--agents 400] [--node-limit 100]
+        [--time-limit 300] [--json PATH]
+
+Instance (built deterministically from a seed, no data files):
+
+- Horizon: 4 weeks from Monday 2026-10-19 00:00 UTC, 15-minute intervals. Dublin
+  leaves summer time on 25 October and Austin on 1 November, both inside it.
+- Sites (time zone, open hours local, days, shift lengths, cost per hour):
+  Austin (America/Chicago, 07-19, Mon-Fri, 8 h, 32), Dublin (Europe/Dublin, 08-20,
+  Mon-Fri, 8 h, 28), Manila (Asia/Manila, round the clock, every day, 8 or 9 h, 12),
+  Bangalore (Asia/Kolkata, 06-22, every day, 8 or 9 h, 10), Sydney
+  (Australia/Sydney, 08-20, Mon-Sat, 8 h, 30). Shifts start every 30 minutes; a
+  30-minute break in shifts of 6 h or more.
+- Queues: phone_en, chat_en, email_en, phone_es, chat_es, billing; each site
+  serves four to six of them.
+- Requirements per queue and interval: a day curve on New York time (busy
+  09-17, quiet at night), less at weekends, rising over the four weeks (a peak),
+  with noise; about 86 agents on duty on average.
+- Roster: 400 named agents (Austin 90, Dublin 60, Manila 120, Bangalore 80,
+  Sydney 50); contracts of 40 h (70%), 30 h (20%) or 20 h (10%) a week; one in
+  five unavailable on one or two weekdays; each with two to all of its site's
+  queues.
+- Rules: at most 5 days and 45 h a week, two days off in a row, 11 h rest,
+  a weekend off within 4 weeks; shortfall 1000 per agent-hour.
+
+Printed: per week the solver gap and seconds, then the whole plan's time, the
+objective measured on the final schedule, the bound (root relaxation of the whole
+horizon), their gap, agent-hours short and unfilled agent-shifts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.sites import Site
+from scheduling.shifts.weeks import WeekDone, schedule_horizon
+
+START = pd.Timestamp("2026-10-19 00:00Z")
+QUEUES = ("phone_en", "chat_en", "email_en", "phone_es", "chat_es", "billing")
+WEEKDAYS = (0, 1, 2, 3, 4)
+EVERY_DAY = tuple(range(7))
+SITES = (
+    # name, zone, open, close (minutes), days, shift hours, cost, queues, agents
+    ("Austin", "America/Chicago", 420, 1140, WEEKDAYS, (8.0,), 32.0, QUEUES, 90),
+    ("Dublin", "Europe/Dublin", 480, 1200, WEEKDAYS, (8.0,), 28.0, QUEUES[:3] + QUEUES[5:], 60),
+    ("Manila", "Asia/Manila", 0, 1440, EVERY_DAY, (8.0, 9.0), 12.0, QUEUES, 120),
+    (
+        "Bangalore",
+        "Asia/Kolkata",
+        360,
+        1320,
+        EVERY_DAY,
+        (8.0, 9.0),
+        10.0,
+        QUEUES[:3] + QUEUES[5:],
+        80,
+    ),
+    ("Sydney", "Australia/Sydney", 480, 1200, (0, 1, 2, 3, 4, 5), (8.0,), 30.0, QUEUES[:5], 50),
+)
+
+
+def sites() -> list[Site]:
+    return [
+        Site(
+            name=name,
+            timezone=zone,
+            open_minutes=opens,
+            close_minutes=closes,
+            days=days,
+            queues=queues,
+            shift_hours=hours,
+            start_step_minutes=30,
+            cost_per_hour=cost,
+        )
+        for name, zone, opens, closes, days, hours, cost, queues, _ in SITES
+    ]
+
+
+def requirements(weeks: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Agents needed per queue and 15-minute interval (see the module docstring)."""
+    times = pd.date_range(START, periods=weeks * 7 * 96, freq="15min")
+    local = times.tz_convert("America/New_York")
+    hour = local.hour + local.minute / 60
+    day_curve = 0.25 + 0.75 * np.exp(-(((hour - 13.0) / 4.5) ** 2))
+    weekend = np.where(local.weekday >= 5, 0.55, 1.0)
+    growth = 1.0 + 0.25 * np.arange(len(times)) / len(times)
+    shares = {"phone_en": 0.3, "chat_en": 0.22, "email_en": 0.14, "phone_es": 0.12}
+    shares |= {"chat_es": 0.1, "billing": 0.12}
+    rows = []
+    for queue, share in shares.items():
+        mean = 150.0 * share * day_curve * weekend * growth
+        noisy = mean * rng.lognormal(0.0, 0.08, len(times))
+        rows.append(
+            pd.DataFrame({"interval_start": times, "queue": queue, "agents_scheduled": noisy})
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def roster(total: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Named agents by site, with contracts, unavailable days and skills."""
+    rows = []
+    scale = total / sum(spec[-1] for spec in SITES)
+    for name, _, _, _, _, _, _, queues, agents in SITES:
+        for k in range(round(agents * scale)):
+            contract = rng.choice([40, 30, 20], p=[0.7, 0.2, 0.1])
+            off = ""
+            if rng.random() < 0.2:
+                days = rng.choice(7, size=rng.integers(1, 3), replace=False)
+                off = ";".join(
+                    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][d] for d in sorted(days)
+                )
+            size = rng.integers(2, len(queues) + 1)
+            skills = ";".join(sorted(rng.choice(queues, size=size, replace=False)))
+            rows.append(
+                {
+                    "agent": f"{name}-{k + 1:03d}",
+                    "site": name,
+                    "skills": skills,
+                    "contracted_hours": int(contract),
+                    "days_unavailable": off,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weeks", type=int, default=4)
+    parser.add_argument("--agents", type=int, default=400)
+    parser.add_argument("--node-limit", type=int, default=100)
+    parser.add_argument("--time-limit", type=float, default=300.0)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    rng = np.random.default_rng(2026)
+    need = requirements(args.weeks, rng)
+    staff = roster(args.agents, rng)
+    options = ScheduleOptions(
+        interval_minutes=15,
+        time_limit_seconds=args.time_limit,
+        gap=0.02,
+        node_limit=args.node_limit,
+        max_hours_per_week=45.0,
+        cyclic=False,
+    )
+
+    def report(done: WeekDone) -> None:
+        gap = "unknown" if done.gap is None else f"{done.gap:.1%}"
+        print(
+            f"week {done.week}/{done.weeks}: solver gap {gap}, {done.seconds:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    clock = time.perf_counter()
+    result = schedule_horizon(need, sites=sites(), options=options, roster=staff, progress=report)
+    seconds = time.perf_counter() - clock
+    short = float(result.coverage["shortfall"].sum()) * 0.25
+    required = float(result.coverage["required"].sum()) * 0.25
+    figures = {
+        "weeks": args.weeks,
+        "agents": len(staff),
+        "seconds": round(seconds, 1),
+        "objective": round(result.objective, 2),
+        "bound": None if result.solve.bound is None else round(result.solve.bound, 2),
+        "gap": None if result.solve.gap is None else round(result.solve.gap, 4),
+        "short_agent_hours": round(short, 1),
+        "required_agent_hours": round(required, 1),
+        "unfilled_agent_shifts": int(result.unfilled["count"].sum()) if len(result.unfilled) else 0,
+        "shifts": len(result.schedule),
+        "per_week": list(result.solve.notes),
+    }
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
