@@ -240,3 +240,20 @@ def test_ctrl_c_stops_the_solve_in_progress_with_its_best_schedule():
     assert result.solve.stopped_by == "interrupted"
     assert len(result.schedule) > 0
     assert any("stopped by Ctrl-C" in line for line in result.binding)
+
+
+def test_the_programme_knows_an_agent_released_after_a_day_cannot_work_it():
+    need = requirements(7, agents=0.0)
+    first_day = need["interval_start"] < MONDAY + pd.Timedelta(hours=16)
+    need.loc[
+        first_day & (need["interval_start"] >= MONDAY + pd.Timedelta(hours=8)), "agents_scheduled"
+    ] = 2.0
+    result = schedule_horizon(
+        need,
+        sites=[site(max_agents=None, open_minutes=8 * 60, close_minutes=16 * 60)],
+        options=options(cyclic=False),
+        roster=roster(2),
+        release={"a00": MONDAY + pd.Timedelta(days=1)},
+    )
+    assert result.unfilled.empty
+    assert list(result.schedule[AGENT]) == ["a01"]

@@ -172,7 +172,7 @@ def schedule_requirements(
         SolverUnavailableError: no solver can run.
         InfeasibleError: the solver found no solution within the time limit.
     """
-    run = setup_run(requirements, sites=sites, options=options, roster=roster)
+    run = setup_run(requirements, sites=sites, options=options, roster=roster, release=release)
     shifts = generate_shifts(run.active, start=run.horizon[0], end=run.horizon[1])
     model = build_model(requirements, shifts, sites=run.planned, options=options, groups=run.groups)
     result = solve(
@@ -261,6 +261,7 @@ def setup_run(
     sites: Sequence[Site],
     options: ScheduleOptions,
     roster: pd.DataFrame | None,
+    release: Mapping[str, pd.Timestamp] | None = None,
 ) -> Run:
     """Check the inputs and sizes of a run (see `schedule_requirements`)."""
     _check_sites(sites)
@@ -280,7 +281,7 @@ def setup_run(
         ]
         staff = Counter(agent.site for agent in agents)
         planned = [_roster_capped(site, staff[site.name]) for site in active]
-    groups = skill_groups(active, options=options, agents=agents)
+    groups = skill_groups(active, options=options, agents=agents, release=release)
     check_size(active, horizon=horizon, agents=agents)
     return Run(horizon, active, planned, agents, groups)
 

@@ -14,8 +14,10 @@ In frames a group is written as its queues joined with ";" ("chat;email;phone").
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+import pandas as pd
 
 from scheduling.errors import InputError
 from scheduling.shifts.options import ScheduleOptions
@@ -40,6 +42,9 @@ class SkillGroup:
             that day; None without a roster.
         contracts: each agent's most paid hours in a week, sorted, hours; None
             without a roster.
+        released: for agents who may not start before some instant (their rest
+            after the week before, `release`), (that instant, their unavailable
+            weekdays), sorted; () when none.
     """
 
     site: str
@@ -48,6 +53,11 @@ class SkillGroup:
     hours: float | None = None
     available: tuple[int, ...] | None = None
     contracts: tuple[float, ...] | None = None
+    released: tuple[tuple[pd.Timestamp, tuple[int, ...]], ...] = ()
+
+    def blocked(self, day_end: pd.Timestamp, weekday: int) -> int:
+        """Agents counted available on `weekday` whose release is at or after `day_end`."""
+        return sum(1 for free, off in self.released if free >= day_end and weekday not in off)
 
     @property
     def label(self) -> str:
@@ -69,6 +79,7 @@ def skill_groups(
     *,
     options: ScheduleOptions,
     agents: Sequence[Agent] | None = None,
+    release: Mapping[str, pd.Timestamp] | None = None,
 ) -> tuple[SkillGroup, ...]:
     """The skill groups of every site.
 
@@ -77,6 +88,7 @@ def skill_groups(
         options: `max_days_per_week`, for the groups' weekly hours.
         agents: validated roster agents (`scheduling.shifts.roster.roster_agents`), or
             None for one group per site with all its queues.
+        release: per agent, the earliest instant it may start (`released`).
 
     Returns:
         Groups sorted by site, queues. With a roster a site with no agents has no
@@ -119,6 +131,13 @@ def skill_groups(
                     sum(1 for a in people if day not in a.days_unavailable) for day in range(7)
                 ),
                 contracts=tuple(sorted(float(a.max_hours) for a in people)),
+                released=tuple(
+                    sorted(
+                        (pd.Timestamp(release[a.name]), tuple(a.days_unavailable))
+                        for a in people
+                        if release and a.name in release
+                    )
+                ),
             )
         )
     return tuple(groups)
