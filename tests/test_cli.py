@@ -942,3 +942,28 @@ def test_previous_schedule_keeps_rest_into_the_horizon(workdir, requirements_fil
     schedule = pd.read_csv(out)
     ana = pd.to_datetime(schedule.loc[schedule["agent"] == "Ana Reyes", "start"], utc=True)
     assert len(ana) and (ana >= end + pd.Timedelta(hours=11)).all()
+
+
+def test_multi_week_schedule_redirected_holds_only_data(workdir):
+    """Ten days: two weeks, the bound in a second process; stdout is still only CSV."""
+    times = pd.date_range("2025-02-03", periods=240, freq="60min", tz="UTC")
+    rows = [
+        (t.isoformat(), queue, 2.0 if 8 <= t.hour < 18 else 0.5)
+        for t in times
+        for queue in ("email", "phone")
+    ]
+    needed = workdir / "requirements10.csv"
+    pd.DataFrame(rows, columns=["interval_start", "queue", "agents_scheduled"]).to_csv(
+        needed, index=False
+    )
+    target = workdir / "schedule.csv"
+    command = [sys.executable, "-c", "from wfm.cli import main; main()", "schedule"]
+    command += [str(needed), "--config", str(workdir / "wfm.toml"), "--node-limit", "20"]
+    with open(target, "w") as handle:
+        done = subprocess.run(command, stdout=handle, stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "2 weeks solved one by one" in done.stderr
+    assert "week 2 of 2 scheduled" in done.stderr
+    schedule = pd.read_csv(target)
+    assert list(schedule.columns[:3]) == ["agent", "site", "start"]
+    assert pd.to_datetime(schedule["start"], utc=True).max() >= times[0] + pd.Timedelta(days=7)
