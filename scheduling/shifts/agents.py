@@ -103,14 +103,32 @@ def weekends_off(
         horizon: (start, end), tz-aware.
         timezone: the agent's site's IANA zone.
     """
-    local = horizon[0].tz_convert(timezone)
-    day = local.normalize()
-    count = 0
-    while day < horizon[1]:
-        if day.weekday() == 5:
-            monday = (day.tz_localize(None) + pd.Timedelta(days=2)).tz_localize(timezone)
-            inside = day >= horizon[0] and monday <= horizon[1]
-            busy = ((shifts[START] < monday) & (shifts[END] > day)).any()
-            count += int(inside and not busy)
-        day = (day.tz_localize(None) + pd.Timedelta(days=1)).tz_localize(timezone)
-    return count
+    return sum(
+        1
+        for saturday, monday in local_weekends(horizon, timezone)
+        if monday <= horizon[1] and weekend_free(shifts, saturday, monday)
+    )
+
+
+def local_weekends(
+    span: tuple[pd.Timestamp, pd.Timestamp], timezone: str
+) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """(local Saturday 00:00, the Monday 00:00 after) for each Saturday starting in `span`."""
+    out = []
+    day = span[0].tz_convert(timezone).normalize()
+    while day < span[1]:
+        if day.weekday() == 5 and day >= span[0]:
+            out.append((day, _local_days_later(day, 2, timezone)))
+        day = _local_days_later(day, 1, timezone)
+    return out
+
+
+def weekend_free(shifts: pd.DataFrame, saturday: pd.Timestamp, monday: pd.Timestamp) -> bool:
+    """True when none of `shifts` (start, end) overlaps [saturday, monday)."""
+    return not ((shifts[START] < monday) & (shifts[END] > saturday)).any()
+
+
+def _local_days_later(day: pd.Timestamp, days: int, timezone: str) -> pd.Timestamp:
+    """Local midnight `days` after the local midnight `day`."""
+    later = day.tz_localize(None) + pd.Timedelta(days=days)
+    return later.tz_localize(timezone, ambiguous=True, nonexistent="shift_forward")

@@ -49,6 +49,7 @@ from scheduling.columns import (
     TIMEZONE,
 )
 from scheduling.errors import InfeasibleError, InputError
+from scheduling.shifts.agents import local_weekends, weekend_free
 from scheduling.shifts.coverage import coverage_frame
 from scheduling.shifts.model import build_model, solve
 from scheduling.shifts.options import ScheduleOptions
@@ -271,14 +272,7 @@ def _weekend_free(
     shifts: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp], timezone: str
 ) -> bool:
     """True when a local Saturday starting in `span` begins a weekend free of `shifts`."""
-    day = span[0].tz_convert(timezone).normalize()
-    while day < span[1]:
-        if day.weekday() == 5 and day >= span[0]:
-            monday = (day.tz_localize(None) + pd.Timedelta(days=2)).tz_localize(timezone)
-            if not ((shifts[START] < monday) & (shifts[END] > day)).any():
-                return True
-        day = (day.tz_localize(None) + pd.Timedelta(days=1)).tz_localize(timezone)
-    return False
+    return any(weekend_free(shifts, sat, mon) for sat, mon in local_weekends(span, timezone))
 
 
 def _since(clock: float) -> float:
