@@ -257,3 +257,23 @@ def test_the_programme_knows_an_agent_released_after_a_day_cannot_work_it():
     )
     assert result.unfilled.empty
     assert list(result.schedule[AGENT]) == ["a01"]
+
+
+def test_the_weekly_bound_is_below_the_whole_horizon_optimum():
+    """Brute force on a small case: the horizon's programme solved to optimality at once."""
+    from scheduling.shifts.planner import schedule_requirements, setup_run
+    from scheduling.shifts.weeks import weekly_bound
+
+    need = requirements(10, agents=1.5)
+    hour = need["interval_start"].dt.hour
+    need.loc[(hour < 6) | (hour >= 20), "agents_scheduled"] = 0.2
+    whole = options(cyclic=False, gap=0.0, node_limit=None, time_limit_seconds=120)
+    one = site(max_agents=6)
+    optimum = schedule_requirements(need, sites=[one], options=whole).solve
+    assert optimum.gap is not None and optimum.gap < 1e-6
+    run = setup_run(need, sites=[one], options=whole, roster=None)
+    need["interval_start"] = pd.to_datetime(need["interval_start"], utc=True)
+    bound = weekly_bound(need, run, whole)
+    assert bound is not None
+    assert bound <= optimum.objective + 1e-6
+    assert bound >= 0.8 * optimum.objective  # and not a trivial one

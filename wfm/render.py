@@ -34,8 +34,8 @@ def _weeks_line(solve, objective: float) -> None:
     gap = "unknown" if solve.gap is None else f"{solve.gap:.2%}"
     info(
         f"solver {solve.solver}: {len(solve.notes)} weeks solved one by one, objective "
-        f"{objective:,.2f} measured on the final schedule, bound {bound} (root relaxation of "
-        f"the whole horizon), gap {gap}, {solve.seconds:.1f} s"
+        f"{objective:,.2f} measured on the final schedule, bound {bound} (the weeks' root "
+        f"bounds), gap {gap}, {solve.seconds:.1f} s"
     )
     info("per week: " + "; ".join(solve.notes))
 

@@ -16,11 +16,18 @@ scheduled in turn by `schedule_requirements`:
   release.
 
 Time grows with the number of weeks, and each week is as good as a one-week
-plan. How far the whole plan can be from optimal: the root relaxation of the
-whole horizon's programme (every week at once, with its cuts) is a lower bound
-on the cost of any plan of the horizon under the same rules, and the plan's own
-objective (paid cost, plus the penalties of its shortfall and surplus, measured on
-the final schedule) is compared with it.
+plan. How far the whole plan can be from optimal: the programme of the whole
+horizon, with the cover rows of each week's first L hours dropped (L: the
+longest shift, the most a shift of the week before can reach into it) and rest
+across weeks left out, falls apart into one programme per week, each the week's
+own shifts under its weekly rules; its optimum is at most that of any plan of
+the horizon, since every plan's shifts of week k are a solution of week k's part
+at no more cost (each shift is paid in the week it starts; each interval kept is
+covered by that week's shifts only). The sum of the weeks' root bounds (HiGHS
+at its root node, with its cuts) is therefore a lower bound on the cost of any
+plan, and the plan's own objective (paid cost, plus the penalties of its
+shortfall and surplus, measured on the final schedule) is compared with it. The
+bound is computed in a second process while the weeks are scheduled.
 """
 
 from __future__ import annotations
@@ -219,7 +226,7 @@ def _bound_in_background(
     of two or more cores the bound costs no wall-clock time beside the weeks.
     """
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    future = pool.submit(horizon_bound, frame, run, options)
+    future = pool.submit(weekly_bound, frame, run, options)
     try:
         yield future.result
     finally:
@@ -420,24 +427,34 @@ def _joined(
     return dataclasses.replace(joined, solve=solve_result, objective=objective)
 
 
-def horizon_bound(frame: pd.DataFrame, run: Run, options: ScheduleOptions) -> float | None:
-    """The root relaxation bound of the whole horizon's programme (with its cuts), or None.
+def weekly_bound(frame: pd.DataFrame, run: Run, options: ScheduleOptions) -> float | None:
+    """A lower bound on the cost of any plan of the horizon (module docstring), or None.
 
     Args:
-        frame: the horizon's requirements (`schedule_requirements`).
-        run: the run's sites, groups and horizon (`setup_run`).
+        frame: the horizon's requirements (`schedule_requirements`, UTC times).
+        run: the run's sites, groups and horizon (`setup_run`, without release).
         options: the weekly rules (not cyclic).
     """
-    shifts = generate_shifts(run.active, start=run.horizon[0], end=run.horizon[1])
-    model = build_model(frame, shifts, sites=run.planned, options=options, groups=run.groups)
-    try:
-        result = solve(
-            model,
-            solver=options.solver,
-            time_limit_seconds=options.time_limit_seconds,
-            gap=options.gap,
-            node_limit=1,
-        )
-    except (InfeasibleError, InputError):
-        return None
-    return result.bound
+    reach = pd.Timedelta(hours=max(max(site.shift_hours) for site in run.active))
+    total = 0.0
+    for k, span in enumerate(week_spans(run.horizon)):
+        part = _within(frame, span)
+        if k:
+            early = part[INTERVAL_START] < span[0] + reach
+            part.loc[early, AGENTS_SCHEDULED] = 0.0
+        shifts = generate_shifts(run.active, start=span[0], end=span[1])
+        model = build_model(part, shifts, sites=run.planned, options=options, groups=run.groups)
+        try:
+            result = solve(
+                model,
+                solver=options.solver,
+                time_limit_seconds=options.time_limit_seconds,
+                gap=options.gap,
+                node_limit=1,
+            )
+        except (InfeasibleError, InputError):
+            return None
+        if result.bound is None:
+            return None
+        total += result.bound
+    return total
