@@ -92,7 +92,7 @@ def requirements(weeks: int, rng: np.random.Generator) -> pd.DataFrame:
     local = times.tz_convert("America/New_York")
     hour = local.hour + local.minute / 60
     day_curve = 0.25 + 0.75 * np.exp(-(((hour - 13.0) / 4.5) ** 2))
-    weekend = np.where(local.weekday >= 5, 0.55, 1.0)
+    weekend = np.where(local.day_of_week >= 5, 0.55, 1.0)
     growth = 1.0 + 0.25 * np.arange(len(times)) / len(times)
     shares = {"phone_en": 0.3, "chat_en": 0.22, "email_en": 0.14, "phone_es": 0.12}
     shares |= {"chat_es": 0.1, "billing": 0.12}
