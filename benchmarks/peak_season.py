@@ -20,8 +20,10 @@ Instance (built deterministically from a seed, no data files):
   with noise; about 86 agents on duty on average.
 - Roster: 400 named agents (Austin 90, Dublin 60, Manila 120, Bangalore 80,
   Sydney 50); contracts of 40 h (70%), 30 h (20%) or 20 h (10%) a week; one in
-  five unavailable on one or two weekdays; each with two to all of its site's
-  queues.
+  five unavailable on one or two weekdays; each with one of four skill profiles
+  (all of its site's queues 40%, English phone and chat 25%, Spanish phone and
+  chat plus English chat 15%, email and billing 20%; a profile keeps only its
+  site's queues).
 - Rules: at most 5 days and 45 h a week, two days off in a row, 11 h rest,
   a weekend off within 4 weeks; shortfall 1000 per agent-hour.
 
@@ -47,6 +49,13 @@ from scheduling.shifts.weeks import WeekDone, schedule_horizon
 
 START = pd.Timestamp("2026-10-19 00:00Z")
 QUEUES = ("phone_en", "chat_en", "email_en", "phone_es", "chat_es", "billing")
+PROFILES = (
+    None,
+    ("phone_en", "chat_en"),
+    ("phone_es", "chat_es", "chat_en"),
+    ("email_en", "billing"),
+)
+PROFILE_SHARES = (0.4, 0.25, 0.15, 0.2)
 WEEKDAYS = (0, 1, 2, 3, 4)
 EVERY_DAY = tuple(range(7))
 SITES = (
@@ -119,8 +128,8 @@ def roster(total: int, rng: np.random.Generator) -> pd.DataFrame:
                 off = ";".join(
                     ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][d] for d in sorted(days)
                 )
-            size = rng.integers(2, len(queues) + 1)
-            skills = ";".join(sorted(rng.choice(queues, size=size, replace=False)))
+            profile = PROFILES[rng.choice(len(PROFILES), p=PROFILE_SHARES)]
+            skills = ";".join(sorted(q for q in (profile or queues) if q in queues))
             rows.append(
                 {
                     "agent": f"{name}-{k + 1:03d}",

@@ -56,7 +56,7 @@ def agent_summary(
         shifts (count), paid hours per week (shift lengths, breaks included, over
         the horizon's weeks), contracted hours per week and the unused part of
         them, the paid hours of each week (";"-joined) and the full local
-        weekends (Saturday and Sunday inside the horizon) without a shift.
+        weekends (from a Saturday in the horizon) without a shift.
         Agents without a shift have 0 shifts and all their hours unused.
 
     Raises:
@@ -96,7 +96,8 @@ def agent_summary(
 def weekends_off(
     shifts: pd.DataFrame, horizon: tuple[pd.Timestamp, pd.Timestamp], timezone: str
 ) -> int:
-    """Local weekends (Saturday 00:00 to Monday 00:00) inside the horizon free of shifts.
+    """Local weekends (Saturday 00:00 to Monday 00:00) whose Saturday starts in the
+    horizon and that no shift of it overlaps.
 
     Args:
         shifts: one agent's shifts (start, end, tz-aware).
@@ -106,7 +107,7 @@ def weekends_off(
     return sum(
         1
         for saturday, monday in local_weekends(horizon, timezone)
-        if monday <= horizon[1] and weekend_free(shifts, saturday, monday)
+        if weekend_free(shifts, saturday, monday)
     )
 
 
