@@ -54,6 +54,7 @@ EMPTY_DAY_MIN = 20.0  # contacts on a usual day above which a day with none is a
 AHT_PRIOR_CONTACTS = 30.0  # shrink a slot's mean AHT toward the queue mean by this weight
 MODEL_COLUMNS = ("queue", "model", "holdout_wape", "candidates", "dispersion")
 EFFECT_COLUMNS = ("queue", "kind", "offset_days", "uplift")
+MAX_GROWTH = 100.0  # a what-if of 101 times the volume; past that it is a typo
 
 
 @dataclass(frozen=True)
@@ -317,10 +318,11 @@ def _open_factor(context: QueueContext, grid: pd.DatetimeIndex, closed: frozense
 
 
 def check_scenario(*, growth: float, deflection: float) -> None:
-    """Raise InputError unless growth > -1 and 0 <= deflection < 1."""
-    if not np.isfinite(growth) or growth <= -1:
+    """Raise InputError unless -1 < growth <= MAX_GROWTH and 0 <= deflection < 1."""
+    if not np.isfinite(growth) or not -1 < growth <= MAX_GROWTH:
         raise InputError(
-            f"growth must be greater than -1 (0.15 = 15 % more volume), got {growth:g}"
+            f"growth must be greater than -1 and at most {MAX_GROWTH:g} "
+            f"(0.15 = 15 % more volume), got {growth:g}"
         )
     if not np.isfinite(deflection) or not 0 <= deflection < 1:
         raise InputError(
