@@ -565,16 +565,20 @@ def report_command(
     Reads forecast.csv, requirements.csv, schedule.csv, coverage.csv, plan.json and
     recent_history.csv; also sim.csv (`wfm simulate`) and capacity.csv (`wfm capacity`)
     when present. A needed file missing: the page is still written with the rest, one
-    line says what is left out, and the exit code is 1.
+    line says what is left out, and the exit code is 1. A file changed since `wfm plan`
+    wrote it (its .wfm-plan says so): no page, one line, exit 1.
 
     Example:
 
         wfm report plan/ -o report.html
     """
-    from wfm.report import build_report, missing_line  # matplotlib: loaded only here
+    from wfm.report import build_report, check_plan_set, missing_line  # matplotlib: only here
 
     report = build_report(plan_dir)
+    unchecked = check_plan_set(plan_dir)
     writers.write_text(report.html, output)
+    if unchecked is not None:
+        render.warn(unchecked)
     if report.missing:
         raise WfmError(missing_line(plan_dir, report))
 
