@@ -20,8 +20,10 @@ from forecasting.calendar import check_timezone, closed_dates, holiday_calendar,
 from forecasting.columns import (
     AHT_SECONDS,
     BASELINE_VOLUME,
+    EVENT_END,
     EVENT_KIND,
     EVENT_NAME,
+    EVENT_START,
     EVENT_UPLIFT,
     EVENTS,
     FORECAST_COLUMNS,
@@ -44,7 +46,7 @@ from forecasting.events import (
 from forecasting.history import check_interval, validate_counts
 from forecasting.intervals import nb_interval
 from forecasting.models import AUTO, AUTO_CANDIDATES, MODELS
-from forecasting.selection import fit_guarded, fit_queue
+from forecasting.selection import FALLBACK, fit_guarded, fit_queue
 
 AHT_RECENT_DAYS = 56
 CALENDAR_MODELS = ("seasonal", "mstl")  # the models that know holidays and events
@@ -54,6 +56,7 @@ EMPTY_DAY_MIN = 20.0  # contacts on a usual day above which a day with none is a
 AHT_PRIOR_CONTACTS = 30.0  # shrink a slot's mean AHT toward the queue mean by this weight
 MODEL_COLUMNS = ("queue", "model", "holdout_wape", "candidates", "dispersion")
 EFFECT_COLUMNS = ("queue", "kind", "offset_days", "uplift")
+MAX_GROWTH = 100.0  # a what-if of 101 times the volume; past that it is a typo
 
 
 @dataclass(frozen=True)
@@ -317,10 +320,11 @@ def _open_factor(context: QueueContext, grid: pd.DatetimeIndex, closed: frozense
 
 
 def check_scenario(*, growth: float, deflection: float) -> None:
-    """Raise InputError unless growth > -1 and 0 <= deflection < 1."""
-    if not np.isfinite(growth) or growth <= -1:
+    """Raise InputError unless -1 < growth <= MAX_GROWTH and 0 <= deflection < 1."""
+    if not np.isfinite(growth) or not -1 < growth <= MAX_GROWTH:
         raise InputError(
-            f"growth must be greater than -1 (0.15 = 15 % more volume), got {growth:g}"
+            f"growth must be greater than -1 and at most {MAX_GROWTH:g} "
+            f"(0.15 = 15 % more volume), got {growth:g}"
         )
     if not np.isfinite(deflection) or not 0 <= deflection < 1:
         raise InputError(
@@ -410,11 +414,45 @@ def prepare_history(part: pd.DataFrame, context: QueueContext) -> tuple[pd.DataF
     )
     if outage.any():
         out[VOLUME] = np.where(outage, np.nan, out[VOLUME].to_numpy(float))
+        _check_left_after_outages(out, outage, context)
         notes.append(
             f"queue {context.queue!r}: {int(outage.sum())} intervals inside outages are left "
             "out of fitting"
         )
     return out, notes
+
+
+def _check_left_after_outages(
+    part: pd.DataFrame, outage: np.ndarray, context: QueueContext
+) -> None:
+    """Raise InputError when outages leave less than a week of history to learn from.
+
+    A model fitted on what is left would forecast zeros (nothing left) or a few
+    hours repeated as a week, while the outage is said not to change anything.
+    """
+    known = int(np.isfinite(part[VOLUME].to_numpy(float)).sum())
+    needed = MODELS[FALLBACK].min_days * context.per_day
+    if known >= needed:
+        return
+    grid = pd.DatetimeIndex(part[INTERVAL_START])
+    ends = grid[-1] + pd.Timedelta(minutes=context.interval_minutes)
+    names = [
+        repr(getattr(row, EVENT_NAME))
+        for row in context.events.itertuples(index=False)
+        if is_outage(getattr(row, EVENT_KIND))
+        and getattr(row, EVENT_START) < ends
+        and getattr(row, EVENT_END) > grid[0]
+    ]
+    which = (
+        f"outage {names[0]} covers" if len(names) == 1 else f"outages {', '.join(names[:3])} cover"
+    )
+    raise InputError(
+        f"events: {which} {int(outage.sum())} of the "
+        f"{len(grid)} history intervals of queue {context.queue!r}, leaving "
+        f"{known / context.per_day:.1f} days outside outages; forecasting needs "
+        f"{MODELS[FALLBACK].min_days} days: give the outage's real start and end, or "
+        "a longer history"
+    )
 
 
 def _empty_days(part: pd.DataFrame, context: QueueContext) -> pd.DatetimeIndex:

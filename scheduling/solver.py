@@ -41,6 +41,22 @@ _INTERRUPT: contextvars.ContextVar[Interrupt | None] = contextvars.ContextVar(
 # Relative gaps at or below this count as proven optimal.
 _OPTIMAL_GAP = 1e-9
 
+# What a solve still gets once its run's budget is spent (see `solve_budget`):
+# the larger of these seconds and this share of the budget.
+MIN_SOLVE_SECONDS = 1.0
+MIN_SOLVE_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class _Budget:
+    end: float  # the `_clock` instant by which the block's solves should stop
+    floor: float  # seconds a solve still gets past `end`
+
+
+# The budget of the enclosing `solve_budget` block, if any.
+_BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("budget", default=None)
+_clock = time.perf_counter
+
 
 @dataclass(frozen=True)
 class SolveResult:
@@ -134,6 +150,42 @@ def interruptible() -> Iterator[Interrupt]:
         signal.signal(signal.SIGINT, previous)
 
 
+@contextlib.contextmanager
+def solve_budget(seconds: float):
+    """Within the block, all `solve_problem` calls together stop within `seconds`.
+
+    A run solves several programmes (shifts, assignment per site, coverage, extra
+    shifts), each with its own time limit; inside this block each gets the smaller
+    of its limit and the time left of `seconds` since the block began. Once that
+    is spent a solve still gets max(MIN_SOLVE_SECONDS, MIN_SOLVE_SHARE * seconds),
+    so that it can still find a solution. Blocks nest: an inner block never
+    outlasts the outer one.
+
+    Args:
+        seconds: the budget, seconds of wall-clock time (> 0).
+    """
+    outer = _BUDGET.get()
+    end = _clock() + seconds
+    budget = _Budget(
+        end=end if outer is None else min(end, outer.end),
+        floor=max(MIN_SOLVE_SECONDS, MIN_SOLVE_SHARE * seconds),
+    )
+    token = _BUDGET.set(budget)
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
+
+
+def _time_left(time_limit_seconds: float) -> float:
+    """A solve's own limit, capped at what is left of the enclosing budget."""
+    budget = _BUDGET.get()
+    if budget is None:
+        return time_limit_seconds
+    left = max(budget.end - _clock(), budget.floor)
+    return min(time_limit_seconds, left)
+
+
 def available_solvers() -> tuple[str, ...]:
     """Names of the solvers that can run here, from `("highs", "cbc")`."""
     found = []
@@ -159,7 +211,8 @@ def solve_problem(
         problem: the problem; its variables receive the solution.
         solver: "highs" or "cbc"; HiGHS falls back to CBC, with a note, when
             highspy is not installed.
-        time_limit_seconds: wall-clock limit, seconds.
+        time_limit_seconds: wall-clock limit, seconds; inside a `solve_budget`
+            block, at most what is left of that budget.
         gap: relative optimality gap at which to stop, 0-1.
         node_limit: most branch-and-bound nodes (HiGHS only; CBC ignores it), a
             budget that, unlike time, stops every run at the same place.
@@ -176,6 +229,7 @@ def solve_problem(
             limit is too short to find one).
     """
     _check_settings(solver, time_limit_seconds, gap)
+    limit = _time_left(time_limit_seconds)
     notes: list[str] = []
     log_path = _LOG_PATH.get() if log_path is None else log_path
     if not problem.variables():
@@ -189,7 +243,7 @@ def solve_problem(
         cbc_log = Path(tmp) / "cbc.log"
         backend = _backend(
             solver,
-            time_limit_seconds=time_limit_seconds,
+            time_limit_seconds=limit,
             gap=gap,
             node_limit=node_limit,
             cbc_log=cbc_log,
@@ -206,10 +260,13 @@ def solve_problem(
             with open(log_path, "a", encoding="utf-8") as handle:
                 handle.write(log)
     if problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        left = (
+            f"; {limit:.3g} s of it were left for this solve" if limit < time_limit_seconds else ""
+        )
         raise InfeasibleError(
             f"scheduling: the {solver} solver stopped without a solution "
             f"({pulp.LpStatus[problem.status]}); raise scheduling.time_limit_seconds "
-            f"(now {time_limit_seconds:g})"
+            f"(now {time_limit_seconds:g}{left})"
         )
     objective = float(pulp.value(problem.objective) or 0.0)
     if solver == "highs":

@@ -300,7 +300,7 @@ def test_forecast_shorter_than_lead_and_training_is_refused(folder):
     ("args", "message"),
     [
         ([], "exactly one of --forecast or --requirements"),
-        (["--growth", "-2"], "growth must be > -1"),
+        (["--growth", "-2"], "--growth: must be greater than -1"),
         (["--attrition", "1.5"], "attrition must be a weekly share"),
         (["--start", "next monday"], "--start: expected a date"),
         (["--compare", "speed=2"], "--compare: 'speed=2' is not KEY=VALUE"),

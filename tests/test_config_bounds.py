@@ -75,6 +75,16 @@ def test_out_of_range_fields_are_named(tmp_path: Path, section, line, fragments)
         assert fragment in message
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "1.5", "0"])
+def test_forecast_level_out_of_range_names_the_file(tmp_path: Path, value) -> None:
+    """Found by test_config_fuzz: the message lacked the file name."""
+    path = tmp_path / "wfm.toml"
+    path.write_text(config_text() + f"\n[forecast]\nlevel = {value}\n")
+    with pytest.raises(WfmError) as err:
+        load_config(path)
+    assert str(err.value).startswith(f"{path}: forecast.level: expected a share")
+
+
 def test_max_agents_past_64_bits_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "wfm.toml"
     path.write_text(config_text(site="max_agents = 99999999999999999999"))

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from wfm.cli import cli
 from wfm.plan_files import recent_history
+from wfm.plan_set import MANIFEST, write_manifest
 from wfm.report import build_report
 from wfm.report.coverage_frames import (
     coverage_ratio_by_local_hour,
@@ -32,6 +33,14 @@ GRID = pd.date_range(START, periods=48, freq="h")
 QUEUES = {"phone": "America/New_York", "email": "Europe/Dublin"}
 SITES = {"Austin": "America/Chicago", "Dublin": "Europe/Dublin", "Manila": "Asia/Manila"}
 SECTIONS = ("forecast", "staffing", "heatmap", "schedule", "cost")
+PLAN_FILES = (
+    "forecast.csv",
+    "coverage.csv",
+    "requirements.csv",
+    "schedule.csv",
+    "recent_history.csv",
+    "plan.json",
+)
 
 
 def iso(stamp: pd.Timestamp, zone: str = "UTC") -> str:
@@ -130,6 +139,7 @@ def write_plan(folder: Path, *, sim: bool = False, capacity: bool = False) -> Pa
     )
     history.to_csv(folder / "recent_history.csv", index=False)
     (folder / "plan.json").write_text(json.dumps(summary(), indent=2) + "\n")
+    write_manifest(folder, PLAN_FILES)  # as `wfm plan` does; sim.csv and capacity.csv come later
     if sim:
         frame = forecast[["interval_start", "queue"]].assign(
             offered=10.0,
@@ -342,6 +352,42 @@ def test_bad_folders_are_one_line_and_nothing_written(tmp_path, setup, fragment)
     assert len(lines) == 1 and fragment in lines[0], result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_a_file_changed_since_the_plan_is_refused_and_nothing_written(tmp_path):
+    """A hand-edited or newer schedule.csv beside the plan's cost: a page mixing two plans."""
+    folder = write_plan(tmp_path / "plan", sim=True)
+    schedule = folder / "schedule.csv"
+    schedule.write_text(schedule.read_text().replace("Dublin", "Dublin ", 1))
+    out = tmp_path / "report.html"
+    result = runner.invoke(cli, ["report", str(folder), "-o", str(out)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "schedule.csv: not the file this plan wrote" in lines[0]
+    assert "mix two plans" in lines[0] and "wfm plan" in lines[0]
+    assert not out.exists()
+
+
+def test_files_added_after_the_plan_are_not_a_mix(tmp_path):
+    """sim.csv and capacity.csv come from other commands; report.html is the page itself."""
+    folder = write_plan(tmp_path / "plan", sim=True, capacity=True)
+    for _ in range(2):
+        result = runner.invoke(cli, ["report", str(folder), "-o", str(folder / "report.html")])
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""
+
+
+def test_a_folder_without_a_manifest_is_drawn_with_a_warning(tmp_path):
+    folder = write_plan(tmp_path / "plan")
+    (folder / MANIFEST).unlink()
+    out = tmp_path / "report.html"
+    result = runner.invoke(cli, ["report", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: "), result.stderr
+    assert f"no {MANIFEST}" in lines[0] and "different runs" in lines[0]
+    assert out.exists()
 
 
 def test_plan_report_is_the_page_report_draws_from_the_folder(tmp_path):

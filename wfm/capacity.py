@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecasting.forecast import MAX_GROWTH
 from scheduling.capacity.demand import quantile_volume, weekly_requirements
 from scheduling.capacity.model import CapacityOptions
 from scheduling.capacity.params import SiteCapacity
@@ -123,8 +124,11 @@ def parse_scenario(text: str, base: Scenario) -> Scenario:
 
 
 def check_scenario(scenario: Scenario, *, where: str) -> Scenario:
-    if not np.isfinite(scenario.growth) or scenario.growth <= -1:
-        raise WfmError(f"{where}: growth must be > -1 (0.1 is 10% more), got {scenario.growth:g}")
+    if not np.isfinite(scenario.growth) or not -1 < scenario.growth <= MAX_GROWTH:
+        raise WfmError(
+            f"{where}: growth must be > -1 and at most {MAX_GROWTH:g} (0.1 is 10% more), "
+            f"got {scenario.growth:g}"
+        )
     if scenario.attrition is not None and not 0 <= scenario.attrition < 1:
         raise WfmError(
             f"{where}: attrition must be a weekly share 0 <= x < 1, got {scenario.attrition:g}"

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from typer.core import TyperGroup
 
 from forecasting.errors import ForecastingError
 from scheduling.errors import SchedulingError
@@ -20,11 +21,44 @@ from wfm import app, calendars, folders, readers, render, simulate_app, writers
 from wfm import capacity as capacity_app
 from wfm.config import Config, load_config
 from wfm.errors import WfmError
-from wfm.options import HistoryOptions, history_options
+from wfm.options import (
+    AGENTS,
+    GROWTH,
+    ORIGINS,
+    REPLICATIONS,
+    SEED,
+    SHARE,
+    SHARE_FROM_ZERO,
+    WORKERS,
+    GapOpt,
+    HistoryOptions,
+    NodeLimitOpt,
+    OptionError,
+    TimeLimitOpt,
+    history_options,
+    number,
+)
 from wfm.plan_files import write_plan_files
 from wfm.plan_set import plan_set
 
+
+class WfmGroup(TyperGroup):
+    """typer's command group, with an option's bad number as one line and exit 1.
+
+    Options parse before a command's `friendly` wrapper runs, so the `number`
+    parsers' `OptionError` is caught here, where each command's options are read.
+    """
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except OptionError as e:
+            render.error(str(e))
+            raise typer.Exit(1) from None
+
+
 cli = typer.Typer(
+    cls=WfmGroup,
     name="wfm",
     help="Workforce management for support teams: forecast, staff, schedule.",
     add_completion=False,
@@ -160,10 +194,18 @@ def forecast(
     ],
     horizon: Annotated[str, typer.Option(help="How far ahead: 48h, 28d, 6w.")] = "6w",
     growth: Annotated[
-        float, typer.Option(help="What-if: extra volume, 0.15 = 15% more (all queues).")
+        float,
+        typer.Option(
+            help="What-if: extra volume, 0.15 = 15% more (all queues).",
+            parser=number("--growth", within=GROWTH),
+        ),
     ] = 0.0,
     deflection: Annotated[
-        float, typer.Option(help="What-if: share of contacts automation answers, e.g. 0.1.")
+        float,
+        typer.Option(
+            help="What-if: share of contacts automation answers, e.g. 0.1.",
+            parser=number("--deflection", within=SHARE_FROM_ZERO),
+        ),
     ] = 0.0,
     *,
     history_options: HistoryOptions,
@@ -216,7 +258,11 @@ def staff(
         bool, typer.Option(help="Round agents, scheduled agents and leads up to people.")
     ] = False,
     fte_hours: Annotated[
-        float | None, typer.Option(help="Paid hours of one FTE a week (default \\[staffing]).")
+        float | None,
+        typer.Option(
+            help="Paid hours of one FTE a week (default \\[staffing]).",
+            parser=number("--fte-hours"),
+        ),
     ] = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
@@ -256,12 +302,10 @@ def schedule(
     fmt: Annotated[str, typer.Option("--format", help="csv, ics or google.")] = "csv",
     agent_calendars: CalendarsDirOpt = None,
     calendar_tz: CalendarTzOpt = None,
-    time_limit: Annotated[float | None, typer.Option(help="Solver seconds.")] = None,
-    gap: Annotated[float | None, typer.Option(help="Relative optimality gap.")] = None,
+    time_limit: TimeLimitOpt = None,
+    gap: GapOpt = None,
     solver: Annotated[str | None, typer.Option(help="highs or cbc.")] = None,
-    node_limit: Annotated[
-        int | None, typer.Option(help="Solver node budget: the same schedule on every run.")
-    ] = None,
+    node_limit: NodeLimitOpt = None,
     agents_out: AgentsOutOpt = None,
     solver_log: SolverLogOpt = None,
     previous: PreviousOpt = None,
@@ -451,11 +495,24 @@ def capacity_command(
         str | None, typer.Option(help="First day of week 1, YYYY-MM-DD (default: first Monday).")
     ] = None,
     quantile: Annotated[
-        float | None, typer.Option(help="Plan to this forecast quantile, e.g. 0.8 (--forecast).")
+        float | None,
+        typer.Option(
+            help="Plan to this forecast quantile, e.g. 0.8 (--forecast).",
+            parser=number("--quantile", within=SHARE),
+        ),
     ] = None,
-    growth: Annotated[float, typer.Option(help="What-if: extra volume, 0.1 = 10% more.")] = 0.0,
+    growth: Annotated[
+        float,
+        typer.Option(
+            help="What-if: extra volume, 0.1 = 10% more.", parser=number("--growth", within=GROWTH)
+        ),
+    ] = 0.0,
     attrition: Annotated[
-        float | None, typer.Option(help="What-if: weekly attrition at every site, e.g. 0.01.")
+        float | None,
+        typer.Option(
+            help="What-if: weekly attrition at every site, e.g. 0.01.",
+            parser=number("--attrition"),
+        ),
     ] = None,
     no_outsourcing: Annotated[
         bool, typer.Option("--no-outsourcing", help="What-if: no outsourcer.")
@@ -508,16 +565,20 @@ def report_command(
     Reads forecast.csv, requirements.csv, schedule.csv, coverage.csv, plan.json and
     recent_history.csv; also sim.csv (`wfm simulate`) and capacity.csv (`wfm capacity`)
     when present. A needed file missing: the page is still written with the rest, one
-    line says what is left out, and the exit code is 1.
+    line says what is left out, and the exit code is 1. A file changed since `wfm plan`
+    wrote it (its .wfm-plan says so): no page, one line, exit 1.
 
     Example:
 
         wfm report plan/ -o report.html
     """
-    from wfm.report import build_report, missing_line  # matplotlib: loaded only here
+    from wfm.report import build_report, check_plan_set, missing_line  # matplotlib: only here
 
     report = build_report(plan_dir)
+    unchecked = check_plan_set(plan_dir)
     writers.write_text(report.html, output)
+    if unchecked is not None:
+        render.warn(unchecked)
     if report.missing:
         raise WfmError(missing_line(plan_dir, report))
 
@@ -525,22 +586,50 @@ def report_command(
 @cli.command("erlang")
 @friendly
 def erlang_command(
-    volume: Annotated[float, typer.Option(help="Contacts arriving in the interval.")],
-    interval_minutes: Annotated[float, typer.Option(help="Interval length, minutes.")],
-    aht_seconds: Annotated[float, typer.Option(help="Average handle time, seconds.")],
-    service_level: Annotated[float, typer.Option(help="Target share answered in time.")] = 0.8,
-    answer_seconds: Annotated[float, typer.Option(help="Target answer time, seconds.")] = 20.0,
-    max_occupancy: Annotated[float, typer.Option(help="Occupancy cap, 0-1.")] = 1.0,
+    volume: Annotated[
+        float, typer.Option(help="Contacts arriving in the interval.", parser=number("--volume"))
+    ],
+    interval_minutes: Annotated[
+        float, typer.Option(help="Interval length, minutes.", parser=number("--interval-minutes"))
+    ],
+    aht_seconds: Annotated[
+        float, typer.Option(help="Average handle time, seconds.", parser=number("--aht-seconds"))
+    ],
+    service_level: Annotated[
+        float, typer.Option(help="Target share answered in time.", parser=number("--service-level"))
+    ] = 0.8,
+    answer_seconds: Annotated[
+        float, typer.Option(help="Target answer time, seconds.", parser=number("--answer-seconds"))
+    ] = 20.0,
+    max_occupancy: Annotated[
+        float, typer.Option(help="Occupancy cap, 0-1.", parser=number("--max-occupancy"))
+    ] = 1.0,
     target_asa_seconds: Annotated[
-        float | None, typer.Option(help="Erlang C: cap on the average speed of answer, s.")
+        float | None,
+        typer.Option(
+            help="Erlang C: cap on the average speed of answer, s.",
+            parser=number("--target-asa-seconds"),
+        ),
     ] = None,
     patience_seconds: Annotated[
-        float | None, typer.Option(help="Callers' mean patience, s: use Erlang A.")
+        float | None,
+        typer.Option(
+            help="Callers' mean patience, s: use Erlang A.", parser=number("--patience-seconds")
+        ),
     ] = None,
     max_abandonment: Annotated[
-        float | None, typer.Option(help="Erlang A: highest share hanging up, 0-1.")
+        float | None,
+        typer.Option(
+            help="Erlang A: highest share hanging up, 0-1.", parser=number("--max-abandonment")
+        ),
     ] = None,
-    agents: Annotated[int | None, typer.Option(help="Report this headcount instead.")] = None,
+    agents: Annotated[
+        int | None,
+        typer.Option(
+            help="Report this headcount instead.",
+            parser=number("--agents", whole=True, within=AGENTS),
+        ),
+    ] = None,
 ) -> None:
     """Erlang C (or A) for one interval: agents needed, or the service of a headcount.
 
@@ -583,7 +672,13 @@ def backtest_command(
         ),
     ],
     horizon: Annotated[str, typer.Option(help="Forecast length at each cut-off: 2w, 14d.")] = "2w",
-    origins: Annotated[int, typer.Option(help="Number of cut-offs.")] = 4,
+    origins: Annotated[
+        int,
+        typer.Option(
+            help="Number of cut-offs.",
+            parser=number("--origins", whole=True, within=ORIGINS),
+        ),
+    ] = 4,
     step: Annotated[
         str | None, typer.Option(help="Time between cut-offs (default: the horizon).")
     ] = None,
@@ -629,8 +724,19 @@ def simulate(
         Path, typer.Option("--forecast", help="A forecast CSV covering the schedule's horizon.")
     ],
     config: Annotated[Path, typer.Option("--config", "-c", help="wfm.toml with [queues].")],
-    replications: Annotated[int, typer.Option(help="Independent runs, 1 to 100,000.")] = 200,
-    seed: Annotated[int, typer.Option(help="Same seed, same output.")] = 1,
+    replications: Annotated[
+        int,
+        typer.Option(
+            help="Independent runs, 1 to 100,000.",
+            parser=number("--replications", whole=True, within=REPLICATIONS),
+        ),
+    ] = 200,
+    seed: Annotated[
+        int,
+        typer.Option(
+            help="Same seed, same output.", parser=number("--seed", whole=True, within=SEED)
+        ),
+    ] = 1,
     textbook: Annotated[
         bool,
         typer.Option(
@@ -641,7 +747,13 @@ def simulate(
         Path | None,
         typer.Option(help="Ticket-level history: fit each queue's handle-time spread to it."),
     ] = None,
-    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Processes (default: all cores).",
+            parser=number("--workers", whole=True, within=WORKERS),
+        ),
+    ] = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
 ) -> None:

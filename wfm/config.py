@@ -154,7 +154,7 @@ class ForecastSettings:
 
     def __post_init__(self) -> None:
         if not (is_number(self.level) and 0 < self.level < 1):
-            raise WfmError(
+            raise _SettingsError(
                 f"forecast.level: expected a share between 0 and 1, e.g. 0.8, got {self.level!r}"
             )
         try:

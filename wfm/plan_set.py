@@ -18,7 +18,7 @@ import hashlib
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from wfm.errors import WfmError
@@ -63,7 +63,7 @@ def _remove_stale_staging(out: Path) -> None:
 def _publish(staging: Path, out: Path) -> None:
     """Move the staged files (and folders) into `out`; then write the manifest."""
     (out / MANIFEST).unlink(missing_ok=True)  # a half-moved set has no manifest
-    lines = []
+    names = []
     for entry in sorted(staging.iterdir()):
         target = out / entry.name
         if entry.is_dir():
@@ -72,13 +72,24 @@ def _publish(staging: Path, out: Path) -> None:
             os.replace(entry, target)
         except OSError as e:
             raise WfmError(f"{target}: cannot write: {e.strerror or e}") from None
-        lines.append(f"{_digest(target)}  {entry.name}\n")
+        names.append(entry.name)
+    write_manifest(out, names)
+
+
+def write_manifest(out: Path, names: Iterable[str]) -> None:
+    """Write `.wfm-plan`: each of the files `names` in `out` with its SHA-256."""
+    lines = [f"{_digest(out / name)}  {name}\n" for name in names]
     text = "# Written by wfm plan: each file of this run with its SHA-256.\n" + "".join(lines)
     (out / MANIFEST).write_text(text, encoding="utf-8")
 
 
-def check_manifest(out: Path) -> str | None:
-    """None if every file `.wfm-plan` lists is as written; else what is not."""
+def check_manifest(out: Path, *, names: Collection[str] | None = None) -> str | None:
+    """None if every file `.wfm-plan` lists is as written; else what is not.
+
+    Args:
+        out: the plan folder.
+        names: check only the listed files of these names (None: all of them).
+    """
     manifest = out / MANIFEST
     if not manifest.exists():
         return f"{out}: no {MANIFEST}: the files may come from different runs of wfm plan"
@@ -86,6 +97,8 @@ def check_manifest(out: Path) -> str | None:
         if not line or line.startswith("#"):
             continue
         digest, _, name = line.partition("  ")
+        if names is not None and name not in names:
+            continue
         path = out / name
         if not path.exists() or _digest(path) != digest:
             return f"{path}: not the file this plan wrote (changed since, or from another run)"

@@ -49,7 +49,7 @@ from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import SkillGroup, group_label, skill_groups
 from scheduling.shifts.templates import generate_shifts, shift_costs
 from scheduling.shifts.topup import extra_shifts
-from scheduling.solver import SolveResult
+from scheduling.solver import SolveResult, solve_budget
 
 _EPS = 1e-6
 
@@ -172,6 +172,26 @@ def schedule_requirements(
         SolverUnavailableError: no solver can run.
         InfeasibleError: the solver found no solution within the time limit.
     """
+    with solve_budget(options.time_limit_seconds):  # one budget for all of the run's solves
+        return _scheduled(
+            requirements,
+            sites=sites,
+            options=options,
+            roster=roster,
+            release=release,
+            weekend_due=weekend_due,
+        )
+
+
+def _scheduled(
+    requirements: pd.DataFrame,
+    *,
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+    roster: pd.DataFrame | None,
+    release: Mapping[str, pd.Timestamp] | None,
+    weekend_due: Collection[str],
+) -> ScheduleResult:
     run = setup_run(requirements, sites=sites, options=options, roster=roster, release=release)
     shifts = generate_shifts(run.active, start=run.horizon[0], end=run.horizon[1])
     model = build_model(requirements, shifts, sites=run.planned, options=options, groups=run.groups)

@@ -28,6 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
+from scheduling.errors import InputError
+
+MAX_CONTACTS = 20_000_000  # one replication's contacts: about 40 bytes each in memory
+
 
 @dataclass(frozen=True)
 class Demand:
@@ -111,6 +115,14 @@ def draw_contacts(
 ) -> Contacts:
     """Every contact of one replication, sorted by arrival time (ties by queue)."""
     rates = draw_rates(demand, rng, textbook=textbook)
+    drawn = float(rates.sum())
+    if not np.isfinite(drawn) or drawn > MAX_CONTACTS:
+        # Bounds far above a small volume give a lognormal with a huge tail.
+        raise InputError(
+            f"forecast: a replication drew {drawn:.3g} contacts, more than the "
+            f"{MAX_CONTACTS:,} a simulation holds; check volume_low and volume_high "
+            "against volume"
+        )
     counts = rng.poisson(rates)
     flat = counts.ravel()  # interval-major: cell k is (k // queues, k % queues)
     cell = np.repeat(np.arange(flat.size), flat)

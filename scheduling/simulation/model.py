@@ -25,7 +25,12 @@ from scheduling.columns import (
 )
 from scheduling.errors import InputError
 from scheduling.simulation.agents import Staff, staff_from_schedule
-from scheduling.simulation.arrivals import Demand, log_variances, split_day_error
+from scheduling.simulation.arrivals import (
+    MAX_CONTACTS,
+    Demand,
+    log_variances,
+    split_day_error,
+)
 from scheduling.simulation.engine import Routing
 from scheduling.simulation.measures import Grid
 from scheduling.simulation.options import SimulationOptions
@@ -33,6 +38,7 @@ from scheduling.staffing.queues import QueueSpec
 from scheduling.staffing.requirements import chat_handle_seconds
 
 MAX_CELLS = 2_000_000  # intervals x queues: a year at 15 minutes for 57 queues
+MAX_INTERVAL_VOLUME = 1e7  # contacts in one interval, as the history readers allow
 
 
 @dataclass(frozen=True)
@@ -187,8 +193,16 @@ def _demand(forecast, specs, names, starts, day, origin, size, options) -> Deman
     mean = np.nan_to_num(grid_of(VOLUME, 0.0), nan=0.0)
     if (mean < 0).any() or not np.isfinite(mean).all():
         raise InputError("forecast: volume must be finite and >= 0")
+    for column in (VOLUME, VOLUME_LOW, VOLUME_HIGH):
+        _check_at_most(grid_of(column, np.nan), MAX_INTERVAL_VOLUME, column, "contacts", names)
+    if mean.sum() > MAX_CONTACTS:
+        raise InputError(
+            f"forecast: {mean.sum():,.0f} contacts; a simulation draws every one, at most "
+            f"{MAX_CONTACTS:,} per replication: simulate a shorter horizon"
+        )
     default_aht = np.array([s.aht_seconds for s in specs])
     aht = grid_of(AHT_SECONDS, np.nan)
+    _check_at_most(aht, 86_400.0, AHT_SECONDS, "seconds (a day)", names)
     aht = np.where(np.isfinite(aht) & (aht > 0), aht, default_aht)
     conc = np.array([s.concurrency for s in specs])
     eff = np.array([s.concurrency_efficiency for s in specs])
@@ -206,6 +220,20 @@ def _demand(forecast, specs, names, starts, day, origin, size, options) -> Deman
         patience_seconds=np.array([s.patience_seconds or np.inf for s in specs], dtype=float),
         interval_seconds=float(size),
     )
+
+
+def _check_at_most(
+    grid: np.ndarray, most: float, column: str, unit: str, names: tuple[str, ...]
+) -> None:
+    """InputError naming a queue when a cell of `grid` (intervals x queues) is above `most`."""
+    with np.errstate(invalid="ignore"):
+        above = np.argwhere(grid > most)
+    if len(above):
+        queue = names[above[0][1]]
+        raise InputError(
+            f"forecast: {column} {grid[tuple(above[0])]:.4g} in queue {queue!r} is above "
+            f"{most:,.0f} {unit}, the most wfm simulates; check the units"
+        )
 
 
 def _routing(

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from wfm.errors import WfmError
+from wfm.plan_set import MANIFEST, check_manifest
 from wfm.report.capacity_section import capacity_section
 from wfm.report.cost_section import cost_section
 from wfm.report.forecast_section import forecast_section
@@ -76,6 +78,30 @@ def build_report(folder: Path) -> Report:
         missing=list(plan.missing),
         sections=[s.key for s in sections],
         drawn=[s.key for s in sections if s.drawn],
+    )
+
+
+def check_plan_set(folder: Path) -> str | None:
+    """Refuse a plan folder whose files no longer match its manifest (`.wfm-plan`).
+
+    Only the files the page reads and that are present are checked (a missing one
+    is said by `missing_line`; sim.csv and capacity.csv come from other commands).
+
+    Returns:
+        A warning when the folder has no manifest to check against, else None.
+
+    Raises:
+        WfmError: a file the page reads changed since `wfm plan` wrote the folder:
+            the page would mix two plans (e.g. a new schedule with the old cost).
+    """
+    present = [name for name in FEEDS if (folder / name).is_file()]
+    problem = check_manifest(folder, names=present)
+    if problem is None:
+        return None
+    if not (folder / MANIFEST).exists():
+        return f"{problem}; the page shows them together as they are"
+    raise WfmError(
+        f"{problem}; the page would mix two plans: run `wfm plan` again, or restore the file"
     )
 
 

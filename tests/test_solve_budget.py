@@ -1,0 +1,142 @@
+"""One time budget for all of a run's solves (`scheduling.solver.solve_budget`).
+
+Limits are read where they reach the solver, and solve times as the solver
+reports them, never from the wall clock of the test.
+"""
+
+from __future__ import annotations
+
+import conftest
+import pandas as pd
+import pulp
+import pytest
+
+from scheduling import solver
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.planner import schedule_requirements
+
+MONDAY = pd.Timestamp("2026-11-23 00:00Z")
+
+
+@pytest.fixture
+def solves(monkeypatch):
+    """Every solve's (time limit handed to the solver, seconds it reported)."""
+    seen: list[list[float]] = []
+    backend, run = solver._backend, solver._run
+
+    def spy_backend(name, **kwargs):
+        seen.append([kwargs["time_limit_seconds"], float("nan")])
+        return backend(name, **kwargs)
+
+    def spy_run(problem, chosen, name):
+        seconds = run(problem, chosen, name)
+        seen[-1][1] = seconds
+        return seconds
+
+    monkeypatch.setattr(solver, "_backend", spy_backend)
+    monkeypatch.setattr(solver, "_run", spy_run)
+    return seen
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The budget's clock, at 0 until a test moves it (seconds)."""
+    now = [0.0]
+    monkeypatch.setattr(solver, "_clock", lambda: now[0])
+    return now
+
+
+def tiny() -> pulp.LpProblem:
+    problem = pulp.LpProblem("tiny", pulp.LpMinimize)
+    x = problem.add_variable("x", lowBound=0, upBound=3, cat="Integer")
+    problem += x
+    problem += x >= 1
+    return problem
+
+
+def solve_tiny() -> None:
+    solver.solve_problem(tiny(), solver="highs", time_limit_seconds=60, gap=0.0)
+
+
+def test_each_solve_gets_what_is_left_of_the_budget_and_a_floor_past_it(solves, clock):
+    solve_tiny()  # outside any budget: its own limit
+    with solver.solve_budget(10):
+        solve_tiny()
+        clock[0] = 7.0
+        solve_tiny()
+        clock[0] = 12.0
+        solve_tiny()  # spent: the floor, max(1 s, 5% of 10 s)
+    with solver.solve_budget(100):
+        clock[0] = 50.0
+        solve_tiny()  # 62 s left, but its own limit is 60
+    assert [limit for limit, _ in solves] == [60, 10, 3, 1, 60]
+
+
+def test_an_inner_budget_never_outlasts_the_outer_one(solves, clock):
+    with solver.solve_budget(10):
+        clock[0] = 4.0
+        with solver.solve_budget(30):
+            solve_tiny()
+        solve_tiny()
+    with solver.solve_budget(200):
+        clock[0] = 300.0
+        solve_tiny()  # spent: 5% of 200 s
+    assert [limit for limit, _ in solves] == [6, 6, 10]
+
+
+def site():
+    fields = {"open_minutes": 0, "close_minutes": 1440, "max_agents": 12, "cost_per_hour": 10.0}
+    return conftest.make_site(**fields)
+
+
+def options(time_limit_seconds: float) -> ScheduleOptions:
+    return ScheduleOptions(
+        break_minutes=0,
+        cyclic=True,
+        min_rest_hours=11,
+        time_limit_seconds=time_limit_seconds,
+        gap=0.01,
+        node_limit=50,
+    )
+
+
+def week(agents: float = 2.0) -> pd.DataFrame:
+    times = pd.date_range(MONDAY, periods=24 * 7, freq="60min")
+    frame = pd.DataFrame({"interval_start": times, "queue": "phone", "agents_scheduled": agents})
+    frame.loc[frame.index % 24 == 10, "agents_scheduled"] = 5.0  # a peak the 12 cannot all meet
+    return frame
+
+
+def roster(n: int) -> pd.DataFrame:
+    return pd.DataFrame({"agent": [f"a{k:02d}" for k in range(n)], "site": "Test"})
+
+
+def test_a_schedule_run_shares_one_time_limit_across_all_its_solves(solves):
+    budget = 20.0
+    result = schedule_requirements(
+        week(), sites=[site()], options=options(budget), roster=roster(12)
+    )
+    assert not result.schedule.empty
+    assert len(solves) >= 2, solves  # the shift programme and the assignment at least
+    floor = max(solver.MIN_SOLVE_SECONDS, solver.MIN_SOLVE_SHARE * budget)
+    spent = 0.0
+    for limit, seconds in solves:
+        assert limit <= max(budget - spent, floor) + 1e-9, solves
+        spent += seconds
+    assert all(limit < budget for limit, _ in solves[1:]), solves
+
+
+def test_a_spent_budget_still_leaves_each_later_solve_its_floor(solves, monkeypatch):
+    shift = [0.0]
+    monkeypatch.setattr(solver, "_clock", lambda: shift[0])
+    backend = solver._backend
+
+    def spend_all(name, **kwargs):
+        chosen = backend(name, **kwargs)
+        shift[0] = 1e6  # the first solve (the shift programme) used the whole budget
+        return chosen
+
+    monkeypatch.setattr(solver, "_backend", spend_all)
+    result = schedule_requirements(week(), sites=[site()], options=options(40), roster=roster(12))
+    assert not result.schedule.empty
+    assert set(result.schedule["agent"]) <= set(roster(12)["agent"])
