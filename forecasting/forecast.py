@@ -16,7 +16,15 @@ import numpy as np
 import pandas as pd
 
 from forecasting.base import ClosedHours, QueueContext, VolumeModel, series
-from forecasting.calendar import check_timezone, closed_dates, holiday_calendar, local_frame
+from forecasting.calendar import (
+    check_timezone,
+    closed_dates,
+    day_index,
+    day_number,
+    holiday_calendar,
+    local_clock,
+    local_frame,
+)
 from forecasting.columns import (
     AHT_SECONDS,
     BASELINE_VOLUME,
@@ -373,7 +381,9 @@ def prepare_history(part: pd.DataFrame, context: QueueContext) -> tuple[pd.DataF
         (history copy, notes).
     """
     notes = []
-    out = part.copy()
+    known = np.flatnonzero(part[VOLUME].notna().to_numpy())
+    # a queue whose data start later than the others' has no gap before its first count
+    out = part.iloc[known[0] if len(known) else 0 :].copy()
     volume = series(out)
     missing = volume.isna().to_numpy()
     if missing.any():
@@ -419,22 +429,31 @@ def prepare_history(part: pd.DataFrame, context: QueueContext) -> tuple[pd.DataF
 
 def _empty_days(part: pd.DataFrame, context: QueueContext) -> pd.DatetimeIndex:
     """Local dates with zero contacts on weekdays whose median day has EMPTY_DAY_MIN+."""
-    local = local_frame(
+    clock = local_clock(
         part[INTERVAL_START], timezone=context.timezone, interval_minutes=context.interval_minutes
     )
-    daily = (
-        pd.Series(part[VOLUME].to_numpy(float), index=local["local_date"])
-        .groupby(level=0)
-        .sum(min_count=1)
-    )
-    daily = daily.iloc[1:-1]  # the ends of a UTC grid are partial local days
-    if daily.empty:
+    volume = part[VOLUME].to_numpy(float)
+    if len(volume) == 0:
         return pd.DatetimeIndex([])
-    typical = daily.groupby(daily.index.day_of_week).median()
-    usual = typical.reindex(daily.index.day_of_week).to_numpy()
-    holidays = pd.DatetimeIndex([pd.Timestamp(d) for d in context.holidays])
-    empty = (daily.to_numpy() == 0) & (usual >= EMPTY_DAY_MIN) & ~daily.index.isin(holidays)
-    return pd.DatetimeIndex(daily.index[empty])
+    offset = clock.day - clock.day[0]
+    known = ~np.isnan(volume)
+    size = np.bincount(offset)
+    total = np.bincount(offset, weights=np.where(known, volume, 0.0))
+    any_known = np.bincount(offset, weights=known) > 0
+    present = np.flatnonzero(size)
+    days = present[1:-1]  # the ends of a UTC grid are partial local days
+    days = days[any_known[days]]  # sum(min_count=1): a day with no known interval is NaN
+    if len(days) == 0:
+        return pd.DatetimeIndex([])
+    daily = total[days]
+    weekday = (days + clock.day[0] + 3) % 7
+    usual = np.full(len(days), np.nan)
+    for d in np.unique(weekday):
+        usual[weekday == d] = np.median(daily[weekday == d])
+    holidays = np.array([day_number(d) for d in context.holidays], dtype=np.int64)
+    absolute = days + clock.day[0]
+    empty = (daily == 0) & (usual >= EMPTY_DAY_MIN) & ~np.isin(absolute, holidays)
+    return day_index(absolute[empty])
 
 
 def forecast_aht(
@@ -479,11 +498,15 @@ def forecast_aht(
 
 def _labels(context: QueueContext, grid: pd.DatetimeIndex, holidays: dict) -> list[str]:
     names = active_names(context.events, grid)
-    local = local_frame(grid, timezone=context.timezone, interval_minutes=context.interval_minutes)
-    for i, day in enumerate(local["local_date"]):
-        name = holidays.get(day.date())
-        if name:
-            names[i].append(name)
+    if holidays:
+        clock = local_clock(
+            grid, timezone=context.timezone, interval_minutes=context.interval_minutes
+        )
+        by_day = {day_number(d): name for d, name in holidays.items()}
+        for i, day in enumerate(clock.day.tolist()):
+            name = by_day.get(day)
+            if name:
+                names[i].append(name)
     return [";".join(n) for n in names]
 
 

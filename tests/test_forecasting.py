@@ -621,3 +621,21 @@ def test_holiday_categories_add_optional_holidays_and_unknown_ones_are_refused()
     history = make_history(days=21, seed=16)
     with pytest.raises(InputError, match=r"forecast\.holiday_categories: 'bankish'"):
         forecast(history, country="IL", holiday_categories=["bankish"])
+
+
+def test_a_queue_that_starts_later_has_no_gap_before_its_first_count():
+    early = make_history(days=42, queues=("early",), seed=1)
+    late = make_history(days=28, queues=("late",), start="2025-01-20", seed=2)
+    shared = complete_grid(
+        pd.concat([early, late]).dropna(subset=["volume"]), interval_minutes=60, missing="nan"
+    )
+    assert shared.loc[shared["queue"] == "late", "volume"].isna().sum() == 14 * 24
+    together = forecast_volume(
+        shared, horizon=48, interval_minutes=60, timezones={"late": "America/New_York"}
+    )
+    alone = forecast_volume(
+        late, horizon=48, interval_minutes=60, timezones={"late": "America/New_York"}
+    )
+    assert not [w for w in together.warnings if "missing" in w]
+    got = together.forecast[together.forecast["queue"] == "late"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, alone.forecast.reset_index(drop=True))
