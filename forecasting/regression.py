@@ -99,8 +99,12 @@ class SeasonalRegression(VolumeModel):
         profile_days = self._profile_days(days, self._special_mask(days))
         self.shares = self._profile(clock, volume, profile_days)
         self.alpha = self._dispersion(clock, volume, profile_days)
-        self.effects = self._event_effects()
         return self
+
+    @property
+    def effects(self) -> pd.DataFrame:
+        """Learned multiplicative effects: kind, offset_days, uplift (fraction)."""
+        return self._event_effects()
 
     def predict_mean(self, grid: pd.DatetimeIndex) -> np.ndarray:
         clock = self._clock(grid)
