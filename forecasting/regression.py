@@ -22,6 +22,13 @@ The top-down method of contact-centre planning, in the queue's local time:
   weekday. Slots that were always empty stay empty: closed hours forecast zero.
 
 Days with unknown intervals (gaps in the input, outages) are left out of both.
+So are ordinary days far off the first fit (at least 1.5 times off and 5
+Poisson standard deviations away): a closure nobody declared, an outage, a
+one-off peak. The daily model is refitted without them (one robust step, as
+in iteratively reweighted robust regression with a hard cut-off) so that one
+such Tuesday does not pull every Tuesday down, and they do not shape the
+intraday profile. Anonymous Bank: hourly WAPE ratio to seasonal naive 0.731 ->
+0.725; helpdesk and M4 unchanged (benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -52,6 +59,8 @@ YEARLY_MIN_DAYS = 365
 SPECIAL = ("holiday", "before_holiday", "after_holiday")
 FLOAT_EPS = np.finfo(float).eps
 HOLIDAY_PRIOR_DAYS = 1.0  # pooling weight of the average holiday, in days of evidence
+OUTLIER_RATIO = 1.5  # an ordinary day this many times off its fit (either way) ...
+OUTLIER_Z = 5.0  # ... and this many Poisson standard deviations away is left out
 
 
 def holiday_name(name: str | None) -> str | None:
@@ -96,7 +105,8 @@ class SeasonalRegression(VolumeModel):
         self.open_weekdays = [d for d in range(7) if by_weekday[d] > 0]
         self._fit_daily(days, totals)
         self._fit_holiday_names(days, totals)
-        profile_days = self._profile_days(days, self._special_mask(days))
+        unusual = self._special_mask(days) | np.isin(days, self.outliers)
+        profile_days = self._profile_days(days, unusual)
         self.shares = self._profile(clock, volume, profile_days)
         self.alpha = self._dispersion(clock, volume, profile_days)
         return self
@@ -186,6 +196,7 @@ class SeasonalRegression(VolumeModel):
     def _fit_daily(self, days: np.ndarray, totals: np.ndarray) -> None:
         is_open = np.isin(_weekday(days), self.open_weekdays)
         days, totals = days[is_open], totals[is_open]
+        self.outliers = np.zeros(0, dtype=np.int64)
         design = self._design(days)
         self.columns = [
             name
@@ -199,7 +210,29 @@ class SeasonalRegression(VolumeModel):
             return
         x = np.column_stack([design[c] for c in self.columns])
         self._beta = poisson_glm(x, totals)
+        unusual = self._unusual(x, totals, special=self._special_mask(days))
+        if unusual.any():
+            self._beta = poisson_glm(x[~unusual], totals[~unusual])
+            self.outliers = days[unusual]
         self.params = pd.Series(self._beta, index=self.columns)
+
+    def _unusual(self, x: np.ndarray, totals: np.ndarray, *, special: np.ndarray) -> np.ndarray:
+        """Ordinary days far off the first fit: unmarked closures, outages, one-off peaks.
+
+        A day is unusual when its total is more than OUTLIER_RATIO times off its
+        fitted value (either way) and more than OUTLIER_Z Poisson standard
+        deviations away, so that a quiet queue's noise never counts. Days marked
+        as holidays, days around them or events are never unusual (they are
+        what their columns learn). None is dropped when what remains could not
+        fit every column.
+        """
+        fitted = np.exp(x @ self._beta)
+        far = np.abs(np.log((totals + 0.5) / (fitted + 0.5))) > np.log(OUTLIER_RATIO)
+        unusual = far & (np.abs(totals - fitted) > OUTLIER_Z * np.sqrt(fitted + 1.0)) & ~special
+        kept = ~unusual
+        if kept.sum() < 2 * x.shape[1] or not (x[kept] != 0).any(axis=0).all():
+            return np.zeros(len(totals), dtype=bool)
+        return unusual
 
     def _daily_mean(self, days: np.ndarray, *, by_name: bool = True) -> np.ndarray:
         if self.params.empty:
