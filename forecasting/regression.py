@@ -61,6 +61,7 @@ FLOAT_EPS = np.finfo(float).eps
 HOLIDAY_PRIOR_DAYS = 1.0  # pooling weight of the average holiday, in days of evidence
 OUTLIER_RATIO = 1.5  # an ordinary day this many times off its fit (either way) ...
 OUTLIER_Z = 5.0  # ... and this many Poisson standard deviations away is left out
+EMPTY_DAY_MIN = 20.0  # contacts on an ordinary day above which a holiday with none was closed
 
 
 def holiday_name(name: str | None) -> str | None:
@@ -254,10 +255,13 @@ class SeasonalRegression(VolumeModel):
         A holiday seen on n complete open days moves from the shared effect by
         n / (n + HOLIDAY_PRIOR_DAYS) of its own log ratio of actual to fitted
         volume (a partial-pooling estimate: few examples stay near the average
-        holiday). A holiday never seen gets the average (shared) effect of the
-        holidays the history held; with none at all, no effect.
+        holiday). A holiday never seen gets the average effect of the holidays
+        the history held open; with none at all, no effect. A closure (a holiday
+        with no contact where an ordinary day has EMPTY_DAY_MIN or more) belongs
+        to its own holiday: one closed Labor Day must not close Columbus Day.
         """
         self.holiday_deviation: dict[str, float] = {}
+        self.unseen_shift = 0.0
         if not self.holidays_learned:
             return
         is_open = np.isin(_weekday(days), self.open_weekdays)
@@ -275,6 +279,24 @@ class SeasonalRegression(VolumeModel):
             n, actual, mean = sums[name]
             ratio = (actual + 0.5) / (mean + 0.5)
             self.holiday_deviation[name] = n / (n + HOLIDAY_PRIOR_DAYS) * float(np.log(ratio))
+        self.unseen_shift = self._unseen_shift(sums)
+
+    def _unseen_shift(self, sums: dict[str, list[float]]) -> float:
+        """Log shift of a holiday never seen: 0 (the shared effect) unless some were closures.
+
+        With closures in the history, the shift moves the shared effect to that
+        of the open holidays alone; with no open holiday, it cancels the effect.
+        """
+        ordinary = np.exp(-self.params["holiday"])  # fitted / this = an ordinary day's volume
+        closed = {n for n, (_, a, m) in sums.items() if a == 0 and m * ordinary >= EMPTY_DAY_MIN}
+        if not closed:
+            return 0.0
+        open_names = [n for n in sums if n not in closed]
+        if not open_names:
+            return -float(self.params["holiday"])
+        actual = sum(sums[n][1] for n in open_names)
+        fitted = sum(sums[n][2] for n in open_names)
+        return float(np.log((actual + 0.5) / (fitted + 0.5)))
 
     def _holiday_shift(self, days: np.ndarray) -> np.ndarray:
         """Log shift of each day from the shared holiday effect: its holiday's own
@@ -285,13 +307,16 @@ class SeasonalRegression(VolumeModel):
         for i, day in enumerate(np.asarray(days).tolist()):
             name = self._holidays.get(day)
             if name is not None:
-                shift[i] = self.holiday_deviation.get(name, 0.0)
+                shift[i] = self.holiday_deviation.get(name, self.unseen_shift)
         return shift
 
     @property
     def average_holiday_uplift(self) -> float | None:
-        """The shared holiday effect (0.5 = 50 % more), None when no holiday was learned."""
-        return float(np.exp(self.params["holiday"]) - 1) if self.holidays_learned else None
+        """The effect a holiday never seen gets (0.5 = 50 % more), None when there is none."""
+        if not self.holidays_learned:
+            return None
+        total = float(self.params["holiday"]) + getattr(self, "unseen_shift", 0.0)
+        return None if abs(total) < 1e-12 else float(np.exp(total) - 1)
 
     def unlearned_holidays(self, grid: pd.DatetimeIndex) -> np.ndarray:
         """True for the intervals of `grid` on holidays whose name the history never held."""

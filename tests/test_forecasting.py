@@ -659,3 +659,21 @@ def test_an_undeclared_near_closure_does_not_pull_its_weekday_down():
     assert day_total(fitted.forecast, "2025-02-18") < day_total(
         forecast(make_history(days=42, daily_volume=8, seed=11), guard=False).forecast, "2025-02-18"
     )
+
+
+def test_holidays_without_a_contact_are_named_as_gaps_or_closures_and_never_close_another():
+    # Labor Day 2025-09-01 has no rows (an export gap) or zero rows (a closure)
+    history = weekday_export_without_holidays(days=63, start="2025-08-11")
+    absent = forecast(history, horizon=24 * 14, country="US")
+    notes = [n for n in absent.warnings if "no rows on 1 public holidays" in n]
+    assert len(notes) == 1 and "2025-09-01 Labor Day" in notes[0]
+    assert "forecast.closed_holidays" in notes[0]
+    local = history["interval_start"].dt.tz_convert(NY).dt.tz_localize(None).dt.normalize()
+    zero = history.copy()
+    zero.loc[local == pd.Timestamp("2025-09-01"), "volume"] = 0.0
+    closed = forecast(zero, horizon=24 * 14, country="US")
+    notes = [n for n in closed.warnings if "have no contacts" in n]
+    assert len(notes) == 1 and "looks like a closure" in notes[0]
+    for result in (absent, closed):  # Columbus Day ahead stays an ordinary Monday
+        ratio = day_total(result.forecast, "2025-10-13") / day_total(result.forecast, "2025-10-20")
+        assert abs(ratio - 1) < 0.05
