@@ -15,7 +15,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from forecasting.calendar import local_frame
+from forecasting.calendar import UTC_ZONES, local_frame
 from forecasting.columns import INTERVAL_START, VOLUME, VOLUME_HIGH, VOLUME_LOW
 from forecasting.intervals import Calibration, nb_interval
 
@@ -115,9 +115,20 @@ def same_time_back(
     Wall-clock times that do not exist (spring forward) move forward; repeated
     ones (fall back) take their first occurrence.
     """
+    period = pd.Timedelta(days=period_days)
+    if timezone in UTC_ZONES:
+        # no wall-clock shifts: whole periods back on the UTC grid itself, in nanoseconds
+        ns = grid.as_unit("ns").asi8
+        period_ns, step_ns = period.value, interval_minutes * 60 * 10**9
+        if periods is None:
+            last = index[-1].as_unit("ns").value
+            periods = np.maximum(1, -(-(ns - last) // period_ns))
+        back = np.broadcast_to(np.asarray(periods, dtype=np.int64), (len(grid),))
+        source = ns - back * period_ns
+        source = source - source % step_ns
+        return pd.DatetimeIndex(source.astype("datetime64[ns]")).tz_localize("UTC")
     local = grid.tz_convert(timezone).tz_localize(None)
     last = index[-1].tz_convert(timezone).tz_localize(None)
-    period = pd.Timedelta(days=period_days)
     if periods is None:
         periods = np.maximum(1, np.ceil((local - last) / period).astype(np.int64))
     back = np.broadcast_to(np.asarray(periods, dtype=np.int64), (len(grid),))
@@ -126,6 +137,15 @@ def same_time_back(
         timezone, ambiguous=np.ones(len(source), dtype=bool), nonexistent="shift_forward"
     ).tz_convert("UTC")
     return utc.floor(f"{interval_minutes}min")
+
+
+def values_at(volume: pd.Series, times: pd.DatetimeIndex) -> np.ndarray:
+    """`volume` at each of `times` (NaN where absent): a reindex without a new Series."""
+    position = volume.index.get_indexer(times)
+    values = volume.to_numpy(float)
+    if len(values) == 0:
+        return np.full(len(times), np.nan)
+    return np.where(position >= 0, values[np.maximum(position, 0)], np.nan)
 
 
 def impute_seasonal(volume: pd.Series, context: QueueContext) -> pd.Series:

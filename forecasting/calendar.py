@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
@@ -55,6 +57,73 @@ def local_frame(
             "weekday": local.day_of_week.to_numpy(),
             "slot": (minute // interval_minutes).to_numpy(),
         }
+    )
+
+
+NS_PER_DAY = 86_400 * 10**9
+NS_PER_MINUTE = 60 * 10**9
+EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+UTC_ZONES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal", "Zulu"})
+
+
+@dataclass(frozen=True)
+class LocalClock:
+    """The local calendar of UTC interval starts as numpy arrays (local_frame without pandas).
+
+    Attributes:
+        day: local date as whole days since 1970-01-01 (int64).
+        weekday: 0 = Monday.
+        slot: local minute of day // interval_minutes.
+    """
+
+    day: np.ndarray
+    weekday: np.ndarray
+    slot: np.ndarray
+
+
+def local_clock(
+    interval_start: pd.Series | pd.DatetimeIndex, *, timezone: str, interval_minutes: int
+) -> LocalClock:
+    """Local day, weekday and slot of each UTC interval start, as numpy arrays."""
+    index = pd.DatetimeIndex(interval_start)
+    if timezone not in UTC_ZONES:
+        index = index.tz_convert(timezone).tz_localize(None)
+    ns = index.as_unit("ns").asi8
+    day = ns // NS_PER_DAY
+    minute = (ns - day * NS_PER_DAY) // NS_PER_MINUTE
+    return LocalClock(day=day, weekday=(day + 3) % 7, slot=minute // interval_minutes)
+
+
+def day_number(date: dt.date) -> int:
+    """Whole days from 1970-01-01 to `date`."""
+    return date.toordinal() - EPOCH_ORDINAL
+
+
+def day_index(days: np.ndarray) -> pd.DatetimeIndex:
+    """Naive local midnights of day numbers (the `local_date` of local_frame)."""
+    return pd.DatetimeIndex(np.asarray(days, dtype="int64").astype("datetime64[D]")).as_unit("ns")
+
+
+def intervals_per_day_number(
+    days: np.ndarray, *, timezone: str, interval_minutes: int
+) -> np.ndarray:
+    """How many intervals each local day (day numbers) holds; cached per zone and day."""
+    if timezone in UTC_ZONES:
+        return np.full(len(days), 24 * 60 // interval_minutes, dtype=np.int64)
+    return np.array(
+        [_intervals_on(timezone, interval_minutes, int(d)) for d in days], dtype=np.int64
+    )
+
+
+@lru_cache(maxsize=65536)
+def _intervals_on(timezone: str, interval_minutes: int, day: int) -> int:
+    date = dt.date.fromordinal(day + EPOCH_ORDINAL)
+    return int(
+        intervals_per_local_day(
+            pd.DatetimeIndex([pd.Timestamp(date)]),
+            timezone=timezone,
+            interval_minutes=interval_minutes,
+        )[0]
     )
 
 

@@ -140,6 +140,8 @@ def active_names(events: pd.DataFrame, grid: pd.DatetimeIndex) -> list[list[str]
 def given_uplift(events: pd.DataFrame, grid: pd.DatetimeIndex) -> np.ndarray:
     """Multiplier per interval from events with a known uplift (1 where none)."""
     factor = np.ones(len(grid))
+    if events.empty:
+        return factor
     for row in events[events[EVENT_UPLIFT].notna()].itertuples(index=False):
         inside = (grid >= getattr(row, EVENT_START)) & (grid < getattr(row, EVENT_END))
         factor[inside] *= 1.0 + getattr(row, EVENT_UPLIFT)

@@ -16,7 +16,15 @@ import numpy as np
 import pandas as pd
 
 from forecasting.base import ClosedHours, QueueContext, VolumeModel, series
-from forecasting.calendar import check_timezone, closed_dates, holiday_calendar, local_frame
+from forecasting.calendar import (
+    check_timezone,
+    closed_dates,
+    day_index,
+    day_number,
+    holiday_calendar,
+    local_clock,
+    local_frame,
+)
 from forecasting.columns import (
     AHT_SECONDS,
     BASELINE_VOLUME,
@@ -377,8 +385,11 @@ def prepare_history(part: pd.DataFrame, context: QueueContext) -> tuple[pd.DataF
         (history copy, notes).
     """
     notes = []
-    out = part.copy()
+    known = np.flatnonzero(part[VOLUME].notna().to_numpy())
+    # a queue whose data start later than the others' has no gap before its first count
+    out = part.iloc[known[0] if len(known) else 0 :].copy()
     volume = series(out)
+    notes += missing_holiday_notes(out, context)
     missing = volume.isna().to_numpy()
     if missing.any():
         closed = ClosedHours(volume, context).open_mask(pd.DatetimeIndex(volume.index)) == 0
@@ -455,24 +466,93 @@ def _check_left_after_outages(
     )
 
 
-def _empty_days(part: pd.DataFrame, context: QueueContext) -> pd.DatetimeIndex:
-    """Local dates with zero contacts on weekdays whose median day has EMPTY_DAY_MIN+."""
-    local = local_frame(
+def missing_holiday_notes(part: pd.DataFrame, context: QueueContext) -> list[str]:
+    """Say what the whole holidays without a contact in the history look like.
+
+    A holiday on a weekday that usually has EMPTY_DAY_MIN contacts or more, with
+    no contact at all, is either a closure or a gap in the export. Rows absent
+    for the whole day look like an export gap: the day stays unknown (left out
+    of fitting, never a zero), and the holiday ahead is forecast as an ordinary
+    day unless forecast.closed_holidays names it. Rows present with zero
+    volume (or a ticket export with no ticket that day) look like a closure,
+    which the seasonal model learns as the holiday's effect.
+
+    Returns:
+        At most two notes (absent rows, zero rows), each naming up to five dates.
+    """
+    if not context.holidays or part.empty:
+        return []
+    clock = local_clock(
         part[INTERVAL_START], timezone=context.timezone, interval_minutes=context.interval_minutes
     )
-    daily = (
-        pd.Series(part[VOLUME].to_numpy(float), index=local["local_date"])
-        .groupby(level=0)
-        .sum(min_count=1)
+    volume = part[VOLUME].to_numpy(float)
+    offset = clock.day - clock.day[0]
+    known = np.bincount(offset, weights=~np.isnan(volume))
+    total = np.bincount(offset, weights=np.nan_to_num(volume))
+    days = np.flatnonzero(np.bincount(offset))[1:-1]  # whole local days only
+    if len(days) == 0:
+        return []
+    weekday = (days + clock.day[0] + 3) % 7
+    usual = np.zeros(len(days))
+    for d in np.unique(weekday):
+        seen = (weekday == d) & (known[days] > 0)
+        usual[weekday == d] = np.median(total[days][seen]) if seen.any() else 0.0
+    by_day = {day_number(d): name for d, name in context.holidays.items()}
+    holiday = np.array([int(d) + int(clock.day[0]) in by_day for d in days], dtype=bool)
+    quiet = holiday & (usual >= EMPTY_DAY_MIN) & (total[days] == 0)
+    absent, zero = quiet & (known[days] == 0), quiet & (known[days] > 0)
+    queue = context.queue
+
+    def named(mask: np.ndarray) -> str:
+        found = [int(d) + int(clock.day[0]) for d in days[mask]]
+        listed = ", ".join(f"{day_index([d])[0].date().isoformat()} {by_day[d]}" for d in found[:5])
+        return listed + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+
+    notes = []
+    if absent.any():
+        notes.append(
+            f"queue {queue!r}: the history has no rows on {int(absent.sum())} public holidays "
+            f"({named(absent)}); that looks like a gap in the export, so they are left out "
+            "of fitting and holidays ahead are forecast as ordinary days; if the queue closes "
+            "on them, list them in forecast.closed_holidays"
+        )
+    if zero.any():
+        notes.append(
+            f"queue {queue!r}: {int(zero.sum())} public holidays have no contacts although "
+            f"that weekday usually has {EMPTY_DAY_MIN:g} or more ({named(zero)}); that looks "
+            "like a closure and is learned as one; if the export lost those days instead, "
+            "leave their rows out of a counts file (absent rows are gaps)"
+        )
+    return notes
+
+
+def _empty_days(part: pd.DataFrame, context: QueueContext) -> pd.DatetimeIndex:
+    """Local dates with zero contacts on weekdays whose median day has EMPTY_DAY_MIN+."""
+    clock = local_clock(
+        part[INTERVAL_START], timezone=context.timezone, interval_minutes=context.interval_minutes
     )
-    daily = daily.iloc[1:-1]  # the ends of a UTC grid are partial local days
-    if daily.empty:
+    volume = part[VOLUME].to_numpy(float)
+    if len(volume) == 0:
         return pd.DatetimeIndex([])
-    typical = daily.groupby(daily.index.day_of_week).median()
-    usual = typical.reindex(daily.index.day_of_week).to_numpy()
-    holidays = pd.DatetimeIndex([pd.Timestamp(d) for d in context.holidays])
-    empty = (daily.to_numpy() == 0) & (usual >= EMPTY_DAY_MIN) & ~daily.index.isin(holidays)
-    return pd.DatetimeIndex(daily.index[empty])
+    offset = clock.day - clock.day[0]
+    known = ~np.isnan(volume)
+    size = np.bincount(offset)
+    total = np.bincount(offset, weights=np.where(known, volume, 0.0))
+    any_known = np.bincount(offset, weights=known) > 0
+    present = np.flatnonzero(size)
+    days = present[1:-1]  # the ends of a UTC grid are partial local days
+    days = days[any_known[days]]  # sum(min_count=1): a day with no known interval is NaN
+    if len(days) == 0:
+        return pd.DatetimeIndex([])
+    daily = total[days]
+    weekday = (days + clock.day[0] + 3) % 7
+    usual = np.full(len(days), np.nan)
+    for d in np.unique(weekday):
+        usual[weekday == d] = np.median(daily[weekday == d])
+    holidays = np.array([day_number(d) for d in context.holidays], dtype=np.int64)
+    absolute = days + clock.day[0]
+    empty = (daily == 0) & (usual >= EMPTY_DAY_MIN) & ~np.isin(absolute, holidays)
+    return day_index(absolute[empty])
 
 
 def forecast_aht(
@@ -517,11 +597,15 @@ def forecast_aht(
 
 def _labels(context: QueueContext, grid: pd.DatetimeIndex, holidays: dict) -> list[str]:
     names = active_names(context.events, grid)
-    local = local_frame(grid, timezone=context.timezone, interval_minutes=context.interval_minutes)
-    for i, day in enumerate(local["local_date"]):
-        name = holidays.get(day.date())
-        if name:
-            names[i].append(name)
+    if holidays:
+        clock = local_clock(
+            grid, timezone=context.timezone, interval_minutes=context.interval_minutes
+        )
+        by_day = {day_number(d): name for d, name in holidays.items()}
+        for i, day in enumerate(clock.day.tolist()):
+            name = by_day.get(day)
+            if name:
+                names[i].append(name)
     return [";".join(n) for n in names]
 
 

@@ -14,7 +14,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecasting.base import QueueContext, VolumeModel, impute_seasonal, same_time_back, series
+from forecasting.base import (
+    QueueContext,
+    VolumeModel,
+    impute_seasonal,
+    same_time_back,
+    series,
+    values_at,
+)
 from forecasting.errors import InputError
 from forecasting.intervals import moment_dispersion
 
@@ -39,7 +46,8 @@ class SeasonalNaive(VolumeModel):
         recent = self.volume.index[-RESIDUAL_WEEKS * 7 * context.per_day :]
         lagged = self._lookup(recent, fit=True)
         ok = ~np.isnan(lagged)
-        self.alpha = moment_dispersion(self.volume.reindex(recent).to_numpy()[ok], lagged[ok])
+        actual = self.volume.to_numpy(float)[-len(recent) :] if len(recent) else np.zeros(0)
+        self.alpha = moment_dispersion(actual[ok], lagged[ok])
         return self
 
     def predict_mean(self, grid: pd.DatetimeIndex) -> np.ndarray:
@@ -61,7 +69,8 @@ class SeasonalNaive(VolumeModel):
                 1, np.ceil((local - last) / pd.Timedelta(days=self.period_days))
             ).astype(np.int64)
         values = [
-            self.volume.reindex(
+            values_at(
+                self.volume,
                 same_time_back(
                     index,
                     grid,
@@ -69,8 +78,8 @@ class SeasonalNaive(VolumeModel):
                     interval_minutes=self.context.interval_minutes,
                     period_days=self.period_days,
                     periods=periods + extra,
-                )
-            ).to_numpy(float)
+                ),
+            )
             for extra in range(self.average_periods)
         ]
         if self.average_periods == 1:

@@ -183,6 +183,17 @@ def test_exported_offsets(tmp_path, text, utc):
     assert frame["created_at"].iloc[0] == pd.Timestamp(utc, tz="UTC")
 
 
+def test_a_file_all_in_utc_with_z_suffixes_reads_as_utc(tmp_path):
+    text = "created_at,queue\n2025-01-06T00:17:50Z,a\n2025-01-06 05:00Z,a\n"
+    frame, _ = readers.read_history(write(tmp_path, text), tz=NY)
+    assert list(frame["created_at"]) == [
+        pd.Timestamp("2025-01-06 00:17:50", tz="UTC"),
+        pd.Timestamp("2025-01-06 05:00", tz="UTC"),
+    ]
+    with pytest.raises(WfmError, match="year 1900"):
+        readers.read_history(write(tmp_path, text.replace("2025", "1900"), "old.csv"), tz=NY)
+
+
 def test_utc_suffix_in_forecast_and_requirements(tmp_path):
     text = "interval_start,queue,volume\n2025-01-06T00:00:00 UTC,phone,4\n"
     frame = readers.read_forecast(write(tmp_path, text, "f.csv"), tz=NY)

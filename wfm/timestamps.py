@@ -37,6 +37,7 @@ HOUR_OFFSET = re.compile(r"(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*([+-]\d{2})$")
 SPACED_OFFSET = re.compile(r"(\d)\s+([+-]\d{2}:?\d{2})$")
 OFFSET = re.compile(r"[+-]\d{2}:?\d{2}$")
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:[+-]\d{2}:\d{2})?")
+ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z")
 TIME_ONLY = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?$")
 DATE_ONLY = re.compile(r"^(?:\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2}))$")
 YEAR = r"(?<!\d)(\d{4})(?!\d)"  # the first four-digit number of a timestamp
@@ -118,6 +119,8 @@ def normalise(
     """Rewrite exported forms as ISO 8601; returns (text, has_offset)."""
     if text.str.fullmatch(ISO).all():  # the common case, quickly
         return text, text.str.contains(OFFSET)
+    if text.str.fullmatch(ISO_UTC).all():  # ISO 8601 in UTC ("...Z"), as quickly
+        return text.str.slice(0, -1) + "+00:00", pd.Series(True, index=text.index)
     text = text.str.replace(ZONE_SUFFIX, r"\1+00:00", regex=True)
     text = text.str.replace(HOUR_OFFSET, r"\1\2:00", regex=True)
     text = text.str.replace(SPACED_OFFSET, r"\1\2", regex=True)
