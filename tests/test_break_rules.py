@@ -568,10 +568,11 @@ def test_bad_break_rules_name_the_field(tmp_path: Path, breaks: str, fragments: 
 
 
 def requirements_csv(folder: Path, *, start: str = "2026-11-23 08:00Z") -> Path:
-    """Two agents every half hour for 12 hours from `start`."""
-    grid = pd.date_range(start, periods=24, freq="30min")
+    """Two agents every half hour for 12 hours from `start`, then none: one whole day."""
+    grid = pd.date_range(start, periods=48, freq="30min")
     path = folder / "requirements.csv"
-    pd.DataFrame({"interval_start": grid, "queue": "phone", "agents_scheduled": 2.0}).to_csv(
+    agents = [2.0] * 24 + [0.0] * 24
+    pd.DataFrame({"interval_start": grid, "queue": "phone", "agents_scheduled": agents}).to_csv(
         path, index=False
     )
     return path
