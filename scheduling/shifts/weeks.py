@@ -220,15 +220,26 @@ def _gap(objective: float, bound: float) -> float:
 def _bound_in_background(
     frame: pd.DataFrame, run: Run, options: ScheduleOptions
 ) -> Iterator[Callable[[], float | None]]:
-    """The whole horizon's root bound, computed in another process meanwhile.
+    """The weeks' bound (`weekly_bound`), computed in another process meanwhile.
 
-    Yields a function that waits for it. HiGHS runs one thread, so on a machine
-    of two or more cores the bound costs no wall-clock time beside the weeks.
+    Yields a function that waits for it: None when that process failed (the
+    bound is then unknown, never wrong). HiGHS runs one thread, so on a machine of
+    two or more cores the bound costs no wall-clock time beside the weeks. The
+    process is forked where the system can (no re-import of the caller's script).
     """
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
     future = pool.submit(weekly_bound, frame, run, options)
+
+    def wait() -> float | None:
+        try:
+            return future.result()
+        except Exception:  # a crashed or killed bound process: the bound is unknown
+            return None
+
     try:
-        yield future.result
+        yield wait
     finally:
         future.cancel()
         pool.shutdown(wait=False, cancel_futures=True)
