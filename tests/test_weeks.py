@@ -277,3 +277,16 @@ def test_the_weekly_bound_is_below_the_whole_horizon_optimum():
     assert bound is not None
     assert bound <= optimum.objective + 1e-6
     assert bound >= 0.8 * optimum.objective  # and not a trivial one
+
+
+def _broken_bound(*args: object) -> float:
+    raise RuntimeError("the bound's process failed")
+
+
+def test_a_failed_bound_process_leaves_the_bound_unknown(monkeypatch):
+    import scheduling.shifts.weeks as weeks
+
+    monkeypatch.setattr(weeks, "weekly_bound", _broken_bound)
+    result = schedule_horizon(requirements(10), sites=[site()], options=options())
+    assert result.solve.bound is None and result.solve.gap is None
+    assert len(result.schedule) > 0
