@@ -73,6 +73,7 @@ cost_per_hour = 12.0
 [scheduling]
 time_limit_seconds = 30
 gap = 0.01
+node_limit = 50                         # the same schedule every run, in seconds
 """
 
 
@@ -466,7 +467,7 @@ def test_short_history_is_an_error(workdir):
         (lambda c: c + "\n[oops\n", ["wfm.toml", "not valid TOML"]),
         (lambda c: c.replace('channel = "voice"', 'channel = "fax"'), ["wfm.toml", "phone", "fax"]),
         (
-            lambda c: c.replace("gap = 0.01", "gap = 0.01\nnode_limit = 0"),
+            lambda c: c.replace("node_limit = 50", "node_limit = 0"),
             ["wfm.toml", "node_limit", ">= 1"],
         ),
         (
