@@ -16,7 +16,10 @@ wfm.toml: 60-minute intervals, node_limit 100). Reported per horizon:
   (the extra-shift step may cover their hours with other shifts).
 
 Ratios are to the one-week run of the same process. Timings depend on the
-machine and its load; the gaps and shortfalls do not (node limits).
+machine and its load; the gaps and shortfalls do not (node limits). The example's
+one-week plan is cyclic (a week that repeats) and the weeks of a longer plan are
+not; `--not-cyclic` also runs one week with `cyclic = false`, the like-for-like
+reference for the shortfall of a longer plan.
 """
 
 from __future__ import annotations
@@ -34,14 +37,14 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "company"
 
 
-def run_plan(weeks: int, folder: Path) -> dict[str, float]:
+def run_plan(weeks: int, folder: Path, config: Path = EXAMPLE / "wfm.toml") -> dict[str, float]:
     """One `wfm plan --horizon {weeks}w`; its figures from stderr and plan.json."""
-    out = folder / f"plan{weeks}"
+    out = folder / f"plan{weeks}{'' if config.parent == EXAMPLE else '-' + config.stem}"
     command = [
         str(Path(sys.executable).with_name("wfm")),
         "plan",
         "--config",
-        str(EXAMPLE / "wfm.toml"),
+        str(config),
         "--history",
         str(EXAMPLE / "tickets.csv.gz"),
         "--events",
@@ -75,9 +78,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weeks", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--not-cyclic", action="store_true")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="wfm-weeks-") as folder:
+        if args.not_cyclic:
+            flat = Path(folder) / "not-cyclic.toml"
+            text = (EXAMPLE / "wfm.toml").read_text()
+            flat.write_text(text.replace("cyclic = true", "cyclic = false"))
+            row = run_plan(1, Path(folder), flat)
+            print("not cyclic:", json.dumps(row), file=sys.stderr, flush=True)
         for weeks in args.weeks:
             rows.append(run_plan(weeks, Path(folder)))
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
