@@ -81,13 +81,14 @@ def main() -> None:
     parser.add_argument("--not-cyclic", action="store_true")
     args = parser.parse_args()
     rows = []
+    flat_row = None
     with tempfile.TemporaryDirectory(prefix="wfm-weeks-") as folder:
         if args.not_cyclic:
             flat = Path(folder) / "not-cyclic.toml"
             text = (EXAMPLE / "wfm.toml").read_text()
             flat.write_text(text.replace("cyclic = true", "cyclic = false"))
-            row = run_plan(1, Path(folder), flat)
-            print("not cyclic:", json.dumps(row), file=sys.stderr, flush=True)
+            flat_row = run_plan(1, Path(folder), flat)
+            print("not cyclic:", json.dumps(flat_row), file=sys.stderr, flush=True)
         for weeks in args.weeks:
             rows.append(run_plan(weeks, Path(folder)))
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
@@ -101,6 +102,13 @@ def main() -> None:
             f"{row['short_per_week'] / max(base['short_per_week'], 1e-9):.2f} | "
             f"{row['unfilled']} |"
         )
+    if flat_row is not None:
+        reference = max(flat_row["short_per_week"], 1e-9)
+        for row in rows:
+            print(
+                f"{row['weeks']} week(s): short per week / one week not cyclic = "
+                f"{row['short_per_week'] / reference:.2f}"
+            )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
 

@@ -119,8 +119,8 @@ def local_weekends(
     day = span[0].tz_convert(timezone).normalize()
     while day < span[1]:
         if day.weekday() == 5 and day >= span[0]:
-            out.append((day, _local_days_later(day, 2, timezone)))
-        day = _local_days_later(day, 1, timezone)
+            out.append((day, local_midnight(day, days=2)))
+        day = local_midnight(day)
     return out
 
 
@@ -129,7 +129,7 @@ def weekend_free(shifts: pd.DataFrame, saturday: pd.Timestamp, monday: pd.Timest
     return not ((shifts[START] < monday) & (shifts[END] > saturday)).any()
 
 
-def _local_days_later(day: pd.Timestamp, days: int, timezone: str) -> pd.Timestamp:
-    """Local midnight `days` after the local midnight `day`."""
-    later = day.tz_localize(None) + pd.Timedelta(days=days)
-    return later.tz_localize(timezone, ambiguous=True, nonexistent="shift_forward")
+def local_midnight(instant: pd.Timestamp, *, days: int = 1) -> pd.Timestamp:
+    """Local midnight `days` after the local date of a tz-aware `instant`, in its zone."""
+    later = instant.normalize().tz_localize(None) + pd.Timedelta(days=days)
+    return later.tz_localize(instant.tz, ambiguous=True, nonexistent="shift_forward")

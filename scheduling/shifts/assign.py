@@ -181,7 +181,7 @@ def assign_agents(
             if taken is None:
                 taken = _greedy_anonymous(site, site_slots, rules, options)
             if site.max_agents is not None and len({a for a, _ in taken}) > site.max_agents:
-                staff = _anonymous(site, site.max_agents, options)
+                staff = anonymous_agents(site, site.max_agents, options)
                 taken = _solve_assignment(site_slots, staff, rules, options, compact=True)
         assigned.extend(taken)
         filled: dict[tuple[str, str], int] = defaultdict(int)
@@ -258,7 +258,7 @@ def _greedy_anonymous(
     site: Site, slots: list[_Slot], rules: _Rules, options: ScheduleOptions
 ) -> list[tuple[str, _Slot]]:
     """Fill every unit in start order, reusing the agent with the fewest shifts."""
-    template = _anonymous(site, 1, options)[0]
+    template = anonymous_agents(site, 1, options)[0]
     work: list[list[_Slot]] = []
     taken = []
     for slot in sorted(slots, key=lambda s: (s.begin, s.shift_id, s.queue)):
@@ -288,7 +288,7 @@ def _anonymous_weeks(
     no days off in a row, or a rule it leaves out could bind); every week it
     gives is checked against the rules again before it is used.
     """
-    template = _anonymous(site, 1, options)[0]
+    template = anonymous_agents(site, 1, options)[0]
     usable = [slot for slot in slots if _eligible(template, slot, rules)]
     run = options.consecutive_days_off
     shifts = [
@@ -528,10 +528,6 @@ def _distance(preferred: int | None, minute: int) -> float:
 
 def anonymous_agents(site: Site, n: int, options: ScheduleOptions) -> list[Agent]:
     """Agents "{site}-001" .. of a site without a roster: all its queues, max_hours_per_week."""
-    return _anonymous(site, n, options)
-
-
-def _anonymous(site: Site, n: int, options: ScheduleOptions) -> list[Agent]:
     return [
         Agent(
             name=_anonymous_name(site, k),

@@ -21,6 +21,7 @@ from functools import cached_property
 import pandas as pd
 import pulp
 
+from scheduling.shifts.agents import local_midnight
 from scheduling.shifts.daysoff import DaysOff
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.sites import Site
@@ -253,18 +254,12 @@ def _headcount_terms(
     if group.agents is not None:
         free = group.available[day.weekday()] if group.available else group.agents
         if group.released:
-            free -= group.blocked(_next_midnight(shift.local_start), day.weekday())
+            free -= group.blocked(local_midnight(shift.local_start), day.weekday())
         rows.append(((site.name, queues, "day", day), float(free), 1.0))
         rows.append(((site.name, queues, "week", first), float(group.agents * max_days), 1.0))
         if group.hours is not None:
             rows.append(((site.name, queues, "hours", first), group.hours, shift.paid_hours))
     return rows
-
-
-def _next_midnight(local: pd.Timestamp) -> pd.Timestamp:
-    """The local midnight after a tz-aware instant (the end of its local day)."""
-    following = local.normalize().tz_localize(None) + pd.Timedelta(days=1)
-    return following.tz_localize(local.tz, ambiguous=True, nonexistent="shift_forward")
 
 
 # A shift's reach under the rest rule: (begin, end + min_rest, shift_id, x), seconds

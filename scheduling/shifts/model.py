@@ -598,6 +598,13 @@ def _spans(
     )
 
 
+def span_cells(
+    starts: pd.Series, ends: pd.Series, intervals: pd.DatetimeIndex, options: ScheduleOptions
+) -> dict[int, dict[int, float]]:
+    """Per span position, {grid position: share of the interval} of [start, end) spans."""
+    return _cells(_spans(starts, ends, intervals, options))
+
+
 def _cells(spans: pd.DataFrame) -> dict[int, dict[int, float]]:
     out: dict[int, dict[int, float]] = defaultdict(dict)
     for row, i, share in zip(spans[SHIFT], spans[INTERVAL], spans[FRACTION], strict=True):
@@ -611,7 +618,7 @@ def _break_classes(
     """Per shift_id, per rule (`rule_break_options` frames), its candidate break classes."""
     out: dict[str, list[list[BreakClass]]] = defaultdict(lambda: [[] for _ in frames])
     for r, choices in enumerate(frames):
-        cells_of = _cells(_spans(choices[BREAK_START], choices[BREAK_END], intervals, options))
+        cells_of = span_cells(choices[BREAK_START], choices[BREAK_END], intervals, options)
         for row, (shift_id, begin) in enumerate(
             zip(choices[SHIFT_ID], choices[BREAK_START], strict=True)
         ):

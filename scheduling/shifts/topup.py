@@ -36,13 +36,10 @@ from scheduling.columns import (
     BREAK_START,
     COST,
     END,
-    FRACTION,
-    INTERVAL,
     INTERVAL_START,
     OTHER_BREAKS,
     PAID_HOURS,
     QUEUE,
-    SHIFT,
     SHIFT_ID,
     SHORTFALL,
     SITE,
@@ -52,12 +49,12 @@ from scheduling.columns import (
 from scheduling.shifts.assign import _eligible, _fits, _Rules, _Slot, make_slot
 from scheduling.shifts.breaks import rule_break_options
 from scheduling.shifts.daysoff import DaysOff
-from scheduling.shifts.model import hall_sets
+from scheduling.shifts.model import hall_sets, span_cells
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.roster import Agent
 from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import group_label
-from scheduling.shifts.templates import shift_coverage, utc_column
+from scheduling.shifts.templates import utc_column
 from scheduling.solver import solve_problem
 
 __all__ = ["TOPUP_NODE_LIMIT", "extra_shifts"]
@@ -207,30 +204,10 @@ def _useful_shifts(
     options: ScheduleOptions,
 ) -> pd.DataFrame:
     """The candidate shifts that span an interval with shortfall."""
-    spans = _cells(shifts, grid, options)
+    spans = span_cells(shifts[START], shifts[END], grid, options)
     short_at = {i for _, i in need}
     keep = [k for k in range(len(shifts)) if short_at & spans.get(k, {}).keys()]
     return shifts.iloc[keep].reset_index(drop=True)
-
-
-def _cells(
-    frame: pd.DataFrame, grid: pd.DatetimeIndex, options: ScheduleOptions
-) -> dict[int, dict[int, float]]:
-    """Row position -> {grid position: share} of [start, end) spans."""
-    plain = pd.DataFrame({START: frame[START].to_numpy(), END: frame[END].to_numpy()})
-    if plain.empty:
-        return {}
-    long = shift_coverage(
-        plain,
-        grid_start=grid[0],
-        n_intervals=len(grid),
-        interval_minutes=options.interval_minutes,
-        cyclic=options.cyclic,
-    )
-    out: dict[int, dict[int, float]] = defaultdict(dict)
-    for k, i, share in zip(long[SHIFT], long[INTERVAL], long[FRACTION], strict=True):
-        out[int(k)][int(i)] = float(share)
-    return out
 
 
 def _middle_breaks(
@@ -252,12 +229,10 @@ def _worked(
     options: ScheduleOptions,
 ) -> dict[str, dict[int, float]]:
     """Per shift_id, the share of each interval it works, its breaks taken off."""
-    spans = _cells(shifts, grid, options)
+    spans = span_cells(shifts[START], shifts[END], grid, options)
     pauses = [(sid, b, e) for sid, rows in breaks.items() for b, e in rows]
-    off = _cells(
-        pd.DataFrame({START: [b for _, b, _ in pauses], END: [e for _, _, e in pauses]}),
-        grid,
-        options,
+    off = span_cells(
+        pd.Series([b for _, b, _ in pauses]), pd.Series([e for _, _, e in pauses]), grid, options
     )
     out: dict[str, dict[int, float]] = {}
     for k, shift_id in enumerate(shifts[SHIFT_ID]):

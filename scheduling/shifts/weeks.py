@@ -56,7 +56,7 @@ from scheduling.columns import (
     TIMEZONE,
 )
 from scheduling.errors import InfeasibleError, InputError
-from scheduling.shifts.agents import local_weekends, weekend_free
+from scheduling.shifts.agents import local_midnight, local_weekends, weekend_free
 from scheduling.shifts.coverage import coverage_frame
 from scheduling.shifts.model import build_model, solve
 from scheduling.shifts.options import ScheduleOptions
@@ -127,8 +127,8 @@ def schedule_horizon(
     Returns:
         As `schedule_requirements`; for several weeks, `solve` is the whole
         plan's: its objective measured on the final schedule (`plan_objective`),
-        the bound of the whole horizon's root relaxation, their gap, and the
-        seconds of every solve.
+        the weeks' bound (`weekly_bound`), their gap, and the seconds of the
+        whole run.
     """
     run = setup_run(requirements, sites=sites, options=options, roster=roster)
     spans = week_spans(run.horizon)
@@ -141,16 +141,10 @@ def schedule_horizon(
     frame = _with_utc(requirements)
     with _bound_in_background(frame, run, weekly) as bound:
         done, stopped = _weeks(frame, spans, run, sites, weekly, roster, release, progress, clock)
-        joined = _joined(frame, done, sites=sites, options=weekly, started=clock)
         value = None if stopped else bound()
-    solve_result = dataclasses.replace(
-        joined.solve,
-        bound=value,
-        gap=None if value is None else _gap(joined.objective, value),
-        seconds=_since(clock),
-    )
+    joined = _joined(frame, done, bound=value, options=weekly, started=clock)
     notes = [] if not stopped else [_interrupted(len(done), len(spans))]
-    return dataclasses.replace(joined, solve=solve_result, binding=[*joined.binding, *notes])
+    return dataclasses.replace(joined, binding=[*joined.binding, *notes])
 
 
 def _weeks(
@@ -314,9 +308,8 @@ def _carried_off(
     """The week's requirement less what earlier weeks' shifts still cover in it."""
     if not done or needed.empty:
         return needed
-    begin = needed[INTERVAL_START].min()
-    tails = [r.schedule[r.schedule[END] > begin] for r in done]
-    spill = pd.concat([t for t in tails if not t.empty] or [done[-1].schedule.iloc[:0]])
+    last = done[-1].schedule  # a shift is shorter than a week: only the week before reaches
+    spill = last[last[END] > needed[INTERVAL_START].min()]
     if spill.empty:
         return needed
     covered = coverage_frame(needed, spill, options=options)
@@ -337,10 +330,7 @@ def releases_after(schedule: pd.DataFrame, options: ScheduleOptions) -> dict[str
     out = {}
     for agent, shifts in schedule.groupby(AGENT, sort=True):
         last = shifts.loc[shifts[END].idxmax()]
-        local = pd.Timestamp(last[START]).tz_convert(str(last[TIMEZONE]))
-        midnight = (local.normalize().tz_localize(None) + pd.Timedelta(days=1)).tz_localize(
-            local.tz, ambiguous=True, nonexistent="shift_forward"
-        )
+        midnight = local_midnight(pd.Timestamp(last[START]).tz_convert(str(last[TIMEZONE])))
         out[str(agent)] = max(pd.Timestamp(last[END]) + rest, midnight.tz_convert("UTC"))
     return out
 
@@ -397,45 +387,43 @@ def _joined(
     frame: pd.DataFrame,
     done: list[ScheduleResult],
     *,
-    sites: Sequence[Site],
+    bound: float | None,
     options: ScheduleOptions,
     started: float,
 ) -> ScheduleResult:
     """One result for the whole horizon from its weeks (see `schedule_horizon`)."""
     schedule = pd.concat([r.schedule for r in done], ignore_index=True)
     schedule = schedule.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
-    unfilled = pd.concat([r.unfilled for r in done], ignore_index=True)
     coverage = coverage_frame(frame, schedule, options=options)
     site_costs: dict[str, float] = {}
     for r in done:
         for site, cost in r.site_costs.items():
             site_costs[site] = site_costs.get(site, 0.0) + cost
-    binding = list(dict.fromkeys(line for r in done for line in r.binding))
-    joined = ScheduleResult(
-        schedule=schedule,
-        coverage=coverage,
-        unfilled=unfilled,
-        solve=done[0].solve,
-        binding=binding,
-        cost=sum(r.cost for r in done),
-        site_costs=dict(sorted(site_costs.items())),
-    )
-    objective = plan_objective(joined.cost, coverage, options)
-    gaps = [r.solve.gap for r in done]
+    cost = sum(r.cost for r in done)
+    objective = plan_objective(cost, coverage, options)
     solve_result = SolveResult(
         status="feasible",
         objective=objective,
-        bound=None,
-        gap=None,
+        bound=bound,
+        gap=None if bound is None else _gap(objective, bound),
         seconds=_since(started),
         solver=done[0].solve.solver,
         notes=tuple(
-            f"week {k}: gap {'unknown' if g is None else f'{g:.1%}'}"
-            for k, g in enumerate(gaps, start=1)
+            f"week {k}: gap {'unknown' if r.solve.gap is None else f'{r.solve.gap:.1%}'}"
+            for k, r in enumerate(done, start=1)
         ),
         stopped_by="weeks",
     )
-    return dataclasses.replace(joined, solve=solve_result, objective=objective)
+    return ScheduleResult(
+        schedule=schedule,
+        coverage=coverage,
+        unfilled=pd.concat([r.unfilled for r in done], ignore_index=True),
+        solve=solve_result,
+        binding=list(dict.fromkeys(line for r in done for line in r.binding)),
+        cost=cost,
+        site_costs=dict(sorted(site_costs.items())),
+        objective=objective,
+    )
 
 
 def weekly_bound(frame: pd.DataFrame, run: Run, options: ScheduleOptions) -> float | None:
