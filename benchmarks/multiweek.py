@@ -13,13 +13,17 @@ wfm.toml: 60-minute intervals, node_limit 100). Reported per horizon:
 - short per week: agent-hours below the requirement in the final coverage,
   divided by the weeks;
 - unfilled: agent-shifts the programme chose that no roster agent could take
-  (the extra-shift step may cover their hours with other shifts).
+  (the extra-shift step may cover their hours with other shifts);
+- starts: distinct local start times per agent and week (mean over agent-weeks
+  with two or more shifts), and the mean clock distance between an agent's
+  starts in a week, hours (`steady_starts` swaps lower both).
 
 Ratios are to the one-week run of the same process. Timings depend on the
 machine and its load; the gaps and shortfalls do not (node limits). The example's
 one-week plan is cyclic (a week that repeats) and the weeks of a longer plan are
 not; `--not-cyclic` also runs one week with `cyclic = false`, the like-for-like
-reference for the shortfall of a longer plan.
+reference for the shortfall of a longer plan. `--steady-off` runs every horizon
+again with `steady_starts = 0` (no swaps for steadier starts) to compare.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "company"
@@ -63,6 +69,7 @@ def run_plan(weeks: int, folder: Path, config: Path = EXAMPLE / "wfm.toml") -> d
     short = plan["coverage"]["short_agent_hours"]
     unfilled = sum(int(n) for n in re.findall(r"(\d+) shifts could not be given", done.stderr))
     solve = plan["solve"]
+    starts, spread = start_spread(pd.read_csv(out / "schedule.csv"))
     return {
         "weeks": weeks,
         "seconds": seconds,
@@ -71,7 +78,33 @@ def run_plan(weeks: int, folder: Path, config: Path = EXAMPLE / "wfm.toml") -> d
         "gap": solve["schedule_gap"],
         "short_per_week": short / weeks,
         "unfilled": unfilled,
+        "starts": starts,
+        "spread_hours": spread,
     }
+
+
+def start_spread(schedule: pd.DataFrame) -> tuple[float, float]:
+    """Mean distinct local starts per agent-week, and mean clock distance between them, h.
+
+    Over agent-weeks (7-day blocks from the first shift's UTC day) with two or
+    more shifts; the distance is the mean over pairs of starts, times the number
+    of pairs over (shifts - 1).
+    """
+    starts = pd.to_datetime(schedule["start"], utc=True)
+    first = starts.min().floor("D")
+    distinct, spread = [], []
+    for (_, zone), rows in schedule.assign(start=starts).groupby(["agent", "timezone"]):
+        local = rows["start"].dt.tz_convert(zone)
+        minutes = (local.dt.hour * 60 + local.dt.minute).to_numpy()
+        weeks = ((rows["start"] - first).dt.days // 7).to_numpy()
+        for week in sorted(set(weeks)):
+            mine = minutes[weeks == week]
+            if len(mine) < 2:
+                continue
+            gaps = [abs(a - b) % 1440 for k, a in enumerate(mine) for b in mine[k + 1 :]]
+            distinct.append(len(set(mine)))
+            spread.append(sum(min(g, 1440 - g) for g in gaps) / (len(mine) - 1) / 60)
+    return float(sum(distinct) / len(distinct)), float(sum(spread) / len(spread))
 
 
 def main() -> None:
@@ -79,6 +112,7 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--json", type=Path)
     parser.add_argument("--not-cyclic", action="store_true")
+    parser.add_argument("--steady-off", action="store_true")
     args = parser.parse_args()
     rows = []
     flat_row = None
@@ -92,15 +126,31 @@ def main() -> None:
         for weeks in args.weeks:
             rows.append(run_plan(weeks, Path(folder)))
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+        unsteady = []
+        if args.steady_off:
+            loose = Path(folder) / "steady-off.toml"
+            text = (EXAMPLE / "wfm.toml").read_text()
+            loose.write_text(text.replace("[scheduling]\n", "[scheduling]\nsteady_starts = 0\n"))
+            for weeks in args.weeks:
+                unsteady.append(run_plan(weeks, Path(folder), loose))
+                print("steady off:", json.dumps(unsteady[-1]), file=sys.stderr, flush=True)
     base = rows[0]
-    print("| weeks | time | time / week 1 | gap | short per week | short ratio | unfilled |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| weeks | time | time / week 1 | gap | short per week | short ratio | unfilled "
+        "| starts per agent-week | start spread |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(
             f"| {row['weeks']} | {row['seconds']:.0f} s | {row['seconds'] / base['seconds']:.2f} "
             f"| {row['gap']:.1%} | {row['short_per_week']:.1f} | "
             f"{row['short_per_week'] / max(base['short_per_week'], 1e-9):.2f} | "
-            f"{row['unfilled']} |"
+            f"{row['unfilled']} | {row['starts']:.2f} | {row['spread_hours']:.1f} h |"
+        )
+    for row in unsteady:
+        print(
+            f"{row['weeks']} week(s) with steady_starts = 0: {row['starts']:.2f} starts per "
+            f"agent-week, spread {row['spread_hours']:.1f} h"
         )
     if flat_row is not None:
         reference = max(flat_row["short_per_week"], 1e-9)

@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 
 from scheduling.columns import SCHEDULE_COLUMNS
 from scheduling.errors import InputError
-from scheduling.shifts.assign import assign_agents
+from scheduling.shifts.assign import _Rules, _steadied, assign_agents, make_slot
+from scheduling.shifts.daysoff import DaysOff
 from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.roster import roster_agents
 from scheduling.shifts.sites import Site
 from scheduling.shifts.templates import generate_shifts
 
@@ -598,3 +600,83 @@ def test_roster_assignment_fills_the_most_hours(case) -> None:
     )
     filled = ((schedule["end"] - schedule["start"]).dt.total_seconds() / 3600).sum()
     assert math.isclose(filled, best_fill_by_enumeration(picks, staff, site, options))
+
+
+def unsteadiness(schedule: pd.DataFrame, staff: pd.DataFrame | None, weight: float) -> float:
+    """Per agent and 7-day week: weight x mean clock distance between its local starts
+    plus each start's clock distance from the agent's preferred start; hours.
+    Written from the schedule frame alone, independently of the assignment code."""
+    preferred = {}
+    if staff is not None and "preferred_start" in staff:
+        for name, text in zip(staff["agent"], staff["preferred_start"], strict=True):
+            if isinstance(text, str) and text:
+                hours, minutes = text.split(":")
+                preferred[name] = int(hours) * 60 + int(minutes)
+
+    def clock(a: int, b: int) -> float:
+        d = abs(a - b) % 1440
+        return min(d, 1440 - d) / 60
+
+    total = 0.0
+    for name, mine in schedule.groupby("agent"):
+        local = [
+            (int((row.start - THREE_DAYS[0]).total_seconds() // (7 * 86400)), row.local)
+            for row in mine.assign(
+                local=[
+                    s.tz_convert(tz).hour * 60 + s.tz_convert(tz).minute
+                    for s, tz in zip(mine["start"], mine["timezone"], strict=True)
+                ]
+            ).itertuples()
+        ]
+        for week in {w for w, _ in local}:
+            starts = [m for w, m in local if w == week]
+            if len(starts) > 1:
+                pairs = sum(clock(a, b) for k, a in enumerate(starts) for b in starts[k + 1 :])
+                total += weight * pairs / (len(starts) - 1)
+        if name in preferred:
+            total += sum(clock(m, preferred[name]) for _, m in local)
+    return total
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_agents=3).filter(lambda case: case[1] is not None))
+def test_steady_starts_swap_only_who_works_and_never_unsteady(case) -> None:
+    picks, staff, site, options = case
+    runs = {}
+    for weight in (0.0, 1.0):
+        steady = ScheduleOptions(**{**options.__dict__, "steady_starts": weight})
+        runs[weight] = assign_agents(
+            picks, SMALL_SHIFTS, roster=staff, sites=[site], options=steady, horizon=THREE_DAYS
+        )[0]
+    off, on = runs[0.0], runs[1.0]
+    pairs = [sorted(zip(f["start"], f["end"], strict=True)) for f in (off, on)]
+    assert pairs[0] == pairs[1]
+    assert sorted(off["agent"].value_counts()) == sorted(on["agent"].value_counts())
+    assert rule_breaks(on, picks, SMALL_SHIFTS, staff, [site], options, THREE_DAYS) == []
+    assert unsteadiness(on, staff, 1.0) <= unsteadiness(off, staff, 1.0) + 1e-9
+
+
+def test_steady_starts_give_each_agent_one_start_where_a_swap_allows() -> None:
+    # Two agents, three days, an 06:00 and a 14:00 shift each day, handed out
+    # crosswise; with rest 0 any mix is legal and steadying gives each one start.
+    options = make_options(min_rest_hours=0, max_days_per_week=5, consecutive_days_off=0)
+    rules = _Rules(
+        options,
+        7 * 86400.0,
+        days_off=DaysOff.of(0, tz="UTC", start=WEEK[0], end=WEEK[1], cyclic=False),
+    )
+    staff = roster_agents(roster({"agent": "ana"}, {"agent": "ben"}), sites=[SITE], options=options)
+    taken = []
+    for day in range(3):
+        for hour, name in ((6, "ana"), (14, "ben")) if day % 2 else ((6, "ben"), (14, "ana")):
+            start = MONDAY + pd.Timedelta(days=day, hours=hour)
+            span = (start, start + pd.Timedelta(hours=8))
+            slot = make_slot(shift_id(day, hour), SITE, ("phone",), span, 8.0, WEEK[0])
+            taken.append((name, slot))
+    steady = _steadied(taken, staff, rules, 1.0)
+    hours = {
+        name: {slot.minute // 60 for n, slot in steady if n == name} for name in ("ana", "ben")
+    }
+    assert sorted(map(sorted, hours.values())) == [[6], [14]]
+    assert sorted(s.shift_id for _, s in steady) == sorted(s.shift_id for _, s in taken)
+    assert _steadied(taken, staff, rules, 0.0) == taken

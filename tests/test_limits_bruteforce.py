@@ -24,6 +24,7 @@ and their rows read back from pulp, never re-derived.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -266,7 +267,7 @@ def keeps_days_off(chosen: Sequence[Shift], inst: Instance) -> bool:
     return True
 
 
-def build(inst: Instance) -> tuple[ShiftModel, list[Shift], pd.Timestamp]:
+def build(inst: Instance, *, classes: bool = True) -> tuple[ShiftModel, list[Shift], pd.Timestamp]:
     start = ORIGIN.tz_localize(inst.tz).tz_convert("UTC")
     site = Site(
         name="S",
@@ -314,6 +315,8 @@ def build(inst: Instance) -> tuple[ShiftModel, list[Shift], pd.Timestamp]:
     if inst.roster:
         agents = [Agent(f"p{k}", "S", p.skills, p.hours, p.off) for k, p in enumerate(inst.people)]
         groups = skill_groups([site], options=options, agents=agents)
+        if not classes:
+            groups = tuple(dataclasses.replace(g, classes=()) for g in groups)
     model = build_model(requirements, frame, sites=[site], options=options, groups=groups)
     return model, shifts, start
 
@@ -393,6 +396,42 @@ def test_limit_rows_never_cut_off_a_real_schedule(inst: Instance) -> None:
         name, k = bad[0]
         counts = {names[c]: int(n) for c, n in zip(columns, reach[k], strict=True) if n}
         pytest.fail(f"{name} cuts off a real schedule {counts} ({inst})")
+
+
+def test_class_rows_cut_off_what_a_skill_groups_rows_let_through() -> None:
+    # One skill group, two agents unavailable on different days: p0 (40 h, off
+    # Sunday) and p1 (8 h, off Saturday). Two Thursday 8-hour and two Wednesday
+    # 4-hour shifts in one week need p1 on both days, 12 hours. The group's rows
+    # (its 48 hours, its hull of shift mixes) let that through; the rows of each
+    # class of agents (`SkillGroup.classes`) do not.
+    inst = Instance(
+        tz="UTC",
+        days=8,
+        cyclic=False,
+        max_days=2,
+        rest_hours=11.0,
+        days_off=0,
+        lengths=(4.0, 8.0),
+        shifts=((0, 14, 8.0), (6, 6, 4.0)),
+        people=(Person(("a",), 40.0, (6,)), Person(("a",), 8.0, (5,))),
+        roster=True,
+    )
+    answers = {}
+    for classes in (False, True):
+        model, shifts, _ = build(inst, classes=classes)
+        columns = sorted(var.name for var in model.x.values())
+        counts = np.zeros((1, len(columns)), dtype=int)
+        for shift in shifts:
+            counts[0, columns.index(model.x[(shift.shift_id, ("a",))].name)] = 2
+        rows = read_rows(
+            model.problem, [c.name for c in model.problem.constraints() if "cover_" not in c.name]
+        )
+        bounds = {v.name: (v.lowBound, v.upBound) for v in model.problem.variables()}
+        answers[classes] = not violated(rows, columns, counts, bounds)
+    # Two of each shift and one shift a day each: both agents work both shifts.
+    workable = all(works(person, shifts, inst) for person in inst.people)
+    assert answers == {False: True, True: False}
+    assert not workable
 
 
 @settings(TINY, max_examples=60)

@@ -121,6 +121,7 @@ SCHEDULING_FIELDS: Fields = {
     "max_days_per_week": ("max_days_per_week", "integer"),
     "consecutive_days_off": ("consecutive_days_off", "integer"),
     "weekend_off_within_weeks": ("weekend_off_within_weeks", "integer"),
+    "steady_starts": ("steady_starts", "number"),
     "min_rest_hours": ("min_rest_hours", "number"),
     "max_hours_per_week": ("max_hours_per_week", "number"),
     "cyclic": ("cyclic", "flag"),

@@ -176,6 +176,7 @@ def assign_agents(
         if agents is not None:
             staff = [a for a in agents if a.site == site_name]
             taken = _solve_assignment(site_slots, staff, rules, options, compact=False)
+            taken = _steadied(taken, staff, rules, options.steady_starts)
         else:
             taken = _anonymous_weeks(site, site_slots, rules, options)
             if taken is None:
@@ -330,6 +331,100 @@ def _fits(shifts: list[_Slot], slot: _Slot, rules: _Rules, max_hours: float) -> 
     if any(rules.clash(s, slot) for s in shifts):
         return False
     return rules.days_off.kept({rules.day(s) for s in (*shifts, slot)})
+
+
+# Most swaps one site's steadying may make: it ends every run alike.
+STEADY_SWAPS = 100_000
+
+
+def _steadied(
+    taken: list[tuple[str, _Slot]], staff: list[Agent], rules: _Rules, weight: float
+) -> list[tuple[str, _Slot]]:
+    """`taken` with shifts of one local day swapped between agents for steadier starts.
+
+    Two agents working the same local day swap those shifts when both can work
+    the other's (`_fits`) and the swap lowers the sum over them of `_unsteady`
+    (weight x spread of starts in each week + distance from the preferred
+    start, hours). The same shifts are worked, on the same days, so coverage,
+    cost, days off and weekend days stay. Passes over days and pairs in a fixed
+    order until none improves, at most `STEADY_SWAPS` swaps. weight 0: `taken`.
+    """
+    if weight <= 0 or len(staff) < 2:
+        return taken
+    work: dict[str, list[_Slot]] = {agent.name: [] for agent in staff}
+    for name, slot in taken:
+        work[name].append(slot)
+    by_name = {agent.name: agent for agent in staff}
+    swaps = 0
+    improved = True
+    while improved and swaps < STEADY_SWAPS:
+        improved = False
+        for day, names in _working_days(work, rules):
+            for i, a in enumerate(names):
+                for b in names[i + 1 :]:
+                    if _swapped(day, (by_name[a], by_name[b]), work, rules, weight):
+                        swaps += 1
+                        improved = True
+    return sorted(
+        ((name, slot) for name, mine in work.items() for slot in mine),
+        key=lambda item: (item[1].begin, item[1].shift_id, item[1].queue, item[0]),
+    )
+
+
+def _working_days(work: dict[str, list[_Slot]], rules: _Rules) -> list[tuple[int, list[str]]]:
+    """(local day, agents working it, by name) for every day someone works, in day order."""
+    on: dict[int, list[str]] = defaultdict(list)
+    for name in sorted(work):
+        for slot in work[name]:
+            on[rules.day(slot)].append(name)
+    return sorted(on.items())
+
+
+def _swapped(
+    day: int,
+    pair: tuple[Agent, Agent],
+    work: dict[str, list[_Slot]],
+    rules: _Rules,
+    weight: float,
+) -> bool:
+    """Swap the two agents' shifts of `day` if both can work them and it steadies; True if so."""
+    a, b = pair
+    mine, theirs = work[a.name], work[b.name]
+    i = next(k for k, s in enumerate(mine) if rules.day(s) == day)
+    j = next(k for k, s in enumerate(theirs) if rules.day(s) == day)
+    first, second = mine[i], theirs[j]
+    if first.minute == second.minute and first.week == second.week:
+        return False
+    new_mine = [*mine[:i], second, *mine[i + 1 :]]
+    new_theirs = [*theirs[:j], first, *theirs[j + 1 :]]
+    before = _unsteady(a, mine, weight) + _unsteady(b, theirs, weight)
+    after = _unsteady(a, new_mine, weight) + _unsteady(b, new_theirs, weight)
+    if after >= before - 1e-9:
+        return False
+    if not (
+        _eligible(a, second, rules)
+        and _eligible(b, first, rules)
+        and _fits(mine[:i] + mine[i + 1 :], second, rules, a.max_hours)
+        and _fits(theirs[:j] + theirs[j + 1 :], first, rules, b.max_hours)
+    ):
+        return False
+    work[a.name], work[b.name] = new_mine, new_theirs
+    return True
+
+
+def _unsteady(agent: Agent, shifts: list[_Slot], weight: float) -> float:
+    """weight x mean clock distance between an agent's starts in each week, plus each
+    start's clock distance from its preferred start; hours."""
+    total = 0.0
+    weeks: dict[int, list[int]] = defaultdict(list)
+    for slot in shifts:
+        weeks[slot.week].append(slot.minute)
+        total += _distance(agent.preferred_start, slot.minute) * 12
+    for minutes in weeks.values():
+        if len(minutes) > 1:
+            pairs = sum(_distance(m, n) for k, m in enumerate(minutes) for n in minutes[k + 1 :])
+            total += weight * 12 * pairs / (len(minutes) - 1)
+    return total
 
 
 def _solve_assignment(

@@ -48,6 +48,8 @@ class HeadcountLimit:
         limit: most shifts (agent-shifts) or paid hours the row allows.
         shift_ids: the shifts the row counts.
         queues: the skill group the row counts, or () for the whole site.
+        who: the class of the skill group the row counts in words
+            (`SkillGroup.who`), or "" for the whole group or site.
     """
 
     name: str
@@ -57,6 +59,7 @@ class HeadcountLimit:
     limit: float
     shift_ids: tuple[str, ...]
     queues: tuple[str, ...] = ()
+    who: str = ""
 
 
 # Candidate break starts that take the same share of the same intervals, and those shares.
@@ -102,32 +105,44 @@ class Names:
 
 @dataclass(frozen=True)
 class Population:
-    """The agents one family of rows counts: a roster skill group or a whole site.
+    """The agents one family of rows counts: a roster skill group, a class of one, or a site.
 
     Attributes:
         site: the site.
         queues: the skill group's queues, or () for every agent of the site.
-        agents: how many agents (the group's roster agents, or the site's
-            `max_agents`).
+        agents: how many agents (the group's or class's roster agents, or the
+            site's `max_agents`).
         contracts: each agent's most paid hours in a week, hours (the group's
             roster contracts, or `max_hours_per_week` for each of the site's
             agents); None for a group made without them.
+        group: the roster skill group or class, or None for the site.
     """
 
     site: Site
     queues: Group
     agents: int
     contracts: tuple[float, ...] | None
+    group: SkillGroup | None = None
 
     @property
-    def key(self) -> tuple[str, Group]:
-        """(site name, queues); each family adds its populations' rows in this order."""
-        return (self.site.name, self.queues)
+    def part(self) -> str:
+        """The class tag (`SkillGroup.part`), "" for a whole group or site."""
+        return self.group.part if self.group is not None else ""
+
+    @property
+    def who(self) -> str:
+        """The class in words (`SkillGroup.who`), "" for a whole group or site."""
+        return self.group.who if self.group is not None else ""
+
+    @property
+    def key(self) -> tuple[str, Group, str]:
+        """(site name, queues, class); each family adds its populations' rows in this order."""
+        return (self.site.name, self.queues, self.part)
 
     @property
     def label(self) -> str:
-        """The part of a row name that names the group (`group_tag`)."""
-        return group_tag(self.queues)
+        """The part of a row name that names the group and class (`group_tag`)."""
+        return group_tag(self.queues) + (f"_{self.part}" if self.part else "")
 
 
 def group_tag(queues: Group) -> str:
@@ -148,6 +163,8 @@ class BuildContext:
         horizon: (start, end) of the plan, tz-aware UTC.
         options: `max_days_per_week`, `max_hours_per_week`, `min_rest_hours`,
             `consecutive_days_off`, `cyclic`.
+        parts: for the x of a skill group with classes (`SkillGroup.classes`),
+            each class that may work the shift and its agents y (sum y = x).
     """
 
     problem: pulp.LpProblem
@@ -157,6 +174,9 @@ class BuildContext:
     by_site: dict[str, list[SkillGroup]]
     horizon: tuple[pd.Timestamp, pd.Timestamp]
     options: ScheduleOptions
+    parts: dict[tuple[str, Group], list[tuple[SkillGroup, pulp.LpVariable]]] = field(
+        default_factory=dict
+    )
     _populations: dict[tuple[str, Group, str], list[Population]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -175,6 +195,24 @@ class BuildContext:
         """(shift, group queues, x) for every x, in the order x was made."""
         for (shift_id, queues), var in self.x.items():
             yield self.shift_of[shift_id], queues, var
+
+    def counted(
+        self, *, by: str = "agents", finest: bool = False
+    ) -> Iterator[tuple[ShiftData, Population, pulp.LpVariable]]:
+        """(shift, population, its agents on the shift) for every row family to count.
+
+        Each x is counted by its roster skill group (or, for a group with
+        classes, each class by its y) and by its capped site (`populations`);
+        `finest` keeps only the first of those: the roster's, else the site's.
+        """
+        for shift, queues, var in self.variables():
+            found = self.populations(shift, queues, by=by)
+            for population in found[:1] if finest else found:
+                if population.queues and (shift.shift_id, queues) in self.parts:
+                    for part, y in self.parts[(shift.shift_id, queues)]:
+                        yield shift, _class_population(population, part), y
+                else:
+                    yield shift, population, var
 
     def week_start(self, shift: ShiftData) -> date:
         """The first local date of the week (from the horizon start) the shift starts in."""
@@ -207,58 +245,73 @@ class BuildContext:
         group = self.groups[(site.name, queues)]
         out = []
         if getattr(group, by) is not None:
-            out.append(Population(site, queues, group.agents, group.contracts))  # type: ignore[arg-type]
+            out.append(Population(site, queues, group.agents, group.contracts, group))  # type: ignore[arg-type]
         if site.max_agents is not None:
             contracts = (self.options.max_hours_per_week,) * site.max_agents
             out.append(Population(site, (), site.max_agents, contracts))
         return out
 
 
+def _class_population(population: Population, part: SkillGroup) -> Population:
+    """The population of one class of a roster group."""
+    return Population(population.site, population.queues, part.agents, part.contracts, part)  # type: ignore[arg-type]
+
+
 def headcount_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
-    """headcount_ and hours_ rows per site, and per skill group with a roster."""
-    # (site, group or (), period, first day) -> [(shift_id, var, coefficient)]
-    terms: dict[tuple[str, Group, str, date], list[tuple[str, pulp.LpVariable, float]]] = (
-        defaultdict(list)
-    )
-    limits: dict[tuple[str, Group, str, date], float] = {}
-    for shift, queues, var in context.variables():
-        for key, limit, coefficient in _headcount_terms(context, shift, queues):
+    """headcount_ and hours_ rows per site, and per skill group (or class) with a roster."""
+    # (population key, period, first day) -> [(shift_id, var, coefficient)]
+    terms: dict[_RowKey, list[tuple[str, pulp.LpVariable, float]]] = defaultdict(list)
+    limits: dict[_RowKey, float] = {}
+    who: dict[_RowKey, Population] = {}
+    for shift, population, var in context.counted():
+        for key, limit, coefficient in _headcount_terms(context, shift, population):
             terms[key].append((shift.shift_id, var, coefficient))
             limits[key] = limit
+            who[key] = population
     out: dict[str, HeadcountLimit] = {}
     order = {"day": 0, "week": 1, "hours": 2}
-    for key in sorted(terms, key=lambda k: (k[0], k[1], order[k[2]], k[3])):
-        site_name, queues, period, first = key
+    for key in sorted(terms, key=lambda k: (k[0], order[k[1]], k[2])):
+        (site_name, queues, _), period, first = key
+        population = who[key]
         kind = "hours" if period == "hours" else "headcount"
         when = f"{first:%Y%m%d}" if period == "day" else f"week_{first:%Y%m%d}"
-        name = context.names(f"{kind}_{site_name}{group_tag(queues)}_{when}")
+        name = context.names(f"{kind}_{site_name}{population.label}_{when}")
         context.problem += (pulp.lpSum(c * v for _, v, c in terms[key]) <= limits[key], name)
         ids = tuple(dict.fromkeys(shift_id for shift_id, _, _ in terms[key]))
-        out[name] = HeadcountLimit(name, site_name, period, first, limits[key], ids, queues)
+        out[name] = HeadcountLimit(
+            name, site_name, period, first, limits[key], ids, queues, population.who
+        )
     return out
 
 
+# (population key, period, first local day) of one headcount_ or hours_ row.
+_RowKey = tuple[tuple[str, Group, str], str, date]
+
+
 def _headcount_terms(
-    context: BuildContext, shift: ShiftData, queues: Group
-) -> list[tuple[tuple[str, Group, str, date], float, float]]:
-    """(row key, limit, coefficient) of each headcount_ and hours_ row x[shift, queues] is in."""
-    site = shift.site
+    context: BuildContext, shift: ShiftData, population: Population
+) -> list[tuple[_RowKey, float, float]]:
+    """(row key, limit, coefficient) of each headcount_ and hours_ row of a population's
+    agents on the shift."""
     day = shift.local_start.date()
     first = context.week_start(shift)
-    group = context.groups[(site.name, queues)]
     max_days = context.options.max_days_per_week
-    rows = []
-    if site.max_agents is not None:
-        rows.append(((site.name, (), "day", day), float(site.max_agents), 1.0))
-        rows.append(((site.name, (), "week", first), float(site.max_agents * max_days), 1.0))
-    if group.agents is not None:
-        free = group.available[day.weekday()] if group.available else group.agents
-        if group.released:
-            free -= group.blocked(local_midnight(shift.local_start), day.weekday())
-        rows.append(((site.name, queues, "day", day), float(free), 1.0))
-        rows.append(((site.name, queues, "week", first), float(group.agents * max_days), 1.0))
-        if group.hours is not None:
-            rows.append(((site.name, queues, "hours", first), group.hours, shift.paid_hours))
+    key = population.key
+    group = population.group
+    if group is None:  # the site's max_agents
+        return [
+            ((key, "day", day), float(population.agents), 1.0),
+            ((key, "week", first), float(population.agents * max_days), 1.0),
+        ]
+    free = group.available[day.weekday()] if group.available else group.agents
+    if group.released:
+        free -= group.blocked(local_midnight(shift.local_start), day.weekday())
+    rows = [
+        ((key, "day", day), float(free), 1.0),
+        ((key, "week", first), float(population.agents * max_days), 1.0),
+    ]
+    if group.hours is not None:
+        rows.append(((key, "hours", first), group.hours, shift.paid_hours))
     return rows
 
 
@@ -277,12 +330,11 @@ def rest_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
     """
     rest = context.options.min_rest_hours * 3600
     start = context.horizon[0]
-    members: dict[tuple[str, Group], tuple[Population, list[_Span]]] = {}
-    for shift, queues, var in context.variables():
+    members: dict[tuple[str, Group, str], tuple[Population, list[_Span]]] = {}
+    for shift, population, var in context.counted():
         begin = (shift.local_start - start).total_seconds()
         span = (begin, begin + shift.paid_hours * 3600 + rest, shift.shift_id, var)
-        for population in context.populations(shift, queues):
-            members.setdefault(population.key, (population, []))[1].append(span)
+        members.setdefault(population.key, (population, []))[1].append(span)
     out: dict[str, HeadcountLimit] = {}
     for _, (population, spans) in sorted(members.items(), key=lambda item: item[0]):
         limit = float(population.agents)
@@ -294,7 +346,7 @@ def rest_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
             context.problem += (pulp.lpSum(v for *_, v in chosen) <= limit, name)
             ids = tuple(dict.fromkeys(shift_id for _, _, shift_id, _ in chosen))
             out[name] = HeadcountLimit(
-                name, site.name, "rest", local.date(), limit, ids, population.queues
+                name, site.name, "rest", local.date(), limit, ids, population.queues, population.who
             )
     return out
 
@@ -340,10 +392,9 @@ def days_off_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
     model, and it implies the weekly rows. Per skill group with a roster; per
     site (max_agents agents) without one.
     """
-    members: dict[tuple[str, Group], tuple[Population, list[_Member]]] = {}
-    for shift, queues, var in context.variables():
-        for population in context.populations(shift, queues)[:1]:
-            members.setdefault(population.key, (population, []))[1].append((shift, var))
+    members: dict[tuple[str, Group, str], tuple[Population, list[_Member]]] = {}
+    for shift, population, var in context.counted(finest=True):
+        members.setdefault(population.key, (population, []))[1].append((shift, var))
     out: dict[str, HeadcountLimit] = {}
     for _, (population, shifts) in sorted(members.items(), key=lambda item: item[0]):
         out.update(_days_off_rows(context, population, shifts))
@@ -397,7 +448,14 @@ def _days_off_rows(
             )
             ids = tuple(dict.fromkeys(shift_id for shift_id, _ in shifts_on))
             out[name] = HeadcountLimit(
-                name, site.name, "daysoff", date_, float(agents), ids, population.queues
+                name,
+                site.name,
+                "daysoff",
+                date_,
+                float(agents),
+                ids,
+                population.queues,
+                population.who,
             )
     return out
 
@@ -413,15 +471,14 @@ def tour_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
     roster (with contracts); per site (max_agents agents of max_hours_per_week)
     without one. Three or more lengths keep the days and hours rows only.
     """
-    terms: dict[tuple[tuple[str, Group], date], list[tuple[str, float, pulp.LpVariable]]] = (
+    terms: dict[tuple[tuple[str, Group, str], date], list[tuple[str, float, pulp.LpVariable]]] = (
         defaultdict(list)
     )
-    populations: dict[tuple[str, Group], Population] = {}
-    for shift, queues, var in context.variables():
-        for population in context.populations(shift, queues, by="contracts")[:1]:
-            populations[population.key] = population
-            first = context.week_start(shift)
-            terms[(population.key, first)].append((shift.shift_id, shift.paid_hours, var))
+    populations: dict[tuple[str, Group, str], Population] = {}
+    for shift, population, var in context.counted(by="contracts", finest=True):
+        populations[population.key] = population
+        first = context.week_start(shift)
+        terms[(population.key, first)].append((shift.shift_id, shift.paid_hours, var))
     out: dict[str, HeadcountLimit] = {}
     max_days = context.options.max_days_per_week
     for (key, first), members in sorted(terms.items()):
@@ -440,7 +497,9 @@ def tour_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
                 name,
             )
             ids = tuple(dict.fromkeys(s for s, hours, _ in members if weights[hours]))
-            out[name] = HeadcountLimit(name, key[0], "tours", first, limit, ids, population.queues)
+            out[name] = HeadcountLimit(
+                name, key[0], "tours", first, limit, ids, population.queues, population.who
+            )
     return out
 
 

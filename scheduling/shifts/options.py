@@ -40,6 +40,7 @@ OPTION_RANGES = (
         whole=True,
     ),
     Range("break_after_hours", lambda v: 0 <= v <= 24, "0 to 24 hours"),
+    Range("steady_starts", lambda v: 0 <= v <= 100, ">= 0 and at most 100"),
 )
 """Each numeric option's documented range (`scheduling.checks`)."""
 
@@ -94,6 +95,12 @@ class ScheduleOptions:
             not had a full local weekend off in this many weeks minus one is
             spared weekend shifts in the next week whenever the roster can cover
             them otherwise (never at the cost of coverage); 0 for no such rule.
+        steady_starts: weight of an agent's spread of start times within a
+            week (mean clock distance between its starts, hours) against its
+            starts' distance from its preferred start (hours), for the swaps of
+            shifts between agents after the assignment
+            (`scheduling.shifts.assign`); the swaps never change which shifts
+            are worked, so coverage and cost stay. 0 turns the swaps off.
         break_minutes: unpaid-for-coverage break in shifts of at least
             `break_after_hours`, minutes (0 for none).
         break_after_hours: shifts this long or longer get a break, hours.
@@ -122,6 +129,7 @@ class ScheduleOptions:
     max_hours_per_week: float = 48.0
     cyclic: bool = True
     weekend_off_within_weeks: int = 4
+    steady_starts: float = 1.0
     break_minutes: int = 30
     break_after_hours: float = 6.0
     break_window: tuple[float, float] | None = None

@@ -407,7 +407,7 @@ def _limit_messages(
     }
     messages = []
     groups_at = Counter(site for site, _ in model.groups)
-    spread: dict[tuple[str, tuple[str, ...], str], list[HeadcountLimit]] = {}
+    spread: dict[tuple[str, tuple[str, ...], str, str], list[HeadcountLimit]] = {}
     for name, limit in model.headcount.items():
         row = model.problem.get_constraint_by_name(name)
         if row is None or (row.value() or 0.0) < -_EPS:
@@ -419,17 +419,19 @@ def _limit_messages(
         if not any((q, model.intervals[i]) in short for q in queues for i in reach):
             continue
         if limit.period in ("rest", "tours", "daysoff"):
-            spread.setdefault((limit.site, limit.queues, limit.period), []).append(limit)
+            key = (limit.site, limit.queues, limit.who, limit.period)
+            spread.setdefault(key, []).append(limit)
         else:
             messages.append(_headcount_message(limit, configured[limit.site], model))
-    for (site_name, queues, period), limits in spread.items():
-        messages.append(_spread_message(site_name, queues, period, limits, configured, model))
+    for (site_name, queues, who, period), limits in spread.items():
+        whom = _whom(site_name, queues, who, configured, model)
+        messages.append(_spread_message(whom, period, limits, model))
     return messages
 
 
 def _headcount_message(limit: HeadcountLimit, configured: Site, model: ShiftModel) -> str:
     if limit.queues:
-        who = f"site {limit.site!r} agents with skills {group_label(limit.queues)}"
+        who = _whom(limit.site, limit.queues, limit.who, {}, model)
         if limit.period == "hours":
             return (
                 f"{who}: their weekly hours ({limit.limit:g}) reached in the week from "
@@ -462,21 +464,24 @@ def _headcount_message(limit: HeadcountLimit, configured: Site, model: ShiftMode
     )
 
 
-def _spread_message(
+def _whom(
     site_name: str,
     queues: tuple[str, ...],
-    period: str,
-    limits: list[HeadcountLimit],
+    who: str,
     configured: dict[str, Site],
     model: ShiftModel,
 ) -> str:
-    """One line for the rest or weekly-tour rows of a site or skill group."""
+    """The agents a row counts in words: a skill group, one of its classes, or a site."""
     if queues:
-        who = f"site {site_name!r} agents with skills {group_label(queues)}"
-    else:
-        cap = model.sites[site_name].max_agents
-        mine = configured[site_name].max_agents
-        who = f"site {site_name!r} ({'max_agents' if cap == mine else 'roster of'} {cap})"
+        part = f" {who}" if who else ""
+        return f"site {site_name!r} agents with skills {group_label(queues)}{part}"
+    cap = model.sites[site_name].max_agents
+    mine = configured[site_name].max_agents
+    return f"site {site_name!r} ({'max_agents' if cap == mine else 'roster of'} {cap})"
+
+
+def _spread_message(who: str, period: str, limits: list[HeadcountLimit], model: ShiftModel) -> str:
+    """One line for the rest or weekly-tour rows of a site, skill group or class."""
     days = sorted({limit.first_day for limit in limits})
     when = ", ".join(f"{d:%Y-%m-%d}" for d in days[:3]) + (
         f" (+{len(days) - 3} more)" if len(days) > 3 else ""

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from scheduling.errors import InputError
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.roster import Agent
-from scheduling.shifts.sites import Site
+from scheduling.shifts.sites import WEEKDAYS, Site
 
 SEPARATOR = ";"
 
@@ -45,6 +45,15 @@ class SkillGroup:
         released: for agents who may not start before some instant (their rest
             after the week before, `release`), (that instant, their unavailable
             weekdays), sorted; () when none.
+        unavailable: for a class of the group (`classes`), the local weekdays
+            all its agents are unavailable (0 = Monday); None for a whole group.
+        classes: with a roster whose group mixes agents unavailable on different
+            weekdays (of those the site starts shifts on), one group per set of
+            such weekdays (same site and queues, its own agents), sorted by those
+            weekdays; () otherwise.
+            The programme counts each class's agents in its own rows so that
+            weekend shifts, say, are not planned for agents who never work
+            weekends (`scheduling.shifts.model`).
     """
 
     site: str
@@ -54,6 +63,8 @@ class SkillGroup:
     available: tuple[int, ...] | None = None
     contracts: tuple[float, ...] | None = None
     released: tuple[tuple[pd.Timestamp, tuple[int, ...]], ...] = ()
+    unavailable: tuple[int, ...] | None = None
+    classes: tuple[SkillGroup, ...] = ()
 
     def blocked(self, day_end: pd.Timestamp, weekday: int) -> int:
         """Agents counted available on `weekday` whose release is at or after `day_end`."""
@@ -62,6 +73,22 @@ class SkillGroup:
     @property
     def label(self) -> str:
         return group_label(self.queues)
+
+    @property
+    def part(self) -> str:
+        """A class's tag in row names, "off_sat_sun" or "off_none"; "" for a whole group."""
+        if self.unavailable is None:
+            return ""
+        return "off_" + ("_".join(WEEKDAYS[d] for d in self.unavailable) or "none")
+
+    @property
+    def who(self) -> str:
+        """A class in words, "unavailable sat;sun" or "available every day"; "" for a group."""
+        if self.unavailable is None:
+            return ""
+        if not self.unavailable:
+            return "available every day"
+        return "unavailable " + SEPARATOR.join(WEEKDAYS[d] for d in self.unavailable)
 
 
 def group_label(queues: Iterable[str]) -> str:
@@ -119,25 +146,46 @@ def skill_groups(
         members[(site.name, queues)].append(agent)
     groups = []
     for (site_name, queues), people in sorted(members.items()):
-        longest = max(by_name[site_name].shift_hours)
-        week_hours = options.max_days_per_week * longest
-        groups.append(
-            SkillGroup(
-                site=site_name,
-                queues=queues,
-                agents=len(people),
-                hours=float(sum(min(a.max_hours, week_hours) for a in people)),
-                available=tuple(
-                    sum(1 for a in people if day not in a.days_unavailable) for day in range(7)
-                ),
-                contracts=tuple(sorted(float(a.max_hours) for a in people)),
-                released=tuple(
-                    sorted(
-                        (pd.Timestamp(release[a.name]), tuple(a.days_unavailable))
-                        for a in people
-                        if release and a.name in release
-                    )
-                ),
+        week_hours = options.max_days_per_week * max(by_name[site_name].shift_hours)
+        group = _roster_group(site_name, queues, people, week_hours, release)
+        open_days = set(by_name[site_name].days)
+        by_days: dict[tuple[int, ...], list[Agent]] = defaultdict(list)
+        for agent in people:  # a day the site starts no shift tells no agent apart
+            by_days[tuple(d for d in agent.days_unavailable if d in open_days)].append(agent)
+        if len(by_days) > 1:
+            classes = tuple(
+                replace(
+                    _roster_group(site_name, queues, part, week_hours, release), unavailable=days
+                )
+                for days, part in sorted(by_days.items())
             )
-        )
+            group = replace(group, classes=classes)
+        groups.append(group)
     return tuple(groups)
+
+
+def _roster_group(
+    site: str,
+    queues: tuple[str, ...],
+    people: Sequence[Agent],
+    week_hours: float,
+    release: Mapping[str, pd.Timestamp] | None,
+) -> SkillGroup:
+    """The group of `people` (roster agents of one site and skill set), without classes."""
+    return SkillGroup(
+        site=site,
+        queues=queues,
+        agents=len(people),
+        hours=float(sum(min(a.max_hours, week_hours) for a in people)),
+        available=tuple(
+            sum(1 for a in people if day not in a.days_unavailable) for day in range(7)
+        ),
+        contracts=tuple(sorted(float(a.max_hours) for a in people)),
+        released=tuple(
+            sorted(
+                (pd.Timestamp(release[a.name]), tuple(a.days_unavailable))
+                for a in people
+                if release and a.name in release
+            )
+        ),
+    )
