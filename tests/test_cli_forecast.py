@@ -217,8 +217,9 @@ def test_tz_is_the_model_clock_of_queues_the_config_does_not_name(tmp_path):
         assert (holiday.dt.date == pd.Timestamp("2025-02-17").date()).all() == on_ny_days
 
 
-def test_workers_zero_is_one_clear_line(workdir):
-    result = invoke("forecast", workdir / "counts.csv", "--workers", "0", "--horizon", "1d")
+@pytest.mark.parametrize("command", ["forecast", "backtest"])
+def test_workers_zero_is_one_clear_line(workdir, command):
+    result = invoke(command, workdir / "counts.csv", "--workers", "0", "--horizon", "1d")
     one_line_error(result, "--workers", "got 0")
 
 
@@ -234,6 +235,8 @@ def test_workers_give_byte_identical_output(workdir):
     [
         ('holiday_categories = ["nope"]', "forecast.holiday_categories"),
         ('closed_holidays = ["Boxing Dai"]', "forecast.closed_holidays"),
+        ('open_holidays = ["Boxing Dai"]', "forecast.open_holidays"),
+        ('open_holidays = "Labor Day"', "forecast.open_holidays"),
         ('subdivision = "ZZ"', "forecast.subdivision"),
     ],
 )

@@ -74,6 +74,7 @@ def run_forecast(
         on_queue=on_queue,
         holiday_categories=config.forecast.holiday_categories,
         closed_holidays=config.forecast.closed_holidays,
+        open_holidays=config.forecast.open_holidays,
         **model,
     )
     result.warnings[:0] = notes
