@@ -701,6 +701,4 @@ def test_open_holidays_unknown_or_also_closed_are_refused():
     with pytest.raises(InputError, match=r"forecast\.open_holidays: 'Columbus Dai'"):
         forecast(history, country="US", open_holidays=["Columbus Dai"])
     with pytest.raises(InputError, match=r"forecast\.open_holidays: 'Labor Day' is also"):
-        forecast(
-            history, country="US", open_holidays=["Labor Day"], closed_holidays=["Labor Day"]
-        )
+        forecast(history, country="US", open_holidays=["Labor Day"], closed_holidays=["Labor Day"])
