@@ -61,16 +61,6 @@ def candidate_specs(model: str) -> list[Spec]:
         specs.append(
             Spec(f"{model}{LEVEL}+weekly_average", ((model, True), ("weekly_average", False)))
         )
-    import os
-
-    if os.environ.get("WFM_BOOSTED") and model == "seasonal":
-        specs.append(Spec(f"{model}+boosted", ((model, False), ("boosted", False))))
-        specs.append(
-            Spec(
-                f"{model}+boosted+weekly_average",
-                ((model, False), ("boosted", False), ("weekly_average", False)),
-            )
-        )
     return specs
 
 

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 from forecasting.base import QueueContext, VolumeModel
-from forecasting.boosted import BoostedModel
 from forecasting.decomposition import MSTLForecaster
 from forecasting.intervals import nb_interval
 from forecasting.naive import DailyNaive, SeasonalNaive, WeeklyAverage
@@ -25,7 +24,6 @@ MODELS: dict[str, type[VolumeModel]] = {
     model.name: model
     for model in (SeasonalRegression, MSTLForecaster, SeasonalNaive, WeeklyAverage, DailyNaive)
 }
-MODELS["boosted"] = BoostedModel
 
 # what "auto" chooses among, in order of preference when errors tie
 AUTO_CANDIDATES = ("seasonal", "mstl", "seasonal_naive", "daily_naive")

@@ -265,31 +265,8 @@ def choose_guarded(
     one lucky window must not move a queue off the blend, which is the best
     single rule across the real data sets (benchmarks/README.md).
     """
-    import os
-
     blend = f"{model}+weekly_average"
-    variant = os.environ.get("WFM_BOOSTED", "")
-    if variant == "base3" and f"{model}+boosted+weekly_average" in per_window:
-        blend = f"{model}+boosted+weekly_average"
-    if variant == "base2" and f"{model}+boosted" in per_window:
-        blend = f"{model}+boosted"
     base = blend if blend in per_window else model
-    two = f"{model}+boosted"
-    three = f"{model}+boosted+weekly_average"
-    if (
-        variant == "base3if"
-        and three in per_window
-        and blend in per_window
-        and all(m < t for m, t in zip(per_window[three], per_window[blend], strict=True))
-    ):
-        base = blend = three
-    if (
-        variant == "base2if"
-        and two in per_window
-        and blend in per_window
-        and all(m < t for m, t in zip(per_window[two], per_window[blend], strict=True))
-    ):
-        base = blend = two
 
     def beats(name: str, other: str) -> bool:
         return all(
