@@ -108,6 +108,9 @@ def run_backtest(
         origins=request.origins,
         step=step,
         on_origin=on_origin,
+        holiday_categories=config.forecast.holiday_categories,
+        closed_holidays=config.forecast.closed_holidays,
+        open_holidays=config.forecast.open_holidays,
         **model,
     )
     result.warnings[:0] = notes
