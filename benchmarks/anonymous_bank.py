@@ -1,6 +1,6 @@
 """Anonymous Bank (Israel, 1999): rolling 14-day forecasts of hourly call arrivals.
 
-Run: python benchmarks/anonymous_bank.py [--models seasonal,auto] [--step-days 14]
+Run: python benchmarks/anonymous_bank.py [--models seasonal,auto] [--step-days 14] [--no-peers]
 
 Data: ../shared/data/anonymous_bank_1999 (Brown et al. 2005, "Statistical analysis
 of a telephone call center: a queueing-science perspective", JASA 100(469)):
@@ -25,7 +25,11 @@ Baselines in the same run: weekly seasonal naive (repeat the last week), the
 mean of the last four weeks, statsmodels MSTL (periods 24 and 168 over the
 whole history, trend + remainder by damped-trend exponential smoothing, the
 statsforecast recipe) and, when installed (`pip install prophet`), Prophet with
-its defaults plus the IL holidays and 80 % intervals.
+its defaults plus the IL holidays and 80 % intervals. With the peers installed
+(benchmarks/requirements-peers.txt, a venv of its own; `--no-peers` skips
+them): statsforecast MSTL + AutoETS, LightGBM through mlforecast
+(benchmarks/peers.py), and the equal-weight means of wfm's first model with
+LightGBM and with LightGBM and the four-week average.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ from statsmodels.tsa.seasonal import MSTL
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import peers  # noqa: E402
 
 from forecasting.forecast import forecast_volume  # noqa: E402
 
@@ -151,7 +157,23 @@ def special_dates(years: list[int]) -> set:
     return days | {d - pd.Timedelta(days=1).to_pytimedelta() for d in calendar}
 
 
-def run(history: pd.DataFrame, models: list[str], step_days: int):
+def peer_methods() -> dict:
+    """statsforecast MSTL and LightGBM (mlforecast) on the same training history."""
+
+    def frame(result: dict) -> pd.DataFrame:
+        mean, low, high = result["calls"]
+        return pd.DataFrame({"volume": mean, "volume_low": low, "volume_high": high})
+
+    horizon = HORIZON_DAYS * 24
+    return {
+        "statsforecast MSTL": lambda t: frame(peers.mstl({"calls": t}, horizon)),
+        "LightGBM": lambda t: frame(
+            peers.lightgbm({"calls": t}, horizon, zone=ZONE, country=COUNTRY)
+        ),
+    }
+
+
+def run(history: pd.DataFrame, models: list[str], step_days: int, use_peers: bool):
     rows = []
     seconds = {}
     special = special_dates([1999, 2000])
@@ -169,6 +191,8 @@ def run(history: pd.DataFrame, models: list[str], step_days: int):
         methods["statsmodels MSTL"] = mstl_baseline
         if have_prophet():
             methods["prophet"] = prophet_baseline
+        if use_peers:
+            methods.update(peer_methods())
         for name, method in methods.items():
             started = time.perf_counter()
             forecast = method(train)
@@ -180,7 +204,7 @@ def run(history: pd.DataFrame, models: list[str], step_days: int):
                         "origin": origin,
                         "method": name,
                         "actual": test["volume"].to_numpy(),
-                        "volume": forecast["volume"].to_numpy(),
+                        "volume": forecast["volume"].to_numpy(float),
                         "low": forecast["volume_low"].to_numpy(),
                         "high": forecast["volume_high"].to_numpy(),
                         "scale": scale,
@@ -228,10 +252,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="seasonal,auto", help="wfm models, comma-separated")
     parser.add_argument("--step-days", type=int, default=14)
+    parser.add_argument("--no-peers", action="store_true", help="skip statsforecast/LightGBM")
     args = parser.parse_args()
     models = [m.strip() for m in args.models.split(",") if m.strip()]
+    use_peers = peers.available() and not args.no_peers
     history = load()
-    rows, seconds = run(history, models, args.step_days)
+    rows, seconds = run(history, models, args.step_days, use_peers)
     count = rows["origin"].nunique()
     print(
         f"Anonymous Bank 1999, hourly calls: {count} origins every {args.step_days} days, "
@@ -239,6 +265,16 @@ def main() -> None:
     )
     order = [*models, "seasonal_naive", "weekly_average", "statsmodels MSTL"]
     order += ["prophet"] if have_prophet() else []
+    if use_peers:
+        order += ["statsforecast MSTL", "LightGBM"]
+        combos = {
+            f"{models[0]} + LightGBM": [models[0], "LightGBM"],
+            f"{models[0]} + LightGBM + 4-week avg": [models[0], "LightGBM", "weekly_average"],
+        }
+        for name, members in combos.items():
+            rows = pd.concat([rows, peers.combine(rows, members, name)], ignore_index=True)
+            seconds[name] = sum(seconds[m] for m in members)
+        order += list(combos)
     print(report(rows, seconds, order))
     holiday_days = rows.loc[rows["special"], "date"].nunique()
     print(

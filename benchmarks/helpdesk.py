@@ -1,6 +1,6 @@
 """Helpdesk (Italian software company, 2010-2012): rolling 28-day forecasts of new tickets.
 
-Run: python benchmarks/helpdesk.py [--models seasonal,auto] [--origins 17]
+Run: python benchmarks/helpdesk.py [--models seasonal,auto] [--origins 17] [--no-peers]
 
 Data: ../shared/data/helpdesk_ticket_logs (Verenich 2016, via Tax, Verenich,
 La Rosa & Dumas 2017): the opening time of each of 3,804 tickets, about 3.8 a
@@ -17,6 +17,11 @@ forecasts the next 28 days hourly. Reported:
 - bias: (sum forecast - sum actual) / sum actual.
 - cover80: share of hours with a positive forecast or actual inside
   volume_low..volume_high (80 %).
+
+With the peers installed (benchmarks/requirements-peers.txt, a venv of its
+own; `--no-peers` skips them): statsforecast MSTL + AutoETS, LightGBM through
+mlforecast (benchmarks/peers.py), and the equal-weight means of wfm's first
+model with LightGBM and with LightGBM and the four-week average.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import peers  # noqa: E402
 
 from forecasting.forecast import forecast_volume  # noqa: E402
 from forecasting.history import complete_grid  # noqa: E402
@@ -83,6 +90,19 @@ def wfm(train: pd.DataFrame, model: str, horizon: int) -> pd.DataFrame:
     return result.forecast[["volume", "volume_low", "volume_high"]].reset_index(drop=True)
 
 
+def peer(train: pd.DataFrame, name: str, horizon: int) -> pd.DataFrame:
+    """statsforecast MSTL or LightGBM (mlforecast) on the same training history."""
+    if name == "statsforecast MSTL":
+        result = peers.mstl({"tickets": train}, horizon)
+    else:
+        result = peers.lightgbm({"tickets": train}, horizon, zone=ZONE, country=COUNTRY)
+    mean, low, high = result["tickets"]
+    return pd.DataFrame({"volume": mean, "volume_low": low, "volume_high": high})
+
+
+PEERS = ("statsforecast MSTL", "LightGBM")
+
+
 def run(history: pd.DataFrame, models: list[str], origins: int):
     end = history["interval_start"].max() + pd.Timedelta(hours=1)
     rows, seconds = [], {}
@@ -95,7 +115,8 @@ def run(history: pd.DataFrame, models: list[str], origins: int):
         ].reset_index(drop=True)
         for name in models:
             started = time.perf_counter()
-            forecast = wfm(train, name, len(test))
+            method = peer if name in PEERS else wfm
+            forecast = method(train, name, len(test))
             seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
             rows.append(
                 pd.DataFrame(
@@ -104,7 +125,7 @@ def run(history: pd.DataFrame, models: list[str], origins: int):
                         "method": name,
                         "date": test["interval_start"].dt.tz_convert(ZONE).dt.date.to_numpy(),
                         "actual": test["volume"].to_numpy(),
-                        "volume": forecast["volume"].to_numpy(),
+                        "volume": forecast["volume"].to_numpy(float),
                         "low": forecast["volume_low"].to_numpy(),
                         "high": forecast["volume_high"].to_numpy(),
                     }
@@ -120,13 +141,14 @@ def report(rows: pd.DataFrame, seconds: dict, order: list[str]) -> pd.DataFrame:
         daily = part.groupby(["origin", "date"])[["volume", "actual"]].sum()
         active = (part["volume"] > 0) | (part["actual"] > 0)
         inside = (part["actual"] >= part["low"]) & (part["actual"] <= part["high"])
+        covered = inside[active].mean() if part["low"].notna().any() else float("nan")
         table.append(
             {
                 "method": name,
                 "daily WAPE": (daily["volume"] - daily["actual"]).abs().sum()
                 / daily["actual"].sum(),
                 "bias": (daily["volume"].sum() - daily["actual"].sum()) / daily["actual"].sum(),
-                "cover80": inside[active].mean(),
+                "cover80": covered,
                 "seconds/fit": seconds[name] / part["origin"].nunique(),
             }
         )
@@ -140,11 +162,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="seasonal,auto", help="wfm models, comma-separated")
     parser.add_argument("--origins", type=int, default=17)
+    parser.add_argument("--no-peers", action="store_true", help="skip statsforecast/LightGBM")
     args = parser.parse_args()
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     order = [*models, *[b for b in ("seasonal_naive", "weekly_average") if b not in models]]
+    use_peers = peers.available() and not args.no_peers
+    order += list(PEERS) if use_peers else []
     history = load()
     rows, seconds = run(history, order, args.origins)
+    if use_peers:
+        combos = {
+            f"{models[0]} + LightGBM": [models[0], "LightGBM"],
+            f"{models[0]} + LightGBM + 4-week avg": [models[0], "LightGBM", "weekly_average"],
+        }
+        for name, members in combos.items():
+            rows = pd.concat([rows, peers.combine(rows, members, name)], ignore_index=True)
+            seconds[name] = sum(seconds[m] for m in members)
+        order += list(combos)
     print(
         f"Helpdesk tickets, hourly, scored on daily totals: {args.origins} origins x "
         f"{HORIZON_DAYS} days, expanding window"

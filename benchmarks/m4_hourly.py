@@ -1,6 +1,7 @@
 """M4 Hourly: all 414 series, horizon 48, sMAPE / MASE / OWA exactly as in M4.
 
 Run: python benchmarks/m4_hourly.py [--models auto,seasonal,mstl] [--workers 2] [--limit N] [--cli]
+     [--no-peers]
 
 Data: ../shared/data/m4_hourly (Makridakis, Spiliotis & Assimakopoulos 2020, "The
 M4 Competition: 100,000 time series and 61 forecasting methods", IJF 36(1)).
@@ -21,6 +22,13 @@ With `--cli` the series go as one counts CSV (interval_start, queue, volume)
 through `wfm forecast --horizon 48h --interval 60 --tz UTC --workers N`, as a
 user would run it; wall time is then the whole command (start-up, reading,
 fitting, writing).
+
+With the peers installed (benchmarks/requirements-peers.txt, a venv of its
+own; `--no-peers` skips them), in the same run: statsforecast MSTL + AutoETS
+(periods 24 and 168, `--workers` processes), one global LightGBM model over all
+series through mlforecast (each series min-max scaled, squared error; lags 24
+and 168, hour and weekday of the grid), and the mean of wfm's first model and
+LightGBM.
 """
 
 from __future__ import annotations
@@ -44,6 +52,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import peers  # noqa: E402
 
 from forecasting.forecast import forecast_volume  # noqa: E402
 
@@ -211,6 +221,29 @@ def run_cli(ids, history, models, workers):
     return forecasts, chosen, seconds
 
 
+def run_peers(ids, history, workers) -> tuple[dict, dict]:
+    """statsforecast MSTL and one global LightGBM over all series: {name: {id: stacked}}."""
+    series = {
+        i: pd.DataFrame(
+            {
+                "interval_start": pd.date_range(end=END, periods=len(history[i]), freq="h"),
+                "volume": history[i],
+            }
+        )
+        for i in ids
+    }
+    out, seconds = {}, {}
+    for name, method in (
+        ("statsforecast MSTL", lambda: peers.mstl(series, HORIZON, n_jobs=workers)),
+        ("LightGBM", lambda: peers.lightgbm(series, HORIZON, scale=True, objective="regression")),
+    ):
+        started = time.perf_counter()
+        result = method()
+        seconds[name] = time.perf_counter() - started
+        out[name] = {i: np.vstack(result[i]) for i in ids}
+    return out, seconds
+
+
 def score(ids, history, future, forecasts) -> tuple[float, float]:
     return (
         float(np.mean([smape(future[i], forecasts[i]) for i in ids])),
@@ -224,6 +257,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None, help="first N series only")
     parser.add_argument("--cli", action="store_true", help="through `wfm forecast` (one CSV)")
+    parser.add_argument("--no-peers", action="store_true", help="skip statsforecast/LightGBM")
     args = parser.parse_args()
     ids, history, future = load(args.limit)
     models = [m.strip() for m in args.models.split(",") if m.strip()]
@@ -241,14 +275,26 @@ def main() -> None:
                 )
     run = run_cli if args.cli else run_wfm
     forecasts, chosen, seconds = run(ids, history, models, args.workers)
+    peer_seconds = {}
+    if peers.available() and not args.no_peers:
+        found, peer_seconds = run_peers(ids, history, args.workers)
+        forecasts.update(found)
+        first = forecasts[models[0]]
+        forecasts[f"{models[0]} + LightGBM"] = {
+            i: np.vstack([(first[i][0] + found["LightGBM"][i][0]) / 2, *[first[i][0] * np.nan] * 2])
+            for i in ids
+        }
+        models = [*models, *found, f"{models[0]} + LightGBM"]
     coverage = {}
     for model in models:
-        rows[f"wfm {model}"] = score(ids, history, future, {i: forecasts[model][i][0] for i in ids})
+        label = f"wfm {model}" if model in chosen else model
+        rows[label] = score(ids, history, future, {i: forecasts[model][i][0] for i in ids})
         inside = [
             (future[i] >= forecasts[model][i][1]) & (future[i] <= forecasts[model][i][2])
             for i in ids
         ]
-        coverage[f"wfm {model}"] = float(np.mean(np.concatenate(inside)))
+        has_interval = not np.isnan(forecasts[model][ids[0]][1]).all()
+        coverage[label] = float(np.mean(np.concatenate(inside))) if has_interval else np.nan
 
     base_s, base_m = rows["Naive2"]
     official = pd.read_csv(DATA / "m4_hourly_results.csv")
@@ -279,22 +325,25 @@ def main() -> None:
     print(reference.round(3).to_string(index=False))
     print()
     for model in models:
-        owa = table.loc[table["method"] == f"wfm {model}", "OWA"].iloc[0]
+        label = f"wfm {model}" if model in chosen else model
+        owa = table.loc[table["method"] == label, "OWA"].iloc[0]
         rank = int((official["OWA_hourly"] < owa).sum()) + 1
         print(
-            f"wfm {model} would rank {rank} of {len(official) + 1} on Hourly OWA "
+            f"{label} would rank {rank} of {len(official) + 1} on Hourly OWA "
             "(the official entries incl. benchmarks)"
         )
-    for model in models if not args.cli else ():
+    for model in [m for m in models if m in chosen] if not args.cli else ():
         picked = pd.Series(chosen[model]).value_counts()
         print(
             f"wfm {model}: chosen per series: " + ", ".join(f"{k} {v}" for k, v in picked.items())
         )
     print(
         f"wall time, {'wfm forecast (CLI)' if args.cli else 'wfm fit+forecast'} of "
-        f"{len(ids)} series x {len(models)} model(s): "
+        f"{len(ids)} series x {len(chosen)} model(s): "
         f"{seconds:.1f} s with {args.workers} worker(s) on {os.cpu_count()} cores"
     )
+    for name, taken in peer_seconds.items():
+        print(f"wall time, {name} of {len(ids)} series: {taken:.1f} s")
 
 
 if __name__ == "__main__":

@@ -99,6 +99,9 @@ def backtest(
     subdivision: str | None = None,
     on_origin: Callable[[pd.Timestamp], None] | None = None,
     workers: int = 1,
+    holiday_categories: Sequence[str] | None = None,
+    closed_holidays: Sequence[str] = (),
+    open_holidays: Sequence[str] = (),
 ) -> BacktestResult:
     """Forecast from several past cut-offs and score against what happened.
 
@@ -119,6 +122,7 @@ def backtest(
             forecast_volume.
         on_origin: called with each origin after it is scored (progress).
         workers: processes fitting queues in parallel (forecast_volume).
+        holiday_categories, closed_holidays, open_holidays: as for forecast_volume.
 
     Returns:
         BacktestResult.
@@ -140,6 +144,9 @@ def backtest(
         "country": country,
         "subdivision": subdivision,
         "workers": workers,
+        "holiday_categories": holiday_categories,
+        "closed_holidays": tuple(closed_holidays),
+        "open_holidays": tuple(open_holidays),
     }
     rows, notes = [], []
     for origin in starts:

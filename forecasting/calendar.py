@@ -185,14 +185,18 @@ def holiday_calendar(
 
 
 def closed_dates(
-    holidays: Mapping[dt.date, str], names: Sequence[str], *, country: str | None
+    holidays: Mapping[dt.date, str],
+    names: Sequence[str],
+    *,
+    country: str | None,
+    field: str = "forecast.closed_holidays",
 ) -> frozenset[dt.date]:
-    """The dates of the holidays named in `names` (the queue closes on them).
+    """The dates of the holidays named in `names` (closed on them, or open: see `field`).
 
     Names are matched case-insensitively, without qualifiers such as "(observed)".
 
     Raises:
-        InputError: a name that is not a holiday of the calendar, naming the field.
+        InputError: a name that is not a holiday of the calendar, naming `field`.
     """
     if not names:
         return frozenset()
@@ -208,7 +212,7 @@ def closed_dates(
     if missing:
         known = sorted({str(v) for v in holidays.values()})[:8]
         raise InputError(
-            f"forecast.closed_holidays: {missing[0]!r} is not a holiday of "
+            f"{field}: {missing[0]!r} is not a holiday of "
             f"{country or 'the calendar'} (e.g. {', '.join(known) or 'none: set forecast.country'})"
         )
     return frozenset(day for n in names for day in by_name[plain(n)])

@@ -111,6 +111,7 @@ def forecast_volume(
     workers: int = 1,
     holiday_categories: Sequence[str] | None = None,
     closed_holidays: Sequence[str] = (),
+    open_holidays: Sequence[str] = (),
 ) -> ForecastResult:
     """Forecast each queue for `horizon` intervals after its history ends.
 
@@ -139,6 +140,9 @@ def forecast_volume(
             "public", "optional"); None = public holidays.
         closed_holidays: names of holidays every queue is closed on: zero
             volume on those dates in the horizon.
+        open_holidays: names of holidays every queue is open on although the
+            history shows no contact on them (the export lost those days): such
+            days are left out of fitting, never learned as a closure.
 
     Returns:
         ForecastResult; the forecast is sorted by queue then interval_start.
@@ -159,9 +163,10 @@ def forecast_volume(
         country, subdivision=subdivision, years=years, categories=holiday_categories
     )
     closed = closed_dates(holidays, list(closed_holidays), country=country)
+    opened = open_dates(holidays, list(open_holidays), closed, country=country)
     notes = _event_notes(events, history_start=starts.min(), grid=grid, queues=history[QUEUE])
 
-    job = _QueueJob(model, candidates, guard, horizon, level, None, closed)
+    job = _QueueJob(model, candidates, guard, horizon, level, None, closed, opened)
     jobs = _queue_jobs(
         history, timezones, default_aht, events, holidays, grid, job, interval_minutes
     )
@@ -194,6 +199,7 @@ class _QueueJob:
     level: float
     default_aht: float | None
     closed: frozenset = frozenset()
+    opened: frozenset = frozenset()
 
 
 def _future_grid(starts: pd.Series, *, horizon: int, interval_minutes: int) -> pd.DatetimeIndex:
@@ -278,7 +284,7 @@ def _forecast_queue(
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, dict, list[str]]:
     """One queue: (forecast frame, learned effects, model row, notes)."""
     queue = context.queue
-    part, notes = prepare_history(part, context)
+    part, notes = prepare_history(part, context, opened=job.opened)
     if job.guard and job.model in CALENDAR_MODELS:
         fitted = fit_guarded(part, context, model=job.model, horizon=job.horizon, level=job.level)
     else:
@@ -372,14 +378,17 @@ def apply_scenario(forecast: pd.DataFrame, *, growth: float, deflection: float) 
     return out
 
 
-def prepare_history(part: pd.DataFrame, context: QueueContext) -> tuple[pd.DataFrame, list[str]]:
+def prepare_history(
+    part: pd.DataFrame, context: QueueContext, *, opened: frozenset = frozenset()
+) -> tuple[pd.DataFrame, list[str]]:
     """One queue's history as the models see it, and notes about what changed.
 
     Unknown intervals (NaN) in closed hours become zero; other unknown intervals
     stay unknown (models leave them out) and are reported. Intervals inside an
     outage become unknown too. A whole local day without a single contact on a
     weekday that normally has at least EMPTY_DAY_MIN (and is no holiday) is a
-    gap in the export, not a quiet day: it becomes unknown, with a note.
+    gap in the export, not a quiet day: it becomes unknown, with a note. So is
+    a holiday date in `opened` (forecast.open_holidays) without a contact.
 
     Returns:
         (history copy, notes).
@@ -389,7 +398,9 @@ def prepare_history(part: pd.DataFrame, context: QueueContext) -> tuple[pd.DataF
     # a queue whose data start later than the others' has no gap before its first count
     out = part.iloc[known[0] if len(known) else 0 :].copy()
     volume = series(out)
-    notes += missing_holiday_notes(out, context)
+    notes += missing_holiday_notes(out, context, opened=opened)
+    out, gap_notes = _open_holiday_gaps(out, context, opened)
+    notes += gap_notes
     missing = volume.isna().to_numpy()
     if missing.any():
         closed = ClosedHours(volume, context).open_mask(pd.DatetimeIndex(volume.index)) == 0
@@ -466,7 +477,9 @@ def _check_left_after_outages(
     )
 
 
-def missing_holiday_notes(part: pd.DataFrame, context: QueueContext) -> list[str]:
+def missing_holiday_notes(
+    part: pd.DataFrame, context: QueueContext, *, opened: frozenset = frozenset()
+) -> list[str]:
     """Say what the whole holidays without a contact in the history look like.
 
     A holiday on a weekday that usually has EMPTY_DAY_MIN contacts or more, with
@@ -475,7 +488,9 @@ def missing_holiday_notes(part: pd.DataFrame, context: QueueContext) -> list[str
     of fitting, never a zero), and the holiday ahead is forecast as an ordinary
     day unless forecast.closed_holidays names it. Rows present with zero
     volume (or a ticket export with no ticket that day) look like a closure,
-    which the seasonal model learns as the holiday's effect.
+    which the seasonal model learns as the holiday's effect, unless `opened`
+    (forecast.open_holidays) holds the date: then it is a gap, said by
+    _open_holiday_gaps.
 
     Returns:
         At most two notes (absent rows, zero rows), each naming up to five dates.
@@ -499,7 +514,9 @@ def missing_holiday_notes(part: pd.DataFrame, context: QueueContext) -> list[str
         usual[weekday == d] = np.median(total[days][seen]) if seen.any() else 0.0
     by_day = {day_number(d): name for d, name in context.holidays.items()}
     holiday = np.array([int(d) + int(clock.day[0]) in by_day for d in days], dtype=bool)
-    quiet = holiday & (usual >= EMPTY_DAY_MIN) & (total[days] == 0)
+    opened_days = {day_number(d) for d in opened}
+    declared = np.array([int(d) + int(clock.day[0]) in opened_days for d in days], dtype=bool)
+    quiet = holiday & (usual >= EMPTY_DAY_MIN) & (total[days] == 0) & ~declared
     absent, zero = quiet & (known[days] == 0), quiet & (known[days] > 0)
     queue = context.queue
 
@@ -520,10 +537,51 @@ def missing_holiday_notes(part: pd.DataFrame, context: QueueContext) -> list[str
         notes.append(
             f"queue {queue!r}: {int(zero.sum())} public holidays have no contacts although "
             f"that weekday usually has {EMPTY_DAY_MIN:g} or more ({named(zero)}); that looks "
-            "like a closure and is learned as one; if the export lost those days instead, "
-            "leave their rows out of a counts file (absent rows are gaps)"
+            "like a closure and is learned as one; if the queue was open and the export lost "
+            "those days, list them in forecast.open_holidays"
         )
     return notes
+
+
+def open_dates(
+    holidays: Mapping, names: Sequence[str], closed: frozenset, *, country: str | None
+) -> frozenset:
+    """The dates of the holidays forecast.open_holidays names; InputError if also closed."""
+    opened = closed_dates(holidays, names, country=country, field="forecast.open_holidays")
+    for name in names:
+        both = closed_dates(holidays, [name], country=country) & closed
+        if both:
+            raise InputError(
+                f"forecast.open_holidays: {name!r} is also in forecast.closed_holidays; "
+                "a holiday is either open or closed, list it in one of them"
+            )
+    return opened
+
+
+def _open_holiday_gaps(
+    part: pd.DataFrame, context: QueueContext, opened: frozenset
+) -> tuple[pd.DataFrame, list[str]]:
+    """Whole local days of `opened` holidays without a contact become unknown (gaps)."""
+    if not opened or part.empty:
+        return part, []
+    local = local_frame(
+        part[INTERVAL_START], timezone=context.timezone, interval_minutes=context.interval_minutes
+    )["local_date"]
+    volume = part[VOLUME].to_numpy(float)
+    totals = pd.Series(np.nan_to_num(volume)).groupby(local.to_numpy()).sum()
+    dates = pd.DatetimeIndex([pd.Timestamp(d) for d in sorted(opened)])
+    empty = totals.index[(totals == 0) & totals.index.isin(dates)]
+    if len(empty) == 0:
+        return part, []
+    out = part.copy()
+    out[VOLUME] = np.where(local.isin(empty).to_numpy(), np.nan, volume)
+    listed = ", ".join(pd.Timestamp(d).date().isoformat() for d in empty[:5])
+    note = (
+        f"queue {context.queue!r}: {len(empty)} holidays listed in forecast.open_holidays "
+        f"have no contacts in the history ({listed}); taken as gaps in the export and left "
+        "out of fitting, not learned as closures"
+    )
+    return out, [note]
 
 
 def _empty_days(part: pd.DataFrame, context: QueueContext) -> pd.DatetimeIndex:

@@ -217,8 +217,9 @@ def test_tz_is_the_model_clock_of_queues_the_config_does_not_name(tmp_path):
         assert (holiday.dt.date == pd.Timestamp("2025-02-17").date()).all() == on_ny_days
 
 
-def test_workers_zero_is_one_clear_line(workdir):
-    result = invoke("forecast", workdir / "counts.csv", "--workers", "0", "--horizon", "1d")
+@pytest.mark.parametrize("command", ["forecast", "backtest"])
+def test_workers_zero_is_one_clear_line(workdir, command):
+    result = invoke(command, workdir / "counts.csv", "--workers", "0", "--horizon", "1d")
     one_line_error(result, "--workers", "got 0")
 
 
@@ -234,6 +235,8 @@ def test_workers_give_byte_identical_output(workdir):
     [
         ('holiday_categories = ["nope"]', "forecast.holiday_categories"),
         ('closed_holidays = ["Boxing Dai"]', "forecast.closed_holidays"),
+        ('open_holidays = ["Boxing Dai"]', "forecast.open_holidays"),
+        ('open_holidays = "Labor Day"', "forecast.open_holidays"),
         ('subdivision = "ZZ"', "forecast.subdivision"),
     ],
 )
@@ -242,3 +245,35 @@ def test_bad_holiday_options_are_one_line(workdir, line, fragment):
     (workdir / "bad.toml").write_text(config)
     result = invoke("forecast", workdir / "counts.csv", "--config", workdir / "bad.toml")
     one_line_error(result, fragment)
+
+
+def test_open_holidays_in_the_config_turn_a_zero_holiday_into_a_gap(tmp_path):
+    history = make_history(days=42, queues=("phone",), daily_volume=300, seed=3)
+    local = history["interval_start"].dt.tz_convert("America/New_York").dt.date
+    history.loc[local == pd.Timestamp("2025-01-20").date(), "volume"] = 0.0  # MLK Day
+    write_counts(history, tmp_path / "counts.csv")
+    opened = CONFIG.replace('country = "US"', 'country = "US"\nopen_holidays = ["MLK"]')
+    (tmp_path / "bad.toml").write_text(opened)
+    result = invoke("forecast", tmp_path / "counts.csv", "--config", tmp_path / "bad.toml")
+    one_line_error(result, "forecast.open_holidays", "'MLK'")
+    for name, text in (
+        ("closed.toml", CONFIG),
+        ("open.toml", opened.replace("MLK", "Martin Luther King Jr. Day")),
+    ):
+        (tmp_path / name).write_text(text)
+    args = ("forecast", tmp_path / "counts.csv", "--horizon", "1d")
+    closed = invoke(*args, "--config", tmp_path / "closed.toml")
+    opened_run = invoke(*args, "--config", tmp_path / "open.toml")
+    assert closed.exit_code == 0 and opened_run.exit_code == 0, opened_run.stderr
+    assert "looks like a closure" in closed.stderr
+    assert "looks like a closure" not in opened_run.stderr
+    assert "forecast.open_holidays" in opened_run.stderr and "2025-01-20" in opened_run.stderr
+
+
+@pytest.mark.parametrize("field", ["closed_holidays", "open_holidays"])
+def test_backtest_reads_the_holiday_lists_of_the_config(workdir, field):
+    config = CONFIG.replace('country = "US"', f'country = "US"\n{field} = ["Boxing Dai"]')
+    (workdir / "bad.toml").write_text(config)
+    args = ("backtest", workdir / "counts.csv", "--config", workdir / "bad.toml")
+    result = invoke(*args, "--horizon", "1w", "--origins", "1")
+    one_line_error(result, f"forecast.{field}", "'Boxing Dai'")

@@ -677,3 +677,28 @@ def test_holidays_without_a_contact_are_named_as_gaps_or_closures_and_never_clos
     for result in (absent, closed):  # Columbus Day ahead stays an ordinary Monday
         ratio = day_total(result.forecast, "2025-10-13") / day_total(result.forecast, "2025-10-20")
         assert abs(ratio - 1) < 0.05
+
+
+def test_open_holidays_turn_a_zero_holiday_into_a_gap_not_a_closure():
+    # Labor Day 2024 has rows of zero (it looks like a closure); Labor Day 2025 lies ahead
+    history = make_history(days=390, start="2024-08-05", daily_volume=2000, seed=21)
+    local = history["interval_start"].dt.tz_convert(NY).dt.tz_localize(None).dt.normalize()
+    history.loc[local == pd.Timestamp("2024-09-02"), "volume"] = 0.0
+    options = dict(horizon=24 * 14, country="US", timezones={"phone": NY})
+    closed = forecast(history, **options)
+    assert any("looks like a closure" in n for n in closed.warnings)
+    opened = forecast(history, **options, open_holidays=["labor day"])
+    assert not any("looks like a closure" in n for n in opened.warnings)
+    notes = [n for n in opened.warnings if "forecast.open_holidays" in n]
+    assert len(notes) == 1 and "2024-09-02" in notes[0]
+    monday = day_total(opened.forecast, "2025-09-08")
+    assert day_total(closed.forecast, "2025-09-01") / monday < 0.3  # learned as a closure
+    assert abs(day_total(opened.forecast, "2025-09-01") / monday - 1) < 0.1  # an open Monday
+
+
+def test_open_holidays_unknown_or_also_closed_are_refused():
+    history = make_history(days=21, seed=22)
+    with pytest.raises(InputError, match=r"forecast\.open_holidays: 'Columbus Dai'"):
+        forecast(history, country="US", open_holidays=["Columbus Dai"])
+    with pytest.raises(InputError, match=r"forecast\.open_holidays: 'Labor Day' is also"):
+        forecast(history, country="US", open_holidays=["Labor Day"], closed_holidays=["Labor Day"])

@@ -74,6 +74,7 @@ def run_forecast(
         on_queue=on_queue,
         holiday_categories=config.forecast.holiday_categories,
         closed_holidays=config.forecast.closed_holidays,
+        open_holidays=config.forecast.open_holidays,
         **model,
     )
     result.warnings[:0] = notes
@@ -107,6 +108,9 @@ def run_backtest(
         origins=request.origins,
         step=step,
         on_origin=on_origin,
+        holiday_categories=config.forecast.holiday_categories,
+        closed_holidays=config.forecast.closed_holidays,
+        open_holidays=config.forecast.open_holidays,
         **model,
     )
     result.warnings[:0] = notes

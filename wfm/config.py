@@ -58,6 +58,7 @@ FORECAST_FIELDS: Fields = {
     "date_format": ("date_format", "text"),
     "holiday_categories": ("holiday_categories", "string_tuple"),
     "closed_holidays": ("closed_holidays", "string_tuple"),
+    "open_holidays": ("open_holidays", "string_tuple"),
 }
 QUEUE_FIELDS: Fields = {
     "channel": ("channel", "text"),
@@ -152,6 +153,7 @@ class ForecastSettings:
     date_format: str | None = None
     holiday_categories: tuple[str, ...] | None = None  # None: the holidays library's default
     closed_holidays: tuple[str, ...] = ()
+    open_holidays: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not (is_number(self.level) and 0 < self.level < 1):
