@@ -267,14 +267,8 @@ def main() -> None:
     order += ["prophet"] if have_prophet() else []
     if use_peers:
         order += ["statsforecast MSTL", "LightGBM"]
-        combos = {
-            f"{models[0]} + LightGBM": [models[0], "LightGBM"],
-            f"{models[0]} + LightGBM + 4-week avg": [models[0], "LightGBM", "weekly_average"],
-        }
-        for name, members in combos.items():
-            rows = pd.concat([rows, peers.combine(rows, members, name)], ignore_index=True)
-            seconds[name] = sum(seconds[m] for m in members)
-        order += list(combos)
+        rows, combos = peers.with_combinations(rows, seconds, models[0])
+        order += combos
     print(report(rows, seconds, order))
     holiday_days = rows.loc[rows["special"], "date"].nunique()
     print(

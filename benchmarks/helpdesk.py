@@ -171,14 +171,8 @@ def main() -> None:
     history = load()
     rows, seconds = run(history, order, args.origins)
     if use_peers:
-        combos = {
-            f"{models[0]} + LightGBM": [models[0], "LightGBM"],
-            f"{models[0]} + LightGBM + 4-week avg": [models[0], "LightGBM", "weekly_average"],
-        }
-        for name, members in combos.items():
-            rows = pd.concat([rows, peers.combine(rows, members, name)], ignore_index=True)
-            seconds[name] = sum(seconds[m] for m in members)
-        order += list(combos)
+        rows, combos = peers.with_combinations(rows, seconds, models[0])
+        order += combos
     print(
         f"Helpdesk tickets, hourly, scored on daily totals: {args.origins} origins x "
         f"{HORIZON_DAYS} days, expanding window"

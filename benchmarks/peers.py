@@ -174,3 +174,21 @@ def combine(rows: pd.DataFrame, members: list[str], name: str) -> pd.DataFrame:
     out["low"] = np.nan
     out["high"] = np.nan
     return out
+
+
+def with_combinations(
+    rows: pd.DataFrame, seconds: dict[str, float], model: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """`rows` with "model + LightGBM" and "model + LightGBM + 4-week avg" added (`combine`).
+
+    Their seconds (the members' sum) are added to `seconds`; returns the rows and
+    the new methods' names.
+    """
+    combos = {
+        f"{model} + LightGBM": [model, "LightGBM"],
+        f"{model} + LightGBM + 4-week avg": [model, "LightGBM", "weekly_average"],
+    }
+    for name, members in combos.items():
+        rows = pd.concat([rows, combine(rows, members, name)], ignore_index=True)
+        seconds[name] = sum(seconds[m] for m in members)
+    return rows, list(combos)
