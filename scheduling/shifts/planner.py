@@ -407,7 +407,7 @@ def _limit_messages(
     }
     messages = []
     groups_at = Counter(site for site, _ in model.groups)
-    spread: dict[tuple[str, tuple[str, ...], str, str], list[HeadcountLimit]] = {}
+    spread: dict[tuple[str, tuple[str, ...], str], list[HeadcountLimit]] = {}
     for name, limit in model.headcount.items():
         row = model.problem.get_constraint_by_name(name)
         if row is None or (row.value() or 0.0) < -_EPS:
@@ -419,12 +419,12 @@ def _limit_messages(
         if not any((q, model.intervals[i]) in short for q in queues for i in reach):
             continue
         if limit.period in ("rest", "tours", "daysoff"):
-            key = (limit.site, limit.queues, limit.who, limit.period)
-            spread.setdefault(key, []).append(limit)
+            spread.setdefault((limit.site, limit.queues, limit.period), []).append(limit)
         else:
             messages.append(_headcount_message(limit, configured[limit.site], model))
-    for (site_name, queues, who, period), limits in spread.items():
-        whom = _whom(site_name, queues, who, configured, model)
+    for (site_name, queues, period), limits in spread.items():
+        classes = "; ".join(dict.fromkeys(limit.who for limit in limits if limit.who))
+        whom = _whom(site_name, queues, f"({classes})" if classes else "", configured, model)
         messages.append(_spread_message(whom, period, limits, model))
     return messages
 
