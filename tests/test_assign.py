@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import scheduling.shifts.assign as assign_module
 from scheduling.columns import SCHEDULE_COLUMNS
 from scheduling.errors import InputError
 from scheduling.shifts.assign import _Rules, _steadied, assign_agents, make_slot
@@ -680,3 +682,32 @@ def test_steady_starts_give_each_agent_one_start_where_a_swap_allows() -> None:
     assert sorted(map(sorted, hours.values())) == [[6], [14]]
     assert sorted(s.shift_id for _, s in steady) == sorted(s.shift_id for _, s in taken)
     assert _steadied(taken, staff, rules, 0.0) == taken
+
+
+def test_a_budget_that_stops_with_units_left_gets_a_second_one(monkeypatch) -> None:
+    # The first solve is made to stop at its node budget with nothing placed; the
+    # assignment then solves again with ASSIGN_MORE_NODES and keeps that answer.
+    real = assign_module.solve_problem
+    budgets = []
+
+    def first_stops_short(problem, **kwargs):
+        budgets.append(kwargs["node_limit"])
+        result = real(problem, **kwargs)
+        if len(budgets) == 1:
+            for var in problem.variables():
+                var.varValue = 0.0
+            return dataclasses.replace(result, status="node_limit")
+        return result
+
+    monkeypatch.setattr(assign_module, "solve_problem", first_stops_short)
+    picks = chosen((shift_id(0, 8), "phone", 1), (shift_id(1, 8), "phone", 1))
+    schedule, unfilled = assign(picks, roster({"agent": "ana"}, {"agent": "ben"}))
+    assert budgets == [assign_module.ASSIGN_NODE_LIMIT, assign_module.ASSIGN_MORE_NODES]
+    assert len(schedule) == 2 and unfilled.empty
+    # When the first budget places everything, there is no second solve.
+    budgets.clear()
+    monkeypatch.setattr(
+        assign_module, "solve_problem", lambda p, **k: budgets.append(1) or real(p, **k)
+    )
+    assign(picks, roster({"agent": "ana"}, {"agent": "ben"}))
+    assert budgets == [1]
