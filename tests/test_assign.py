@@ -704,6 +704,21 @@ def test_a_budget_that_stops_with_units_left_gets_a_second_one(monkeypatch) -> N
     schedule, unfilled = assign(picks, roster({"agent": "ana"}, {"agent": "ben"}))
     assert budgets == [assign_module.ASSIGN_NODE_LIMIT, assign_module.ASSIGN_MORE_NODES]
     assert len(schedule) == 2 and unfilled.empty
+    # A second solve the time limit ended is not used: the first answer stays.
+    budgets.clear()
+
+    def second_runs_out_of_time(problem, **kwargs):
+        budgets.append(kwargs["node_limit"])
+        result = real(problem, **kwargs)
+        if len(budgets) == 1:
+            for var in problem.variables():
+                var.varValue = 0.0
+            return dataclasses.replace(result, status="node_limit")
+        return dataclasses.replace(result, status="time_limit")
+
+    monkeypatch.setattr(assign_module, "solve_problem", second_runs_out_of_time)
+    schedule, unfilled = assign(picks, roster({"agent": "ana"}, {"agent": "ben"}))
+    assert len(budgets) == 2 and schedule.empty and int(unfilled["count"].sum()) == 2
     # When the first budget places everything, there is no second solve.
     budgets.clear()
     monkeypatch.setattr(

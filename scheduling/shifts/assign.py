@@ -461,8 +461,11 @@ def _solve_assignment(
         _agent_rows(problem, (a, agent), mine_of[a], slots, rules, cliques)
     # Stop once the filled hours are proven within half an hour of the best (hours
     # come in whole shifts), or after a node budget: both end every run alike. A
-    # budget that ends with units left unproven gets ASSIGN_MORE_NODES instead.
+    # budget that ends with units left unproven gets ASSIGN_MORE_NODES instead; that
+    # answer is kept only if the node budget, not the time limit, ended it.
     hours = sum(slot.paid_hours * slot.count for slot in slots)
+    units = sum(slot.count for slot in slots)
+    best: list[tuple[str, _Slot]] = []
     for nodes in (ASSIGN_NODE_LIMIT, ASSIGN_MORE_NODES):
         result = solve_problem(
             problem,
@@ -476,9 +479,13 @@ def _solve_assignment(
             for (a, r), var in sorted(y.items())
             if var.varValue is not None and var.varValue > 0.5
         ]
-        if result.status != "node_limit" or len(taken) == sum(s.count for s in slots):
+        if nodes == ASSIGN_NODE_LIMIT or (
+            result.status != "time_limit" and len(taken) >= len(best)
+        ):
+            best = taken
+        if result.status != "node_limit" or len(best) == units:
             break
-    return taken
+    return best
 
 
 def _assignment_variables(
