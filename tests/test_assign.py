@@ -684,45 +684,45 @@ def test_steady_starts_give_each_agent_one_start_where_a_swap_allows() -> None:
     assert _steadied(taken, staff, rules, 0.0) == taken
 
 
-def test_a_budget_that_stops_with_units_left_gets_a_second_one(monkeypatch) -> None:
-    # The first solve is made to stop at its node budget with nothing placed; the
-    # assignment then solves again with ASSIGN_MORE_NODES and keeps that answer.
-    real = assign_module.solve_problem
-    budgets = []
+def first_solve_stops_short(real, budgets: list, second: str | None):
+    """A solve_problem whose first call stops at its node budget with nothing placed;
+    later calls are real, with their status replaced by `second` if given."""
 
-    def first_stops_short(problem, **kwargs):
+    def solve(problem, **kwargs):
         budgets.append(kwargs["node_limit"])
         result = real(problem, **kwargs)
         if len(budgets) == 1:
             for var in problem.variables():
                 var.varValue = 0.0
             return dataclasses.replace(result, status="node_limit")
-        return result
+        return result if second is None else dataclasses.replace(result, status=second)
 
-    monkeypatch.setattr(assign_module, "solve_problem", first_stops_short)
+    return solve
+
+
+def test_a_budget_that_stops_with_units_left_gets_a_second_one(monkeypatch) -> None:
+    real = assign_module.solve_problem
     picks = chosen((shift_id(0, 8), "phone", 1), (shift_id(1, 8), "phone", 1))
-    schedule, unfilled = assign(picks, roster({"agent": "ana"}, {"agent": "ben"}))
+    staff = roster({"agent": "ana"}, {"agent": "ben"})
+    # The second solve, with ASSIGN_MORE_NODES, places both units and is kept.
+    budgets: list = []
+    monkeypatch.setattr(
+        assign_module, "solve_problem", first_solve_stops_short(real, budgets, None)
+    )
+    schedule, unfilled = assign(picks, staff)
     assert budgets == [assign_module.ASSIGN_NODE_LIMIT, assign_module.ASSIGN_MORE_NODES]
     assert len(schedule) == 2 and unfilled.empty
     # A second solve the time limit ended is not used: the first answer stays.
-    budgets.clear()
-
-    def second_runs_out_of_time(problem, **kwargs):
-        budgets.append(kwargs["node_limit"])
-        result = real(problem, **kwargs)
-        if len(budgets) == 1:
-            for var in problem.variables():
-                var.varValue = 0.0
-            return dataclasses.replace(result, status="node_limit")
-        return dataclasses.replace(result, status="time_limit")
-
-    monkeypatch.setattr(assign_module, "solve_problem", second_runs_out_of_time)
-    schedule, unfilled = assign(picks, roster({"agent": "ana"}, {"agent": "ben"}))
+    budgets = []
+    monkeypatch.setattr(
+        assign_module, "solve_problem", first_solve_stops_short(real, budgets, "time_limit")
+    )
+    schedule, unfilled = assign(picks, staff)
     assert len(budgets) == 2 and schedule.empty and int(unfilled["count"].sum()) == 2
     # When the first budget places everything, there is no second solve.
-    budgets.clear()
+    budgets = []
     monkeypatch.setattr(
         assign_module, "solve_problem", lambda p, **k: budgets.append(1) or real(p, **k)
     )
-    assign(picks, roster({"agent": "ana"}, {"agent": "ben"}))
+    assign(picks, staff)
     assert budgets == [1]
