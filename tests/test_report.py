@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import conftest
 import numpy as np
 import pandas as pd
 import pytest
@@ -361,11 +362,9 @@ def test_a_file_changed_since_the_plan_is_refused_and_nothing_written(tmp_path):
     schedule.write_text(schedule.read_text().replace("Dublin", "Dublin ", 1))
     out = tmp_path / "report.html"
     result = runner.invoke(cli, ["report", str(folder), "-o", str(out)])
-    assert result.exit_code == 1
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    assert "schedule.csv: not the file this plan wrote" in lines[0]
-    assert "mix two plans" in lines[0] and "wfm plan" in lines[0]
+    conftest.assert_one_line_error(
+        result, "schedule.csv: not the file this plan wrote", "mix two plans", "wfm plan"
+    )
     assert not out.exists()
 
 

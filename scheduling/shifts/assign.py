@@ -416,8 +416,11 @@ def _swapped(
 
 
 def _unsteady(agent: Agent, shifts: list[_Slot], weight: float) -> float:
-    """weight x mean clock distance between an agent's starts in each week, plus each
-    start's clock distance from its preferred start; hours."""
+    """How unsteady an agent's starts are, hours.
+
+    weight x the mean clock distance between its starts in each week, plus each
+    start's clock distance from its preferred start.
+    """
     total = 0.0
     weeks: dict[int, list[int]] = defaultdict(list)
     for slot in shifts:

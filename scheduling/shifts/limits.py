@@ -291,8 +291,7 @@ _RowKey = tuple[tuple[str, Group, str], str, date]
 def _headcount_terms(
     context: BuildContext, shift: ShiftData, population: Population
 ) -> list[tuple[_RowKey, float, float]]:
-    """(row key, limit, coefficient) of each headcount_ and hours_ row of a population's
-    agents on the shift."""
+    """(row key, limit, coefficient) of each headcount_ and hours_ row counting the shift."""
     day = shift.local_start.date()
     first = context.week_start(shift)
     max_days = context.options.max_days_per_week
