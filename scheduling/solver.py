@@ -20,10 +20,11 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pulp
 
 from scheduling.errors import InfeasibleError, InputError, SolverUnavailableError
@@ -177,7 +178,7 @@ def solve_budget(seconds: float):
         _BUDGET.reset(token)
 
 
-def _time_left(time_limit_seconds: float) -> float:
+def time_left(time_limit_seconds: float) -> float:
     """A solve's own limit, capped at what is left of the enclosing budget."""
     budget = _BUDGET.get()
     if budget is None:
@@ -204,6 +205,7 @@ def solve_problem(
     gap: float,
     node_limit: int | None = None,
     log_path: Path | None = None,
+    start: Mapping[pulp.LpVariable, float] | None = None,
 ) -> SolveResult:
     """Solve a PuLP minimisation or maximisation in place and report how well.
 
@@ -218,6 +220,8 @@ def solve_problem(
             budget that, unlike time, stops every run at the same place.
         log_path: file the solver's own log is appended to; None: the file of
             the enclosing `solver_log` block, if any. Nothing reaches stdout.
+        start: values of some variables of a solution to start from (HiGHS
+            completes the rest, or drops the start if it cannot); CBC ignores it.
 
     Returns:
         Status, objective, bound, gap, seconds, the solver used and the stop.
@@ -229,7 +233,7 @@ def solve_problem(
             limit is too short to find one).
     """
     _check_settings(solver, time_limit_seconds, gap)
-    limit = _time_left(time_limit_seconds)
+    limit = time_left(time_limit_seconds)
     notes: list[str] = []
     log_path = _LOG_PATH.get() if log_path is None else log_path
     if not problem.variables():
@@ -249,6 +253,7 @@ def solve_problem(
             cbc_log=cbc_log,
             log_path=log_path,
             fell_back=bool(notes),
+            start=start,
         )
         seconds = _run(problem, backend, solver)
         stopped = _INTERRUPT.get()
@@ -318,6 +323,7 @@ def _backend(
     cbc_log: Path,
     log_path: Path | None,
     fell_back: bool,
+    start: Mapping[pulp.LpVariable, float] | None = None,
 ) -> pulp.LpSolver:
     """The PuLP solver to run: HiGHS (its log to `log_path`, if any), or CBC (its log
     to `cbc_log`, which the caller reads for the bound and copies to `log_path`).
@@ -330,6 +336,7 @@ def _backend(
         extra = {} if node_limit is None else {"mip_max_nodes": int(node_limit)}
         return _HiGHS(
             log_path=log_path,
+            start=start,
             msg=False,
             timeLimit=time_limit_seconds,
             gapRel=gap,
@@ -357,9 +364,25 @@ def _stop(status: str, gap: float | None) -> str:
 class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
     """PuLP's HiGHS: silent on stdout, logging to a file if asked, reading the node stop."""
 
-    def __init__(self, *, log_path: Path | None = None, **options: object) -> None:
+    def __init__(
+        self,
+        *,
+        log_path: Path | None = None,
+        start: Mapping[pulp.LpVariable, float] | None = None,
+        **options: object,
+    ) -> None:
         super().__init__(**options)
         self.log_path = log_path
+        self.start = dict(start or {})
+
+    def buildSolverModel(self, lp: pulp.LpProblem) -> None:
+        super().buildSolverModel(lp)
+        if self.start:
+            ours = {id(var) for var in lp.variables()}
+            known = [(var.index, value) for var, value in self.start.items() if id(var) in ours]
+            index = np.array([i for i, _ in known], dtype=np.int32)
+            value = np.array([v for _, v in known], dtype=np.float64)
+            lp.solverModel.setSolution(len(known), index, value)
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
         # highspy prints its banner on stdout when the first Highs() of a process
@@ -492,3 +515,37 @@ def _relative_gap(objective: float, bound: float) -> float:
     if spread <= 1e-9 * max(1.0, abs(objective)):
         return 0.0
     return spread / max(abs(objective), 1e-9)
+
+
+def new_highs() -> object:
+    """An empty, silent, single-threaded highspy model (its banner kept off stdout)."""
+    if not _highs_importable():
+        raise SolverUnavailableError("scheduling: highspy is needed here (pip install highspy)")
+    import highspy
+
+    with _stdout_silenced():
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    _watch_interrupt(highs)
+    return highs
+
+
+def highs_model(problem: pulp.LpProblem, *, mip: bool) -> object:
+    """A silent, single-threaded highspy model of a PuLP problem, not yet solved.
+
+    Each variable's `index` and each constraint's `index` give its column and
+    row (PuLP's own numbering). With `mip` False the integers are relaxed.
+    Callers add rows and columns and run it themselves (column generation).
+
+    Raises:
+        SolverUnavailableError: highspy is not installed.
+    """
+    if not _highs_importable():
+        raise SolverUnavailableError("scheduling: highspy is needed here (pip install highspy)")
+    backend = _HiGHS(mip=mip, msg=False, threads=1)
+    backend.createAndConfigureSolver(problem)
+    backend.buildSolverModel(problem)
+    if problem.sense == pulp.LpMaximize:
+        raise ValueError("highs_model: minimisation only")
+    return problem.solverModel

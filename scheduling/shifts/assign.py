@@ -70,7 +70,7 @@ from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import group_label, parse_group
 from scheduling.shifts.templates import utc_column
 from scheduling.shifts.tours import DAYS, TourRules, exact, fill_weeks, tour_shift
-from scheduling.solver import solve_problem
+from scheduling.solver import solve_problem, time_left
 
 UNFILLED_COLUMNS = (SITE, START, END, QUEUE, COUNT)
 # Branch-and-bound nodes the assignment programme of one site may use, and the
@@ -178,7 +178,7 @@ def assign_agents(
         site_slots = [slot for slot_site, slot in slots if slot_site == site_name]
         if agents is not None:
             staff = [a for a in agents if a.site == site_name]
-            taken = _solve_assignment(site_slots, staff, rules, options, compact=False)
+            taken = _by_weeks(site_slots, staff, rules, options)
             taken = _steadied(taken, staff, rules, options.steady_starts)
         else:
             taken = _anonymous_weeks(site, site_slots, rules, options)
@@ -431,6 +431,33 @@ def _unsteady(agent: Agent, shifts: list[_Slot], weight: float) -> float:
             pairs = sum(_distance(m, n) for k, m in enumerate(minutes) for n in minutes[k + 1 :])
             total += weight * 12 * pairs / (len(minutes) - 1)
     return total
+
+
+def _by_weeks(
+    slots: list[_Slot], staff: list[Agent], rules: _Rules, options: ScheduleOptions
+) -> list[tuple[str, _Slot]]:
+    """Roster agents on a site's slots by whole weeks (`scheduling.shifts.weekly`).
+
+    When the weeks' answer is not proven best (`WeeklyAssignment.proven`),
+    the programme over agents and slots runs too
+    and the answer filling more hours is kept (the weeks' on a tie).
+    """
+    from scheduling.shifts.weekly import assign_weeks  # weekly builds on this module
+
+    if not slots or not staff:
+        return []
+    weeks = assign_weeks(
+        slots,
+        staff,
+        rules,
+        seconds=time_left(options.time_limit_seconds),
+        node_limit=ASSIGN_MORE_NODES,
+    )
+    if weeks.proven:
+        return weeks.taken
+    other = _solve_assignment(slots, staff, rules, options, compact=False)
+    hours = sum(slot.paid_hours for _, slot in other)
+    return other if hours > sum(slot.paid_hours for _, slot in weeks.taken) + 1e-9 else weeks.taken
 
 
 def _solve_assignment(

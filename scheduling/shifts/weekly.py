@@ -1,0 +1,321 @@
+"""The assignment by whole weeks: column generation over the agents' weeks of one site.
+
+Agents of a site alike in every rule (skills, unavailable weekdays, weekly
+hours, release, owed a weekend) form a class c of n_c agents. A week p of c is
+a set of slots one such agent can work (`scheduling.shifts.assign`'s rules),
+worth v_p = its paid hours - `WEEKEND_DUE_STEP` per weekend shift for an agent
+owed a weekend - the convex weekend cost sum_{k <= K} k `WEEKEND_STEP` of its K
+weekend days, exactly the assignment programme's objective. Then
+
+    maximise   sum_p v_p z_p
+    subject to sum_{p holding slot r} z_p <= count_r      fill_{r}
+               sum_{p of c} z_p <= n_c                    agents_{c}
+               z_p >= 0 integer
+
+is the assignment programme with the symmetry between alike agents taken out.
+Its linear relaxation is solved by generating weeks: the week of c that prices
+out best under the duals comes from one agent's own small programme (the
+assignment's rows for one agent, exact). Its value plus n_c times each class's
+best reduced cost bounds every assignment (Lagrangian bound). The integer
+programme is then solved over the weeks generated; each class's weeks go to
+its agents in the order that puts starts nearest their preferred starts.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pulp
+
+from scheduling.shifts.assign import (
+    WEEKEND_DUE_STEP,
+    WEEKEND_STEP,
+    _agent_rows,
+    _cliques,
+    _distance,
+    _eligible,
+    _Rules,
+    _Slot,
+    _weekend_terms,
+)
+from scheduling.shifts.roster import Agent
+from scheduling.solver import highs_model, new_highs
+
+# A week prices out when its reduced cost is below -this (paid hours).
+_PRICE_EPS = 1e-6
+# The dive rounds up at once every week whose fraction is at least this.
+DIVE_FRACTION = 0.8
+# An answer this close to the bound (paid hours) is proven: shifts are whole hours.
+PROVEN_HOURS = 0.5
+# Most pricing rounds of one generation: a budget that ends every run alike.
+MAX_ROUNDS = 500
+
+
+@dataclass
+class _Class:
+    """Alike agents of one site and the slots they may take (positions in the site's slots)."""
+
+    agents: list[Agent]
+    slots: list[int]
+    weeks: list[tuple[int, ...]] = field(default_factory=list)  # positions in `slots`
+    columns: list[int] = field(default_factory=list)  # the master's column of each week
+
+
+@dataclass(frozen=True)
+class WeeklyAssignment:
+    """An assignment by weeks and how good it is.
+
+    Attributes:
+        taken: (agent name, slot) pairs.
+        value: its objective (paid hours less the weekend terms).
+        bound: no assignment of these slots is worth more (paid hours).
+        proven: `value` is within `PROVEN_HOURS` of `bound`, so no assignment
+            fills a whole shift more.
+    """
+
+    taken: list[tuple[str, _Slot]]
+    value: float
+    bound: float
+    proven: bool
+
+
+def classes_of(slots: Sequence[_Slot], staff: Sequence[Agent], rules: _Rules) -> list[_Class]:
+    """The site's classes of alike agents, with the slots each may take."""
+    members: dict[tuple, list[Agent]] = defaultdict(list)
+    for agent in staff:
+        key = (
+            tuple(sorted(agent.skills)),
+            tuple(sorted(agent.days_unavailable)),
+            agent.max_hours,
+            rules.release.get(agent.name),
+            agent.name in rules.weekend_due,
+        )
+        members[key].append(agent)
+    out = []
+    for key in sorted(members, key=str):
+        people = sorted(members[key], key=lambda a: a.name)
+        mine = [r for r, slot in enumerate(slots) if _eligible(people[0], slot, rules)]
+        if mine:
+            out.append(_Class(people, mine))
+    return out
+
+
+class _Pricer:
+    """One agent's week of least reduced cost: its assignment rows, prices on its slots."""
+
+    def __init__(self, agent: Agent, slots: list[_Slot], rules: _Rules) -> None:
+        problem = pulp.LpProblem("week", pulp.LpMinimize)
+        mine = {r: problem.add_variable(f"y_{r}", cat=pulp.LpBinary) for r in range(len(slots))}
+        _agent_rows(problem, (0, agent), mine, slots, rules, _cliques(slots, rules))
+        steps = _weekend_terms(problem, 0, mine, slots)
+        problem.setObjective(pulp.lpSum(mine.values()) - pulp.lpSum(c * u for u, c in steps))
+        self.highs = highs_model(problem, mip=True)
+        self.highs.setOptionValue("mip_rel_gap", 0.0)
+        self.highs.setOptionValue("mip_abs_gap", 1e-7)
+        self.columns = np.array([mine[r].index for r in range(len(slots))], dtype=np.int32)
+
+    def cheapest(self, costs: np.ndarray) -> tuple[float, tuple[int, ...]]:
+        """The least cost of a week (its slots' costs plus weekend costs) and its slots."""
+        self.highs.changeColsCost(len(self.columns), self.columns, costs.astype(float))
+        self.highs.run()
+        values = np.asarray(self.highs.getSolution().col_value)[self.columns]
+        week = tuple(int(r) for r in np.flatnonzero(values > 0.5))
+        return float(self.highs.getInfo().objective_function_value), week
+
+
+def week_value(slots: Sequence[_Slot], owed: bool) -> float:
+    """A week's worth in the assignment's objective (paid hours less weekend terms)."""
+    days = len({s.dayno for s in slots if s.weekday >= 5})
+    owed_cost = WEEKEND_DUE_STEP * sum(1 for s in slots if s.weekday >= 5) if owed else 0.0
+    return sum(s.paid_hours for s in slots) - owed_cost - WEEKEND_STEP * days * (days + 1) / 2
+
+
+def assign_weeks(
+    slots: list[_Slot],
+    staff: list[Agent],
+    rules: _Rules,
+    *,
+    seconds: float,
+    node_limit: int,
+) -> WeeklyAssignment:
+    """Assign the site's agents to its slots a whole week at a time (module docstring).
+
+    Args:
+        slots: the site's chosen slots (`count` units each).
+        staff: the site's roster agents.
+        rules: the assignment's rules.
+        seconds: time for the weeks' generation and for the integer programme
+            (each), seconds.
+        node_limit: branch-and-bound nodes of the integer programme.
+    """
+    classes = classes_of(slots, staff, rules)
+    master = new_highs()
+    inf = float("inf")
+    for slot in slots:
+        master.addRow(-inf, float(slot.count), 0, [], [])
+    agents_row = []
+    for c in classes:
+        agents_row.append(master.getNumRow())
+        master.addRow(-inf, float(len(c.agents)), 0, [], [])
+    began = time.perf_counter()
+    pricers = [_Pricer(c.agents[0], [slots[r] for r in c.slots], rules) for c in classes]
+    bound = _generate(master, classes, slots, rules, agents_row, pricers, seconds)
+    left = seconds - (time.perf_counter() - began)
+    start = _dive(master, classes, slots, rules, agents_row, pricers, left)
+    return _integer_weeks(
+        master, classes, slots, rules, bound, start=start, seconds=seconds, node_limit=node_limit
+    )
+
+
+def _dive(
+    master: object,
+    classes: list[_Class],
+    slots: list[_Slot],
+    rules: _Rules,
+    agents_row: list[int],
+    pricers: list[_Pricer],
+    seconds: float,
+) -> np.ndarray | None:
+    """Round the relaxation up one week at a time, generating weeks again after each.
+
+    The week whose count is fractional with the largest fraction is held at
+    least at its count rounded up (always feasible: no other week needs to
+    share its slots) until the relaxation is whole. Returns that whole
+    solution, or None if `seconds` ran out first. The held counts are released
+    before returning.
+    """
+    began = time.perf_counter()
+    held: list[int] = []
+    found = None
+    while time.perf_counter() - began < seconds:
+        values = np.asarray(master.getSolution().col_value)
+        fraction = values - np.floor(values + 1e-9)
+        j = int(np.argmax(fraction)) if len(values) else 0
+        if not len(values) or fraction[j] < 1e-6:
+            found = np.round(values)
+            break
+        for k in sorted({j, *np.flatnonzero(fraction >= DIVE_FRACTION).tolist()}):
+            master.changeColBounds(int(k), float(math.ceil(values[k])), float("inf"))
+            held.append(int(k))
+        _generate(master, classes, slots, rules, agents_row, pricers, seconds)
+    inf = float("inf")
+    for j in held:
+        master.changeColBounds(j, 0.0, inf)
+    return found
+
+
+def _generate(
+    master: object,
+    classes: list[_Class],
+    slots: list[_Slot],
+    rules: _Rules,
+    agents_row: list[int],
+    pricers: list[_Pricer],
+    seconds: float,
+) -> float:
+    """Generate weeks until none prices out (or `seconds`); the bound on the value."""
+    began = time.perf_counter()
+    inf = float("inf")
+    worth = []
+    for c in classes:
+        owed = c.agents[0].name in rules.weekend_due
+        worth.append(
+            np.array(
+                [
+                    slots[r].paid_hours
+                    - (WEEKEND_DUE_STEP if owed and slots[r].weekday >= 5 else 0)
+                    for r in c.slots
+                ]
+            )
+        )
+    bound = inf
+    for _ in range(MAX_ROUNDS):
+        master.run()
+        relaxation = master.getInfo().objective_function_value
+        duals = np.asarray(master.getSolution().row_dual)
+        lagrange, added = 0.0, 0
+        for c, pricer, value, agent_row in zip(classes, pricers, worth, agents_row, strict=True):
+            least, week = pricer.cheapest(-value - duals[c.slots])
+            reduced = least - duals[agent_row]
+            lagrange += len(c.agents) * min(0.0, reduced)
+            if reduced < -_PRICE_EPS and week not in c.weeks:
+                c.weeks.append(week)
+                c.columns.append(master.getNumCol())
+                index = [c.slots[r] for r in week] + [agent_row]
+                held = [slots[c.slots[r]] for r in week]
+                cost = -week_value(held, c.agents[0].name in rules.weekend_due)
+                master.addCol(cost, 0.0, inf, len(index), index, [1.0] * len(index))
+                added += 1
+        bound = min(bound, -(relaxation + lagrange))
+        if added == 0 or time.perf_counter() - began > seconds:
+            break
+    return bound
+
+
+def _integer_weeks(
+    master: object,
+    classes: list[_Class],
+    slots: list[_Slot],
+    rules: _Rules,
+    bound: float,
+    *,
+    start: np.ndarray | None,
+    seconds: float,
+    node_limit: int,
+) -> WeeklyAssignment:
+    """Solve the weeks' integer programme and hand each class's weeks to its agents.
+
+    A whole solution from the dive that reaches the bound is kept as it is;
+    otherwise it starts the integer programme, whose answer is kept if it has one.
+    """
+    columns = master.getNumCol()
+    values = np.zeros(columns)
+    if start is not None:
+        values[: len(start)] = start
+    costs = np.asarray(master.getLp().col_cost_)
+    if columns and -float(costs @ values) < bound - _PRICE_EPS:
+        every = np.arange(columns, dtype=np.int32)
+        if start is not None:
+            master.setSolution(columns, every, values)
+        master.changeColsIntegrality(columns, every, np.ones(columns, dtype=np.uint8))
+        master.setOptionValue("mip_max_nodes", int(node_limit))
+        master.setOptionValue("time_limit", float(seconds))
+        master.setOptionValue("mip_rel_gap", 0.0)
+        master.setOptionValue("mip_abs_gap", PROVEN_HOURS)
+        master.run()
+        if master.getInfo().primal_solution_status == 2:  # feasible
+            values = np.round(np.asarray(master.getSolution().col_value))
+    taken: list[tuple[str, _Slot]] = []
+    value = 0.0
+    for c in classes:
+        handed: list[list[_Slot]] = []
+        for week, column in zip(c.weeks, c.columns, strict=True):
+            handed.extend([[slots[c.slots[r]] for r in week]] * int(values[column]))
+        owed = c.agents[0].name in rules.weekend_due
+        value += sum(week_value(week, owed) for week in handed)
+        for agent, week in _matched(c.agents, handed):
+            taken.extend((agent.name, slot) for slot in week)
+    return WeeklyAssignment(
+        taken=taken, value=value, bound=bound, proven=value >= bound - PROVEN_HOURS
+    )
+
+
+def _matched(agents: list[Agent], weeks: list[list[_Slot]]) -> list[tuple[Agent, list[_Slot]]]:
+    """Weeks to agents (at most one each) so that starts sit nearest preferred starts."""
+    if not weeks:
+        return []
+    from scipy.optimize import linear_sum_assignment
+
+    cost = np.array(
+        [
+            [sum(_distance(a.preferred_start, s.minute) for s in week) for week in weeks]
+            for a in agents
+        ]
+    )
+    rows, cols = linear_sum_assignment(cost)
+    return [(agents[r], weeks[c]) for r, c in sorted(zip(rows, cols, strict=True))]
