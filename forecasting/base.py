@@ -30,7 +30,10 @@ class QueueContext:
         queue: queue name.
         timezone: IANA zone of the queue's customers.
         interval_minutes: grid step, minutes.
-        holidays: local public holidays, date -> name.
+        holidays: local holidays, date -> name.
+        holiday_kinds: the category of the holidays that are not public ones
+            (e.g. "optional"), date -> category; the seasonal model learns
+            each category's effect apart from the public holidays'.
         events: normalized events that touch this queue (forecasting.events).
     """
 
@@ -38,6 +41,7 @@ class QueueContext:
     timezone: str
     interval_minutes: int
     holidays: dict = field(default_factory=dict)
+    holiday_kinds: dict = field(default_factory=dict)
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property

@@ -184,6 +184,47 @@ def holiday_calendar(
     return dict(sorted(cal.items()))
 
 
+def default_categories(country: str | None) -> tuple[str, ...] | None:
+    """The categories used when none are asked for: public, plus "optional" where it exists.
+
+    Optional holidays (Chol HaMoed in Israel, Good Friday in Ireland) are days
+    many queues run differently on; the seasonal model learns their effect as a
+    category of its own, from evidence only, so a country's optional days
+    change nothing until the history shows what they do.
+    """
+    if not country or country not in holidays_lib.list_supported_countries():
+        return None
+    known = holidays_lib.country_holidays(country).supported_categories
+    return ("public", "optional") if "optional" in known else None
+
+
+def holiday_kinds(
+    country: str | None,
+    *,
+    subdivision: str | None = None,
+    years: Iterable[int],
+    categories: Sequence[str] | None,
+) -> dict[dt.date, str]:
+    """The category of each holiday that is not a public one, date -> category.
+
+    A date that is public in the calendar is public, whatever else it is.
+    Empty for public holidays alone (categories None or ("public",)).
+    """
+    others = [c for c in categories or () if c != "public"]
+    if not country or not others:
+        return {}
+    public = holiday_calendar(country, subdivision=subdivision, years=years, categories=("public",))
+    kinds: dict[dt.date, str] = {}
+    for category in others:
+        calendar = holiday_calendar(
+            country, subdivision=subdivision, years=years, categories=(category,)
+        )
+        for day in calendar:
+            if day not in public:
+                kinds.setdefault(day, category)
+    return dict(sorted(kinds.items()))
+
+
 def closed_dates(
     holidays: Mapping[dt.date, str],
     names: Sequence[str],

@@ -21,7 +21,9 @@ from forecasting.calendar import (
     closed_dates,
     day_index,
     day_number,
+    default_categories,
     holiday_calendar,
+    holiday_kinds,
     local_clock,
     local_frame,
 )
@@ -137,7 +139,9 @@ def forecast_volume(
         workers: processes that fit queues in parallel, >= 1; the result is the
             same for any number.
         holiday_categories: the holidays library's categories to use (e.g.
-            "public", "optional"); None = public holidays.
+            "public", "optional"); None = public holidays, plus the country's
+            optional ones where it has them. The seasonal model learns each
+            category other than public as an effect of its own.
         closed_holidays: names of holidays every queue is closed on: zero
             volume on those dates in the horizon.
         open_holidays: names of holidays every queue is open on although the
@@ -159,7 +163,12 @@ def forecast_volume(
     starts = history[INTERVAL_START].dt.tz_convert("UTC")
     grid = _future_grid(starts, horizon=horizon, interval_minutes=interval_minutes)
     years = range(starts.min().year - 1, grid[-1].year + 2)
+    if holiday_categories is None:
+        holiday_categories = default_categories(country)
     holidays = holiday_calendar(
+        country, subdivision=subdivision, years=years, categories=holiday_categories
+    )
+    kinds = holiday_kinds(
         country, subdivision=subdivision, years=years, categories=holiday_categories
     )
     closed = closed_dates(holidays, list(closed_holidays), country=country)
@@ -168,7 +177,7 @@ def forecast_volume(
 
     job = _QueueJob(model, candidates, guard, horizon, level, None, closed, opened)
     jobs = _queue_jobs(
-        history, timezones, default_aht, events, holidays, grid, job, interval_minutes
+        history, timezones, default_aht, events, (holidays, kinds), grid, job, interval_minutes
     )
     notes += _utc_holiday_notes(jobs, country) if holidays else []
     frames, effects, chosen = [], [], []
@@ -246,7 +255,7 @@ def _queue_jobs(
     timezones: Mapping[str, str],
     default_aht: Mapping[str, float],
     events: pd.DataFrame,
-    holidays: object,
+    holidays: tuple[dict, dict],
     grid: pd.DatetimeIndex,
     job: _QueueJob,
     interval_minutes: int,
@@ -261,7 +270,8 @@ def _queue_jobs(
             queue=queue,
             timezone=zone,
             interval_minutes=interval_minutes,
-            holidays=holidays,
+            holidays=holidays[0],
+            holiday_kinds=holidays[1],
             events=events_for_queue(events, queue),
         )
         options = dataclasses.replace(job, default_aht=default_aht.get(queue))

@@ -4,8 +4,12 @@ The top-down method of contact-centre planning, in the queue's local time:
 
 - Daily totals per local date come from a Poisson GLM with a log link
   (statsmodels), over day-of-week levels, a linear trend, yearly Fourier terms
-  (when a year of history exists), public holidays, the day before and the day
-  after a holiday, and event indicators by kind and day since the event began.
+  (when a year of history exists), day-of-month Fourier terms (from 8 weeks of
+  history, kept only where a quasi-Poisson likelihood-ratio test supports
+  them: paydays and billing cycles), public holidays, the day before and the
+  day after a public holiday, each other holiday category (e.g. the holidays
+  library's "optional" days) apart, and event indicators by kind and day
+  since the event began.
   Counts, multiplicative effects and a closed form for the mean: the standard
   choice for contact arrivals (Weinberg, Brown & Stroud 2007, "Bayesian
   forecasting of an inhomogeneous Poisson process with applications to call
@@ -17,6 +21,11 @@ The top-down method of contact-centre planning, in the queue's local time:
   ordinary day (never as a closure by assumption), and forecasting.forecast
   widens its interval and names it in a warning, so that the planner can
   declare a closure or an uplift in events.csv.
+- A holiday category other than public that lowers volume is a level of its
+  own (relative to the mean open weekday), never above the day's ordinary
+  volume, with the intraday profile of its past days: Chol HaMoed runs at
+  about the same volume whichever weekday it falls on, and on a short Friday
+  it is a Friday.
 - The intraday profile is each local slot's share of its weekday's volume over
   the latest eight normal (non-holiday, non-event, complete) days of that
   weekday. Slots that were always empty stay empty: closed hours forecast zero.
@@ -37,6 +46,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from forecasting.base import QueueContext, VolumeModel
 from forecasting.calendar import (
@@ -56,7 +66,12 @@ PROFILE_DAYS_PER_WEEKDAY = 8
 FOURIER_ORDER = 3
 TREND_MIN_DAYS = 56
 YEARLY_MIN_DAYS = 365
+MONTH_ORDER = 4  # Fourier pairs of the day of the month (paydays, billing cycles)
+MONTH_MIN_DAYS = 56  # ... tried from this much history, kept only if MONTH_ALPHA accepts them
+MONTH_ALPHA = 0.001
 SPECIAL = ("holiday", "before_holiday", "after_holiday")
+CATEGORY = "holiday:"  # column prefix of a holiday category other than public ("holiday:optional")
+LEVEL_GRID = np.linspace(-7.0, 1.0, 321)  # log levels searched for a category's capped level
 FLOAT_EPS = np.finfo(float).eps
 HOLIDAY_PRIOR_DAYS = 1.0  # pooling weight of the average holiday, in days of evidence
 OUTLIER_RATIO = 1.5  # an ordinary day this many times off its fit (either way) ...
@@ -87,6 +102,9 @@ class SeasonalRegression(VolumeModel):
         self.context = context
         self._holidays = {day_number(d): holiday_name(n) for d, n in context.holidays.items()}
         self._holiday_days = np.array(sorted(self._holidays), dtype=np.int64)
+        self._kinds = {day_number(d): str(k) for d, k in context.holiday_kinds.items()}
+        public = [d for d in self._holidays if d not in self._kinds]
+        self._public_days = np.array(sorted(public), dtype=np.int64)
         clock = local_clock(
             history[INTERVAL_START],
             timezone=context.timezone,
@@ -105,10 +123,12 @@ class SeasonalRegression(VolumeModel):
         by_weekday = np.bincount(_weekday(days), weights=totals, minlength=7)
         self.open_weekdays = [d for d in range(7) if by_weekday[d] > 0]
         self._fit_daily(days, totals)
+        self._fit_category_levels(days, totals)
         self._fit_holiday_names(days, totals)
         unusual = self._special_mask(days) | np.isin(days, self.outliers)
         profile_days = self._profile_days(days, unusual)
         self.shares = self._profile(clock, volume, profile_days)
+        self.category_profiles = self._category_profiles(clock, volume, days)
         self.alpha = self._dispersion(clock, volume, profile_days)
         return self
 
@@ -120,7 +140,13 @@ class SeasonalRegression(VolumeModel):
     def predict_mean(self, grid: pd.DatetimeIndex) -> np.ndarray:
         clock = self._clock(grid)
         days, inverse = np.unique(clock.day, return_inverse=True)
-        return self._daily_mean(days)[inverse] * self.shares[clock.weekday, clock.slot]
+        shares = self.shares[clock.weekday, clock.slot]
+        if self.category_profiles:
+            x = self._design_matrix(days)
+            for column, (weight, profile) in self.category_profiles.items():
+                on = (x[:, self.columns.index(column)] != 0)[inverse]
+                shares = np.where(on, weight * profile[clock.slot] + (1 - weight) * shares, shares)
+        return self._daily_mean(days)[inverse] * shares
 
     def special_factor(self, grid: pd.DatetimeIndex) -> np.ndarray:
         """Multiplier of holidays, days around them and events per interval of `grid`.
@@ -132,9 +158,11 @@ class SeasonalRegression(VolumeModel):
             return np.ones(len(grid))
         clock = self._clock(grid)
         days, inverse = np.unique(clock.day, return_inverse=True)
-        marks = [i for i, c in enumerate(self.columns) if c.startswith("event:") or c in SPECIAL]
-        eta = self._design_matrix(days)[:, marks] @ self._beta[marks] if marks else 0.0
-        values = np.exp(np.clip(eta + self._holiday_shift(days), -50, 50))
+        marks = [i for i, c in enumerate(self.columns) if c.startswith("event:") or _is_special(c)]
+        x = self._design_matrix(days)
+        eta = self._calendar_eta(days, x, by_name=True)
+        plain = x @ self._beta - (x[:, marks] @ self._beta[marks] if marks else 0.0)
+        values = np.exp(np.clip(eta - plain, -50, 50))
         return np.broadcast_to(values, len(days))[inverse].astype(float)
 
     def _clock(self, grid: pd.DatetimeIndex) -> LocalClock:
@@ -174,10 +202,18 @@ class SeasonalRegression(VolumeModel):
             for k in range(1, FOURIER_ORDER + 1):
                 columns[f"year:sin{k}"] = np.sin(2 * np.pi * k * years)
                 columns[f"year:cos{k}"] = np.cos(2 * np.pi * k * years)
-        is_holiday = np.isin(days, self._holiday_days)
-        before = np.isin(days + 1, self._holiday_days) & ~is_holiday
-        after = np.isin(days - 1, self._holiday_days) & ~is_holiday
-        columns["holiday"] = is_holiday.astype(float)
+        if self.span_days >= MONTH_MIN_DAYS:
+            phase = _month_phase(days)
+            for k in range(1, MONTH_ORDER + 1):
+                columns[f"month:sin{k}"] = np.sin(2 * np.pi * k * phase)
+                columns[f"month:cos{k}"] = np.cos(2 * np.pi * k * phase)
+        is_public = np.isin(days, self._public_days)
+        before = np.isin(days + 1, self._public_days) & ~is_public
+        after = np.isin(days - 1, self._public_days) & ~is_public
+        columns["holiday"] = is_public.astype(float)
+        for category in sorted(set(self._kinds.values())):
+            these = [d for d, k in self._kinds.items() if k == category]
+            columns[CATEGORY + category] = np.isin(days, these).astype(float)
         columns["before_holiday"] = before.astype(float)
         columns["after_holiday"] = (after & ~before).astype(float)
         if len(self.context.events):
@@ -211,11 +247,36 @@ class SeasonalRegression(VolumeModel):
             return
         x = np.column_stack([design[c] for c in self.columns])
         self._beta = poisson_glm(x, totals)
+        month = [i for i, c in enumerate(self.columns) if c.startswith("month:")]
+        if month and not self._month_supported(x, totals, month):
+            keep = [i for i in range(len(self.columns)) if i not in month]
+            self.columns = [self.columns[i] for i in keep]
+            x = x[:, keep]
+            self._beta = poisson_glm(x, totals)
         unusual = self._unusual(x, totals, special=self._special_mask(days))
         if unusual.any():
             self._beta = poisson_glm(x[~unusual], totals[~unusual])
             self.outliers = days[unusual]
         self.params = pd.Series(self._beta, index=self.columns)
+
+    def _month_supported(self, x: np.ndarray, totals: np.ndarray, month: list[int]) -> bool:
+        """Whether the day-of-month terms (columns `month` of `x`) earn their place.
+
+        A quasi-Poisson likelihood-ratio test: the drop in deviance without
+        them, over the Pearson dispersion of the full fit (at least 1), against
+        chi-square with one degree of freedom per term at level MONTH_ALPHA. A
+        bank's paydays pass it easily (Anonymous Bank: 1,250 calls a day); a
+        helpdesk of 3.8 tickets a day does not, so its noise is not learned.
+        """
+        mu = np.exp(x @ self._beta)
+        n, p = x.shape
+        if n <= p + 1:
+            return False
+        phi = max(1.0, float(np.sum((totals - mu) ** 2 / np.maximum(mu, FLOAT_EPS))) / (n - p))
+        keep = [i for i in range(p) if i not in month]
+        reduced = np.exp(x[:, keep] @ poisson_glm(x[:, keep], totals))
+        drop = _poisson_deviance(totals, reduced) - _poisson_deviance(totals, mu)
+        return drop / phi > stats.chi2.isf(MONTH_ALPHA, len(month))
 
     def _unusual(self, x: np.ndarray, totals: np.ndarray, *, special: np.ndarray) -> np.ndarray:
         """Ordinary days far off the first fit: unmarked closures, outages, one-off peaks.
@@ -238,16 +299,63 @@ class SeasonalRegression(VolumeModel):
     def _daily_mean(self, days: np.ndarray, *, by_name: bool = True) -> np.ndarray:
         if self.params.empty:
             return np.zeros(len(days))
-        eta = self._design_matrix(days) @ self._beta
-        if by_name:
-            eta = eta + self._holiday_shift(days)
+        eta = self._calendar_eta(days, self._design_matrix(days), by_name=by_name)
         mean = np.exp(np.clip(eta, -50, 50))
         return np.where(np.isin(_weekday(days), self.open_weekdays), mean, 0.0)
 
+    def _calendar_eta(self, days: np.ndarray, x: np.ndarray, *, by_name: bool) -> np.ndarray:
+        """Log daily mean of `days` (design `x`): the GLM's, with the categories' capped
+        levels and (`by_name`) each holiday's own shift."""
+        shift = self._holiday_shift(days) if by_name else np.zeros(len(days))
+        eta = x @ self._beta + shift
+        levels = getattr(self, "category_levels", {})
+        if levels:
+            ordinary, reference = self._ordinary_and_reference(x)
+            for column, level in levels.items():
+                on = x[:, self.columns.index(column)] != 0
+                eta = np.where(on, np.minimum(ordinary, reference + level + shift), eta)
+        return eta
+
+    def _ordinary_and_reference(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Log volume of each day as an ordinary day (events kept), and the same with
+        its weekday level replaced by the mean level of the open weekdays."""
+        special = [i for i, c in enumerate(self.columns) if _is_special(c)]
+        ordinary = x @ self._beta - (x[:, special] @ self._beta[special] if special else 0.0)
+        weekdays = [i for i, c in enumerate(self.columns) if c.startswith("weekday:")]
+        levels = self._beta[weekdays]
+        mean = float(np.log(np.mean(np.exp(levels)))) if weekdays else 0.0
+        return ordinary, ordinary + mean - x[:, weekdays] @ levels
+
+    def _fit_category_levels(self, days: np.ndarray, totals: np.ndarray) -> None:
+        """A category that lowers volume (e.g. optional holidays), as a level of its own.
+
+        Such a day runs at about the same volume whichever weekday it falls on,
+        and never above that weekday's ordinary volume: its log level relative
+        to the mean of the open weekdays is chosen on LEVEL_GRID by Poisson
+        deviance of min(ordinary day, level) over the category's days in the
+        history. A multiplier would put Chol HaMoed on a short Friday at half a
+        Friday; Friday's volume is what such a Friday has (Anonymous Bank).
+        """
+        self.category_levels: dict[str, float] = {}
+        lowering = [c for c in self.columns if c.startswith(CATEGORY) and float(self.params[c]) < 0]
+        if not lowering:
+            return
+        is_open = np.isin(_weekday(days), self.open_weekdays)
+        x = self._design_matrix(days[is_open])
+        totals = totals[is_open]
+        ordinary, reference = self._ordinary_and_reference(x)
+        for column in lowering:
+            on = x[:, self.columns.index(column)] != 0
+            mean = np.exp(
+                np.minimum(ordinary[on][None, :], reference[on][None, :] + LEVEL_GRID[:, None])
+            )
+            deviance = (mean - totals[on][None, :] * np.log(mean)).sum(axis=1)
+            self.category_levels[column] = float(LEVEL_GRID[int(np.argmin(deviance))])
+
     @property
     def holidays_learned(self) -> bool:
-        """Whether the history held a public holiday to learn the holiday effect from."""
-        return "holiday" in self.columns
+        """Whether the history held a holiday (of any category) to learn an effect from."""
+        return any(c == "holiday" or c.startswith(CATEGORY) for c in self.columns)
 
     def _fit_holiday_names(self, days: np.ndarray, totals: np.ndarray) -> None:
         """Each holiday's own effect: its log deviation from the shared one, pooled.
@@ -279,7 +387,8 @@ class SeasonalRegression(VolumeModel):
             n, actual, mean = sums[name]
             ratio = (actual + 0.5) / (mean + 0.5)
             self.holiday_deviation[name] = n / (n + HOLIDAY_PRIOR_DAYS) * float(np.log(ratio))
-        self.unseen_shift = self._unseen_shift(sums)
+        public = {self._holidays[int(d)] for d in self._public_days}
+        self.unseen_shift = self._unseen_shift({n: v for n, v in sums.items() if n in public})
 
     def _unseen_shift(self, sums: dict[str, list[float]]) -> float:
         """Log shift of a holiday never seen: 0 (the shared effect) unless some were closures.
@@ -287,6 +396,8 @@ class SeasonalRegression(VolumeModel):
         With closures in the history, the shift moves the shared effect to that
         of the open holidays alone; with no open holiday, it cancels the effect.
         """
+        if "holiday" not in self.params:
+            return 0.0
         ordinary = np.exp(-self.params["holiday"])  # fitted / this = an ordinary day's volume
         closed = {n for n, (_, a, m) in sums.items() if a == 0 and m * ordinary >= EMPTY_DAY_MIN}
         if not closed:
@@ -307,13 +418,14 @@ class SeasonalRegression(VolumeModel):
         for i, day in enumerate(np.asarray(days).tolist()):
             name = self._holidays.get(day)
             if name is not None:
-                shift[i] = self.holiday_deviation.get(name, self.unseen_shift)
+                unseen = 0.0 if day in self._kinds else self.unseen_shift
+                shift[i] = self.holiday_deviation.get(name, unseen)
         return shift
 
     @property
     def average_holiday_uplift(self) -> float | None:
         """The effect a holiday never seen gets (0.5 = 50 % more), None when there is none."""
-        if not self.holidays_learned:
+        if "holiday" not in self.columns:
             return None
         total = float(self.params["holiday"]) + getattr(self, "unseen_shift", 0.0)
         return None if abs(total) < 1e-12 else float(np.exp(total) - 1)
@@ -330,7 +442,7 @@ class SeasonalRegression(VolumeModel):
     def _special_mask(self, days: np.ndarray) -> np.ndarray:
         """True for days marked as a holiday, a day around one, or an event."""
         design = self._design(days)
-        marks = [c for c in design if c.startswith("event:") or c in SPECIAL]
+        marks = [c for c in design if c.startswith("event:") or _is_special(c)]
         return np.any([design[c] != 0 for c in marks], axis=0)
 
     def _event_effects(self) -> pd.DataFrame:
@@ -340,7 +452,7 @@ class SeasonalRegression(VolumeModel):
             if column.startswith("event:"):
                 _, kind, offset = column.rsplit(":", 2)
                 rows.append((kind, int(offset.lstrip("+")), float(np.exp(value) - 1)))
-            elif column in SPECIAL:
+            elif _is_special(column):
                 rows.append((column, 0, float(np.exp(value) - 1)))
         return pd.DataFrame(rows, columns=["kind", "offset_days", "uplift"])
 
@@ -354,6 +466,29 @@ class SeasonalRegression(VolumeModel):
         weekday = _weekday(normal)
         picked = [normal[weekday == d][-PROFILE_DAYS_PER_WEEKDAY:] for d in range(7)]
         return np.sort(np.concatenate(picked))
+
+    def _category_profiles(
+        self, clock: LocalClock, volume: np.ndarray, days: np.ndarray
+    ) -> dict[str, tuple[float, np.ndarray]]:
+        """Intraday shares of each levelled category's days, with their pooling weight.
+
+        A category held to a level of its own (a shortened day) runs like one:
+        its shares per slot over its n days in the history, given weight
+        n / (n + 1) against the weekday's profile.
+        """
+        out: dict[str, tuple[float, np.ndarray]] = {}
+        if not self.category_levels:
+            return out
+        x = self._design_matrix(days)
+        for column in self.category_levels:
+            these = days[x[:, self.columns.index(column)] != 0]
+            picked = np.isin(clock.day, these)
+            slot_sum = np.bincount(
+                clock.slot[picked], weights=volume[picked], minlength=self.context.per_day
+            )
+            if slot_sum.sum() > 0:
+                out[column] = (len(these) / (len(these) + 1.0), slot_sum / slot_sum.sum())
+        return out
 
     def _profile(self, clock: LocalClock, volume: np.ndarray, days: np.ndarray) -> np.ndarray:
         """Share of each (weekday, slot) in its day's volume, ratio of sums: a 7 x slots table."""
@@ -375,6 +510,20 @@ class SeasonalRegression(VolumeModel):
             * self.shares[clock.weekday[picked], clock.slot[picked]]
         )
         return moment_dispersion(volume[picked], mu)
+
+
+def _month_phase(days: np.ndarray) -> np.ndarray:
+    """Position of each local day in its month, 0 (the 1st) to < 1."""
+    dates = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
+    start = dates.astype("datetime64[M]")
+    first = start.astype("datetime64[D]")
+    length = ((start + 1).astype("datetime64[D]") - first).astype(np.int64)
+    return (dates - first).astype(np.int64) / length
+
+
+def _is_special(column: str) -> bool:
+    """Whether a design column marks a holiday (of any category) or a day around one."""
+    return column in SPECIAL or column.startswith(CATEGORY)
 
 
 def _weekday(days: np.ndarray) -> np.ndarray:

@@ -151,7 +151,7 @@ class ForecastSettings:
     queue_column: str | None = None
     handle_time_column: str | None = None
     date_format: str | None = None
-    holiday_categories: tuple[str, ...] | None = None  # None: the holidays library's default
+    holiday_categories: tuple[str, ...] | None = None  # None: public (+ optional where it exists)
     closed_holidays: tuple[str, ...] = ()
     open_holidays: tuple[str, ...] = ()
 
