@@ -607,16 +607,8 @@ def test_roster_assignment_fills_the_most_hours(case) -> None:
 def weeks_of(picks, staff, site, options) -> WeeklyAssignment:
     """`assign_weeks` on a hypothesis instance, built as `assign_agents` builds it."""
     start = THREE_DAYS[0].tz_convert("UTC")
-    period = (THREE_DAYS[1] - THREE_DAYS[0]).total_seconds()
     slots = [s for _, s in assign_module._slots(picks, SMALL_SHIFTS, {site.name: site}, start)]
-    days_off = DaysOff.of(
-        options.consecutive_days_off,
-        tz=site.tz,
-        start=start,
-        end=THREE_DAYS[1],
-        cyclic=options.cyclic,
-    )
-    rules = _Rules(options, period, days_off=days_off)
+    rules = _Rules.at_site(options, site, (start, THREE_DAYS[1]))
     agents = roster_agents(staff, sites=[site], options=options)
     return assign_weeks(slots, agents, rules, seconds=60.0, node_limit=1000)
 

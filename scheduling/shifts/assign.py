@@ -167,14 +167,8 @@ def assign_agents(
     unfilled: list[tuple[_Slot, int]] = []
     for site_name in sorted({slot_site for slot_site, _ in slots}):
         site = by_name[site_name]
-        days_off = DaysOff.of(
-            options.consecutive_days_off,
-            tz=site.tz,
-            start=horizon_start,
-            end=horizon_start + pd.Timedelta(seconds=period),
-            cyclic=options.cyclic,
-        )
-        rules = _Rules(options, period, days_off=days_off, release=release, weekend_due=weekend_due)
+        span = (horizon_start, horizon_start + pd.Timedelta(seconds=period))
+        rules = _Rules.at_site(options, site, span, release=release, weekend_due=weekend_due)
         site_slots = [slot for slot_site, slot in slots if slot_site == site_name]
         if agents is not None:
             staff = [a for a in agents if a.site == site_name]
@@ -220,6 +214,24 @@ class _Rules:
         self.cyclic = options.cyclic
         self.max_days = options.max_days_per_week
         self.days_off = days_off
+
+    @classmethod
+    def at_site(
+        cls,
+        options: ScheduleOptions,
+        site: Site,
+        horizon: tuple[pd.Timestamp, pd.Timestamp],
+        *,
+        release: Mapping[str, pd.Timestamp] | None = None,
+        weekend_due: Collection[str] = (),
+    ) -> _Rules:
+        """The rules at `site` for the horizon (start, end), with its local days off."""
+        start, end = horizon
+        days_off = DaysOff.of(
+            options.consecutive_days_off, tz=site.tz, start=start, end=end, cyclic=options.cyclic
+        )
+        period = (end - start).total_seconds()
+        return cls(options, period, days_off=days_off, release=release, weekend_due=weekend_due)
 
     def workable(self, slot: _Slot) -> bool:
         """False when the shift clashes with its own copy one period later."""

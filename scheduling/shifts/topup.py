@@ -48,7 +48,6 @@ from scheduling.columns import (
 )
 from scheduling.shifts.assign import _eligible, _fits, _Rules, _Slot, make_slot
 from scheduling.shifts.breaks import rule_break_options
-from scheduling.shifts.daysoff import DaysOff
 from scheduling.shifts.model import hall_sets, span_cells
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.roster import Agent
@@ -130,7 +129,6 @@ def _options(
     """Every (agent, candidate shift) that fits the agent and covers some shortfall."""
     by_name = {s.name: s for s in sites}
     start = horizon[0]
-    period = (horizon[1] - start).total_seconds()
     short_queues = {q for q, _ in need}
     useful = _useful_shifts(shifts, need, grid, options)
     if useful.empty:
@@ -147,14 +145,7 @@ def _options(
     out: list[_Option] = []
     for site_name, rows in useful.groupby(SITE, sort=True):
         site = by_name[str(site_name)]
-        days_off = DaysOff.of(
-            options.consecutive_days_off,
-            tz=site.tz,
-            start=start,
-            end=horizon[1],
-            cyclic=options.cyclic,
-        )
-        rules = _Rules(options, period, days_off=days_off, release=release)
+        rules = _Rules.at_site(options, site, (start, horizon[1]), release=release)
         mine = [a for a in agents if a.site == site.name and short_queues & set(a.skills)]
         for shift_id, begin, end, paid, cost in zip(
             rows[SHIFT_ID], rows[START], rows[END], rows[PAID_HOURS], rows[COST], strict=True
