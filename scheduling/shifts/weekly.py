@@ -128,7 +128,12 @@ class _Pricer:
 
     def cheapest(self, costs: np.ndarray) -> tuple[float, tuple[int, ...]]:
         """The least cost of a week (its slots' costs plus weekend costs) and its slots."""
-        self.highs.changeColsCost(len(self.columns), self.columns, costs.astype(float))
+        n = len(self.columns)
+        self.highs.changeColsCost(n, self.columns, costs.astype(float))
+        # A slot that costs >= 0 never lowers a week's cost, and dropping a shift
+        # keeps a week workable: such slots are held at 0.
+        upper = np.where(costs < 0, 1.0, 0.0)
+        self.highs.changeColsBounds(n, self.columns, np.zeros(n), upper)
         self.highs.run()
         values = np.asarray(self.highs.getSolution().col_value)[self.columns]
         week = tuple(int(r) for r in np.flatnonzero(values > 0.5))
