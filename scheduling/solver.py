@@ -20,11 +20,10 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pulp
 
 from scheduling.errors import InfeasibleError, InputError, SolverUnavailableError
@@ -205,7 +204,6 @@ def solve_problem(
     gap: float,
     node_limit: int | None = None,
     log_path: Path | None = None,
-    start: Mapping[pulp.LpVariable, float] | None = None,
 ) -> SolveResult:
     """Solve a PuLP minimisation or maximisation in place and report how well.
 
@@ -220,8 +218,6 @@ def solve_problem(
             budget that, unlike time, stops every run at the same place.
         log_path: file the solver's own log is appended to; None: the file of
             the enclosing `solver_log` block, if any. Nothing reaches stdout.
-        start: values of some variables of a solution to start from (HiGHS
-            completes the rest, or drops the start if it cannot); CBC ignores it.
 
     Returns:
         Status, objective, bound, gap, seconds, the solver used and the stop.
@@ -253,7 +249,6 @@ def solve_problem(
             cbc_log=cbc_log,
             log_path=log_path,
             fell_back=bool(notes),
-            start=start,
         )
         seconds = _run(problem, backend, solver)
         stopped = _INTERRUPT.get()
@@ -323,7 +318,6 @@ def _backend(
     cbc_log: Path,
     log_path: Path | None,
     fell_back: bool,
-    start: Mapping[pulp.LpVariable, float] | None = None,
 ) -> pulp.LpSolver:
     """The PuLP solver to run: HiGHS (its log to `log_path`, if any), or CBC (its log
     to `cbc_log`, which the caller reads for the bound and copies to `log_path`).
@@ -336,7 +330,6 @@ def _backend(
         extra = {} if node_limit is None else {"mip_max_nodes": int(node_limit)}
         return _HiGHS(
             log_path=log_path,
-            start=start,
             msg=False,
             timeLimit=time_limit_seconds,
             gapRel=gap,
@@ -364,25 +357,9 @@ def _stop(status: str, gap: float | None) -> str:
 class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
     """PuLP's HiGHS: silent on stdout, logging to a file if asked, reading the node stop."""
 
-    def __init__(
-        self,
-        *,
-        log_path: Path | None = None,
-        start: Mapping[pulp.LpVariable, float] | None = None,
-        **options: object,
-    ) -> None:
+    def __init__(self, *, log_path: Path | None = None, **options: object) -> None:
         super().__init__(**options)
         self.log_path = log_path
-        self.start = dict(start or {})
-
-    def buildSolverModel(self, lp: pulp.LpProblem) -> None:
-        super().buildSolverModel(lp)
-        if self.start:
-            ours = {id(var) for var in lp.variables()}
-            known = [(var.index, value) for var, value in self.start.items() if id(var) in ours]
-            index = np.array([i for i, _ in known], dtype=np.int32)
-            value = np.array([v for _, v in known], dtype=np.float64)
-            lp.solverModel.setSolution(len(known), index, value)
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
         # highspy prints its banner on stdout when the first Highs() of a process
@@ -540,12 +517,13 @@ def highs_model(problem: pulp.LpProblem, *, mip: bool) -> object:
 
     Raises:
         SolverUnavailableError: highspy is not installed.
+        ValueError: the problem is a maximisation.
     """
+    if problem.sense == pulp.LpMaximize:
+        raise ValueError("highs_model: minimisation only")
     if not _highs_importable():
         raise SolverUnavailableError("scheduling: highspy is needed here (pip install highspy)")
     backend = _HiGHS(mip=mip, msg=False, threads=1)
     backend.createAndConfigureSolver(problem)
     backend.buildSolverModel(problem)
-    if problem.sense == pulp.LpMaximize:
-        raise ValueError("highs_model: minimisation only")
     return problem.solverModel

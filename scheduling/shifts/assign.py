@@ -450,9 +450,9 @@ def _by_weeks(
 ) -> list[tuple[str, _Slot]]:
     """Roster agents on a site's slots by whole weeks (`scheduling.shifts.weekly`).
 
-    When the weeks' answer is not proven best (`WeeklyAssignment.proven`),
-    the programme over agents and slots runs too
-    and the answer filling more hours is kept (the weeks' on a tie).
+    When the weeks' answer is not proven best (`WeeklyAssignment.proven`), the
+    programme over agents and slots runs too and the answer filling more hours
+    is kept (the weeks' on a tie).
     """
     from scheduling.shifts.weekly import assign_weeks  # weekly builds on this module
 

@@ -5,9 +5,7 @@ hours, release, owed a weekend) form a class c of n_c agents. A week p of c is
 a set of slots one such agent can work (`scheduling.shifts.assign`'s rules),
 worth v_p = its paid hours - `WEEKEND_DUE_STEP` per weekend shift for an agent
 owed a weekend - the convex weekend cost sum_{k <= K} k `WEEKEND_STEP` of its K
-weekend days, as in the assignment programme's objective, + `DAMAGE_WEIGHT`
-times the shortfall its units prevent (when the planner says which units the
-coverage misses most). Then
+weekend days, as in the assignment programme's objective. Then
 
     maximise   sum_p v_p z_p
     subject to sum_{p holding slot r} z_p <= count_r      fill_{r}
@@ -24,8 +22,7 @@ out). A dive then rounds the relaxation up a week at a time, generating weeks
 after each step; when its whole answer does not reach the bound, the integer
 programme over all weeks generated starts from it. Each class's weeks go to its
 agents in the order that puts starts nearest their preferred starts (Hungarian
-method). On the example week this proves the best assignment of Manila's 112
-units in a tenth of the agent-by-slot programme's time.
+method).
 """
 
 from __future__ import annotations
@@ -147,12 +144,7 @@ class _Master:
     a column per generated week. Minimises minus the weeks' worth.
     """
 
-    def __init__(
-        self,
-        slots: list[_Slot],
-        staff: list[Agent],
-        rules: _Rules,
-    ) -> None:
+    def __init__(self, slots: list[_Slot], staff: list[Agent], rules: _Rules) -> None:
         self.slots, self.rules = slots, rules
         self.classes = classes_of(slots, staff, rules)
         self.highs = new_highs()
