@@ -189,7 +189,7 @@ def time_left(time_limit_seconds: float) -> float:
 def available_solvers() -> tuple[str, ...]:
     """Names of the solvers that can run here, from `("highs", "cbc")`."""
     found = []
-    if _highs_importable():
+    if highs_importable():
         found.append("highs")
     if _cbc_backend(time_limit_seconds=1.0, gap=0.0, log_path=None) is not None:
         found.append("cbc")
@@ -236,7 +236,7 @@ def solve_problem(
         # Nothing to decide (e.g. no demand anywhere); solvers reject empty models.
         constant = float(problem.objective.constant) if problem.objective is not None else 0.0
         return SolveResult("optimal", constant, constant, 0.0, 0.0, solver, ())
-    if solver == "highs" and not _highs_importable():
+    if solver == "highs" and not highs_importable():
         notes.append("highspy is not installed; solved with CBC instead (pip install highspy)")
         solver = "cbc"
     with tempfile.TemporaryDirectory(prefix="wfm-cbc-") as tmp:
@@ -251,10 +251,7 @@ def solve_problem(
             fell_back=bool(notes),
         )
         seconds = _run(problem, backend, solver)
-        stopped = _INTERRUPT.get()
-        if stopped is not None and stopped.pending:
-            stopped.pending = False
-            stopped.interrupted = True
+        mark_interrupted()
         log = cbc_log.read_text(errors="replace") if cbc_log.exists() else ""
         if log and log_path is not None:
             with open(log_path, "a", encoding="utf-8") as handle:
@@ -273,7 +270,7 @@ def solve_problem(
         status, bound = _highs_outcome(problem, objective)
     else:
         status, bound = _cbc_outcome(problem, objective, log)
-    relative = None if bound is None else _relative_gap(objective, bound)
+    relative = None if bound is None else relative_gap(objective, bound)
     return SolveResult(
         status=status,
         objective=objective,
@@ -282,8 +279,26 @@ def solve_problem(
         seconds=seconds,
         solver=solver,
         notes=tuple(notes),
-        stopped_by=_stop(status, relative),
+        stopped_by=stop_of(status, relative),
     )
+
+
+def mark_interrupted() -> None:
+    """After a solve: a pending Ctrl-C has now been acted on (`interruptible`)."""
+    stopped = _INTERRUPT.get()
+    if stopped is not None and stopped.pending:
+        stopped.pending = False
+        stopped.interrupted = True
+
+
+def use_log(highs: object) -> None:
+    """Send a highspy model's log to the enclosing `solver_log` file, if any."""
+    path = _LOG_PATH.get()
+    if path is None:
+        return
+    highs.setOptionValue("output_flag", True)
+    highs.setOptionValue("log_to_console", False)
+    highs.setOptionValue("log_file", str(path))
 
 
 def _check_settings(solver: str, time_limit_seconds: float, gap: float) -> None:
@@ -346,7 +361,8 @@ def _backend(
     return backend
 
 
-def _stop(status: str, gap: float | None) -> str:
+def stop_of(status: str, gap: float | None) -> str:
+    """`SolveResult.stopped_by` of a solve that ended with `status` at `gap`."""
     if status in ("time_limit", "node_limit", "interrupted"):
         return status
     if status != "optimal":
@@ -395,7 +411,7 @@ def _watch_interrupt(highs: object) -> None:
             data_in.user_interrupt = True
 
     highs.setCallback(check, None)
-    for kind in ("kCallbackMipInterrupt", "kCallbackSimplexInterrupt"):
+    for kind in ("kCallbackMipInterrupt", "kCallbackSimplexInterrupt", "kCallbackIpmInterrupt"):
         highs.startCallback(getattr(highspy.cb.HighsCallbackType, kind))
 
 
@@ -413,7 +429,7 @@ def _stdout_silenced():
         os.close(saved)
 
 
-def _highs_importable() -> bool:
+def highs_importable() -> bool:
     try:
         import highspy  # noqa: F401
     except ImportError:
@@ -487,7 +503,7 @@ def _cbc_outcome(problem: pulp.LpProblem, objective: float, log: str) -> tuple[s
     return status, None
 
 
-def _relative_gap(objective: float, bound: float) -> float:
+def relative_gap(objective: float, bound: float) -> float:
     spread = abs(objective - bound)
     if spread <= 1e-9 * max(1.0, abs(objective)):
         return 0.0
@@ -496,7 +512,7 @@ def _relative_gap(objective: float, bound: float) -> float:
 
 def new_highs() -> object:
     """An empty, silent, single-threaded highspy model (its banner kept off stdout)."""
-    if not _highs_importable():
+    if not highs_importable():
         raise SolverUnavailableError("scheduling: highspy is needed here (pip install highspy)")
     import highspy
 
@@ -521,7 +537,7 @@ def highs_model(problem: pulp.LpProblem, *, mip: bool) -> object:
     """
     if problem.sense == pulp.LpMaximize:
         raise ValueError("highs_model: minimisation only")
-    if not _highs_importable():
+    if not highs_importable():
         raise SolverUnavailableError("scheduling: highspy is needed here (pip install highspy)")
     backend = _HiGHS(mip=mip, msg=False, threads=1)
     backend.createAndConfigureSolver(problem)

@@ -37,6 +37,7 @@ import pulp
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_flow
 
@@ -146,8 +147,13 @@ def violated(
             lo, hi = bounds[var]
             assert math.isfinite(lo) and math.isfinite(hi), f"{var} is unbounded"
             ranges.append(range(int(lo), int(hi) + 1))
+        names = "+".join(sorted(r.name for r in block))
+        if math.prod(len(r) for r in ranges) > 200_000:
+            # Many classes' y: an integer programme per schedule says whether
+            # some values of the block's auxiliary variables satisfy it.
+            bad.extend((names, k) for k in _unsolvable(block, aux, ranges, index, reach))
+            continue
         values = np.array(list(itertools.product(*ranges)), dtype=float)
-        assert len(values) <= 200_000, f"too many values of {aux} to enumerate"
         ok = np.ones((len(reach), len(values)), dtype=bool)
         for row in block:
             x_part = np.zeros(len(reach))
@@ -163,9 +169,52 @@ def violated(
                 pulp.LpConstraintGE: lhs >= row.rhs - EPS,
                 pulp.LpConstraintEQ: np.abs(lhs - row.rhs) <= EPS,
             }[row.sense]
-        names = "+".join(sorted(r.name for r in block))
         bad.extend((names, int(k)) for k in np.flatnonzero(~ok.any(axis=1)))
     return bad
+
+
+def _unsolvable(
+    block: Sequence[Row],
+    aux: Sequence[str],
+    ranges: Sequence[range],
+    index: dict[str, int],
+    reach: np.ndarray,
+) -> list[int]:
+    """Schedules (rows of `reach`) for which no integers in `ranges` satisfy `block`."""
+    matrix = np.zeros((len(block), len(aux)))
+    shown = sorted({index[v] for row in block for v in row.coefficients if v in index})
+    x_of = np.zeros((len(block), len(index)))
+    for i, row in enumerate(block):
+        for var, c in row.coefficients.items():
+            if var in index:
+                x_of[i, index[var]] = c
+            else:
+                matrix[i, aux.index(var)] = c
+    bounds = Bounds([r.start for r in ranges], [r.stop - 1 for r in ranges])
+    answers: dict[tuple[int, ...], bool] = {}
+    out = []
+    for k, counts in enumerate(reach):
+        key = tuple(int(counts[j]) for j in shown)
+        if key not in answers:
+            rest = x_of @ counts
+            lower = [
+                -np.inf if row.sense == pulp.LpConstraintLE else row.rhs - rest[i] - EPS
+                for i, row in enumerate(block)
+            ]
+            upper = [
+                np.inf if row.sense == pulp.LpConstraintGE else row.rhs - rest[i] + EPS
+                for i, row in enumerate(block)
+            ]
+            found = milp(
+                np.zeros(len(aux)),
+                constraints=LinearConstraint(matrix, lower, upper),
+                integrality=np.ones(len(aux)),
+                bounds=bounds,
+            )
+            answers[key] = found.status == 0
+        if not answers[key]:
+            out.append(k)
+    return out
 
 
 # -- the real rules, in words -----------------------------------------------------------
@@ -432,6 +481,39 @@ def test_class_rows_cut_off_what_a_skill_groups_rows_let_through() -> None:
     workable = all(works(person, shifts, inst) for person in inst.people)
     assert answers == {False: True, True: False}
     assert not workable
+
+
+def test_contract_classes_cut_off_what_a_mixed_groups_rows_let_through() -> None:
+    # One skill group, two agents available every day: p0 may work three 8-hour
+    # shifts a week, p1 (8 h) one. Two agents on Monday and two on Tuesday pass
+    # the group's rows (two a day, four shifts and 32 hours a week) but need p1
+    # twice; the rows of each class of weekly hours (`SkillGroup.contract`) do not.
+    inst = Instance(
+        tz="UTC",
+        days=8,
+        cyclic=False,
+        max_days=3,
+        rest_hours=11.0,
+        days_off=0,
+        lengths=(8.0,),
+        shifts=((0, 9, 8.0), (1, 9, 8.0)),
+        people=(Person(("a",), 40.0, ()), Person(("a",), 8.0, ())),
+        roster=True,
+    )
+    answers = {}
+    for classes in (False, True):
+        model, shifts, _ = build(inst, classes=classes)
+        columns = sorted(var.name for var in model.x.values())
+        counts = np.zeros((1, len(columns)), dtype=int)
+        for shift in shifts:
+            counts[0, columns.index(model.x[(shift.shift_id, ("a",))].name)] = 2
+        rows = read_rows(
+            model.problem, [c.name for c in model.problem.constraints() if "cover_" not in c.name]
+        )
+        bounds = {v.name: (v.lowBound, v.upBound) for v in model.problem.variables()}
+        answers[classes] = not violated(rows, columns, counts, bounds)
+    assert answers == {False: True, True: False}
+    assert not works(inst.people[1], shifts, inst)
 
 
 @settings(TINY, max_examples=60)

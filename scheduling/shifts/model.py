@@ -31,7 +31,8 @@ its candidate start k, a whole number.
       tours_{site}[_{g}]_week_{w}_{u}: sum_s u[length_s] x[s,g] <= sum_agents max u.c
       daysoff_{site}[_{g}]_{d}:  shifts on d + agents whose days off d is <= agents
       with a roster whose skill group g mixes agents unavailable on different
-      weekdays, one class c per set of such weekdays (`SkillGroup.classes`):
+      weekdays or of different weekly hours, one class c per set of such
+      weekdays and hours (`SkillGroup.classes`):
       classes_{shift}_{g}:  sum_c y[s,g,c] = x[s,g], y integer >= 0, no y for
                             a class unavailable on the shift's local weekday,
       and the group's headcount_, hours_, rest_, tours_ and daysoff_ rows above
@@ -142,6 +143,7 @@ from scheduling.columns import (
     WEIGHT,
 )
 from scheduling.errors import InputError
+from scheduling.rounding import is_large, solve_by_rounding
 from scheduling.shifts.breaks import combine_break_options, round_breaks, rule_break_options
 from scheduling.shifts.demand import requirement_table
 from scheduling.shifts.limits import (
@@ -161,7 +163,7 @@ from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import SkillGroup, group_label, skill_groups
 from scheduling.shifts.templates import shift_costs, shift_coverage
 from scheduling.shifts.workable import exact_tour_constraints
-from scheduling.solver import SolveResult, solve_problem
+from scheduling.solver import SolveResult, highs_importable, solve_problem
 
 __all__ = [
     "LIMIT_BUILDERS",
@@ -477,7 +479,8 @@ def solve(
     """Solve a built model in place and report how well.
 
     HiGHS (through highspy, one thread) is used when asked for and importable;
-    otherwise CBC, with a note saying so.
+    otherwise CBC, with a note saying so. A programme of LARGE_NONZEROS or more
+    is solved from its interior-point relaxation (`scheduling.rounding`).
 
     Args:
         model: from `build_model`; its variables receive the solution.
@@ -495,6 +498,10 @@ def solve(
         InfeasibleError: the solver stopped without any solution (e.g. the time
             limit is too short to find one).
     """
+    if solver == "highs" and highs_importable() and is_large(model.problem):
+        return solve_by_rounding(
+            model.problem, time_limit_seconds=time_limit_seconds, gap=gap, node_limit=node_limit
+        )
     return solve_problem(
         model.problem,
         solver=solver,

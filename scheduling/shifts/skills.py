@@ -47,13 +47,21 @@ class SkillGroup:
             weekdays), sorted; () when none.
         unavailable: for a class of the group (`classes`), the local weekdays
             all its agents are unavailable (0 = Monday); None for a whole group.
+        contract: for a class of a group that mixes weekly hours, its agents'
+            most paid hours in a week (the least of contract and max_days_per_week
+            times the longest shift); None otherwise.
         classes: with a roster whose group mixes agents unavailable on different
-            weekdays (of those the site starts shifts on), one group per set of
-            such weekdays (same site and queues, its own agents), sorted by those
-            weekdays; () otherwise.
+            weekdays (of those the site starts shifts on) or of different weekly
+            hours, one group per set of such weekdays and hours (same site and
+            queues, its own agents), sorted by them; () otherwise.
             The programme counts each class's agents in its own rows so that
             weekend shifts, say, are not planned for agents who never work
-            weekends (`scheduling.shifts.model`).
+            weekends, nor five shifts a day for agents who may work three a
+            week (`scheduling.shifts.model`). Within a class every agent may work
+            the same days and the same hours, so with one shift length its rows
+            of shifts per day and per week are exact: any daily counts within
+            them can be split into agents' weeks (Gale-Ryser); a group that
+            mixes hours is not.
     """
 
     site: str
@@ -64,6 +72,7 @@ class SkillGroup:
     contracts: tuple[float, ...] | None = None
     released: tuple[tuple[pd.Timestamp, tuple[int, ...]], ...] = ()
     unavailable: tuple[int, ...] | None = None
+    contract: float | None = None
     classes: tuple[SkillGroup, ...] = ()
 
     def blocked(self, day_end: pd.Timestamp, weekday: int) -> int:
@@ -79,16 +88,20 @@ class SkillGroup:
         """A class's tag in row names, "off_sat_sun" or "off_none"; "" for a whole group."""
         if self.unavailable is None:
             return ""
-        return "off_" + ("_".join(WEEKDAYS[d] for d in self.unavailable) or "none")
+        tag = "off_" + ("_".join(WEEKDAYS[d] for d in self.unavailable) or "none")
+        return tag if self.contract is None else f"{tag}_{self.contract:g}h"
 
     @property
     def who(self) -> str:
         """A class in words, "unavailable sat;sun" or "available every day"; "" for a group."""
         if self.unavailable is None:
             return ""
-        if not self.unavailable:
-            return "available every day"
-        return "unavailable " + SEPARATOR.join(WEEKDAYS[d] for d in self.unavailable)
+        days = (
+            "unavailable " + SEPARATOR.join(WEEKDAYS[d] for d in self.unavailable)
+            if self.unavailable
+            else "available every day"
+        )
+        return days if self.contract is None else f"{days}, up to {self.contract:g} h a week"
 
 
 def group_label(queues: Iterable[str]) -> str:
@@ -149,15 +162,19 @@ def skill_groups(
         week_hours = options.max_days_per_week * max(by_name[site_name].shift_hours)
         group = _roster_group(site_name, queues, people, week_hours, release)
         open_days = set(by_name[site_name].days)
-        by_days: dict[tuple[int, ...], list[Agent]] = defaultdict(list)
+        by_kind: dict[tuple[tuple[int, ...], float], list[Agent]] = defaultdict(list)
         for agent in people:  # a day the site starts no shift tells no agent apart
-            by_days[tuple(d for d in agent.days_unavailable if d in open_days)].append(agent)
-        if len(by_days) > 1:
+            days = tuple(d for d in agent.days_unavailable if d in open_days)
+            by_kind[(days, min(float(agent.max_hours), week_hours))].append(agent)
+        if len(by_kind) > 1:
+            mixed = len({hours for _, hours in by_kind}) > 1
             classes = tuple(
                 replace(
-                    _roster_group(site_name, queues, part, week_hours, release), unavailable=days
+                    _roster_group(site_name, queues, part, week_hours, release),
+                    unavailable=days,
+                    contract=hours if mixed else None,
                 )
-                for days, part in sorted(by_days.items())
+                for (days, hours), part in sorted(by_kind.items())
             )
             group = replace(group, classes=classes)
         groups.append(group)
