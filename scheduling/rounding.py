@@ -33,6 +33,7 @@ from scheduling.solver import (
     stop_of,
     time_left,
     use_log,
+    watch,
 )
 
 __all__ = ["LARGE_NONZEROS", "is_large", "solve_by_rounding"]
@@ -91,6 +92,7 @@ def solve_by_rounding(
     if relaxed is None:
         return _solve_whole(problem, time_limit_seconds, gap, node_limit, "did not finish")
     bound, values = relaxed
+    watch(highs, offset=float(problem.objective.constant))
     left = limit - (time.perf_counter() - began)
     found = _around(highs, values, left, gap, node_limit) if left > 0 else None
     if found is None:
@@ -202,6 +204,7 @@ def _solve_whole(
         time_limit_seconds=time_limit_seconds,
         gap=gap,
         node_limit=node_limit,
+        watch=True,
     )
     note = f"the programme's LP relaxation {why}; solved by branch and bound instead"
     return SolveResult(

@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +37,14 @@ _LOG_PATH: contextvars.ContextVar[Path | None] = contextvars.ContextVar("log_pat
 _INTERRUPT: contextvars.ContextVar[Interrupt | None] = contextvars.ContextVar(
     "interrupt", default=None
 )
+
+# Where the enclosing `solve_progress` block sends the state of watched solves.
+_REPORT: contextvars.ContextVar[Callable[[SolveProgress], None] | None] = contextvars.ContextVar(
+    "report", default=None
+)
+
+REPORT_SECONDS = 1.0
+"""Least seconds between two reports of one solve (a new best is always reported)."""
 
 # Relative gaps at or below this count as proven optimal.
 _OPTIMAL_GAP = 1e-9
@@ -88,6 +96,40 @@ class SolveResult:
     solver: str
     notes: tuple[str, ...] = field(default_factory=tuple)
     stopped_by: str = "optimal"
+
+
+@dataclass(frozen=True)
+class SolveProgress:
+    """Where a running HiGHS branch and bound stands (`solve_progress`).
+
+    Attributes:
+        best: objective of the best solution so far (cost units), or None.
+        bound: proven lower bound on the objective, or None.
+        gap: relative gap between them (0-1), or None.
+        nodes: branch-and-bound nodes so far.
+        seconds: since the solve began, seconds.
+    """
+
+    best: float | None
+    bound: float | None
+    gap: float | None
+    nodes: int
+    seconds: float
+
+
+@contextlib.contextmanager
+def solve_progress(report: Callable[[SolveProgress], None]):
+    """Within the block, watched solves (`solve_problem(watch=True)`) call `report`.
+
+    HiGHS calls back during branch and bound; `report` gets the state at most
+    every REPORT_SECONDS, and at once on each better solution. It runs inside
+    the solver: keep it quick, and let it not raise.
+    """
+    token = _REPORT.set(report)
+    try:
+        yield
+    finally:
+        _REPORT.reset(token)
 
 
 @contextlib.contextmanager
@@ -204,6 +246,7 @@ def solve_problem(
     gap: float,
     node_limit: int | None = None,
     log_path: Path | None = None,
+    watch: bool = False,
 ) -> SolveResult:
     """Solve a PuLP minimisation or maximisation in place and report how well.
 
@@ -218,6 +261,8 @@ def solve_problem(
             budget that, unlike time, stops every run at the same place.
         log_path: file the solver's own log is appended to; None: the file of
             the enclosing `solver_log` block, if any. Nothing reaches stdout.
+        watch: report the solve's progress to the enclosing `solve_progress`
+            block, if any (HiGHS only).
 
     Returns:
         Status, objective, bound, gap, seconds, the solver used and the stop.
@@ -250,6 +295,8 @@ def solve_problem(
             log_path=log_path,
             fell_back=bool(notes),
         )
+        if watch and isinstance(backend, _HiGHS):
+            backend.offset = float(problem.objective.constant) if problem.objective else 0.0
         seconds = _run(problem, backend, solver)
         mark_interrupted()
         log = cbc_log.read_text(errors="replace") if cbc_log.exists() else ""
@@ -376,13 +423,14 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
     def __init__(self, *, log_path: Path | None = None, **options: object) -> None:
         super().__init__(**options)
         self.log_path = log_path
+        self.offset: float | None = None  # watched: the objective's constant
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
         # highspy prints its banner on stdout when the first Highs() of a process
         # is made, before any option can silence it: that would corrupt piped CSV.
         with _stdout_silenced():
             super().createAndConfigureSolver(lp)
-        _watch_interrupt(lp.solverModel)
+        watch(lp.solverModel, offset=self.offset)
         if self.log_path is not None:
             highs = lp.solverModel
             highs.setOptionValue("output_flag", True)
@@ -399,20 +447,53 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
             return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
 
 
-def _watch_interrupt(highs: object) -> None:
-    """Let a pending Ctrl-C (`interruptible`) stop this HiGHS run at its next check."""
+def watch(highs: object, *, offset: float | None = None) -> None:
+    """Let a pending Ctrl-C (`interruptible`) stop this HiGHS run at its next check,
+    and, given the objective's constant `offset`, report its progress to the
+    enclosing `solve_progress` block."""
     state = _INTERRUPT.get()
-    if state is None:
+    report = None if offset is None else _REPORT.get()
+    if state is None and report is None:
         return
     import highspy
 
+    kinds = highspy.cb.HighsCallbackType
+    improving = int(kinds.kCallbackMipImprovingSolution)
+    last = [-math.inf]
+
     def check(kind: object, message: str, data_out: object, data_in: object, user: object) -> None:
-        if state.pending and data_in is not None:
+        if state is not None and state.pending and data_in is not None:
             data_in.user_interrupt = True
+        if report is None or data_out is None:
+            return
+        now = float(data_out.running_time)
+        if int(kind) != improving and now - last[0] < REPORT_SECONDS:
+            return
+        last[0] = now
+        report(_progress(data_out, offset or 0.0))
 
     highs.setCallback(check, None)
     for kind in ("kCallbackMipInterrupt", "kCallbackSimplexInterrupt", "kCallbackIpmInterrupt"):
-        highs.startCallback(getattr(highspy.cb.HighsCallbackType, kind))
+        highs.startCallback(getattr(kinds, kind))
+    if report is not None:
+        highs.startCallback(kinds.kCallbackMipImprovingSolution)
+
+
+def _progress(data: object, offset: float) -> SolveProgress:
+    best = float(data.mip_primal_bound)
+    bound = float(data.mip_dual_bound)
+    best_or_none = best + offset if math.isfinite(best) else None
+    bound_or_none = bound + offset if math.isfinite(bound) else None
+    gap = None
+    if best_or_none is not None and bound_or_none is not None:
+        gap = relative_gap(best_or_none, bound_or_none)
+    return SolveProgress(
+        best=best_or_none,
+        bound=bound_or_none,
+        gap=gap,
+        nodes=int(data.mip_node_count),
+        seconds=float(data.running_time),
+    )
 
 
 @contextlib.contextmanager
@@ -520,7 +601,7 @@ def new_highs() -> object:
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
-    _watch_interrupt(highs)
+    watch(highs)
     return highs
 
 

@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from forecasting.errors import ForecastingError
 from scheduling.errors import SchedulingError
+from scheduling.solver import solve_progress
 from wfm import app, calendars, folders, readers, render, simulate_app, writers
 from wfm import capacity as capacity_app
 from wfm.config import Config, load_config
@@ -333,7 +334,10 @@ def schedule(
     cfg = _config(config)
     calendars.check_google_options(fmt, calendar_tz, [site.timezone for site in cfg.sites])
     frame = readers.read_requirements(requirements, tz=cfg.timezone)
-    with render.progress("solving", total=1) as advance:
+    with (
+        render.progress("solving", total=1) as advance,
+        solve_progress(lambda state: advance.describe(render.solving(state))),
+    ):
         result = app.run_schedule(
             frame,
             cfg,
@@ -400,7 +404,10 @@ def plan(
     if agent_calendars:
         folders.check_folder(out / "calendars", suffix=".ics", parent_made_later=True)
     request = app.ForecastRequest(history=history, horizon=horizon, options=history_options)
-    with render.progress("planning", total=3) as advance:
+    with (
+        render.progress("planning", total=3) as advance,
+        solve_progress(lambda state: advance.describe(render.solving(state))),
+    ):
         planned = app.run_plan(
             request,
             cfg,

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from scheduling.shifts.weeks import WeekDone
+from scheduling.solver import SolveProgress
 
 console = Console(stderr=True, highlight=False)
 
@@ -63,7 +64,31 @@ def progress(description: str, total: int) -> Iterator:
     )
     with bar:
         task = bar.add_task(description, total=total)
-        yield lambda *_: bar.advance(task)
+        yield _Advance(bar, task, description)
+
+
+class _Advance:
+    """advance() moves a `progress` bar on; describe(text) shows text after its label."""
+
+    def __init__(self, bar: Progress, task: object, label: str) -> None:
+        self._bar, self._task, self._label = bar, task, label
+
+    def __call__(self, *_: object) -> None:
+        self._bar.advance(self._task)
+
+    def describe(self, text: str) -> None:
+        self._bar.update(self._task, description=f"{self._label}: {text}" if text else self._label)
+
+
+def solving(state: SolveProgress) -> str:
+    """A running solve in a few words: "best 30,423.72, bound 24,158.00, gap 20.6%"."""
+    if state.best is None:
+        return "looking for a first schedule" + (
+            "" if state.bound is None else f", bound {state.bound:,.2f}"
+        )
+    bound = "" if state.bound is None else f", bound {state.bound:,.2f}"
+    gap = "" if state.gap is None else f", gap {state.gap:.1%}"
+    return f"best {state.best:,.2f}{bound}{gap}"
 
 
 def _table(title: str, columns: list[str]) -> Table:

@@ -508,6 +508,7 @@ def solve(
         time_limit_seconds=time_limit_seconds,
         gap=gap,
         node_limit=node_limit,
+        watch=True,
     )
 
 

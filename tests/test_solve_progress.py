@@ -1,0 +1,74 @@
+"""A running solve's progress (`scheduling.solver.solve_progress`) and its line on a terminal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_schedule_model import make_options, make_requirements, make_site
+
+from scheduling import solver
+from scheduling.shifts.planner import schedule_requirements
+from scheduling.solver import SolveProgress, solve_progress
+from wfm import render
+
+
+def two_queues():
+    rng = np.random.default_rng(1)
+    return make_requirements(
+        {"phone": list(rng.uniform(0, 6, 60)), "chat": list(rng.uniform(0, 4, 60))}
+    )
+
+
+def test_the_shift_programme_reports_its_best_and_bound_as_it_goes() -> None:
+    seen: list[SolveProgress] = []
+    with solve_progress(seen.append):
+        result = schedule_requirements(
+            two_queues(), sites=[make_site(queues=("phone", "chat"))], options=make_options()
+        )
+    found = [s for s in seen if s.best is not None]
+    assert found, "no report carried a solution"
+    # Each better solution is reported, objective's constant included: the last
+    # is the answer, and no reported bound is above any reported solution.
+    assert [s.best for s in found] == sorted((s.best for s in found), reverse=True)
+    assert found[-1].best == pytest.approx(result.solve.objective)
+    best = min(s.best for s in found)
+    assert all(s.bound <= best + 1e-6 for s in seen if s.bound is not None)
+    for s in found:
+        if s.bound is not None:
+            assert s.gap == pytest.approx((s.best - s.bound) / abs(s.best))
+
+
+def test_only_watched_solves_report() -> None:
+    # The assignment's programmes and the weekly bound are not the plan's cost.
+    seen: list[SolveProgress] = []
+    with solve_progress(seen.append):
+        solver.solve_problem(
+            _tiny_mip(), solver="highs", time_limit_seconds=10, gap=0.0, watch=False
+        )
+    assert seen == []
+
+
+def test_without_a_block_nothing_is_reported() -> None:
+    result = schedule_requirements(
+        two_queues(), sites=[make_site(queues=("phone", "chat"))], options=make_options()
+    )
+    assert result.solve.status == "optimal"
+
+
+def test_the_progress_line_in_words() -> None:
+    assert render.solving(SolveProgress(None, None, None, 0, 0.1)) == "looking for a first schedule"
+    assert render.solving(SolveProgress(30423.72, 24158.0, 0.2059, 12, 3.0)) == (
+        "best 30,423.72, bound 24,158.00, gap 20.6%"
+    )
+    assert render.solving(SolveProgress(6734.6, None, None, 0, 0.0)) == "best 6,734.60"
+
+
+def _tiny_mip():
+    import pulp
+
+    problem = pulp.LpProblem("tiny", pulp.LpMinimize)
+    x = problem.add_variable("x", 0, 10, cat=pulp.LpInteger)
+    y = problem.add_variable("y", 0, 10, cat=pulp.LpInteger)
+    problem += 3 * x + 2 * y
+    problem += 2 * x + 3 * y >= 7
+    return problem
