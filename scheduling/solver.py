@@ -228,6 +228,12 @@ def time_left(time_limit_seconds: float) -> float:
     return min(time_limit_seconds, left)
 
 
+def budget_spent() -> bool:
+    """Whether the enclosing `solve_budget` block's time is used up (False outside one)."""
+    budget = _BUDGET.get()
+    return budget is not None and _clock() >= budget.end
+
+
 def available_solvers() -> tuple[str, ...]:
     """Names of the solvers that can run here, from `("highs", "cbc")`."""
     found = []

@@ -146,3 +146,23 @@ def test_a_spent_budget_still_leaves_each_later_solve_its_floor(solves, monkeypa
     result = schedule_requirements(week(), sites=[site()], options=options(40), roster=roster(12))
     assert not result.schedule.empty
     assert set(result.schedule["agent"]) <= set(roster(12)["agent"])
+
+
+def test_a_budget_spent_during_the_assignment_is_reported(clock, monkeypatch):
+    import scheduling.shifts.planner as planner_module
+
+    real = planner_module.assign_agents
+
+    def slow_assignment(*args, **kwargs):
+        clock[0] = 1e6  # the agents' assignment used up the run's time
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(planner_module, "assign_agents", slow_assignment)
+    result = schedule_requirements(week(), sites=[site()], options=options(40), roster=roster(12))
+    assert not result.schedule.empty
+    said = [line for line in result.binding if "ran out after the shift programme" in line]
+    assert len(said) == 1 and "time_limit_seconds 40" in said[0]
+    monkeypatch.setattr(planner_module, "assign_agents", real)
+    clock[0] = 0.0
+    again = schedule_requirements(week(), sites=[site()], options=options(40), roster=roster(12))
+    assert not [line for line in again.binding if "ran out" in line]

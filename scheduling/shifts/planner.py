@@ -49,7 +49,7 @@ from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import SkillGroup, group_label, skill_groups
 from scheduling.shifts.templates import generate_shifts, shift_costs
 from scheduling.shifts.topup import extra_shifts
-from scheduling.solver import SolveResult, solve_budget
+from scheduling.solver import SolveResult, budget_spent, solve_budget
 
 _EPS = 1e-6
 
@@ -202,6 +202,7 @@ def _scheduled(
         gap=options.gap,
         node_limit=options.node_limit,
     )
+    spent = budget_spent()
     schedule, unfilled = assign_agents(
         chosen_shifts(model),
         shifts,
@@ -230,6 +231,13 @@ def _scheduled(
         coverage = coverage_frame(requirements, schedule, options=options)
     configured = {s.name: s for s in run.active}
     binding = _binding(model, result, unfilled, configured, roster is not None)
+    if budget_spent() and not spent:
+        binding.append(
+            f"scheduling.time_limit_seconds {options.time_limit_seconds:g} ran out after "
+            "the shift programme, while agents were given their shifts: that assignment "
+            "may have stopped early, and another run may give them other shifts (raise "
+            "time_limit_seconds for a repeatable plan)"
+        )
     cost, site_costs = _costs(schedule, sites)
     return ScheduleResult(
         schedule=schedule,
