@@ -774,3 +774,31 @@ def test_a_budget_that_stops_with_units_left_gets_a_second_one(monkeypatch) -> N
     )
     assign(picks, staff)
     assert budgets == [1]
+
+
+def test_agents_released_before_the_same_slots_are_one_class() -> None:
+    # Shifts start every 4 hours from Monday 00:00 (New York). Agents released at
+    # 01:00 and 03:00 both miss only the 00:00 starts: one class, one pricing. An
+    # agent released at 05:00 also misses the 04:00 starts; one never released
+    # misses none.
+    options = make_options(max_days_per_week=3)
+    start = THREE_DAYS[0].tz_convert("UTC")
+    picks = chosen(*((sid, "chat", 1) for sid in SMALL_SHIFTS["shift_id"]))
+    slots = [s for _, s in assign_module._slots(picks, SMALL_SHIFTS, {"NY": SMALL_SITE}, start)]
+    first = min(s.start for s in slots)
+    release = {
+        "a": first + pd.Timedelta(hours=1),
+        "b": first + pd.Timedelta(hours=3),
+        "c": first + pd.Timedelta(hours=5),
+    }
+    staff = pd.DataFrame({"agent": ["a", "b", "c", "d"], "site": "NY"})
+    agents = roster_agents(staff, sites=[SMALL_SITE], options=options)
+    rules = _Rules.at_site(options, SMALL_SITE, (start, THREE_DAYS[1]), release=release)
+    classes = weekly_module.classes_of(slots, agents, rules)
+    members = sorted(sorted(a.name for a in c.agents) for c in classes)
+    assert members == [["a", "b"], ["c"], ["d"]]
+    for c in classes:  # each class may take exactly what each of its agents may
+        for agent in c.agents:
+            assert c.slots == [
+                r for r, s in enumerate(slots) if assign_module._eligible(agent, s, rules)
+            ]

@@ -89,14 +89,21 @@ class WeeklyAssignment:
 
 
 def classes_of(slots: Sequence[_Slot], staff: Sequence[Agent], rules: _Rules) -> list[_Class]:
-    """The site's classes of alike agents, with the slots each may take."""
+    """The site's classes of alike agents, with the slots each may take.
+
+    An agent's release (its rest after the week before) tells it apart only by
+    the slots it rules out, so agents released at different instants before the
+    same slots are alike: after the first week most agents have a release of
+    their own, and one class each would price every agent's week separately.
+    """
     members: dict[tuple, list[Agent]] = defaultdict(list)
     for agent in staff:
+        free = rules.release.get(agent.name)
         key = (
             tuple(sorted(agent.skills)),
             tuple(sorted(agent.days_unavailable)),
             agent.max_hours,
-            rules.release.get(agent.name),
+            () if free is None else tuple(r for r, s in enumerate(slots) if s.start < free),
             agent.name in rules.weekend_due,
         )
         members[key].append(agent)
