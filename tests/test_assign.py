@@ -742,6 +742,14 @@ def test_the_programme_runs_when_the_weeks_are_not_proven(monkeypatch) -> None:
     )
     assign(picks, staff)
     assert calls == []  # the weeks proved their answer: no programme
+    real_weeks = weekly_module.assign_weeks
+
+    def unproven_but_full(*args, **kwargs) -> WeeklyAssignment:
+        return dataclasses.replace(real_weeks(*args, **kwargs), proven=False)
+
+    monkeypatch.setattr(weekly_module, "assign_weeks", unproven_but_full)
+    schedule, unfilled = assign(picks, staff)
+    assert calls == [] and len(schedule) == 2  # every unit placed: nothing to gain
     monkeypatch.setattr(weekly_module, "assign_weeks", unproven_weeks)
     schedule, unfilled = assign(picks, staff)
     assert calls and len(schedule) == 2 and unfilled.empty

@@ -450,9 +450,9 @@ def _by_weeks(
 ) -> list[tuple[str, _Slot]]:
     """Roster agents on a site's slots by whole weeks (`scheduling.shifts.weekly`).
 
-    When the weeks' answer is not proven best (`WeeklyAssignment.proven`), the
-    programme over agents and slots runs too and the answer filling more hours
-    is kept (the weeks' on a tie).
+    When the weeks' answer is not proven best (`WeeklyAssignment.proven`) and
+    leaves units unplaced, the programme over agents and slots runs too and the
+    answer filling more hours is kept (the weeks' on a tie).
     """
     from scheduling.shifts.weekly import assign_weeks  # weekly builds on this module
 
@@ -465,8 +465,8 @@ def _by_weeks(
         seconds=time_left(options.time_limit_seconds),
         node_limit=ASSIGN_MORE_NODES,
     )
-    if weeks.proven:
-        return weeks.taken
+    if weeks.proven or len(weeks.taken) == sum(slot.count for slot in slots):
+        return weeks.taken  # proven, or every unit placed: no answer fills more hours
     other = _solve_assignment(slots, staff, rules, options, compact=False)
     hours = sum(slot.paid_hours for _, slot in other)
     return other if hours > sum(slot.paid_hours for _, slot in weeks.taken) + 1e-9 else weeks.taken
