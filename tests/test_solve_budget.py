@@ -166,3 +166,22 @@ def test_a_budget_spent_during_the_assignment_is_reported(clock, monkeypatch):
     clock[0] = 0.0
     again = schedule_requirements(week(), sites=[site()], options=options(40), roster=roster(12))
     assert not [line for line in again.binding if "ran out" in line]
+
+
+def test_unproven_weeks_are_kept_once_the_budget_is_spent(clock, monkeypatch):
+    import scheduling.shifts.weekly as weekly_module
+
+    def unproven(slots, staff, rules, **kwargs):
+        clock[0] = 1e6  # the weeks used up the run's time and placed nothing
+        return weekly_module.WeeklyAssignment(taken=[], value=0.0, bound=1e9, proven=False)
+
+    calls: list = []
+    real = assign_module.solve_problem
+    monkeypatch.setattr(weekly_module, "assign_weeks", unproven)
+    monkeypatch.setattr(
+        assign_module, "solve_problem", lambda p, **k: calls.append(1) or real(p, **k)
+    )
+    result = schedule_requirements(week(), sites=[site()], options=options(40), roster=roster(12))
+    assert calls == []  # no agent-by-slot programme on a floor of time
+    assert int(result.unfilled["count"].sum()) > 0
+    assert any("ran out after the shift programme" in line for line in result.binding)

@@ -70,7 +70,7 @@ from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import group_label, parse_group
 from scheduling.shifts.templates import utc_column
 from scheduling.shifts.tours import DAYS, TourRules, exact, fill_weeks, tour_shift
-from scheduling.solver import solve_problem, time_left
+from scheduling.solver import budget_spent, solve_problem, time_left
 
 UNFILLED_COLUMNS = (SITE, START, END, QUEUE, COUNT)
 # Branch-and-bound nodes the assignment programme of one site may use, and the
@@ -451,8 +451,9 @@ def _by_weeks(
     """Roster agents on a site's slots by whole weeks (`scheduling.shifts.weekly`).
 
     When the weeks' answer is not proven best (`WeeklyAssignment.proven`) and
-    leaves units unplaced, the programme over agents and slots runs too and the
-    answer filling more hours is kept (the weeks' on a tie).
+    leaves units unplaced, the programme over agents and slots runs too, unless
+    the run's time budget is spent, and the answer filling more hours is kept
+    (the weeks' on a tie).
     """
     from scheduling.shifts.weekly import assign_weeks  # weekly builds on this module
 
@@ -467,6 +468,8 @@ def _by_weeks(
     )
     if weeks.proven or len(weeks.taken) == sum(slot.count for slot in slots):
         return weeks.taken  # proven, or every unit placed: no answer fills more hours
+    if budget_spent():
+        return weeks.taken  # the run's time is up: the programme would get a floor only
     other = _solve_assignment(slots, staff, rules, options, compact=False)
     hours = sum(slot.paid_hours for _, slot in other)
     return other if hours > sum(slot.paid_hours for _, slot in weeks.taken) + 1e-9 else weeks.taken
