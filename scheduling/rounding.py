@@ -26,6 +26,7 @@ import pulp
 from scheduling.solver import (
     SolveResult,
     highs_model,
+    highs_status,
     mark_interrupted,
     new_highs,
     relative_gap,
@@ -158,8 +159,6 @@ def _around(
         "interrupted" or "other") and the solution, or None if it found none.
         The bounds of `highs` are restored.
     """
-    import highspy
-
     lp = highs.getLp()
     columns = lp.num_col_
     lower = np.asarray(lp.col_lower_, dtype=float)
@@ -180,14 +179,8 @@ def _around(
     highs.changeColsBounds(columns, everything, lower, upper)
     if info.primal_solution_status != 2:  # no feasible solution
         return None
-    status = highs.getModelStatus()
-    stop = {
-        highspy.HighsModelStatus.kOptimal: "gap",
-        highspy.HighsModelStatus.kTimeLimit: "time_limit",
-        highspy.HighsModelStatus.kSolutionLimit: "node_limit",
-        highspy.HighsModelStatus.kInterrupt: "interrupted",
-    }.get(status, "other")
-    return stop, solution
+    stop = highs_status(highs.getModelStatus(), otherwise="other")
+    return ("gap" if stop == "optimal" else stop), solution
 
 
 def _solve_whole(

@@ -547,17 +547,23 @@ def _cbc_backend(
     return None
 
 
-def _highs_outcome(problem: pulp.LpProblem, objective: float) -> tuple[str, float | None]:
+def highs_status(model_status: object, otherwise: str = "feasible") -> str:
+    """A HiGHS model status as `SolveResult.status`: "optimal", "time_limit",
+    "node_limit", "interrupted", else `otherwise`."""
     import highspy
 
-    highs = problem.solverModel
-    model_status = highs.getModelStatus()
-    status = {
+    return {
         highspy.HighsModelStatus.kOptimal: "optimal",
         highspy.HighsModelStatus.kTimeLimit: "time_limit",
         highspy.HighsModelStatus.kSolutionLimit: "node_limit",
         highspy.HighsModelStatus.kInterrupt: "interrupted",
-    }.get(model_status, "feasible")
+    }.get(model_status, otherwise)
+
+
+def _highs_outcome(problem: pulp.LpProblem, objective: float) -> tuple[str, float | None]:
+
+    highs = problem.solverModel
+    status = highs_status(highs.getModelStatus())
     if not problem.isMIP():
         # A pure LP solved to optimality is its own bound; HiGHS has no MIP bound.
         return status, (objective if status == "optimal" else None)

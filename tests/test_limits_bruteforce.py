@@ -447,72 +447,60 @@ def test_limit_rows_never_cut_off_a_real_schedule(inst: Instance) -> None:
         pytest.fail(f"{name} cuts off a real schedule {counts} ({inst})")
 
 
-def test_class_rows_cut_off_what_a_skill_groups_rows_let_through() -> None:
-    # One skill group, two agents unavailable on different days: p0 (40 h, off
-    # Sunday) and p1 (8 h, off Saturday). Two Thursday 8-hour and two Wednesday
-    # 4-hour shifts in one week need p1 on both days, 12 hours. The group's rows
-    # (its 48 hours, its hull of shift mixes) let that through; the rows of each
-    # class of agents (`SkillGroup.classes`) do not.
-    inst = Instance(
+def two_of_each_pass(inst: Instance, *, classes: bool) -> bool:
+    """Whether two agents of group ("a",) on each of inst's shifts pass every row but cover."""
+    model, shifts, _ = build(inst, classes=classes)
+    columns = sorted(var.name for var in model.x.values())
+    counts = np.zeros((1, len(columns)), dtype=int)
+    for shift in shifts:
+        counts[0, columns.index(model.x[(shift.shift_id, ("a",))].name)] = 2
+    rows = read_rows(
+        model.problem, [c.name for c in model.problem.constraints() if "cover_" not in c.name]
+    )
+    bounds = {v.name: (v.lowBound, v.upBound) for v in model.problem.variables()}
+    return not violated(rows, columns, counts, bounds)
+
+
+def pair(max_days: int, lengths, shifts, first: Person, second: Person) -> Instance:
+    """One skill group ("a") of two agents in an 8-day UTC horizon, 11 h rest."""
+    return Instance(
         tz="UTC",
         days=8,
         cyclic=False,
-        max_days=2,
+        max_days=max_days,
         rest_hours=11.0,
         days_off=0,
-        lengths=(4.0, 8.0),
-        shifts=((0, 14, 8.0), (6, 6, 4.0)),
-        people=(Person(("a",), 40.0, (6,)), Person(("a",), 8.0, (5,))),
+        lengths=lengths,
+        shifts=shifts,
+        people=(first, second),
         roster=True,
     )
-    answers = {}
-    for classes in (False, True):
-        model, shifts, _ = build(inst, classes=classes)
-        columns = sorted(var.name for var in model.x.values())
-        counts = np.zeros((1, len(columns)), dtype=int)
-        for shift in shifts:
-            counts[0, columns.index(model.x[(shift.shift_id, ("a",))].name)] = 2
-        rows = read_rows(
-            model.problem, [c.name for c in model.problem.constraints() if "cover_" not in c.name]
-        )
-        bounds = {v.name: (v.lowBound, v.upBound) for v in model.problem.variables()}
-        answers[classes] = not violated(rows, columns, counts, bounds)
-    # Two of each shift and one shift a day each: both agents work both shifts.
-    workable = all(works(person, shifts, inst) for person in inst.people)
-    assert answers == {False: True, True: False}
-    assert not workable
 
 
-def test_contract_classes_cut_off_what_a_mixed_groups_rows_let_through() -> None:
-    # One skill group, two agents available every day: p0 may work three 8-hour
-    # shifts a week, p1 (8 h) one. Two agents on Monday and two on Tuesday pass
-    # the group's rows (two a day, four shifts and 32 hours a week) but need p1
-    # twice; the rows of each class of weekly hours (`SkillGroup.contract`) do not.
-    inst = Instance(
-        tz="UTC",
-        days=8,
-        cyclic=False,
-        max_days=3,
-        rest_hours=11.0,
-        days_off=0,
-        lengths=(8.0,),
-        shifts=((0, 9, 8.0), (1, 9, 8.0)),
-        people=(Person(("a",), 40.0, ()), Person(("a",), 8.0, ())),
-        roster=True,
-    )
-    answers = {}
-    for classes in (False, True):
-        model, shifts, _ = build(inst, classes=classes)
-        columns = sorted(var.name for var in model.x.values())
-        counts = np.zeros((1, len(columns)), dtype=int)
-        for shift in shifts:
-            counts[0, columns.index(model.x[(shift.shift_id, ("a",))].name)] = 2
-        rows = read_rows(
-            model.problem, [c.name for c in model.problem.constraints() if "cover_" not in c.name]
-        )
-        bounds = {v.name: (v.lowBound, v.upBound) for v in model.problem.variables()}
-        answers[classes] = not violated(rows, columns, counts, bounds)
+# Unavailable days: p0 (40 h, off Sunday) and p1 (8 h, off Saturday). Two Thursday
+# 8-hour and two Wednesday 4-hour shifts in one week need p1 on both days, 12
+# hours. The group's rows (its 48 hours, its hull of shift mixes) let that
+# through; the rows of each class of agents (`SkillGroup.classes`) do not.
+OFF_DAYS = pair(
+    2,
+    (4.0, 8.0),
+    ((0, 14, 8.0), (6, 6, 4.0)),
+    Person(("a",), 40.0, (6,)),
+    Person(("a",), 8.0, (5,)),
+)
+# Weekly hours: both available every day, p0 may work three 8-hour shifts a
+# week, p1 (8 h) one. Two agents on Monday and two on Tuesday pass the group's
+# rows (two a day, four shifts and 32 hours a week) but need p1 twice; the rows
+# of each class of weekly hours (`SkillGroup.contract`) do not.
+HOURS = pair(3, (8.0,), ((0, 9, 8.0), (1, 9, 8.0)), Person(("a",), 40.0), Person(("a",), 8.0))
+
+
+@pytest.mark.parametrize("inst", [OFF_DAYS, HOURS], ids=["unavailable days", "weekly hours"])
+def test_class_rows_cut_off_what_a_skill_groups_rows_let_through(inst: Instance) -> None:
+    answers = {classes: two_of_each_pass(inst, classes=classes) for classes in (False, True)}
+    shifts = build(inst)[1]
     assert answers == {False: True, True: False}
+    # Two of each shift and one shift a day each: p1 would work both.
     assert not works(inst.people[1], shifts, inst)
 
 
