@@ -97,9 +97,8 @@ def solve_by_rounding(
     left = limit - (time.perf_counter() - began)
     found = _around(highs, values, left, gap, node_limit) if left > 0 else None
     if found is None:
-        return _solve_whole(
-            problem, time_limit_seconds, gap, node_limit, "has no solution near its rounding"
-        )
+        why = "has no solution near its rounding" if left > 0 else "took the whole time limit"
+        return _solve_whole(problem, time_limit_seconds, gap, node_limit, why)
     stop, solution = found
     for var in problem.variables():
         var.varValue = float(solution[var.index])
@@ -108,7 +107,8 @@ def solve_by_rounding(
     objective = float(pulp.value(problem.objective) or 0.0)
     bound += constant
     relative = relative_gap(objective, bound)
-    status = "optimal" if relative <= gap else stop
+    stopped = stop if stop in ("time_limit", "node_limit", "interrupted") else "other"
+    status = "optimal" if relative <= gap else stopped.replace("other", "feasible")
     return SolveResult(
         status=status,
         objective=objective,
@@ -117,7 +117,7 @@ def solve_by_rounding(
         seconds=time.perf_counter() - began,
         solver="highs",
         notes=(_note(problem),),
-        stopped_by=stop_of(status, relative) if status == "optimal" else stop,
+        stopped_by=stop_of(status, relative) if status == "optimal" else stopped,
     )
 
 

@@ -121,3 +121,14 @@ def test_a_large_schedule_is_planned_from_its_relaxation(monkeypatch) -> None:
         (large.solve.objective - large.solve.bound) / large.solve.objective
     )
     assert len(large.schedule) and not len(large.unfilled)
+
+
+def test_a_search_stopped_short_of_the_gap_says_why() -> None:
+    # A gap of 0 the node budget cannot reach: stopped by the nodes, "node_limit".
+    costs, need = [7.0, 11.0, 13.0, 5.0], [2, 3, 3, 1, 2]
+    problem = covering(costs, need, [(0, 2), (1, 4), (2, 5), (3, 5)])
+    result = rounding.solve_by_rounding(problem, time_limit_seconds=30, gap=0.0, node_limit=1)
+    assert result.status in ("optimal", "node_limit", "feasible")
+    assert result.stopped_by in ("optimal", "gap", "node_limit", "other")
+    if result.status != "optimal":
+        assert result.gap > 0 and result.stopped_by == result.status.replace("feasible", "other")
