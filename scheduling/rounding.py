@@ -18,6 +18,7 @@ solution, the whole programme is solved as usual with the time left.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -131,8 +132,6 @@ def _note(problem: pulp.LpProblem) -> str:
 
 def _relaxation(highs: object, seconds: float) -> tuple[float, np.ndarray] | None:
     """The relaxation's optimum (without PuLP's constant) and solution, or None."""
-    import highspy
-
     lp = highs.getLp()
     columns = lp.num_col_
     relaxed = new_highs()
@@ -143,7 +142,7 @@ def _relaxation(highs: object, seconds: float) -> tuple[float, np.ndarray] | Non
     relaxed.setOptionValue("solver", "ipm")
     relaxed.setOptionValue("time_limit", float(seconds))
     relaxed.run()
-    if relaxed.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    if highs_status(relaxed.getModelStatus()) != "optimal":
         return None
     value = float(relaxed.getInfo().objective_function_value)
     return value, np.asarray(relaxed.getSolution().col_value, dtype=float)
@@ -200,13 +199,4 @@ def _solve_whole(
         watch=True,
     )
     note = f"the programme's LP relaxation {why}; solved by branch and bound instead"
-    return SolveResult(
-        status=result.status,
-        objective=result.objective,
-        bound=result.bound,
-        gap=result.gap,
-        seconds=result.seconds,
-        solver=result.solver,
-        notes=(*result.notes, note),
-        stopped_by=result.stopped_by,
-    )
+    return dataclasses.replace(result, notes=(*result.notes, note))
