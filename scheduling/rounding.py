@@ -84,7 +84,7 @@ def solve_by_rounding(
         finds a solution) and a note says how the programme was solved.
 
     Raises:
-        As `solve_problem`.
+        As `solve_problem`; KeyboardInterrupt also for Ctrl-C during the relaxation.
     """
     began = time.perf_counter()
     limit = time_left(time_limit_seconds)
@@ -131,7 +131,11 @@ def _note(problem: pulp.LpProblem) -> str:
 
 
 def _relaxation(highs: object, seconds: float) -> tuple[float, np.ndarray] | None:
-    """The relaxation's optimum (without PuLP's constant) and solution, or None."""
+    """The relaxation's optimum (without PuLP's constant) and solution, or None.
+
+    Raises:
+        KeyboardInterrupt: Ctrl-C (`interruptible`) stopped it.
+    """
     lp = highs.getLp()
     columns = lp.num_col_
     relaxed = new_highs()
@@ -141,7 +145,10 @@ def _relaxation(highs: object, seconds: float) -> tuple[float, np.ndarray] | Non
     relaxed.changeColsIntegrality(columns, everything, np.zeros(columns, dtype=np.uint8))
     relaxed.setOptionValue("solver", "ipm")
     relaxed.setOptionValue("time_limit", float(seconds))
+    watch(relaxed)
     relaxed.run()
+    if mark_interrupted():
+        raise KeyboardInterrupt  # Ctrl-C during the relaxation: no schedule yet to keep
     if highs_status(relaxed.getModelStatus()) != "optimal":
         return None
     value = float(relaxed.getInfo().objective_function_value)
@@ -157,6 +164,9 @@ def _around(
         Why the search stopped ("gap", "node_limit", "time_limit",
         "interrupted" or "other") and the solution, or None if it found none.
         The bounds of `highs` are restored.
+
+    Raises:
+        KeyboardInterrupt: Ctrl-C stopped it before it found a solution.
     """
     lp = highs.getLp()
     columns = lp.num_col_
@@ -172,11 +182,13 @@ def _around(
     if node_limit is not None:
         highs.setOptionValue("mip_max_nodes", int(node_limit))
     highs.run()
-    mark_interrupted()
+    pressed = mark_interrupted()
     info = highs.getInfo()
     solution = np.asarray(highs.getSolution().col_value, dtype=float)
     highs.changeColsBounds(columns, everything, lower, upper)
     if info.primal_solution_status != 2:  # no feasible solution
+        if pressed:
+            raise KeyboardInterrupt  # Ctrl-C before the search found one: stop, not retry
         return None
     stop = highs_status(highs.getModelStatus(), otherwise="other")
     return ("gap" if stop == "optimal" else stop), solution

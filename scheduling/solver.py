@@ -278,6 +278,7 @@ def solve_problem(
         SolverUnavailableError: no usable solver, or the solver failed to run.
         InfeasibleError: the solver stopped without any solution (e.g. the time
             limit is too short to find one).
+        KeyboardInterrupt: Ctrl-C (`interruptible`) stopped it before it found any.
     """
     _check_settings(solver, time_limit_seconds, gap)
     limit = time_left(time_limit_seconds)
@@ -304,12 +305,14 @@ def solve_problem(
         if watch and isinstance(backend, _HiGHS):
             backend.offset = float(problem.objective.constant) if problem.objective else 0.0
         seconds = _run(problem, backend, solver)
-        mark_interrupted()
+        pressed = mark_interrupted()
         log = cbc_log.read_text(errors="replace") if cbc_log.exists() else ""
         if log and log_path is not None:
             with open(log_path, "a", encoding="utf-8") as handle:
                 handle.write(log)
     if problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        if pressed:
+            raise KeyboardInterrupt  # Ctrl-C before any solution: nothing to keep
         left = (
             f"; {limit:.3g} s of it were left for this solve" if limit < time_limit_seconds else ""
         )
@@ -336,12 +339,18 @@ def solve_problem(
     )
 
 
-def mark_interrupted() -> None:
-    """After a solve: a pending Ctrl-C has now been acted on (`interruptible`)."""
+def mark_interrupted() -> bool:
+    """After a solve: a pending Ctrl-C has now been acted on (`interruptible`).
+
+    Returns:
+        Whether one was pending, i.e. whether this solve was stopped by Ctrl-C.
+    """
     stopped = _INTERRUPT.get()
-    if stopped is not None and stopped.pending:
-        stopped.pending = False
-        stopped.interrupted = True
+    if stopped is None or not stopped.pending:
+        return False
+    stopped.pending = False
+    stopped.interrupted = True
+    return True
 
 
 def use_log(highs: object) -> None:

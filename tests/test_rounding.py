@@ -132,3 +132,21 @@ def test_a_search_stopped_short_of_the_gap_says_why() -> None:
     assert result.stopped_by in ("optimal", "gap", "node_limit", "other")
     if result.status != "optimal":
         assert result.gap > 0 and result.stopped_by == result.status.replace("feasible", "other")
+
+
+def test_ctrl_c_during_the_relaxation_stops_the_run_without_a_retry(monkeypatch) -> None:
+    # A pending Ctrl-C (as the signal handler leaves it) stops the interior point
+    # at its first check; there is no schedule yet, so the run stops there rather
+    # than branch and bound from scratch (that would ignore the press and end with
+    # advice to raise the time limit).
+    from scheduling.solver import interruptible
+
+    need = make_requirements({"phone": [1.0, 2.5, 3.0, 2.0, 1.5, 2.0, 1.0, 0.5] * 6})
+    monkeypatch.setattr(rounding, "LARGE_NONZEROS", 1)
+    whole = []
+    monkeypatch.setattr(rounding, "_solve_whole", lambda *args: whole.append(args))
+    with interruptible() as state, pytest.raises(KeyboardInterrupt):
+        state.pending = True
+        schedule_requirements(need, sites=[make_site()], options=make_options())
+    assert state.interrupted and not state.pending
+    assert not whole
