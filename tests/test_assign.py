@@ -755,33 +755,59 @@ def test_the_programme_runs_when_the_weeks_are_not_proven(monkeypatch) -> None:
     assert calls and len(schedule) == 2 and unfilled.empty
 
 
-def test_a_budget_that_stops_with_units_left_gets_a_second_one(monkeypatch) -> None:
+def test_the_programme_after_unproven_weeks_gets_one_node_budget(monkeypatch) -> None:
+    # An unproven week is mostly one no assignment can better: a second, larger
+    # budget would be spent without a proof (minutes in an eight-week plan).
     real = assign_module.solve_problem
     picks = chosen((shift_id(0, 8), "phone", 1), (shift_id(1, 8), "phone", 1))
     staff = roster({"agent": "ana"}, {"agent": "ben"})
     monkeypatch.setattr(weekly_module, "assign_weeks", unproven_weeks)
-    # The second solve, with ASSIGN_MORE_NODES, places both units and is kept.
     budgets: list = []
     monkeypatch.setattr(
         assign_module, "solve_problem", first_solve_stops_short(real, budgets, None)
     )
     schedule, unfilled = assign(picks, staff)
+    assert budgets == [assign_module.ASSIGN_NODE_LIMIT]
+    assert schedule.empty and int(unfilled["count"].sum()) == 2
+
+
+def small_assignment(picks: pd.DataFrame, staff: pd.DataFrame):
+    """The site's slots, agents and rules of `assign(picks, staff)`."""
+    options = make_options()
+    slots = [slot for _, slot in assign_module._slots(picks, SHIFTS, {SITE.name: SITE}, WEEK[0])]
+    agents = assign_module.roster_agents(staff, sites=[SITE], options=options)
+    return slots, agents, assign_module._Rules.at_site(options, SITE, WEEK), options
+
+
+def test_a_budget_that_stops_with_units_left_gets_a_second_one(monkeypatch) -> None:
+    real = assign_module.solve_problem
+    picks = chosen((shift_id(0, 8), "phone", 1), (shift_id(1, 8), "phone", 1))
+    slots, agents, rules, options = small_assignment(
+        picks, roster({"agent": "ana"}, {"agent": "ben"})
+    )
+
+    def solved() -> list:
+        return assign_module._solve_assignment(slots, agents, rules, options, compact=True)
+
+    # The second solve, with ASSIGN_MORE_NODES, places both units and is kept.
+    budgets: list = []
+    monkeypatch.setattr(
+        assign_module, "solve_problem", first_solve_stops_short(real, budgets, None)
+    )
+    assert len(solved()) == 2
     assert budgets == [assign_module.ASSIGN_NODE_LIMIT, assign_module.ASSIGN_MORE_NODES]
-    assert len(schedule) == 2 and unfilled.empty
     # A second solve the time limit ended is not used: the first answer stays.
     budgets = []
     monkeypatch.setattr(
         assign_module, "solve_problem", first_solve_stops_short(real, budgets, "time_limit")
     )
-    schedule, unfilled = assign(picks, staff)
-    assert len(budgets) == 2 and schedule.empty and int(unfilled["count"].sum()) == 2
+    assert solved() == [] and len(budgets) == 2
     # When the first budget places everything, there is no second solve.
     budgets = []
     monkeypatch.setattr(
         assign_module, "solve_problem", lambda p, **k: budgets.append(1) or real(p, **k)
     )
-    assign(picks, staff)
-    assert budgets == [1]
+    assert len(solved()) == 2 and budgets == [1]
 
 
 def test_agents_released_before_the_same_slots_are_one_class() -> None:

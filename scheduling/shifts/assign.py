@@ -451,9 +451,9 @@ def _by_weeks(
     """Roster agents on a site's slots by whole weeks (`scheduling.shifts.weekly`).
 
     When the weeks' answer is not proven best (`WeeklyAssignment.proven`) and
-    leaves units unplaced, the programme over agents and slots runs too, unless
-    the run's time budget is spent, and the answer filling more hours is kept
-    (the weeks' on a tie).
+    leaves units unplaced, the programme over agents and slots runs too (with
+    one node budget), unless the run's time budget is spent, and the answer
+    filling more hours is kept (the weeks' on a tie).
     """
     from scheduling.shifts.weekly import assign_weeks  # weekly builds on this module
 
@@ -470,7 +470,12 @@ def _by_weeks(
         return weeks.taken  # proven, or every unit placed: no answer fills more hours
     if budget_spent():
         return weeks.taken  # the run's time is up: the programme would get a floor only
-    other = _solve_assignment(slots, staff, rules, options, compact=False)
+    # One node budget: an unproven week is mostly one no assignment can better, and
+    # then the agent-by-slot programme spends every node it is given without a
+    # proof (an eight-week example plan spent minutes of its sixth week there).
+    other = _solve_assignment(
+        slots, staff, rules, options, compact=False, budgets=(ASSIGN_NODE_LIMIT,)
+    )
     hours = sum(slot.paid_hours for _, slot in other)
     return other if hours > sum(slot.paid_hours for _, slot in weeks.taken) + 1e-9 else weeks.taken
 
@@ -482,8 +487,13 @@ def _solve_assignment(
     options: ScheduleOptions,
     *,
     compact: bool,
+    budgets: tuple[int, ...] = (ASSIGN_NODE_LIMIT, ASSIGN_MORE_NODES),
 ) -> list[tuple[str, _Slot]]:
-    """Most paid hours filled; ties to preferred starts (or low agent numbers if compact)."""
+    """Most paid hours filled; ties to preferred starts (or low agent numbers if compact).
+
+    `budgets` are the node limits of successive solves: a later one runs only when
+    the one before stopped on its nodes with units left.
+    """
     if not slots or not staff:
         return []
     problem = pulp.LpProblem("assign", pulp.LpMaximize)
@@ -511,7 +521,7 @@ def _solve_assignment(
     hours = sum(slot.paid_hours * slot.count for slot in slots)
     units = sum(slot.count for slot in slots)
     best: list[tuple[str, _Slot]] = []
-    for nodes in (ASSIGN_NODE_LIMIT, ASSIGN_MORE_NODES):
+    for nodes in budgets:
         result = solve_problem(
             problem,
             solver=options.solver,
@@ -524,9 +534,7 @@ def _solve_assignment(
             for (a, r), var in sorted(y.items())
             if var.varValue is not None and var.varValue > 0.5
         ]
-        if nodes == ASSIGN_NODE_LIMIT or (
-            result.status != "time_limit" and len(taken) >= len(best)
-        ):
+        if nodes == budgets[0] or (result.status != "time_limit" and len(taken) >= len(best)):
             best = taken
         if result.status != "node_limit" or len(best) == units:
             break
