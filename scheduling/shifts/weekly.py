@@ -185,20 +185,34 @@ class _Master:
         return -float(self.worth[k][list(week)].sum()) + WEEKEND_STEP * days * (days + 1) / 2
 
     def generate(self, seconds: float) -> float:
-        """Generate weeks until none prices out (or `seconds`); the bound on the worth."""
+        """Generate weeks until none prices out (or `seconds`); the bound on the worth.
+
+        Partial pricing: after a round that prices every class, the next rounds
+        price only the classes whose weeks priced out in the round before; once
+        none of those does, every class is priced again. The bound is taken from
+        the rounds that price every class (it needs all their reduced costs at
+        the same prices), and the generation ends when such a round adds no week.
+        """
         began = time.perf_counter()
         bound = float("inf")
+        everyone = list(range(len(self.classes)))
+        priced = everyone
         for _ in range(MAX_ROUNDS):
             self.highs.run()
             relaxation = self.highs.getInfo().objective_function_value
             duals = np.asarray(self.highs.getSolution().row_dual)
-            added = sum(self._price(k, duals) for k in range(len(self.classes)))
-            lagrange = sum(
-                len(c.agents) * min(0.0, r) for c, r in zip(self.classes, self.reduced, strict=True)
-            )
-            bound = min(bound, -(relaxation + lagrange))
-            if added == 0 or time.perf_counter() - began > seconds:
+            added = [k for k in priced if self._price(k, duals)]
+            if priced is everyone:
+                lagrange = sum(
+                    len(c.agents) * min(0.0, r)
+                    for c, r in zip(self.classes, self.reduced, strict=True)
+                )
+                bound = min(bound, -(relaxation + lagrange))
+                if not added:
+                    break
+            if time.perf_counter() - began > seconds:
                 break
+            priced = added or everyone
         return bound
 
     def _price(self, k: int, duals: np.ndarray) -> int:
