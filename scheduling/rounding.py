@@ -109,7 +109,7 @@ def solve_by_rounding(
     bound += constant
     relative = relative_gap(objective, bound)
     stopped = stop if stop in ("time_limit", "node_limit", "interrupted") else "other"
-    status = "optimal" if relative <= gap else stopped.replace("other", "feasible")
+    status = "optimal" if relative <= gap else ("feasible" if stopped == "other" else stopped)
     return SolveResult(
         status=status,
         objective=objective,

@@ -570,7 +570,6 @@ def highs_status(model_status: object, otherwise: str = "feasible") -> str:
 
 
 def _highs_outcome(problem: pulp.LpProblem, objective: float) -> tuple[str, float | None]:
-
     highs = problem.solverModel
     status = highs_status(highs.getModelStatus())
     if not problem.isMIP():

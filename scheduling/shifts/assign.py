@@ -470,9 +470,10 @@ def _by_weeks(
         return weeks.taken  # proven, or every unit placed: no answer fills more hours
     if budget_spent():
         return weeks.taken  # the run's time is up: the programme would get a floor only
-    # One node budget: a second one of ASSIGN_MORE_NODES ran 300, 217 and 285 s in
-    # weeks 6-8 of the eight-week example plan for a few more shifts placed; a plan
-    # whose time grows with its weeks is worth more than those (README, multiweek).
+    # One node budget: with a second of ASSIGN_MORE_NODES, weeks 6-8 of the
+    # eight-week example plan took 301, 217 and 285 s (week 6 seen in it by py-spy)
+    # for a few more shifts placed; a plan whose time grows with its weeks is worth
+    # more than those (README, multiweek).
     other = _solve_assignment(
         slots, staff, rules, options, compact=False, budgets=(ASSIGN_NODE_LIMIT,)
     )

@@ -196,13 +196,13 @@ class _Master:
         began = time.perf_counter()
         bound = float("inf")
         everyone = list(range(len(self.classes)))
-        priced = everyone
+        priced, full = everyone, True
         for _ in range(MAX_ROUNDS):
             self.highs.run()
             relaxation = self.highs.getInfo().objective_function_value
             duals = np.asarray(self.highs.getSolution().row_dual)
             added = [k for k in priced if self._price(k, duals)]
-            if priced is everyone:
+            if full:
                 lagrange = sum(
                     len(c.agents) * min(0.0, r)
                     for c, r in zip(self.classes, self.reduced, strict=True)
@@ -212,7 +212,7 @@ class _Master:
                     break
             if time.perf_counter() - began > seconds:
                 break
-            priced = added or everyone
+            priced, full = (added, False) if added else (everyone, True)
         return bound
 
     def _price(self, k: int, duals: np.ndarray) -> int:
