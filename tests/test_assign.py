@@ -8,6 +8,8 @@ import math
 import re
 
 import conftest
+import highspy
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -627,6 +629,35 @@ def test_the_weeks_bound_holds_and_their_answer_is_proven(case) -> None:
     assert weeks.value <= weeks.bound + 1e-6
     if weeks.proven:
         assert hours >= best - weekly_module.PROVEN_HOURS - weekend
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    instances(max_units=6, max_agents=3).filter(lambda case: case[1] is not None),
+    st.randoms(use_true_random=False),
+)
+def test_a_greedy_week_is_one_the_agents_own_programme_allows(case, rnd) -> None:
+    """The greedy pricing (`assign._fits`) against the exact pricing's rows: the
+    week it picks satisfies that programme and costs no less than its optimum."""
+    picks, staff, site, options = case
+    start = THREE_DAYS[0].tz_convert("UTC")
+    slots = [s for _, s in assign_module._slots(picks, SMALL_SHIFTS, {site.name: site}, start)]
+    rules = _Rules.at_site(options, site, (start, THREE_DAYS[1]))
+    agents = roster_agents(staff, sites=[site], options=options)
+    for c in weekly_module.classes_of(slots, agents, rules):
+        mine = [slots[r] for r in c.slots]
+        pricer = weekly_module._Pricer(c.agents[0], mine, rules)
+        costs = np.array([rnd.uniform(-10.0, 5.0) for _ in mine])
+        week = pricer.greedy(costs)
+        assert all(costs[r] < 0 for r in week)
+        weekend = len({mine[r].dayno for r in week if mine[r].weekday >= 5})
+        cost = costs[list(week)].sum() + assign_module.WEEKEND_STEP * weekend * (weekend + 1) / 2
+        least, _ = pricer.cheapest(costs)
+        assert least <= cost + 1e-6
+        held = np.isin(np.arange(len(mine)), week).astype(float)
+        pricer.highs.changeColsBounds(len(mine), pricer.columns, held, held)
+        pricer.highs.run()
+        assert pricer.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
 
 def unsteadiness(schedule: pd.DataFrame, staff: pd.DataFrame | None, weight: float) -> float:

@@ -14,15 +14,17 @@ weekend days, as in the assignment programme's objective. Then
 
 is the assignment programme with the symmetry between alike agents taken out
 (Dantzig-Wolfe; as in crew and nurse rostering). Its linear relaxation is
-solved by generating weeks: the week of c that prices out best under the duals
-comes from one agent's own small programme (the assignment's rows for one
-agent, exact). Its value plus n_c times each class's least reduced cost bounds
-every assignment (Lagrangian bound; the relaxation itself once no week prices
-out). A dive then rounds the relaxation up a week at a time, generating weeks
-after each step; when its whole answer does not reach the bound, the integer
-programme over all weeks generated starts from it. Each class's weeks go to its
-agents in the order that puts starts nearest their preferred starts (Hungarian
-method).
+solved by generating weeks: a class's week that prices out under the duals
+comes from a greedy pass over its slots cheapest first (`assign._fits`, no
+proof), else from one agent's own small programme (the assignment's rows for
+one agent, exact: the best week, or none prices out). When every class was
+priced exactly at the same duals, the relaxation's value plus n_c times each
+class's least reduced cost bounds every assignment (Lagrangian bound; the
+relaxation itself once no week prices out). A dive then rounds the relaxation
+up a week at a time, generating weeks after each step; when its whole answer
+does not reach the bound, the integer programme over all weeks generated
+starts from it. Each class's weeks go to its agents in the order that puts
+starts nearest their preferred starts (Hungarian method).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from scheduling.shifts.assign import (
     _cliques,
     _distance,
     _eligible,
+    _fits,
     _Rules,
     _Slot,
     _weekend_terms,
@@ -129,6 +132,24 @@ class _Pricer:
         self.highs.setOptionValue("mip_rel_gap", 0.0)
         self.highs.setOptionValue("mip_abs_gap", 1e-7)
         self.columns = np.array([mine[r].index for r in range(len(slots))], dtype=np.int32)
+        self.agent, self.slots, self.rules = agent, slots, rules
+
+    def greedy(self, costs: np.ndarray) -> tuple[int, ...]:
+        """A workable week of negatively priced slots, cheapest first: no proof of least.
+
+        Each slot is taken when the agent's rules (`assign._fits`) still hold with
+        it; weekend costs are left to the caller.
+        """
+        week: list[_Slot] = []
+        chosen: list[int] = []
+        for r in np.argsort(costs, kind="stable"):
+            if costs[r] >= 0:
+                break
+            slot = self.slots[r]
+            if _fits(week, slot, self.rules, self.agent.max_hours):
+                week.append(slot)
+                chosen.append(int(r))
+        return tuple(sorted(chosen))
 
     def cheapest(self, costs: np.ndarray) -> tuple[float, tuple[int, ...]]:
         """The least cost of a week (its slots' costs plus weekend costs) and its slots."""
@@ -189,9 +210,12 @@ class _Master:
 
         Partial pricing: after a round that prices every class, the next rounds
         price only the classes whose weeks priced out in the round before; once
-        none of those does, every class is priced again. The bound is taken from
-        the rounds that price every class (it needs all their reduced costs at
-        the same prices), and the generation ends when such a round adds no week.
+        none of those does, every class is priced again. Each class is priced
+        by a greedy week first and by its exact programme only when that week
+        does not price out. The bound is taken from the rounds that price every
+        class exactly (it needs all their least reduced costs at the same
+        prices); the generation ends when a round that prices every class adds
+        no week, and every class was priced exactly in that round.
         """
         began = time.perf_counter()
         bound = float("inf")
@@ -202,32 +226,50 @@ class _Master:
             relaxation = self.highs.getInfo().objective_function_value
             duals = np.asarray(self.highs.getSolution().row_dual)
             added = [k for k in priced if self._price(k, duals)]
-            if full:
+            if full and not np.isnan(self.reduced).any():
                 lagrange = sum(
                     len(c.agents) * min(0.0, r)
                     for c, r in zip(self.classes, self.reduced, strict=True)
                 )
                 bound = min(bound, -(relaxation + lagrange))
-                if not added:
-                    break
+            if full and not added:
+                break
             if time.perf_counter() - began > seconds:
                 break
             priced, full = (added, False) if added else (everyone, True)
         return bound
 
     def _price(self, k: int, duals: np.ndarray) -> int:
-        """Price class k's best week at `duals`; add it if it prices out (1 if added)."""
+        """Price class k's week at `duals`; add it if it prices out (1 if added).
+
+        A greedy week that prices out is added without the exact programme
+        (`reduced[k]` is then unknown: NaN); otherwise `reduced[k]` becomes the
+        class's least reduced cost.
+        """
         c, agent_row = self.classes[k], self.agents_row[k]
-        least, week = self.pricers[k].cheapest(-self.worth[k] - duals[c.slots])
+        costs = -self.worth[k] - duals[c.slots]
+        week = self.pricers[k].greedy(costs)
+        if week and week not in c.weeks:
+            reduced = self.week_cost(k, week) - float(duals[[c.slots[r] for r in week]].sum())
+            if reduced - duals[agent_row] < -_PRICE_EPS:
+                self.reduced[k] = np.nan
+                self._add(k, week)
+                return 1
+        least, week = self.pricers[k].cheapest(costs)
         self.reduced[k] = least - duals[agent_row]
         if self.reduced[k] >= -_PRICE_EPS or week in c.weeks:
             return 0
+        self._add(k, week)
+        return 1
+
+    def _add(self, k: int, week: tuple[int, ...]) -> None:
+        """Class k's week (positions in its slots) as a column of the master."""
+        c, agent_row = self.classes[k], self.agents_row[k]
         c.weeks.append(week)
         c.columns.append(self.highs.getNumCol())
         index = [c.slots[r] for r in week] + [agent_row]
         cost = self.week_cost(k, week)
         self.highs.addCol(cost, 0.0, float("inf"), len(index), index, [1.0] * len(index))
-        return 1
 
     def dive(self, seconds: float) -> np.ndarray | None:
         """Round the relaxation up, generating weeks again after each step.
