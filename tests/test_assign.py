@@ -638,7 +638,8 @@ def test_the_weeks_bound_holds_and_their_answer_is_proven(case) -> None:
 )
 def test_a_greedy_week_is_one_the_agents_own_programme_allows(case, rnd) -> None:
     """The greedy pricing (`assign._fits`) against the exact pricing's rows: the
-    week it picks satisfies that programme and costs no less than its optimum."""
+    week it picks satisfies that programme and costs no less than its optimum;
+    the lower bound from an earlier exact pricing holds at new costs."""
     picks, staff, site, options = case
     start = THREE_DAYS[0].tz_convert("UTC")
     slots = [s for _, s in assign_module._slots(picks, SMALL_SHIFTS, {site.name: site}, start)]
@@ -658,6 +659,26 @@ def test_a_greedy_week_is_one_the_agents_own_programme_allows(case, rnd) -> None
         pricer.highs.changeColsBounds(len(mine), pricer.columns, held, held)
         pricer.highs.run()
         assert pricer.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        later = costs + np.array([rnd.uniform(-3.0, 1.0) for _ in mine])
+        floor = pricer.at_least(later)  # from the pricing at `costs`
+        assert floor <= pricer.cheapest(later)[0] + 1e-6
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(1, 6))
+def test_the_pricing_floor_holds_over_a_whole_week(rnd, max_days) -> None:
+    """`_Pricer.at_least` against the exact pricing on a week of 42 slots."""
+    options = make_options(max_days_per_week=max_days, consecutive_days_off=1)
+    start = WEEK[0].tz_convert("UTC")
+    picks = chosen(*((sid, "chat", 1) for sid in SHIFTS["shift_id"]))
+    slots = [s for _, s in assign_module._slots(picks, SHIFTS, {SITE.name: SITE}, start)]
+    rules = _Rules.at_site(options, SITE, WEEK)
+    agent = roster_agents(roster({"agent": "a"}), sites=[SITE], options=options)[0]
+    pricer = weekly_module._Pricer(agent, slots, rules)
+    costs = np.array([rnd.uniform(-10.0, 5.0) for _ in slots])
+    pricer.cheapest(costs)
+    later = costs - np.array([rnd.uniform(0.0, 3.0) for _ in slots])
+    assert pricer.at_least(later) <= pricer.cheapest(later)[0] + 1e-6
 
 
 def unsteadiness(schedule: pd.DataFrame, staff: pd.DataFrame | None, weight: float) -> float:

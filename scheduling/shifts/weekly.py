@@ -133,6 +133,12 @@ class _Pricer:
         self.highs.setOptionValue("mip_abs_gap", 1e-7)
         self.columns = np.array([mine[r].index for r in range(len(slots))], dtype=np.int32)
         self.agent, self.slots, self.rules = agent, slots, rules
+        days = np.array([rules.day(s) for s in slots])
+        self.by_day = np.argsort(days, kind="stable")
+        self.day_starts = np.flatnonzero(np.r_[True, np.diff(days[self.by_day]) != 0])
+        # A week holds one slot a (wrapped) local day and max_days a 7-day block.
+        self.most = min(len(self.day_starts), rules.max_days * len({s.week for s in slots}))
+        self.last: tuple[np.ndarray, float] | None = None  # last exact pricing: costs, least
 
     def greedy(self, costs: np.ndarray) -> tuple[int, ...]:
         """A workable week of negatively priced slots, cheapest first: no proof of least.
@@ -151,6 +157,17 @@ class _Pricer:
                 chosen.append(int(r))
         return tuple(sorted(chosen))
 
+    def at_least(self, costs: np.ndarray) -> float:
+        """A lower bound on the least cost of a week at `costs` (-inf before any
+        exact pricing): the last exact least plus, for the `most` days whose
+        slots got cheapest since, the most a slot of that day got cheaper."""
+        if self.last is None:
+            return -math.inf
+        before, least = self.last
+        fall = np.minimum(costs - before, 0.0)
+        per_day = np.minimum.reduceat(fall[self.by_day], self.day_starts)
+        return least + float(np.sort(per_day)[: self.most].sum())
+
     def cheapest(self, costs: np.ndarray) -> tuple[float, tuple[int, ...]]:
         """The least cost of a week (its slots' costs plus weekend costs) and its slots."""
         n = len(self.columns)
@@ -162,7 +179,9 @@ class _Pricer:
         self.highs.run()
         values = np.asarray(self.highs.getSolution().col_value)[self.columns]
         week = tuple(int(r) for r in np.flatnonzero(values > 0.5))
-        return float(self.highs.getInfo().objective_function_value), week
+        least = float(self.highs.getInfo().objective_function_value)
+        self.last = (costs.copy(), least)
+        return least, week
 
 
 class _Master:
@@ -212,10 +231,11 @@ class _Master:
         price only the classes whose weeks priced out in the round before; once
         none of those does, every class is priced again. Each class is priced
         by a greedy week first and by its exact programme only when that week
-        does not price out. The bound is taken from the rounds that price every
-        class exactly (it needs all their least reduced costs at the same
+        does not price out (or not at all when its last exact pricing shows
+        none can). The bound is taken from the rounds that price every class
+        so (it needs a lower bound on each one's least reduced cost at the same
         prices); the generation ends when a round that prices every class adds
-        no week, and every class was priced exactly in that round.
+        no week.
         """
         began = time.perf_counter()
         bound = float("inf")
@@ -243,8 +263,9 @@ class _Master:
         """Price class k's week at `duals`; add it if it prices out (1 if added).
 
         A greedy week that prices out is added without the exact programme
-        (`reduced[k]` is then unknown: NaN); otherwise `reduced[k]` becomes the
-        class's least reduced cost.
+        (`reduced[k]` is then unknown: NaN); when the class's last exact pricing
+        shows no week can price out (`_Pricer.at_least`), `reduced[k]` is that
+        lower bound; otherwise the exact programme gives the least reduced cost.
         """
         c, agent_row = self.classes[k], self.agents_row[k]
         costs = -self.worth[k] - duals[c.slots]
@@ -255,6 +276,10 @@ class _Master:
                 self.reduced[k] = np.nan
                 self._add(k, week)
                 return 1
+        floor = self.pricers[k].at_least(costs) - duals[agent_row]
+        if floor >= -_PRICE_EPS:  # no week prices out: the exact programme is not needed
+            self.reduced[k] = floor
+            return 0
         least, week = self.pricers[k].cheapest(costs)
         self.reduced[k] = least - duals[agent_row]
         if self.reduced[k] >= -_PRICE_EPS or week in c.weeks:
