@@ -93,6 +93,7 @@ COVERAGE_LONG_COLUMNS = (SHIFT, INTERVAL, FRACTION)
 
 # The programme's chosen shifts and break plan (`scheduling.shifts.model`).
 COUNT = "count"  # agents on the shift, whole
+SHORT_IF_LEFT = "short_if_left"  # agent-hours the plan is short with one agent less on it
 WEIGHT = "agents"
 RULE = "rule"  # break_plan: position of the break's rule in options.break_rules
 

@@ -91,6 +91,17 @@ def test_rest_between_shifts_is_enforced() -> None:
     assert schedule["agent"].nunique() == 2
 
 
+@pytest.mark.parametrize("critical", [0, 1])
+def test_a_roster_short_of_agents_fills_the_shift_the_plan_misses_most(critical) -> None:
+    # One agent, two Monday shifts (one a local day): the one whose absence
+    # leaves the plan short (short_if_left) is filled, whichever it is.
+    picks = chosen((shift_id(0, 8), "phone", 1), (shift_id(0, 16), "phone", 1))
+    picks["short_if_left"] = [8.0 if k == critical else 0.0 for k in range(2)]
+    schedule, unfilled = assign(picks, roster({"agent": "ana"}))
+    assert who(schedule) == [("ana", ["Mon 08:00", "Mon 16:00"][critical], "chat;phone")]
+    assert int(unfilled["count"].sum()) == 1
+
+
 def test_rest_across_the_weekly_wrap_when_cyclic() -> None:
     # Sunday 20:00-04:00 ends 4 h before Monday 08:00 of the repeating week.
     picks = chosen((shift_id(0, 8), "phone", 1), (shift_id(6, 20), "phone", 1))

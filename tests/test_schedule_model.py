@@ -21,6 +21,7 @@ from scheduling.shifts.model import (
     build_model,
     chosen_shifts,
     hall_sets,
+    short_if_left,
     solve,
 )
 from scheduling.shifts.options import ScheduleOptions
@@ -190,6 +191,32 @@ def test_fractional_demand_may_need_more_agents_than_its_floor() -> None:
     best = brute_force(plain_columns(), one_queue_penalty(np.array(demand), 25, 2))
     assert result.objective == pytest.approx(best, abs=1e-6)
     assert int(chosen_shifts(model)["count"].sum()) == 2
+
+
+@pytest.mark.parametrize(
+    "demand", [[1, 2.2, 2.5, 3, 1.7, 2, 1, 0.4], [2, 2, 1, 2, 2, 2, 2, 1], [0, 3, 3, 0.5, 0, 2]]
+)
+def test_short_if_left_is_the_shortfall_one_agent_less_would_add(demand) -> None:
+    """One queue, no breaks: the shortfall with one agent less on a chosen shift,
+    counted interval by interval from the chosen shifts, against the model's rows."""
+    requirements = make_requirements({"phone": demand})
+    model, _ = run_model(requirements, [make_site()], make_options(shortfall_penalty=1000.0))
+    chosen = chosen_shifts(model)
+    hours = requirements["interval_start"]
+    on_duty = {t: 0 for t in hours}
+    for row in chosen.itertuples():
+        for t in hours:
+            on_duty[t] += row.count * (row.start <= t < row.end)
+    need = dict(zip(hours, requirements["agents_scheduled"], strict=True))
+    shorts = short_if_left(model)
+    assert set(shorts) <= {(r.shift_id, r.queue) for r in chosen.itertuples()}
+    for row in chosen.itertuples():
+        expected = sum(
+            max(0.0, need[t] - on_duty[t] + 1) - max(0.0, need[t] - on_duty[t])
+            for t in hours
+            if row.start <= t < row.end and need[t] > 0
+        )
+        assert shorts.get((row.shift_id, row.queue), 0.0) == pytest.approx(expected, abs=1e-6)
 
 
 @pytest.mark.parametrize("demand", [[1, 2.2, 2.5, 3, 1.7, 2, 1, 0.4], [2, 2, 1, 2, 2, 2, 2, 1]])

@@ -35,6 +35,7 @@ can take are reported as unfilled, never dropped.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
@@ -56,6 +57,7 @@ from scheduling.columns import (
     SCHEDULE_COLUMNS,
     SCHEDULE_COLUMNS_OTHER_BREAKS,
     SHIFT_ID,
+    SHORT_IF_LEFT,
     SITE,
     START,
     TIMEZONE,
@@ -104,6 +106,7 @@ class _Slot:
     minute: int  # local start, minutes after midnight
     week: int
     dayno: int  # local days since the horizon's first local date at the site
+    short_if_left: float = 0.0  # agent-hours the plan is short with one agent less on it
 
 
 def assign_agents(
@@ -122,7 +125,10 @@ def assign_agents(
 
     Args:
         chosen: `shift_id`, `queue` (a skill group: queues joined with ";"),
-            `count` (agents), e.g. from `chosen_shifts`.
+            `count` (agents), e.g. from `chosen_shifts`; optionally
+            `short_if_left` (agent-hours the plan is short with one agent less
+            on it, `model.short_if_left`): when the roster cannot fill every
+            shift, the assignment by weeks leaves the ones that matter least.
         shifts: candidate shifts (`generate_shifts` columns) with every chosen id.
         roster: named agents (see `roster_agents`), or None for anonymous agents
             named f"{site}-{k:03d}" (at most `max_agents` per site).
@@ -721,7 +727,9 @@ def _slots(
     if unknown:
         raise InputError(f"chosen: {len(unknown)} shift_id(s) not in shifts, e.g. {unknown[:5]}")
     out = []
-    for shift_id, queue, count in zip(chosen[SHIFT_ID], chosen[QUEUE], chosen[COUNT], strict=True):
+    shorts = chosen[SHORT_IF_LEFT] if SHORT_IF_LEFT in chosen else [0.0] * len(chosen)
+    rows = zip(chosen[SHIFT_ID], chosen[QUEUE], chosen[COUNT], shorts, strict=True)
+    for shift_id, queue, count, short in rows:
         if not (float(count) >= 0 and float(count) == int(count)):
             raise InputError(f"chosen: count of {shift_id!r} must be a whole number >= 0")
         if int(count) == 0:
@@ -741,6 +749,8 @@ def _slots(
         slot = make_slot(
             shift_id, site, skills, span, float(row[PAID_HOURS]), horizon_start, count=int(count)
         )
+        if short > 0:
+            slot = dataclasses.replace(slot, short_if_left=float(short))
         out.append((site.name, slot))
     return sorted(out, key=lambda item: (item[1].begin, item[0], item[1].shift_id, item[1].queue))
 

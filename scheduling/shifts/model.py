@@ -171,6 +171,7 @@ __all__ = [
     "break_plan",
     "build_model",
     "chosen_shifts",
+    "short_if_left",
     "shortfall_frame",
     "solve",
 ]
@@ -592,6 +593,32 @@ def shortfall_frame(model: ShiftModel) -> pd.DataFrame:
     ]
     frame = pd.DataFrame(rows, columns=[INTERVAL_START, QUEUE, "shortfall"])
     return frame.sort_values([QUEUE, INTERVAL_START], ignore_index=True)
+
+
+def short_if_left(model: ShiftModel) -> dict[tuple[str, str], float]:
+    """Per chosen (shift_id, group label): agent-hours one agent left off it would be short.
+
+    In each interval of the shift, every cover row that the shift's x serves
+    loses its worked share; the row's slack in the solution takes up what it
+    can, and the rest (the largest over the interval's rows) is short. Breaks
+    are not taken off, so an interval with a break counts as fully worked.
+    Tells the assignment which shifts matter most when the roster cannot fill
+    them all.
+    """
+    chosen = {var.name: key for key, var in model.x.items() if _count(var) > 0}
+    hours = model.options.interval_minutes / 60
+    worst: dict[tuple[tuple[str, Group], pd.Timestamp], float] = {}
+    for (_, t), row in model.cover.items():
+        slack = max(float(row.value() or 0.0), 0.0)
+        for var, coef in row.items():
+            key = chosen.get(var.name)
+            if key is not None and coef > slack:
+                cell = (key, t)
+                worst[cell] = max(worst.get(cell, 0.0), coef - slack)
+    out: dict[tuple[str, str], float] = defaultdict(float)
+    for (key, _), short in worst.items():
+        out[(key[0], group_label(key[1]))] += short * hours
+    return dict(out)
 
 
 def _count(var: pulp.LpVariable) -> int:

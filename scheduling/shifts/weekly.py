@@ -5,7 +5,10 @@ hours, release, owed a weekend) form a class c of n_c agents. A week p of c is
 a set of slots one such agent can work (`scheduling.shifts.assign`'s rules),
 worth v_p = its paid hours - `WEEKEND_DUE_STEP` per weekend shift for an agent
 owed a weekend - the convex weekend cost sum_{k <= K} k `WEEKEND_STEP` of its K
-weekend days, as in the assignment programme's objective. Then
+weekend days, as in the assignment programme's objective, + a tie-break: each
+slot's `short_if_left` scaled so that all of them together are worth
+`TIE_HOURS` (when the roster cannot fill every slot, of two answers filling the
+same hours the one leaving the slots the plan misses least is worth more). Then
 
     maximise   sum_p v_p z_p
     subject to sum_{p holding slot r} z_p <= count_r      fill_{r}
@@ -61,6 +64,9 @@ DIVE_FRACTION = 0.8
 PROVEN_HOURS = 0.5
 # Most pricing rounds of one generation: a budget that ends every run alike.
 MAX_ROUNDS = 500
+# What the slots' `short_if_left` tie-break is worth in all (paid hours): below
+# PROVEN_HOURS, so a proven answer still fills within an hour of the most.
+TIE_HOURS = 0.25
 
 
 @dataclass
@@ -79,10 +85,11 @@ class WeeklyAssignment:
 
     Attributes:
         taken: (agent name, slot) pairs.
-        value: its objective: paid hours less the weekend terms.
+        value: its objective: paid hours less the weekend terms plus the
+            tie-break (at most `TIE_HOURS`).
         bound: no assignment of these slots is worth more.
         proven: `value` is within `PROVEN_HOURS` of `bound`, so no assignment
-            fills a whole shift more.
+            fills a whole hour more.
     """
 
     taken: list[tuple[str, _Slot]]
@@ -205,6 +212,8 @@ class _Master:
         self.pricers = [
             _Pricer(c.agents[0], [slots[r] for r in c.slots], rules) for c in self.classes
         ]
+        total = sum(slot.count * slot.short_if_left for slot in slots)
+        self.tie = TIE_HOURS / total if total > 0 else 0.0  # worth of an agent-hour short
         self.worth = [self._slot_worth(c) for c in self.classes]
         self._weekend = {slot.dayno for slot in slots if slot.weekday >= 5}
         self.reduced = np.zeros(len(self.classes))  # each class's least reduced cost
@@ -214,6 +223,7 @@ class _Master:
         return np.array(
             [
                 self.slots[r].paid_hours
+                + self.tie * self.slots[r].short_if_left
                 - (WEEKEND_DUE_STEP if owed and self.slots[r].weekday >= 5 else 0)
                 for r in c.slots
             ]
