@@ -600,10 +600,10 @@ def short_if_left(model: ShiftModel) -> dict[tuple[str, str], float]:
 
     In each interval of the shift, every cover row that the shift's x serves
     loses its worked share; the row's slack in the solution takes up what it
-    can, and the rest (the largest over the interval's rows) is short. Breaks
-    are not taken off, so an interval with a break counts as fully worked.
-    Tells the assignment which shifts matter most when the roster cannot fill
-    them all.
+    can, and the rest (the largest over the interval's rows) is short. A
+    fixed break is off the worked share; a break the programme places among
+    several candidates is not (its interval counts as worked). Tells the
+    assignment which shifts matter most when the roster cannot fill them all.
     """
     chosen = {var.name: key for key, var in model.x.items() if _count(var) > 0}
     hours = model.options.interval_minutes / 60
