@@ -217,6 +217,11 @@ def test_short_if_left_is_the_shortfall_one_agent_less_would_add(demand) -> None
             if row.start <= t < row.end and need[t] > 0
         )
         assert shorts.get((row.shift_id, row.queue), 0.0) == pytest.approx(expected, abs=1e-6)
+    given = chosen_shifts(model, shorts=True)
+    assert given.drop(columns="short_if_left").equals(chosen)
+    assert [shorts.get((r.shift_id, r.queue), 0.0) for r in chosen.itertuples()] == list(
+        given["short_if_left"]
+    )
 
 
 @pytest.mark.parametrize("demand", [[1, 2.2, 2.5, 3, 1.7, 2, 1, 0.4], [2, 2, 1, 2, 2, 2, 2, 1]])

@@ -138,6 +138,7 @@ from scheduling.columns import (
     RULE,
     SHIFT,
     SHIFT_ID,
+    SHORT_IF_LEFT,
     SITE,
     START,
     WEIGHT,
@@ -513,16 +514,19 @@ def solve(
     )
 
 
-def chosen_shifts(model: ShiftModel) -> pd.DataFrame:
+def chosen_shifts(model: ShiftModel, *, shorts: bool = False) -> pd.DataFrame:
     """The shifts the solution uses, per skill group.
 
     Args:
         model: a solved model.
+        shorts: also give each row's `short_if_left` (agent-hours; see
+            `short_if_left`), for a roster's assignment.
 
     Returns:
         One row per (shift_id, group) with a positive count, sorted by start,
         site, shift_id, queue: the shift columns of `generate_shifts`, `queue`
-        (the group's queues joined with ";") and `count` (agents, int).
+        (the group's queues joined with ";") and `count` (agents, int); with
+        `shorts`, then `short_if_left`.
 
     Raises:
         InputError: the model has not been solved.
@@ -535,7 +539,12 @@ def chosen_shifts(model: ShiftModel) -> pd.DataFrame:
     table = pd.DataFrame(counts, columns=[SHIFT_ID, QUEUE, COUNT])
     table[COUNT] = table[COUNT].astype("int64")
     merged = model.shifts.reset_index(drop=True).merge(table, on=SHIFT_ID, how="inner")
-    return merged.sort_values([START, SITE, SHIFT_ID, QUEUE], ignore_index=True)
+    out = merged.sort_values([START, SITE, SHIFT_ID, QUEUE], ignore_index=True)
+    if shorts:
+        short = short_if_left(model)
+        keys = zip(out[SHIFT_ID], out[QUEUE], strict=True)
+        out[SHORT_IF_LEFT] = [short.get(key, 0.0) for key in keys]
+    return out
 
 
 def break_plan(model: ShiftModel) -> pd.DataFrame:

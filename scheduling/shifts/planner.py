@@ -26,7 +26,6 @@ from scheduling.columns import (
     QUEUE,
     REQUIRED,
     SHIFT_ID,
-    SHORT_IF_LEFT,
     SHORTFALL,
     SITE,
     START,
@@ -42,7 +41,6 @@ from scheduling.shifts.model import (
     break_plan,
     build_model,
     chosen_shifts,
-    short_if_left,
     solve,
 )
 from scheduling.shifts.options import ScheduleOptions
@@ -205,13 +203,8 @@ def _scheduled(
         node_limit=options.node_limit,
     )
     spent = budget_spent()
-    chosen = chosen_shifts(model)
-    if roster is not None:  # which shifts the roster should fill first, if not all
-        shorts = short_if_left(model)
-        keys = zip(chosen[SHIFT_ID], chosen[QUEUE], strict=True)
-        chosen[SHORT_IF_LEFT] = [shorts.get(key, 0.0) for key in keys]
     schedule, unfilled = assign_agents(
-        chosen,
+        chosen_shifts(model, shorts=roster is not None),  # which to fill first, if not all
         shifts,
         roster=roster,
         sites=sites,
