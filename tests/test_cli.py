@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io as stdio
+import json
 import os
 import re
 import stat
@@ -887,6 +888,36 @@ def test_plan_refuses_part_days_and_long_horizons_up_front(workdir, horizon, fra
     )
     assert_one_line_error(result, *fragments)
     assert not (workdir / "plan").exists()
+
+
+def test_plan_interval_option_sets_every_stage_interval(workdir):
+    # The config says 60 minutes; --interval 30 must reach staffing and the schedule too.
+    history = make_history(days=21, interval_minutes=30, queues=("email", "phone"), seed=3)
+    history["interval_start"] = history["interval_start"].map(lambda t: t.isoformat())
+    history.to_csv(workdir / "half_hours.csv", index=False)
+    out = workdir / "plan"
+    result = invoke(
+        "plan",
+        "--config",
+        workdir / "wfm.toml",
+        "--history",
+        workdir / "half_hours.csv",
+        "--interval",
+        "30",
+        "--horizon",
+        "2d",
+        "--out",
+        out,
+        "-q",
+    )
+    assert result.exit_code == 0, result.stderr
+    for name in ("forecast.csv", "requirements.csv", "coverage.csv"):
+        starts = pd.DatetimeIndex(
+            pd.to_datetime(pd.read_csv(out / name)["interval_start"], utc=True).unique()
+        ).sort_values()
+        assert len(starts) == 96, name  # two days of half hours
+        assert (starts[1:] - starts[:-1] == pd.Timedelta("30min")).all(), name
+    assert json.loads((out / "plan.json").read_text())["interval_minutes"] == 30
 
 
 def test_schedule_refuses_requirements_of_part_days(workdir, requirements_file):

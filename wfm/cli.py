@@ -397,7 +397,8 @@ def plan(
 
         wfm plan --config wfm.toml --history tickets.csv.gz --events events.csv --roster roster.csv --horizon 1w --out plan/
     """
-    cfg = _config(config)
+    # --interval sets the forecast's interval and so the staffing's and schedule's too
+    cfg = _config(config).at_interval(history_options.interval)
     app.check_plan_horizon(horizon, force=force)
     if out.exists() and not out.is_dir():
         raise WfmError(f"{out}: exists and is not a folder; give --out a folder")

@@ -11,6 +11,7 @@ wrong.
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,6 +210,14 @@ class Config:
 
     def queue_timezones(self) -> dict[str, str]:
         return {name: q.timezone for name, q in self.queues.items()}
+
+    def at_interval(self, minutes: int | None) -> Config:
+        """This config with `minutes` as every stage's interval (None, or not 15, 30
+        or 60, which the forecast stage refuses: unchanged)."""
+        if minutes not in (15, 30, 60) or minutes == self.interval_minutes:
+            return self
+        scheduling = dataclasses.replace(self.scheduling, interval_minutes=minutes)
+        return dataclasses.replace(self, interval_minutes=minutes, scheduling=scheduling)
 
     def queue_aht(self) -> dict[str, float]:
         return {name: q.aht_seconds for name, q in self.queues.items()}
