@@ -26,7 +26,6 @@ import peak_season
 import scheduling.shifts.weekly as weekly
 from scheduling.shifts.assign import assign_agents
 from scheduling.shifts.model import break_plan, build_model, chosen_shifts, solve
-from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import setup_run
 from scheduling.shifts.templates import generate_shifts
 from scheduling.solver import solve_budget
@@ -76,20 +75,18 @@ def main() -> None:
     need = peak_season.requirements(1, rng)
     staff = peak_season.roster(args.agents, rng)
     sites = peak_season.sites()
-    options = ScheduleOptions(
-        interval_minutes=15,
-        time_limit_seconds=300.0,
-        gap=0.02,
-        node_limit=100,
-        max_hours_per_week=45.0,
-        cyclic=False,
-    )
+    options = peak_season.schedule_options()
     with solve_budget(options.time_limit_seconds):
         clock = time.perf_counter()
         run = setup_run(need, sites=sites, options=options, roster=staff)
         shifts = generate_shifts(run.active, start=run.horizon[0], end=run.horizon[1])
         model = build_model(need, shifts, sites=run.planned, options=options, groups=run.groups)
-        solve(model, time_limit_seconds=300.0, gap=0.02, node_limit=100)
+        solve(
+            model,
+            time_limit_seconds=options.time_limit_seconds,
+            gap=options.gap,
+            node_limit=options.node_limit,
+        )
         chosen = chosen_shifts(model, shorts=True)
         programme = time.perf_counter() - clock
     counted = _Counted()

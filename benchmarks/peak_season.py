@@ -142,6 +142,18 @@ def roster(total: int, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def schedule_options(*, time_limit: float = 300.0, node_limit: int = 100) -> ScheduleOptions:
+    """The instance's rules: 15-minute intervals, at most 45 h a week, not cyclic."""
+    return ScheduleOptions(
+        interval_minutes=15,
+        time_limit_seconds=time_limit,
+        gap=0.02,
+        node_limit=node_limit,
+        max_hours_per_week=45.0,
+        cyclic=False,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weeks", type=int, default=4)
@@ -153,14 +165,7 @@ def main() -> None:
     rng = np.random.default_rng(2026)
     need = requirements(args.weeks, rng)
     staff = roster(args.agents, rng)
-    options = ScheduleOptions(
-        interval_minutes=15,
-        time_limit_seconds=args.time_limit,
-        gap=0.02,
-        node_limit=args.node_limit,
-        max_hours_per_week=45.0,
-        cyclic=False,
-    )
+    options = schedule_options(time_limit=args.time_limit, node_limit=args.node_limit)
 
     def report(done: WeekDone) -> None:
         gap = "unknown" if done.gap is None else f"{done.gap:.1%}"
