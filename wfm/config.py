@@ -11,9 +11,8 @@ wrong.
 
 from __future__ import annotations
 
-import dataclasses
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -216,8 +215,8 @@ class Config:
         or 60, which the forecast stage refuses: unchanged)."""
         if minutes not in (15, 30, 60) or minutes == self.interval_minutes:
             return self
-        scheduling = dataclasses.replace(self.scheduling, interval_minutes=minutes)
-        return dataclasses.replace(self, interval_minutes=minutes, scheduling=scheduling)
+        scheduling = replace(self.scheduling, interval_minutes=minutes)
+        return replace(self, interval_minutes=minutes, scheduling=scheduling)
 
     def queue_aht(self) -> dict[str, float]:
         return {name: q.aht_seconds for name, q in self.queues.items()}

@@ -35,7 +35,6 @@ can take are reported as unfilled, never dropped.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
@@ -746,11 +745,10 @@ def _slots(
                 f"';'-separated subset of {', '.join(site.queues)}"
             )
         span = (pd.Timestamp(row[START]), pd.Timestamp(row[END]))
+        paid = float(row[PAID_HOURS])
         slot = make_slot(
-            shift_id, site, skills, span, float(row[PAID_HOURS]), horizon_start, count=int(count)
+            shift_id, site, skills, span, paid, horizon_start, count=int(count), short=float(short)
         )
-        if short > 0:
-            slot = dataclasses.replace(slot, short_if_left=float(short))
         out.append((site.name, slot))
     return sorted(out, key=lambda item: (item[1].begin, item[0], item[1].shift_id, item[1].queue))
 
@@ -764,8 +762,10 @@ def make_slot(
     horizon_start: pd.Timestamp,
     *,
     count: int = 1,
+    short: float = 0.0,
 ) -> _Slot:
-    """A slot of `count` units of shift (start, end) = `span` for skill group `skills`."""
+    """A slot of `count` units of shift (start, end) = `span` for skill group `skills`;
+    `short`: its `short_if_left` (agent-hours)."""
     start, end = span
     local = start.tz_convert(site.tz)
     begin = (start - horizon_start).total_seconds()
@@ -784,6 +784,7 @@ def make_slot(
         minute=local.hour * 60 + local.minute,
         week=math.floor(begin / WEEK_SECONDS),
         dayno=(local.date() - horizon_start.tz_convert(site.tz).date()).days,
+        short_if_left=short,
     )
 
 
