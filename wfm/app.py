@@ -261,7 +261,14 @@ def agents_report(
     starts = pd.to_datetime(requirements["interval_start"], utc=True)
     horizon = (starts.min(), starts.max() + pd.Timedelta(minutes=config.interval_minutes))
     zones = {site.name: site.timezone for site in config.sites}
-    return agent_summary(schedule, agents, horizon=horizon, timezones=zones)
+    weekday = week_start_day(requirements, config)
+    return agent_summary(schedule, agents, horizon=horizon, timezones=zones, weekday=weekday)
+
+
+def week_start_day(requirements: pd.DataFrame, config: Config) -> int | None:
+    """The weekday every site's weeks start on: the horizon's first, at the config's time zone."""
+    first = pd.to_datetime(requirements["interval_start"], utc=True).min()
+    return None if pd.isna(first) else int(first.tz_convert(config.timezone).weekday())
 
 
 @dataclass(frozen=True)
@@ -356,6 +363,7 @@ def run_schedule(
         )
         if value is not None
     }
+    overrides["week_start_day"] = week_start_day(requirements, config)
     if overrides:
         options = type(options)(**{**options.__dict__, **overrides})
     roster_frame = (

@@ -15,6 +15,7 @@ import pandas as pd
 from scheduling.columns import AGENT, END, SITE, SKILLS, START
 from scheduling.errors import InputError
 from scheduling.shifts.roster import Agent
+from scheduling.shifts.siteweeks import week_bounds
 
 SHIFTS = "shifts"
 PAID_HOURS_PER_WEEK = "paid_hours_per_week"  # hours
@@ -41,15 +42,19 @@ def agent_summary(
     *,
     horizon: tuple[pd.Timestamp, pd.Timestamp],
     timezones: Mapping[str, str],
+    weekday: int | None = None,
 ) -> pd.DataFrame:
     """One row per roster agent: shifts and paid hours a week against the contract.
 
     Args:
         schedule: the schedule contract (agent, site, start, end; tz-aware).
         agents: the validated roster (`scheduling.shifts.roster.roster_agents`).
-        horizon: (start, end) of the schedule, tz-aware; weeks are 7-day blocks
-            from its start (the last may be shorter).
+        horizon: (start, end) of the schedule, tz-aware; weeks are each site's
+            (`scheduling.shifts.siteweeks.week_bounds`: 7-day blocks from the
+            start, cut at the site's local midnights; the last may be shorter).
         timezones: each site's IANA time zone, for its local weekends.
+        weekday: the local weekday the sites' weeks start on
+            (`ScheduleOptions.week_start_day`).
 
     Returns:
         `AGENT_SUMMARY_COLUMNS`, sorted by site, agent: skills joined with ";",
@@ -68,7 +73,7 @@ def agent_summary(
         raise InputError(f"agent_summary: the horizon must end after it starts, got {horizon}")
     blocks = math.ceil(weeks - 1e-9)
     hours = (schedule[END] - schedule[START]).dt.total_seconds() / 3600
-    week = ((schedule[START] - start) // pd.Timedelta(days=7)).clip(0, blocks - 1)
+    week = _site_weeks(schedule, horizon, timezones, weekday).clip(0, blocks - 1)
     by_week = hours.groupby([schedule[AGENT], week]).sum()
     worked = hours.groupby(schedule[AGENT]).agg(["count", "sum"])
     rows = []
@@ -91,6 +96,22 @@ def agent_summary(
         )
     frame = pd.DataFrame(rows, columns=list(AGENT_SUMMARY_COLUMNS))
     return frame.sort_values([SITE, AGENT], ignore_index=True)
+
+
+def _site_weeks(
+    schedule: pd.DataFrame,
+    horizon: tuple[pd.Timestamp, pd.Timestamp],
+    timezones: Mapping[str, str],
+    weekday: int | None,
+) -> pd.Series:
+    """The week (0-based, of the shift's site) each schedule row starts in."""
+    week = pd.Series(0, index=schedule.index, dtype=int)
+    for site, rows in schedule.groupby(SITE, sort=True):
+        zone = timezones.get(str(site), "UTC")
+        bounds = pd.DatetimeIndex(week_bounds(horizon, zone, weekday))
+        starts = pd.DatetimeIndex(rows[START]).tz_convert(bounds.tz)
+        week.loc[rows.index] = bounds.searchsorted(starts, side="right") - 1
+    return week
 
 
 def weekends_off(

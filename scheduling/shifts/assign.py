@@ -35,7 +35,6 @@ can take are reported as unfilled, never dropped.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -68,6 +67,7 @@ from scheduling.shifts.daysoff import DaysOff
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.roster import Agent, roster_agents
 from scheduling.shifts.sites import Site
+from scheduling.shifts.siteweeks import first_local_date, site_horizon, week_number
 from scheduling.shifts.skills import group_label, parse_group
 from scheduling.shifts.templates import utc_column
 from scheduling.shifts.tours import DAYS, TourRules, exact, fill_weeks, tour_shift
@@ -81,7 +81,6 @@ ASSIGN_NODE_LIMIT = 300
 ASSIGN_MORE_NODES = 3_000
 # Objective cost of an agent's k-th weekend day: k * WEEKEND_STEP (paid hours).
 WEEKEND_STEP = 0.01
-WEEK_SECONDS = 7 * 86400
 # Objective cost of a weekend shift for an agent owed a weekend off (paid hours): above
 # the weekend spread, below any hour filled.
 WEEKEND_DUE_STEP = 0.1
@@ -230,10 +229,12 @@ class _Rules:
         release: Mapping[str, pd.Timestamp] | None = None,
         weekend_due: Collection[str] = (),
     ) -> _Rules:
-        """The rules at `site` for the horizon (start, end), with its local days off."""
+        """The rules at `site` for the horizon (start, end), with its local days off
+        (counted over the site's span when it has one)."""
         start, end = horizon
+        first, last = site_horizon(site, horizon)
         days_off = DaysOff.of(
-            options.consecutive_days_off, tz=site.tz, start=start, end=end, cyclic=options.cyclic
+            options.consecutive_days_off, tz=site.tz, start=first, end=last, cyclic=options.cyclic
         )
         period = (end - start).total_seconds()
         return cls(options, period, days_off=days_off, release=release, weekend_due=weekend_due)
@@ -782,8 +783,8 @@ def make_slot(
         finish=(end - horizon_start).total_seconds(),
         weekday=local.weekday(),
         minute=local.hour * 60 + local.minute,
-        week=math.floor(begin / WEEK_SECONDS),
-        dayno=(local.date() - horizon_start.tz_convert(site.tz).date()).days,
+        week=week_number(site, horizon_start, start),
+        dayno=(local.date() - first_local_date(site, horizon_start)).days,
         short_if_left=short,
     )
 

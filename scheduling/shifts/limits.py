@@ -25,9 +25,9 @@ from scheduling.shifts.agents import local_midnight
 from scheduling.shifts.daysoff import DaysOff
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.sites import Site
+from scheduling.shifts.siteweeks import site_horizon, week_first_date
 from scheduling.shifts.skills import SkillGroup
 
-WEEK = pd.Timedelta(days=7)
 Group = tuple[str, ...]
 
 
@@ -215,10 +215,8 @@ class BuildContext:
                     yield shift, population, var
 
     def week_start(self, shift: ShiftData) -> date:
-        """The first local date of the week (from the horizon start) the shift starts in."""
-        start = self.horizon[0]
-        week = (shift.local_start - start) // WEEK
-        return (start + week * WEEK).tz_convert(shift.site.tz).date()
+        """The first local date of the week (`scheduling.shifts.siteweeks`) the shift starts in."""
+        return week_first_date(shift.site, self.horizon[0], shift.local_start)
 
     def populations(
         self, shift: ShiftData, queues: Group, *, by: str = "agents"
@@ -408,12 +406,12 @@ def _days_off_rows(
     """The runs_ and daysoff_ rows of one population (see `days_off_constraints`)."""
     problem, names = context.problem, context.names
     site, agents = population.site, population.agents
-    start = context.horizon[0]
+    start, end = site_horizon(site, context.horizon)
     days_off = DaysOff.of(
         context.options.consecutive_days_off,
         tz=site.tz,
         start=start,
-        end=context.horizon[1],
+        end=end,
         cyclic=context.options.cyclic,
     )
     first_date = start.tz_convert(site.tz).date()

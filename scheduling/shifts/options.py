@@ -114,6 +114,10 @@ class ScheduleOptions:
             overlap, and rules whose candidate breaks meet in the real shifts
             (a middle third, or a window a shift cannot hold) are rejected when
             the breaks are placed (`scheduling.shifts.breaks`).
+        week_start_day: the local weekday (0 = Monday) each site's weeks start
+            on over a multi-week horizon (`scheduling.shifts.siteweeks`): the
+            weekday the horizon starts on in the planning time zone. None: that
+            of the UTC midnight nearest the horizon start.
     """
 
     interval_minutes: int = 60
@@ -134,6 +138,7 @@ class ScheduleOptions:
     break_after_hours: float = 6.0
     break_window: tuple[float, float] | None = None
     breaks: tuple[BreakRule, ...] | None = None
+    week_start_day: int | None = None
 
     @property
     def break_rules(self) -> tuple[BreakRule, ...]:
@@ -168,6 +173,10 @@ class ScheduleOptions:
                     f"start with 0 <= from < to and room for break_minutes "
                     f"{self.break_minutes}, got {list(self.break_window)}"
                 )
+        if self.week_start_day is not None and self.week_start_day not in range(7):
+            raise InputError(
+                f"scheduling: week_start_day must be 0-6 (0 = Monday), got {self.week_start_day!r}"
+            )
         if self.breaks is not None:
             if isinstance(self.breaks, list):
                 object.__setattr__(self, "breaks", tuple(self.breaks))

@@ -6,8 +6,10 @@ validates it. The rules of a run are `scheduling.shifts.options.ScheduleOptions`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
 
 from scheduling.checks import Range, check_ranges, is_number
 from scheduling.errors import InputError
@@ -68,6 +70,10 @@ class Site:
             default window is 22:00-06:00.
         weekend_premium: extra share of `cost_per_hour` for paid time on a local
             Saturday or Sunday, >= 0. See `scheduling.shifts.premiums` for the rule.
+        span: in one week of a multi-week run, the site's own week (start, end),
+            UTC (`scheduling.shifts.siteweeks`): its shifts start inside it, and
+            its local days and its one week count from its start. None: the
+            horizon's, in 7-day blocks from its start.
     """
 
     name: str
@@ -85,6 +91,7 @@ class Site:
     night_start_minutes: int = 22 * 60
     night_end_minutes: int = 6 * 60
     weekend_premium: float = 0.0
+    span: tuple[pd.Timestamp, pd.Timestamp] | None = None
 
     def __post_init__(self) -> None:
         where = f"site {self.name!r}"
@@ -130,6 +137,10 @@ class Site:
                 f"{where}: night_window must be two different local times between "
                 f"00:00 and 24:00, e.g. 22:00-06:00, got {_clock(start)}-{_clock(end)}"
             )
+
+    def with_span(self, span: tuple[pd.Timestamp, pd.Timestamp]) -> Site:
+        """The site for one of its weeks (see `span`)."""
+        return replace(self, span=span)
 
     @property
     def window_minutes(self) -> int:

@@ -35,6 +35,7 @@ from scheduling.columns import (
 from scheduling.errors import InputError
 from scheduling.shifts.premiums import shift_cost
 from scheduling.shifts.sites import Site
+from scheduling.shifts.siteweeks import site_horizon
 
 
 def generate_shifts(
@@ -43,7 +44,8 @@ def generate_shifts(
     start: pd.Timestamp,
     end: pd.Timestamp,
 ) -> pd.DataFrame:
-    """Candidate shifts of every site that start inside the horizon [start, end).
+    """Candidate shifts of every site that start inside the horizon [start, end)
+    (and inside the site's `span`, when it has one).
 
     For each local date of a site, on its working `days` and not on its public
     holidays, a shift may start at every local multiple of `start_step_minutes`
@@ -76,7 +78,8 @@ def generate_shifts(
         raise InputError(f"sites: names must be unique, got {names}")
     rows: list[dict[str, object]] = []
     for site in sites:
-        site_rows = _site_shifts(site, horizon_start, horizon_end)
+        first, last = site_horizon(site, (horizon_start, horizon_end))
+        site_rows = _site_shifts(site, max(first, horizon_start), min(last, horizon_end))
         if not site_rows:
             raise InputError(
                 f"site {site.name!r}: no shift starts between {horizon_start:%Y-%m-%d %H:%M} "

@@ -22,7 +22,6 @@ objective never rises: taking no shift is a solution.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -141,7 +140,7 @@ def _options(
     ):
         slot = make_slot("held", by_name[site], (), (begin, end), 0.0, start)
         held[str(agent)].append(slot)
-    hours_of = _held_hours(schedule, start)
+    hours_of = _held_hours(held)
     out: list[_Option] = []
     for site_name, rows in useful.groupby(SITE, sort=True):
         site = by_name[str(site_name)]
@@ -175,12 +174,12 @@ def _fits_hours(
     return _fits(own, slot, rules, left)
 
 
-def _held_hours(schedule: pd.DataFrame, start: pd.Timestamp) -> dict[str, dict[int, float]]:
-    """Paid hours per agent and week (7-day blocks from `start`) of the schedule."""
+def _held_hours(held: Mapping[str, list[_Slot]]) -> dict[str, dict[int, float]]:
+    """Paid hours per agent and week (`_Slot.week`) of the slots each agent holds."""
     out: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
-    for agent, begin, end in zip(schedule[AGENT], schedule[START], schedule[END], strict=True):
-        week = math.floor((begin - start).total_seconds() / (7 * 86400))
-        out[str(agent)][week] += (end - begin).total_seconds() / 3600
+    for agent, slots in held.items():
+        for slot in slots:
+            out[agent][slot.week] += (slot.end - slot.start).total_seconds() / 3600
     return out
 
 

@@ -2,32 +2,36 @@
 
 One programme over a four-week horizon is four times the size of a week and
 much more than four times as hard (on the example company, 69% from its bound
-after 328 s). A horizon longer than a week is therefore split into weeks
-(7-day blocks from its start; a trailing part week is a shorter block), each
-scheduled in turn by `schedule_requirements`:
+after 328 s). A horizon longer than a week is therefore split into weeks, each
+scheduled in turn by `schedule_requirements`. A week is each site's own
+calendar week (`scheduling.shifts.siteweeks`): week k of every site is one
+programme, over the instants from the earliest site's week start to the latest
+site's week end, each site's shifts starting inside its own week (`Site.span`),
+where its weekly rules (days, hours, days off in a row) hold.
 
 - what the weeks before it carry in is kept: the part of their shifts that runs
-  past the week's start covers its first intervals (subtracted from the
-  requirement), and every roster agent may start no earlier than its last shift
-  plus `min_rest_hours` (`release`); anonymous agents are named across weeks by
+  into the week's instants covers them (subtracted from the requirement), and
+  every roster agent may start no earlier than its last shift plus
+  `min_rest_hours` (`release`); anonymous agents are named across weeks by
   matching each week's agents to the earlier ones whose rest is over;
-- each week is its own programme, not cyclic: the weekly rules (days, hours, days
-  off in a row) hold per week, and rest across the week boundary through the
-  release.
+- each week is its own programme, not cyclic: rest across the week boundary
+  holds through the release.
 
 Time grows with the number of weeks, and each week is as good as a one-week
 plan. How far the whole plan can be from optimal: the programme of the whole
-horizon, with the cover rows of each week's first L hours dropped (L: the
-longest shift, the most a shift of the week before can reach into it) and rest
-across weeks left out, falls apart into one programme per week, each the week's
-own shifts under its weekly rules; its optimum is at most that of any plan of
-the horizon, since every plan's shifts of week k are a solution of week k's part
-at no more cost (each shift is paid in the week it starts; each interval kept is
-covered by that week's shifts only). The sum of the weeks' root bounds (HiGHS
-at its root node, with its cuts) is therefore a lower bound on the cost of any
-plan, and the plan's own objective (paid cost, plus the penalties of its
-shortfall and surplus, measured on the final schedule) is compared with it. The
-bound is computed in a second process while the weeks are scheduled.
+horizon, with the cover rows dropped that shifts of two weeks can reach (from
+each week's latest site week start for L hours, L the longest shift, and from
+the earliest site week start of the next week on), without the surplus penalty
+and with rest across weeks left out, falls apart into one programme per week,
+each the week's own shifts under its weekly rules; its optimum is at most that
+of any plan of the horizon, since every plan's shifts of week k are a solution
+of week k's part at no more cost (each shift is paid in the week it starts;
+each interval kept is covered by that week's shifts only; penalties are >= 0).
+The sum of the weeks' root bounds (HiGHS at its root node, with its cuts) is
+therefore a lower bound on the cost of any plan, and the plan's own objective
+(paid cost, plus the penalties of its shortfall and surplus, measured on the
+final schedule) is compared with it. The bound is computed in a second process
+while the weeks are scheduled.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ from scheduling.shifts.planner import (
     setup_run,
 )
 from scheduling.shifts.sites import Site
+from scheduling.shifts.siteweeks import sites_in_week
 from scheduling.shifts.templates import generate_shifts
 from scheduling.solver import SolveResult
 
@@ -100,7 +105,8 @@ class WeekDone:
 def week_spans(
     horizon: tuple[pd.Timestamp, pd.Timestamp],
 ) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """The horizon as 7-day blocks from its start; the last may be shorter."""
+    """The horizon as 7-day blocks from its start; the last may be shorter (each
+    site's weeks are these cut at its local midnights: `siteweeks.week_bounds`)."""
     start, end = horizon
     spans = []
     while start < end:
@@ -168,10 +174,11 @@ def _weeks(
     releases = dict(release or {})
     weekends = _Weekends(run, options.weekend_off_within_weeks)
     for k, span in enumerate(spans):
+        week_sites = sites_in_week(sites, run.horizon, k, options.week_start_day)
         try:
             result = schedule_requirements(
-                _carried_off(_within(frame, span), done, options),
-                sites=sites,
+                _carried_off(_within(frame, _window(week_sites)), done, options),
+                sites=week_sites,
                 options=options,
                 roster=roster,
                 release=releases,
@@ -295,6 +302,13 @@ def _with_utc(requirements: pd.DataFrame) -> pd.DataFrame:
     frame = requirements.copy()
     frame[INTERVAL_START] = pd.to_datetime(frame[INTERVAL_START], utc=True)
     return frame
+
+
+def _window(sites: Sequence[Site]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The instants a week's programme covers: from its first site's week start to
+    its last site's week end."""
+    spans = [site.span for site in sites if site.span is not None]
+    return min(s for s, _ in spans), max(e for _, e in spans)
 
 
 def _within(frame: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp]) -> pd.DataFrame:
@@ -426,6 +440,18 @@ def _joined(
     )
 
 
+def _exclusive(
+    week: Sequence[Site], *, first: bool, reach: pd.Timedelta
+) -> Callable[[pd.Series], pd.Series]:
+    """Which instants of a week only its own shifts can cover (see `weekly_bound`):
+    from its latest site week start plus `reach` (the first week: from its start)
+    to its earliest site week end (the next week's first start)."""
+    spans = [site.span for site in week if site.span is not None]
+    begin = min(s for s, _ in spans) if first else max(s for s, _ in spans) + reach
+    end = min(e for _, e in spans)
+    return lambda times: (times >= begin) & (times < end)
+
+
 def weekly_bound(frame: pd.DataFrame, run: Run, options: ScheduleOptions) -> float | None:
     """A lower bound on the cost of any plan of the horizon (module docstring), or None.
 
@@ -435,14 +461,16 @@ def weekly_bound(frame: pd.DataFrame, run: Run, options: ScheduleOptions) -> flo
         options: the weekly rules (not cyclic).
     """
     reach = pd.Timedelta(hours=max(max(site.shift_hours) for site in run.active))
+    unpriced = dataclasses.replace(options, surplus_penalty=0.0)
     total = 0.0
-    for k, span in enumerate(week_spans(run.horizon)):
-        part = _within(frame, span)
-        if k:
-            early = part[INTERVAL_START] < span[0] + reach
-            part.loc[early, AGENTS_SCHEDULED] = 0.0
-        shifts = generate_shifts(run.active, start=span[0], end=span[1])
-        model = build_model(part, shifts, sites=run.planned, options=options, groups=run.groups)
+    for k in range(len(week_spans(run.horizon))):
+        week_sites = sites_in_week(run.planned, run.horizon, k, options.week_start_day)
+        window = _window(week_sites)
+        part = _within(frame, window)
+        kept = _exclusive(week_sites, first=k == 0, reach=reach)
+        part.loc[~kept(part[INTERVAL_START]), AGENTS_SCHEDULED] = 0.0
+        shifts = generate_shifts(week_sites, start=window[0], end=window[1])
+        model = build_model(part, shifts, sites=week_sites, options=unpriced, groups=run.groups)
         try:
             result = solve(
                 model,

@@ -1,0 +1,115 @@
+"""Each site's own weeks over a horizon: from and to its local midnights.
+
+The weekly rules (days, hours, days off in a row) hold per week of each site. A
+week of a site starts at its local midnight, so over a multi-week horizon the
+sites' weeks start at different instants: with a horizon from Monday 00:00 in
+New York, Manila's weeks start 13 hours earlier (its Monday 00:00) and Austin's
+one hour later. `week_bounds` gives where they start; a multi-week run
+schedules week k of every site together, each site's shifts starting inside its
+own week k (`Site.span`), so that a shift at 08:00 on a Monday in Manila counts
+in the week of that Monday, never in the week before. Every site's weeks start
+on the same local weekday: the one the horizon starts on in the planning time
+zone (`ScheduleOptions.week_start_day`).
+
+The horizon's own start and end are the first and last bounds: the first and
+last weeks of a site may be longer or shorter than 7 days by up to half a day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+
+from scheduling.shifts.sites import Site
+
+WEEK = pd.Timedelta(days=7)
+
+
+def week_bounds(
+    horizon: tuple[pd.Timestamp, pd.Timestamp], timezone: str, weekday: int | None = None
+) -> list[pd.Timestamp]:
+    """Where a site's weeks start over the horizon, and the horizon's end.
+
+    Args:
+        horizon: (start, end), tz-aware.
+        timezone: the site's IANA zone.
+        weekday: the local weekday its weeks start on, 0 = Monday (the
+            planning time zone's weekday of the horizon start:
+            `ScheduleOptions.week_start_day`); None: the weekday of the UTC
+            midnight nearest the horizon start.
+
+    Returns:
+        The horizon start, then for every further 7 days inside the horizon the
+        site's local midnight starting `weekday` nearest it (the 7-day instant
+        itself where that midnight would leave a week empty), then the horizon
+        end: one more bound than the horizon's 7-day blocks, increasing.
+    """
+    start, end = horizon
+    if weekday is None:
+        weekday = (start.tz_convert("UTC") + pd.Timedelta(hours=12)).weekday()
+    bounds = [start]
+    k = 1
+    while start + k * WEEK < end:
+        instant = start + k * WEEK
+        midnight = _nearest_midnight(instant, timezone, weekday).tz_convert(start.tz)
+        bounds.append(midnight if bounds[-1] < midnight < end else instant)
+        k += 1
+    bounds.append(end)
+    return bounds
+
+
+def _nearest_midnight(instant: pd.Timestamp, timezone: str, weekday: int) -> pd.Timestamp:
+    """The local midnight starting a `weekday` nearest a tz-aware instant (the earlier on a tie)."""
+    local = instant.tz_convert(timezone)
+    day = local.normalize().tz_localize(None)
+    back = (day.weekday() - weekday) % 7
+    candidates = [
+        (day + pd.Timedelta(days=d)).tz_localize(
+            timezone, ambiguous=True, nonexistent="shift_forward"
+        )
+        for d in (-back, 7 - back)
+    ]
+    return min(candidates, key=lambda m: (abs(m - local), m))
+
+
+def sites_in_week(
+    sites: Sequence[Site],
+    horizon: tuple[pd.Timestamp, pd.Timestamp],
+    week: int,
+    weekday: int | None = None,
+) -> list[Site]:
+    """The sites with `span` their own week `week` (0-based) of the horizon (`week_bounds`)."""
+    out = []
+    for site in sites:
+        bounds = week_bounds(horizon, site.timezone, weekday)
+        out.append(site.with_span((bounds[week], bounds[week + 1])))
+    return out
+
+
+def site_horizon(
+    site: Site, horizon: tuple[pd.Timestamp, pd.Timestamp]
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """What a site's local days and weeks count from and to: its span, else the horizon."""
+    return site.span if site.span is not None else horizon
+
+
+def week_number(site: Site, horizon_start: pd.Timestamp, instant: pd.Timestamp) -> int:
+    """The week (0-based) a shift of the site starting at `instant` counts in:
+    7-day blocks from the horizon start, or the site's one week when it has a span."""
+    if site.span is not None:
+        return 0
+    return int((instant - horizon_start) // WEEK)
+
+
+def first_local_date(site: Site, horizon_start: pd.Timestamp) -> date:
+    """The site's local day 0: the local date its span, else the horizon, starts on."""
+    start = site.span[0] if site.span is not None else horizon_start
+    return start.tz_convert(site.tz).date()
+
+
+def week_first_date(site: Site, horizon_start: pd.Timestamp, instant: pd.Timestamp) -> date:
+    """The site's local date on which the week of a shift starting at `instant` begins."""
+    start = site.span[0] if site.span is not None else horizon_start
+    return (start + week_number(site, horizon_start, instant) * WEEK).tz_convert(site.tz).date()

@@ -1,0 +1,226 @@
+"""Each site's own weeks: weekly rules per local calendar week over a multi-week horizon."""
+
+from __future__ import annotations
+
+import itertools
+
+import conftest
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scheduling.columns import AGENT, END, START
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.siteweeks import sites_in_week, week_bounds
+from scheduling.shifts.weeks import schedule_horizon, week_spans
+
+# Monday 00:00 in New York: 13:00 on Monday in Manila, 23:00 on Sunday in Chicago.
+START_NY = pd.Timestamp("2026-11-23 05:00Z")
+ZONES = (
+    "Asia/Manila",
+    "America/Chicago",
+    "Europe/Dublin",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+    "Australia/Lord_Howe",  # a half-hour DST change
+    "America/Havana",  # DST at midnight: some local midnights do not exist
+    "UTC",
+)
+
+
+def is_local_midnight(instant: pd.Timestamp, zone: str, weekday: int) -> bool:
+    local = instant.tz_convert(zone)
+    first = local - pd.Timedelta(hours=1)  # a midnight shifted forward by a DST gap
+    return ((local.hour, local.minute) == (0, 0) and local.weekday() == weekday) or (
+        local.hour == 1 and first.weekday() != local.weekday() and local.weekday() == weekday
+    )
+
+
+@pytest.mark.parametrize("zone", ["Asia/Manila", "America/Chicago", "Pacific/Kiritimati"])
+def test_every_site_week_starts_at_its_own_local_monday_midnight(zone):
+    bounds = week_bounds((START_NY, START_NY + pd.Timedelta(days=28)), zone, 0)
+    assert bounds[0] == START_NY and bounds[-1] == START_NY + pd.Timedelta(days=28)
+    inner = [b.tz_convert(zone) for b in bounds[1:-1]]
+    assert [str(b.date()) for b in inner] == ["2026-11-30", "2026-12-07", "2026-12-14"]
+    assert all((b.hour, b.minute, b.weekday()) == (0, 0, 0) for b in inner)
+
+
+def test_weeks_stay_on_local_midnight_across_a_dst_change():
+    start = pd.Timestamp("2027-03-15 00:00", tz="Europe/Dublin").tz_convert("UTC")
+    bounds = week_bounds((start, start + pd.Timedelta(days=21)), "Europe/Dublin", 0)
+    local = [b.tz_convert("Europe/Dublin") for b in bounds[1:-1]]
+    assert [(b.hour, b.weekday()) for b in local] == [(0, 0), (0, 0)]
+    assert local[1] - local[0] == pd.Timedelta(days=7) - pd.Timedelta(hours=1)  # 28 March
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    zone=st.sampled_from(ZONES),
+    minutes=st.integers(0, 60 * 24 * 400),
+    days=st.integers(1, 70),
+    weekday=st.one_of(st.none(), st.integers(0, 6)),
+)
+def test_week_bounds_split_any_horizon_into_its_seven_day_blocks(zone, minutes, days, weekday):
+    start = pd.Timestamp("2026-01-01 00:00Z") + pd.Timedelta(minutes=minutes)
+    end = start + pd.Timedelta(days=days)
+    bounds = week_bounds((start, end), zone, weekday)
+    assert len(bounds) == len(week_spans((start, end))) + 1
+    assert bounds[0] == start and bounds[-1] == end
+    assert all(a < b for a, b in itertools.pairwise(bounds))
+    day = weekday if weekday is not None else (start + pd.Timedelta(hours=12)).weekday()
+    for k, bound in enumerate(bounds[1:-1], start=1):
+        seven = start + k * pd.Timedelta(days=7)
+        assert abs(bound - seven) <= pd.Timedelta(days=3.5, hours=1)
+        assert bound == seven or is_local_midnight(bound, zone, day)
+
+
+def test_sites_in_week_give_each_site_its_own_span():
+    from conftest import make_site
+
+    sites = [make_site(name="M", timezone="Asia/Manila"), make_site(name="C", timezone="UTC")]
+    horizon = (START_NY, START_NY + pd.Timedelta(days=14))
+    first, second = sites_in_week(sites, horizon, 0, 0), sites_in_week(sites, horizon, 1, 0)
+    assert [s.span[0] for s in first] == [START_NY, START_NY]
+    assert first[0].span[1] == pd.Timestamp("2026-11-29 16:00Z")  # Monday 00:00 in Manila
+    assert first[1].span[1] == pd.Timestamp("2026-11-30 00:00Z")
+    assert [s.span[1] for s in second] == [horizon[1], horizon[1]]
+    assert [s.span[0] for s in second] == [first[0].span[1], first[1].span[1]]
+
+
+def manila_run(agents: int, weeks: int = 2):
+    """A round-the-clock Manila site short of agents, planned from Monday in New York."""
+    site = conftest.make_site(
+        name="Manila",
+        timezone="Asia/Manila",
+        open_minutes=0,
+        close_minutes=1440,
+        shift_hours=(8.0,),
+        start_step_minutes=120,
+        cost_per_hour=10.0,
+    )
+    times = pd.date_range(START_NY, periods=24 * 7 * weeks, freq="60min")
+    local = times.tz_convert("Asia/Manila")
+    need = pd.Series(2.0, index=range(len(times)))
+    need[(local.day_of_week == 0) & (local.hour < 13)] = 4.0  # the hours a week boundary cuts
+    requirements = pd.DataFrame(
+        {"interval_start": times, "queue": "phone", "agents_scheduled": need.to_numpy()}
+    )
+    roster = pd.DataFrame({"agent": [f"a{k:02d}" for k in range(agents)], "site": "Manila"})
+    options = ScheduleOptions(
+        break_minutes=0,
+        cyclic=False,
+        min_rest_hours=11,
+        time_limit_seconds=30,
+        gap=0.01,
+        node_limit=50,
+        week_start_day=0,
+    )
+    return requirements, site, roster, options
+
+
+def test_weekly_rules_hold_in_every_local_calendar_week_of_a_site_far_from_the_plan_zone():
+    """Manila's weeks start 13 hours before the horizon's 7-day blocks: a Monday
+    08:00 shift there belongs to the week of that Monday, whatever block it is in."""
+    requirements, site, roster, options = manila_run(agents=6)
+    result = schedule_horizon(requirements, sites=[site], options=options, roster=roster)
+    schedule = result.schedule
+    assert len(schedule) > 40  # busy: the rules bind
+    local = schedule[START].dt.tz_convert("Asia/Manila")
+    monday = (local.dt.normalize() - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.date
+    for (agent, week), shifts in schedule.groupby([schedule[AGENT], monday]):
+        dates = set(local[shifts.index].dt.date)
+        assert len(shifts) <= options.max_days_per_week, (agent, week)
+        assert len(dates) == len(shifts)  # one shift a local day
+        if week == pd.Timestamp("2026-11-30").date():  # the one full local week inside
+            days = [week + pd.Timedelta(days=d) for d in range(8)]
+            free = [d not in dates for d in days]
+            assert any(a and b for a, b in itertools.pairwise(free)), (agent, week)
+    for _, shifts in schedule.groupby(AGENT):
+        shifts = shifts.sort_values(START)
+        gaps = shifts[START].iloc[1:].to_numpy() - shifts[END].iloc[:-1].to_numpy()
+        assert (gaps >= pd.Timedelta(hours=11).to_timedelta64()).all()
+
+
+def test_the_weekly_bound_holds_for_sites_in_far_apart_zones():
+    """Brute force: with the weekly rules slack, the whole horizon's optimum at
+    once is the optimum of any week split, so the weeks' bound must stay below it.
+
+    Chicago's first week ends 14 hours after Manila's, and Manila never starts a
+    shift on its Mondays: the first hours of week 2 can only be covered by
+    Chicago's last shifts of week 1, which the bound must not ask week 2 to cover.
+    """
+    from scheduling.shifts.planner import schedule_requirements, setup_run
+    from scheduling.shifts.weeks import weekly_bound
+
+    sites = [
+        conftest.make_site(
+            name=name,
+            timezone=zone,
+            open_minutes=0,
+            close_minutes=1440,
+            days=days,
+            start_step_minutes=120,
+            max_agents=5,
+            cost_per_hour=cost,
+        )
+        for name, zone, days, cost in (
+            ("M", "Asia/Manila", (1, 2, 3, 4, 5, 6), 9.0),
+            ("C", "America/Chicago", tuple(range(7)), 6.0),
+        )
+    ]
+    times = pd.date_range(START_NY, periods=24 * 9, freq="60min")
+    hour = times.tz_convert("America/New_York").hour
+    need = pd.DataFrame(
+        {
+            "interval_start": times,
+            "queue": "phone",
+            "agents_scheduled": [2.0 if 8 <= h < 20 else 1.0 for h in hour],
+        }
+    )
+    slack = ScheduleOptions(
+        break_minutes=0,
+        cyclic=False,
+        min_rest_hours=11,
+        max_days_per_week=7,
+        consecutive_days_off=0,
+        max_hours_per_week=168,
+        surplus_penalty=5.0,
+        time_limit_seconds=120,
+        gap=0.0,
+        week_start_day=0,
+    )
+    optimum = schedule_requirements(need, sites=sites, options=slack).solve
+    assert optimum.gap is not None and optimum.gap < 1e-6
+    run = setup_run(need, sites=sites, options=slack, roster=None)
+    need["interval_start"] = pd.to_datetime(need["interval_start"], utc=True)
+    bound = weekly_bound(need, run, slack)
+    assert bound is not None
+    assert bound <= optimum.objective + 1e-6
+    assert bound >= 0.7 * optimum.objective  # and not a trivial one
+
+
+def test_agent_summary_counts_hours_in_the_site_own_weeks():
+    from scheduling.shifts.agents import agent_summary
+    from scheduling.shifts.roster import Agent
+
+    # Manila Friday 09:00 and the next Monday 08:00: 7 days from the horizon's
+    # start (Monday 13:00 there) the Monday shift is still inside the first
+    # 7-day block, but it starts Manila's second week.
+    starts = [
+        pd.Timestamp("2026-11-27 09:00", tz="Asia/Manila"),
+        pd.Timestamp("2026-11-30 08:00", tz="Asia/Manila"),
+    ]
+    schedule = pd.DataFrame(
+        {
+            "agent": "ana",
+            "site": "Manila",
+            "start": [t.tz_convert("UTC") for t in starts],
+            "end": [t.tz_convert("UTC") + pd.Timedelta(hours=8) for t in starts],
+        }
+    )
+    agents = [Agent(name="ana", site="Manila", skills=("phone",), max_hours=40.0)]
+    horizon = (START_NY, START_NY + pd.Timedelta(days=14))
+    zones = {"Manila": "Asia/Manila"}
+    row = agent_summary(schedule, agents, horizon=horizon, timezones=zones, weekday=0).iloc[0]
+    assert row["hours_by_week"] == "8;8"
