@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import conftest
@@ -119,10 +120,13 @@ def manila_run(agents: int, weeks: int = 2):
     return requirements, site, roster, options
 
 
-def test_weekly_rules_hold_in_every_local_calendar_week_of_a_site_far_from_the_plan_zone():
+@pytest.mark.parametrize("named", [True, False])
+def test_weekly_rules_hold_in_every_local_calendar_week_of_a_site_far_from_the_plan_zone(named):
     """Manila's weeks start 13 hours before the horizon's 7-day blocks: a Monday
     08:00 shift there belongs to the week of that Monday, whatever block it is in."""
     requirements, site, roster, options = manila_run(agents=6)
+    if not named:
+        roster, site = None, dataclasses.replace(site, max_agents=6)
     result = schedule_horizon(requirements, sites=[site], options=options, roster=roster)
     schedule = result.schedule
     assert len(schedule) > 40  # busy: the rules bind
@@ -132,9 +136,12 @@ def test_weekly_rules_hold_in_every_local_calendar_week_of_a_site_far_from_the_p
         dates = set(local[shifts.index].dt.date)
         assert len(shifts) <= options.max_days_per_week, (agent, week)
         assert len(dates) == len(shifts)  # one shift a local day
-        if week == pd.Timestamp("2026-11-30").date():  # the one full local week inside
-            days = [week + pd.Timedelta(days=d) for d in range(8)]
-            free = [d not in dates for d in days]
+    # Two free local days in a row starting in every local week, the second may
+    # be the next Monday: then the next week kept it free.
+    for agent, shifts in schedule.groupby(AGENT):
+        dates = set(local[shifts.index].dt.date)
+        for week in (pd.Timestamp("2026-11-23").date(), pd.Timestamp("2026-11-30").date()):
+            free = [week + pd.Timedelta(days=d) not in dates for d in range(8)]
             assert any(a and b for a, b in itertools.pairwise(free)), (agent, week)
     for _, shifts in schedule.groupby(AGENT):
         shifts = shifts.sort_values(START)
@@ -224,3 +231,22 @@ def test_agent_summary_counts_hours_in_the_site_own_weeks():
     zones = {"Manila": "Asia/Manila"}
     row = agent_summary(schedule, agents, horizon=horizon, timezones=zones, weekday=0).iloc[0]
     assert row["hours_by_week"] == "8;8"
+
+
+@pytest.mark.parametrize(("length", "last_day"), [(2, 6), (2, 7), (3, 6), (3, 7)])
+def test_a_run_of_days_off_spills_into_the_next_week_only_when_the_week_has_none(length, last_day):
+    """Every set of worked days of one week (brute force): `spilled` is None
+    exactly when a run lies inside the week, else the earliest last day of a
+    free run reaching past it; with the spill the week keeps a run either way."""
+    from scheduling.shifts.daysoff import DaysOff
+
+    inside = DaysOff(length, None, last_day)
+    spilling = DaysOff(length, None, last_day, spill=length - 1)
+    for mask in range(1 << (last_day + 1)):
+        worked = {d for d in range(last_day + 1) if mask >> d & 1}
+        runs = [range(first, first + length) for first in range(7)]
+        free = [r for r in runs if not worked.intersection(r) and r[-1] < last_day + length]
+        past = [r[-1] for r in free if r[-1] > last_day]
+        expected = None if inside.kept(worked) or not past else min(past)
+        assert spilling.spilled(worked) == expected
+        assert spilling.kept(worked) == bool(free)

@@ -67,7 +67,7 @@ from scheduling.shifts.daysoff import DaysOff
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.roster import Agent, roster_agents
 from scheduling.shifts.sites import Site
-from scheduling.shifts.siteweeks import first_local_date, site_horizon, week_number
+from scheduling.shifts.siteweeks import first_local_date, site_days_off, week_number
 from scheduling.shifts.skills import group_label, parse_group
 from scheduling.shifts.templates import utc_column
 from scheduling.shifts.tours import DAYS, TourRules, exact, fill_weeks, tour_shift
@@ -232,10 +232,7 @@ class _Rules:
         """The rules at `site` for the horizon (start, end), with its local days off
         (counted over the site's span when it has one)."""
         start, end = horizon
-        first, last = site_horizon(site, horizon)
-        days_off = DaysOff.of(
-            options.consecutive_days_off, tz=site.tz, start=first, end=last, cyclic=options.cyclic
-        )
+        days_off = site_days_off(site, horizon, options)
         period = (end - start).total_seconds()
         return cls(options, period, days_off=days_off, release=release, weekend_due=weekend_due)
 

@@ -22,10 +22,9 @@ import pandas as pd
 import pulp
 
 from scheduling.shifts.agents import local_midnight
-from scheduling.shifts.daysoff import DaysOff
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.sites import Site
-from scheduling.shifts.siteweeks import site_horizon, week_first_date
+from scheduling.shifts.siteweeks import site_days_off, site_horizon, week_first_date
 from scheduling.shifts.skills import SkillGroup
 
 Group = tuple[str, ...]
@@ -406,14 +405,8 @@ def _days_off_rows(
     """The runs_ and daysoff_ rows of one population (see `days_off_constraints`)."""
     problem, names = context.problem, context.names
     site, agents = population.site, population.agents
-    start, end = site_horizon(site, context.horizon)
-    days_off = DaysOff.of(
-        context.options.consecutive_days_off,
-        tz=site.tz,
-        start=start,
-        end=end,
-        cyclic=context.options.cyclic,
-    )
+    start = site_horizon(site, context.horizon)[0]
+    days_off = site_days_off(site, context.horizon, context.options)
     first_date = start.tz_convert(site.tz).date()
     on_day: dict[int, list[tuple[str, pulp.LpVariable]]] = defaultdict(list)
     for shift, var in shifts:

@@ -74,6 +74,9 @@ class Site:
             UTC (`scheduling.shifts.siteweeks`): its shifts start inside it, and
             its local days and its one week count from its start. None: the
             horizon's, in 7-day blocks from its start.
+        next_week: with `span`, the site's next week is scheduled after this
+            one: a run of days off may reach into it, and it keeps those days
+            free (`scheduling.shifts.siteweeks.days_off_releases`).
     """
 
     name: str
@@ -92,6 +95,7 @@ class Site:
     night_end_minutes: int = 6 * 60
     weekend_premium: float = 0.0
     span: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    next_week: bool = False
 
     def __post_init__(self) -> None:
         where = f"site {self.name!r}"
@@ -138,9 +142,9 @@ class Site:
                 f"00:00 and 24:00, e.g. 22:00-06:00, got {_clock(start)}-{_clock(end)}"
             )
 
-    def with_span(self, span: tuple[pd.Timestamp, pd.Timestamp]) -> Site:
-        """The site for one of its weeks (see `span`)."""
-        return replace(self, span=span)
+    def with_span(self, span: tuple[pd.Timestamp, pd.Timestamp], *, next_week: bool) -> Site:
+        """The site for one of its weeks (see `span` and `next_week`)."""
+        return replace(self, span=span, next_week=next_week)
 
     @property
     def window_minutes(self) -> int:

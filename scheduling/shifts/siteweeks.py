@@ -22,6 +22,9 @@ from datetime import date
 
 import pandas as pd
 
+from scheduling.columns import AGENT, SITE, START
+from scheduling.shifts.daysoff import DaysOff
+from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.sites import Site
 
 WEEK = pd.Timedelta(days=7)
@@ -84,7 +87,9 @@ def sites_in_week(
     out = []
     for site in sites:
         bounds = week_bounds(horizon, site.timezone, weekday)
-        out.append(site.with_span((bounds[week], bounds[week + 1])))
+        out.append(
+            site.with_span((bounds[week], bounds[week + 1]), next_week=week + 2 < len(bounds))
+        )
     return out
 
 
@@ -113,3 +118,49 @@ def week_first_date(site: Site, horizon_start: pd.Timestamp, instant: pd.Timesta
     """The site's local date on which the week of a shift starting at `instant` begins."""
     start = site.span[0] if site.span is not None else horizon_start
     return (start + week_number(site, horizon_start, instant) * WEEK).tz_convert(site.tz).date()
+
+
+def site_days_off(
+    site: Site, horizon: tuple[pd.Timestamp, pd.Timestamp], options: ScheduleOptions
+) -> DaysOff:
+    """The site's runs of days off over the horizon, or over its span: reaching
+    into its next week when one follows (`Site.next_week`)."""
+    start, end = site_horizon(site, horizon)
+    return DaysOff.of(
+        options.consecutive_days_off,
+        tz=site.tz,
+        start=start,
+        end=end,
+        cyclic=options.cyclic,
+        spill=site.span is not None and site.next_week,
+    )
+
+
+def days_off_releases(
+    schedule: pd.DataFrame, sites: Sequence[Site], options: ScheduleOptions
+) -> dict[str, pd.Timestamp]:
+    """Per agent whose run of days off reaches into its site's next week: the
+    local midnight after that run, before which it may not start again.
+
+    Args:
+        schedule: one week's shifts (agent, site, start; tz-aware).
+        sites: that week's sites, with their spans (`sites_in_week`).
+        options: `consecutive_days_off`.
+    """
+    by_name = {site.name: site for site in sites}
+    out: dict[str, pd.Timestamp] = {}
+    for (agent, name), rows in schedule.groupby([AGENT, SITE], sort=True):
+        site = by_name.get(str(name))
+        if site is None or site.span is None or not site.next_week:
+            continue
+        days_off = site_days_off(site, site.span, options)
+        first = first_local_date(site, site.span[0])
+        local = pd.DatetimeIndex(rows[START]).tz_convert(site.tz)
+        worked = {(day - first).days for day in local.date}
+        last = days_off.spilled(worked)
+        if last is not None:
+            free = pd.Timestamp(first + pd.Timedelta(days=last + 1))
+            out[str(agent)] = free.tz_localize(
+                site.tz, ambiguous=True, nonexistent="shift_forward"
+            ).tz_convert("UTC")
+    return out

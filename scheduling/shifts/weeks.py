@@ -72,7 +72,7 @@ from scheduling.shifts.planner import (
     setup_run,
 )
 from scheduling.shifts.sites import Site
-from scheduling.shifts.siteweeks import sites_in_week
+from scheduling.shifts.siteweeks import days_off_releases, sites_in_week
 from scheduling.shifts.templates import generate_shifts
 from scheduling.solver import SolveResult
 
@@ -172,6 +172,7 @@ def _weeks(
     """
     done: list[ScheduleResult] = []
     releases = dict(release or {})
+    held: dict[str, pd.Timestamp] = {}  # anonymous names kept off by their days off
     weekends = _Weekends(run, options.weekend_off_within_weeks)
     for k, span in enumerate(spans):
         week_sites = sites_in_week(sites, run.horizon, k, options.week_start_day)
@@ -189,9 +190,12 @@ def _weeks(
                 raise
             return done, True
         if roster is None:
-            result = _named_across(result, done, options)
+            result = _named_across(result, done, options, held)
+            held.update(days_off_releases(result.schedule, week_sites, options))
         else:
             releases.update(releases_after(result.schedule, options))
+            kept_off = days_off_releases(result.schedule, week_sites, options)
+            releases.update({a: max(t, releases.get(a, t)) for a, t in kept_off.items()})
             weekends.record(result.schedule, span)
         done.append(result)
         if progress is not None:
@@ -350,12 +354,16 @@ def releases_after(schedule: pd.DataFrame, options: ScheduleOptions) -> dict[str
 
 
 def _named_across(
-    result: ScheduleResult, done: list[ScheduleResult], options: ScheduleOptions
+    result: ScheduleResult,
+    done: list[ScheduleResult],
+    options: ScheduleOptions,
+    held: Mapping[str, pd.Timestamp],
 ) -> ScheduleResult:
     """Anonymous agents of a week renamed so that each name is one person across weeks.
 
     Per site, the week's agents are matched to the names used before: a name
-    may take a week whose first shift starts after its last shift plus rest;
+    may take a week whose first shift starts after its last shift plus rest
+    and after the days off it carried into this week (`held`);
     names used least recently first, new names ("{site}-{k:03d}") only when no
     earlier name can.
     """
@@ -366,7 +374,7 @@ def _named_across(
     renamed = schedule.copy()
     for site, rows in schedule.groupby(SITE, sort=True):
         before = history[history[SITE] == site]
-        mapping = _match_names(str(site), rows, before, options)
+        mapping = _match_names(str(site), rows, before, options, held)
         mask = schedule[SITE] == site
         renamed.loc[mask, AGENT] = schedule.loc[mask, AGENT].map(mapping)
     renamed = renamed.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
@@ -374,12 +382,19 @@ def _named_across(
 
 
 def _match_names(
-    site: str, rows: pd.DataFrame, before: pd.DataFrame, options: ScheduleOptions
+    site: str,
+    rows: pd.DataFrame,
+    before: pd.DataFrame,
+    options: ScheduleOptions,
+    held: Mapping[str, pd.Timestamp],
 ) -> dict[str, str]:
     """This week's agent names -> names across weeks (see `_named_across`)."""
     rest = pd.Timedelta(hours=options.min_rest_hours)
     firsts = rows.groupby(AGENT, sort=True)[START].min()
     free = before.groupby(AGENT, sort=True)[END].max() + rest if len(before) else pd.Series()
+    for name, until in held.items():
+        if name in free.index:
+            free[name] = max(free[name], until)
     old = list(free.index)
     fresh = [f"{site}-{k:03d}" for k in range(1, len(old) + len(firsts) + 1)]
     fresh = [name for name in fresh if name not in set(old)][: len(firsts)]
