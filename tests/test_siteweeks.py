@@ -89,11 +89,11 @@ def test_sites_in_week_give_each_site_its_own_span():
     assert [s.span[0] for s in second] == [first[0].span[1], first[1].span[1]]
 
 
-def manila_run(agents: int, weeks: int = 2):
+def manila_run(agents: int, weeks: int = 2, zone: str = "Asia/Manila"):
     """A round-the-clock Manila site short of agents, planned from Monday in New York."""
     site = conftest.make_site(
         name="Manila",
-        timezone="Asia/Manila",
+        timezone=zone,
         open_minutes=0,
         close_minutes=1440,
         shift_hours=(8.0,),
@@ -101,7 +101,7 @@ def manila_run(agents: int, weeks: int = 2):
         cost_per_hour=10.0,
     )
     times = pd.date_range(START_NY, periods=24 * 7 * weeks, freq="60min")
-    local = times.tz_convert("Asia/Manila")
+    local = times.tz_convert(zone)
     need = pd.Series(2.0, index=range(len(times)))
     need[(local.day_of_week == 0) & (local.hour < 13)] = 4.0  # the hours a week boundary cuts
     requirements = pd.DataFrame(
@@ -120,17 +120,24 @@ def manila_run(agents: int, weeks: int = 2):
     return requirements, site, roster, options
 
 
-@pytest.mark.parametrize("named", [True, False])
-def test_weekly_rules_hold_in_every_local_calendar_week_of_a_site_far_from_the_plan_zone(named):
+@pytest.mark.parametrize(
+    ("named", "zone"),
+    [(True, "Asia/Manila"), (False, "Asia/Manila"), (True, "America/Los_Angeles")],
+)
+def test_weekly_rules_hold_in_every_local_calendar_week_of_a_site_far_from_the_plan_zone(
+    named, zone
+):
     """Manila's weeks start 13 hours before the horizon's 7-day blocks: a Monday
-    08:00 shift there belongs to the week of that Monday, whatever block it is in."""
-    requirements, site, roster, options = manila_run(agents=6)
+    08:00 shift there belongs to the week of that Monday, whatever block it is in.
+    Los Angeles starts the horizon at 21:00 on a Sunday: its first week is still
+    Monday to Sunday, that Sunday evening before it."""
+    requirements, site, roster, options = manila_run(agents=6, zone=zone)
     if not named:
         roster, site = None, dataclasses.replace(site, max_agents=6)
     result = schedule_horizon(requirements, sites=[site], options=options, roster=roster)
     schedule = result.schedule
     assert len(schedule) > 40  # busy: the rules bind
-    local = schedule[START].dt.tz_convert("Asia/Manila")
+    local = schedule[START].dt.tz_convert(zone)
     monday = (local.dt.normalize() - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.date
     for (agent, week), shifts in schedule.groupby([schedule[AGENT], monday]):
         dates = set(local[shifts.index].dt.date)

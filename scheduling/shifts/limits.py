@@ -24,7 +24,11 @@ import pulp
 from scheduling.shifts.agents import local_midnight
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.sites import Site
-from scheduling.shifts.siteweeks import site_days_off, site_horizon, week_first_date
+from scheduling.shifts.siteweeks import (
+    first_local_date,
+    site_days_off,
+    week_first_date,
+)
 from scheduling.shifts.skills import SkillGroup
 
 Group = tuple[str, ...]
@@ -405,9 +409,8 @@ def _days_off_rows(
     """The runs_ and daysoff_ rows of one population (see `days_off_constraints`)."""
     problem, names = context.problem, context.names
     site, agents = population.site, population.agents
-    start = site_horizon(site, context.horizon)[0]
     days_off = site_days_off(site, context.horizon, context.options)
-    first_date = start.tz_convert(site.tz).date()
+    first_date = first_local_date(site, context.horizon[0])
     on_day: dict[int, list[tuple[str, pulp.LpVariable]]] = defaultdict(list)
     for shift, var in shifts:
         number = (shift.local_start.date() - first_date).days

@@ -74,6 +74,9 @@ class Site:
             UTC (`scheduling.shifts.siteweeks`): its shifts start inside it, and
             its local days and its one week count from its start. None: the
             horizon's, in 7-day blocks from its start.
+        week_from: with `span`, the local midnight its week starts at (before
+            or after the span's start in the horizon's first week): its local
+            day 0.
         next_week: with `span`, the site's next week is scheduled after this
             one: a run of days off may reach into it, and it keeps those days
             free (`scheduling.shifts.siteweeks.days_off_releases`).
@@ -95,6 +98,7 @@ class Site:
     night_end_minutes: int = 6 * 60
     weekend_premium: float = 0.0
     span: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    week_from: pd.Timestamp | None = None
     next_week: bool = False
 
     def __post_init__(self) -> None:
@@ -142,9 +146,11 @@ class Site:
                 f"00:00 and 24:00, e.g. 22:00-06:00, got {_clock(start)}-{_clock(end)}"
             )
 
-    def with_span(self, span: tuple[pd.Timestamp, pd.Timestamp], *, next_week: bool) -> Site:
-        """The site for one of its weeks (see `span` and `next_week`)."""
-        return replace(self, span=span, next_week=next_week)
+    def with_span(
+        self, span: tuple[pd.Timestamp, pd.Timestamp], *, week_from: pd.Timestamp, next_week: bool
+    ) -> Site:
+        """The site for one of its weeks (see `span`, `week_from` and `next_week`)."""
+        return replace(self, span=span, week_from=week_from, next_week=next_week)
 
     @property
     def window_minutes(self) -> int:

@@ -50,8 +50,7 @@ def week_bounds(
         end: one more bound than the horizon's 7-day blocks, increasing.
     """
     start, end = horizon
-    if weekday is None:
-        weekday = (start.tz_convert("UTC") + pd.Timedelta(hours=12)).weekday()
+    weekday = _weekday(start, weekday)
     bounds = [start]
     k = 1
     while start + k * WEEK < end:
@@ -61,6 +60,13 @@ def week_bounds(
         k += 1
     bounds.append(end)
     return bounds
+
+
+def _weekday(start: pd.Timestamp, weekday: int | None) -> int:
+    """`weekday`, else that of the UTC midnight nearest `start`."""
+    if weekday is not None:
+        return weekday
+    return (start.tz_convert("UTC") + pd.Timedelta(hours=12)).weekday()
 
 
 def _nearest_midnight(instant: pd.Timestamp, timezone: str, weekday: int) -> pd.Timestamp:
@@ -84,11 +90,18 @@ def sites_in_week(
     weekday: int | None = None,
 ) -> list[Site]:
     """The sites with `span` their own week `week` (0-based) of the horizon (`week_bounds`)."""
+    start = horizon[0]
+    day = _weekday(start, weekday)
     out = []
     for site in sites:
-        bounds = week_bounds(horizon, site.timezone, weekday)
+        bounds = week_bounds(horizon, site.timezone, day)
+        midnight = _nearest_midnight(start + week * WEEK, site.timezone, day)
         out.append(
-            site.with_span((bounds[week], bounds[week + 1]), next_week=week + 2 < len(bounds))
+            site.with_span(
+                (bounds[week], bounds[week + 1]),
+                week_from=midnight.tz_convert(start.tz),
+                next_week=week + 2 < len(bounds),
+            )
         )
     return out
 
@@ -109,15 +122,21 @@ def week_number(site: Site, horizon_start: pd.Timestamp, instant: pd.Timestamp) 
 
 
 def first_local_date(site: Site, horizon_start: pd.Timestamp) -> date:
-    """The site's local day 0: the local date its span, else the horizon, starts on."""
-    start = site.span[0] if site.span is not None else horizon_start
+    """The site's local day 0: the date its week starts on (`Site.week_from`), else
+    the local date the horizon starts on."""
+    start = site.week_from if site.week_from is not None else horizon_start
     return start.tz_convert(site.tz).date()
 
 
 def week_first_date(site: Site, horizon_start: pd.Timestamp, instant: pd.Timestamp) -> date:
     """The site's local date on which the week of a shift starting at `instant` begins."""
-    start = site.span[0] if site.span is not None else horizon_start
-    return (start + week_number(site, horizon_start, instant) * WEEK).tz_convert(site.tz).date()
+    if site.week_from is not None:
+        return site.week_from.tz_convert(site.tz).date()
+    return (
+        (horizon_start + week_number(site, horizon_start, instant) * WEEK)
+        .tz_convert(site.tz)
+        .date()
+    )
 
 
 def site_days_off(
@@ -129,7 +148,7 @@ def site_days_off(
     return DaysOff.of(
         options.consecutive_days_off,
         tz=site.tz,
-        start=start,
+        start=site.week_from if site.week_from is not None else start,
         end=end,
         cyclic=options.cyclic,
         spill=site.span is not None and site.next_week,
@@ -154,7 +173,7 @@ def days_off_releases(
         if site is None or site.span is None or not site.next_week:
             continue
         days_off = site_days_off(site, site.span, options)
-        first = first_local_date(site, site.span[0])
+        first = first_local_date(site, site.span[0])  # the week's day 0
         local = pd.DatetimeIndex(rows[START]).tz_convert(site.tz)
         worked = {(day - first).days for day in local.date}
         last = days_off.spilled(worked)
