@@ -257,3 +257,44 @@ def test_a_run_of_days_off_spills_into_the_next_week_only_when_the_week_has_none
         expected = None if inside.kept(worked) or not past else min(past)
         assert spilling.spilled(worked) == expected
         assert spilling.kept(worked) == bool(free)
+
+
+def test_hours_an_earlier_site_covers_in_its_next_week_are_left_to_that_week():
+    """Manila's week ends 14 hours before Chicago's. In those hours this week's
+    programme keeps only what Manila cannot cover in its next week: the queue
+    Chicago alone serves, and the hours Manila's shifts do not reach."""
+    from scheduling.shifts.weeks import _left_to_next
+
+    manila = conftest.make_site(
+        name="M",
+        timezone="Asia/Manila",
+        open_minutes=0,
+        close_minutes=1440,
+        queues=("phone",),
+    )
+    chicago = conftest.make_site(
+        name="C",
+        timezone="America/Chicago",
+        queues=("phone", "email"),
+        open_minutes=0,
+        close_minutes=1440,
+    )
+    horizon = (START_NY, START_NY + pd.Timedelta(days=14))
+    week, later = (sites_in_week([manila, chicago], horizon, k, 0) for k in (0, 1))
+    times = pd.date_range(START_NY, periods=24 * 8, freq="60min")
+    needed = pd.DataFrame(
+        {
+            "interval_start": list(times) * 2,
+            "queue": ["phone"] * len(times) + ["email"] * len(times),
+            "agents_scheduled": 1.0,
+        }
+    )
+    out = _left_to_next(needed, week, later)
+    left = out[out["agents_scheduled"] == 0.0]
+    manila_monday = pd.Timestamp("2026-11-29 16:00Z")  # Monday 00:00 in Manila
+    chicago_monday = pd.Timestamp("2026-11-30 06:00Z")
+    assert set(left["queue"]) == {"phone"}
+    assert left["interval_start"].min() == manila_monday
+    assert left["interval_start"].max() == chicago_monday - pd.Timedelta(hours=1)
+    assert len(left) == 14
+    assert (out.loc[out["interval_start"] < manila_monday, "agents_scheduled"] == 1.0).all()
