@@ -176,13 +176,9 @@ def _weeks(
     weekends = _Weekends(run, options.weekend_off_within_weeks)
     for k, span in enumerate(spans):
         week_sites = sites_in_week(sites, run.horizon, k, options.week_start_day)
-        needed = _within(frame, _window(week_sites))
-        if k + 1 < len(spans):
-            later = sites_in_week(sites, run.horizon, k + 1, options.week_start_day)
-            needed = _left_to_next(needed, week_sites, later)
         try:
             result = schedule_requirements(
-                _carried_off(needed, done, options),
+                _carried_off(_within(frame, _window(week_sites)), done, options),
                 sites=week_sites,
                 options=options,
                 roster=roster,
@@ -317,38 +313,6 @@ def _window(sites: Sequence[Site]) -> tuple[pd.Timestamp, pd.Timestamp]:
     its last site's week end."""
     spans = [site.span for site in sites if site.span is not None]
     return min(s for s, _ in spans), max(e for _, e in spans)
-
-
-def _left_to_next(
-    needed: pd.DataFrame, week: Sequence[Site], later: Sequence[Site]
-) -> pd.DataFrame:
-    """A week's requirement without what the next week can cover.
-
-    After the earliest site's week ends, the week's programme still covers the
-    hours up to the latest site's week end, where only the later sites can
-    start shifts. What a site whose week has ended can cover there in its next
-    week (a shift of it, starting in its next week, spans the interval and it
-    serves the queue) is left to the next week, whose programme starts at that
-    site's week start: this week's agents are not spent on it.
-    """
-    ends = [site.span[1] for site in week if site.span is not None]
-    tail = (min(ends), max(ends))
-    if tail[0] >= tail[1] or needed.empty:
-        return needed
-    times = needed[INTERVAL_START]
-    left = pd.Series(False, index=needed.index)
-    inside = times < tail[1]
-    for site in later:
-        try:
-            shifts = generate_shifts([site], start=tail[0], end=tail[1])
-        except InputError:  # no shift of its next week starts before the tail ends
-            continue
-        serves = needed[QUEUE].isin(site.queues)
-        for begin, end in zip(shifts[START], shifts[END], strict=True):
-            left |= serves & inside & (times >= begin) & (times < end)
-    out = needed.copy()
-    out.loc[left, AGENTS_SCHEDULED] = 0.0
-    return out
 
 
 def _within(frame: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp]) -> pd.DataFrame:
