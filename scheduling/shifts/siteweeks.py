@@ -12,7 +12,8 @@ on the same local weekday: the one the horizon starts on in the planning time
 zone (`ScheduleOptions.week_start_day`).
 
 The horizon's own start and end are the first and last bounds: the first and
-last weeks of a site may be longer or shorter than 7 days by up to half a day.
+last weeks of a site are longer or shorter than 7 days by its offset from the
+planning zone (13 hours for Manila against New York).
 """
 
 from __future__ import annotations
