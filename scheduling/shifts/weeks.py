@@ -457,14 +457,13 @@ def _joined(
 
 def _exclusive(
     week: Sequence[Site], *, first: bool, reach: pd.Timedelta
-) -> Callable[[pd.Series], pd.Series]:
-    """Which instants of a week only its own shifts can cover (see `weekly_bound`):
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The instants of a week only its own shifts can cover (see `weekly_bound`):
     from its latest site week start plus `reach` (the first week: from its start)
     to its earliest site week end (the next week's first start)."""
     spans = [site.span for site in week if site.span is not None]
     begin = min(s for s, _ in spans) if first else max(s for s, _ in spans) + reach
-    end = min(e for _, e in spans)
-    return lambda times: (times >= begin) & (times < end)
+    return begin, min(e for _, e in spans)
 
 
 def weekly_bound(frame: pd.DataFrame, run: Run, options: ScheduleOptions) -> float | None:
@@ -482,8 +481,9 @@ def weekly_bound(frame: pd.DataFrame, run: Run, options: ScheduleOptions) -> flo
         week_sites = sites_in_week(run.planned, run.horizon, k, options.week_start_day)
         window = _window(week_sites)
         part = _within(frame, window)
-        kept = _exclusive(week_sites, first=k == 0, reach=reach)
-        part.loc[~kept(part[INTERVAL_START]), AGENTS_SCHEDULED] = 0.0
+        begin, end = _exclusive(week_sites, first=k == 0, reach=reach)
+        times = part[INTERVAL_START]
+        part.loc[(times < begin) | (times >= end), AGENTS_SCHEDULED] = 0.0
         shifts = generate_shifts(week_sites, start=window[0], end=window[1])
         model = build_model(part, shifts, sites=week_sites, options=unpriced, groups=run.groups)
         try:
