@@ -152,5 +152,5 @@ def weekend_free(shifts: pd.DataFrame, saturday: pd.Timestamp, monday: pd.Timest
 
 def local_midnight(instant: pd.Timestamp, *, days: int = 1) -> pd.Timestamp:
     """Local midnight `days` after the local date of a tz-aware `instant`, in its zone."""
-    later = instant.normalize().tz_localize(None) + pd.Timedelta(days=days)
+    later = instant.tz_localize(None).normalize() + pd.Timedelta(days=days)
     return later.tz_localize(instant.tz, ambiguous=True, nonexistent="shift_forward")

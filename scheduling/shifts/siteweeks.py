@@ -73,7 +73,7 @@ def _weekday(start: pd.Timestamp, weekday: int | None) -> int:
 def _nearest_midnight(instant: pd.Timestamp, timezone: str, weekday: int) -> pd.Timestamp:
     """The local midnight starting a `weekday` nearest a tz-aware instant (the earlier on a tie)."""
     local = instant.tz_convert(timezone)
-    day = local.normalize().tz_localize(None)
+    day = local.tz_localize(None).normalize()  # a local midnight may not exist
     back = (day.weekday() - weekday) % 7
     candidates = [
         (day + pd.Timedelta(days=d)).tz_localize(
