@@ -168,6 +168,18 @@ def test_agent_summary_gives_hours_of_each_week_and_full_weekends_off():
     assert row["weekends_off"] == 0
 
 
+def test_weekends_are_counted_from_a_local_day_whose_midnight_does_not_exist():
+    from scheduling.shifts.agents import local_weekends
+
+    # Havana springs forward at 00:00 on Sunday 8 March 2026: that day starts at 01:00.
+    span = (pd.Timestamp("2026-03-08 17:00Z"), pd.Timestamp("2026-03-22 00:00Z"))
+    weekends = local_weekends(span, "America/Havana")
+    assert [(sat.strftime("%a %d %H:%M"), mon.strftime("%a %d")) for sat, mon in weekends] == [
+        ("Sat 14 00:00", "Mon 16"),
+        ("Sat 21 00:00", "Mon 23"),
+    ]
+
+
 def _weekends_without(schedule: pd.DataFrame, agent: str, weeks: int) -> list[bool]:
     """Per week: True when the agent works on that week's Saturday or Sunday (UTC)."""
     mine = schedule[schedule[AGENT] == agent]

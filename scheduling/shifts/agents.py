@@ -15,7 +15,7 @@ import pandas as pd
 from scheduling.columns import AGENT, END, SITE, SKILLS, START
 from scheduling.errors import InputError
 from scheduling.shifts.roster import Agent
-from scheduling.shifts.siteweeks import week_bounds
+from scheduling.shifts.siteweeks import local_midnight, week_bounds
 
 SHIFTS = "shifts"
 PAID_HOURS_PER_WEEK = "paid_hours_per_week"  # hours
@@ -137,7 +137,7 @@ def local_weekends(
 ) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """(local Saturday 00:00, the Monday 00:00 after) for each Saturday starting in `span`."""
     out = []
-    day = span[0].tz_convert(timezone).normalize()
+    day = local_midnight(span[0].tz_convert(timezone), days=0)
     while day < span[1]:
         if day.weekday() == 5 and day >= span[0]:
             out.append((day, local_midnight(day, days=2)))
@@ -148,9 +148,3 @@ def local_weekends(
 def weekend_free(shifts: pd.DataFrame, saturday: pd.Timestamp, monday: pd.Timestamp) -> bool:
     """True when none of `shifts` (start, end) overlaps [saturday, monday)."""
     return not ((shifts[START] < monday) & (shifts[END] > saturday)).any()
-
-
-def local_midnight(instant: pd.Timestamp, *, days: int = 1) -> pd.Timestamp:
-    """Local midnight `days` after the local date of a tz-aware `instant`, in its zone."""
-    later = instant.tz_localize(None).normalize() + pd.Timedelta(days=days)
-    return later.tz_localize(instant.tz, ambiguous=True, nonexistent="shift_forward")

@@ -21,11 +21,11 @@ from functools import cached_property
 import pandas as pd
 import pulp
 
-from scheduling.shifts.agents import local_midnight
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.sites import Site
 from scheduling.shifts.siteweeks import (
     first_local_date,
+    local_midnight,
     site_days_off,
     week_first_date,
 )

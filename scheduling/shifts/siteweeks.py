@@ -70,17 +70,19 @@ def _weekday(start: pd.Timestamp, weekday: int | None) -> int:
     return (start.tz_convert("UTC") + pd.Timedelta(hours=12)).weekday()
 
 
+def local_midnight(instant: pd.Timestamp, *, days: int = 1) -> pd.Timestamp:
+    """Local midnight `days` after the local date of a tz-aware `instant`, in its
+    zone; a midnight the clocks skip (America/Havana in March) is the first
+    instant after it."""
+    later = instant.tz_localize(None).normalize() + pd.Timedelta(days=days)
+    return later.tz_localize(instant.tz, ambiguous=True, nonexistent="shift_forward")
+
+
 def _nearest_midnight(instant: pd.Timestamp, timezone: str, weekday: int) -> pd.Timestamp:
     """The local midnight starting a `weekday` nearest a tz-aware instant (the earlier on a tie)."""
     local = instant.tz_convert(timezone)
-    day = local.tz_localize(None).normalize()  # a local midnight may not exist
-    back = (day.weekday() - weekday) % 7
-    candidates = [
-        (day + pd.Timedelta(days=d)).tz_localize(
-            timezone, ambiguous=True, nonexistent="shift_forward"
-        )
-        for d in (-back, 7 - back)
-    ]
+    back = (local.weekday() - weekday) % 7
+    candidates = [local_midnight(local, days=d) for d in (-back, 7 - back)]
     return min(candidates, key=lambda m: (abs(m - local), m))
 
 
@@ -179,8 +181,8 @@ def days_off_releases(
         worked = {(day - first).days for day in local.date}
         last = days_off.spilled(worked)
         if last is not None:
-            free = pd.Timestamp(first + pd.Timedelta(days=last + 1))
-            out[str(agent)] = free.tz_localize(
-                site.tz, ambiguous=True, nonexistent="shift_forward"
-            ).tz_convert("UTC")
+            day0 = site.week_from if site.week_from is not None else site.span[0]
+            out[str(agent)] = local_midnight(day0.tz_convert(site.tz), days=last + 1).tz_convert(
+                "UTC"
+            )
     return out

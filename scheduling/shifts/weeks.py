@@ -60,7 +60,7 @@ from scheduling.columns import (
     TIMEZONE,
 )
 from scheduling.errors import InfeasibleError, InputError
-from scheduling.shifts.agents import local_midnight, local_weekends, weekend_free
+from scheduling.shifts.agents import local_weekends, weekend_free
 from scheduling.shifts.coverage import coverage_frame
 from scheduling.shifts.model import build_model, solve
 from scheduling.shifts.options import ScheduleOptions
@@ -72,7 +72,7 @@ from scheduling.shifts.planner import (
     setup_run,
 )
 from scheduling.shifts.sites import Site
-from scheduling.shifts.siteweeks import days_off_releases, sites_in_week
+from scheduling.shifts.siteweeks import days_off_releases, local_midnight, sites_in_week
 from scheduling.shifts.templates import generate_shifts
 from scheduling.solver import SolveResult
 
