@@ -928,10 +928,12 @@ def test_schedule_refuses_requirements_of_part_days(workdir, requirements_file):
     assert_one_line_error(result, "requirements", "30 hours", "whole number of days")
 
 
-def _previous(workdir, rows: str) -> Path:
+def _previous(workdir, rows: str, *, site: bool = True) -> Path:
     (workdir / "roster.csv").write_text("agent,site\nAna Reyes,Manila\nBob Byrne,Dublin\n")
     path = workdir / "previous.csv"
-    path.write_text("agent,site,start,end,queue\n" + rows)
+    if not site:  # the roster tells the site
+        rows = "\n".join(",".join(r.split(",")[:1] + r.split(",")[2:]) for r in rows.splitlines())
+    path.write_text(("agent,site,start,end,queue\n" if site else "agent,start,end,queue\n") + rows)
     return path
 
 
@@ -960,12 +962,15 @@ def test_previous_schedule_of_strangers_or_overlapping_shifts_is_refused(
     assert_one_line_error(result, "--previous", "--roster")
 
 
-def test_previous_schedule_keeps_rest_into_the_horizon(workdir, requirements_file):
+@pytest.mark.parametrize("site", [True, False])
+def test_previous_schedule_keeps_rest_into_the_horizon(workdir, requirements_file, site):
     start = pd.to_datetime(pd.read_csv(requirements_file)["interval_start"], utc=True).min()
     end = start - pd.Timedelta(hours=1)
     begin = end - pd.Timedelta(hours=8)
     previous = _previous(
-        workdir, f"Ana Reyes,Manila,{begin.isoformat()},{end.isoformat()},phone;email\n"
+        workdir,
+        f"Ana Reyes,Manila,{begin.isoformat()},{end.isoformat()},phone;email\n",
+        site=site,
     )
     out = workdir / "schedule.csv"
     args = ("schedule", requirements_file, "--config", workdir / "wfm.toml", "-o", out, "-q")

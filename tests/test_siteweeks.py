@@ -258,3 +258,73 @@ def test_a_run_of_days_off_spills_into_the_next_week_only_when_the_week_has_none
         expected = None if inside.kept(worked) or not past else min(past)
         assert spilling.spilled(worked) == expected
         assert spilling.kept(worked) == bool(free)
+
+
+def _manila_shifts(agent: str, days: list[str], hour: int = 9) -> list[dict]:
+    """8-hour shifts of `agent` at Manila starting at `hour` local on `days` (dates)."""
+    out = []
+    for day in days:
+        start = pd.Timestamp(f"{day} {hour:02d}:00", tz="Asia/Manila").tz_convert("UTC")
+        row = {"agent": agent, "site": "Manila", "start": start}
+        out.append({**row, "end": start + pd.Timedelta(hours=8), "timezone": "Asia/Manila"})
+    return out
+
+
+def _previous_week() -> pd.DataFrame:
+    """Before a horizon starting Monday 23 November 13:00 in Manila: a00 worked
+    that Monday 02:00-10:00 (Manila's week 1, before the horizon); a01 worked
+    Tuesday to Saturday, so its two free days in a row are Sunday 22 and Monday 23;
+    a02 worked Monday to Friday (Saturday and Sunday free)."""
+    rows = _manila_shifts("a00", ["2026-11-23"], hour=2)
+    rows += _manila_shifts("a01", [f"2026-11-{d}" for d in range(17, 22)])
+    rows += _manila_shifts("a02", [f"2026-11-{d}" for d in range(16, 21)])
+    return pd.DataFrame(rows)
+
+
+def test_previous_shifts_carry_days_off_and_the_first_week_days_and_hours():
+    from scheduling.shifts.roster import Carry
+    from scheduling.shifts.siteweeks import previous_weeks
+
+    site = conftest.make_site(name="Manila", timezone="Asia/Manila")
+    horizon = (START_NY, START_NY + pd.Timedelta(days=14))
+    first = sites_in_week([site], horizon, 0, 0)
+    options = ScheduleOptions(consecutive_days_off=2)
+    release, carried = previous_weeks(_previous_week(), first, START_NY, options)
+    assert release == {"a01": pd.Timestamp("2026-11-24 00:00", tz="Asia/Manila").tz_convert("UTC")}
+    assert carried == {"a00": Carry((0,), 8.0)}
+
+
+def test_a_previous_schedule_counts_toward_the_first_local_week_of_each_agent():
+    """Manila's first week starts 13 hours before the horizon: a00's shift that
+    Monday morning (from --previous) is one of its days and 8 of its hours, so
+    with 5 days a week it gets at most 4 more there and none that day; a01's
+    Sunday and Monday off stay off (its week before had no two free days inside)."""
+    requirements, site, roster, options = manila_run(agents=6)
+    previous = _previous_week()
+    result = schedule_horizon(
+        requirements, sites=[site], options=options, roster=roster, previous=previous
+    )
+    schedule = result.schedule
+    assert len(schedule) > 40  # busy: the rules bind
+    both = pd.concat([previous, schedule[previous.columns]], ignore_index=True)
+    local = both[START].dt.tz_convert("Asia/Manila")
+    week1 = local.dt.date.between(
+        pd.Timestamp("2026-11-23").date(), pd.Timestamp("2026-11-29").date()
+    )
+    for agent, shifts in both[week1].groupby(AGENT):
+        dates = set(local[shifts.index].dt.date)
+        assert len(shifts) <= options.max_days_per_week, agent
+        assert len(dates) == len(shifts), agent  # one shift a local day
+        hours = (shifts[END] - shifts[START]).dt.total_seconds().sum() / 3600
+        assert hours <= options.max_hours_per_week, agent
+        week = pd.Timestamp("2026-11-23").date()
+        free = [week + pd.Timedelta(days=d) not in dates for d in range(8)]
+        assert any(a and b for a, b in itertools.pairwise(free)), agent
+    a00 = local[(both[AGENT] == "a00") & week1]
+    assert len(a00) == 5  # it is short of agents: a00 works every day it may
+    a01 = local[(both[AGENT] == "a01") & (both[START] >= START_NY)]
+    assert a01.min() >= pd.Timestamp("2026-11-24 00:00", tz="Asia/Manila")
+    for _, shifts in both.groupby(AGENT):
+        shifts = shifts.sort_values(START)
+        gaps = shifts[START].iloc[1:].to_numpy() - shifts[END].iloc[:-1].to_numpy()
+        assert (gaps >= pd.Timedelta(hours=11).to_timedelta64()).all()

@@ -22,7 +22,7 @@ from scheduling.errors import FieldError
 from scheduling.shifts.agents import agent_summary
 from scheduling.shifts.planner import ScheduleResult
 from scheduling.shifts.roster import roster_agents
-from scheduling.shifts.weeks import MAX_WEEKS, WeekDone, releases_after, schedule_horizon
+from scheduling.shifts.weeks import MAX_WEEKS, WeekDone, schedule_horizon
 from scheduling.solver import interruptible, solver_log
 from scheduling.staffing.queues import QueueSpec
 from scheduling.staffing.requirements import staff_interval, staff_requirements
@@ -346,8 +346,9 @@ def run_schedule(
     """Requirements frame (+ roster file) -> schedule, coverage and solve report.
 
     `log_path` receives the solvers' own logs (appended); nothing reaches stdout.
-    `previous` is the schedule before the horizon (rest carries over); `force`
-    lets a horizon run past `MAX_WEEKS`.
+    `previous` is the schedule before the horizon (its rest, days off in a row
+    and the days and hours of each site's first week carry over:
+    `schedule_horizon`); `force` lets a horizon run past `MAX_WEEKS`.
     """
     check_horizon(requirements, config.interval_minutes, force=force)
     if not config.sites:
@@ -369,16 +370,16 @@ def run_schedule(
     roster_frame = (
         readers.read_roster(roster, sites=[s.name for s in config.sites]) if roster else None
     )
-    release = None
+    before = None
     if previous is not None:
-        release = previous_release(previous, roster_frame, config, requirements)
+        before = previous_shifts(previous, roster_frame, config, requirements)
     with solver_log(log_path), interruptible():
         return schedule_horizon(
             requirements,
             sites=list(config.sites),
             options=options,
             roster=roster_frame,
-            release=release,
+            previous=before,
             progress=progress,
         )
 
@@ -418,10 +419,11 @@ def check_horizon(requirements: pd.DataFrame, interval_minutes: int, *, force: b
         )
 
 
-def previous_release(
+def previous_shifts(
     path: Path, roster: pd.DataFrame | None, config: Config, requirements: pd.DataFrame
-) -> dict[str, pd.Timestamp]:
-    """Per roster agent, the earliest start after its shifts in `path` (last end + rest)."""
+) -> pd.DataFrame:
+    """The roster's shifts before the horizon from `path`, checked: agent, site (the
+    agent's roster site where the file has none), start, end (UTC), timezone."""
     if roster is None:
         raise WfmError("--previous: needs --roster (the named agents whose weeks go on)")
     frame = readers.read_schedule(path, tz=config.timezone, sites=[s.name for s in config.sites])
@@ -443,9 +445,11 @@ def previous_release(
             f"({start:%Y-%m-%d %H:%M} UTC); give only shifts before the horizon"
         )
     zones = {site.name: site.timezone for site in config.sites}
-    sites = dict(zip(roster["agent"], roster["site"], strict=True))
-    frame["timezone"] = [zones.get(sites[a], config.timezone) for a in frame["agent"]]
-    return releases_after(frame, config.scheduling)
+    sites = dict(zip(roster["agent"], roster["site"].astype(str).str.strip(), strict=True))
+    given = frame["site"].astype(str).str.strip()
+    frame["site"] = given.where(given != "", frame["agent"].map(sites))
+    frame["timezone"] = [zones.get(s, config.timezone) for s in frame["site"]]
+    return frame
 
 
 def erlang_queue(**fields: float | None) -> QueueSpec:

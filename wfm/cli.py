@@ -81,7 +81,10 @@ PreviousOpt = Annotated[
     Path | None,
     typer.Option(
         "--previous",
-        help="The schedule CSV before the horizon: rest after its shifts carries over.",
+        help=(
+            "The schedule CSV before the horizon: rest after its shifts, days off "
+            "in a row and the days and hours of each site's first week carry over."
+        ),
     ),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Schedule a horizon of more than 8 weeks.")]

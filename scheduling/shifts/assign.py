@@ -65,7 +65,7 @@ from scheduling.errors import InputError
 from scheduling.shifts.breaks import round_breaks
 from scheduling.shifts.daysoff import DaysOff
 from scheduling.shifts.options import ScheduleOptions
-from scheduling.shifts.roster import Agent, roster_agents
+from scheduling.shifts.roster import Agent, Carry, roster_agents, with_carry
 from scheduling.shifts.sites import Site
 from scheduling.shifts.siteweeks import first_local_date, site_days_off, week_number
 from scheduling.shifts.skills import group_label, parse_group
@@ -118,6 +118,7 @@ def assign_agents(
     breaks: pd.DataFrame | None = None,
     release: Mapping[str, pd.Timestamp] | None = None,
     weekend_due: Collection[str] = (),
+    carried: Mapping[str, Carry] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Put agents on the chosen shifts under the rules in the module docstring.
 
@@ -144,6 +145,8 @@ def assign_agents(
         weekend_due: roster agents owed a weekend off: each of their shifts
             starting on a local Saturday or Sunday costs `WEEKEND_DUE_STEP`
             hours in the assignment's objective (less than any hour filled).
+        carried: per roster agent, the days and hours it worked before the
+            horizon in its site's first week (`roster.with_carry`).
 
     Returns:
         (schedule, unfilled). schedule: `SCHEDULE_COLUMNS` (agent, site, start,
@@ -165,7 +168,11 @@ def assign_agents(
         raise InputError("assign_agents: horizon end must be after its start")
     by_name = {site.name: site for site in sites}
     slots = _slots(chosen, shifts, by_name, horizon_start)
-    agents = None if roster is None else roster_agents(roster, sites=sites, options=options)
+    agents = (
+        None
+        if roster is None
+        else with_carry(roster_agents(roster, sites=sites, options=options), carried)
+    )
     skills_of = {a.name: a.skills for a in agents or []}
     assigned: list[tuple[str, _Slot]] = []
     unfilled: list[tuple[_Slot, int]] = []
@@ -268,6 +275,7 @@ def _eligible(agent: Agent, slot: _Slot, rules: _Rules) -> bool:
         (free is None or slot.start >= free)
         and set(slot.skills) <= set(agent.skills)
         and slot.weekday not in agent.days_unavailable
+        and slot.dayno not in agent.worked_days  # one shift a local day
         and slot.paid_hours <= agent.max_hours + 1e-9
         and rules.workable(slot)
     )
@@ -340,15 +348,36 @@ def _anonymous_weeks(
     return taken
 
 
-def _fits(shifts: list[_Slot], slot: _Slot, rules: _Rules, max_hours: float) -> bool:
+def _fits(
+    shifts: list[_Slot],
+    slot: _Slot,
+    rules: _Rules,
+    max_hours: float,
+    worked: tuple[int, ...] = (),
+) -> bool:
+    """True when an agent with `shifts` may also take `slot` under its weekly
+    rules; `worked`: its days worked before the horizon in the first week
+    (`Agent.worked_days`), `max_hours` what that week has left."""
     same_week = [s for s in shifts if s.week == slot.week]
-    if len(same_week) >= rules.max_days:
+    if len(same_week) + _worked_in(worked, slot.week) >= rules.max_days:
         return False
     if sum(s.paid_hours for s in same_week) + slot.paid_hours > max_hours + 1e-9:
         return False
     if any(rules.clash(s, slot) for s in shifts):
         return False
-    return rules.days_off.kept({rules.day(s) for s in (*shifts, slot)})
+    days = {rules.day(s) for s in (*shifts, slot)}
+    return rules.days_off.kept(days.union(_blocking(worked, rules)))
+
+
+def _worked_in(worked: tuple[int, ...], week: int) -> int:
+    """Days worked before the horizon that count in `week` (they are all in the first)."""
+    return len(worked) if week == 0 else 0
+
+
+def _blocking(worked: tuple[int, ...], rules: _Rules) -> tuple[int, ...]:
+    """The days worked before the horizon that the days-off rule holds against: all
+    of them, unless they alone already leave no run free (nothing to keep then)."""
+    return worked if worked and rules.days_off.kept(set(worked)) else ()
 
 
 # Most swaps one site's steadying may make: it ends every run alike.
@@ -422,8 +451,8 @@ def _swapped(
     if not (
         _eligible(a, second, rules)
         and _eligible(b, first, rules)
-        and _fits(mine[:i] + mine[i + 1 :], second, rules, a.max_hours)
-        and _fits(theirs[:j] + theirs[j + 1 :], first, rules, b.max_hours)
+        and _fits(mine[:i] + mine[i + 1 :], second, rules, a.max_hours, a.worked_days)
+        and _fits(theirs[:j] + theirs[j + 1 :], first, rules, b.max_hours, b.worked_days)
     ):
         return False
     work[a.name], work[b.name] = new_mine, new_theirs
@@ -596,17 +625,15 @@ def _agent_rows(
     for r in sorted(mine):
         weeks[slots[r].week].append(r)
     for week, rows in weeks.items():
-        if len(rows) > rules.max_days:
-            problem += (
-                pulp.lpSum(mine[r] for r in rows) <= rules.max_days,
-                f"days_{a}_{week}",
-            )
+        days = rules.max_days - _worked_in(agent.worked_days, week)
+        if len(rows) > days:
+            problem += (pulp.lpSum(mine[r] for r in rows) <= days, f"days_{a}_{week}")
         if sum(slots[r].paid_hours for r in rows) > agent.max_hours:
             problem += (
                 pulp.lpSum(slots[r].paid_hours * mine[r] for r in rows) <= agent.max_hours,
                 f"hours_{a}_{week}",
             )
-    _days_off_rows(problem, a, mine, slots, rules)
+    _days_off_rows(problem, a, mine, slots, rules, _blocking(agent.worked_days, rules))
 
 
 def _days_off_rows(
@@ -615,12 +642,14 @@ def _days_off_rows(
     mine: dict[int, pulp.LpVariable],
     slots: list[_Slot],
     rules: _Rules,
+    worked: tuple[int, ...] = (),
 ) -> None:
     """Agent a keeps a run of `days_off` free days in every week.
 
     off[a,w,p] = 1 says the run starting on day p is free: off + (shifts on
     each of its days) <= 1, and every week has one such run. A week with a run
-    on which the agent has no eligible shift at all needs no rows.
+    on which the agent has no eligible shift at all needs no rows. Runs through
+    a day `worked` before the horizon are not free.
     """
     if not mine:
         return
@@ -628,7 +657,7 @@ def _days_off_rows(
     for r, var in mine.items():
         on_day[rules.day(slots[r])].append(var)
     for week in rules.days_off.weeks():
-        runs = rules.days_off.runs(week)
+        runs = [run for run in rules.days_off.runs(week) if not set(worked).intersection(run)]
         if any(all(d not in on_day for d in run) for run in runs):
             continue
         free = []

@@ -44,7 +44,7 @@ from scheduling.shifts.model import (
     solve,
 )
 from scheduling.shifts.options import ScheduleOptions
-from scheduling.shifts.roster import Agent, roster_agents
+from scheduling.shifts.roster import Agent, Carry, roster_agents, with_carry
 from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import SkillGroup, group_label, skill_groups
 from scheduling.shifts.templates import generate_shifts, shift_costs
@@ -147,6 +147,7 @@ def schedule_requirements(
     roster: pd.DataFrame | None = None,
     release: Mapping[str, pd.Timestamp] | None = None,
     weekend_due: Collection[str] = (),
+    carried: Mapping[str, Carry] | None = None,
 ) -> ScheduleResult:
     """Schedule agents at the sites to cover the requirements.
 
@@ -162,6 +163,8 @@ def schedule_requirements(
         release: per roster agent, the earliest instant (UTC) it may start a
             shift: its last shift before the horizon ends plus `min_rest_hours`.
         weekend_due: roster agents owed a full weekend off (`assign_agents`).
+        carried: per roster agent, the days and hours it worked before the
+            horizon in its site's first week (`siteweeks.previous_weeks`).
 
     Returns:
         Schedule, coverage, unfilled shifts, solve result and binding limits.
@@ -180,6 +183,7 @@ def schedule_requirements(
             roster=roster,
             release=release,
             weekend_due=weekend_due,
+            carried=carried,
         )
 
 
@@ -191,8 +195,16 @@ def _scheduled(
     roster: pd.DataFrame | None,
     release: Mapping[str, pd.Timestamp] | None,
     weekend_due: Collection[str],
+    carried: Mapping[str, Carry] | None,
 ) -> ScheduleResult:
-    run = setup_run(requirements, sites=sites, options=options, roster=roster, release=release)
+    run = setup_run(
+        requirements,
+        sites=sites,
+        options=options,
+        roster=roster,
+        release=release,
+        carried=carried,
+    )
     shifts = generate_shifts(run.active, start=run.horizon[0], end=run.horizon[1])
     model = build_model(requirements, shifts, sites=run.planned, options=options, groups=run.groups)
     result = solve(
@@ -213,6 +225,7 @@ def _scheduled(
         breaks=break_plan(model),
         release=release,
         weekend_due=weekend_due,
+        carried=carried,
     )
     coverage = coverage_frame(requirements, schedule, options=options)
     extra = extra_shifts(
@@ -290,8 +303,10 @@ def setup_run(
     options: ScheduleOptions,
     roster: pd.DataFrame | None,
     release: Mapping[str, pd.Timestamp] | None = None,
+    carried: Mapping[str, Carry] | None = None,
 ) -> Run:
-    """Check the inputs and sizes of a run (see `schedule_requirements`)."""
+    """Check the inputs and sizes of a run (see `schedule_requirements`); the
+    roster agents with what they `carried` into the first week (`with_carry`)."""
     _check_sites(sites)
     required = requirement_table(requirements, options=options, sites=sites)
     grid = pd.DatetimeIndex(required[INTERVAL_START].unique()).sort_values()
@@ -304,7 +319,7 @@ def setup_run(
         names_active = {site.name for site in active}
         agents = [
             agent
-            for agent in roster_agents(roster, sites=sites, options=options)
+            for agent in with_carry(roster_agents(roster, sites=sites, options=options), carried)
             if agent.site in names_active
         ]
         staff = Counter(agent.site for agent in agents)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -40,6 +40,10 @@ class Agent:
         max_hours: most paid hours per week, hours.
         days_unavailable: local weekdays the agent never works, 0 = Monday.
         preferred_start: preferred local start, minutes after midnight, or None.
+        worked_days: local day numbers of the run's first week (from the site's
+            day 0) on which the agent worked before the horizon (`with_carry`);
+            they count toward its days and days off of that week, and
+            `max_hours` is then what that week has left.
     """
 
     name: str
@@ -48,6 +52,38 @@ class Agent:
     max_hours: float
     days_unavailable: tuple[int, ...] = ()
     preferred_start: int | None = None
+    worked_days: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Carry:
+    """What an agent worked before the horizon in the first week of its site.
+
+    Attributes:
+        days: local day numbers from the site's day 0 (`Agent.worked_days`).
+        hours: paid hours of those shifts (start to end), hours.
+    """
+
+    days: tuple[int, ...]
+    hours: float
+
+
+def with_carry(agents: Sequence[Agent], carried: Mapping[str, Carry] | None) -> list[Agent]:
+    """The agents with what they worked before the horizon in their first week:
+    those days, and that many hours less (never below 0)."""
+    if not carried:
+        return list(agents)
+    out = []
+    for agent in agents:
+        carry = carried.get(agent.name)
+        if carry is not None:
+            agent = replace(
+                agent,
+                worked_days=tuple(sorted(set(carry.days))),
+                max_hours=max(agent.max_hours - carry.hours, 0.0),
+            )
+        out.append(agent)
+    return out
 
 
 def roster_agents(

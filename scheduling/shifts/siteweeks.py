@@ -23,9 +23,10 @@ from datetime import date
 
 import pandas as pd
 
-from scheduling.columns import AGENT, SITE, START
+from scheduling.columns import AGENT, END, SITE, START
 from scheduling.shifts.daysoff import DaysOff
 from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.roster import Carry
 from scheduling.shifts.sites import Site
 
 WEEK = pd.Timedelta(days=7)
@@ -186,3 +187,84 @@ def days_off_releases(
                 "UTC"
             )
     return out
+
+
+def previous_weeks(
+    previous: pd.DataFrame,
+    sites: Sequence[Site],
+    horizon_start: pd.Timestamp,
+    options: ScheduleOptions,
+) -> tuple[dict[str, pd.Timestamp], dict[str, Carry]]:
+    """What the shifts before the horizon carry into each agent's first week.
+
+    A site's first week starts at its `Site.week_from` (a local midnight; the
+    horizon start for a site without one). The week before it is the 7 local
+    days up to there.
+
+    Args:
+        previous: shifts before the horizon: agent, site, start, end (tz-aware).
+        sites: the first week's sites, with their spans (`sites_in_week`):
+            also for a one-week run, whose week is 7 days from the horizon
+            start (what an agent worked in its calendar week before the horizon
+            then counts too: more than the block asks, never less).
+        horizon_start: tz-aware.
+        options: `consecutive_days_off`.
+
+    Returns:
+        (release, carried). release: per agent whose week before the first has
+        no run of free days of its own and so needs the first days of the first
+        week (as `days_off_releases`), the local midnight after that run (UTC).
+        carried: per agent with shifts in its site's first week before the
+        horizon starts (a site east of the planning zone, whose week starts at
+        a local midnight before the horizon), their local days and paid hours.
+    """
+    by_name = {site.name: site for site in sites}
+    release: dict[str, pd.Timestamp] = {}
+    carried: dict[str, Carry] = {}
+    for (agent, name), rows in previous.groupby([AGENT, SITE], sort=True):
+        site = by_name.get(str(name))
+        if site is None:
+            continue
+        first = site.week_from if site.week_from is not None else horizon_start
+        starts = pd.DatetimeIndex(rows[START])
+        free = _kept_off(site, starts, first, options)
+        if free is not None:
+            release[str(agent)] = max(free, release.get(str(agent), free))
+        inside = (starts >= first) & (starts < horizon_start)
+        if inside.any():
+            day0 = first_local_date(site, horizon_start)
+            local = starts[inside].tz_convert(site.tz)
+            hours = (rows[END] - rows[START])[inside].dt.total_seconds().sum() / 3600
+            carry = Carry(tuple(sorted({(d - day0).days for d in local.date})), float(hours))
+            carried[str(agent)] = _joined_carry(carried.get(str(agent)), carry)
+    return release, carried
+
+
+def _kept_off(
+    site: Site, starts: pd.DatetimeIndex, first: pd.Timestamp, options: ScheduleOptions
+) -> pd.Timestamp | None:
+    """The local midnight (UTC) after the run of days off that the week before
+    `first` needs from the week after it, else None."""
+    local_first = first.tz_convert(site.tz)
+    before = local_midnight(local_first, days=-7) if site.week_from is not None else first - WEEK
+    days_off = DaysOff.of(
+        options.consecutive_days_off,
+        tz=site.tz,
+        start=before,
+        end=first,
+        cyclic=False,
+        spill=True,
+    )
+    base = before.tz_convert(site.tz)
+    inside = starts[(starts >= before) & (starts < first)].tz_convert(site.tz)
+    last = days_off.spilled({(d - base.date()).days for d in inside.date})
+    if last is None:
+        return None
+    return local_midnight(base, days=last + 1).tz_convert("UTC")
+
+
+def _joined_carry(old: Carry | None, new: Carry) -> Carry:
+    """Two sites' carries of one agent as one (an agent is at one site in a roster)."""
+    if old is None:
+        return new
+    return Carry(tuple(sorted(set(old.days) | set(new.days))), old.hours + new.hours)

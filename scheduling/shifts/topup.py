@@ -171,7 +171,7 @@ def _fits_hours(
 ) -> bool:
     """`_fits` with the agent's real paid hours per week (held slots carry none)."""
     left = agent.max_hours - hours.get(slot.week, 0.0)
-    return _fits(own, slot, rules, left)
+    return _fits(own, slot, rules, left, agent.worked_days)
 
 
 def _held_hours(held: Mapping[str, list[_Slot]]) -> dict[str, dict[int, float]]:

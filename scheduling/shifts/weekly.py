@@ -1,14 +1,15 @@
 """The assignment by whole weeks: column generation over the agents' weeks of one site.
 
 Agents of a site alike in every rule (skills, unavailable weekdays, weekly
-hours, release, owed a weekend) form a class c of n_c agents. A week p of c is
-a set of slots one such agent can work (`scheduling.shifts.assign`'s rules),
-worth v_p = its paid hours - `WEEKEND_DUE_STEP` per weekend shift for an agent
-owed a weekend - the convex weekend cost sum_{k <= K} k `WEEKEND_STEP` of its K
-weekend days, as in the assignment programme's objective, + a tie-break: each
-slot's `short_if_left` scaled so that all of them together are worth
-`TIE_HOURS` (when the roster cannot fill every slot, of two answers filling the
-same hours the one leaving the slots the plan misses least is worth more). Then
+hours, days worked before the horizon, release, owed a weekend) form a class c
+of n_c agents. A week p of c is a set of slots one such agent can work
+(`scheduling.shifts.assign`'s rules), worth v_p = its paid hours -
+`WEEKEND_DUE_STEP` per weekend shift for an agent owed a weekend - the convex
+weekend cost sum_{k <= K} k `WEEKEND_STEP` of its K weekend days, as in the
+assignment programme's objective, + a tie-break: each slot's `short_if_left`
+scaled so that all of them together are worth `TIE_HOURS` (when the roster
+cannot fill every slot, of two answers filling the same hours the one leaving
+the slots the plan misses least is worth more). Then
 
     maximise   sum_p v_p z_p
     subject to sum_{p holding slot r} z_p <= count_r      fill_{r}
@@ -113,6 +114,7 @@ def classes_of(slots: Sequence[_Slot], staff: Sequence[Agent], rules: _Rules) ->
             tuple(sorted(agent.skills)),
             tuple(sorted(agent.days_unavailable)),
             agent.max_hours,
+            agent.worked_days,
             () if free is None else tuple(r for r, s in enumerate(slots) if s.start < free),
             agent.name in rules.weekend_due,
         )
@@ -159,7 +161,7 @@ class _Pricer:
             if costs[r] >= 0:
                 break
             slot = self.slots[r]
-            if _fits(week, slot, self.rules, self.agent.max_hours):
+            if _fits(week, slot, self.rules, self.agent.max_hours, self.agent.worked_days):
                 week.append(slot)
                 chosen.append(int(r))
         return tuple(sorted(chosen))

@@ -71,8 +71,14 @@ from scheduling.shifts.planner import (
     schedule_requirements,
     setup_run,
 )
+from scheduling.shifts.roster import Carry
 from scheduling.shifts.sites import Site
-from scheduling.shifts.siteweeks import days_off_releases, local_midnight, sites_in_week
+from scheduling.shifts.siteweeks import (
+    days_off_releases,
+    local_midnight,
+    previous_weeks,
+    sites_in_week,
+)
 from scheduling.shifts.templates import generate_shifts
 from scheduling.solver import SolveResult
 
@@ -122,12 +128,20 @@ def schedule_horizon(
     options: ScheduleOptions,
     roster: pd.DataFrame | None = None,
     release: Mapping[str, pd.Timestamp] | None = None,
+    previous: pd.DataFrame | None = None,
     progress: Callable[[WeekDone], None] | None = None,
 ) -> ScheduleResult:
     """Schedule a horizon of any whole number of intervals, week by week past one week.
 
     Args:
         requirements, sites, options, roster, release: as `schedule_requirements`.
+        previous: the roster's shifts before the horizon (agent, site, start,
+            end, timezone; the schedule contract), or None: each agent starts
+            after its last one plus rest (`releases_after`), its days off in a
+            row of the week before that need days of the first week keep them
+            free, and the days and hours it worked in its site's first week
+            before the horizon count toward that week's rules
+            (`siteweeks.previous_weeks`).
         progress: called after each week of a multi-week horizon.
 
     Returns:
@@ -138,15 +152,23 @@ def schedule_horizon(
     """
     run = setup_run(requirements, sites=sites, options=options, roster=roster)
     spans = week_spans(run.horizon)
+    first = sites_in_week(sites, run.horizon, 0, options.week_start_day)
     if len(spans) == 1:
+        release, carried = _history(previous, release, first, run.horizon[0], options)
         return schedule_requirements(
-            requirements, sites=sites, options=options, roster=roster, release=release
+            requirements,
+            sites=sites,
+            options=options,
+            roster=roster,
+            release=release,
+            carried=carried,
         )
     weekly = dataclasses.replace(options, cyclic=False)
+    history = _history(previous, release, first, run.horizon[0], weekly)
     clock = time.perf_counter()
     frame = _with_utc(requirements)
     with _bound_in_background(frame, run, weekly) as bound:
-        done, stopped = _weeks(frame, spans, run, sites, weekly, roster, release, progress, clock)
+        done, stopped = _weeks(frame, spans, run, sites, weekly, roster, history, progress, clock)
         value = None if stopped else bound()
     joined = _joined(frame, done, bound=value, options=weekly, started=clock)
     notes = [] if not stopped else [_interrupted(len(done), len(spans))]
@@ -160,7 +182,7 @@ def _weeks(
     sites: Sequence[Site],
     options: ScheduleOptions,
     roster: pd.DataFrame | None,
-    release: Mapping[str, pd.Timestamp] | None,
+    history: tuple[dict[str, pd.Timestamp], dict[str, Carry]],
     progress: Callable[[WeekDone], None] | None,
     clock: float,
 ) -> tuple[list[ScheduleResult], bool]:
@@ -171,7 +193,7 @@ def _weeks(
     week keeps the weeks done so far, before it, it is raised as usual.
     """
     done: list[ScheduleResult] = []
-    releases = dict(release or {})
+    releases, carried = history
     held: dict[str, pd.Timestamp] = {}  # anonymous names kept off by their days off
     weekends = _Weekends(run, options.weekend_off_within_weeks)
     for k, span in enumerate(spans):
@@ -184,6 +206,7 @@ def _weeks(
                 roster=roster,
                 release=releases,
                 weekend_due=weekends.due(),
+                carried=carried if k == 0 else None,
             )
         except KeyboardInterrupt:
             if not done:
@@ -208,6 +231,24 @@ def _weeks(
         last = done[-1]
         done[-1] = dataclasses.replace(last, binding=[*last.binding, weekends.message(missed)])
     return done, False
+
+
+def _history(
+    previous: pd.DataFrame | None,
+    release: Mapping[str, pd.Timestamp] | None,
+    sites: Sequence[Site],
+    horizon_start: pd.Timestamp,
+    options: ScheduleOptions,
+) -> tuple[dict[str, pd.Timestamp], dict[str, Carry]]:
+    """(release, carried) of the first week: `release` with what `previous` adds (see
+    `schedule_horizon`), the later of the two per agent."""
+    out = dict(release or {})
+    if previous is None or previous.empty:
+        return out, {}
+    kept_off, carried = previous_weeks(previous, sites, horizon_start, options)
+    for more in (releases_after(previous, options), kept_off):
+        out.update({a: max(t, out.get(a, t)) for a, t in more.items()})
+    return out, carried
 
 
 def _interrupted(done: int, weeks: int) -> str:
