@@ -981,6 +981,42 @@ def test_previous_schedule_keeps_rest_into_the_horizon(workdir, requirements_fil
     assert len(ana) and (ana >= end + pd.Timedelta(hours=11)).all()
 
 
+def test_previous_schedule_that_breaks_the_first_week_rules_on_its_own_is_refused(
+    workdir, requirements_file
+):
+    """Manila's week starts at its midnight, 13 hours before the New York horizon:
+    Ana's 8 hours that morning are more than her contract of 6 a week."""
+    start = pd.to_datetime(pd.read_csv(requirements_file)["interval_start"], utc=True).min()
+    morning = start.tz_convert("Asia/Manila").normalize() + pd.Timedelta(hours=2)
+    end = morning + pd.Timedelta(hours=8)
+    previous = _previous(
+        workdir, f"Ana Reyes,Manila,{morning.isoformat()},{end.isoformat()},phone\n"
+    )
+    roster = workdir / "roster.csv"
+    roster.write_text("agent,site,contracted_hours\nAna Reyes,Manila,6\nBob Byrne,Dublin,40\n")
+    out = workdir / "schedule.csv"
+    args = ("schedule", requirements_file, "--config", workdir / "wfm.toml", "-o", out)
+    result = invoke(*args, "--roster", roster, "--previous", previous)
+    assert_one_line_error(
+        result,
+        "previous.csv",
+        "row 2",
+        "Ana Reyes",
+        "8 hours",
+        "Manila's week of",
+        "more than its 6",
+    )
+    assert not out.exists()
+    roster.write_text("agent,site,contracted_hours\nAna Reyes,Manila,40\nBob Byrne,Dublin,40\n")
+    result = invoke(*args, "--roster", roster, "--previous", previous, "-q")
+    assert result.exit_code == 0, result.output
+    schedule = pd.read_csv(out)
+    ana = pd.to_datetime(schedule.loc[schedule["agent"] == "Ana Reyes", "start"], utc=True)
+    local_dates = set(ana.dt.tz_convert("Asia/Manila").dt.date)
+    assert morning.date() not in local_dates  # one shift a local day
+    assert len(ana) <= 4  # five days a week, one of them before the horizon
+
+
 def test_multi_week_schedule_redirected_holds_only_data(workdir):
     """Ten days: two weeks, the bound in a second process; stdout is still only CSV."""
     times = pd.date_range("2025-02-03", periods=240, freq="60min", tz="UTC")

@@ -328,3 +328,29 @@ def test_a_previous_schedule_counts_toward_the_first_local_week_of_each_agent():
         shifts = shifts.sort_values(START)
         gaps = shifts[START].iloc[1:].to_numpy() - shifts[END].iloc[:-1].to_numpy()
         assert (gaps >= pd.Timedelta(hours=11).to_timedelta64()).all()
+
+
+@pytest.mark.parametrize(
+    ("carry", "hours", "rules", "fragment"),
+    [
+        ((0,), 9.0, {}, "9 hours in Manila's week of 2026-11-23 before the horizon"),
+        ((0,), 8.0, {"max_days_per_week": 1}, None),
+        ((-1, 0), 8.0, {"max_days_per_week": 1}, "2 days in Manila's week"),
+        ((0,), 8.0, {"consecutive_days_off": 6, "max_days_per_week": 1}, None),
+        ((0, 6), 8.0, {"consecutive_days_off": 6, "max_days_per_week": 2}, "no 6 free days"),
+    ],
+)
+def test_a_carry_that_alone_breaks_a_first_week_rule_names_the_rule(carry, hours, rules, fragment):
+    from scheduling.shifts.roster import Agent, Carry
+    from scheduling.shifts.siteweeks import carry_conflicts
+
+    site = conftest.make_site(name="Manila", timezone="Asia/Manila")
+    horizon = (START_NY, START_NY + pd.Timedelta(days=14))
+    first = sites_in_week([site], horizon, 0, 0)
+    agent = Agent(name="ana", site="Manila", skills=("phone",), max_hours=8.0)
+    options = ScheduleOptions(**rules)
+    found = carry_conflicts({"ana": Carry(carry, hours)}, [agent], first, START_NY, options)
+    if fragment is None:
+        assert found == {}
+    else:
+        assert list(found) == ["ana"] and fragment in found["ana"]

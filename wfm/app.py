@@ -20,8 +20,10 @@ from forecasting.forecast import ForecastResult, forecast_volume
 from forecasting.history import aggregate_contacts, complete_grid
 from scheduling.errors import FieldError
 from scheduling.shifts.agents import agent_summary
+from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import ScheduleResult
 from scheduling.shifts.roster import roster_agents
+from scheduling.shifts.siteweeks import carry_conflicts, previous_weeks, sites_in_week
 from scheduling.shifts.weeks import MAX_WEEKS, WeekDone, schedule_horizon
 from scheduling.solver import interruptible, solver_log
 from scheduling.staffing.queues import QueueSpec
@@ -373,6 +375,7 @@ def run_schedule(
     before = None
     if previous is not None:
         before = previous_shifts(previous, roster_frame, config, requirements)
+        check_first_weeks(previous, before, roster_frame, config, options, requirements)
     with solver_log(log_path), interruptible():
         return schedule_horizon(
             requirements,
@@ -450,6 +453,31 @@ def previous_shifts(
     frame["site"] = given.where(given != "", frame["agent"].map(sites))
     frame["timezone"] = [zones.get(s, config.timezone) for s in frame["site"]]
     return frame
+
+
+def check_first_weeks(
+    path: Path,
+    frame: pd.DataFrame,
+    roster: pd.DataFrame,
+    config: Config,
+    options: ScheduleOptions,
+    requirements: pd.DataFrame,
+) -> None:
+    """Refuse a previous schedule (`previous_shifts`) whose shifts before the horizon
+    alone break a weekly rule of an agent's first week: no plan could keep it."""
+    times = pd.to_datetime(requirements["interval_start"], utc=True)
+    horizon = (times.min(), times.max() + pd.Timedelta(minutes=config.interval_minutes))
+    first = sites_in_week(config.sites, horizon, 0, options.week_start_day)
+    _, carried = previous_weeks(frame, first, horizon[0], options)
+    agents = roster_agents(roster, sites=config.sites, options=options)
+    conflicts = carry_conflicts(carried, agents, first, horizon[0], options)
+    if conflicts:
+        name = min(conflicts)
+        row = int(frame.index[frame["agent"] == name].max()) + 2
+        raise WfmError(
+            f"{path}: row {row}: agent {name!r}: {conflicts[name]}; correct the previous "
+            "schedule or the roster"
+        )
 
 
 def erlang_queue(**fields: float | None) -> QueueSpec:

@@ -18,7 +18,7 @@ planning zone (13 hours for Manila against New York).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import pandas as pd
@@ -26,7 +26,7 @@ import pandas as pd
 from scheduling.columns import AGENT, END, SITE, START
 from scheduling.shifts.daysoff import DaysOff
 from scheduling.shifts.options import ScheduleOptions
-from scheduling.shifts.roster import Carry
+from scheduling.shifts.roster import Agent, Carry
 from scheduling.shifts.sites import Site
 
 WEEK = pd.Timedelta(days=7)
@@ -268,3 +268,47 @@ def _joined_carry(old: Carry | None, new: Carry) -> Carry:
     if old is None:
         return new
     return Carry(tuple(sorted(set(old.days) | set(new.days))), old.hours + new.hours)
+
+
+def carry_conflicts(
+    carried: Mapping[str, Carry],
+    agents: Sequence[Agent],
+    sites: Sequence[Site],
+    horizon_start: pd.Timestamp,
+    options: ScheduleOptions,
+) -> dict[str, str]:
+    """Per agent whose carry (`previous_weeks`) alone breaks a weekly rule of its
+    first week: which rule, in words. Such a week has no schedule that keeps it.
+
+    Args:
+        carried: per agent, its days and hours before the horizon.
+        agents: the roster (`roster_agents`), for weekly hours and sites.
+        sites: the first week's sites with their spans (`sites_in_week`).
+        horizon_start: tz-aware.
+        options: `max_days_per_week`, `consecutive_days_off`.
+    """
+    by_name = {site.name: site for site in sites}
+    out = {}
+    for agent in agents:
+        carry = carried.get(agent.name)
+        site = by_name.get(agent.site)
+        if carry is None or site is None:
+            continue
+        week = f"{site.name}'s week of {first_local_date(site, horizon_start):%Y-%m-%d}"
+        days_off = site_days_off(site, site.span or (horizon_start, horizon_start + WEEK), options)
+        if carry.hours > agent.max_hours + 1e-9:
+            out[agent.name] = (
+                f"its {carry.hours:g} hours in {week} before the horizon are more than its "
+                f"{agent.max_hours:g} a week (contracted_hours, else max_hours_per_week)"
+            )
+        elif len(carry.days) > options.max_days_per_week:
+            out[agent.name] = (
+                f"its {len(carry.days)} days in {week} before the horizon are more than "
+                f"max_days_per_week {options.max_days_per_week}"
+            )
+        elif not days_off.kept(set(carry.days)):
+            out[agent.name] = (
+                f"its days in {week} before the horizon leave no "
+                f"{options.consecutive_days_off} free days in a row (consecutive_days_off)"
+            )
+    return out
