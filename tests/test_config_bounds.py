@@ -58,6 +58,8 @@ def config_text(queue: str = "", site: str = "", scheduling: str = "") -> str:
         ("scheduling", "time_limit_seconds = inf", ["time_limit_seconds"]),
         ("scheduling", "shortfall_penalty = -1", ["shortfall_penalty"]),
         ("scheduling", "gap = nan", ["gap"]),
+        ("scheduling", 'week_starts = "sunday"', ["week_starts", "a weekday from mon"]),
+        ("scheduling", "week_starts = 6", ["week_starts", "a weekday from mon"]),
         ("queue", "aht_seconds = 1e8", ["phone", "aht_seconds"]),
         ("queue", "patience_seconds = inf", ["phone", "patience_seconds"]),
         ("queue", "service_level = nan", ["phone", "service_level"]),
@@ -112,3 +114,28 @@ def test_defaults_live_in_the_receivers(tmp_path: Path) -> None:
     assert config.queues["q"] == QueueSpec(name="q", timezone="UTC")
     assert config.sites[0] == Site(name="S", queues=("q",))
     assert config.scheduling == ScheduleOptions()
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("", (0, 7)),
+        ('week_starts = "mon"', (0, 7)),
+        ('week_starts = "SUN"', (6, 6)),
+        ('week_starts = "wed"', (2, 2)),
+        ('week_starts = "tue"', (1, 1)),
+    ],
+)
+def test_weeks_start_on_the_set_weekday_with_a_part_first_week(tmp_path: Path, setting, expected):
+    """A horizon from Monday 00:00 in New York: weeks from Sunday leave a first week
+    of 6 days (Monday to Saturday), from Tuesday one of a day."""
+    import pandas as pd
+
+    from wfm.app import week_layout
+
+    path = tmp_path / "wfm.toml"
+    path.write_text(config_text(scheduling=setting))
+    times = pd.date_range("2026-11-23 05:00Z", periods=48, freq="60min")
+    requirements = pd.DataFrame({"interval_start": times, "queue": "phone"})
+    layout = week_layout(requirements, load_config(path))
+    assert (layout["week_start_day"], layout["first_week_days"]) == expected

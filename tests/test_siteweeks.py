@@ -354,3 +354,95 @@ def test_a_carry_that_alone_breaks_a_first_week_rule_names_the_rule(carry, hours
         assert found == {}
     else:
         assert list(found) == ["ana"] and fragment in found["ana"]
+
+
+def test_weeks_from_another_weekday_give_part_weeks_at_both_ends():
+    """Weeks from Sunday over two weeks from a Monday in New York: a first week of
+    6 days, one of 7, a last of 1; each site cut at its own Sunday midnights."""
+    from scheduling.shifts.siteweeks import week_starts
+    from scheduling.shifts.weeks import week_spans
+
+    horizon = (START_NY, START_NY + pd.Timedelta(days=14))
+    assert week_starts(horizon, 6)[0] == START_NY - pd.Timedelta(days=1)
+    spans = week_spans(horizon, 6)
+    assert [(e - s) / pd.Timedelta(days=1) for s, e in spans] == [6, 7, 1]
+    assert week_spans(horizon) == week_spans(horizon, 7)
+    assert [(e - s) / pd.Timedelta(days=1) for s, e in week_spans(horizon)] == [7, 7]
+    for zone in ("Asia/Manila", "America/Chicago", "America/New_York"):
+        bounds = week_bounds(horizon, zone, 6, 6)
+        assert len(bounds) == 4 and bounds[0] == START_NY and bounds[-1] == horizon[1]
+        assert all(is_local_midnight(b, zone, 6) for b in bounds[1:-1])
+    site = conftest.make_site(name="M", timezone="Asia/Manila")
+    first = sites_in_week([site], horizon, 0, 6, 6)[0]
+    assert first.week_from == pd.Timestamp("2026-11-22 00:00", tz="Asia/Manila")
+    assert first.span == (START_NY, pd.Timestamp("2026-11-29 00:00", tz="Asia/Manila"))
+
+
+def test_weekly_rules_hold_in_weeks_from_sunday_with_part_weeks():
+    """The Manila run with weeks from Sunday: every local Sunday-Saturday week
+    holds the rules, the first counting the previous schedule's Sunday (a00
+    worked it: at most 4 more days, and its days off in a row are not that Sunday
+    and Monday)."""
+    requirements, site, roster, options = manila_run(agents=6)
+    options = dataclasses.replace(options, week_start_day=6, first_week_days=6)
+    previous = pd.DataFrame(_manila_shifts("a00", ["2026-11-22"]))
+    result = schedule_horizon(
+        requirements, sites=[site], options=options, roster=roster, previous=previous
+    )
+    schedule = result.schedule
+    assert len(schedule) > 40
+    both = pd.concat([previous, schedule[previous.columns]], ignore_index=True)
+    local = both[START].dt.tz_convert("Asia/Manila")
+    sunday = (
+        local.dt.normalize() - pd.to_timedelta((local.dt.day_of_week + 1) % 7, unit="D")
+    ).dt.date
+    for (agent, week), shifts in both.groupby([both[AGENT], sunday]):
+        dates = set(local[shifts.index].dt.date)
+        assert len(shifts) <= options.max_days_per_week, (agent, week)
+        assert len(dates) == len(shifts)
+    for agent, shifts in both.groupby(AGENT):
+        dates = set(local[shifts.index].dt.date)
+        for week in (pd.Timestamp("2026-11-22").date(), pd.Timestamp("2026-11-29").date()):
+            free = [week + pd.Timedelta(days=d) not in dates for d in range(8)]
+            assert any(a and b for a, b in itertools.pairwise(free)), (agent, week)
+    a00 = local[(both[AGENT] == "a00") & (sunday == pd.Timestamp("2026-11-22").date())]
+    assert len(a00) <= 5
+
+
+@pytest.mark.parametrize("both", [True, False])
+def test_a_part_week_in_which_a_site_starts_no_shift_is_planned_without_it(both):
+    """Weeks from Sunday, two weeks from a Monday: the last week is one Sunday, on
+    which a Monday-Friday site starts nothing. It was refused ('no shift starts');
+    now the week is planned with the sites that work it, or left short when none does."""
+    weekdays = conftest.make_site(
+        name="Office", timezone="UTC", days=(0, 1, 2, 3, 4), start_step_minutes=120, max_agents=8
+    )
+    always = conftest.make_site(
+        name="Always",
+        timezone="UTC",
+        open_minutes=0,
+        close_minutes=1440,
+        days=tuple(range(7)),
+        start_step_minutes=120,
+        max_agents=8,
+    )
+    monday = pd.Timestamp("2026-11-23 00:00Z")
+    times = pd.date_range(monday, periods=24 * 14, freq="60min")
+    requirements = pd.DataFrame(
+        {"interval_start": times, "queue": "phone", "agents_scheduled": 1.0}
+    )
+    options = ScheduleOptions(
+        break_minutes=0,
+        cyclic=False,
+        time_limit_seconds=30,
+        node_limit=20,
+        week_start_day=6,
+        first_week_days=6,
+    )
+    sites = [weekdays, always] if both else [weekdays]
+    result = schedule_horizon(requirements, sites=sites, options=options)
+    sunday = pd.Timestamp("2026-12-06 00:00Z")
+    last = result.schedule[result.schedule[START] >= sunday]
+    assert set(last["site"]) <= {"Always"}
+    assert len(last) > 0 if both else last.empty
+    assert result.solve.bound is not None and result.solve.bound <= result.solve.objective

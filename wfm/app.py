@@ -263,14 +263,29 @@ def agents_report(
     starts = pd.to_datetime(requirements["interval_start"], utc=True)
     horizon = (starts.min(), starts.max() + pd.Timedelta(minutes=config.interval_minutes))
     zones = {site.name: site.timezone for site in config.sites}
-    weekday = week_start_day(requirements, config)
-    return agent_summary(schedule, agents, horizon=horizon, timezones=zones, weekday=weekday)
+    weeks = week_layout(requirements, config)
+    return agent_summary(
+        schedule,
+        agents,
+        horizon=horizon,
+        timezones=zones,
+        weekday=weeks["week_start_day"],
+        first_days=weeks["first_week_days"],
+    )
 
 
-def week_start_day(requirements: pd.DataFrame, config: Config) -> int | None:
-    """The weekday every site's weeks start on: the horizon's first, at the config's time zone."""
+def week_layout(requirements: pd.DataFrame, config: Config) -> dict[str, int | None]:
+    """`week_start_day` and `first_week_days` of the run: every site's weeks start on
+    `[scheduling] week_starts`, else on the horizon's first weekday, in the config's
+    time zone; the first week holds the horizon's days up to the next such weekday."""
     first = pd.to_datetime(requirements["interval_start"], utc=True).min()
-    return None if pd.isna(first) else int(first.tz_convert(config.timezone).weekday())
+    if pd.isna(first):
+        return {"week_start_day": config.scheduling.week_start_day, "first_week_days": 7}
+    opening = int(first.tz_convert(config.timezone).weekday())
+    weekday = config.scheduling.week_start_day
+    if weekday is None:
+        return {"week_start_day": opening, "first_week_days": 7}
+    return {"week_start_day": weekday, "first_week_days": (weekday - opening) % 7 or 7}
 
 
 @dataclass(frozen=True)
@@ -366,7 +381,7 @@ def run_schedule(
         )
         if value is not None
     }
-    overrides["week_start_day"] = week_start_day(requirements, config)
+    overrides.update(week_layout(requirements, config))
     if overrides:
         options = type(options)(**{**options.__dict__, **overrides})
     roster_frame = (
@@ -467,7 +482,7 @@ def check_first_weeks(
     alone break a weekly rule of an agent's first week: no plan could keep it."""
     times = pd.to_datetime(requirements["interval_start"], utc=True)
     horizon = (times.min(), times.max() + pd.Timedelta(minutes=config.interval_minutes))
-    first = sites_in_week(config.sites, horizon, 0, options.week_start_day)
+    first = sites_in_week(config.sites, horizon, 0, options.week_start_day, options.first_week_days)
     _, carried = previous_weeks(frame, first, horizon[0], options)
     agents = roster_agents(roster, sites=config.sites, options=options)
     conflicts = carry_conflicts(carried, agents, first, horizon[0], options)

@@ -122,6 +122,7 @@ SCHEDULING_FIELDS: Fields = {
     "max_days_per_week": ("max_days_per_week", "integer"),
     "consecutive_days_off": ("consecutive_days_off", "integer"),
     "weekend_off_within_weeks": ("weekend_off_within_weeks", "integer"),
+    "week_starts": ("week_start_day", "weekday"),
     "steady_starts": ("steady_starts", "number"),
     "min_rest_hours": ("min_rest_hours", "number"),
     "max_hours_per_week": ("max_hours_per_week", "number"),
@@ -321,6 +322,13 @@ class _Reader:
 
     def string_tuple(self, data: dict, key: str, where: str) -> tuple[str, ...]:
         return tuple(self.strings(data, key, where))
+
+    def weekday(self, data: dict, key: str, where: str) -> int:
+        """One weekday like "sun" as its number, Monday = 0."""
+        day = data.get(key)
+        if not isinstance(day, str) or day.lower() not in WEEKDAYS:
+            raise self.fail(f"{where}.{key}", f"a weekday from {', '.join(WEEKDAYS)}", day)
+        return WEEKDAYS.index(day.lower())
 
     def weekdays(self, data: dict, key: str, where: str) -> tuple[int, ...]:
         """A list like ["mon", "fri"] as sorted, distinct weekday numbers, Monday = 0."""

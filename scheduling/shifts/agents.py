@@ -7,7 +7,6 @@ shifts included.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -15,7 +14,7 @@ import pandas as pd
 from scheduling.columns import AGENT, END, SITE, SKILLS, START
 from scheduling.errors import InputError
 from scheduling.shifts.roster import Agent
-from scheduling.shifts.siteweeks import local_midnight, week_bounds
+from scheduling.shifts.siteweeks import local_midnight, week_bounds, week_starts
 
 SHIFTS = "shifts"
 PAID_HOURS_PER_WEEK = "paid_hours_per_week"  # hours
@@ -43,6 +42,7 @@ def agent_summary(
     horizon: tuple[pd.Timestamp, pd.Timestamp],
     timezones: Mapping[str, str],
     weekday: int | None = None,
+    first_days: int = 7,
 ) -> pd.DataFrame:
     """One row per roster agent: shifts and paid hours a week against the contract.
 
@@ -55,6 +55,8 @@ def agent_summary(
         timezones: each site's IANA time zone, for its local weekends.
         weekday: the local weekday the sites' weeks start on
             (`ScheduleOptions.week_start_day`).
+        first_days: days of the horizon in its first week
+            (`ScheduleOptions.first_week_days`).
 
     Returns:
         `AGENT_SUMMARY_COLUMNS`, sorted by site, agent: skills joined with ";",
@@ -71,9 +73,9 @@ def agent_summary(
     weeks = (end - start) / pd.Timedelta(days=7)
     if not weeks > 0:
         raise InputError(f"agent_summary: the horizon must end after it starts, got {horizon}")
-    blocks = math.ceil(weeks - 1e-9)
+    blocks = len(week_starts(horizon, first_days))
     hours = (schedule[END] - schedule[START]).dt.total_seconds() / 3600
-    week = _site_weeks(schedule, horizon, timezones, weekday).clip(0, blocks - 1)
+    week = _site_weeks(schedule, horizon, timezones, weekday, first_days).clip(0, blocks - 1)
     by_week = hours.groupby([schedule[AGENT], week]).sum()
     worked = hours.groupby(schedule[AGENT]).agg(["count", "sum"])
     rows = []
@@ -103,12 +105,13 @@ def _site_weeks(
     horizon: tuple[pd.Timestamp, pd.Timestamp],
     timezones: Mapping[str, str],
     weekday: int | None,
+    first_days: int,
 ) -> pd.Series:
     """The week (0-based, of the shift's site) each schedule row starts in."""
     week = pd.Series(0, index=schedule.index, dtype=int)
     for site, rows in schedule.groupby(SITE, sort=True):
         zone = timezones.get(str(site), "UTC")
-        bounds = pd.DatetimeIndex(week_bounds(horizon, zone, weekday))
+        bounds = pd.DatetimeIndex(week_bounds(horizon, zone, weekday, first_days))
         starts = pd.DatetimeIndex(rows[START]).tz_convert(bounds.tz)
         week.loc[rows.index] = bounds.searchsorted(starts, side="right") - 1
     return week

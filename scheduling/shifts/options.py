@@ -115,9 +115,14 @@ class ScheduleOptions:
             (a middle third, or a window a shift cannot hold) are rejected when
             the breaks are placed (`scheduling.shifts.breaks`).
         week_start_day: the local weekday (0 = Monday) each site's weeks start
-            on over a multi-week horizon (`scheduling.shifts.siteweeks`): the
-            weekday the horizon starts on in the planning time zone. None: that
-            of the UTC midnight nearest the horizon start.
+            on over a multi-week horizon (`scheduling.shifts.siteweeks`): by
+            default the weekday the horizon starts on in the planning time
+            zone. None: that of the UTC midnight nearest the horizon start.
+        first_week_days: days of the horizon in its first week (1-7): 7 when
+            the weeks start on the horizon's weekday, fewer when they start on
+            another (weeks from Sunday, a horizon from Monday: 6, and a last
+            part week of 1 day). The days of that first week before the
+            horizon are the previous schedule's (`siteweeks.previous_weeks`).
     """
 
     interval_minutes: int = 60
@@ -139,6 +144,7 @@ class ScheduleOptions:
     break_window: tuple[float, float] | None = None
     breaks: tuple[BreakRule, ...] | None = None
     week_start_day: int | None = None
+    first_week_days: int = 7
 
     @property
     def break_rules(self) -> tuple[BreakRule, ...]:
@@ -176,6 +182,10 @@ class ScheduleOptions:
         if self.week_start_day is not None and self.week_start_day not in range(7):
             raise InputError(
                 f"scheduling: week_start_day must be 0-6 (0 = Monday), got {self.week_start_day!r}"
+            )
+        if self.first_week_days not in range(1, 8):
+            raise InputError(
+                f"scheduling: first_week_days must be 1-7, got {self.first_week_days!r}"
             )
         if self.breaks is not None:
             if isinstance(self.breaks, list):

@@ -32,34 +32,50 @@ from scheduling.shifts.sites import Site
 WEEK = pd.Timedelta(days=7)
 
 
+def week_starts(
+    horizon: tuple[pd.Timestamp, pd.Timestamp], first_days: int = 7
+) -> list[pd.Timestamp]:
+    """Where the planning zone's weeks start: the first week's start (`first_days`
+    before the second's; at or before the horizon start), then each 7 days on
+    while inside the horizon. A site's weeks start at its local midnights
+    nearest these (`week_bounds`); there is one week per instant."""
+    start, end = horizon
+    first = start + pd.Timedelta(days=first_days) - WEEK
+    out = [first]
+    while out[-1] + WEEK < end:
+        out.append(out[-1] + WEEK)
+    return out
+
+
 def week_bounds(
-    horizon: tuple[pd.Timestamp, pd.Timestamp], timezone: str, weekday: int | None = None
+    horizon: tuple[pd.Timestamp, pd.Timestamp],
+    timezone: str,
+    weekday: int | None = None,
+    first_days: int = 7,
 ) -> list[pd.Timestamp]:
     """Where a site's weeks start over the horizon, and the horizon's end.
 
     Args:
         horizon: (start, end), tz-aware.
         timezone: the site's IANA zone.
-        weekday: the local weekday its weeks start on, 0 = Monday (the
-            planning time zone's weekday of the horizon start:
-            `ScheduleOptions.week_start_day`); None: the weekday of the UTC
+        weekday: the local weekday its weeks start on, 0 = Monday
+            (`ScheduleOptions.week_start_day`); None: the weekday of the UTC
             midnight nearest the horizon start.
+        first_days: days of the horizon in its first week
+            (`ScheduleOptions.first_week_days`).
 
     Returns:
-        The horizon start, then for every further 7 days inside the horizon the
-        site's local midnight starting `weekday` nearest it (the 7-day instant
-        itself where that midnight would leave a week empty), then the horizon
-        end: one more bound than the horizon's 7-day blocks, increasing.
+        The horizon start, then for each later week start (`week_starts`) the
+        site's local midnight starting `weekday` nearest it (that instant
+        itself where the midnight would leave a week empty), then the horizon
+        end: one more bound than there are weeks, increasing.
     """
     start, end = horizon
     weekday = _weekday(start, weekday)
     bounds = [start]
-    k = 1
-    while start + k * WEEK < end:
-        instant = start + k * WEEK
+    for instant in week_starts(horizon, first_days)[1:]:
         midnight = _nearest_midnight(instant, timezone, weekday).tz_convert(start.tz)
         bounds.append(midnight if bounds[-1] < midnight < end else instant)
-        k += 1
     bounds.append(end)
     return bounds
 
@@ -92,14 +108,16 @@ def sites_in_week(
     horizon: tuple[pd.Timestamp, pd.Timestamp],
     week: int,
     weekday: int | None = None,
+    first_days: int = 7,
 ) -> list[Site]:
     """The sites with `span` their own week `week` (0-based) of the horizon (`week_bounds`)."""
     start = horizon[0]
     day = _weekday(start, weekday)
+    instant = week_starts(horizon, first_days)[week]
     out = []
     for site in sites:
-        bounds = week_bounds(horizon, site.timezone, day)
-        midnight = _nearest_midnight(start + week * WEEK, site.timezone, day)
+        bounds = week_bounds(horizon, site.timezone, day, first_days)
+        midnight = _nearest_midnight(instant, site.timezone, day)
         out.append(
             site.with_span(
                 (bounds[week], bounds[week + 1]),
@@ -160,7 +178,10 @@ def site_days_off(
 
 
 def days_off_releases(
-    schedule: pd.DataFrame, sites: Sequence[Site], options: ScheduleOptions
+    schedule: pd.DataFrame,
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+    carried: Mapping[str, Carry] | None = None,
 ) -> dict[str, pd.Timestamp]:
     """Per agent whose run of days off reaches into its site's next week: the
     local midnight after that run, before which it may not start again.
@@ -169,6 +190,8 @@ def days_off_releases(
         schedule: one week's shifts (agent, site, start; tz-aware).
         sites: that week's sites, with their spans (`sites_in_week`).
         options: `consecutive_days_off`.
+        carried: the days each agent worked in the week before the horizon
+            (the first week: `previous_weeks`).
     """
     by_name = {site.name: site for site in sites}
     out: dict[str, pd.Timestamp] = {}
@@ -180,6 +203,7 @@ def days_off_releases(
         first = first_local_date(site, site.span[0])  # the week's day 0
         local = pd.DatetimeIndex(rows[START]).tz_convert(site.tz)
         worked = {(day - first).days for day in local.date}
+        worked.update(carried[agent].days if carried and agent in carried else ())
         last = days_off.spilled(worked)
         if last is not None:
             day0 = site.week_from if site.week_from is not None else site.span[0]

@@ -70,7 +70,8 @@ def generate_shifts(
 
     Raises:
         InputError: naive or empty horizon, duplicate site names, an unknown
-            holiday code, or a site with no shift starting in the horizon.
+            holiday code, or a site with no shift starting in the horizon (in a
+            week of a multi-week run, `Site.span`, such a site has no rows).
     """
     horizon_start, horizon_end = _horizon(start, end)
     names = [site.name for site in sites]
@@ -80,7 +81,7 @@ def generate_shifts(
     for site in sites:
         first, last = site_horizon(site, (horizon_start, horizon_end))
         site_rows = _site_shifts(site, max(first, horizon_start), min(last, horizon_end))
-        if not site_rows:
+        if not site_rows and site.span is None:  # a part week of a site may have none
             raise InputError(
                 f"site {site.name!r}: no shift starts between {horizon_start:%Y-%m-%d %H:%M} "
                 f"and {horizon_end:%Y-%m-%d %H:%M} UTC; check its days, open/close, "
@@ -93,6 +94,13 @@ def generate_shifts(
     frame[PAID_HOURS] = frame[PAID_HOURS].astype(float)
     frame[COST] = frame[COST].astype(float)
     return frame.sort_values([SITE, START, PAID_HOURS], ignore_index=True)
+
+
+def starts_shifts(site: Site, start: pd.Timestamp, end: pd.Timestamp) -> bool:
+    """True when a shift of `site` starts in [start, end) (within its span, if any):
+    a part week of a multi-week run may hold none at a site open on other days."""
+    first, last = site_horizon(site, (start, end))
+    return bool(_site_shifts(site, max(first, start), min(last, end)))
 
 
 def shift_costs(shifts: pd.DataFrame, *, sites: Sequence[Site] | Mapping[str, Site]) -> pd.Series:

@@ -78,8 +78,9 @@ from scheduling.shifts.siteweeks import (
     local_midnight,
     previous_weeks,
     sites_in_week,
+    week_starts,
 )
-from scheduling.shifts.templates import generate_shifts
+from scheduling.shifts.templates import generate_shifts, starts_shifts
 from scheduling.solver import SolveResult
 
 __all__ = ["MAX_WEEKS", "WeekDone", "releases_after", "schedule_horizon", "week_spans"]
@@ -109,16 +110,13 @@ class WeekDone:
 
 
 def week_spans(
-    horizon: tuple[pd.Timestamp, pd.Timestamp],
+    horizon: tuple[pd.Timestamp, pd.Timestamp], first_days: int = 7
 ) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """The horizon as 7-day blocks from its start; the last may be shorter (each
-    site's weeks are these cut at its local midnights: `siteweeks.week_bounds`)."""
+    """The horizon as 7-day blocks, the first `first_days` long and the last
+    perhaps shorter (each site's weeks are these cut at its local midnights:
+    `siteweeks.week_bounds`)."""
     start, end = horizon
-    spans = []
-    while start < end:
-        spans.append((start, min(start + WEEK, end)))
-        start += WEEK
-    return spans
+    return [(max(s, start), min(s + WEEK, end)) for s in week_starts(horizon, first_days)]
 
 
 def schedule_horizon(
@@ -151,8 +149,8 @@ def schedule_horizon(
         whole run.
     """
     run = setup_run(requirements, sites=sites, options=options, roster=roster)
-    spans = week_spans(run.horizon)
-    first = sites_in_week(sites, run.horizon, 0, options.week_start_day)
+    spans = week_spans(run.horizon, options.first_week_days)
+    first = sites_in_week(sites, run.horizon, 0, options.week_start_day, options.first_week_days)
     if len(spans) == 1:
         release, carried = _history(previous, release, first, run.horizon[0], options)
         return schedule_requirements(
@@ -197,7 +195,11 @@ def _weeks(
     held: dict[str, pd.Timestamp] = {}  # anonymous names kept off by their days off
     weekends = _Weekends(run, options.weekend_off_within_weeks)
     for k, span in enumerate(spans):
-        week_sites = sites_in_week(sites, run.horizon, k, options.week_start_day)
+        week_sites = sites_in_week(
+            sites, run.horizon, k, options.week_start_day, options.first_week_days
+        )
+        if not _staffable(week_sites):  # a part week no site works in: left short
+            continue
         try:
             result = schedule_requirements(
                 _carried_off(_within(frame, _window(week_sites)), done, options),
@@ -217,7 +219,9 @@ def _weeks(
             held.update(days_off_releases(result.schedule, week_sites, options))
         else:
             releases.update(releases_after(result.schedule, options))
-            kept_off = days_off_releases(result.schedule, week_sites, options)
+            kept_off = days_off_releases(
+                result.schedule, week_sites, options, carried if k == 0 else None
+            )
             releases.update({a: max(t, releases.get(a, t)) for a, t in kept_off.items()})
             weekends.record(result.schedule, span)
         done.append(result)
@@ -308,10 +312,16 @@ class _Weekends:
         return frozenset(a for a, n in self.without.items() if n >= self.within - 1)
 
     def record(self, schedule: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp]) -> None:
-        """Count the week: reset agents with a free weekend starting in it."""
+        """Count the week: reset agents with a free weekend starting in it (a part
+        week without a local Saturday counts for no one)."""
+        zones = {self.zones.get(site, "UTC") for site in self.agents.values()}
+        weekends = {zone: local_weekends(span, zone) for zone in sorted(zones)}
         for name, site in self.agents.items():
+            saturdays = weekends[self.zones.get(site, "UTC")]
+            if not saturdays:
+                continue
             shifts = schedule[schedule[AGENT] == name]
-            if _weekend_free(shifts, span, self.zones.get(site, "UTC")):
+            if any(weekend_free(shifts, sat, mon) for sat, mon in saturdays):
                 self.without[name] = 0
             else:
                 self.without[name] += 1
@@ -332,13 +342,6 @@ class _Weekends:
         )
 
 
-def _weekend_free(
-    shifts: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp], timezone: str
-) -> bool:
-    """True when a local Saturday starting in `span` begins a weekend free of `shifts`."""
-    return any(weekend_free(shifts, sat, mon) for sat, mon in local_weekends(span, timezone))
-
-
 def _since(clock: float) -> float:
     return time.perf_counter() - clock
 
@@ -347,6 +350,11 @@ def _with_utc(requirements: pd.DataFrame) -> pd.DataFrame:
     frame = requirements.copy()
     frame[INTERVAL_START] = pd.to_datetime(frame[INTERVAL_START], utc=True)
     return frame
+
+
+def _staffable(sites: Sequence[Site]) -> list[Site]:
+    """The week's sites with a shift starting in their span (`Site.span`)."""
+    return [site for site in sites if site.span and starts_shifts(site, *site.span)]
 
 
 def _window(sites: Sequence[Site]) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -518,8 +526,12 @@ def weekly_bound(frame: pd.DataFrame, run: Run, options: ScheduleOptions) -> flo
     reach = pd.Timedelta(hours=max(max(site.shift_hours) for site in run.active))
     unpriced = dataclasses.replace(options, surplus_penalty=0.0)
     total = 0.0
-    for k in range(len(week_spans(run.horizon))):
-        week_sites = sites_in_week(run.planned, run.horizon, k, options.week_start_day)
+    for k in range(len(week_spans(run.horizon, options.first_week_days))):
+        week_sites = sites_in_week(
+            run.planned, run.horizon, k, options.week_start_day, options.first_week_days
+        )
+        if not _staffable(week_sites):  # no shift can cover it: any plan's cost there is >= 0
+            continue
         window = _window(week_sites)
         part = _within(frame, window)
         begin, end = _exclusive(week_sites, first=k == 0, reach=reach)
