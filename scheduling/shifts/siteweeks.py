@@ -8,12 +8,15 @@ one hour later. `week_bounds` gives where they start; a multi-week run
 schedules week k of every site together, each site's shifts starting inside its
 own week k (`Site.span`), so that a shift at 08:00 on a Monday in Manila counts
 in the week of that Monday, never in the week before. Every site's weeks start
-on the same local weekday: the one the horizon starts on in the planning time
-zone (`ScheduleOptions.week_start_day`).
+on the same local weekday (`ScheduleOptions.week_start_day`): by default the one
+the horizon starts on in the planning time zone; on another, the first week
+holds fewer days of the horizon (`first_week_days`: from a Monday with weeks
+from Sunday, 6) and its days before the horizon are the previous schedule's
+(`previous_weeks`).
 
 The horizon's own start and end are the first and last bounds: the first and
-last weeks of a site are longer or shorter than 7 days by its offset from the
-planning zone (13 hours for Manila against New York).
+last weeks of a site are longer or shorter than their days in the planning zone
+by its offset from that zone (13 hours for Manila against New York).
 """
 
 from __future__ import annotations
