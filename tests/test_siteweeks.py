@@ -290,7 +290,8 @@ def test_previous_shifts_carry_days_off_and_the_first_week_days_and_hours():
     first = sites_in_week([site], horizon, 0, 0)
     options = ScheduleOptions(consecutive_days_off=2)
     release, carried = previous_weeks(_previous_week(), first, START_NY, options)
-    assert release == {"a01": pd.Timestamp("2026-11-24 00:00", tz="Asia/Manila").tz_convert("UTC")}
+    tuesday = pd.Timestamp("2026-11-24 00:00", tz="Asia/Manila").tz_convert("UTC")
+    assert release == {"a00": tuesday, "a01": tuesday}  # a00: one shift a local day
     assert carried == {"a00": Carry((0,), 8.0)}
 
 

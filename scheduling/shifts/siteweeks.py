@@ -240,7 +240,8 @@ def previous_weeks(
     Returns:
         (release, carried). release: per agent whose week before the first has
         no run of free days of its own and so needs the first days of the first
-        week (as `days_off_releases`), the local midnight after that run (UTC).
+        week (as `days_off_releases`), the local midnight after that run (UTC);
+        and per agent with a carried day, the local midnight after it.
         carried: per agent with shifts in its site's first week before the
         horizon starts (a site east of the planning zone, whose week starts at
         a local midnight before the horizon), their local days and paid hours.
@@ -264,6 +265,10 @@ def previous_weeks(
             hours = (rows[END] - rows[START])[inside].dt.total_seconds().sum() / 3600
             carry = Carry(tuple(sorted({(d - day0).days for d in local.date})), float(hours))
             carried[str(agent)] = _joined_carry(carried.get(str(agent)), carry)
+            # one shift a local day: not before the day after the last one worked
+            # (so the shift programme, which counts released agents, knows it too)
+            free = local_midnight(local.max()).tz_convert("UTC")
+            release[str(agent)] = max(free, release.get(str(agent), free))
     return release, carried
 
 
