@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import icalendar
 import numpy as np
@@ -277,6 +278,41 @@ def requirements_file(workdir) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def schedule_runs(tmp_path_factory) -> SimpleNamespace:
+    """One week of the test company scheduled once per output format (CSV with
+    coverage, ICS, Google CSV in New York time), shared by the tests that read
+    them: each `wfm schedule` run takes several seconds."""
+    home = tmp_path_factory.mktemp("schedule_runs")
+    (home / "wfm.toml").write_text(CONFIG)
+    history = make_history(days=28, queues=("email", "phone"), daily_volume=150, seed=2)
+    history["interval_start"] = history["interval_start"].map(lambda t: t.isoformat())
+    history.to_csv(home / "counts.csv", index=False)
+    config = home / "wfm.toml"
+    forecast, needed = home / "forecast.csv", home / "requirements.csv"
+    assert (
+        invoke(
+            "forecast",
+            home / "counts.csv",
+            "--horizon",
+            "1w",
+            "--config",
+            config,
+            "-o",
+            forecast,
+            "-q",
+        ).exit_code
+        == 0
+    )
+    assert invoke("staff", forecast, "--config", config, "-o", needed).exit_code == 0
+    schedule, coverage = home / "schedule.csv", home / "coverage.csv"
+    args = ("schedule", needed, "--config", config)
+    csv = invoke(*args, "-o", schedule, "--coverage", coverage)
+    ics = invoke(*args, "--format", "ics", "-q")
+    google = invoke(*args, "--format", "google", "--calendar-timezone", "America/New_York", "-q")
+    return SimpleNamespace(csv=csv, ics=ics, google=google, schedule=schedule, coverage=coverage)
+
+
 def test_staff_writes_the_requirements_contract(requirements_file):
     frame = pd.read_csv(requirements_file)
     assert list(frame.columns)[:10] == [
@@ -298,19 +334,9 @@ def test_staff_writes_the_requirements_contract(requirements_file):
     assert (busy["service_level"] >= 0.8 - 1e-4).all()
 
 
-def test_schedule_csv_coverage_and_ics(workdir, requirements_file):
-    schedule = workdir / "schedule.csv"
-    coverage = workdir / "coverage.csv"
-    result = invoke(
-        "schedule",
-        requirements_file,
-        "--config",
-        workdir / "wfm.toml",
-        "-o",
-        schedule,
-        "--coverage",
-        coverage,
-    )
+def test_schedule_csv_coverage_and_ics(schedule_runs):
+    schedule, coverage = schedule_runs.schedule, schedule_runs.coverage
+    result = schedule_runs.csv
     assert result.exit_code == 0, result.stderr
     frame = pd.read_csv(schedule)
     assert list(frame.columns) == [
@@ -337,9 +363,7 @@ def test_schedule_csv_coverage_and_ics(workdir, requirements_file):
     assert np.allclose(
         cover["shortfall"], (cover["required"] - cover["scheduled"]).clip(0), atol=1e-3
     )
-    ics = invoke(
-        "schedule", requirements_file, "--config", workdir / "wfm.toml", "--format", "ics", "-q"
-    )
+    ics = schedule_runs.ics
     assert ics.exit_code == 0, ics.stderr
     calendar = icalendar.Calendar.from_ical(ics.stdout)
     events = list(calendar.walk("VEVENT"))
@@ -358,12 +382,9 @@ def test_node_limit_stops_the_solver_the_same_way_every_run(workdir, requirement
     assert "solver highs: node_limit," in first.stderr  # stopped by the budget, not the gap
 
 
-def test_schedule_ics_events_fall_at_site_local_times(workdir, requirements_file):
-    ics = invoke(
-        "schedule", requirements_file, "--config", workdir / "wfm.toml", "--format", "ics", "-q"
-    )
-    csv = invoke("schedule", requirements_file, "--config", workdir / "wfm.toml", "-q")
-    frame = pd.read_csv(stdio.StringIO(csv.stdout))
+def test_schedule_ics_events_fall_at_site_local_times(schedule_runs):
+    ics = schedule_runs.ics
+    frame = pd.read_csv(schedule_runs.schedule)
     expected = {(r.agent, pd.Timestamp(r.start)) for r in frame.itertuples()}
     found = set()
     for event in icalendar.Calendar.from_ical(ics.stdout).walk("VEVENT"):
@@ -691,12 +712,10 @@ def test_google_csv_of_sites_in_several_zones_is_refused_before_solving(workdir)
     )
 
 
-def test_google_csv_in_the_calendar_zone_matches_the_schedule_instants(workdir, requirements_file):
-    args = ["schedule", requirements_file, "--config", workdir / "wfm.toml", "-q"]
-    csv = invoke(*args)
-    google = invoke(*args, "--format", "google", "--calendar-timezone", "America/New_York")
+def test_google_csv_in_the_calendar_zone_matches_the_schedule_instants(schedule_runs):
+    csv, google = schedule_runs.csv, schedule_runs.google
     assert csv.exit_code == 0 and google.exit_code == 0, google.stderr
-    schedule = pd.read_csv(stdio.StringIO(csv.stdout))
+    schedule = pd.read_csv(schedule_runs.schedule)
     rows = pd.read_csv(stdio.StringIO(google.stdout), dtype=str)
     assert "America/New_York" not in set(schedule["timezone"])  # the times are converted
 
