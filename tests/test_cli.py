@@ -654,9 +654,11 @@ def test_agents_out_lists_every_roster_agent_and_warns_of_idle_ones(workdir, req
     names = [f"Agent {k:02d}" for k in range(40)]  # more than the week needs
     roster = workdir / "roster.csv"
     roster.write_text(
-        "agent,site,contracted_hours\n"
-        + "".join(f"{n},{'Dublin' if k % 2 else 'Manila'},40\n" for k, n in enumerate(names))
+        "agent,site,contracted_hours,days_unavailable\n"
+        + "".join(f"{n},{'Dublin' if k % 2 else 'Manila'},40,\n" for k, n in enumerate(names))
+        + "Part Timer,Dublin,4,\nWeekend Only,Dublin,40,mon;tue;wed;thu;fri\n"
     )
+    names = sorted([*names, "Part Timer", "Weekend Only"])
     agents = workdir / "agents.csv"
     result = invoke(
         "schedule",
@@ -680,6 +682,16 @@ def test_agents_out_lists_every_roster_agent_and_warns_of_idle_ones(workdir, req
     idle = int((frame["shifts"] == 0).sum())
     assert idle > 0
     assert f"{idle} rostered agent(s) get no shift" in result.stderr
+    # Dublin works 8-hour shifts on weekdays only: these two can never be placed.
+    stderr = " ".join(result.stderr.split())
+    assert (
+        "site 'Dublin': 1 roster agent(s) can take no shift, weekly hours (contracted_hours) "
+        "below its shortest shift of 8 h: Part Timer" in stderr
+    )
+    assert (
+        "site 'Dublin': 1 roster agent(s) can take no shift, days_unavailable covers every "
+        "day it starts shifts: Weekend Only" in stderr
+    )
     assert np.allclose(
         frame["unused_hours_per_week"],
         (frame["contracted_hours_per_week"] - frame["paid_hours_per_week"]).clip(lower=0),

@@ -44,7 +44,7 @@ from scheduling.shifts.model import (
     solve,
 )
 from scheduling.shifts.options import ScheduleOptions
-from scheduling.shifts.roster import Agent, Carry, roster_agents, with_carry
+from scheduling.shifts.roster import Agent, Carry, roster_agents, unworkable, with_carry
 from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import SkillGroup, group_label, skill_groups
 from scheduling.shifts.templates import generate_shifts, shift_costs
@@ -244,6 +244,7 @@ def _scheduled(
         coverage = coverage_frame(requirements, schedule, options=options)
     configured = {s.name: s for s in run.active}
     binding = _binding(model, result, unfilled, configured, roster is not None)
+    binding.extend(unworkable(run.agents or [], run.active))
     if budget_spent() and not spent:
         binding.append(
             f"scheduling.time_limit_seconds {options.time_limit_seconds:g} ran out after "

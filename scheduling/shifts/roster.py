@@ -195,3 +195,31 @@ def _clock(value: object, where: str) -> int | None:
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         raise InputError(f"{where}: preferred_start must be local 'HH:MM', got {text!r}")
     return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def unworkable(agents: Sequence[Agent], sites: Sequence[Site]) -> list[str]:
+    """Why roster agents can take no shift of their site at all, one line per site
+    and reason: weekly hours below the site's shortest shift, or unavailable on
+    every day the site starts shifts. Such agents are valid input (someone on
+    leave), so this is a warning, not an error."""
+    by_name = {site.name: site for site in sites}
+    found: dict[tuple[str, str], list[str]] = {}
+    for agent in agents:
+        site = by_name.get(agent.site)
+        if site is None:
+            continue
+        shortest = min(site.shift_hours)
+        if agent.max_hours + 1e-9 < shortest:
+            why = f"weekly hours (contracted_hours) below its shortest shift of {shortest:g} h"
+        elif set(site.days) <= set(agent.days_unavailable):
+            why = "days_unavailable covers every day it starts shifts"
+        else:
+            continue
+        found.setdefault((site.name, why), []).append(agent.name)
+    out = []
+    for (site_name, why), names in sorted(found.items()):
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        out.append(
+            f"site {site_name!r}: {len(names)} roster agent(s) can take no shift, {why}: {shown}"
+        )
+    return out
