@@ -22,6 +22,7 @@ by its offset from that zone (13 hours for Manila against New York).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -255,9 +256,7 @@ def previous_weeks(
             continue
         first = site.week_from if site.week_from is not None else horizon_start
         starts = pd.DatetimeIndex(rows[START])
-        free = _kept_off(site, starts, first, options)
-        if free is not None:
-            release[str(agent)] = max(free, release.get(str(agent), free))
+        keep_later(release, _kept_off(site, rows, first, options))
         inside = (starts >= first) & (starts < horizon_start)
         if inside.any():
             day0 = first_local_date(site, horizon_start)
@@ -267,32 +266,25 @@ def previous_weeks(
             carried[str(agent)] = _joined_carry(carried.get(str(agent)), carry)
             # one shift a local day: not before the day after the last one worked
             # (so the shift programme, which counts released agents, knows it too)
-            free = local_midnight(local.max()).tz_convert("UTC")
-            release[str(agent)] = max(free, release.get(str(agent), free))
+            keep_later(release, {str(agent): local_midnight(local.max()).tz_convert("UTC")})
     return release, carried
 
 
+def keep_later(into: dict[str, pd.Timestamp], more: Mapping[str, pd.Timestamp]) -> None:
+    """Merge per-agent instants into `into`, keeping the later one of each agent."""
+    into.update({agent: max(t, into.get(agent, t)) for agent, t in more.items()})
+
+
 def _kept_off(
-    site: Site, starts: pd.DatetimeIndex, first: pd.Timestamp, options: ScheduleOptions
-) -> pd.Timestamp | None:
-    """The local midnight (UTC) after the run of days off that the week before
-    `first` needs from the week after it, else None."""
+    site: Site, rows: pd.DataFrame, first: pd.Timestamp, options: ScheduleOptions
+) -> dict[str, pd.Timestamp]:
+    """`days_off_releases` of one agent's `rows` in the week before `first` (7 local
+    days up to it; 7 days for a site without a span)."""
     local_first = first.tz_convert(site.tz)
     before = local_midnight(local_first, days=-7) if site.week_from is not None else first - WEEK
-    days_off = DaysOff.of(
-        options.consecutive_days_off,
-        tz=site.tz,
-        start=before,
-        end=first,
-        cyclic=False,
-        spill=True,
-    )
-    base = before.tz_convert(site.tz)
-    inside = starts[(starts >= before) & (starts < first)].tz_convert(site.tz)
-    last = days_off.spilled({(d - base.date()).days for d in inside.date})
-    if last is None:
-        return None
-    return local_midnight(base, days=last + 1).tz_convert("UTC")
+    week_before = site.with_span((before, first), week_from=before, next_week=True)
+    inside = rows[(rows[START] >= before) & (rows[START] < first)]
+    return days_off_releases(inside, [week_before], replace(options, cyclic=False))
 
 
 def _joined_carry(old: Carry | None, new: Carry) -> Carry:

@@ -75,6 +75,7 @@ from scheduling.shifts.roster import Carry
 from scheduling.shifts.sites import Site
 from scheduling.shifts.siteweeks import (
     days_off_releases,
+    keep_later,
     local_midnight,
     previous_weeks,
     sites_in_week,
@@ -198,7 +199,7 @@ def _weeks(
         week_sites = sites_in_week(
             sites, run.horizon, k, options.week_start_day, options.first_week_days
         )
-        if not _staffable(week_sites):  # a part week no site works in: left short
+        if not _anyone_works(week_sites):  # a part week no site works in: left short
             continue
         try:
             result = schedule_requirements(
@@ -222,7 +223,7 @@ def _weeks(
             kept_off = days_off_releases(
                 result.schedule, week_sites, options, carried if k == 0 else None
             )
-            releases.update({a: max(t, releases.get(a, t)) for a, t in kept_off.items()})
+            keep_later(releases, kept_off)
             weekends.record(result.schedule, span)
         done.append(result)
         if progress is not None:
@@ -251,7 +252,7 @@ def _history(
         return out, {}
     kept_off, carried = previous_weeks(previous, sites, horizon_start, options)
     for more in (releases_after(previous, options), kept_off):
-        out.update({a: max(t, out.get(a, t)) for a, t in more.items()})
+        keep_later(out, more)
     return out, carried
 
 
@@ -352,9 +353,9 @@ def _with_utc(requirements: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _staffable(sites: Sequence[Site]) -> list[Site]:
-    """The week's sites with a shift starting in their span (`Site.span`)."""
-    return [site for site in sites if site.span and starts_shifts(site, *site.span)]
+def _anyone_works(sites: Sequence[Site]) -> bool:
+    """True when a shift of some site of the week starts in its span (`Site.span`)."""
+    return any(site.span and starts_shifts(site, *site.span) for site in sites)
 
 
 def _window(sites: Sequence[Site]) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -530,7 +531,7 @@ def weekly_bound(frame: pd.DataFrame, run: Run, options: ScheduleOptions) -> flo
         week_sites = sites_in_week(
             run.planned, run.horizon, k, options.week_start_day, options.first_week_days
         )
-        if not _staffable(week_sites):  # no shift can cover it: any plan's cost there is >= 0
+        if not _anyone_works(week_sites):  # no shift covers it: any plan's cost there >= 0
             continue
         window = _window(week_sites)
         part = _within(frame, window)
