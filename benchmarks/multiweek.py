@@ -24,6 +24,8 @@ one-week plan is cyclic (a week that repeats) and the weeks of a longer plan are
 not; `--not-cyclic` also runs one week with `cyclic = false`, the like-for-like
 reference for the shortfall of a longer plan. `--steady-off` runs every horizon
 with `steady_starts = 0` (no swaps for steadier starts), to compare the starts.
+`--rolling` runs every horizon with `weekly_rules = "rolling"` (days, hours and
+days off in every 7 consecutive days instead of per calendar week).
 """
 
 from __future__ import annotations
@@ -113,6 +115,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--not-cyclic", action="store_true")
     parser.add_argument("--steady-off", action="store_true")
+    parser.add_argument("--rolling", action="store_true")
     args = parser.parse_args()
     rows = []
     flat_row = None
@@ -124,10 +127,19 @@ def main() -> None:
             flat_row = run_plan(1, Path(folder), flat)
             print("not cyclic:", json.dumps(flat_row), file=sys.stderr, flush=True)
         config = EXAMPLE / "wfm.toml"
-        if args.steady_off:
-            config = Path(folder) / "steady-off.toml"
+        settings = [
+            line
+            for line, wanted in (
+                ("steady_starts = 0", args.steady_off),
+                ('weekly_rules = "rolling"', args.rolling),
+            )
+            if wanted
+        ]
+        if settings:
+            config = Path(folder) / "variant.toml"
             text = (EXAMPLE / "wfm.toml").read_text()
-            config.write_text(text.replace("[scheduling]\n", "[scheduling]\nsteady_starts = 0\n"))
+            lines = "".join(f"{line}\n" for line in settings)
+            config.write_text(text.replace("[scheduling]\n", f"[scheduling]\n{lines}"))
         for weeks in args.weeks:
             rows.append(run_plan(weeks, Path(folder), config))
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)

@@ -114,3 +114,35 @@ def assert_one_line_error(result, *fragments: str) -> None:
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
     assert result.stdout == ""
+
+
+def rolling_violations(
+    schedule: pd.DataFrame, tz: str, *, max_days: int, max_hours: float, length: int
+):
+    """(agent, first local date) of every 7 consecutive local dates that break a
+    rule (more than max_days days or max_hours hours from start to end, or none
+    of them the first of `length` free days in a row), counting days before and
+    after the schedule as free: an independent check of rolling weeks."""
+    from scheduling.columns import AGENT, END, START
+
+    out = []
+    for agent, shifts in schedule.groupby(AGENT):
+        local = pd.DatetimeIndex(shifts[START]).tz_convert(tz)
+        hours = (shifts[END] - shifts[START]).dt.total_seconds() / 3600
+        per_day: dict = {}
+        for day, h in zip(local.date, hours, strict=True):
+            per_day[day] = per_day.get(day, 0.0) + h
+        first, last = min(per_day), max(per_day)
+        day = first - pd.Timedelta(days=6)
+        while day <= last:
+            days = [day + pd.Timedelta(days=i) for i in range(7 + length)]
+            worked = [d for d in days[:7] if d in per_day]
+            free_runs = [p for p in range(7) if not set(days[p : p + length]) & set(per_day)]
+            if (
+                len(worked) > max_days
+                or sum(per_day[d] for d in worked) > max_hours + 1e-9
+                or (length and not free_runs)
+            ):
+                out.append((agent, day))
+            day += pd.Timedelta(days=1)
+    return out

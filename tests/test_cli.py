@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from types import SimpleNamespace
 
+import conftest
 import icalendar
 import numpy as np
 import pandas as pd
@@ -1071,3 +1072,61 @@ def test_multi_week_schedule_redirected_holds_only_data(workdir):
     schedule = pd.read_csv(target)
     assert list(schedule.columns[:3]) == ["agent", "site", "start"]
     assert pd.to_datetime(schedule["start"], utc=True).max() >= times[0] + pd.Timedelta(days=7)
+
+
+def _dublin_days(start: pd.Timestamp, days: range) -> str:
+    """Bob Byrne's rows of the previous schedule: 09:00-17:00 Dublin on each of
+    `days` (local days from the horizon's Monday, negative before it)."""
+    monday = start.tz_convert("Europe/Dublin").normalize()
+    rows = []
+    for day in days:
+        begin = monday + pd.Timedelta(days=day, hours=9)
+        end = begin + pd.Timedelta(hours=8)
+        rows.append(f"Bob Byrne,Dublin,{begin.isoformat()},{end.isoformat()},phone\n")
+    return "".join(rows)
+
+
+@pytest.mark.parametrize("rules", ["calendar", "rolling"])
+def test_rolling_weeks_count_the_previous_schedule_in_every_seven_days(
+    workdir, requirements_file, rules
+):
+    """Bob worked Wednesday to Saturday before the horizon. In calendar weeks his
+    new week is free (Monday to Friday: five days); in rolling weeks the 7 days
+    from Tuesday need two days off in a row starting in them: Sunday and Monday."""
+    config = workdir / "wfm.toml"
+    config.write_text(CONFIG + f'weekly_rules = "{rules}"\n')
+    start = pd.to_datetime(pd.read_csv(requirements_file)["interval_start"], utc=True).min()
+    rows = _dublin_days(start, range(-5, -1))
+    previous = _previous(workdir, rows)
+    out = workdir / "schedule.csv"
+    args = ("schedule", requirements_file, "--config", config, "-o", out, "-q")
+    result = invoke(*args, "--roster", workdir / "roster.csv", "--previous", previous)
+    assert result.exit_code == 0, result.output
+    schedule = pd.read_csv(out)
+    bob = pd.concat([pd.read_csv(previous), schedule[schedule["agent"] == "Bob Byrne"]])
+    for column in ("start", "end"):
+        bob[column] = pd.to_datetime(bob[column], utc=True)
+    broken = conftest.rolling_violations(bob, "Europe/Dublin", max_days=5, max_hours=48, length=2)
+    assert (broken == []) == (rules == "rolling")
+
+
+def test_a_previous_schedule_that_breaks_a_rolling_week_on_its_own_is_refused(
+    workdir, requirements_file
+):
+    config = workdir / "wfm.toml"
+    config.write_text(CONFIG + 'weekly_rules = "rolling"\n')
+    start = pd.to_datetime(pd.read_csv(requirements_file)["interval_start"], utc=True).min()
+    previous = _previous(workdir, _dublin_days(start, range(-6, 0)))
+    out = workdir / "schedule.csv"
+    args = ("schedule", requirements_file, "--config", config, "-o", out)
+    result = invoke(*args, "--roster", workdir / "roster.csv", "--previous", previous)
+    assert_one_line_error(
+        result,
+        "previous.csv",
+        "row 7",
+        "Bob Byrne",
+        "6 days in the 7 days from",
+        "weekly_rules rolling",
+        "max_days_per_week 5",
+    )
+    assert not out.exists()

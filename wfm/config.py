@@ -123,6 +123,7 @@ SCHEDULING_FIELDS: Fields = {
     "consecutive_days_off": ("consecutive_days_off", "integer"),
     "weekend_off_within_weeks": ("weekend_off_within_weeks", "integer"),
     "week_starts": ("week_start_day", "weekday"),
+    "weekly_rules": ("weekly_rules", "text"),
     "steady_starts": ("steady_starts", "number"),
     "min_rest_hours": ("min_rest_hours", "number"),
     "max_hours_per_week": ("max_hours_per_week", "number"),

@@ -65,6 +65,7 @@ from scheduling.errors import InputError
 from scheduling.shifts.breaks import round_breaks
 from scheduling.shifts.daysoff import DaysOff
 from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.rolling import Rolling
 from scheduling.shifts.roster import Agent, Carry, roster_agents, with_carry
 from scheduling.shifts.sites import Site
 from scheduling.shifts.siteweeks import first_local_date, site_days_off, week_number
@@ -225,6 +226,9 @@ class _Rules:
         self.cyclic = options.cyclic
         self.max_days = options.max_days_per_week
         self.days_off = days_off
+        self.rolling = (
+            Rolling.of(days_off, self.max_days) if options.weekly_rules == "rolling" else None
+        )
 
     @classmethod
     def at_site(
@@ -354,10 +358,19 @@ def _fits(
     rules: _Rules,
     max_hours: float,
     worked: tuple[int, ...] = (),
+    recent: tuple[tuple[int, float], ...] = (),
 ) -> bool:
     """True when an agent with `shifts` may also take `slot` under its weekly
     rules; `worked`: its days worked before the horizon in the first week
-    (`Agent.worked_days`), `max_hours` what that week has left."""
+    (`Agent.worked_days`), `max_hours` what that week has left. With rolling
+    weeks (`_Rules.rolling`), `max_hours` is its weekly hours and `recent` its
+    days and hours before the run (`Agent.recent`)."""
+    if rules.rolling is not None:
+        if any(rules.clash(s, slot) for s in shifts):
+            return False
+        hours = dict(recent)
+        hours.update((rules.day(s), s.paid_hours) for s in (*shifts, slot))
+        return rules.rolling.fits(hours, rules.day(slot), max_hours)
     same_week = [s for s in shifts if s.week == slot.week]
     if len(same_week) + _worked_in(worked, slot.week) >= rules.max_days:
         return False
@@ -451,8 +464,8 @@ def _swapped(
     if not (
         _eligible(a, second, rules)
         and _eligible(b, first, rules)
-        and _fits(mine[:i] + mine[i + 1 :], second, rules, a.max_hours, a.worked_days)
-        and _fits(theirs[:j] + theirs[j + 1 :], first, rules, b.max_hours, b.worked_days)
+        and _fits(mine[:i] + mine[i + 1 :], second, rules, a.max_hours, a.worked_days, a.recent)
+        and _fits(theirs[:j] + theirs[j + 1 :], first, rules, b.max_hours, b.worked_days, b.recent)
     ):
         return False
     work[a.name], work[b.name] = new_mine, new_theirs
@@ -621,6 +634,9 @@ def _agent_rows(
         members = [mine[r] for r in group if r in mine]
         if len(members) > 1:
             problem += (pulp.lpSum(members) <= 1, f"clash_{a}_{c}")
+    if rules.rolling is not None:
+        _window_rows(problem, who, mine, slots, rules.rolling, rules)
+        return
     weeks: dict[int, list[int]] = defaultdict(list)
     for r in sorted(mine):
         weeks[slots[r].week].append(r)
@@ -668,6 +684,61 @@ def _days_off_rows(
                 if d in on_day:
                     problem += (off + pulp.lpSum(on_day[d]) <= 1, f"off_{a}_{week}_{p}_{d}")
         problem += (pulp.lpSum(free) >= 1, f"daysoff_{a}_{week}")
+
+
+def _window_rows(
+    problem: pulp.LpProblem,
+    who: tuple[int, Agent],
+    mine: dict[int, pulp.LpVariable],
+    slots: list[_Slot],
+    rolling: Rolling,
+    rules: _Rules,
+) -> None:
+    """Agent a's rows of every rolling 7-day window (`scheduling.shifts.rolling`).
+
+    Per window: its y <= max_days less the days worked in it before the run
+    (`Agent.recent`), its paid hours <= the weekly hours less theirs, and one
+    run of free days inside it: off[a,p] = 1 says the run from day p is free
+    (off + shifts on each of its days <= 1), shared by the windows holding it.
+    A window that the days before the run already break takes no shift.
+    """
+    a, agent = who
+    on_day: dict[int, list[int]] = defaultdict(list)
+    for r in sorted(mine):
+        on_day[rules.day(slots[r])].append(r)
+    past = dict(agent.recent)
+    off: dict[tuple[int, ...], pulp.LpVariable] = {}
+    for first in rolling.starts():
+        days = rolling.window(first)
+        rows = [r for d in days for r in on_day.get(d, ())]
+        if not rows or (rolling.wrap and first < 0 and not past):
+            continue  # (a cyclic run's wrapped windows imply these without days before it)
+        name = f"{a}_w{first - rolling.starts()[0]}"
+        before = [d for d in days if d in past]
+        most = max(rolling.max_days - len(before), 0)
+        if len({rules.day(slots[r]) for r in rows}) > most:
+            problem += (pulp.lpSum(mine[r] for r in rows) <= most, f"days_{name}")
+        left = max(agent.max_hours - sum(past[d] for d in before), 0.0)
+        if sum(slots[r].paid_hours for r in rows) > left + 1e-9:
+            problem += (
+                pulp.lpSum(slots[r].paid_hours * mine[r] for r in rows) <= left,
+                f"hours_{name}",
+            )
+        runs = [run for run in rolling.runs(first) if not set(past).intersection(run)]
+        if not rolling.runs(first) or any(all(d not in on_day for d in run) for run in runs):
+            continue
+        if not runs:  # the days before the run leave no run free in this window
+            problem += (pulp.lpSum(mine[r] for r in rows) <= 0, f"daysoff_{name}")
+            continue
+        for run in runs:
+            if run not in off:
+                var = problem.add_variable(f"off_{a}_r{len(off)}", cat=pulp.LpBinary)
+                for i, d in enumerate(run):
+                    if d in on_day:
+                        busy = pulp.lpSum(mine[r] for r in on_day[d])
+                        problem += (var + busy <= 1, f"off_{a}_r{len(off)}_{i}")
+                off[run] = var
+        problem += (pulp.lpSum(off[run] for run in runs) >= 1, f"daysoff_{name}")
 
 
 def _weekend_terms(

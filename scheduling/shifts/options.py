@@ -14,6 +14,7 @@ from scheduling.errors import InputError
 from scheduling.solver import SOLVERS
 
 WEEK_HOURS = 168.0
+WEEKLY_RULES = ("calendar", "rolling")
 
 OPTION_RANGES = (
     Range("time_limit_seconds", lambda v: 0 < v <= 7 * 86_400, "> 0 seconds and at most a week"),
@@ -123,6 +124,10 @@ class ScheduleOptions:
             another (weeks from Sunday, a horizon from Monday: 6, and a last
             part week of 1 day). The days of that first week before the
             horizon are the previous schedule's (`siteweeks.previous_weeks`).
+        weekly_rules: "calendar" (the default): days, hours and days off in a
+            row hold per week of each site (from `week_start_day`); "rolling":
+            they hold in every 7 consecutive local days (`scheduling.shifts.rolling`),
+            also across weeks and from the previous schedule.
     """
 
     interval_minutes: int = 60
@@ -145,6 +150,7 @@ class ScheduleOptions:
     breaks: tuple[BreakRule, ...] | None = None
     week_start_day: int | None = None
     first_week_days: int = 7
+    weekly_rules: str = "calendar"
 
     @property
     def break_rules(self) -> tuple[BreakRule, ...]:
@@ -186,6 +192,11 @@ class ScheduleOptions:
         if self.first_week_days not in range(1, 8):
             raise InputError(
                 f"scheduling: first_week_days must be 1-7, got {self.first_week_days!r}"
+            )
+        if self.weekly_rules not in WEEKLY_RULES:
+            raise InputError(
+                f"scheduling: weekly_rules must be one of {', '.join(WEEKLY_RULES)}, "
+                f"got {self.weekly_rules!r}"
             )
         if self.breaks is not None:
             if isinstance(self.breaks, list):

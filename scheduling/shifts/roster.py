@@ -44,6 +44,11 @@ class Agent:
             day 0) on which the agent worked before the horizon (`with_carry`);
             they count toward its days and days off of that week, and
             `max_hours` is then what that week has left.
+        recent: with rolling weeks (`ScheduleOptions.weekly_rules`), the local
+            days (from the site's day 0 of the run, so -6 to -1 before it) and
+            paid hours the agent worked in the 6 days before the run and in its
+            first week before the horizon; its windows count them
+            (`scheduling.shifts.rolling`). `max_hours` stays its weekly hours.
     """
 
     name: str
@@ -53,6 +58,7 @@ class Agent:
     days_unavailable: tuple[int, ...] = ()
     preferred_start: int | None = None
     worked_days: tuple[int, ...] = ()
+    recent: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,25 +68,33 @@ class Carry:
     Attributes:
         days: local day numbers from the site's day 0 (`Agent.worked_days`).
         hours: paid hours of those shifts (start to end), hours.
+        recent: with rolling weeks, (day, paid hours) of each day worked in
+            the 6 local days before the run and before the horizon in its
+            first week (`Agent.recent`); `days` and `hours` are then empty.
     """
 
     days: tuple[int, ...]
     hours: float
+    recent: tuple[tuple[int, float], ...] = ()
 
 
 def with_carry(agents: Sequence[Agent], carried: Mapping[str, Carry] | None) -> list[Agent]:
     """The agents with what they worked before the horizon in their first week:
-    those days, and that many hours less (never below 0)."""
+    those days, and that many hours less (never below 0); with rolling weeks,
+    their recent days (`Agent.recent`), of which those of the run's weeks
+    (day >= 0) are worked days too (one shift a local day)."""
     if not carried:
         return list(agents)
     out = []
     for agent in agents:
         carry = carried.get(agent.name)
         if carry is not None:
+            inside = {d for d, _ in carry.recent if d >= 0}
             agent = replace(
                 agent,
-                worked_days=tuple(sorted(set(carry.days))),
+                worked_days=tuple(sorted(set(carry.days) | inside)),
                 max_hours=max(agent.max_hours - carry.hours, 0.0),
+                recent=carry.recent,
             )
         out.append(agent)
     return out

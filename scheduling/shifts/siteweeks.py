@@ -30,6 +30,7 @@ import pandas as pd
 from scheduling.columns import AGENT, END, SITE, START
 from scheduling.shifts.daysoff import DaysOff
 from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.rolling import Rolling
 from scheduling.shifts.roster import Agent, Carry
 from scheduling.shifts.sites import Site
 
@@ -199,6 +200,8 @@ def days_off_releases(
     """
     by_name = {site.name: site for site in sites}
     out: dict[str, pd.Timestamp] = {}
+    if options.weekly_rules == "rolling":  # the next run's windows hold them (`recent_days`)
+        return out
     for (agent, name), rows in schedule.groupby([AGENT, SITE], sort=True):
         site = by_name.get(str(name))
         if site is None or site.span is None or not site.next_week:
@@ -250,6 +253,8 @@ def previous_weeks(
     by_name = {site.name: site for site in sites}
     release: dict[str, pd.Timestamp] = {}
     carried: dict[str, Carry] = {}
+    if options.weekly_rules == "rolling":
+        return release, recent_days(previous, sites, horizon_start)
     for (agent, name), rows in previous.groupby([AGENT, SITE], sort=True):
         site = by_name.get(str(name))
         if site is None:
@@ -268,6 +273,80 @@ def previous_weeks(
             # (so the shift programme, which counts released agents, knows it too)
             keep_later(release, {str(agent): local_midnight(local.max()).tz_convert("UTC")})
     return release, carried
+
+
+def recent_days(
+    shifts: pd.DataFrame, sites: Sequence[Site], horizon_start: pd.Timestamp
+) -> dict[str, Carry]:
+    """With rolling weeks, what each agent's windows count from before a run
+    (`Agent.recent`): per local day it worked in the 6 days before its site's
+    day 0 or from then until the run starts, the day (from day 0) and its paid
+    hours (start to end).
+
+    Args:
+        shifts: shifts before the run: agent, site, start, end (tz-aware);
+            later ones are left out.
+        sites: the run's sites (with their spans in a multi-week run).
+        horizon_start: the run's start (tz-aware).
+    """
+    by_name = {site.name: site for site in sites}
+    out: dict[str, Carry] = {}
+    for (agent, name), rows in shifts.groupby([AGENT, SITE], sort=True):
+        site = by_name.get(str(name))
+        if site is None:
+            continue
+        begin = site.span[0] if site.span is not None else horizon_start
+        day0 = first_local_date(site, horizon_start)
+        per_day = {
+            d: h for d, h in day_hours(rows[rows[START] < begin], site, day0) if d > -WEEK.days
+        }
+        if per_day:
+            out[str(agent)] = Carry((), 0.0, tuple(sorted(per_day.items())))
+    return out
+
+
+def rolling_releases(
+    carried: Mapping[str, Carry],
+    agents: Sequence[Agent],
+    sites: Sequence[Site],
+    horizon_start: pd.Timestamp,
+    options: ScheduleOptions,
+) -> dict[str, pd.Timestamp]:
+    """With rolling weeks, per agent whose days before a run (`recent_days`) rule
+    out its first days (a shift there would break a window already: too many
+    days or hours, or no run of days off left to start), the local midnight of
+    its first day that could take its site's shortest shift, so that the shift
+    programme counts it out before then as the assignment will."""
+    by_name = {site.name: site for site in sites}
+    rolling = Rolling(options.consecutive_days_off, options.max_days_per_week, WEEK.days - 1)
+    out: dict[str, pd.Timestamp] = {}
+    for agent in agents:
+        carry = carried.get(agent.name)
+        site = by_name.get(agent.site)
+        if carry is None or not carry.recent or site is None:
+            continue
+        past = dict(carry.recent)
+        shortest = min(site.shift_hours)
+        free = (
+            d for d in range(WEEK.days) if rolling.fits({**past, d: shortest}, d, agent.max_hours)
+        )
+        day = next(free, WEEK.days)
+        if day > 0:
+            day0 = site.week_from if site.week_from is not None else horizon_start
+            out[agent.name] = local_midnight(day0.tz_convert(site.tz), days=day).tz_convert("UTC")
+    return out
+
+
+def day_hours(shifts: pd.DataFrame, site: Site, day0: date) -> list[tuple[int, float]]:
+    """(local day number from `day0` at the site, paid hours start to end) of each
+    day `shifts` (start, end; tz-aware) start on, in day order."""
+    local = pd.DatetimeIndex(shifts[START]).tz_convert(site.tz)
+    hours = (shifts[END] - shifts[START]).dt.total_seconds().to_numpy() / 3600
+    per_day: dict[int, float] = {}
+    for day, h in zip(local.date, hours, strict=True):
+        number = (day - day0).days
+        per_day[number] = per_day.get(number, 0.0) + float(h)
+    return sorted(per_day.items())
 
 
 def keep_later(into: dict[str, pd.Timestamp], more: Mapping[str, pd.Timestamp]) -> None:
@@ -318,6 +397,11 @@ def carry_conflicts(
         site = by_name.get(agent.site)
         if carry is None or site is None:
             continue
+        if carry.recent:
+            broken = _rolling_conflict(carry, agent, site, horizon_start, options)
+            if broken:
+                out[agent.name] = broken
+            continue
         week = f"{site.name}'s week of {first_local_date(site, horizon_start):%Y-%m-%d}"
         days_off = site_days_off(site, site.span or (horizon_start, horizon_start + WEEK), options)
         if carry.hours > agent.max_hours + 1e-9:
@@ -336,3 +420,33 @@ def carry_conflicts(
                 f"{options.consecutive_days_off} free days in a row (consecutive_days_off)"
             )
     return out
+
+
+def _rolling_conflict(
+    carry: Carry, agent: Agent, site: Site, horizon_start: pd.Timestamp, options: ScheduleOptions
+) -> str | None:
+    """Which rule the days before the run alone break in a rolling window that
+    reaches into it (`carry_conflicts` with rolling weeks), in words, else None."""
+    rolling = Rolling(options.consecutive_days_off, options.max_days_per_week, WEEK.days - 1)
+    hours = dict(carry.recent)
+    first = rolling.broken(hours, agent.max_hours, range(1 - WEEK.days, 1))
+    if first is None:
+        return None
+    days = [d for d in rolling.window(first) if d in hours]
+    opening = first_local_date(site, horizon_start) + pd.Timedelta(days=first)
+    window = f"the 7 days from {opening:%Y-%m-%d} at {site.name} (weekly_rules rolling)"
+    if len(days) > rolling.max_days:
+        return (
+            f"its {len(days)} days in {window} are more than "
+            f"max_days_per_week {options.max_days_per_week}"
+        )
+    worked = sum(hours[d] for d in days)
+    if worked > agent.max_hours + 1e-9:
+        return (
+            f"its {worked:g} hours in {window} are more than its {agent.max_hours:g} a week "
+            "(contracted_hours, else max_hours_per_week)"
+        )
+    return (
+        f"its days in {window} leave no {options.consecutive_days_off} free days in a row "
+        "(consecutive_days_off)"
+    )

@@ -7,7 +7,8 @@ what each one can still take is exact: a candidate shift fits an agent when
 `scheduling.shifts.assign`'s rules hold with its shifts so far (one a local day,
 rest, days and hours a week, a run of days off, skills, unavailable days,
 release). This small programme chooses at most one extra shift per agent and
-week, where the penalty of the shortfall it covers is worth more than its cost:
+week (with rolling weeks, per agent: two could break a window together), where
+the penalty of the shortfall it covers is worth more than its cost:
 
     minimise   sum_z (c_s + p h worked_s) z + (P + p) h sum_{q,t} short[q,t]
     subject to for each interval t and Hall set Q of its short queues
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import pulp
@@ -169,7 +170,11 @@ def _fits_hours(
     agent: Agent,
     hours: dict[int, float],
 ) -> bool:
-    """`_fits` with the agent's real paid hours per week (held slots carry none)."""
+    """`_fits` with the agent's real paid hours per week (held slots carry none;
+    with rolling weeks, each held slot's hours are its day's)."""
+    if rules.rolling is not None:
+        real = [replace(s, paid_hours=(s.end - s.start).total_seconds() / 3600) for s in own]
+        return _fits(real, slot, rules, agent.max_hours, agent.worked_days, agent.recent)
     left = agent.max_hours - hours.get(slot.week, 0.0)
     return _fits(own, slot, rules, left, agent.worked_days)
 
@@ -253,8 +258,8 @@ def _solve(
     problem.setObjective(pulp.LpAffineExpression(terms + [(v, penalty) for v in short.values()]))
     _cover_rows(problem, z, found, need, short)
     weekly: dict[tuple[str, int], list[pulp.LpVariable]] = defaultdict(list)
-    for var, o in zip(z, found, strict=True):
-        weekly[(o.agent.name, o.slot.week)].append(var)
+    for var, o in zip(z, found, strict=True):  # rolling weeks: one extra shift in all
+        weekly[(o.agent.name, o.slot.week if o.rules.rolling is None else 0)].append(var)
     for n, (_, variables) in enumerate(sorted(weekly.items())):
         if len(variables) > 1:
             problem += (pulp.lpSum(variables) <= 1, f"one_{n}")

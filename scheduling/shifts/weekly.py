@@ -115,6 +115,7 @@ def classes_of(slots: Sequence[_Slot], staff: Sequence[Agent], rules: _Rules) ->
             tuple(sorted(agent.days_unavailable)),
             agent.max_hours,
             agent.worked_days,
+            agent.recent,
             () if free is None else tuple(r for r, s in enumerate(slots) if s.start < free),
             agent.name in rules.weekend_due,
         )
@@ -161,7 +162,8 @@ class _Pricer:
             if costs[r] >= 0:
                 break
             slot = self.slots[r]
-            if _fits(week, slot, self.rules, self.agent.max_hours, self.agent.worked_days):
+            agent = self.agent
+            if _fits(week, slot, self.rules, agent.max_hours, agent.worked_days, agent.recent):
                 week.append(slot)
                 chosen.append(int(r))
         return tuple(sorted(chosen))

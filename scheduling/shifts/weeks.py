@@ -15,7 +15,11 @@ where its weekly rules (days, hours, days off in a row) hold.
   `min_rest_hours` (`release`); anonymous agents are named across weeks by
   matching each week's agents to the earlier ones whose rest is over;
 - each week is its own programme, not cyclic: rest across the week boundary
-  holds through the release.
+  holds through the release;
+- with rolling weeks (`ScheduleOptions.weekly_rules`), each roster agent's days
+  of the 6 days before a week (of the weeks done, or `previous`) count in its
+  windows there (`siteweeks.recent_days`, `Agent.recent`); the shift programme
+  keeps its calendar rows, a valid relaxation.
 
 Time grows with the number of weeks, and each week is as good as a one-week
 plan. How far the whole plan can be from optimal: the programme of the whole
@@ -28,7 +32,9 @@ of any plan of the horizon, since every plan's shifts of week k are a solution
 of week k's part at no more cost (each shift is paid in the week it starts;
 each interval kept is covered by that week's shifts only; penalties are >= 0).
 The sum of the weeks' root bounds (HiGHS at its root node, with its cuts) is
-therefore a lower bound on the cost of any plan, and the plan's own objective
+therefore a lower bound on the cost of any plan (with rolling weeks too: every
+calendar week of a site is one of its 7-day windows, so a rolling plan keeps
+the calendar rules), and the plan's own objective
 (paid cost, plus the penalties of its shortfall and surplus, measured on the
 final schedule) is compared with it. The bound is computed in a second process
 while the weeks are scheduled.
@@ -71,13 +77,18 @@ from scheduling.shifts.planner import (
     schedule_requirements,
     setup_run,
 )
+from scheduling.shifts.rolling import Rolling
 from scheduling.shifts.roster import Carry
 from scheduling.shifts.sites import Site
 from scheduling.shifts.siteweeks import (
+    day_hours,
     days_off_releases,
+    first_local_date,
     keep_later,
     local_midnight,
     previous_weeks,
+    recent_days,
+    rolling_releases,
     sites_in_week,
     week_starts,
 )
@@ -152,8 +163,10 @@ def schedule_horizon(
     run = setup_run(requirements, sites=sites, options=options, roster=roster)
     spans = week_spans(run.horizon, options.first_week_days)
     first = sites_in_week(sites, run.horizon, 0, options.week_start_day, options.first_week_days)
-    if len(spans) == 1:
-        release, carried = _history(previous, release, first, run.horizon[0], options)
+    rolling = options.weekly_rules == "rolling"
+    if len(spans) == 1:  # with rolling weeks, recent days count from the run's own day 0
+        at = sites if rolling else first
+        release, carried = _history(previous, release, at, run.horizon[0], options)
         return schedule_requirements(
             requirements,
             sites=sites,
@@ -167,7 +180,10 @@ def schedule_horizon(
     clock = time.perf_counter()
     frame = _with_utc(requirements)
     with _bound_in_background(frame, run, weekly) as bound:
-        done, stopped = _weeks(frame, spans, run, sites, weekly, roster, history, progress, clock)
+        before = previous if previous is not None and rolling else None
+        done, stopped = _weeks(
+            frame, spans, run, sites, weekly, roster, (*history, before), progress, clock
+        )
         value = None if stopped else bound()
     joined = _joined(frame, done, bound=value, options=weekly, started=clock)
     notes = [] if not stopped else [_interrupted(len(done), len(spans))]
@@ -181,18 +197,23 @@ def _weeks(
     sites: Sequence[Site],
     options: ScheduleOptions,
     roster: pd.DataFrame | None,
-    history: tuple[dict[str, pd.Timestamp], dict[str, Carry]],
+    history: tuple[dict[str, pd.Timestamp], dict[str, Carry], pd.DataFrame | None],
     progress: Callable[[WeekDone], None] | None,
     clock: float,
 ) -> tuple[list[ScheduleResult], bool]:
     """Each week in turn (see the module docstring); (weeks done, stopped by Ctrl-C).
+
+    `history`: the first week's release and carry (`_history`), and with rolling
+    weeks the previous schedule, whose days count in the windows of the first
+    weeks as the weeks done do in later ones (`siteweeks.recent_days`).
 
     Ctrl-C (`scheduling.solver.interruptible`) stops the week's solve with its best
     schedule and the run after that week; a KeyboardInterrupt after the first
     week keeps the weeks done so far, before it, it is raised as usual.
     """
     done: list[ScheduleResult] = []
-    releases, carried = history
+    releases, carried, previous = history
+    rolling = options.weekly_rules == "rolling"
     held: dict[str, pd.Timestamp] = {}  # anonymous names kept off by their days off
     weekends = _Weekends(run, options.weekend_off_within_weeks)
     for k, span in enumerate(spans):
@@ -201,6 +222,10 @@ def _weeks(
         )
         if not _anyone_works(week_sites):  # a part week no site works in: left short
             continue
+        if rolling and roster is not None:
+            carried = _recent(previous, done, week_sites, span[0])
+            more = rolling_releases(carried, run.agents or [], week_sites, span[0], options)
+            keep_later(releases, more)
         try:
             result = schedule_requirements(
                 _carried_off(_within(frame, _window(week_sites)), done, options),
@@ -209,14 +234,14 @@ def _weeks(
                 roster=roster,
                 release=releases,
                 weekend_due=weekends.due(),
-                carried=carried if k == 0 else None,
+                carried=carried if k == 0 or rolling else None,
             )
         except KeyboardInterrupt:
             if not done:
                 raise
             return done, True
         if roster is None:
-            result = _named_across(result, done, options, held)
+            result = _named_across(result, done, options, held, week_sites)
             held.update(days_off_releases(result.schedule, week_sites, options))
         else:
             releases.update(releases_after(result.schedule, options))
@@ -236,6 +261,27 @@ def _weeks(
         last = done[-1]
         done[-1] = dataclasses.replace(last, binding=[*last.binding, weekends.message(missed)])
     return done, False
+
+
+def _recent(
+    previous: pd.DataFrame | None,
+    done: list[ScheduleResult],
+    sites: Sequence[Site],
+    start: pd.Timestamp,
+) -> dict[str, Carry]:
+    """With rolling weeks, each roster agent's days before a week's run
+    (`siteweeks.recent_days`): from the previous schedule and the weeks done."""
+    frames = [r.schedule for r in done[-2:]]
+    if previous is not None and not previous.empty:
+        frames.insert(0, previous)
+    if not frames:
+        return {}
+    times = [f[[AGENT, SITE]].assign(**{c: _utc(f[c]) for c in (START, END)}) for f in frames]
+    return recent_days(pd.concat(times, ignore_index=True), sites, start)
+
+
+def _utc(times: pd.Series) -> pd.Series:
+    return pd.to_datetime(times, utc=True)
 
 
 def _history(
@@ -408,12 +454,14 @@ def _named_across(
     done: list[ScheduleResult],
     options: ScheduleOptions,
     held: Mapping[str, pd.Timestamp],
+    sites: Sequence[Site],
 ) -> ScheduleResult:
     """Anonymous agents of a week renamed so that each name is one person across weeks.
 
     Per site, the week's agents are matched to the names used before: a name
     may take a week whose first shift starts after its last shift plus rest
-    and after the days off it carried into this week (`held`);
+    and after the days off it carried into this week (`held`), and with
+    rolling weeks whose days keep every window across the two weeks;
     names used least recently first, new names ("{site}-{k:03d}") only when no
     earlier name can.
     """
@@ -422,9 +470,11 @@ def _named_across(
         return result
     history = pd.concat([r.schedule for r in done])
     renamed = schedule.copy()
+    by_name = {site.name: site for site in sites}
     for site, rows in schedule.groupby(SITE, sort=True):
         before = history[history[SITE] == site]
-        mapping = _match_names(str(site), rows, before, options, held)
+        together = _together(by_name[str(site)], rows, before, options)
+        mapping = _match_names(str(site), rows, before, options, held, together)
         mask = schedule[SITE] == site
         renamed.loc[mask, AGENT] = schedule.loc[mask, AGENT].map(mapping)
     renamed = renamed.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
@@ -437,8 +487,10 @@ def _match_names(
     before: pd.DataFrame,
     options: ScheduleOptions,
     held: Mapping[str, pd.Timestamp],
+    together: Callable[[str, str], bool] = lambda mine, theirs: True,
 ) -> dict[str, str]:
-    """This week's agent names -> names across weeks (see `_named_across`)."""
+    """This week's agent names -> names across weeks (see `_named_across`);
+    `together(this week's name, earlier name)`: may one person work both."""
     rest = pd.Timedelta(hours=options.min_rest_hours)
     firsts = rows.groupby(AGENT, sort=True)[START].min()
     free = before.groupby(AGENT, sort=True)[END].max() + rest if len(before) else pd.Series()
@@ -454,12 +506,34 @@ def _match_names(
     for i, first in enumerate(firsts.to_numpy()):
         for j, name in enumerate(names):
             if j < len(old):
-                if free[name] <= first:
+                if free[name] <= first and together(str(firsts.index[i]), name):
                     cost[i, j] = (free[name] - free.min()).total_seconds() / 1e7
             else:
                 cost[i, j] = 1e6 + j
     chosen_rows, chosen_cols = linear_sum_assignment(cost)
     return {str(firsts.index[i]): names[j] for i, j in zip(chosen_rows, chosen_cols, strict=True)}
+
+
+def _together(
+    site: Site, rows: pd.DataFrame, before: pd.DataFrame, options: ScheduleOptions
+) -> Callable[[str, str], bool]:
+    """With rolling weeks, whether a week's anonymous agent (its `rows`) and an
+    earlier name (its shifts in `before`) keep every 7-day window that holds
+    days of both (`scheduling.shifts.rolling`); always True with calendar weeks."""
+    if options.weekly_rules != "rolling" or before.empty:
+        return lambda mine, theirs: True
+    day0 = first_local_date(site, rows[START].min())
+    week = {str(a): day_hours(r, site, day0) for a, r in rows.groupby(AGENT, sort=True)}
+    earlier = {str(a): day_hours(r, site, day0) for a, r in before.groupby(AGENT, sort=True)}
+    rolling = Rolling(options.consecutive_days_off, options.max_days_per_week, WEEK.days - 1)
+    firsts = range(1 - WEEK.days, WEEK.days)  # every window holding a day of both weeks
+
+    def keeps(mine: str, theirs: str) -> bool:
+        hours = dict(earlier.get(theirs, ()))
+        hours.update(week.get(mine, ()))
+        return rolling.broken(hours, options.max_hours_per_week, firsts) is None
+
+    return keeps
 
 
 def _joined(
