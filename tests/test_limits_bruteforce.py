@@ -227,6 +227,7 @@ class Person:
     skills: tuple[str, ...]
     hours: float
     off: tuple[int, ...] = ()
+    recent: tuple[tuple[int, float], ...] = ()  # rolling weeks: (day < 0, hours) before
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,7 @@ class Instance:
     shifts: tuple[tuple[int, int, float], ...]  # (local day, local hour, hours)
     people: tuple[Person, ...]
     roster: bool  # named agents in skill groups, or max_agents anonymous agents
+    rolling: bool = False  # weekly rules in every 7 days (not cyclic)
 
 
 @dataclass(frozen=True)
@@ -267,6 +269,8 @@ def works(person: Person, chosen: Sequence[Shift], inst: Instance) -> bool:
         return False  # the shift clashes with its own copy a period later
     if len({s.day for s in chosen}) < len(chosen):
         return False
+    if inst.rolling:
+        return rests(chosen, inst) and keeps_windows(person, chosen, inst)
     for week in {s.week for s in chosen}:
         mine = [s for s in chosen if s.week == week]
         if len(mine) > inst.max_days or sum(s.hours for s in mine) > person.hours + EPS:
@@ -316,6 +320,32 @@ def keeps_days_off(chosen: Sequence[Shift], inst: Instance) -> bool:
     return True
 
 
+def keeps_windows(person: Person, chosen: Sequence[Shift], inst: Instance) -> bool:
+    """Rolling weeks, the run being the last: in every 7 consecutive local days that
+    hold a chosen shift (also from the 6 days before, with `person.recent`) at
+    most max_days days and its hours, and when they lie inside the horizon the
+    first day of a run of `days_off` free days ending in it."""
+    start = ORIGIN.tz_localize(inst.tz)
+    last = (start + pd.Timedelta(days=inst.days) - pd.Timedelta(microseconds=1)).tz_convert(inst.tz)
+    last_day = (last.date() - start.date()).days
+    hours = dict(person.recent)
+    hours.update((s.dayno, s.hours) for s in chosen)
+    for first in range(-6, last_day + 1):
+        window = range(first, first + 7)
+        if not any(s.dayno in window for s in chosen):
+            continue  # days before the horizon alone: not the plan's to keep
+        worked = [d for d in window if d in hours]
+        if len(worked) > inst.max_days or sum(hours[d] for d in worked) > person.hours + EPS:
+            return False
+        if inst.days_off and window[-1] <= last_day:
+            runs = [
+                range(p, p + inst.days_off) for p in window if p + inst.days_off - 1 <= last_day
+            ]
+            if all(any(d in hours for d in run) for run in runs):
+                return False
+    return True
+
+
 def build(inst: Instance, *, classes: bool = True) -> tuple[ShiftModel, list[Shift], pd.Timestamp]:
     start = ORIGIN.tz_localize(inst.tz).tz_convert("UTC")
     site = Site(
@@ -333,6 +363,7 @@ def build(inst: Instance, *, classes: bool = True) -> tuple[ShiftModel, list[Shi
         min_rest_hours=inst.rest_hours,
         consecutive_days_off=inst.days_off,
         max_hours_per_week=inst.people[0].hours,
+        weekly_rules="rolling" if inst.rolling else "calendar",
     )
     grid = pd.date_range(start, periods=inst.days * 24, freq="60min")
     requirements = pd.DataFrame(
@@ -362,7 +393,10 @@ def build(inst: Instance, *, classes: bool = True) -> tuple[ShiftModel, list[Shi
     frame["start"], frame["end"] = utc_column(frame["start"]), utc_column(frame["end"])
     groups = None
     if inst.roster:
-        agents = [Agent(f"p{k}", "S", p.skills, p.hours, p.off) for k, p in enumerate(inst.people)]
+        agents = [
+            Agent(f"p{k}", "S", p.skills, p.hours, p.off, recent=p.recent)
+            for k, p in enumerate(inst.people)
+        ]
         groups = skill_groups([site], options=options, agents=agents)
         if not classes:
             groups = tuple(dataclasses.replace(g, classes=()) for g in groups)
@@ -412,9 +446,41 @@ def instances(draw, most_agents: int = 3) -> Instance:
 @settings(TINY, max_examples=120)
 @given(instances())
 def test_limit_rows_never_cut_off_a_real_schedule(inst: Instance) -> None:
+    assert_rows_keep_every_schedule(inst)
+
+
+@st.composite
+def rolling_instances(draw) -> Instance:
+    """Rostered, not cyclic, rolling weeks; each agent with days worked before.
+
+    In UTC: a run without site spans counts its calendar weeks as 7 x 24 hours
+    from the horizon start, which a clock change inside it shifts by an hour
+    against the local days of the rolling windows (a multi-week plan's weeks
+    start at local midnights); see the README's limits."""
+    inst = draw(instances())
+    past = st.dictionaries(st.integers(-6, -1), st.sampled_from([4.0, 8.0]), max_size=6)
+    people = tuple(
+        dataclasses.replace(p, recent=tuple(sorted(draw(past).items()))) for p in inst.people
+    )
+    return dataclasses.replace(
+        inst, tz="UTC", cyclic=False, roster=True, rolling=True, people=people
+    )
+
+
+@settings(TINY, max_examples=80)
+@given(rolling_instances())
+def test_limit_rows_never_cut_off_a_real_rolling_schedule(inst: Instance) -> None:
+    """The calendar rows and the lead-in rows (`SkillGroup.lead_in`) of rolling weeks
+    keep every schedule that keeps every 7 days with the agents' days before."""
+    assert_rows_keep_every_schedule(inst)
+
+
+def assert_rows_keep_every_schedule(inst: Instance) -> None:
     model, shifts, _ = build(inst)
     names = {var.name: key for key, var in model.x.items()}
     columns = sorted(names)
+    if not columns:  # no shift anyone could work: nothing to cut off
+        return
     # Every row but the cover rows (their shortfall makes them hold for any x).
     rows = read_rows(
         model.problem, [c.name for c in model.problem.constraints() if "cover_" not in c.name]

@@ -33,14 +33,17 @@ def naive_ok(
     max_hours: float,
     length: int,
     wrap: int | None,
+    follows: bool = True,
 ) -> bool:
     """Every 7 consecutive days holding a chosen day: at most max_days days and
     max_hours hours worked, and the first of `length` free days in a row. Days
     outside 0..DAYS-1 are free unless `hours` has them (before the run); a
     cyclic run wraps round `wrap` days, and its first days are also in the 7
-    days from each of the 6 days before it."""
-    firsts = range(-6, wrap or DAYS)
-    for first in firsts:
+    days from each of the 6 days before it. When no week `follows` a run that
+    is not cyclic, a run of days off ends by its last day and 7 days reaching
+    past it need none."""
+    final = not wrap and not follows
+    for first in range(-6, wrap or DAYS):
         days = [(first + i) % wrap if wrap and first >= 0 else first + i for i in range(13)]
         window = days[:7]
         if not chosen.intersection(window):
@@ -48,7 +51,10 @@ def naive_ok(
         worked = {d for d in window if d in hours}
         if len(worked) > max_days or sum(hours[d] for d in worked) > max_hours + 1e-9:
             return False
-        if length and all(set(days[p : p + length]) & set(hours) for p in range(7)):
+        if final and window[-1] > DAYS - 1:
+            continue
+        starts = [p for p in range(7) if not final or days[p + length - 1] <= DAYS - 1]
+        if length and all(set(days[p : p + length]) & set(hours) for p in starts):
             return False
     return True
 
@@ -73,7 +79,7 @@ def day_slot(day: int, hours: float) -> _Slot:
     )
 
 
-def rolling_rules(length: int, max_days: int, wrap: int | None) -> _Rules:
+def rolling_rules(length: int, max_days: int, wrap: int | None, follows: bool) -> _Rules:
     options = ScheduleOptions(
         weekly_rules="rolling",
         max_days_per_week=max_days,
@@ -81,7 +87,7 @@ def rolling_rules(length: int, max_days: int, wrap: int | None) -> _Rules:
         min_rest_hours=11,
         cyclic=wrap is not None,
     )
-    days_off = DaysOff(length, wrap, DAYS - 1)
+    days_off = DaysOff(length, wrap, DAYS - 1, follows=follows and wrap is None)
     return _Rules(options, DAYS * 86400.0, days_off=days_off)
 
 
@@ -91,6 +97,7 @@ instances = st.fixed_dictionaries(
         "max_days": st.integers(2, 6),
         "max_hours": st.sampled_from([16.0, 24.0, 30.0, 40.0]),
         "wrap": st.sampled_from([None, None, DAYS]),
+        "follows": st.booleans(),
         "hours": st.lists(st.sampled_from([4.0, 6.0, 8.0]), min_size=DAYS, max_size=DAYS),
         "past": st.dictionaries(st.integers(-6, -1), st.sampled_from([4.0, 8.0]), max_size=6),
         "weights": st.lists(st.integers(1, 9), min_size=DAYS, max_size=DAYS),
@@ -103,7 +110,7 @@ instances = st.fixed_dictionaries(
 def test_window_rows_choose_what_brute_force_chooses(case):
     wrap = case["wrap"]
     past = case["past"]
-    rules = rolling_rules(case["length"], case["max_days"], wrap)
+    rules = rolling_rules(case["length"], case["max_days"], wrap, case["follows"])
     agent = Agent("a", "Test", ("phone",), case["max_hours"], recent=tuple(sorted(past.items())))
     slots = [day_slot(d, h) for d, h in enumerate(case["hours"])]
     problem = pulp.LpProblem("rows", pulp.LpMaximize)
@@ -111,7 +118,7 @@ def test_window_rows_choose_what_brute_force_chooses(case):
     _agent_rows(problem, (0, agent), mine, slots, rules, [])
     problem.setObjective(pulp.lpSum(w * mine[r] for r, w in enumerate(case["weights"])))
     solve_problem(problem, solver="highs", time_limit_seconds=30, gap=0.0)
-    rule = {k: case[k] for k in ("max_days", "max_hours", "length")}
+    rule = {k: case[k] for k in ("max_days", "max_hours", "length", "follows")}
     best = 0
     for chosen in itertools.product((0, 1), repeat=DAYS):
         days = {d for d in range(DAYS) if chosen[d]}
@@ -126,8 +133,8 @@ def test_window_rows_choose_what_brute_force_chooses(case):
 def test_fits_adds_a_day_exactly_when_brute_force_allows_it(case, rng):
     wrap = case["wrap"]
     past = case["past"]
-    rules = rolling_rules(case["length"], case["max_days"], wrap)
-    rule = {k: case[k] for k in ("max_days", "max_hours", "length")}
+    rules = rolling_rules(case["length"], case["max_days"], wrap, case["follows"])
+    rule = {k: case[k] for k in ("max_days", "max_hours", "length", "follows")}
     slots = [day_slot(d, h) for d, h in enumerate(case["hours"])]
     recent = tuple(sorted(past.items()))
     for _ in range(30):

@@ -28,12 +28,14 @@ class DaysOff:
         wrap: days in the horizon when it is cyclic and whole days long, else None.
         last_day: local day number of the horizon's last instant.
         spill: days past `last_day` a run may reach (not cyclic).
+        follows: a week after the horizon is scheduled next (`spill` asked).
     """
 
     length: int
     wrap: int | None
     last_day: int
     spill: int = 0
+    follows: bool = False
 
     @classmethod
     def of(
@@ -53,7 +55,8 @@ class DaysOff:
         last = end - pd.Timedelta(microseconds=1)
         first_date = start.tz_convert(tz).date()
         reach = max(length - 1, 0) if spill and wrap is None else 0
-        return cls(length, wrap, (last.tz_convert(tz).date() - first_date).days, reach)
+        last_day = (last.tz_convert(tz).date() - first_date).days
+        return cls(length, wrap, last_day, reach, follows=spill and wrap is None)
 
     def day(self, dayno: int) -> int:
         """A local day number, wrapped round a cyclic horizon."""

@@ -43,7 +43,9 @@ class HeadcountLimit:
         site: site name.
         period: "day" (shifts starting on one local date), "week" (shifts
             starting in one week), "hours" (paid hours of shifts starting in
-            one week), "rest" (shifts that clash with the rest rule), "tours"
+            one week), "lead_in" and "lead_in_hours" (shifts and paid hours from
+            the week's start to a date, with rolling weeks: `SkillGroup.lead_in`),
+            "rest" (shifts that clash with the rest rule), "tours"
             (weekly mix of shift lengths), "daysoff" (shifts on a local date
             less the agents whose days off it is) or "weeks" (the agents of a
             site's exact weekly tours, `scheduling.shifts.workable`).
@@ -270,12 +272,13 @@ def headcount_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
             limits[key] = limit
             who[key] = population
     out: dict[str, HeadcountLimit] = {}
-    order = {"day": 0, "week": 1, "hours": 2}
+    order = {"day": 0, "week": 1, "hours": 2, "lead_in": 3, "lead_in_hours": 4}
     for key in sorted(terms, key=lambda k: (k[0], order[k[1]], k[2])):
         (site_name, queues, _), period, first = key
         population = who[key]
-        kind = "hours" if period == "hours" else "headcount"
-        when = f"{first:%Y%m%d}" if period == "day" else f"week_{first:%Y%m%d}"
+        kind = "hours" if period.endswith("hours") else "headcount"
+        when = {"day": "", "lead_in": "to_", "lead_in_hours": "to_"}.get(period, "week_")
+        when += f"{first:%Y%m%d}"
         name = context.names(f"{kind}_{site_name}{population.label}_{when}")
         context.problem += (pulp.lpSum(c * v for _, v, c in terms[key]) <= limits[key], name)
         ids = tuple(dict.fromkeys(shift_id for shift_id, _, _ in terms[key]))
@@ -312,6 +315,12 @@ def _headcount_terms(
     ]
     if group.hours is not None:
         rows.append(((key, "hours", first), group.hours, shift.paid_hours))
+    day0 = first_local_date(shift.site, context.horizon[0])  # rolling weeks: the run's day 0
+    for last, (days, hours) in enumerate(group.lead_in):
+        if (day - day0).days <= last:
+            end = day0 + pd.Timedelta(days=last)
+            rows.append(((key, "lead_in", end), days, 1.0))
+            rows.append(((key, "lead_in_hours", end), hours, shift.paid_hours))
     return rows
 
 

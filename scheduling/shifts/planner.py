@@ -442,7 +442,7 @@ def _limit_messages(
         queues = limit.queues or model.sites[limit.site].queues
         if not any((q, model.intervals[i]) in short for q in queues for i in reach):
             continue
-        if limit.period in ("rest", "tours", "daysoff"):
+        if limit.period in ("rest", "tours", "daysoff", "lead_in", "lead_in_hours"):
             spread.setdefault((limit.site, limit.queues, limit.period), []).append(limit)
         else:
             messages.append(_headcount_message(limit, configured[limit.site], model))
@@ -511,6 +511,12 @@ def _spread_message(who: str, period: str, limits: list[HeadcountLimit], model: 
         f" (+{len(days) - 3} more)" if len(days) > 3 else ""
     )
     options = model.options
+    if period.startswith("lead_in"):
+        what = "paid hours" if period.endswith("hours") else "shifts"
+        return (
+            f"{who}: with what they worked in the days before (weekly_rules rolling), no "
+            f"more {what} in the 7 days to {when}"
+        )
     if period == "daysoff":
         return (
             f"{who}: with consecutive_days_off {options.consecutive_days_off} a week, no "

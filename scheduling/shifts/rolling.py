@@ -15,8 +15,10 @@ Local days are numbered from a run's day 0 at the site (as in
 days: from 6 days before its day 0, whose days come from what the agent worked
 before (`Agent.recent`), to windows reaching past its last day, whose days after
 it are free for now (the next week's run then holds them, with this one's days
-as its history). A cyclic horizon of whole days wraps: its windows are 7
-consecutive days round it.
+as its history). When no week follows (`final`), the horizon's end is as in
+calendar weeks: a run of days off must end by its last day, and windows that
+reach past it need none (as a trailing part week). A cyclic horizon of whole
+days wraps: its windows are 7 consecutive days round it.
 """
 
 from __future__ import annotations
@@ -41,17 +43,20 @@ class Rolling:
         max_days: most days worked in a window.
         last_day: local day number of the run's last instant.
         wrap: days of a cyclic run of whole days (day numbers wrap), else None.
+        final: no week follows the run (module docstring).
     """
 
     length: int
     max_days: int
     last_day: int
     wrap: int | None = None
+    final: bool = False
 
     @classmethod
     def of(cls, days_off: DaysOff, max_days: int) -> Rolling:
         """The windows of the run whose runs of days off are `days_off`."""
-        return cls(days_off.length, max_days, days_off.last_day, days_off.wrap)
+        final = not days_off.wrap and not days_off.follows
+        return cls(days_off.length, max_days, days_off.last_day, days_off.wrap, final)
 
     def starts(self) -> range:
         """First days of the windows the run checks (module docstring): from 6
@@ -75,15 +80,16 @@ class Rolling:
         return [s for s in self.starts() if day in self.window(s)]
 
     def runs(self, first: int) -> list[tuple[int, ...]]:
-        """The runs of days off starting in the window that starts on `first` (wrapped days)."""
-        if self.length <= 0:
+        """The runs of days off starting in the window that starts on `first` (wrapped
+        days); none when it needs none (a window past the end of a `final` run)."""
+        if self.length <= 0 or (self.final and first + WINDOW - 1 > self.last_day):
             return []
         out = []
         for p in range(first, first + WINDOW):
             days = range(p, p + self.length)
             if self._wraps(first):
                 out.append(tuple(sorted({d % self.wrap for d in days})))  # type: ignore[operator]
-            else:
+            elif not self.final or days[-1] <= self.last_day:
                 out.append(tuple(days))
         return out
 

@@ -50,6 +50,11 @@ class SkillGroup:
         contract: for a class of a group that mixes weekly hours, its agents'
             most paid hours in a week (the least of contract and max_days_per_week
             times the longest shift); None otherwise.
+        lead_in: with rolling weeks and agents who worked in the 6 days before
+            the run (`Agent.recent`), per j = 0..5 the most shifts and the most
+            paid hours (hours) the agents can work on the run's local days 0..j
+            (in the 7 days from day j - 6, less what they worked there before);
+            () otherwise.
         classes: with a roster whose group mixes agents unavailable on different
             weekdays (of those the site starts shifts on) or of different weekly
             hours, one group per set of such weekdays and hours (same site and
@@ -74,6 +79,7 @@ class SkillGroup:
     unavailable: tuple[int, ...] | None = None
     contract: float | None = None
     classes: tuple[SkillGroup, ...] = ()
+    lead_in: tuple[tuple[float, float], ...] = ()
 
     def blocked(self, day_end: pd.Timestamp, weekday: int) -> int:
         """Agents counted available on `weekday` whose release is at or after `day_end`."""
@@ -160,7 +166,7 @@ def skill_groups(
     groups = []
     for (site_name, queues), people in sorted(members.items()):
         week_hours = options.max_days_per_week * max(by_name[site_name].shift_hours)
-        group = _roster_group(site_name, queues, people, week_hours, release)
+        group = _roster_group(site_name, queues, people, week_hours, release, options)
         open_days = set(by_name[site_name].days)
         by_kind: dict[tuple[tuple[int, ...], float], list[Agent]] = defaultdict(list)
         for agent in people:  # a day the site starts no shift tells no agent apart
@@ -170,7 +176,7 @@ def skill_groups(
             mixed = len({hours for _, hours in by_kind}) > 1
             classes = tuple(
                 replace(
-                    _roster_group(site_name, queues, part, week_hours, release),
+                    _roster_group(site_name, queues, part, week_hours, release, options),
                     unavailable=days,
                     contract=hours if mixed else None,
                 )
@@ -187,9 +193,11 @@ def _roster_group(
     people: Sequence[Agent],
     week_hours: float,
     release: Mapping[str, pd.Timestamp] | None,
+    options: ScheduleOptions,
 ) -> SkillGroup:
     """The group of `people` (roster agents of one site and skill set), without classes."""
     return SkillGroup(
+        lead_in=_lead_in(people, week_hours, options),
         site=site,
         queues=queues,
         agents=len(people),
@@ -206,3 +214,20 @@ def _roster_group(
             )
         ),
     )
+
+
+def _lead_in(
+    people: Sequence[Agent], week_hours: float, options: ScheduleOptions
+) -> tuple[tuple[float, float], ...]:
+    """`SkillGroup.lead_in` of `people`: () unless rolling weeks and some recent days."""
+    if options.weekly_rules != "rolling" or not any(a.recent for a in people):
+        return ()
+    out = []
+    for last in range(6):
+        days = hours = 0.0
+        for agent in people:
+            before = [h for d, h in agent.recent if last - 6 <= d <= last]
+            days += min(last + 1, max(options.max_days_per_week - len(before), 0))
+            hours += max(min(agent.max_hours, week_hours) - sum(before), 0.0)
+        out.append((days, hours))
+    return tuple(out)
