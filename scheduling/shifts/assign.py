@@ -635,7 +635,7 @@ def _agent_rows(
         if len(members) > 1:
             problem += (pulp.lpSum(members) <= 1, f"clash_{a}_{c}")
     if rules.rolling is not None:
-        _window_rows(problem, who, mine, slots, rules.rolling, rules)
+        _window_rows(problem, who, mine, slots, rules)
         return
     weeks: dict[int, list[int]] = defaultdict(list)
     for r in sorted(mine):
@@ -691,10 +691,9 @@ def _window_rows(
     who: tuple[int, Agent],
     mine: dict[int, pulp.LpVariable],
     slots: list[_Slot],
-    rolling: Rolling,
     rules: _Rules,
 ) -> None:
-    """Agent a's rows of every rolling 7-day window (`scheduling.shifts.rolling`).
+    """Agent a's rows of every rolling 7-day window (`_Rules.rolling`).
 
     Per window: its y <= max_days less the days worked in it before the run
     (`Agent.recent`), its paid hours <= the weekly hours less theirs, and one
@@ -703,6 +702,8 @@ def _window_rows(
     A window that the days before the run already break takes no shift.
     """
     a, agent = who
+    rolling = rules.rolling
+    assert rolling is not None
     on_day: dict[int, list[int]] = defaultdict(list)
     for r in sorted(mine):
         on_day[rules.day(slots[r])].append(r)
