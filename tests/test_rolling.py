@@ -18,6 +18,7 @@ from scheduling.shifts.daysoff import DaysOff
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.rolling import Rolling
 from scheduling.shifts.roster import Agent
+from scheduling.shifts.skills import skill_groups
 from scheduling.shifts.weeks import schedule_horizon
 from scheduling.solver import solve_problem
 
@@ -230,22 +231,30 @@ def test_a_cyclic_week_of_seven_days_has_the_calendar_rules(length):
 
 
 @pytest.mark.parametrize(
-    ("past", "max_hours", "free_from"),
+    ("past", "max_hours", "ruled_out"),
     [
-        (range(-7, -2), 40, None),  # Monday to Friday: free from Monday
-        (range(-5, -1), 40, 1),  # Wednesday to Saturday: Sunday-Monday off (from Tuesday)
-        (range(-6, 0), 48, 2),  # Tuesday to Sunday: six days in the 7 to Monday or Tuesday
-        (range(-3, 0), 24, 4),  # 24 h Friday to Sunday: no more hours until Friday
+        (range(-7, -2), 40, set()),  # Monday to Friday: free from Monday
+        (range(-5, -1), 40, {0}),  # Wednesday to Saturday: Sunday-Monday off
+        (range(-6, 0), 48, {0, 1}),  # Tuesday to Sunday: six days in the 7 to Monday, Tuesday
+        (range(-3, 0), 24, {0, 1, 2, 3}),  # 24 h Friday to Sunday: no hours until Friday
     ],
 )
-def test_the_programme_is_told_the_first_day_an_agent_can_work(past, max_hours, free_from):
-    from scheduling.shifts.roster import Carry
-    from scheduling.shifts.siteweeks import rolling_releases
-
+def test_the_programme_counts_out_agents_whose_days_before_rule_out_a_day(
+    past, max_hours, ruled_out
+):
+    """`SkillGroup.lead_off`: per day of the run's first six, the agents who could not
+    take even the site's shortest shift there; the day rows count them out."""
     site = conftest.make_site()
-    agent = Agent("a", "Test", ("phone",), float(max_hours))
-    carried = {"a": Carry((), 0.0, tuple((d, 8.0) for d in past))}
+    agents = [
+        Agent("a", "Test", ("phone",), float(max_hours), recent=tuple((d, 8.0) for d in past)),
+        Agent("b", "Test", ("phone",), 40.0, days_unavailable=(2,)),
+    ]
     options = ScheduleOptions(weekly_rules="rolling")
-    out = rolling_releases(carried, [agent], [site], MONDAY, options)
-    expected = {} if free_from is None else {"a": MONDAY + pd.Timedelta(days=free_from)}
-    assert out == expected
+    (group,) = skill_groups([site], options=options, agents=agents)
+    assert {d for d, out in enumerate(group.lead_off) if out} == ruled_out
+    assert all(out in ((), (((), None),)) for out in group.lead_off)
+    assert [group.kept_off(d, 0, MONDAY) for d in range(6)] == [
+        int(d in ruled_out) for d in range(6)
+    ]
+    calendar = skill_groups([site], options=ScheduleOptions(), agents=agents)
+    assert calendar[0].lead_off == () and calendar[0].lead_in == ()

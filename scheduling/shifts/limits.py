@@ -309,13 +309,14 @@ def _headcount_terms(
     free = group.available[day.weekday()] if group.available else group.agents
     if group.released:
         free -= group.blocked(local_midnight(shift.local_start), day.weekday())
+    day0 = first_local_date(shift.site, context.horizon[0])  # rolling weeks: the run's day 0
+    free -= group.kept_off((day - day0).days, day.weekday(), local_midnight(shift.local_start))
     rows = [
         ((key, "day", day), float(free), 1.0),
         ((key, "week", first), float(population.agents * max_days), 1.0),
     ]
     if group.hours is not None:
         rows.append(((key, "hours", first), group.hours, shift.paid_hours))
-    day0 = first_local_date(shift.site, context.horizon[0])  # rolling weeks: the run's day 0
     for last, (days, hours) in enumerate(group.lead_in):
         if (day - day0).days <= last:
             end = day0 + pd.Timedelta(days=last)

@@ -305,38 +305,6 @@ def recent_days(
     return out
 
 
-def rolling_releases(
-    carried: Mapping[str, Carry],
-    agents: Sequence[Agent],
-    sites: Sequence[Site],
-    horizon_start: pd.Timestamp,
-    options: ScheduleOptions,
-) -> dict[str, pd.Timestamp]:
-    """With rolling weeks, per agent whose days before a run (`recent_days`) rule
-    out its first days (a shift there would break a window already: too many
-    days or hours, or no run of days off left to start), the local midnight of
-    its first day that could take its site's shortest shift, so that the shift
-    programme counts it out before then as the assignment will."""
-    by_name = {site.name: site for site in sites}
-    rolling = Rolling(options.consecutive_days_off, options.max_days_per_week, WEEK.days - 1)
-    out: dict[str, pd.Timestamp] = {}
-    for agent in agents:
-        carry = carried.get(agent.name)
-        site = by_name.get(agent.site)
-        if carry is None or not carry.recent or site is None:
-            continue
-        past = dict(carry.recent)
-        shortest = min(site.shift_hours)
-        free = (
-            d for d in range(WEEK.days) if rolling.fits({**past, d: shortest}, d, agent.max_hours)
-        )
-        day = next(free, WEEK.days)
-        if day > 0:
-            day0 = site.week_from if site.week_from is not None else horizon_start
-            out[agent.name] = local_midnight(day0.tz_convert(site.tz), days=day).tz_convert("UTC")
-    return out
-
-
 def day_hours(shifts: pd.DataFrame, site: Site, day0: date) -> list[tuple[int, float]]:
     """(local day number from `day0` at the site, paid hours start to end) of each
     day `shifts` (start, end; tz-aware) start on, in day order."""

@@ -21,6 +21,7 @@ import pandas as pd
 
 from scheduling.errors import InputError
 from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.rolling import WINDOW, Rolling
 from scheduling.shifts.roster import Agent
 from scheduling.shifts.sites import WEEKDAYS, Site
 
@@ -55,6 +56,10 @@ class SkillGroup:
             paid hours (hours) the agents can work on the run's local days 0..j
             (in the 7 days from day j - 6, less what they worked there before);
             () otherwise.
+        lead_off: with rolling weeks, per j = 0..5, for each agent who cannot take
+            even its site's shortest shift on the run's day j after its days
+            before (a window would break), its unavailable weekdays and its
+            release (`released`) or None; () otherwise.
         classes: with a roster whose group mixes agents unavailable on different
             weekdays (of those the site starts shifts on) or of different weekly
             hours, one group per set of such weekdays and hours (same site and
@@ -80,10 +85,22 @@ class SkillGroup:
     contract: float | None = None
     classes: tuple[SkillGroup, ...] = ()
     lead_in: tuple[tuple[float, float], ...] = ()
+    lead_off: tuple[tuple[tuple[tuple[int, ...], pd.Timestamp | None], ...], ...] = ()
 
     def blocked(self, day_end: pd.Timestamp, weekday: int) -> int:
         """Agents counted available on `weekday` whose release is at or after `day_end`."""
         return sum(1 for free, off in self.released if free >= day_end and weekday not in off)
+
+    def kept_off(self, dayno: int, weekday: int, day_end: pd.Timestamp) -> int:
+        """Agents counted available on `weekday` whose days before rule out the run's
+        day `dayno` (`lead_off`) and who are not `blocked` on it already."""
+        if not 0 <= dayno < len(self.lead_off):
+            return 0
+        return sum(
+            1
+            for off, free in self.lead_off[dayno]
+            if weekday not in off and (free is None or free < day_end)
+        )
 
     @property
     def label(self) -> str:
@@ -166,7 +183,8 @@ def skill_groups(
     groups = []
     for (site_name, queues), people in sorted(members.items()):
         week_hours = options.max_days_per_week * max(by_name[site_name].shift_hours)
-        group = _roster_group(site_name, queues, people, week_hours, release, options)
+        site = by_name[site_name]
+        group = _roster_group(site, queues, people, week_hours, release, options)
         open_days = set(by_name[site_name].days)
         by_kind: dict[tuple[tuple[int, ...], float], list[Agent]] = defaultdict(list)
         for agent in people:  # a day the site starts no shift tells no agent apart
@@ -176,7 +194,7 @@ def skill_groups(
             mixed = len({hours for _, hours in by_kind}) > 1
             classes = tuple(
                 replace(
-                    _roster_group(site_name, queues, part, week_hours, release, options),
+                    _roster_group(site, queues, part, week_hours, release, options),
                     unavailable=days,
                     contract=hours if mixed else None,
                 )
@@ -188,7 +206,7 @@ def skill_groups(
 
 
 def _roster_group(
-    site: str,
+    site: Site,
     queues: tuple[str, ...],
     people: Sequence[Agent],
     week_hours: float,
@@ -198,7 +216,8 @@ def _roster_group(
     """The group of `people` (roster agents of one site and skill set), without classes."""
     return SkillGroup(
         lead_in=_lead_in(people, week_hours, options),
-        site=site,
+        lead_off=_lead_off(people, min(site.shift_hours), options, release or {}),
+        site=site.name,
         queues=queues,
         agents=len(people),
         hours=float(sum(min(a.max_hours, week_hours) for a in people)),
@@ -231,3 +250,28 @@ def _lead_in(
             hours += max(min(agent.max_hours, week_hours) - sum(before), 0.0)
         out.append((days, hours))
     return tuple(out)
+
+
+def _lead_off(
+    people: Sequence[Agent],
+    shortest: float,
+    options: ScheduleOptions,
+    release: Mapping[str, pd.Timestamp],
+) -> tuple[tuple[tuple[tuple[int, ...], pd.Timestamp | None], ...], ...]:
+    """`SkillGroup.lead_off` of `people`: () unless rolling weeks and some recent days."""
+    if options.weekly_rules != "rolling" or not any(a.recent for a in people):
+        return ()
+    rolling = Rolling(options.consecutive_days_off, options.max_days_per_week, WINDOW - 1)
+
+    def ruled_out(agent: Agent, day: int) -> bool:
+        worked = {**dict(agent.recent), day: shortest}
+        return bool(agent.recent) and not rolling.fits(worked, day, agent.max_hours)
+
+    return tuple(
+        tuple(
+            (agent.days_unavailable, release.get(agent.name))
+            for agent in people
+            if ruled_out(agent, day)
+        )
+        for day in range(6)
+    )

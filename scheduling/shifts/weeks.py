@@ -88,7 +88,6 @@ from scheduling.shifts.siteweeks import (
     local_midnight,
     previous_weeks,
     recent_days,
-    rolling_releases,
     sites_in_week,
     week_starts,
 )
@@ -224,8 +223,6 @@ def _weeks(
             continue
         if rolling and roster is not None:
             carried = _recent(previous, done, week_sites, span[0])
-            more = rolling_releases(carried, run.agents or [], week_sites, span[0], options)
-            keep_later(releases, more)
         try:
             result = schedule_requirements(
                 _carried_off(_within(frame, _window(week_sites)), done, options),
