@@ -19,7 +19,8 @@ where its weekly rules (days, hours, days off in a row) hold.
 - with rolling weeks (`ScheduleOptions.weekly_rules`), each roster agent's days
   of the 6 days before a week (of the weeks done, or `previous`) count in its
   windows there (`siteweeks.recent_days`, `Agent.recent`); the shift programme
-  keeps its calendar rows, a valid relaxation.
+  keeps its calendar rows, a valid relaxation, with what each skill group has
+  left in the week's first days (`SkillGroup.lead_in`, `lead_off`).
 
 Time grows with the number of weeks, and each week is as good as a one-week
 plan. How far the whole plan can be from optimal: the programme of the whole
