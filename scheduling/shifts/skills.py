@@ -182,10 +182,10 @@ def skill_groups(
         members[(site.name, queues)].append(agent)
     groups = []
     for (site_name, queues), people in sorted(members.items()):
-        week_hours = options.max_days_per_week * max(by_name[site_name].shift_hours)
         site = by_name[site_name]
+        week_hours = options.max_days_per_week * max(site.shift_hours)
         group = _roster_group(site, queues, people, week_hours, release, options)
-        open_days = set(by_name[site_name].days)
+        open_days = set(site.days)
         by_kind: dict[tuple[tuple[int, ...], float], list[Agent]] = defaultdict(list)
         for agent in people:  # a day the site starts no shift tells no agent apart
             days = tuple(d for d in agent.days_unavailable if d in open_days)
