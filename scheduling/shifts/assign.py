@@ -697,9 +697,10 @@ def _window_rows(
 
     Per window: its y <= max_days less the days worked in it before the run
     (`Agent.recent`), its paid hours <= the weekly hours less theirs, and one
-    run of free days inside it: off[a,p] = 1 says the run from day p is free
-    (off + shifts on each of its days <= 1), shared by the windows holding it.
-    A window that the days before the run already break takes no shift.
+    free run of days off starting in it (`Rolling.runs`): off[a,p] = 1 says the
+    run from day p is free (off + shifts on each of its days <= 1), shared by
+    the windows holding it. A window whose runs the days before the run all
+    touch takes no shift.
     """
     a, agent = who
     rolling = rules.rolling
@@ -725,8 +726,9 @@ def _window_rows(
                 pulp.lpSum(slots[r].paid_hours * mine[r] for r in rows) <= left,
                 f"hours_{name}",
             )
-        runs = [run for run in rolling.runs(first) if not set(past).intersection(run)]
-        if not rolling.runs(first) or any(all(d not in on_day for d in run) for run in runs):
+        every = rolling.runs(first)
+        runs = [run for run in every if not set(past).intersection(run)]
+        if not every or any(all(d not in on_day for d in run) for run in runs):
             continue
         if not runs:  # the days before the run leave no run free in this window
             problem += (pulp.lpSum(mine[r] for r in rows) <= 0, f"daysoff_{name}")

@@ -309,8 +309,9 @@ def _headcount_terms(
     free = group.available[day.weekday()] if group.available else group.agents
     if group.released:
         free -= group.blocked(local_midnight(shift.local_start), day.weekday())
-    day0 = first_local_date(shift.site, context.horizon[0])  # rolling weeks: the run's day 0
-    free -= group.kept_off((day - day0).days, day.weekday(), local_midnight(shift.local_start))
+    if group.lead_off or group.lead_in:  # rolling weeks: days from the run's day 0
+        day0 = first_local_date(shift.site, context.horizon[0])
+        free -= group.kept_off((day - day0).days, day.weekday(), local_midnight(shift.local_start))
     rows = [
         ((key, "day", day), float(free), 1.0),
         ((key, "week", first), float(population.agents * max_days), 1.0),
@@ -318,7 +319,7 @@ def _headcount_terms(
     if group.hours is not None:
         rows.append(((key, "hours", first), group.hours, shift.paid_hours))
     for last, (days, hours) in enumerate(group.lead_in):
-        if (day - day0).days <= last:
+        if (day - day0).days <= last:  # (day0 is set above whenever lead_in is)
             end = day0 + pd.Timedelta(days=last)
             rows.append(((key, "lead_in", end), days, 1.0))
             rows.append(((key, "lead_in_hours", end), hours, shift.paid_hours))

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from scheduling.shifts.daysoff import DaysOff
+from scheduling.shifts.options import ScheduleOptions
 
 WINDOW = 7
 """Days in a rolling window."""
@@ -58,6 +59,12 @@ class Rolling:
         final = not days_off.wrap and not days_off.follows
         return cls(days_off.length, max_days, days_off.last_day, days_off.wrap, final)
 
+    @classmethod
+    def around_week_start(cls, options: ScheduleOptions) -> Rolling:
+        """The windows round a week's day 0 with a week after it (days off may
+        reach on): for checks of the days before a week against its first days."""
+        return cls(options.consecutive_days_off, options.max_days_per_week, WINDOW - 1)
+
     def starts(self) -> range:
         """First days of the windows the run checks (module docstring): from 6
         days before day 0 (on a cyclic run, those reach from the days before
@@ -77,6 +84,8 @@ class Rolling:
 
     def holding(self, day: int) -> list[int]:
         """First days of the checked windows that hold (wrapped) `day`."""
+        if not self.wrap:
+            return list(range(max(day + 1 - WINDOW, 1 - WINDOW), day + 1))
         return [s for s in self.starts() if day in self.window(s)]
 
     def runs(self, first: int) -> list[tuple[int, ...]]:

@@ -395,7 +395,7 @@ def _rolling_conflict(
 ) -> str | None:
     """Which rule the days before the run alone break in a rolling window that
     reaches into it (`carry_conflicts` with rolling weeks), in words, else None."""
-    rolling = Rolling(options.consecutive_days_off, options.max_days_per_week, WEEK.days - 1)
+    rolling = Rolling.around_week_start(options)
     hours = dict(carry.recent)
     first = rolling.broken(hours, agent.max_hours, range(1 - WEEK.days, 1))
     if first is None:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from scheduling.errors import InputError
 from scheduling.shifts.options import ScheduleOptions
-from scheduling.shifts.rolling import WINDOW, Rolling
+from scheduling.shifts.rolling import Rolling
 from scheduling.shifts.roster import Agent
 from scheduling.shifts.sites import WEEKDAYS, Site
 
@@ -261,7 +261,7 @@ def _lead_off(
     """`SkillGroup.lead_off` of `people`: () unless rolling weeks and some recent days."""
     if options.weekly_rules != "rolling" or not any(a.recent for a in people):
         return ()
-    rolling = Rolling(options.consecutive_days_off, options.max_days_per_week, WINDOW - 1)
+    rolling = Rolling.around_week_start(options)
 
     def ruled_out(agent: Agent, day: int) -> bool:
         worked = {**dict(agent.recent), day: shortest}

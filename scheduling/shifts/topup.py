@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pandas as pd
 import pulp
@@ -139,9 +139,8 @@ def _options(
     for agent, site, begin, end in zip(
         schedule[AGENT], schedule[SITE], schedule[START], schedule[END], strict=True
     ):
-        slot = make_slot("held", by_name[site], (), (begin, end), 0.0, start)
-        held[str(agent)].append(slot)
-    hours_of = _held_hours(held)
+        hours = (end - begin).total_seconds() / 3600  # start to end: what the agent works
+        held[str(agent)].append(make_slot("held", by_name[site], (), (begin, end), hours, start))
     out: list[_Option] = []
     for site_name, rows in useful.groupby(SITE, sort=True):
         site = by_name[str(site_name)]
@@ -155,36 +154,11 @@ def _options(
                 own = held.get(agent.name, [])
                 if not _eligible(agent, slot, rules):
                     continue
-                if not _fits_hours(own, slot, rules, agent, hours_of.get(agent.name, {})):
+                if not _fits(own, slot, rules, agent.max_hours, agent.worked_days, agent.recent):
                     continue
                 cells = {i: s for i, s in worked[shift_id].items() if _serves(agent, need, i)}
                 if cells:
                     out.append(_Option(agent, slot, breaks[shift_id], cells, float(cost), rules))
-    return out
-
-
-def _fits_hours(
-    own: list[_Slot],
-    slot: _Slot,
-    rules: _Rules,
-    agent: Agent,
-    hours: dict[int, float],
-) -> bool:
-    """`_fits` with the agent's real paid hours per week (held slots carry none;
-    with rolling weeks, each held slot's hours are its day's)."""
-    if rules.rolling is not None:
-        real = [replace(s, paid_hours=(s.end - s.start).total_seconds() / 3600) for s in own]
-        return _fits(real, slot, rules, agent.max_hours, agent.worked_days, agent.recent)
-    left = agent.max_hours - hours.get(slot.week, 0.0)
-    return _fits(own, slot, rules, left, agent.worked_days)
-
-
-def _held_hours(held: Mapping[str, list[_Slot]]) -> dict[str, dict[int, float]]:
-    """Paid hours per agent and week (`_Slot.week`) of the slots each agent holds."""
-    out: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
-    for agent, slots in held.items():
-        for slot in slots:
-            out[agent][slot.week] += (slot.end - slot.start).total_seconds() / 3600
     return out
 
 

@@ -523,7 +523,7 @@ def _together(
     day0 = first_local_date(site, rows[START].min())
     week = {str(a): day_hours(r, site, day0) for a, r in rows.groupby(AGENT, sort=True)}
     earlier = {str(a): day_hours(r, site, day0) for a, r in before.groupby(AGENT, sort=True)}
-    rolling = Rolling(options.consecutive_days_off, options.max_days_per_week, WEEK.days - 1)
+    rolling = Rolling.around_week_start(options)
     firsts = range(1 - WEEK.days, WEEK.days)  # every window holding a day of both weeks
 
     def keeps(mine: str, theirs: str) -> bool:
