@@ -228,6 +228,13 @@ def time_left(time_limit_seconds: float) -> float:
     return min(time_limit_seconds, left)
 
 
+def stop_asked() -> bool:
+    """Whether Ctrl-C has stopped, or is stopping, a solve of the enclosing
+    `interruptible` block: later optional steps should not start."""
+    state = _INTERRUPT.get()
+    return state is not None and (state.pending or state.interrupted)
+
+
 def budget_spent() -> bool:
     """Whether the enclosing `solve_budget` block's time is used up (False outside one)."""
     budget = _BUDGET.get()

@@ -62,6 +62,8 @@ def config_text(queue: str = "", site: str = "", scheduling: str = "") -> str:
         ("scheduling", "week_starts = 6", ["week_starts", "a weekday from mon"]),
         ("scheduling", 'weekly_rules = "sliding"', ["weekly_rules", "calendar, rolling"]),
         ("scheduling", "weekly_rules = 7", ["weekly_rules"]),
+        ("scheduling", "repair_rounds = -1", ["repair_rounds", "between 0 and 100000"]),
+        ("scheduling", "repair_rounds = 2.5", ["repair_rounds"]),
         ("queue", "aht_seconds = 1e8", ["phone", "aht_seconds"]),
         ("queue", "patience_seconds = inf", ["phone", "patience_seconds"]),
         ("queue", "service_level = nan", ["phone", "service_level"]),
@@ -141,6 +143,12 @@ def test_weeks_start_on_the_set_weekday_with_a_part_first_week(tmp_path: Path, s
     requirements = pd.DataFrame({"interval_start": times, "queue": "phone"})
     layout = week_layout(requirements, load_config(path))
     assert (layout["week_start_day"], layout["first_week_days"]) == expected
+
+
+def test_repair_rounds_is_read_into_the_options(tmp_path: Path) -> None:
+    path = tmp_path / "wfm.toml"
+    path.write_text(config_text(scheduling="repair_rounds = 0"))
+    assert load_config(path).scheduling.repair_rounds == 0
 
 
 def test_weekly_rules_rolling_is_read_into_the_options(tmp_path: Path) -> None:

@@ -125,6 +125,7 @@ SCHEDULING_FIELDS: Fields = {
     "week_starts": ("week_start_day", "weekday"),
     "weekly_rules": ("weekly_rules", "text"),
     "steady_starts": ("steady_starts", "number"),
+    "repair_rounds": ("repair_rounds", "integer"),
     "min_rest_hours": ("min_rest_hours", "number"),
     "max_hours_per_week": ("max_hours_per_week", "number"),
     "cyclic": ("cyclic", "flag"),

@@ -96,19 +96,11 @@ def coverage_frame(
     need_of = {(q, grid.get_loc(t)): float(r) for (q, t), r in need.items() if r > _EPS}
 
     capacity: dict[int, dict[Skills, float]] = defaultdict(lambda: defaultdict(float))
-    spans = _worked_spans(schedule.reset_index(drop=True))
-    if not spans.empty:
-        cells = shift_coverage(
-            spans,
-            grid_start=grid[0],
-            n_intervals=len(grid),
-            interval_minutes=options.interval_minutes,
-            cyclic=options.cyclic,
-        )
-        for row, i, share in zip(cells[SHIFT], cells[INTERVAL], cells[FRACTION], strict=True):
-            skills = skills_of[int(row)]
-            if skills:
-                capacity[int(i)][skills] += float(share)
+    for row, cells in worked_cells(schedule, grid, options).items():
+        skills = skills_of[row]
+        if skills:
+            for i, share in cells.items():
+                capacity[i][skills] += share
 
     scheduled: dict[tuple[str, int], float] = defaultdict(float)
     shared = []
@@ -133,6 +125,29 @@ def coverage_frame(
     out[SHORTFALL] = np.maximum(np.round(out[REQUIRED] - out[SCHEDULED], 9), 0.0)
     out[SURPLUS] = np.maximum(np.round(out[SCHEDULED] - out[REQUIRED], 9), 0.0)
     return out[list(COVERAGE_COLUMNS)].sort_values([QUEUE, INTERVAL_START], ignore_index=True)
+
+
+def worked_cells(
+    schedule: pd.DataFrame, grid: pd.DatetimeIndex, options: ScheduleOptions
+) -> dict[int, dict[int, float]]:
+    """Per schedule row (0-based position), {grid position: share of the interval
+    worked}, every break off (`coverage_frame`'s arithmetic; `options`:
+    `interval_minutes`, `cyclic`)."""
+    spans = _worked_spans(schedule.reset_index(drop=True))
+    out: dict[int, dict[int, float]] = defaultdict(dict)
+    if spans.empty:
+        return out
+    cells = shift_coverage(
+        spans,
+        grid_start=grid[0],
+        n_intervals=len(grid),
+        interval_minutes=options.interval_minutes,
+        cyclic=options.cyclic,
+    )
+    for row, i, share in zip(cells[SHIFT], cells[INTERVAL], cells[FRACTION], strict=True):
+        mine = out[int(row)]
+        mine[int(i)] = mine.get(int(i), 0.0) + float(share)
+    return out
 
 
 def _worked_spans(rows: pd.DataFrame) -> pd.DataFrame:

@@ -42,6 +42,12 @@ OPTION_RANGES = (
     ),
     Range("break_after_hours", lambda v: 0 <= v <= 24, "0 to 24 hours"),
     Range("steady_starts", lambda v: 0 <= v <= 100, ">= 0 and at most 100"),
+    Range(
+        "repair_rounds",
+        lambda v: 0 <= v <= 100_000,
+        "a whole number between 0 and 100000",
+        whole=True,
+    ),
 )
 """Each numeric option's documented range (`scheduling.checks`)."""
 
@@ -128,6 +134,9 @@ class ScheduleOptions:
             row hold per week of each site (from `week_start_day`); "rolling":
             they hold in every 7 consecutive local days (`scheduling.shifts.rolling`),
             also across weeks and from the previous schedule.
+        repair_rounds: with a roster, most small integer programmes that move
+            a few agents' shifts to where the final schedule is short
+            (`scheduling.shifts.repair`), per week; 0 turns the repair off.
     """
 
     interval_minutes: int = 60
@@ -151,6 +160,7 @@ class ScheduleOptions:
     week_start_day: int | None = None
     first_week_days: int = 7
     weekly_rules: str = "calendar"
+    repair_rounds: int = 40
 
     @property
     def break_rules(self) -> tuple[BreakRule, ...]:

@@ -44,6 +44,7 @@ from scheduling.shifts.model import (
     solve,
 )
 from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.repair import repaired_schedule
 from scheduling.shifts.roster import Agent, Carry, roster_agents, unworkable, with_carry
 from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import SkillGroup, group_label, skill_groups
@@ -242,6 +243,21 @@ def _scheduled(
         schedule = pd.concat([schedule, extra], ignore_index=True)
         schedule = schedule.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
         coverage = coverage_frame(requirements, schedule, options=options)
+    if run.agents is not None:
+        fixed = repaired_schedule(
+            schedule,
+            requirements,
+            shifts,
+            agents=run.agents,
+            sites=run.active,
+            options=options,
+            horizon=run.horizon,
+            release=release,
+            weekend_due=weekend_due,
+        )
+        if fixed is not schedule:
+            schedule = fixed
+            coverage = coverage_frame(requirements, schedule, options=options)
     configured = {s.name: s for s in run.active}
     binding = _binding(model, result, unfilled, configured, roster is not None)
     binding.extend(unworkable(run.agents or [], run.active))

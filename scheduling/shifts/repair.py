@@ -1,0 +1,495 @@
+"""Repair: move named agents' shifts to where the final schedule is short.
+
+The shift programme counts shifts per skill group and class; its rows for a
+roster are necessary, not exact, so the schedule the assignment and the top-up
+make of its answer may stay short where the same agents, with other shifts,
+would cover. Once the agents are known, a few agents of one site can be
+scheduled exactly: this integer programme re-decides every shift of
+`NEIGHBOURS` agents of a site over the horizon, every other shift fixed:
+
+    y[a,p] = 1 when agent a works piece p, for each of those agents a and
+             piece p it may work (skills, unavailable days, release): the
+             shifts the site's agents hold now, with their breaks, and every
+             candidate shift of the site that spans a short interval, with the
+             middle candidate of each break rule (as the top-up's)
+    each agent's rules as in the assignment (`assign._agent_rows`: one shift
+             a local day, rest, days and hours a week or in every 7 days, a
+             run of days off, what it worked before the horizon)
+    for each interval t a piece works and Hall set Q of the queues there
+        sum_{q in Q} short[q,t] + sum_{y serving Q} worked_{p,t} y
+            >= sum_{q in Q} required[q,t] - (the fixed shifts' agents serving Q)
+    minimise  sum_y (c_p + s h worked_p) y + (P + s) h sum short - e sum_{y kept} y
+
+with c_p the shift's cost, P and s the shortfall and surplus penalties per
+agent-hour, h the interval in hours and e a tie-break (`KEEP`) for leaving an
+agent on the shift it holds (a weekend shift of an agent owed a weekend off
+costs `WEEKEND_DUE_STEP` hours more, as in the assignment). The Hall rows with
+a shortfall per queue are exact: the least total shortfall of the coverage (`coverage_frame`) is the
+least sum of short. The new schedule replaces the old only when its objective
+measured on the coverage (`schedule_objective`, as `planner.plan_objective`) is
+lower, so a repair never makes the plan worse. (HiGHS 1.16 given the schedule
+as a MIP start through `setSolution` reported a better primal bound but handed
+back the start's values, so no start is given.)
+
+Rounds: each goes to the site whose agents could serve the most shortfall; a
+short (queue, interval) of it is drawn by its shortfall, and `NEIGHBOURS` agents
+around it: those who could work it and hold a shift within `NEAR` of it first,
+then those who could work it, then any (seeded: the same inputs give the same
+rounds). A site is left alone after `PATIENCE` rounds in a row that lower
+nothing; `ScheduleOptions.repair_rounds` caps the rounds of a run.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import pulp
+
+from scheduling.columns import (
+    AGENT,
+    BREAK_END,
+    BREAK_START,
+    END,
+    INTERVAL_START,
+    OTHER_BREAKS,
+    PAID_HOURS,
+    QUEUE,
+    REQUIRED,
+    SHIFT_ID,
+    SHORTFALL,
+    SITE,
+    START,
+    SURPLUS,
+    TIMEZONE,
+)
+from scheduling.errors import InfeasibleError
+from scheduling.shifts.assign import (
+    WEEKEND_DUE_STEP,
+    _agent_rows,
+    _cliques,
+    _eligible,
+    _Rules,
+    make_slot,
+)
+from scheduling.shifts.coverage import coverage_frame, worked_cells
+from scheduling.shifts.model import hall_sets, span_cells
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.roster import Agent
+from scheduling.shifts.sites import Site
+from scheduling.shifts.skills import group_label, parse_group
+from scheduling.shifts.templates import shift_costs, utc_column
+from scheduling.shifts.topup import _middle_breaks, _useful_shifts
+from scheduling.solver import budget_spent, solve_problem, stop_asked
+
+__all__ = ["repaired_schedule", "schedule_objective"]
+
+NEIGHBOURS = 4
+"""Agents whose whole horizon one repair programme re-decides: on the example
+week 4 lowered the shortfall most per second of solving (3: less per round; 6:
+rounds 5-10 times slower)."""
+NEAR = pd.Timedelta(hours=12)
+"""Agents holding a shift that starts this close to a short interval are drawn first."""
+PATIENCE = 6
+"""Repair programmes in a row at one site that lower nothing before it is left alone."""
+REPAIR_NODE_LIMIT = 50
+"""Branch-and-bound nodes of one repair programme: a budget that ends every run alike."""
+REPAIR_SEED = 0
+"""Seed of the draws of neighbourhoods: the same inputs give the same repairs."""
+KEEP = 1e-3
+"""Objective bonus (cost units) for an agent kept on a shift it holds: among
+equally good schedules, the one that moves fewest shifts."""
+
+_EPS = 1e-6
+
+Pauses = tuple[tuple[pd.Timestamp, pd.Timestamp], ...]
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A shift with its breaks (the first rule's first) that an agent may work."""
+
+    shift_id: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    breaks: Pauses
+    paid_hours: float
+
+
+def schedule_objective(schedule: pd.DataFrame, coverage: pd.DataFrame, sites, options) -> float:
+    """Cost of the schedule (premiums included) plus the coverage penalties
+    (`planner.plan_objective`)."""
+    cost = float(shift_costs(schedule, sites=sites).sum()) if len(schedule) else 0.0
+    hours = options.interval_minutes / 60
+    short = float(coverage[SHORTFALL].sum()) * hours
+    over = float(coverage[SURPLUS].sum()) * hours
+    return cost + options.shortfall_penalty * short + options.surplus_penalty * over
+
+
+def repaired_schedule(
+    schedule: pd.DataFrame,
+    requirements: pd.DataFrame,
+    shifts: pd.DataFrame,
+    *,
+    agents: Sequence[Agent],
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+    horizon: tuple[pd.Timestamp, pd.Timestamp],
+    release: Mapping[str, pd.Timestamp] | None = None,
+    weekend_due: Collection[str] = (),
+) -> pd.DataFrame:
+    """The schedule with agents' shifts moved to where it is short (module docstring).
+
+    Args:
+        schedule: the schedule so far (`SCHEDULE_COLUMNS`, UTC), every row an
+            agent of `agents`.
+        requirements: as for `coverage_frame`.
+        shifts: candidate shifts (`generate_shifts` columns) holding every
+            shift of the schedule.
+        agents: the agents whose shifts may move (a roster's, with what they
+            carried into the horizon).
+        sites: the sites.
+        options: rules, penalties, `repair_rounds` and solver settings.
+        horizon: (start, end) of the schedule, UTC.
+        release: per agent, the earliest start (see `assign_agents`).
+        weekend_due: agents owed a weekend off (kept as the assignment kept them).
+
+    Returns:
+        The schedule, repaired, in its columns and order; the same frame when
+        nothing is short or no repair lowers the objective.
+    """
+    by_name = {s.name: s for s in sites}
+    coverage = coverage_frame(requirements, schedule, options=options)
+    value = schedule_objective(schedule, coverage, sites, options)
+    grid = pd.DatetimeIndex(coverage[INTERVAL_START].unique()).sort_values()
+    staff_of: dict[str, list[Agent]] = defaultdict(list)
+    for agent in agents:
+        staff_of[agent.site].append(agent)
+    reach = {
+        name: _reach(shifts[shifts[SITE] == name], grid, options)
+        for name in sorted(staff_of)
+        if name in by_name
+    }
+    rng = random.Random(REPAIR_SEED)
+    patience = {name: PATIENCE for name in reach}
+    for _ in range(options.repair_rounds):
+        if budget_spent() or stop_asked():
+            break
+        targets = {
+            name: _short_cells(coverage, grid, staff_of[name], reach[name])
+            for name in reach
+            if patience[name] > 0
+        }
+        needy = sorted((-sum(cells.values()), name) for name, cells in targets.items() if cells)
+        if not needy:
+            break
+        name = needy[0][1]
+        site = by_name[name]
+        staff = _neighbourhood(rng, targets[name], staff_of[name], schedule, site, grid)
+        candidate = _repaired_site(
+            schedule,
+            coverage,
+            shifts[shifts[SITE] == name],
+            site,
+            staff,
+            staff_of[name],
+            options=options,
+            horizon=horizon,
+            release=release,
+            weekend_due=weekend_due,
+        )
+        if candidate is None:
+            patience[name] -= 1
+            continue
+        covered = coverage_frame(requirements, candidate, options=options)
+        better = schedule_objective(candidate, covered, sites, options)
+        if better < value - _EPS:
+            schedule, coverage, value = candidate, covered, better
+            patience[name] = PATIENCE
+        else:
+            patience[name] -= 1
+    return schedule
+
+
+def _reach(table: pd.DataFrame, grid: pd.DatetimeIndex, options: ScheduleOptions) -> frozenset[int]:
+    """Grid positions some candidate shift of a site spans."""
+    cells = span_cells(table[START], table[END], grid, options)
+    return frozenset(i for spans in cells.values() for i in spans)
+
+
+def _short_cells(
+    coverage: pd.DataFrame, grid: pd.DatetimeIndex, staff: Sequence[Agent], reach: frozenset[int]
+) -> dict[tuple[str, int], float]:
+    """(queue, grid position) -> shortfall, where the site's agents could serve it."""
+    skills = {q for agent in staff for q in agent.skills}
+    short = coverage[(coverage[SHORTFALL] > _EPS) & coverage[QUEUE].isin(skills)]
+    out = {}
+    for q, t, amount in zip(short[QUEUE], short[INTERVAL_START], short[SHORTFALL], strict=True):
+        i = grid.get_loc(t)
+        if i in reach:
+            out[(str(q), i)] = float(amount)
+    return out
+
+
+def _neighbourhood(
+    rng: random.Random,
+    targets: dict[tuple[str, int], float],
+    staff: Sequence[Agent],
+    schedule: pd.DataFrame,
+    site: Site,
+    grid: pd.DatetimeIndex,
+) -> list[Agent]:
+    """`NEIGHBOURS` agents of a site around a short cell drawn by its shortfall: agents
+    who could work it and hold a shift within `NEAR` of it first, then agents
+    who could work it, then any."""
+    cells = sorted(targets)
+    queue, i = rng.choices(cells, weights=[targets[c] for c in cells])[0]
+    instant = grid[i]
+    weekday = instant.tz_convert(site.tz).weekday()
+    able = [a for a in staff if queue in a.skills and weekday not in a.days_unavailable]
+    starts = schedule[START]
+    close = (starts >= instant - NEAR) & (starts <= instant + NEAR)
+    holding = set(schedule.loc[close, AGENT])
+    near = [a for a in able if a.name in holding]
+    chosen: list[Agent] = []
+    for pool in (near, able, list(staff)):
+        left = [a for a in pool if a not in chosen]
+        chosen += rng.sample(left, min(NEIGHBOURS - len(chosen), len(left)))
+    return chosen
+
+
+def _site_rows(schedule: pd.DataFrame, staff: Sequence[Agent]) -> pd.Index:
+    names = {a.name for a in staff}
+    return schedule.index[schedule[AGENT].isin(names)]
+
+
+def _repaired_site(
+    schedule: pd.DataFrame,
+    coverage: pd.DataFrame,
+    table: pd.DataFrame,
+    site: Site,
+    staff: Sequence[Agent],
+    everyone: Sequence[Agent],
+    *,
+    options: ScheduleOptions,
+    horizon: tuple[pd.Timestamp, pd.Timestamp],
+    release: Mapping[str, pd.Timestamp] | None,
+    weekend_due: Collection[str],
+) -> pd.DataFrame | None:
+    """The schedule with `staff`'s shifts re-decided, or None when nothing changes."""
+    grid = pd.DatetimeIndex(coverage[INTERVAL_START].unique()).sort_values()
+    rows = _site_rows(schedule, staff)
+    held = schedule.loc[rows]
+    pieces, holding = _pieces(
+        held, schedule.loc[_site_rows(schedule, everyone)], table, coverage, grid, site, options
+    )
+    if not pieces:
+        return None
+    frame = _piece_frame(pieces, site)
+    cells = worked_cells(frame, grid, options)
+    costs = shift_costs(frame, sites=[site]).tolist()
+    start = pd.Timestamp(horizon[0]).tz_convert("UTC")
+    slots = [make_slot(p.shift_id, site, (), (p.start, p.end), p.paid_hours, start) for p in pieces]
+    rules = _Rules.at_site(options, site, horizon, release=release, weekend_due=weekend_due)
+    problem = pulp.LpProblem("repair", pulp.LpMinimize)
+    hours = options.interval_minutes / 60
+    y: dict[tuple[int, int], pulp.LpVariable] = {}
+    terms: list[tuple[pulp.LpVariable, float]] = []
+    kept = {(agent, k) for agent, k in holding}
+    names = {agent.name: a for a, agent in enumerate(staff)}
+    for a, agent in enumerate(staff):
+        for k, slot in enumerate(slots):
+            if not _eligible(agent, slot, rules):
+                continue
+            var = problem.add_variable(f"y_{a}_{k}", cat=pulp.LpBinary)
+            y[(a, k)] = var
+            price = costs[k] + options.surplus_penalty * hours * sum(cells.get(k, {}).values())
+            if agent.name in rules.weekend_due and slot.weekday >= 5:
+                price += WEEKEND_DUE_STEP * site.cost_per_hour
+            terms.append((var, price - (KEEP if (agent.name, k) in kept else 0.0)))
+    if any((names[name], k) not in y for name, k in holding):
+        return None  # an agent holds a shift the rules say it may not: leave it be
+    cliques = _cliques(slots, rules)
+    mine_of: dict[int, dict[int, pulp.LpVariable]] = defaultdict(dict)
+    for (a, k), var in y.items():
+        mine_of[a][k] = var
+    for a, agent in enumerate(staff):
+        _agent_rows(problem, (a, agent), mine_of[a], slots, rules, cliques)
+    short = _cover_rows(
+        problem, y, staff, cells, schedule.drop(index=rows), coverage, grid, options
+    )
+    penalty = (options.shortfall_penalty + options.surplus_penalty) * hours
+    problem.setObjective(pulp.LpAffineExpression(terms + [(v, penalty) for v in short.values()]))
+    try:
+        solve_problem(
+            problem,
+            solver=options.solver,
+            time_limit_seconds=options.time_limit_seconds,
+            gap=0.0,
+            node_limit=REPAIR_NODE_LIMIT,
+        )
+    except InfeasibleError:
+        return None  # the time left found no solution (the start breaks a row): keep it
+    chosen = sorted((a, k) for (a, k), var in y.items() if (var.varValue or 0.0) > 0.5)
+    if sorted((staff[a].name, k) for a, k in chosen) == sorted(holding):
+        return None
+    return _with_pieces(schedule, rows, [(staff[a], pieces[k]) for a, k in chosen], site)
+
+
+def _pieces(
+    held: pd.DataFrame,
+    everyone: pd.DataFrame,
+    table: pd.DataFrame,
+    coverage: pd.DataFrame,
+    grid: pd.DatetimeIndex,
+    site: Site,
+    options: ScheduleOptions,
+) -> tuple[list[_Piece], list[tuple[str, int]]]:
+    """The site's pieces (module docstring) and (agent, piece) of each shift held."""
+    by_span = {
+        (s, e): (str(i), float(h))
+        for i, s, e, h in zip(
+            table[SHIFT_ID], table[START], table[END], table[PAID_HOURS], strict=True
+        )
+    }
+    found: dict[tuple[str, Pauses], _Piece] = {}
+    holders: list[tuple[str, tuple[str, Pauses]]] = []
+    names = set(held[AGENT])
+    others = everyone[OTHER_BREAKS] if OTHER_BREAKS in everyone else [()] * len(everyone)
+    for agent, begin, end, pause, resume, extra in zip(
+        everyone[AGENT],
+        everyone[START],
+        everyone[END],
+        everyone[BREAK_START],
+        everyone[BREAK_END],
+        others,
+        strict=True,
+    ):
+        shift_id, paid = by_span.get(
+            (begin, end), (f"held|{begin}|{end}", (end - begin).total_seconds() / 3600)
+        )
+        breaks: Pauses = (() if pd.isna(pause) else ((pause, resume),)) + tuple(
+            (pd.Timestamp(a), pd.Timestamp(b)) for a, b in (extra or ())
+        )
+        key = (shift_id, breaks)
+        found.setdefault(key, _Piece(shift_id, begin, end, breaks, paid))
+        if agent in names:
+            holders.append((str(agent), key))
+    short = coverage[coverage[SHORTFALL] > _EPS]
+    need = {
+        (q, grid.get_loc(t)): 1.0 for q, t in zip(short[QUEUE], short[INTERVAL_START], strict=True)
+    }
+    useful = (
+        _useful_shifts(table.reset_index(drop=True), need, grid, options)
+        if need
+        else table.iloc[:0]
+    )
+    if not useful.empty:
+        middle = _middle_breaks(useful, [site], options)
+        for shift_id, begin, end, paid in zip(
+            useful[SHIFT_ID], useful[START], useful[END], useful[PAID_HOURS], strict=True
+        ):
+            key = (str(shift_id), middle[shift_id])
+            found.setdefault(key, _Piece(str(shift_id), begin, end, middle[shift_id], float(paid)))
+    keys = sorted(found, key=lambda key: (found[key].start, found[key].end, key))
+    index = {key: k for k, key in enumerate(keys)}
+    return [found[key] for key in keys], [(agent, index[key]) for agent, key in holders]
+
+
+def _piece_frame(pieces: list[_Piece], site: Site) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            SITE: [site.name] * len(pieces),
+            START: [p.start for p in pieces],
+            END: [p.end for p in pieces],
+            BREAK_START: [p.breaks[0][0] if p.breaks else pd.NaT for p in pieces],
+            BREAK_END: [p.breaks[0][1] if p.breaks else pd.NaT for p in pieces],
+            OTHER_BREAKS: [tuple(p.breaks[1:]) for p in pieces],
+            PAID_HOURS: [p.paid_hours for p in pieces],
+        }
+    )
+    for column in (START, END, BREAK_START, BREAK_END):
+        frame[column] = utc_column(frame[column])
+    return frame
+
+
+def _cover_rows(
+    problem: pulp.LpProblem,
+    y: dict[tuple[int, int], pulp.LpVariable],
+    staff: Sequence[Agent],
+    cells: dict[int, dict[int, float]],
+    fixed: pd.DataFrame,
+    coverage: pd.DataFrame,
+    grid: pd.DatetimeIndex,
+    options: ScheduleOptions,
+) -> dict[tuple[str, int], pulp.LpVariable]:
+    """Hall rows of every interval a piece works (module docstring); the short variables."""
+    required = {
+        (q, grid.get_loc(t)): float(r)
+        for q, t, r in zip(
+            coverage[QUEUE], coverage[INTERVAL_START], coverage[REQUIRED], strict=True
+        )
+        if r > _EPS
+    }
+    base: dict[int, dict[tuple[str, ...], float]] = defaultdict(lambda: defaultdict(float))
+    skills_of = [parse_group(label) for label in fixed[QUEUE]]
+    for row, shares in worked_cells(fixed, grid, options).items():
+        for i, share in shares.items():
+            base[i][skills_of[row]] += share
+    at: dict[int, list[tuple[pulp.LpVariable, tuple[str, ...], float]]] = defaultdict(list)
+    for (a, k), var in y.items():
+        group = tuple(sorted(staff[a].skills))
+        for i, share in cells.get(k, {}).items():
+            at[i].append((var, group, share))
+    queues_at: dict[int, list[str]] = defaultdict(list)
+    for q, i in sorted(required):
+        queues_at[i].append(q)
+    short: dict[tuple[str, int], pulp.LpVariable] = {}
+    for i in sorted(at):
+        queues = queues_at.get(i, [])
+        groups = sorted(set(base[i]) | {g for _, g, _ in at[i]})
+        wanted = [q for q in queues if any(q in g for g in groups)]
+        for q in queues:
+            short[(q, i)] = problem.add_variable(f"s_{q}_{i}", lowBound=0, upBound=required[(q, i)])
+        for queue_set, reach in hall_sets(wanted, groups):
+            total = sum(required[(q, i)] for q in queue_set)
+            total -= sum(amount for g, amount in base[i].items() if g in reach)
+            row = [(short[(q, i)], 1.0) for q in queue_set]
+            row += [(var, share) for var, g, share in at[i] if g in reach]
+            if total > _EPS:
+                problem += (
+                    pulp.LpAffineExpression(row) >= total,
+                    f"cover_{i}_{'_'.join(queue_set)}",
+                )
+    return short
+
+
+def _with_pieces(
+    schedule: pd.DataFrame, rows: pd.Index, taken: list[tuple[Agent, _Piece]], site: Site
+) -> pd.DataFrame:
+    """The schedule with the site's rows replaced by `taken`, in its order."""
+    several = OTHER_BREAKS in schedule.columns
+    fresh = []
+    for agent, piece in taken:
+        first = piece.breaks[0] if piece.breaks else (pd.NaT, pd.NaT)
+        row = {
+            AGENT: agent.name,
+            SITE: site.name,
+            START: piece.start,
+            END: piece.end,
+            TIMEZONE: site.timezone,
+            BREAK_START: first[0],
+            BREAK_END: first[1],
+            QUEUE: group_label(agent.skills),
+        }
+        if several:
+            row[OTHER_BREAKS] = tuple(piece.breaks[1:])
+        fresh.append(row)
+    frame = pd.DataFrame(fresh, columns=list(schedule.columns))
+    for column in (START, END, BREAK_START, BREAK_END):
+        frame[column] = utc_column(frame[column])
+    out = pd.concat([schedule.drop(index=rows), frame], ignore_index=True)
+    return out.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
