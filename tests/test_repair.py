@@ -14,7 +14,7 @@ from test_assign import DAYS, make_options, make_site, roster, rule_breaks
 
 from scheduling.shifts.assign import assign_agents
 from scheduling.shifts.coverage import coverage_frame
-from scheduling.shifts.repair import _pieces, _repaired_site, repaired_schedule
+from scheduling.shifts.repair import _objective, _pieces, _repaired_site, repaired_schedule
 from scheduling.shifts.roster import roster_agents
 from scheduling.shifts.templates import generate_shifts
 
@@ -228,6 +228,20 @@ def test_nothing_short_leaves_the_schedule_as_it_is() -> None:
     assert out is schedule
 
 
+def test_no_rounds_leave_the_schedule_as_it_is() -> None:
+    options = make_options(max_days_per_week=3, consecutive_days_off=0, repair_rounds=0)
+    staff = roster({"agent": "ann", "skills": "chat"})
+    staff["site"] = SITE.name
+    agents = roster_agents(staff, sites=[SITE], options=options)
+    morning = (MONDAY + pd.Timedelta(hours=8), MONDAY + pd.Timedelta(hours=16))
+    schedule = as_schedule(schedule_rows("ann", [morning]))
+    need = requirements({i: 1.0 for i in range(16, 24)})
+    out = repaired_schedule(
+        schedule, need, SHIFTS, agents=agents, sites=[SITE], options=options, horizon=DAYS3
+    )
+    assert out is schedule
+
+
 MIXED = make_site(
     name="T",
     queues=("chat", "phone"),
@@ -284,8 +298,6 @@ def larger_cases(draw):
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(larger_cases())
 def test_repair_keeps_every_rule_and_never_raises_the_objective(case) -> None:
-    from scheduling.shifts.repair import schedule_objective
-
     options, staff, picks, need = case
     chosen = pd.DataFrame(picks, columns=["shift_id", "queue"]).assign(count=1)
     schedule, _ = assign_agents(
@@ -296,9 +308,7 @@ def test_repair_keeps_every_rule_and_never_raises_the_objective(case) -> None:
         schedule, need, MIXED_SHIFTS, agents=agents, sites=[MIXED], options=options, horizon=DAYS3
     )
     assert rule_breaks(out, None, MIXED_SHIFTS, staff, [MIXED], options, DAYS3) == []
-    before = schedule_objective(
-        schedule, coverage_frame(need, schedule, options=options), [MIXED], options
-    )
-    after = schedule_objective(out, coverage_frame(need, out, options=options), [MIXED], options)
+    before = _objective(schedule, coverage_frame(need, schedule, options=options), [MIXED], options)
+    after = _objective(out, coverage_frame(need, out, options=options), [MIXED], options)
     assert after <= before + 1e-9
     assert list(out.columns) == list(schedule.columns)

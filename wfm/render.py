@@ -257,8 +257,9 @@ def schedule_summary(result) -> None:
         warn(f"binding: {limit}")
     if len(result.unfilled):
         warn(
-            f"{int(result.unfilled['count'].sum())} shifts could not be given to a roster agent "
-            "(see the coverage shortfall); add agents or relax the roster"
+            f"{int(result.unfilled['count'].sum())} shifts the shift programme chose could not "
+            "be given to a roster agent (the coverage line above says what is left short); "
+            "add agents or relax the roster"
         )
 
 

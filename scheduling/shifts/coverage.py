@@ -127,6 +127,19 @@ def coverage_frame(
     return out[list(COVERAGE_COLUMNS)].sort_values([QUEUE, INTERVAL_START], ignore_index=True)
 
 
+def plan_objective(cost: float, coverage: pd.DataFrame, options: ScheduleOptions) -> float:
+    """The shift programme's objective measured on a final schedule.
+
+    Paid cost (premiums included) + shortfall_penalty x agent-hours short +
+    surplus_penalty x agent-hours over, from the schedule's coverage
+    (`COVERAGE_COLUMNS`).
+    """
+    hours = options.interval_minutes / 60
+    short = float(coverage[SHORTFALL].sum()) * hours
+    over = float(coverage[SURPLUS].sum()) * hours
+    return cost + options.shortfall_penalty * short + options.surplus_penalty * over
+
+
 def worked_cells(
     schedule: pd.DataFrame, grid: pd.DatetimeIndex, options: ScheduleOptions
 ) -> dict[int, dict[int, float]]:

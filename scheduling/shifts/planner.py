@@ -26,14 +26,12 @@ from scheduling.columns import (
     QUEUE,
     REQUIRED,
     SHIFT_ID,
-    SHORTFALL,
     SITE,
     START,
-    SURPLUS,
 )
 from scheduling.errors import InputError
 from scheduling.shifts.assign import anonymous_agents, assign_agents
-from scheduling.shifts.coverage import coverage_frame
+from scheduling.shifts.coverage import coverage_frame, plan_objective
 from scheduling.shifts.demand import requirement_table
 from scheduling.shifts.limits import HeadcountLimit
 from scheduling.shifts.model import (
@@ -279,19 +277,6 @@ def _scheduled(
         site_costs=site_costs,
         objective=plan_objective(cost, coverage, options),
     )
-
-
-def plan_objective(cost: float, coverage: pd.DataFrame, options: ScheduleOptions) -> float:
-    """The programme's objective measured on a final schedule.
-
-    Paid cost (premiums included) + shortfall_penalty x agent-hours short +
-    surplus_penalty x agent-hours over, from the schedule's coverage
-    (`COVERAGE_COLUMNS`).
-    """
-    hours = options.interval_minutes / 60
-    short = float(coverage[SHORTFALL].sum()) * hours
-    over = float(coverage[SURPLUS].sum()) * hours
-    return cost + options.shortfall_penalty * short + options.surplus_penalty * over
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ agent on the shift it holds (a weekend shift of an agent owed a weekend off
 costs `WEEKEND_DUE_STEP` hours more, as in the assignment). The Hall rows with
 a shortfall per queue are exact: the least total shortfall of the coverage (`coverage_frame`) is the
 least sum of short. The new schedule replaces the old only when its objective
-measured on the coverage (`schedule_objective`, as `planner.plan_objective`) is
+measured on the coverage (`coverage.plan_objective`) is
 lower, so a repair never makes the plan worse. (HiGHS 1.16 given the schedule
 as a MIP start through `setSolution` reported a better primal bound but handed
 back the start's values, so no start is given.)
@@ -63,7 +63,6 @@ from scheduling.columns import (
     SHORTFALL,
     SITE,
     START,
-    SURPLUS,
     TIMEZONE,
 )
 from scheduling.errors import InfeasibleError
@@ -75,7 +74,7 @@ from scheduling.shifts.assign import (
     _Rules,
     make_slot,
 )
-from scheduling.shifts.coverage import coverage_frame, worked_cells
+from scheduling.shifts.coverage import coverage_frame, plan_objective, worked_cells
 from scheduling.shifts.model import hall_sets, span_cells
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.roster import Agent
@@ -85,7 +84,7 @@ from scheduling.shifts.templates import shift_costs, utc_column
 from scheduling.shifts.topup import _middle_breaks, _useful_shifts
 from scheduling.solver import budget_spent, solve_problem, stop_asked
 
-__all__ = ["repaired_schedule", "schedule_objective"]
+__all__ = ["repaired_schedule"]
 
 NEIGHBOURS = 4
 """Agents whose whole horizon one repair programme re-decides: on the example
@@ -119,14 +118,15 @@ class _Piece:
     paid_hours: float
 
 
-def schedule_objective(schedule: pd.DataFrame, coverage: pd.DataFrame, sites, options) -> float:
-    """Cost of the schedule (premiums included) plus the coverage penalties
-    (`planner.plan_objective`)."""
+def _objective(
+    schedule: pd.DataFrame,
+    coverage: pd.DataFrame,
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+) -> float:
+    """`plan_objective` of a schedule and its coverage."""
     cost = float(shift_costs(schedule, sites=sites).sum()) if len(schedule) else 0.0
-    hours = options.interval_minutes / 60
-    short = float(coverage[SHORTFALL].sum()) * hours
-    over = float(coverage[SURPLUS].sum()) * hours
-    return cost + options.shortfall_penalty * short + options.surplus_penalty * over
+    return plan_objective(cost, coverage, options)
 
 
 def repaired_schedule(
@@ -163,7 +163,7 @@ def repaired_schedule(
     """
     by_name = {s.name: s for s in sites}
     coverage = coverage_frame(requirements, schedule, options=options)
-    value = schedule_objective(schedule, coverage, sites, options)
+    value = _objective(schedule, coverage, sites, options)
     grid = pd.DatetimeIndex(coverage[INTERVAL_START].unique()).sort_values()
     staff_of: dict[str, list[Agent]] = defaultdict(list)
     for agent in agents:
@@ -205,7 +205,7 @@ def repaired_schedule(
             patience[name] -= 1
             continue
         covered = coverage_frame(requirements, candidate, options=options)
-        better = schedule_objective(candidate, covered, sites, options)
+        better = _objective(candidate, covered, sites, options)
         if better < value - _EPS:
             schedule, coverage, value = candidate, covered, better
             patience[name] = PATIENCE

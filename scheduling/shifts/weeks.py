@@ -68,13 +68,12 @@ from scheduling.columns import (
 )
 from scheduling.errors import InfeasibleError, InputError
 from scheduling.shifts.agents import local_weekends, weekend_free
-from scheduling.shifts.coverage import coverage_frame
+from scheduling.shifts.coverage import coverage_frame, plan_objective
 from scheduling.shifts.model import build_model, solve
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import (
     Run,
     ScheduleResult,
-    plan_objective,
     schedule_requirements,
     setup_run,
 )
