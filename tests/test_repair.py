@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_assign import DAYS, make_options, make_site, roster, rule_breaks
 
+from scheduling.columns import SCHEDULE_COLUMNS
 from scheduling.shifts.assign import assign_agents
 from scheduling.shifts.coverage import coverage_frame
 from scheduling.shifts.repair import _objective, _pieces, _repaired_site, repaired_schedule
@@ -70,19 +71,7 @@ def schedule_rows(agent: str, spans, skills: str = "chat") -> list[dict]:
 
 
 def as_schedule(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "agent",
-            "site",
-            "start",
-            "end",
-            "timezone",
-            "break_start",
-            "break_end",
-            "queue",
-        ],
-    )
+    frame = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
     for column in ("start", "end", "break_start", "break_end"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame

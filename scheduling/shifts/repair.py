@@ -63,7 +63,6 @@ from scheduling.columns import (
     SHORTFALL,
     SITE,
     START,
-    TIMEZONE,
 )
 from scheduling.errors import InfeasibleError
 from scheduling.shifts.assign import (
@@ -79,9 +78,9 @@ from scheduling.shifts.model import hall_sets, span_cells
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.roster import Agent
 from scheduling.shifts.sites import Site
-from scheduling.shifts.skills import group_label, parse_group
+from scheduling.shifts.skills import parse_group
 from scheduling.shifts.templates import shift_costs, utc_column
-from scheduling.shifts.topup import _middle_breaks, _useful_shifts
+from scheduling.shifts.topup import Pauses, _middle_breaks, _useful_shifts, shift_rows
 from scheduling.solver import budget_spent, solve_problem, stop_asked
 
 __all__ = ["repaired_schedule"]
@@ -103,8 +102,6 @@ KEEP = 1e-3
 equally good schedules, the one that moves fewest shifts."""
 
 _EPS = 1e-6
-
-Pauses = tuple[tuple[pd.Timestamp, pd.Timestamp], ...]
 
 
 @dataclass(frozen=True)
@@ -298,7 +295,7 @@ def _repaired_site(
     hours = options.interval_minutes / 60
     y: dict[tuple[int, int], pulp.LpVariable] = {}
     terms: list[tuple[pulp.LpVariable, float]] = []
-    kept = {(agent, k) for agent, k in holding}
+    kept = set(holding)
     names = {agent.name: a for a, agent in enumerate(staff)}
     for a, agent in enumerate(staff):
         for k, slot in enumerate(slots):
@@ -332,7 +329,7 @@ def _repaired_site(
             node_limit=REPAIR_NODE_LIMIT,
         )
     except InfeasibleError:
-        return None  # the time left found no solution (the start breaks a row): keep it
+        return None  # the run's time left found no solution: keep the schedule
     chosen = sorted((a, k) for (a, k), var in y.items() if (var.varValue or 0.0) > 0.5)
     if sorted((staff[a].name, k) for a, k in chosen) == sorted(holding):
         return None
@@ -471,25 +468,7 @@ def _with_pieces(
     schedule: pd.DataFrame, rows: pd.Index, taken: list[tuple[Agent, _Piece]], site: Site
 ) -> pd.DataFrame:
     """The schedule with the site's rows replaced by `taken`, in its order."""
-    several = OTHER_BREAKS in schedule.columns
-    fresh = []
-    for agent, piece in taken:
-        first = piece.breaks[0] if piece.breaks else (pd.NaT, pd.NaT)
-        row = {
-            AGENT: agent.name,
-            SITE: site.name,
-            START: piece.start,
-            END: piece.end,
-            TIMEZONE: site.timezone,
-            BREAK_START: first[0],
-            BREAK_END: first[1],
-            QUEUE: group_label(agent.skills),
-        }
-        if several:
-            row[OTHER_BREAKS] = tuple(piece.breaks[1:])
-        fresh.append(row)
-    frame = pd.DataFrame(fresh, columns=list(schedule.columns))
-    for column in (START, END, BREAK_START, BREAK_END):
-        frame[column] = utc_column(frame[column])
+    worked = [(agent, site.name, p.start, p.end, p.breaks) for agent, p in taken]
+    frame = shift_rows(worked, {site.name: site}, schedule.columns)
     out = pd.concat([schedule.drop(index=rows), frame], ignore_index=True)
     return out.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)

@@ -56,7 +56,9 @@ from scheduling.shifts.skills import group_label
 from scheduling.shifts.templates import utc_column
 from scheduling.solver import solve_problem
 
-__all__ = ["TOPUP_NODE_LIMIT", "extra_shifts"]
+__all__ = ["TOPUP_NODE_LIMIT", "extra_shifts", "shift_rows"]
+
+Pauses = tuple[tuple[pd.Timestamp, pd.Timestamp], ...]  # (start, end) UTC of each break
 
 TOPUP_NODE_LIMIT = 200
 _EPS = 1e-6
@@ -66,7 +68,7 @@ _EPS = 1e-6
 class _Option:
     agent: Agent
     slot: _Slot
-    breaks: tuple[tuple[pd.Timestamp, pd.Timestamp], ...]
+    breaks: Pauses
     worked: dict[int, float]  # grid position -> share of the interval worked
     cost: float
     rules: _Rules
@@ -111,8 +113,8 @@ def extra_shifts(
     if not found:
         return schedule.iloc[:0]
     chosen = _solve(found, need, options)
-    several = OTHER_BREAKS in schedule.columns
-    return _rows(chosen, {s.name: s for s in sites}, schedule.columns, several)
+    worked = [(o.agent, o.slot.site, o.slot.start, o.slot.end, o.breaks) for o in chosen]
+    return shift_rows(worked, {s.name: s for s in sites}, schedule.columns)
 
 
 def _options(
@@ -293,24 +295,30 @@ def _cover_rows(
             problem += (pulp.LpAffineExpression(row) >= total, f"cover_{i}_{'_'.join(queue_set)}")
 
 
-def _rows(
-    chosen: list[_Option], sites: dict[str, Site], columns: pd.Index, several: bool
+def shift_rows(
+    worked: Sequence[tuple[Agent, str, pd.Timestamp, pd.Timestamp, Pauses]],
+    sites: Mapping[str, Site],
+    columns: pd.Index,
 ) -> pd.DataFrame:
+    """Schedule rows in `columns` of (agent, site, start, end, breaks) shifts: the
+    first break in break_start/break_end, the others in other_breaks when the
+    columns have it; the agent's queue is its skills."""
+    several = OTHER_BREAKS in columns
     rows = []
-    for o in chosen:
-        first = o.breaks[0] if o.breaks else (pd.NaT, pd.NaT)
+    for agent, site, start, end, breaks in worked:
+        first = breaks[0] if breaks else (pd.NaT, pd.NaT)
         row = {
-            AGENT: o.agent.name,
-            SITE: o.slot.site,
-            START: o.slot.start,
-            END: o.slot.end,
-            TIMEZONE: sites[o.slot.site].timezone,
+            AGENT: agent.name,
+            SITE: site,
+            START: start,
+            END: end,
+            TIMEZONE: sites[site].timezone,
             BREAK_START: first[0],
             BREAK_END: first[1],
-            QUEUE: group_label(o.agent.skills),
+            QUEUE: group_label(agent.skills),
         }
         if several:
-            row[OTHER_BREAKS] = tuple(sorted(o.breaks[1:]))
+            row[OTHER_BREAKS] = tuple(sorted(breaks[1:]))
         rows.append(row)
     frame = pd.DataFrame(rows, columns=list(columns))
     for column in (START, END, BREAK_START, BREAK_END):
