@@ -7,6 +7,8 @@ versions in constraints.txt (another HiGHS may choose another optimal schedule).
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 
 import pytest
@@ -18,6 +20,7 @@ def plan_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("golden") / "plan"
     result = subprocess.run(plan_command(out), capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+    (out / "stderr.txt").write_text(result.stderr)
     return out
 
 
@@ -25,3 +28,12 @@ def plan_dir(tmp_path_factory):
 def test_example_plan_matches_golden_file(plan_dir, name):
     made = (plan_dir / name).read_bytes()
     assert made == (GOLDEN / name).read_bytes(), f"{name} differs from tests/golden/example"
+
+
+def test_plan_json_counts_the_unfilled_shifts_the_warning_names(plan_dir):
+    """benchmarks/multiweek.py reads the count from plan.json, not from the warning's text."""
+    warned = re.findall(
+        r"(\d+) shifts the shift programme chose", (plan_dir / "stderr.txt").read_text()
+    )
+    plan = json.loads((plan_dir / "plan.json").read_text())
+    assert plan["coverage"]["unfilled_shifts"] == (int(warned[0]) if warned else 0)
