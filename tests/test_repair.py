@@ -15,7 +15,12 @@ from test_assign import DAYS, make_options, make_site, roster, rule_breaks
 from scheduling.columns import SCHEDULE_COLUMNS
 from scheduling.shifts.assign import assign_agents
 from scheduling.shifts.coverage import coverage_frame
-from scheduling.shifts.repair import _objective, _pieces, _repaired_site, repaired_schedule
+from scheduling.shifts.repair import (
+    _objective,
+    _repaired_site,
+    _round_pieces,
+    repaired_schedule,
+)
 from scheduling.shifts.roster import roster_agents
 from scheduling.shifts.templates import generate_shifts
 
@@ -107,14 +112,16 @@ def tiny_cases(draw):
     return options, staff, need, picks
 
 
-def per_agent_choices(agent, pieces, staff, options):
-    """Every set of pieces (at most one a local day) the agent may work, by the rules."""
-    by_day: dict[int, list[int]] = {}
+def per_agent_choices(agent, pieces, staff, options, free, held):
+    """Every set of pieces (at most one a local day) the agent may work, by the rules:
+    any of `free`, and of the others only those it holds (`held`)."""
+    by_day: dict[int, list] = {}
     for k, piece in enumerate(pieces):
-        by_day.setdefault((piece.start - MONDAY).days, []).append(k)
+        if k in free or k in held:
+            by_day.setdefault((piece.start - MONDAY).days, [None]).append(k)
     days = sorted(by_day)
     out = []
-    for pick in itertools.product(*[[None, *by_day[d]] for d in days]):
+    for pick in itertools.product(*[by_day[d] for d in days]):
         chosen = [k for k in pick if k is not None]
         rows = schedule_rows(agent, [(pieces[k].start, pieces[k].end) for k in chosen])
         if rows and rule_breaks(as_schedule(rows), None, SHIFTS, staff, [SITE], options, DAYS3):
@@ -123,9 +130,17 @@ def per_agent_choices(agent, pieces, staff, options):
     return out
 
 
+WINDOWS = [DAYS3] + [
+    (MONDAY + pd.Timedelta(hours=h), MONDAY + pd.Timedelta(hours=h + 30)) for h in (0, 12, 36)
+]
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tiny_cases())
-def test_one_site_repair_is_exact_over_its_pieces(case) -> None:
+@given(tiny_cases(), st.sampled_from(WINDOWS))
+def test_one_site_repair_is_exact_over_its_pieces(case, window) -> None:
+    """Exact over every schedule of the round's pieces: the moving agents may take any
+    piece that starts in the window and keep or drop their other shifts; everyone
+    else's shifts stay."""
     options, staff, need_of, picks = case
     need = requirements(need_of)
     chosen = pd.DataFrame({"shift_id": picks, "queue": "chat", "count": 1})
@@ -138,9 +153,10 @@ def test_one_site_repair_is_exact_over_its_pieces(case) -> None:
     demand = need["agents_scheduled"].to_numpy()
     for moving in (agents, agents[:1]):  # everyone, and the first with the others fixed
         names = {a.name for a in moving}
-        held = schedule[schedule["agent"].isin(names)]
         fixed = schedule[~schedule["agent"].isin(names)]
-        pieces, _ = _pieces(held, schedule, SHIFTS, coverage, grid, SITE, options)
+        pieces, holding, free = _round_pieces(
+            schedule, SHIFTS, coverage, grid, SITE, moving, agents, window, options
+        )
         repaired = _repaired_site(
             schedule,
             coverage,
@@ -148,6 +164,7 @@ def test_one_site_repair_is_exact_over_its_pieces(case) -> None:
             SITE,
             moving,
             agents,
+            window=window,
             options=options,
             horizon=DAYS3,
             release=None,
@@ -162,7 +179,17 @@ def test_one_site_repair_is_exact_over_its_pieces(case) -> None:
         spans = list(zip(result["start"], result["end"], strict=True))
         got = objective_by_hand(spans, demand, options)
         kept = list(zip(fixed["start"], fixed["end"], strict=True))
-        choices = [per_agent_choices(a.name, pieces, staff, options) for a in moving]
+        choices = [
+            per_agent_choices(
+                a.name,
+                pieces,
+                staff,
+                options,
+                free,
+                {k for name, k in holding if name == a.name},
+            )
+            for a in moving
+        ]
         best = min(
             objective_by_hand(
                 kept + [(pieces[k].start, pieces[k].end) for chosen in combo for k in chosen],

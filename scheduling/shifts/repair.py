@@ -4,14 +4,17 @@ The shift programme counts shifts per skill group and class; its rows for a
 roster are necessary, not exact, so the schedule the assignment and the top-up
 make of its answer may stay short where the same agents, with other shifts,
 would cover. Once the agents are known, a few agents of one site can be
-scheduled exactly: this integer programme re-decides every shift of
-`NEIGHBOURS` agents of a site over the horizon, every other shift fixed:
+scheduled exactly: this integer programme re-decides the shifts of `NEIGHBOURS`
+agents of a site around a short interval, every other agent's shift fixed:
 
     y[a,p] = 1 when agent a works piece p, for each of those agents a and
-             piece p it may work (skills, unavailable days, release): the
-             shifts the site's agents hold now, with their breaks, and every
-             candidate shift of the site that spans a short interval, with the
-             middle candidate of each break rule (as the top-up's)
+             piece p it may work (skills, unavailable days, release): in the
+             round's window (`WINDOW`), the shifts the site's agents hold
+             there, with their breaks, and every candidate shift of the site
+             that spans a short interval, with the middle candidate of each
+             break rule (as the top-up's); outside it, the agent's own shifts
+             (kept or dropped: a dropped shift frees a day or hours for one in
+             the window)
     each agent's rules as in the assignment (`assign._agent_rows`: one shift
              a local day, rest, days and hours a week or in every 7 days, a
              run of days off, what it worked before the horizon)
@@ -35,8 +38,12 @@ Rounds: each goes to the site whose agents could serve the most shortfall; a
 short (queue, interval) of it is drawn by its shortfall, and `NEIGHBOURS` agents
 around it: those who could work it and hold a shift within `NEAR` of it first,
 then those who could work it, then any (seeded: the same inputs give the same
-rounds). A site is left alone after `PATIENCE` rounds in a row that lower
-nothing; `ScheduleOptions.repair_rounds` caps the rounds of a run.
+rounds); its window is `WINDOW` either side of the interval. A site is left
+alone after `PATIENCE` rounds in a row that lower nothing;
+`ScheduleOptions.repair_rounds` caps the rounds of a run. The window keeps a
+round's programme small whatever the horizon (on the example week a round
+takes about a sixth of the time of one over the whole week, and its rounds
+leave less short).
 """
 
 from __future__ import annotations
@@ -95,6 +102,10 @@ PATIENCE = 6
 """Repair programmes in a row at one site that lower nothing before it is left alone."""
 REPAIR_NODE_LIMIT = 50
 """Branch-and-bound nodes of one repair programme: a budget that ends every run alike."""
+WINDOW = pd.Timedelta(hours=36)
+"""A repair programme offers the pieces that start this close to its short interval
+(on the example week 36 hours left less short per second than 60, 84 or the
+whole week; after those rounds, rounds over the whole week lowered nothing)."""
 REPAIR_SEED = 0
 """Seed of the draws of neighbourhoods: the same inputs give the same repairs."""
 KEEP = 1e-3
@@ -185,7 +196,7 @@ def repaired_schedule(
             break
         name = needy[0][1]
         site = by_name[name]
-        staff = _neighbourhood(rng, targets[name], staff_of[name], schedule, site, grid)
+        staff, instant = _neighbourhood(rng, targets[name], staff_of[name], schedule, site, grid)
         candidate = _repaired_site(
             schedule,
             coverage,
@@ -193,6 +204,7 @@ def repaired_schedule(
             site,
             staff,
             staff_of[name],
+            window=(instant - WINDOW, instant + WINDOW),
             options=options,
             horizon=horizon,
             release=release,
@@ -238,10 +250,10 @@ def _neighbourhood(
     schedule: pd.DataFrame,
     site: Site,
     grid: pd.DatetimeIndex,
-) -> list[Agent]:
-    """`NEIGHBOURS` agents of a site around a short cell drawn by its shortfall: agents
+) -> tuple[list[Agent], pd.Timestamp]:
+    """`NEIGHBOURS` agents of a site around a short cell drawn by its shortfall (agents
     who could work it and hold a shift within `NEAR` of it first, then agents
-    who could work it, then any."""
+    who could work it, then any) and the cell's start."""
     cells = sorted(targets)
     queue, i = rng.choices(cells, weights=[targets[c] for c in cells])[0]
     instant = grid[i]
@@ -255,7 +267,7 @@ def _neighbourhood(
     for pool in (near, able, list(staff)):
         left = [a for a in pool if a not in chosen]
         chosen += rng.sample(left, min(NEIGHBOURS - len(chosen), len(left)))
-    return chosen
+    return chosen, instant
 
 
 def _site_rows(schedule: pd.DataFrame, staff: Sequence[Agent]) -> pd.Index:
@@ -271,19 +283,20 @@ def _repaired_site(
     staff: Sequence[Agent],
     everyone: Sequence[Agent],
     *,
+    window: tuple[pd.Timestamp, pd.Timestamp],
     options: ScheduleOptions,
     horizon: tuple[pd.Timestamp, pd.Timestamp],
     release: Mapping[str, pd.Timestamp] | None,
     weekend_due: Collection[str],
 ) -> pd.DataFrame | None:
-    """The schedule with `staff`'s shifts re-decided, or None when nothing changes."""
+    """The schedule with `staff`'s shifts that start in `window` re-decided (their
+    other shifts held), or None when nothing changes."""
     grid = pd.DatetimeIndex(coverage[INTERVAL_START].unique()).sort_values()
     rows = _site_rows(schedule, staff)
-    held = schedule.loc[rows]
-    pieces, holding = _pieces(
-        held, schedule.loc[_site_rows(schedule, everyone)], table, coverage, grid, site, options
+    pieces, holding, free = _round_pieces(
+        schedule, table, coverage, grid, site, staff, everyone, window, options
     )
-    if not pieces:
+    if not free:
         return None
     frame = _piece_frame(pieces, site)
     cells = worked_cells(frame, grid, options)
@@ -301,6 +314,8 @@ def _repaired_site(
         for k, slot in enumerate(slots):
             if not _eligible(agent, slot, rules):
                 continue
+            if k not in free and (agent.name, k) not in kept:
+                continue  # outside the window it may only keep or drop its own shifts
             var = problem.add_variable(f"y_{a}_{k}", cat=pulp.LpBinary)
             y[(a, k)] = var
             price = costs[k] + options.surplus_penalty * hours * sum(cells.get(k, {}).values())
@@ -336,6 +351,40 @@ def _repaired_site(
     return _with_pieces(schedule, rows, [(staff[a], pieces[k]) for a, k in chosen], site)
 
 
+def _within(starts: pd.Series, window: tuple[pd.Timestamp, pd.Timestamp]) -> pd.Series:
+    return (starts >= window[0]) & (starts < window[1])
+
+
+def _round_pieces(
+    schedule: pd.DataFrame,
+    table: pd.DataFrame,
+    coverage: pd.DataFrame,
+    grid: pd.DatetimeIndex,
+    site: Site,
+    staff: Sequence[Agent],
+    everyone: Sequence[Agent],
+    window: tuple[pd.Timestamp, pd.Timestamp],
+    options: ScheduleOptions,
+) -> tuple[list[_Piece], list[tuple[str, int]], set[int]]:
+    """A round's pieces, (agent, piece) of each shift `staff` hold, and the pieces
+    that start in `window` (the rest are `staff`'s shifts outside it, held)."""
+    mates = schedule.loc[_site_rows(schedule, everyone)]
+    names = {a.name for a in staff}
+    seen = mates[mates[AGENT].isin(names) | _within(mates[START], window)]
+    pieces, holding = _pieces(
+        seen[seen[AGENT].isin(names)],
+        seen,
+        table,
+        coverage,
+        grid,
+        site,
+        options,
+        window,
+    )
+    free = {k for k, p in enumerate(pieces) if window[0] <= p.start < window[1]}
+    return pieces, holding, free
+
+
 def _pieces(
     held: pd.DataFrame,
     everyone: pd.DataFrame,
@@ -344,8 +393,10 @@ def _pieces(
     grid: pd.DatetimeIndex,
     site: Site,
     options: ScheduleOptions,
+    window: tuple[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> tuple[list[_Piece], list[tuple[str, int]]]:
-    """The site's pieces (module docstring) and (agent, piece) of each shift held."""
+    """The site's pieces (module docstring) and (agent, piece) of each shift held;
+    the candidate shifts offered start in `window` (any, when None)."""
     by_span = {
         (s, e): (str(i), float(h))
         for i, s, e, h in zip(
@@ -379,8 +430,9 @@ def _pieces(
     need = {
         (q, grid.get_loc(t)): 1.0 for q, t in zip(short[QUEUE], short[INTERVAL_START], strict=True)
     }
+    offered = table if window is None else table[_within(table[START], window)]
     useful = (
-        _useful_shifts(table.reset_index(drop=True), need, grid, options)
+        _useful_shifts(offered.reset_index(drop=True), need, grid, options)
         if need
         else table.iloc[:0]
     )
