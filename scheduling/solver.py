@@ -108,6 +108,8 @@ class SolveProgress:
         gap: relative gap between them (0-1), or None.
         nodes: branch-and-bound nodes so far.
         seconds: since the solve began, seconds.
+        stage: a step after the solves, in words (e.g. "repair round 3 of at
+            most 40"), with `best` the plan's objective so far; "" for a solve.
     """
 
     best: float | None
@@ -115,6 +117,7 @@ class SolveProgress:
     gap: float | None
     nodes: int
     seconds: float
+    stage: str = ""
 
 
 @contextlib.contextmanager
@@ -130,6 +133,14 @@ def solve_progress(report: Callable[[SolveProgress], None]):
         yield
     finally:
         _REPORT.reset(token)
+
+
+def report_progress(state: SolveProgress) -> None:
+    """Send `state` to the enclosing `solve_progress` block, if any (for steps that
+    are not one solve, such as the repair's rounds)."""
+    report = _REPORT.get()
+    if report is not None:
+        report(state)
 
 
 @contextlib.contextmanager

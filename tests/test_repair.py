@@ -23,6 +23,7 @@ from scheduling.shifts.repair import (
 )
 from scheduling.shifts.roster import roster_agents
 from scheduling.shifts.templates import generate_shifts
+from scheduling.solver import SolveProgress, solve_progress
 
 MONDAY = pd.Timestamp("2026-11-23 00:00Z")
 DAYS3 = (MONDAY, MONDAY + pd.Timedelta(days=3))
@@ -227,6 +228,28 @@ def test_a_shift_moves_to_where_the_schedule_is_short() -> None:
         schedule, need, SHIFTS, agents=agents, sites=[SITE], options=options, horizon=DAYS3
     )
     pd.testing.assert_frame_equal(again, after_schedule)
+
+
+def test_each_round_reports_the_plan_so_far_to_a_progress_block() -> None:
+    options = make_options(max_days_per_week=3, consecutive_days_off=0)
+    staff = roster({"agent": "ann", "skills": "chat"}, {"agent": "bob", "skills": "chat"})
+    staff["site"] = SITE.name
+    agents = roster_agents(staff, sites=[SITE], options=options)
+    morning = (MONDAY + pd.Timedelta(hours=8), MONDAY + pd.Timedelta(hours=16))
+    schedule = as_schedule(schedule_rows("ann", [morning]) + schedule_rows("bob", [morning]))
+    need = requirements({i: 1.0 for i in range(8, 24)})
+    seen: list[SolveProgress] = []
+    with solve_progress(seen.append):
+        out = repaired_schedule(
+            schedule, need, SHIFTS, agents=agents, sites=[SITE], options=options, horizon=DAYS3
+        )
+    assert seen[0].stage == "repair round 1 of at most 40, 8.0 agent-hours short"
+    before = _objective(schedule, coverage_frame(need, schedule, options=options), [SITE], options)
+    assert seen[0].best == pytest.approx(before)
+    bests = [state.best for state in seen]
+    assert bests == sorted(bests, reverse=True)  # a round is kept only when it lowers
+    after = _objective(out, coverage_frame(need, out, options=options), [SITE], options)
+    assert after < before
 
 
 def test_nothing_short_leaves_the_schedule_as_it_is() -> None:

@@ -61,6 +61,10 @@ def test_the_progress_line_in_words() -> None:
         "best 30,423.72, bound 24,158.00, gap 20.6%"
     )
     assert render.solving(SolveProgress(6734.6, None, None, 0, 0.0)) == "best 6,734.60"
+    stage = "repair round 2 of at most 40, 1.5 agent-hours short"
+    assert render.solving(SolveProgress(6734.6, None, None, 0, 0.0, stage)) == (
+        "repair round 2 of at most 40, 1.5 agent-hours short: best 6,734.60"
+    )
 
 
 def _tiny_mip():

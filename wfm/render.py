@@ -81,7 +81,14 @@ class _Advance:
 
 
 def solving(state: SolveProgress) -> str:
-    """A running solve in a few words: "best 30,423.72, bound 24,158.00, gap 20.6%"."""
+    """A running solve in a few words: "best 30,423.72, bound 24,158.00, gap 20.6%"
+    (after its stage and a colon, when it has one)."""
+    if state.stage:
+        return f"{state.stage}: {_solving(state)}"
+    return _solving(state)
+
+
+def _solving(state: SolveProgress) -> str:
     if state.best is None:
         return "looking for a first schedule" + (
             "" if state.bound is None else f", bound {state.bound:,.2f}"

@@ -49,6 +49,7 @@ leave less short).
 from __future__ import annotations
 
 import random
+import time
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -88,7 +89,13 @@ from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import parse_group
 from scheduling.shifts.templates import shift_costs, utc_column
 from scheduling.shifts.topup import Pauses, _middle_breaks, _useful_shifts, shift_rows
-from scheduling.solver import budget_spent, solve_problem, stop_asked
+from scheduling.solver import (
+    SolveProgress,
+    budget_spent,
+    report_progress,
+    solve_problem,
+    stop_asked,
+)
 
 __all__ = ["repaired_schedule"]
 
@@ -183,9 +190,11 @@ def repaired_schedule(
     }
     rng = random.Random(REPAIR_SEED)
     patience = {name: PATIENCE for name in reach}
-    for _ in range(options.repair_rounds):
+    clock = time.perf_counter()
+    for done in range(options.repair_rounds):
         if budget_spent() or stop_asked():
             break
+        _report(done, value, coverage, clock, options)
         targets = {
             name: _short_cells(coverage, grid, staff_of[name], reach[name])
             for name in reach
@@ -221,6 +230,16 @@ def repaired_schedule(
         else:
             patience[name] -= 1
     return schedule
+
+
+def _report(
+    done: int, value: float, coverage: pd.DataFrame, clock: float, options: ScheduleOptions
+) -> None:
+    """Where the repair stands, to the enclosing `solve_progress` block."""
+    short = float(coverage[SHORTFALL].sum()) * options.interval_minutes / 60
+    stage = f"repair round {done + 1} of at most {options.repair_rounds}"
+    stage += f", {short:,.1f} agent-hours short"
+    report_progress(SolveProgress(value, None, None, 0, time.perf_counter() - clock, stage))
 
 
 def _reach(table: pd.DataFrame, grid: pd.DatetimeIndex, options: ScheduleOptions) -> frozenset[int]:
@@ -296,7 +315,7 @@ def _repaired_site(
     pieces, holding, free = _round_pieces(
         schedule, table, coverage, grid, site, staff, everyone, window, options
     )
-    if not free:
+    if not pieces:
         return None
     frame = _piece_frame(pieces, site)
     cells = worked_cells(frame, grid, options)
