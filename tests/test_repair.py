@@ -203,7 +203,8 @@ def test_one_site_repair_is_exact_over_its_pieces(case, window) -> None:
         assert got == pytest.approx(best, abs=0.01)
 
 
-def test_a_shift_moves_to_where_the_schedule_is_short() -> None:
+def two_on_one_morning():
+    """Ann and Bob both on Monday 08-16, one agent needed 08-24: the evening is short."""
     options = make_options(max_days_per_week=3, consecutive_days_off=0)
     staff = roster({"agent": "ann", "skills": "chat"}, {"agent": "bob", "skills": "chat"})
     staff["site"] = SITE.name
@@ -211,6 +212,11 @@ def test_a_shift_moves_to_where_the_schedule_is_short() -> None:
     morning = (MONDAY + pd.Timedelta(hours=8), MONDAY + pd.Timedelta(hours=16))
     schedule = as_schedule(schedule_rows("ann", [morning]) + schedule_rows("bob", [morning]))
     need = requirements({i: 1.0 for i in range(8, 24)})
+    return options, staff, agents, schedule, need
+
+
+def test_a_shift_moves_to_where_the_schedule_is_short() -> None:
+    options, staff, agents, schedule, need = two_on_one_morning()
     before = coverage_frame(need, schedule, options=options)["shortfall"].sum()
     after_schedule = repaired_schedule(
         schedule, need, SHIFTS, agents=agents, sites=[SITE], options=options, horizon=DAYS3
@@ -231,13 +237,7 @@ def test_a_shift_moves_to_where_the_schedule_is_short() -> None:
 
 
 def test_each_round_reports_the_plan_so_far_to_a_progress_block() -> None:
-    options = make_options(max_days_per_week=3, consecutive_days_off=0)
-    staff = roster({"agent": "ann", "skills": "chat"}, {"agent": "bob", "skills": "chat"})
-    staff["site"] = SITE.name
-    agents = roster_agents(staff, sites=[SITE], options=options)
-    morning = (MONDAY + pd.Timedelta(hours=8), MONDAY + pd.Timedelta(hours=16))
-    schedule = as_schedule(schedule_rows("ann", [morning]) + schedule_rows("bob", [morning]))
-    need = requirements({i: 1.0 for i in range(8, 24)})
+    options, _, agents, schedule, need = two_on_one_morning()
     seen: list[SolveProgress] = []
     with solve_progress(seen.append):
         out = repaired_schedule(
