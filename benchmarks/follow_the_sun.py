@@ -325,7 +325,7 @@ def solve_full(
             )[:3]
             if (var.varValue or 0.0) > TOLERANCE
         ],
-        "unfilled_agent_shifts": int(result.unfilled["count"].sum()) if len(result.unfilled) else 0,
+        "unfilled_agent_shifts": result.unfilled_shifts,
         "required_agent_hours": float(requirements[AGENTS_SCHEDULED].sum() * hours),
         "binding": result.binding,
     }

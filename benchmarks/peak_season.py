@@ -200,7 +200,7 @@ def main() -> None:
         "gap": None if result.solve.gap is None else round(result.solve.gap, 4),
         "short_agent_hours": round(short, 1),
         "required_agent_hours": round(required, 1),
-        "unfilled_agent_shifts": int(result.unfilled["count"].sum()) if len(result.unfilled) else 0,
+        "unfilled_agent_shifts": result.unfilled_shifts,
         "shifts": len(result.schedule),
         "per_week": list(result.solve.notes),
     }

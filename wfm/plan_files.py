@@ -100,15 +100,10 @@ def plan_summary(config: Config, models: pd.DataFrame, scheduled: ScheduleResult
                 "required_agent_hours": float(coverage["required"].sum() * interval_hours),
                 "scheduled_agent_hours": float(coverage["scheduled"].sum() * interval_hours),
                 "short_agent_hours": float(coverage["shortfall"].sum() * interval_hours),
-                "unfilled_shifts": _unfilled(scheduled.unfilled),
+                "unfilled_shifts": scheduled.unfilled_shifts,
             },
         }
     )
-
-
-def _unfilled(unfilled: pd.DataFrame) -> int:
-    """Shifts the shift programme chose that no roster agent could be given."""
-    return int(unfilled["count"].sum()) if len(unfilled) else 0
 
 
 def _schedule_gap(objective: float, bound: float | None) -> float | None:

@@ -262,9 +262,9 @@ def schedule_summary(result) -> None:
                 )
     for limit in result.binding:
         warn(f"binding: {limit}")
-    if len(result.unfilled):
+    if result.unfilled_shifts:
         warn(
-            f"{int(result.unfilled['count'].sum())} shifts the shift programme chose could not "
+            f"{result.unfilled_shifts} shifts the shift programme chose could not "
             "be given to a roster agent (the coverage line above says what is left short); "
             "add agents or relax the roster"
         )

@@ -84,6 +84,11 @@ class ScheduleResult:
     site_costs: dict[str, float]
     objective: float = float("nan")
 
+    @property
+    def unfilled_shifts(self) -> int:
+        """Agent-shifts the programme chose that no roster agent could be given."""
+        return int(self.unfilled["count"].sum()) if len(self.unfilled) else 0
+
 
 MAX_CANDIDATE_SHIFTS = 250_000
 """Most candidate shifts one run considers (sites x days x starts x lengths)."""

@@ -414,10 +414,10 @@ def _pieces(
     grid: pd.DatetimeIndex,
     site: Site,
     options: ScheduleOptions,
-    window: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    window: tuple[pd.Timestamp, pd.Timestamp],
 ) -> tuple[list[_Piece], list[tuple[str, int]]]:
     """The site's pieces (module docstring) and (agent, piece) of each shift held;
-    the candidate shifts offered start in `window` (any, when None)."""
+    the candidate shifts offered start in `window`."""
     by_span = {
         (s, e): (str(i), float(h))
         for i, s, e, h in zip(
@@ -451,7 +451,7 @@ def _pieces(
     need = {
         (q, grid.get_loc(t)): 1.0 for q, t in zip(short[QUEUE], short[INTERVAL_START], strict=True)
     }
-    offered = table if window is None else table[_within(table[START], window)]
+    offered = table[_within(table[START], window)]
     useful = (
         _useful_shifts(offered.reset_index(drop=True), need, grid, options)
         if need
