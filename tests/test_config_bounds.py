@@ -64,6 +64,8 @@ def config_text(queue: str = "", site: str = "", scheduling: str = "") -> str:
         ("scheduling", "weekly_rules = 7", ["weekly_rules"]),
         ("scheduling", "repair_rounds = -1", ["repair_rounds", "between 0 and 100000"]),
         ("scheduling", "repair_rounds = 2.5", ["repair_rounds"]),
+        ("scheduling", "sweep_passes = -1", ["sweep_passes", "between 0 and 100"]),
+        ("scheduling", "sweep_passes = 101", ["sweep_passes", "between 0 and 100"]),
         ("queue", "aht_seconds = 1e8", ["phone", "aht_seconds"]),
         ("queue", "patience_seconds = inf", ["phone", "patience_seconds"]),
         ("queue", "service_level = nan", ["phone", "service_level"]),
@@ -149,6 +151,12 @@ def test_repair_rounds_is_read_into_the_options(tmp_path: Path) -> None:
     path = tmp_path / "wfm.toml"
     path.write_text(config_text(scheduling="repair_rounds = 0"))
     assert load_config(path).scheduling.repair_rounds == 0
+
+
+def test_sweep_passes_is_read_into_the_options(tmp_path: Path) -> None:
+    path = tmp_path / "wfm.toml"
+    path.write_text(config_text(scheduling="sweep_passes = 0"))
+    assert load_config(path).scheduling.sweep_passes == 0
 
 
 def test_weekly_rules_rolling_is_read_into_the_options(tmp_path: Path) -> None:

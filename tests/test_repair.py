@@ -3,6 +3,7 @@ or raises the objective, and moves shifts to where the schedule is short."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -20,6 +21,7 @@ from scheduling.shifts.repair import (
     _repaired_site,
     _round_pieces,
     repaired_schedule,
+    swept_schedule,
 )
 from scheduling.shifts.roster import roster_agents
 from scheduling.shifts.templates import generate_shifts
@@ -137,11 +139,12 @@ WINDOWS = [DAYS3] + [
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tiny_cases(), st.sampled_from(WINDOWS))
-def test_one_site_repair_is_exact_over_its_pieces(case, window) -> None:
+@given(tiny_cases(), st.sampled_from(WINDOWS), st.booleans())
+def test_one_site_repair_is_exact_over_its_pieces(case, window, every_shift) -> None:
     """Exact over every schedule of the round's pieces: the moving agents may take any
     piece that starts in the window and keep or drop their other shifts; everyone
-    else's shifts stay."""
+    else's shifts stay. The pieces offered: over short intervals (a repair round)
+    or every candidate shift in the window (a sweep's)."""
     options, staff, need_of, picks = case
     need = requirements(need_of)
     chosen = pd.DataFrame({"shift_id": picks, "queue": "chat", "count": 1})
@@ -156,8 +159,12 @@ def test_one_site_repair_is_exact_over_its_pieces(case, window) -> None:
         names = {a.name for a in moving}
         fixed = schedule[~schedule["agent"].isin(names)]
         pieces, holding, free = _round_pieces(
-            schedule, SHIFTS, coverage, grid, SITE, moving, agents, window, options
+            schedule, SHIFTS, coverage, grid, SITE, moving, agents, window, options, every_shift
         )
+        if every_shift:
+            starts = SHIFTS["start"]
+            offered = SHIFTS[(starts >= window[0]) & (starts < window[1])]
+            assert set(offered["shift_id"]) <= {p.shift_id for p in pieces}
         repaired = _repaired_site(
             schedule,
             coverage,
@@ -170,6 +177,7 @@ def test_one_site_repair_is_exact_over_its_pieces(case, window) -> None:
             horizon=DAYS3,
             release=None,
             weekend_due=(),
+            every_shift=every_shift,
         )
         result = schedule if repaired is None else repaired
         assert rule_breaks(result, None, SHIFTS, staff, [SITE], options, DAYS3) == []
@@ -281,6 +289,60 @@ def test_no_rounds_leave_the_schedule_as_it_is() -> None:
     assert out is schedule
 
 
+def test_a_sweep_drops_a_shift_where_cover_is_above_need() -> None:
+    """Nothing short, so the repair has nothing to do; one agent is enough for the
+    morning, and the sweep takes the second one's shift away (cost 80 less)."""
+    options, staff, agents, schedule, _ = two_on_one_morning()
+    need = requirements({i: 1.0 for i in range(8, 16)})
+    kept = repaired_schedule(
+        schedule, need, SHIFTS, agents=agents, sites=[SITE], options=options, horizon=DAYS3
+    )
+    assert kept is schedule
+    seen: list[SolveProgress] = []
+    with solve_progress(seen.append):
+        out = swept_schedule(
+            schedule, need, SHIFTS, agents=agents, sites=[SITE], options=options, horizon=DAYS3
+        )
+    assert sorted((s.hour, e.hour) for s, e in zip(out["start"], out["end"], strict=True)) == [
+        (8, 16)
+    ]
+    before = _objective(schedule, coverage_frame(need, schedule, options=options), [SITE], options)
+    after = _objective(out, coverage_frame(need, out, options=options), [SITE], options)
+    assert before - after == pytest.approx(8 * COST, abs=0.1)
+    assert seen[0].stage == "sweep 1 of at most 2, window 1 of 3, 0.0 agent-hours short"
+    assert rule_breaks(out, None, SHIFTS, staff, [SITE], options, DAYS3) == []
+
+
+def test_a_sweep_offers_shifts_nobody_holds() -> None:
+    """Ann's 8-hour shift where four hours are needed: a shorter candidate shift
+    nobody holds, over no short interval, replaces it (cost 40 less)."""
+    options = make_options(consecutive_days_off=0)
+    staff = roster({"agent": "ann", "skills": "chat"})
+    staff["site"] = SITE.name
+    agents = roster_agents(staff, sites=[SITE], options=options)
+    day = MONDAY + pd.Timedelta(days=1)
+    schedule = as_schedule(
+        schedule_rows("ann", [(day + pd.Timedelta(hours=8), day + pd.Timedelta(hours=16))])
+    )
+    need = requirements({i: 1.0 for i in range(32, 36)})
+    out = swept_schedule(
+        schedule, need, SHIFTS, agents=agents, sites=[SITE], options=options, horizon=DAYS3
+    )
+    assert list(zip(out["start"], out["end"], strict=True)) == [
+        (day + pd.Timedelta(hours=8), day + pd.Timedelta(hours=12))
+    ]
+
+
+def test_no_sweep_passes_leave_the_schedule_as_it_is() -> None:
+    options, _, agents, schedule, _ = two_on_one_morning()
+    options = dataclasses.replace(options, sweep_passes=0)
+    need = requirements({i: 1.0 for i in range(8, 16)})
+    out = swept_schedule(
+        schedule, need, SHIFTS, agents=agents, sites=[SITE], options=options, horizon=DAYS3
+    )
+    assert out is schedule
+
+
 MIXED = make_site(
     name="T",
     queues=("chat", "phone"),
@@ -301,6 +363,7 @@ def larger_cases(draw):
         interval_minutes=draw(st.sampled_from([30, 60])),
         weekly_rules=draw(st.sampled_from(["calendar", "rolling"])),
         repair_rounds=draw(st.integers(1, 6)),
+        sweep_passes=draw(st.integers(0, 2)),
     )
     staff = roster(
         *[
@@ -336,7 +399,7 @@ def larger_cases(draw):
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(larger_cases())
-def test_repair_keeps_every_rule_and_never_raises_the_objective(case) -> None:
+def test_repair_and_sweep_keep_every_rule_and_never_raise_the_objective(case) -> None:
     options, staff, picks, need = case
     chosen = pd.DataFrame(picks, columns=["shift_id", "queue"]).assign(count=1)
     schedule, _ = assign_agents(
@@ -345,6 +408,9 @@ def test_repair_keeps_every_rule_and_never_raises_the_objective(case) -> None:
     agents = roster_agents(staff, sites=[MIXED], options=options)
     out = repaired_schedule(
         schedule, need, MIXED_SHIFTS, agents=agents, sites=[MIXED], options=options, horizon=DAYS3
+    )
+    out = swept_schedule(
+        out, need, MIXED_SHIFTS, agents=agents, sites=[MIXED], options=options, horizon=DAYS3
     )
     assert rule_breaks(out, None, MIXED_SHIFTS, staff, [MIXED], options, DAYS3) == []
     before = _objective(schedule, coverage_frame(need, schedule, options=options), [MIXED], options)

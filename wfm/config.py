@@ -126,6 +126,7 @@ SCHEDULING_FIELDS: Fields = {
     "weekly_rules": ("weekly_rules", "text"),
     "steady_starts": ("steady_starts", "number"),
     "repair_rounds": ("repair_rounds", "integer"),
+    "sweep_passes": ("sweep_passes", "integer"),
     "min_rest_hours": ("min_rest_hours", "number"),
     "max_hours_per_week": ("max_hours_per_week", "number"),
     "cyclic": ("cyclic", "flag"),

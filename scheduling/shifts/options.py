@@ -48,6 +48,7 @@ OPTION_RANGES = (
         "a whole number between 0 and 100000",
         whole=True,
     ),
+    Range("sweep_passes", lambda v: 0 <= v <= 100, "a whole number between 0 and 100", whole=True),
 )
 """Each numeric option's documented range (`scheduling.checks`)."""
 
@@ -137,6 +138,9 @@ class ScheduleOptions:
         repair_rounds: with a roster, most small integer programmes that move
             a few agents' shifts to where the final schedule is short
             (`scheduling.shifts.repair`), per week; 0 turns the repair off.
+        sweep_passes: with a roster, most passes of the sweep after the repair
+            (`repair.swept_schedule`: every site's agents re-decided in windows
+            across the week, cost and shortfall), per week; 0 turns it off.
     """
 
     interval_minutes: int = 60
@@ -161,6 +165,7 @@ class ScheduleOptions:
     first_week_days: int = 7
     weekly_rules: str = "calendar"
     repair_rounds: int = 40
+    sweep_passes: int = 2
 
     @property
     def break_rules(self) -> tuple[BreakRule, ...]:

@@ -42,7 +42,7 @@ from scheduling.shifts.model import (
     solve,
 )
 from scheduling.shifts.options import ScheduleOptions
-from scheduling.shifts.repair import repaired_schedule
+from scheduling.shifts.repair import repaired_schedule, swept_schedule
 from scheduling.shifts.roster import Agent, Carry, roster_agents, unworkable, with_carry
 from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import SkillGroup, group_label, skill_groups
@@ -247,17 +247,19 @@ def _scheduled(
         schedule = schedule.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
         coverage = coverage_frame(requirements, schedule, options=options)
     if run.agents is not None:
-        fixed = repaired_schedule(
-            schedule,
-            requirements,
-            shifts,
-            agents=run.agents,
-            sites=run.active,
-            options=options,
-            horizon=run.horizon,
-            release=release,
-            weekend_due=weekend_due,
-        )
+        fixed = schedule
+        for improved in (repaired_schedule, swept_schedule):
+            fixed = improved(
+                fixed,
+                requirements,
+                shifts,
+                agents=run.agents,
+                sites=run.active,
+                options=options,
+                horizon=run.horizon,
+                release=release,
+                weekend_due=weekend_due,
+            )
         if fixed is not schedule:
             schedule = fixed
             coverage = coverage_frame(requirements, schedule, options=options)

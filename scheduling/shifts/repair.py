@@ -97,7 +97,7 @@ from scheduling.solver import (
     stop_asked,
 )
 
-__all__ = ["repaired_schedule"]
+__all__ = ["repaired_schedule", "swept_schedule"]
 
 NEIGHBOURS = 4
 """Agents whose whole horizon one repair programme re-decides: on the example
@@ -118,6 +118,15 @@ REPAIR_SEED = 0
 KEEP = 1e-3
 """Objective bonus (cost units) for an agent kept on a shift it holds: among
 equally good schedules, the one that moves fewest shifts."""
+
+SWEEP_WINDOW = pd.Timedelta(hours=36)
+"""A sweep's programme offers the candidate shifts that start in a window this long."""
+SWEEP_STRIDE = pd.Timedelta(hours=24)
+"""Sweep windows start this far apart (they overlap by `SWEEP_WINDOW` - this)."""
+SWEEP_AGENTS = 14
+"""Most agents one sweep programme re-decides (benchmarks/repair_rounds.py: on
+the example week, a site's 26 agents in one programme took three times as long
+a pass as two groups of 13 and lowered the objective less per second)."""
 
 _EPS = 1e-6
 
@@ -194,7 +203,8 @@ def repaired_schedule(
     for done in range(options.repair_rounds):
         if budget_spent() or stop_asked():
             break
-        _report(done, value, coverage, clock, options)
+        stage = f"repair round {done + 1} of at most {options.repair_rounds}"
+        _report(stage, value, coverage, clock, options)
         targets = {
             name: _short_cells(coverage, grid, staff_of[name], reach[name])
             for name in reach
@@ -232,12 +242,85 @@ def repaired_schedule(
     return schedule
 
 
+def swept_schedule(
+    schedule: pd.DataFrame,
+    requirements: pd.DataFrame,
+    shifts: pd.DataFrame,
+    *,
+    agents: Sequence[Agent],
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+    horizon: tuple[pd.Timestamp, pd.Timestamp],
+    release: Mapping[str, pd.Timestamp] | None = None,
+    weekend_due: Collection[str] = (),
+) -> pd.DataFrame:
+    """The schedule re-decided window by window, site by site (module docstring: Sweeps).
+
+    Args and Returns: as `repaired_schedule`; `options.sweep_passes` caps the
+    passes. The same frame when no programme lowers the objective.
+    """
+    if options.sweep_passes == 0:
+        return schedule
+    by_name = {s.name: s for s in sites}
+    coverage = coverage_frame(requirements, schedule, options=options)
+    value = _objective(schedule, coverage, sites, options)
+    staff_of: dict[str, list[Agent]] = defaultdict(list)
+    for agent in agents:
+        if agent.site in by_name:
+            staff_of[agent.site].append(agent)
+    begins = pd.date_range(horizon[0], horizon[1], freq=SWEEP_STRIDE, inclusive="left")
+    rng = random.Random(REPAIR_SEED)
+    clock = time.perf_counter()
+    for done in range(options.sweep_passes):
+        before = value
+        for k, begin in enumerate(begins):
+            stage = (
+                f"sweep {done + 1} of at most {options.sweep_passes}, "
+                f"window {k + 1} of {len(begins)}"
+            )
+            for name in sorted(staff_of):
+                for staff in _groups(rng, staff_of[name]):
+                    if budget_spent() or stop_asked():
+                        return schedule
+                    _report(stage, value, coverage, clock, options)
+                    candidate = _repaired_site(
+                        schedule,
+                        coverage,
+                        shifts[shifts[SITE] == name],
+                        by_name[name],
+                        staff,
+                        staff_of[name],
+                        window=(begin, begin + SWEEP_WINDOW),
+                        options=options,
+                        horizon=horizon,
+                        release=release,
+                        weekend_due=weekend_due,
+                        every_shift=True,
+                    )
+                    if candidate is None:
+                        continue
+                    covered = coverage_frame(requirements, candidate, options=options)
+                    better = _objective(candidate, covered, sites, options)
+                    if better < value - _EPS:
+                        schedule, coverage, value = candidate, covered, better
+        if value > before - _EPS:
+            break
+    return schedule
+
+
+def _groups(rng: random.Random, staff: Sequence[Agent]) -> list[list[Agent]]:
+    """A site's agents dealt, in a drawn order, into groups of at most `SWEEP_AGENTS`."""
+    order = list(staff)
+    rng.shuffle(order)
+    n = -(-len(order) // SWEEP_AGENTS)
+    return [order[g::n] for g in range(n)]
+
+
 def _report(
-    done: int, value: float, coverage: pd.DataFrame, clock: float, options: ScheduleOptions
+    stage: str, value: float, coverage: pd.DataFrame, clock: float, options: ScheduleOptions
 ) -> None:
-    """Where the repair stands, to the enclosing `solve_progress` block."""
+    """Where the repair or a sweep stands, to the enclosing `solve_progress` block."""
     short = float(coverage[SHORTFALL].sum()) * options.interval_minutes / 60
-    stage = f"repair round {done + 1} of at most {options.repair_rounds}"
     stage += f", {short:,.1f} agent-hours short"
     report_progress(SolveProgress(value, None, None, 0, time.perf_counter() - clock, stage))
 
@@ -307,14 +390,16 @@ def _repaired_site(
     horizon: tuple[pd.Timestamp, pd.Timestamp],
     release: Mapping[str, pd.Timestamp] | None,
     weekend_due: Collection[str],
+    every_shift: bool = False,
 ) -> pd.DataFrame | None:
     """The schedule with `staff`'s shifts re-decided (any piece that starts in
     `window`; outside it their own shifts, kept or dropped), or None when
-    nothing changes."""
+    nothing changes. The candidate shifts offered in the window: those over a
+    short interval, or with `every_shift` all of them."""
     grid = pd.DatetimeIndex(coverage[INTERVAL_START].unique()).sort_values()
     rows = _site_rows(schedule, staff)
     pieces, holding, free = _round_pieces(
-        schedule, table, coverage, grid, site, staff, everyone, window, options
+        schedule, table, coverage, grid, site, staff, everyone, window, options, every_shift
     )
     if not pieces:
         return None
@@ -385,10 +470,11 @@ def _round_pieces(
     everyone: Sequence[Agent],
     window: tuple[pd.Timestamp, pd.Timestamp],
     options: ScheduleOptions,
+    every_shift: bool = False,
 ) -> tuple[list[_Piece], list[tuple[str, int]], set[int]]:
     """A round's pieces, (agent, piece) of each shift `staff` hold, and the pieces
     that start in `window` (the rest are `staff`'s own shifts outside it, which
-    they may keep or drop)."""
+    they may keep or drop); `every_shift`: as for `_repaired_site`."""
     mates = schedule.loc[_site_rows(schedule, everyone)]
     names = {a.name for a in staff}
     seen = mates[mates[AGENT].isin(names) | _within(mates[START], window)]
@@ -401,6 +487,7 @@ def _round_pieces(
         site,
         options,
         window,
+        every_shift,
     )
     free = {k for k, p in enumerate(pieces) if window[0] <= p.start < window[1]}
     return pieces, holding, free
@@ -415,9 +502,11 @@ def _pieces(
     site: Site,
     options: ScheduleOptions,
     window: tuple[pd.Timestamp, pd.Timestamp],
+    every_shift: bool = False,
 ) -> tuple[list[_Piece], list[tuple[str, int]]]:
     """The site's pieces (module docstring) and (agent, piece) of each shift held;
-    the candidate shifts offered start in `window`."""
+    the candidate shifts offered start in `window` (with `every_shift` all of
+    them, else those over a short interval)."""
     by_span = {
         (s, e): (str(i), float(h))
         for i, s, e, h in zip(
@@ -447,16 +536,14 @@ def _pieces(
         found.setdefault(key, _Piece(shift_id, begin, end, breaks, paid))
         if agent in names:
             holders.append((str(agent), key))
-    short = coverage[coverage[SHORTFALL] > _EPS]
-    need = {
-        (q, grid.get_loc(t)): 1.0 for q, t in zip(short[QUEUE], short[INTERVAL_START], strict=True)
-    }
-    offered = table[_within(table[START], window)]
-    useful = (
-        _useful_shifts(offered.reset_index(drop=True), need, grid, options)
-        if need
-        else table.iloc[:0]
-    )
+    useful = table[_within(table[START], window)].reset_index(drop=True)
+    if not every_shift:
+        short = coverage[coverage[SHORTFALL] > _EPS]
+        need = {
+            (q, grid.get_loc(t)): 1.0
+            for q, t in zip(short[QUEUE], short[INTERVAL_START], strict=True)
+        }
+        useful = _useful_shifts(useful, need, grid, options) if need else useful.iloc[:0]
     if not useful.empty:
         middle = _middle_breaks(useful, [site], options)
         for shift_id, begin, end, paid in zip(
