@@ -1,6 +1,6 @@
-"""The repair's rounds on the example week: a window around the short interval or the whole week.
+"""The repair's rounds and the sweep on the example week.
 
-Run: python benchmarks/repair_rounds.py [--hours 36 10000]
+Run: python benchmarks/repair_rounds.py [--hours 36 10000] [--sweep-agents 14 26]
 
 Schedules the example week of README command 1 (tests/golden/example/
 requirements.csv, its roster and wfm.toml) up to the repair, then runs the
@@ -12,6 +12,12 @@ many hours either side of its short interval (10000: the whole week, as at
 before and after, and the plan's objective before and after. The rounds and
 shortfalls do not depend on the machine (node budget and seeded draws); the
 seconds do.
+
+Then the sweep (`repair.swept_schedule`, 2 passes as configured) from the
+schedule the repair with a 36-hour window left, once per `--sweep-agents`: at
+most that many of a site's agents in one programme (26: all of Manila's in
+one). Printed per group size: programmes, their mean seconds, the sweep's
+seconds, agent-hours short and objective before and after.
 """
 
 from __future__ import annotations
@@ -51,16 +57,29 @@ def repair_inputs() -> tuple[tuple, dict]:
         return args[0]
 
     planner.repaired_schedule = keep
+    planner.swept_schedule = lambda schedule, *a, **k: schedule
     planner.schedule_requirements(needed, sites=list(config.sites), options=options, roster=roster)
     return caught[0]
 
 
-def run(args: tuple, kwargs: dict, hours: float) -> dict[str, float]:
-    """The repair from the captured schedule with a window of `hours`; its figures."""
+def run(args: tuple, kwargs: dict, hours: float) -> tuple[dict[str, float], object]:
+    """The repair from the captured schedule with a window of `hours`; its figures
+    and the repaired schedule."""
+    repair.WINDOW = pd.Timedelta(hours=hours)
+    return timed_step(repair.repaired_schedule, args, kwargs)
+
+
+def sweep(args: tuple, kwargs: dict, agents: int) -> dict[str, float]:
+    """The sweep from the repaired schedule in `args`, at most `agents` a programme."""
+    repair.SWEEP_AGENTS = agents
+    return timed_step(repair.swept_schedule, args, kwargs)[0]
+
+
+def timed_step(step_of, args: tuple, kwargs: dict) -> tuple[dict[str, float], object]:
+    """Run a repair step from the schedule in `args`; its figures and its schedule."""
     schedule, requirements = args[0], args[1]
     options, sites = kwargs["options"], kwargs["sites"]
     step = options.interval_minutes / 60
-    repair.WINDOW = pd.Timedelta(hours=hours)
     rounds: list[float] = []
     timed = repair._repaired_site
 
@@ -75,13 +94,12 @@ def run(args: tuple, kwargs: dict, hours: float) -> dict[str, float]:
     clock = time.perf_counter()
     try:
         with solve_budget(options.time_limit_seconds):
-            out = repair.repaired_schedule(*args, **kwargs)
+            out = step_of(*args, **kwargs)
     finally:
         repair._repaired_site = timed
     seconds = time.perf_counter() - clock
     after = coverage_frame(requirements, out, options=options)
     return {
-        "hours": hours,
         "rounds": len(rounds),
         "round_seconds": sum(rounds) / max(len(rounds), 1),
         "seconds": seconds,
@@ -89,22 +107,30 @@ def run(args: tuple, kwargs: dict, hours: float) -> dict[str, float]:
         "short_after": float(after["shortfall"].sum()) * step,
         "objective_before": repair._objective(schedule, before, sites, options),
         "objective_after": repair._objective(out, after, sites, options),
-    }
+    }, out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hours", type=float, nargs="+", default=[36.0, 10000.0])
+    parser.add_argument("--sweep-agents", type=int, nargs="+", default=[14, 26])
     given = parser.parse_args()
     args, kwargs = repair_inputs()
     print("window h | rounds | s a round | repair s | short before -> after | objective")
     for hours in given.hours:
-        r = run(args, kwargs, hours)
-        print(
-            f"{r['hours']:8g} | {r['rounds']:6d} | {r['round_seconds']:9.2f} | "
-            f"{r['seconds']:8.1f} | {r['short_before']:6.2f} -> {r['short_after']:5.2f} | "
-            f"{r['objective_before']:,.2f} -> {r['objective_after']:,.2f}"
-        )
+        print(f"{hours:8g} | " + _row(run(args, kwargs, hours)[0]))
+    repaired = run(args, kwargs, 36.0)[1]
+    print("\nsweep, agents | programmes | s each | sweep s | short before -> after | objective")
+    for agents in given.sweep_agents:
+        print(f"{agents:13d} | " + _row(sweep((repaired, *args[1:]), kwargs, agents)))
+
+
+def _row(r: dict[str, float]) -> str:
+    return (
+        f"{r['rounds']:6d} | {r['round_seconds']:9.2f} | "
+        f"{r['seconds']:8.1f} | {r['short_before']:6.2f} -> {r['short_after']:5.2f} | "
+        f"{r['objective_before']:,.2f} -> {r['objective_after']:,.2f}"
+    )
 
 
 if __name__ == "__main__":

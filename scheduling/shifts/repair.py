@@ -125,8 +125,8 @@ SWEEP_STRIDE = pd.Timedelta(hours=24)
 """Sweep windows start this far apart (they overlap by `SWEEP_WINDOW` - this)."""
 SWEEP_AGENTS = 14
 """Most agents one sweep programme re-decides (benchmarks/repair_rounds.py: on
-the example week, a site's 26 agents in one programme took three times as long
-a pass as two groups of 13 and lowered the objective less per second)."""
+the example week, two groups of Manila's 26 agents lowered the objective by
+1,193 in 23.4 s of sweep, all 26 in one programme by 1,396 in 111.5 s)."""
 
 _EPS = 1e-6
 
