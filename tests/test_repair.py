@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from test_assign import DAYS, make_options, make_site, roster, rule_breaks
 
 from scheduling.columns import SCHEDULE_COLUMNS
-from scheduling.shifts.assign import assign_agents
+from scheduling.shifts.assign import assign_agents, steadied_schedule
 from scheduling.shifts.coverage import coverage_frame
 from scheduling.shifts.repair import (
     _objective,
@@ -417,3 +417,43 @@ def test_repair_and_sweep_keep_every_rule_and_never_raise_the_objective(case) ->
     after = _objective(out, coverage_frame(need, out, options=options), [MIXED], options)
     assert after <= before + 1e-9
     assert list(out.columns) == list(schedule.columns)
+
+
+def crosswise(skills_b: str):
+    """Ann on Monday 08-16 and Tuesday 16-24, Bob (skills `skills_b`) the other way round."""
+    options = make_options(min_rest_hours=0, consecutive_days_off=0)
+    staff = roster({"agent": "ann", "skills": "chat"}, {"agent": "bob", "skills": skills_b})
+    staff["site"] = MIXED.name
+    agents = roster_agents(staff, sites=[MIXED], options=options)
+    day = pd.Timedelta(days=1)
+    early = (MONDAY + pd.Timedelta(hours=8), MONDAY + pd.Timedelta(hours=16))
+    late = (MONDAY + pd.Timedelta(hours=16), MONDAY + day)
+    tuesday = [(s + day, e + day) for s, e in (early, late)]
+    schedule = as_schedule(
+        schedule_rows("ann", [early, tuesday[1]])
+        + schedule_rows("bob", [late, tuesday[0]], skills=skills_b)
+    )
+    need = pd.concat(
+        [requirements({i: 1.0 for i in range(8, 48)}, queue=q) for q in ("chat", "phone")]
+    )
+    return options, staff, agents, schedule, need
+
+
+def test_steadying_a_moved_schedule_swaps_same_skilled_agents_only() -> None:
+    options, staff, agents, schedule, need = crosswise("chat")
+    out = steadied_schedule(
+        schedule, MIXED_SHIFTS, agents=agents, sites=[MIXED], options=options, horizon=DAYS3
+    )
+    starts = {n: {s.hour for s in out.loc[out["agent"] == n, "start"]} for n in ("ann", "bob")}
+    assert sorted(sorted(hours) for hours in starts.values()) == [[8], [16]]  # one start each
+    pd.testing.assert_frame_equal(
+        coverage_frame(need, out, options=options), coverage_frame(need, schedule, options=options)
+    )
+    assert rule_breaks(out, None, MIXED_SHIFTS, staff, [MIXED], options, DAYS3) == []
+    options, staff, agents, schedule, need = crosswise("chat;phone")
+    out = steadied_schedule(
+        schedule, MIXED_SHIFTS, agents=agents, sites=[MIXED], options=options, horizon=DAYS3
+    )
+    pd.testing.assert_frame_equal(
+        out, schedule.sort_values(["start", "site", "agent", "queue"], ignore_index=True)
+    )

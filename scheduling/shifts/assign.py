@@ -431,6 +431,58 @@ def _steadied(
     )
 
 
+def steadied_schedule(
+    schedule: pd.DataFrame,
+    shifts: pd.DataFrame,
+    *,
+    agents: Sequence[Agent],
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+    horizon: tuple[pd.Timestamp, pd.Timestamp],
+    release: Mapping[str, pd.Timestamp] | None = None,
+    weekend_due: Collection[str] = (),
+) -> pd.DataFrame:
+    """A roster's schedule with same-day shifts swapped for steadier starts (`_steadied`).
+
+    For a schedule that steps after the assignment changed (the repair, the
+    sweep). Only agents with the same skills swap, so every row keeps its
+    `queue` and the coverage and cost stay; each agent's rules are checked as
+    in the assignment. `shifts` (`generate_shifts` columns) gives the rows'
+    paid hours (their length where a row is not a candidate shift).
+
+    Returns:
+        The schedule in its columns, sorted by start, site, agent, queue.
+    """
+    if options.steady_starts <= 0 or schedule.empty:
+        return schedule
+    paid = {
+        (site, begin, end): float(hours)
+        for site, begin, end, hours in zip(
+            shifts[SITE], shifts[START], shifts[END], shifts[PAID_HOURS], strict=True
+        )
+    }
+    first = pd.Timestamp(horizon[0]).tz_convert("UTC")
+    out = schedule.reset_index(drop=True)
+    for site in sites:
+        staff = [agent for agent in agents if agent.site == site.name]
+        rows = out.index[out[SITE] == site.name]
+        if len(staff) < 2 or rows.empty:
+            continue
+        skills = {agent.name: tuple(sorted(agent.skills)) for agent in staff}
+        taken = []
+        for row in rows:
+            name, begin, end = out.at[row, AGENT], out.at[row, START], out.at[row, END]
+            if name not in skills:
+                continue
+            hours = paid.get((site.name, begin, end), (end - begin).total_seconds() / 3600)
+            slot = make_slot(str(row), site, skills[name], (begin, end), hours, first)
+            taken.append((name, slot))
+        rules = _Rules.at_site(options, site, horizon, release=release, weekend_due=weekend_due)
+        for name, slot in _steadied(taken, staff, rules, options.steady_starts):
+            out.at[int(slot.shift_id), AGENT] = name
+    return out.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
+
+
 def _working_days(work: dict[str, list[_Slot]], rules: _Rules) -> list[tuple[int, list[str]]]:
     """(local day, agents working it, by name) for every day someone works, in day order."""
     on: dict[int, list[str]] = defaultdict(list)

@@ -30,7 +30,7 @@ from scheduling.columns import (
     START,
 )
 from scheduling.errors import InputError
-from scheduling.shifts.assign import anonymous_agents, assign_agents
+from scheduling.shifts.assign import anonymous_agents, assign_agents, steadied_schedule
 from scheduling.shifts.coverage import coverage_frame, plan_objective
 from scheduling.shifts.demand import requirement_table
 from scheduling.shifts.limits import HeadcountLimit
@@ -261,7 +261,16 @@ def _scheduled(
                 weekend_due=weekend_due,
             )
         if fixed is not schedule:
-            schedule = fixed
+            schedule = steadied_schedule(  # they move shifts without weighing start times
+                fixed,
+                shifts,
+                agents=run.agents,
+                sites=run.active,
+                options=options,
+                horizon=run.horizon,
+                release=release,
+                weekend_due=weekend_due,
+            )
             coverage = coverage_frame(requirements, schedule, options=options)
     configured = {s.name: s for s in run.active}
     binding = _binding(model, result, unfilled, configured, roster is not None)
