@@ -2,7 +2,10 @@
 
     requirements -> candidate shifts (`shifts`) and breaks (`breaks`)
                  -> integer programme over skill groups (`skills`, `model`)
-                 -> named agents (`assign`) -> coverage of the final schedule (`coverage`)
+                 -> named agents (`assign`) and extra shifts (`topup`)
+                 -> with a roster: the repair, the sweep (`repair`) and steady
+                    starts again (`assign.steadied_schedule`)
+                 -> coverage of the final schedule (`coverage`)
 
 With a roster, a site's headcount in the programme is also capped at its number
 of roster agents, and each skill group's at its own agents, days off and hours,
