@@ -250,30 +250,20 @@ def _scheduled(
         schedule = schedule.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
         coverage = coverage_frame(requirements, schedule, options=options)
     if run.agents is not None:
+        given = {
+            "agents": run.agents,
+            "sites": run.active,
+            "options": options,
+            "horizon": run.horizon,
+            "release": release,
+            "weekend_due": weekend_due,
+        }
         fixed = schedule
         for improved in (repaired_schedule, swept_schedule):
-            fixed = improved(
-                fixed,
-                requirements,
-                shifts,
-                agents=run.agents,
-                sites=run.active,
-                options=options,
-                horizon=run.horizon,
-                release=release,
-                weekend_due=weekend_due,
-            )
+            fixed = improved(fixed, requirements, shifts, **given)
         if fixed is not schedule:
-            schedule = steadied_schedule(  # they move shifts without weighing start times
-                fixed,
-                shifts,
-                agents=run.agents,
-                sites=run.active,
-                options=options,
-                horizon=run.horizon,
-                release=release,
-                weekend_due=weekend_due,
-            )
+            # they move shifts without weighing start times
+            schedule = steadied_schedule(fixed, shifts, **given)
             coverage = coverage_frame(requirements, schedule, options=options)
     configured = {s.name: s for s in run.active}
     binding = _binding(model, result, unfilled, configured, roster is not None)
