@@ -189,14 +189,8 @@ def repaired_schedule(
     coverage = coverage_frame(requirements, schedule, options=options)
     value = _objective(schedule, coverage, sites, options)
     grid = pd.DatetimeIndex(coverage[INTERVAL_START].unique()).sort_values()
-    staff_of: dict[str, list[Agent]] = defaultdict(list)
-    for agent in agents:
-        staff_of[agent.site].append(agent)
-    reach = {
-        name: _reach(shifts[shifts[SITE] == name], grid, options)
-        for name in sorted(staff_of)
-        if name in by_name
-    }
+    staff_of, tables = _by_site(agents, shifts, by_name)
+    reach = {name: _reach(tables[name], grid, options) for name in sorted(staff_of)}
     rng = random.Random(REPAIR_SEED)
     patience = {name: PATIENCE for name in reach}
     clock = time.perf_counter()
@@ -219,7 +213,7 @@ def repaired_schedule(
         candidate = _repaired_site(
             schedule,
             coverage,
-            shifts[shifts[SITE] == name],
+            tables[name],
             site,
             staff,
             staff_of[name],
@@ -232,10 +226,9 @@ def repaired_schedule(
         if candidate is None:
             patience[name] -= 1
             continue
-        covered = coverage_frame(requirements, candidate, options=options)
-        better = _objective(candidate, covered, sites, options)
-        if better < value - _EPS:
-            schedule, coverage, value = candidate, covered, better
+        trial = _measured(candidate, requirements, sites, options)
+        if trial[2] < value - _EPS:
+            schedule, coverage, value = trial
             patience[name] = PATIENCE
         else:
             patience[name] -= 1
@@ -264,10 +257,7 @@ def swept_schedule(
     by_name = {s.name: s for s in sites}
     coverage = coverage_frame(requirements, schedule, options=options)
     value = _objective(schedule, coverage, sites, options)
-    staff_of: dict[str, list[Agent]] = defaultdict(list)
-    for agent in agents:
-        if agent.site in by_name:
-            staff_of[agent.site].append(agent)
+    staff_of, tables = _by_site(agents, shifts, by_name)
     begins = pd.date_range(horizon[0], horizon[1], freq=SWEEP_STRIDE, inclusive="left")
     rng = random.Random(REPAIR_SEED)
     clock = time.perf_counter()
@@ -286,7 +276,7 @@ def swept_schedule(
                     candidate = _repaired_site(
                         schedule,
                         coverage,
-                        shifts[shifts[SITE] == name],
+                        tables[name],
                         by_name[name],
                         staff,
                         staff_of[name],
@@ -299,13 +289,34 @@ def swept_schedule(
                     )
                     if candidate is None:
                         continue
-                    covered = coverage_frame(requirements, candidate, options=options)
-                    better = _objective(candidate, covered, sites, options)
-                    if better < value - _EPS:
-                        schedule, coverage, value = candidate, covered, better
+                    trial = _measured(candidate, requirements, sites, options)
+                    if trial[2] < value - _EPS:
+                        schedule, coverage, value = trial
         if value > before - _EPS:
             break
     return schedule
+
+
+def _by_site(
+    agents: Sequence[Agent], shifts: pd.DataFrame, by_name: Mapping[str, Site]
+) -> tuple[dict[str, list[Agent]], dict[str, pd.DataFrame]]:
+    """The agents of each site in `by_name` that has any, and that site's candidate shifts."""
+    staff_of: dict[str, list[Agent]] = defaultdict(list)
+    for agent in agents:
+        if agent.site in by_name:
+            staff_of[agent.site].append(agent)
+    return dict(staff_of), {name: shifts[shifts[SITE] == name] for name in staff_of}
+
+
+def _measured(
+    candidate: pd.DataFrame,
+    requirements: pd.DataFrame,
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """A candidate schedule, its coverage and its objective (`_objective`)."""
+    covered = coverage_frame(requirements, candidate, options=options)
+    return candidate, covered, _objective(candidate, covered, sites, options)
 
 
 def _groups(rng: random.Random, staff: Sequence[Agent]) -> list[list[Agent]]:
