@@ -195,6 +195,9 @@ class ShiftModel:
         shortfall: agents short, keyed (queue, interval_start), for every
             interval with a positive requirement.
         cover: coverage constraints, keyed (Hall set of queues, interval_start).
+        capacity: each skill group's agents on duty in each interval (cap[g,t]
+            of the module docstring: shares of x less those of w), as
+            (variable, coefficient) terms keyed (group, position in `intervals`).
         headcount: headcount and hours limits, keyed by constraint name.
         shifts: candidate shifts (`scheduling.shifts.templates` columns), indexed by shift_id.
         break_choices: candidate breaks of every rule
@@ -219,6 +222,7 @@ class ShiftModel:
     breaks: dict[tuple[str, Group, pd.Timestamp], pulp.LpVariable]
     shortfall: dict[tuple[str, pd.Timestamp], pulp.LpVariable]
     cover: dict[tuple[Group, pd.Timestamp], pulp.LpConstraint]
+    capacity: dict[tuple[Group, int], list[tuple[pulp.LpVariable, float]]]
     headcount: dict[str, HeadcountLimit]
     shifts: pd.DataFrame
     break_choices: pd.DataFrame
@@ -279,6 +283,7 @@ def build_model(
         breaks=w,
         shortfall=shortfall,
         cover=cover,
+        capacity=dict(capacity),
         headcount=limits,
         shifts=ready.shifts,
         break_choices=ready.choices,

@@ -27,7 +27,7 @@ from datetime import date
 
 import pandas as pd
 
-from scheduling.columns import AGENT, END, SITE, START
+from scheduling.columns import AGENT, END, INTERVAL_START, SITE, START
 from scheduling.shifts.daysoff import DaysOff
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.rolling import Rolling
@@ -50,6 +50,29 @@ def week_starts(
     while out[-1] + WEEK < end:
         out.append(out[-1] + WEEK)
     return out
+
+
+def week_spans(
+    horizon: tuple[pd.Timestamp, pd.Timestamp], first_days: int = 7
+) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """The horizon as 7-day blocks, the first `first_days` long and the last
+    perhaps shorter (each site's weeks are these cut at its local midnights:
+    `week_bounds`)."""
+    start, end = horizon
+    return [(max(s, start), min(s + WEEK, end)) for s in week_starts(horizon, first_days)]
+
+
+def week_window(sites: Sequence[Site]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The instants a week's programme covers: from its first site's week start to
+    its last site's week end (the sites of `sites_in_week`)."""
+    spans = [site.span for site in sites if site.span is not None]
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def rows_within(frame: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp]) -> pd.DataFrame:
+    """The rows of a requirement frame whose `interval_start` (UTC) is in [start, end)."""
+    times = frame[INTERVAL_START]
+    return frame[(times >= span[0]) & (times < span[1])].reset_index(drop=True)
 
 
 def week_bounds(

@@ -103,6 +103,11 @@ def starts_shifts(site: Site, start: pd.Timestamp, end: pd.Timestamp) -> bool:
     return bool(_site_shifts(site, max(first, start), min(last, end)))
 
 
+def anyone_works(sites: Sequence[Site]) -> bool:
+    """True when a shift of some site of a week starts in its span (`Site.span`)."""
+    return any(site.span and starts_shifts(site, *site.span) for site in sites)
+
+
 def shift_costs(shifts: pd.DataFrame, *, sites: Sequence[Site] | Mapping[str, Site]) -> pd.Series:
     """Cost of one agent working each row of a shift or schedule frame.
 

@@ -23,22 +23,12 @@ where its weekly rules (days, hours, days off in a row) hold.
   left in the week's first days (`SkillGroup.lead_in`, `lead_off`).
 
 Time grows with the number of weeks, and each week is as good as a one-week
-plan. How far the whole plan can be from optimal: the programme of the whole
-horizon, with the cover rows dropped that shifts of two weeks can reach (from
-each week's latest site week start for L hours, L the longest shift, and from
-the earliest site week start of the next week on), without the surplus penalty
-and with rest across weeks left out, falls apart into one programme per week,
-each the week's own shifts under its weekly rules; its optimum is at most that
-of any plan of the horizon, since every plan's shifts of week k are a solution
-of week k's part at no more cost (each shift is paid in the week it starts;
-each interval kept is covered by that week's shifts only; penalties are >= 0).
-The sum of the weeks' root bounds (HiGHS at its root node, with its cuts) is
-therefore a lower bound on the cost of any plan (with rolling weeks too: every
-calendar week of a site is one of its 7-day windows, so a rolling plan keeps
-the calendar rules), and the plan's own objective
+plan. How far the whole plan can be from optimal: `weekbound.weekly_bound`
+bounds the cost of any plan of the horizon from the weeks' own programmes
+(the instants two weeks' shifts reach priced, not dropped); it is computed in
+a second process while the weeks are scheduled, and the plan's own objective
 (paid cost, plus the penalties of its shortfall and surplus, measured on the
-final schedule) is compared with it. The bound is computed in a second process
-while the weeks are scheduled.
+final schedule) is compared with it.
 """
 
 from __future__ import annotations
@@ -66,10 +56,8 @@ from scheduling.columns import (
     START,
     TIMEZONE,
 )
-from scheduling.errors import InfeasibleError, InputError
 from scheduling.shifts.agents import local_weekends, weekend_free
 from scheduling.shifts.coverage import coverage_frame, plan_objective
-from scheduling.shifts.model import build_model, solve
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import (
     Run,
@@ -88,10 +76,13 @@ from scheduling.shifts.siteweeks import (
     local_midnight,
     previous_weeks,
     recent_days,
+    rows_within,
     sites_in_week,
-    week_starts,
+    week_spans,
+    week_window,
 )
-from scheduling.shifts.templates import generate_shifts, starts_shifts
+from scheduling.shifts.templates import anyone_works
+from scheduling.shifts.weekbound import weekly_bound
 from scheduling.solver import SolveResult
 
 __all__ = ["MAX_WEEKS", "WeekDone", "releases_after", "schedule_horizon", "week_spans"]
@@ -118,16 +109,6 @@ class WeekDone:
     cost: float
     gap: float | None
     seconds: float
-
-
-def week_spans(
-    horizon: tuple[pd.Timestamp, pd.Timestamp], first_days: int = 7
-) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """The horizon as 7-day blocks, the first `first_days` long and the last
-    perhaps shorter (each site's weeks are these cut at its local midnights:
-    `siteweeks.week_bounds`)."""
-    start, end = horizon
-    return [(max(s, start), min(s + WEEK, end)) for s in week_starts(horizon, first_days)]
 
 
 def schedule_horizon(
@@ -219,13 +200,13 @@ def _weeks(
         week_sites = sites_in_week(
             sites, run.horizon, k, options.week_start_day, options.first_week_days
         )
-        if not _anyone_works(week_sites):  # a part week no site works in: left short
+        if not anyone_works(week_sites):  # a part week no site works in: left short
             continue
         if rolling and roster is not None:
             carried = _recent(previous, done, week_sites, span[0])
         try:
             result = schedule_requirements(
-                _carried_off(_within(frame, _window(week_sites)), done, options),
+                _carried_off(rows_within(frame, week_window(week_sites)), done, options),
                 sites=week_sites,
                 options=options,
                 roster=roster,
@@ -396,23 +377,6 @@ def _with_utc(requirements: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _anyone_works(sites: Sequence[Site]) -> bool:
-    """True when a shift of some site of the week starts in its span (`Site.span`)."""
-    return any(site.span and starts_shifts(site, *site.span) for site in sites)
-
-
-def _window(sites: Sequence[Site]) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The instants a week's programme covers: from its first site's week start to
-    its last site's week end."""
-    spans = [site.span for site in sites if site.span is not None]
-    return min(s for s, _ in spans), max(e for _, e in spans)
-
-
-def _within(frame: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp]) -> pd.DataFrame:
-    times = frame[INTERVAL_START]
-    return frame[(times >= span[0]) & (times < span[1])].reset_index(drop=True)
-
-
 def _carried_off(
     needed: pd.DataFrame, done: list[ScheduleResult], options: ScheduleOptions
 ) -> pd.DataFrame:
@@ -574,54 +538,3 @@ def _joined(
         site_costs=dict(sorted(site_costs.items())),
         objective=objective,
     )
-
-
-def _exclusive(
-    week: Sequence[Site], *, first: bool, reach: pd.Timedelta
-) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The instants of a week only its own shifts can cover (see `weekly_bound`):
-    from its latest site week start plus `reach` (the first week: from its start)
-    to its earliest site week end (the next week's first start)."""
-    spans = [site.span for site in week if site.span is not None]
-    begin = min(s for s, _ in spans) if first else max(s for s, _ in spans) + reach
-    return begin, min(e for _, e in spans)
-
-
-def weekly_bound(frame: pd.DataFrame, run: Run, options: ScheduleOptions) -> float | None:
-    """A lower bound on the cost of any plan of the horizon (module docstring), or None.
-
-    Args:
-        frame: the horizon's requirements (`schedule_requirements`, UTC times).
-        run: the run's sites, groups and horizon (`setup_run`, without release).
-        options: the weekly rules (not cyclic).
-    """
-    reach = pd.Timedelta(hours=max(max(site.shift_hours) for site in run.active))
-    unpriced = dataclasses.replace(options, surplus_penalty=0.0)
-    total = 0.0
-    for k in range(len(week_spans(run.horizon, options.first_week_days))):
-        week_sites = sites_in_week(
-            run.planned, run.horizon, k, options.week_start_day, options.first_week_days
-        )
-        if not _anyone_works(week_sites):  # no shift covers it: any plan's cost there >= 0
-            continue
-        window = _window(week_sites)
-        part = _within(frame, window)
-        begin, end = _exclusive(week_sites, first=k == 0, reach=reach)
-        times = part[INTERVAL_START]
-        part.loc[(times < begin) | (times >= end), AGENTS_SCHEDULED] = 0.0
-        shifts = generate_shifts(week_sites, start=window[0], end=window[1])
-        model = build_model(part, shifts, sites=week_sites, options=unpriced, groups=run.groups)
-        try:
-            result = solve(
-                model,
-                solver=options.solver,
-                time_limit_seconds=options.time_limit_seconds,
-                gap=options.gap,
-                node_limit=1,
-            )
-        except (InfeasibleError, InputError):
-            return None
-        if result.bound is None:
-            return None
-        total += result.bound
-    return total

@@ -1,0 +1,204 @@
+"""A lower bound on the cost of any plan of a multi-week horizon, week by week.
+
+A horizon of several weeks is scheduled one week's programme at a time
+(`scheduling.shifts.weeks`), so no solver sees the whole horizon and none
+proves a bound for it. This one is built from the same weekly programmes.
+
+Week k's programme holds the shifts that start in week k of their site (its
+`span`) and its weekly rules. An instant t that only week k's shifts can reach
+(from its latest site's week start plus the longest shift, or its start for
+the first week, to its earliest site's week end, or the horizon's end for the
+last week) keeps its cover rows there. The other instants, near the weeks'
+boundaries, are reached by the shifts of two weeks; their rows are relaxed
+in the Lagrangian way rather than dropped: with a price l_t >= 0 per agent on
+duty in t,
+
+    bound = sum_t l_t R_t + sum_k (root bound of week k's programme with
+            objective c x - sum_{t near a boundary} l_t cap_k[t])
+
+where R_t is the agents required in t (all queues) and cap_k[t] the agents of
+week k's shifts on duty in t (breaks off; `ShiftModel.capacity`). It is below
+the cost of any plan of the horizon: for every plan, each interval's queues are
+served by at most the agents on duty, so sum_q (R_q,t - short_q,t) <= sum_k
+cap_k[t]; adding l_t times the slack of that row to the plan's cost lowers it
+(the row holds) and splits it into one term per week plus sum_t (P h - l_t)
+short_t >= 0 (l_t <= P h, the shortfall penalty of an agent-interval); each
+week's term is at least the root bound of its programme, whose rows every
+plan's week keeps (the surplus penalty, >= 0, and the rest across weeks left
+out). Each week's grid runs one longest shift past its last site's week end,
+so every shift of the week is credited for all it covers.
+
+Prices: l_t = h min(P, least cost per hour of a candidate shift of a week that
+reaches t, cost / length) per interval of h hours; where no shift reaches t, P h
+(every plan is short there). At such prices no shift earns more than it costs,
+so a week gains nothing from agents put on only for the credit (which is why
+its programme may still leave out the shifts no requirement of the week needs),
+and each agent-hour the weeks share is counted at the least it could cost.
+With every l_t = 0 this is the bound with those rows dropped: on the example
+company's four weeks they hold 8.2% of the agent-hours required, and the
+prices raise the bound from 79,849.00 to 82,649.79 (`benchmarks/weekly_bound.py`).
+
+The bound is computed in a second process while the weeks are scheduled
+(`weeks._bound_in_background`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from scheduling.columns import AGENTS_SCHEDULED, END, INTERVAL_START, START
+from scheduling.errors import InfeasibleError, InputError
+from scheduling.shifts.model import ShiftModel, build_model, solve
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.planner import Run
+from scheduling.shifts.sites import Site
+from scheduling.shifts.siteweeks import rows_within, sites_in_week, week_spans, week_window
+from scheduling.shifts.templates import anyone_works, generate_shifts
+
+__all__ = ["weekly_bound"]
+
+Span = tuple[pd.Timestamp, pd.Timestamp]
+
+
+@dataclass(frozen=True)
+class _Week:
+    """One week of the bound: its sites (with spans), the instants its programme
+    sees (`grid`), those only its shifts reach (`own`) and its candidate shifts."""
+
+    sites: list[Site]
+    grid: Span
+    own: Span
+    shifts: pd.DataFrame
+
+
+def weekly_bound(
+    frame: pd.DataFrame, run: Run, options: ScheduleOptions, *, priced: bool = True
+) -> float | None:
+    """A lower bound on the cost of any plan of the horizon (module docstring), or None.
+
+    Args:
+        frame: the horizon's requirements (`schedule_requirements`, UTC times).
+        run: the run's sites, groups and horizon (`setup_run`, without release).
+        options: the weekly rules (not cyclic).
+        priced: False drops the rows of the hours two weeks share instead of
+            pricing them (every l_t = 0; a weaker bound, for comparison).
+
+    Returns:
+        Cost units (paid cost plus shortfall penalties), or None when a week's
+        programme gave no bound (its time limit, or a programme HiGHS refused).
+    """
+    weeks = _bound_weeks(run, options)
+    step = pd.Timedelta(minutes=options.interval_minutes)
+    prices = boundary_prices(frame, weeks, step=step, penalty=options.shortfall_penalty)
+    if not priced:
+        prices = prices * 0.0
+    required = frame.groupby(INTERVAL_START)[AGENTS_SCHEDULED].sum()
+    total = float((prices * required.reindex(prices.index, fill_value=0.0)).sum())
+    unpriced = dataclasses.replace(options, surplus_penalty=0.0)
+    for week in weeks:
+        part = rows_within(frame, week.grid)
+        times = part[INTERVAL_START]
+        part.loc[(times < week.own[0]) | (times >= week.own[1]), AGENTS_SCHEDULED] = 0.0
+        model = build_model(
+            part, week.shifts, sites=week.sites, options=unpriced, groups=run.groups
+        )
+        _credit(model, prices)
+        try:
+            result = solve(
+                model,
+                solver=options.solver,
+                time_limit_seconds=options.time_limit_seconds,
+                gap=options.gap,
+                node_limit=1,
+            )
+        except (InfeasibleError, InputError):
+            return None
+        if result.bound is None:
+            return None
+        total += result.bound
+    return total
+
+
+def _bound_weeks(run: Run, options: ScheduleOptions) -> list[_Week]:
+    """The weeks in which some site works, with their grids and own instants."""
+    reach = pd.Timedelta(hours=max(max(site.shift_hours) for site in run.active))
+    count = len(week_spans(run.horizon, options.first_week_days))
+    weeks = []
+    for k in range(count):
+        sites = sites_in_week(
+            run.planned, run.horizon, k, options.week_start_day, options.first_week_days
+        )
+        if not anyone_works(sites):  # no shift starts in it: its instants are priced
+            continue
+        window = week_window(sites)
+        own = _own(sites, first=k == 0, last=k == count - 1, reach=reach)
+        shifts = generate_shifts(sites, start=window[0], end=window[1])
+        weeks.append(_Week(sites, (window[0], window[1] + reach), own, shifts))
+    return weeks
+
+
+def _own(sites: Sequence[Site], *, first: bool, last: bool, reach: pd.Timedelta) -> Span:
+    """The instants of a week only its own shifts can reach: from its latest site
+    week start plus `reach` (the first week: from its start) to its earliest site
+    week end (the last week: to its end)."""
+    spans = [site.span for site in sites if site.span is not None]
+    begin = min(s for s, _ in spans) if first else max(s for s, _ in spans) + reach
+    end = max(e for _, e in spans) if last else min(e for _, e in spans)
+    return begin, end
+
+
+def boundary_prices(
+    frame: pd.DataFrame, weeks: Sequence[_Week], *, step: pd.Timedelta, penalty: float
+) -> pd.Series:
+    """l_t (cost units per agent on duty for an interval) of each interval of
+    `frame` no week owns (module docstring), indexed by interval_start (UTC).
+
+    Args:
+        frame: requirements with `interval_start` (UTC).
+        weeks: the weeks of the bound (`_bound_weeks`).
+        step: the interval length.
+        penalty: the shortfall penalty per agent-hour.
+    """
+    times = pd.DatetimeIndex(sorted(frame[INTERVAL_START].unique()))
+    owned = np.zeros(len(times), dtype=bool)
+    for week in weeks:
+        owned |= (times >= week.own[0]) & (times < week.own[1])
+    shared = times[~owned]
+    hours = step / pd.Timedelta(hours=1)
+    best = np.full(len(shared), penalty * hours)
+    begins = _nanoseconds(shared)
+    for week in weeks:
+        if week.shifts.empty:
+            continue
+        starts = _nanoseconds(week.shifts[START])[:, None]
+        ends = _nanoseconds(week.shifts[END])[:, None]
+        length = (ends - starts) / pd.Timedelta(hours=1).value
+        rate = week.shifts["cost"].to_numpy()[:, None] / length * hours
+        reaching = (starts < begins + step.value) & (ends > begins)
+        least = np.where(reaching, rate, np.inf).min(axis=0, initial=np.inf)
+        best = np.minimum(best, least)
+    return pd.Series(best, index=shared)
+
+
+def _nanoseconds(times: pd.Series | pd.DatetimeIndex) -> np.ndarray:
+    """tz-aware instants as int64 nanoseconds since the epoch (UTC)."""
+    return pd.DatetimeIndex(times).as_unit("ns").asi8
+
+
+def _credit(model: ShiftModel, prices: pd.Series) -> None:
+    """Take l_t cap_k[t] off the week's objective for each priced interval it sees."""
+    price_at = {i: float(prices[t]) for i, t in enumerate(model.intervals) if t in prices.index}
+    credit: dict[pulp.LpVariable, float] = {}  # a shift's variable recurs over its intervals
+    for (_, i), capacity in sorted(model.capacity.items(), key=lambda item: item[0][::-1]):
+        price = price_at.get(i, 0.0)
+        if price > 0:
+            for var, share in capacity:
+                credit[var] = credit.get(var, 0.0) - price * share
+    if credit:
+        model.problem.setObjective(model.problem.objective + pulp.LpAffineExpression(credit))
