@@ -302,3 +302,21 @@ def test_a_failed_bound_process_leaves_the_bound_unknown(monkeypatch):
     result = schedule_horizon(requirements(10), sites=[site()], options=options())
     assert result.solve.bound is None and result.solve.gap is None
     assert len(result.schedule) > 0
+
+
+def test_an_agent_whose_first_week_hours_ran_out_is_named_for_that_week_only():
+    """Hours carried in from the previous schedule leave 4 of 40: the warning says
+    the first week, not the contract, keeps the agent off shifts."""
+    from scheduling.shifts.roster import Agent, Carry, unworkable, with_carry
+
+    one = site(max_agents=None)
+    fresh = Agent(name="a00", site=one.name, skills=("phone",), max_hours=40.0)
+    part = Agent(name="a01", site=one.name, skills=("phone",), max_hours=4.0)
+    carried = with_carry([fresh, part], {"a00": Carry(days=(0, 1, 2, 3), hours=36.0)})
+    lines = unworkable(carried, [one])
+    assert len(lines) == 2
+    first, contract = sorted(lines)
+    assert "a00" in first and "hours left in its first week" in first
+    assert "this week only" in first
+    assert "a01" in contract and "weekly hours (contracted_hours)" in contract
+    assert unworkable([fresh], [one]) == []

@@ -213,9 +213,10 @@ def _clock(value: object, where: str) -> int | None:
 
 def unworkable(agents: Sequence[Agent], sites: Sequence[Site]) -> list[str]:
     """Why roster agents can take no shift of their site at all, one line per site
-    and reason: weekly hours below the site's shortest shift, or unavailable on
-    every day the site starts shifts. Such agents are valid input (someone on
-    leave), so this is a warning, not an error."""
+    and reason: weekly hours below the site's shortest shift (or, for an agent
+    who worked before the horizon, the hours its first week has left), or
+    unavailable on every day the site starts shifts. Such agents are valid
+    input (someone on leave), so this is a warning, not an error."""
     by_name = {site.name: site for site in sites}
     found: dict[tuple[str, str], list[str]] = {}
     for agent in agents:
@@ -223,7 +224,12 @@ def unworkable(agents: Sequence[Agent], sites: Sequence[Site]) -> list[str]:
         if site is None:
             continue
         shortest = min(site.shift_hours)
-        if agent.max_hours + 1e-9 < shortest:
+        if agent.max_hours + 1e-9 < shortest and agent.worked_days:
+            why = (
+                "hours left in its first week after the previous schedule's shifts below "
+                f"its shortest shift of {shortest:g} h (this week only)"
+            )
+        elif agent.max_hours + 1e-9 < shortest:
             why = f"weekly hours (contracted_hours) below its shortest shift of {shortest:g} h"
         elif set(site.days) <= set(agent.days_unavailable):
             why = "days_unavailable covers every day it starts shifts"
