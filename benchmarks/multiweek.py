@@ -9,7 +9,7 @@ wfm.toml: 60-minute intervals, node_limit 100). Reported per horizon:
 - seconds: the whole `wfm plan` run, wall clock (forecast and staffing included);
 - gap: the plan's objective measured on the final schedule (paid cost + 1000 per
   agent-hour short + 0.01 per agent-hour over) against the bound: the solver's
-  bound for one week, the root relaxation of the whole horizon for more;
+  bound for one week, the weeks' bound (`weekbound.weekly_bound`) for more;
 - short per week: agent-hours below the requirement in the final coverage,
   divided by the weeks;
 - unfilled: agent-shifts the programme chose that no roster agent could take

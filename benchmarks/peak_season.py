@@ -30,8 +30,9 @@ Instance (built deterministically from a seed, no data files):
   (`weekly_rules = "rolling"`).
 
 Printed: per week the solver gap and seconds, then the whole plan's time, the
-objective measured on the final schedule, the bound (root relaxation of the whole
-horizon), their gap, agent-hours short and unfilled agent-shifts.
+objective measured on the final schedule, the bound (the weeks' bound,
+`scheduling.shifts.weekbound`), their gap, agent-hours short and unfilled
+agent-shifts.
 """
 
 from __future__ import annotations
