@@ -514,7 +514,10 @@ def test_a_part_week_in_which_a_site_starts_no_shift_is_planned_without_it(both)
         first_week_days=6,
     )
     sites = [weekdays, always] if both else [weekdays]
-    result = schedule_horizon(requirements, sites=sites, options=options)
+    seen = []
+    result = schedule_horizon(requirements, sites=sites, options=options, progress=seen.append)
+    assert [(d.week, d.weeks) for d in seen] == [(1, 3), (2, 3), (3, 3)]  # the last week too
+    assert [d.planned for d in seen] == [True, True, both]
     sunday = pd.Timestamp("2026-12-06 00:00Z")
     last = result.schedule[result.schedule[START] >= sunday]
     assert set(last["site"]) <= {"Always"}

@@ -76,3 +76,16 @@ def _tiny_mip():
     problem += 3 * x + 2 * y
     problem += 2 * x + 3 * y >= 7
     return problem
+
+
+def test_a_week_no_site_works_gets_its_own_progress_line(monkeypatch) -> None:
+    from scheduling.shifts.weeks import WeekDone
+
+    lines: list[str] = []
+    monkeypatch.setattr(render, "info", lines.append)
+    render.week_done(WeekDone(2, 3, 1234.5, 0.031, 40.2))
+    render.week_done(WeekDone(3, 3, 1234.5, None, 41.0, planned=False))
+    assert lines == [
+        "week 2 of 3 scheduled: cost so far 1,234.50, solver gap 3.1%, 40 s",
+        "week 3 of 3: no site starts a shift in it, so its requirement stays short; 41 s",
+    ]

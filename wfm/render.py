@@ -42,7 +42,13 @@ def _weeks_line(solve, objective: float) -> None:
 
 
 def week_done(done: WeekDone) -> None:
-    """One stderr line per scheduled week of a multi-week horizon."""
+    """One stderr line per week of a multi-week horizon."""
+    if not done.planned:
+        info(
+            f"week {done.week} of {done.weeks}: no site starts a shift in it, so its "
+            f"requirement stays short; {done.seconds:.0f} s"
+        )
+        return
     gap = "unknown" if done.gap is None else f"{done.gap:.1%}"
     info(
         f"week {done.week} of {done.weeks} scheduled: cost so far {done.cost:,.2f}, "

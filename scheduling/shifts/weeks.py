@@ -102,6 +102,8 @@ class WeekDone:
         cost: paid cost of the weeks done.
         gap: the last week's solver gap (0-1), or None.
         seconds: elapsed since the run started.
+        planned: False for a part week in which no site starts a shift (left
+            short, nothing solved).
     """
 
     week: int
@@ -109,6 +111,7 @@ class WeekDone:
     cost: float
     gap: float | None
     seconds: float
+    planned: bool = True
 
 
 def schedule_horizon(
@@ -201,6 +204,9 @@ def _weeks(
             sites, run.horizon, k, options.week_start_day, options.first_week_days
         )
         if not anyone_works(week_sites):  # a part week no site works in: left short
+            if progress is not None:
+                cost = sum(r.cost for r in done)
+                progress(WeekDone(k + 1, len(spans), cost, None, _since(clock), planned=False))
             continue
         if rolling and roster is not None:
             carried = _recent(previous, done, week_sites, span[0])
