@@ -17,7 +17,7 @@ duty in t,
             objective c x - sum_{t near a boundary} l_t cap_k[t])
 
 where R_t is the agents required in t (all queues) and cap_k[t] the agents of
-week k's shifts on duty in t (breaks off; `ShiftModel.capacity`). It is below
+week k's shifts on duty in t, less their breaks (`ShiftModel.capacity`). It is below
 the cost of any plan of the horizon: for every plan, each interval's queues are
 served by at most the agents on duty, so sum_q (R_q,t - short_q,t) <= sum_k
 cap_k[t]; adding l_t times the slack of that row to the plan's cost lowers it
@@ -25,8 +25,10 @@ cap_k[t]; adding l_t times the slack of that row to the plan's cost lowers it
 short_t >= 0 (l_t <= P h, the shortfall penalty of an agent-interval); each
 week's term is at least the root bound of its programme, whose rows every
 plan's week keeps (the surplus penalty, >= 0, and the rest across weeks left
-out). Each week's grid runs one longest shift past its last site's week end,
-so every shift of the week is credited for all it covers.
+out; with rolling weeks too, since every calendar week of a site is one of its
+7-day windows, so a rolling plan keeps the calendar rows). Each week's grid
+runs one longest shift past its last site's week end, so every shift of the
+week is credited for all it covers.
 
 Prices: l_t = h min(P, least cost per hour of a candidate shift of a week that
 reaches t, cost / length) per interval of h hours; where no shift reaches t, P h
