@@ -593,13 +593,28 @@ def _highs_outcome(problem: pulp.LpProblem, objective: float) -> tuple[str, floa
     if not problem.isMIP():
         # A pure LP solved to optimality is its own bound; HiGHS has no MIP bound.
         return status, (objective if status == "optimal" else None)
+    bound = dual_bound(problem)
+    if bound is None:
+        bound = objective if status == "optimal" else None
+    return status, bound
+
+
+def dual_bound(problem: pulp.LpProblem) -> float | None:
+    """HiGHS's proven bound on a MIP after its last solve of `problem` (below every
+    solution of a minimisation), whether or not that solve found a solution: a
+    solve stopped by its node or time limit before its first schedule still
+    proves one. None when the last solve was not HiGHS's on a MIP or left no
+    finite bound.
+    """
+    highs = getattr(problem, "solverModel", None)
+    if highs is None or not hasattr(highs, "getInfo") or not problem.isMIP():
+        return None
     info = highs.getInfo()
     sense = -1 if problem.sense == pulp.LpMaximize else 1
     # PuLP does not hand the objective's constant to HiGHS; add it back.
-    bound = sense * float(info.mip_dual_bound) + float(problem.objective.constant)
-    if not math.isfinite(bound):
-        bound = objective if status == "optimal" else None
-    return status, bound
+    constant = float(problem.objective.constant) if problem.objective is not None else 0.0
+    bound = sense * float(info.mip_dual_bound) + constant
+    return bound if math.isfinite(bound) else None
 
 
 def _cbc_outcome(problem: pulp.LpProblem, objective: float, log: str) -> tuple[str, float | None]:

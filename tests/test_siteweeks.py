@@ -523,3 +523,22 @@ def test_a_part_week_in_which_a_site_starts_no_shift_is_planned_without_it(both)
     assert set(last["site"]) <= {"Always"}
     assert len(last) > 0 if both else last.empty
     assert result.solve.bound is not None and result.solve.bound <= result.solve.objective
+
+
+def test_a_week_whose_root_finds_no_schedule_still_gives_its_bound(monkeypatch):
+    """A week's root node may stop before its first schedule; HiGHS's bound holds
+    anyway, so the weeks' bound is the same as when the root found one."""
+    import scheduling.shifts.weekbound as weekbound
+    from scheduling.errors import InfeasibleError
+
+    found, _ = far_apart_bound([1.0] * (24 * 9))
+    real = weekbound.solve
+
+    def no_schedule(model, **settings):
+        real(model, **settings)
+        raise InfeasibleError("stopped without a solution")
+
+    monkeypatch.setattr(weekbound, "solve", no_schedule)
+    again, optimum = far_apart_bound([1.0] * (24 * 9))
+    assert again == pytest.approx(found)
+    assert again <= optimum + 1e-6

@@ -56,12 +56,14 @@ import pulp
 
 from scheduling.columns import AGENTS_SCHEDULED, END, INTERVAL_START, START
 from scheduling.errors import InfeasibleError, InputError
+from scheduling.rounding import is_large
 from scheduling.shifts.model import ShiftModel, build_model, solve
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import Run
 from scheduling.shifts.sites import Site
 from scheduling.shifts.siteweeks import rows_within, sites_in_week, week_spans, week_window
 from scheduling.shifts.templates import anyone_works, generate_shifts
+from scheduling.solver import dual_bound
 
 __all__ = ["weekly_bound"]
 
@@ -93,7 +95,9 @@ def weekly_bound(
 
     Returns:
         Cost units (paid cost plus shortfall penalties), or None when a week's
-        programme gave no bound (its time limit, or a programme HiGHS refused).
+        programme gave no bound (its time limit before the root's relaxation, a
+        large programme's relaxation path without a schedule, or a programme
+        HiGHS refused).
     """
     weeks = _bound_weeks(run, options)
     step = pd.Timedelta(minutes=options.interval_minutes)
@@ -111,20 +115,30 @@ def weekly_bound(
             part, week.shifts, sites=week.sites, options=unpriced, groups=run.groups
         )
         _credit(model, prices)
-        try:
-            result = solve(
-                model,
-                solver=options.solver,
-                time_limit_seconds=options.time_limit_seconds,
-                gap=options.gap,
-                node_limit=1,
-            )
-        except (InfeasibleError, InputError):
+        bound = _root_bound(model, options)
+        if bound is None:
             return None
-        if result.bound is None:
-            return None
-        total += result.bound
+        total += bound
     return total
+
+
+def _root_bound(model: ShiftModel, options: ScheduleOptions) -> float | None:
+    """The bound of a week's programme at its root node (with HiGHS's cuts), or
+    None. A root node that found no schedule still proves its bound
+    (`solver.dual_bound`), except on the relaxation path of a large programme,
+    whose last solve is a restricted one."""
+    try:
+        return solve(
+            model,
+            solver=options.solver,
+            time_limit_seconds=options.time_limit_seconds,
+            gap=options.gap,
+            node_limit=1,
+        ).bound
+    except InfeasibleError:
+        return None if is_large(model.problem) else dual_bound(model.problem)
+    except InputError:
+        return None
 
 
 def _bound_weeks(run: Run, options: ScheduleOptions) -> list[_Week]:
