@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from scheduling.columns import AGENTS_SCHEDULED
 from scheduling.shifts.planner import setup_run
 from scheduling.shifts.weekbound import _bound_weeks, boundary_prices, weekly_bound
@@ -60,7 +62,7 @@ def measure(weeks: int, folder: Path) -> None:
     prices = boundary_prices(
         frame,
         _bound_weeks(run, options),
-        step=frame["interval_start"].diff().min(),
+        step=pd.Timedelta(minutes=options.interval_minutes),
         penalty=options.shortfall_penalty,
     )
     total = frame[AGENTS_SCHEDULED].sum()
