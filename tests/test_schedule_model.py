@@ -810,3 +810,25 @@ def test_runs_past_the_documented_sizes_are_refused_before_any_work() -> None:
         check_size([dense, dataclasses.replace(dense, name="B")], horizon=eight_weeks, agents=None)
     with pytest.raises(InputError, match="roster"):
         check_size([fine], horizon=horizon, agents=[object()] * (MAX_ROSTER_AGENTS + 1))
+
+
+def test_priced_instants_keep_their_shifts_uncapped() -> None:
+    """A shift that works only where nothing is required is left out, unless it
+    works in a `priced` instant (a Lagrangian credits agents there): then it is
+    kept, and the requirement elsewhere does not cap its agents."""
+    site = make_site(max_agents=None)
+    need = make_requirements({"phone": [1.0] * 4 + [0.0] * 8})
+    grid = need["interval_start"]
+    shifts = generate_shifts([site], start=grid.min(), end=grid.max() + pd.Timedelta(hours=1))
+    late = grid[grid >= MONDAY + pd.Timedelta(hours=14)]
+    options = make_options()
+    plain = build_model(need, shifts, sites=[site], options=options)
+    priced = build_model(need, shifts, sites=[site], options=options, priced=late)
+    starts = shifts.set_index("shift_id")["start"]
+    idle = set(starts.index[starts >= MONDAY + pd.Timedelta(hours=12)])  # after the demand
+    assert idle
+    assert not idle & {s for s, _ in plain.x}
+    assert idle <= {s for s, _ in priced.x}
+    for (shift_id, _), var in priced.x.items():
+        if shift_id in idle:
+            assert var.upBound is None

@@ -542,3 +542,41 @@ def test_a_week_whose_root_finds_no_schedule_still_gives_its_bound(monkeypatch):
     again, optimum = far_apart_bound([1.0] * (24 * 9))
     assert again == pytest.approx(found)
     assert again <= optimum + 1e-6
+
+
+def test_the_weekly_bound_holds_at_any_price_of_the_shared_hours(monkeypatch):
+    """The Lagrangian is a bound at any price in [0, shortfall penalty]: at the
+    highest, a week's programme must still hold every shift that works only in
+    the shared hours (the requirement it sees there is 0, so pruning by the
+    requirement would drop them and lift the bound above the optimum)."""
+    import scheduling.shifts.weekbound as weekbound
+
+    priced = weekbound.boundary_prices
+
+    def dearest(frame, weeks, *, step, penalty):
+        prices = priced(frame, weeks, step=step, penalty=penalty)
+        return prices * 0.0 + penalty * (step / pd.Timedelta(hours=1))
+
+    monkeypatch.setattr(weekbound, "boundary_prices", dearest)
+    times = pd.date_range(START_NY, periods=24 * 9, freq="60min")
+    shared = (times >= pd.Timestamp("2026-11-29 16:00Z")) & (
+        times < pd.Timestamp("2026-11-30 14:00Z")
+    )
+    bound, optimum = far_apart_bound([2.0 if s else 0.0 for s in shared])
+    assert optimum > 0
+    assert bound <= optimum + 1e-6
+
+
+def test_the_weekly_bound_raises_its_prices_where_agents_are_scarce(monkeypatch):
+    """Six agents wanted by day and three by night at sites of at most five a day:
+    every plan is short. At the least-cost prices the weeks buy the shared hours
+    cheaply and spend the days so freed on their own hours; the raised prices
+    give a higher bound, still below the optimum."""
+    import scheduling.shifts.weekbound as weekbound
+
+    hours = pd.date_range(START_NY, periods=24 * 9, freq="60min").tz_convert("America/New_York")
+    agents = [6.0 if 8 <= h < 20 else 3.0 for h in hours.hour]
+    searched, optimum = far_apart_bound(agents)
+    monkeypatch.setattr(weekbound, "PRICE_RISES", ())
+    cheapest, _ = far_apart_bound(agents)
+    assert cheapest * 1.1 <= searched <= optimum + 1e-6

@@ -117,7 +117,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -243,6 +243,7 @@ def build_model(
     sites: Sequence[Site],
     options: ScheduleOptions,
     groups: Sequence[SkillGroup] | None = None,
+    priced: Collection[pd.Timestamp] = (),
 ) -> ShiftModel:
     """Build the shift programme (see the module docstring for the formulation).
 
@@ -257,6 +258,10 @@ def build_model(
             `cyclic`.
         groups: skill groups (`scheduling.shifts.skills.skill_groups`); None for one
             group per site with all its queues.
+        priced: interval starts where agents on duty earn more than the cover
+            rows say (a Lagrangian's credits, `scheduling.shifts.weekbound`): a
+            shift working in one is kept whatever the requirement, and the
+            requirement does not cap its agents.
 
     Returns:
         The model. A variable x[(shift_id, group)] exists for each group of the
@@ -270,7 +275,9 @@ def build_model(
     ready = _prepare(requirements, shifts, sites=sites, options=options, groups=groups)
     problem = pulp.LpProblem("shifts", pulp.LpMinimize)
     names = Names()
-    x, parts, w, capacity, cost = _shift_variables(problem, names, ready, options)
+    credited = set(priced)
+    open_cells = frozenset(i for i, t in enumerate(ready.intervals) if t in credited)
+    x, parts, w, capacity, cost = _shift_variables(problem, names, ready, options, open_cells)
     shortfall, cover = _cover_constraints(problem, names, capacity, ready.need, ready.intervals)
     context = BuildContext(
         problem, names, x, ready.data, ready.by_site, ready.horizon, options, parts=parts
@@ -741,8 +748,15 @@ def _same(a: dict[int, float], b: dict[int, float]) -> bool:
     return a.keys() == b.keys() and all(abs(a[i] - b[i]) <= _EPS for i in a)
 
 
-def _upper_bound(shift: ShiftData, demand: dict[int, float], group: SkillGroup) -> float | None:
-    """Most agents an optimum puts on (shift, group) (module docstring); 0 if useless."""
+def _upper_bound(
+    shift: ShiftData,
+    demand: dict[int, float],
+    group: SkillGroup,
+    open_cells: frozenset[int] = frozenset(),
+) -> float | None:
+    """Most agents an optimum puts on (shift, group) (module docstring); 0 if useless.
+    A shift working in one of `open_cells` (`build_model`'s `priced`) is useful and
+    its requirement caps nothing."""
     worked = _worked(shift)
     # Breaks of different rules never overlap, so their worst cases add up.
     free = [classes for classes in shift.rule_breaks if len(classes) > 1]
@@ -751,12 +765,13 @@ def _upper_bound(shift: ShiftData, demand: dict[int, float], group: SkillGroup) 
         for i, share in worked.items()
     }
     useful = [i for i, share in worked.items() if share > _EPS and demand.get(i, 0.0) > _EPS]
-    if not useful:
+    credited = any(share > _EPS and i in open_cells for i, share in worked.items())
+    if not useful and not credited:
         return 0.0
     caps: list[float] = []
     if shift.site.max_agents is not None:
         caps.append(float(shift.site.max_agents))
-    if all(surely[i] > _EPS for i in useful):
+    if useful and not credited and all(surely[i] > _EPS for i in useful):
         caps.append(math.floor(max(demand[i] / surely[i] for i in useful) + 1e-9) + 1.0)
     if group.agents is not None:
         caps.append(float(group.agents))
@@ -766,7 +781,11 @@ def _upper_bound(shift: ShiftData, demand: dict[int, float], group: SkillGroup) 
 
 
 def _shift_variables(
-    problem: pulp.LpProblem, names: Names, ready: _Prepared, options: ScheduleOptions
+    problem: pulp.LpProblem,
+    names: Names,
+    ready: _Prepared,
+    options: ScheduleOptions,
+    open_cells: frozenset[int] = frozenset(),
 ) -> tuple[
     dict[tuple[str, Group], pulp.LpVariable],
     dict[tuple[str, Group], list[tuple[SkillGroup, pulp.LpVariable]]],
@@ -779,7 +798,8 @@ def _shift_variables(
 
     Returns (x, y per x of a group with classes, w, capacity terms, objective
     terms). Capacity is summed over sites: agents with the same skills serve the
-    same queues wherever they sit.
+    same queues wherever they sit. `open_cells`: grid positions of `build_model`'s
+    `priced` instants.
     """
     x: dict[tuple[str, Group], pulp.LpVariable] = {}
     parts: dict[tuple[str, Group], list[tuple[SkillGroup, pulp.LpVariable]]] = {}
@@ -793,7 +813,7 @@ def _shift_variables(
         site = shift.site
         worked = _worked(shift)
         for g, group in enumerate(ready.by_site.get(site.name, [])):
-            upper = _upper_bound(shift, demand_of[group.queues], group)
+            upper = _upper_bound(shift, demand_of[group.queues], group, open_cells)
             if upper is not None and upper < 1:
                 continue
             var = problem.add_variable(

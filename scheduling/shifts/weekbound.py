@@ -30,15 +30,29 @@ out; with rolling weeks too, since every calendar week of a site is one of its
 runs one longest shift past its last site's week end, so every shift of the
 week is credited for all it covers.
 
-Prices: l_t = h min(P, least cost per hour of a candidate shift of a week that
+Prices. The bound holds at any prices in [0, P h]: every week's programme
+keeps each shift that works in a priced instant, without the cap its
+requirement would put on the shift's agents (`build_model`'s `priced`), since
+credits may make agents worth more than the requirement says. The first prices
+are l_t = h min(P, least cost per hour of a candidate shift of a week that
 reaches t, cost / length) per interval of h hours; where no shift reaches t, P h
-(every plan is short there). At such prices no shift earns more than it costs,
-so a week gains nothing from agents put on only for the credit (which is why
-its programme may still leave out the shifts no requirement of the week needs),
-and each agent-hour the weeks share is counted at the least it could cost.
-With every l_t = 0 this is the bound with those rows dropped: on the example
-company's four weeks they hold 8.2% of the agent-hours required, and the
-prices raise the bound from 79,849.00 to 82,649.79 (`benchmarks/weekly_bound.py`).
+(every plan is short there): each agent-hour the weeks share is counted at the
+least it could cost. With every l_t = 0 this is the bound with those rows
+dropped: on the example company's four weeks they hold 8.2% of the agent-hours
+required, and these prices raise the bound from 79,849.00 to 82,649.79
+(`benchmarks/weekly_bound.py`, at fba9625).
+
+Where agents are scarce, the least cost is too cheap a price: the weeks buy
+the shared hours at it and spend the agents' days and hours so freed on their
+own hours, where each saves a shortfall penalty (the peak benchmark's two
+weeks: bound 683,410 against a plan of 1,119,248). So when the weeks'
+schedules at the first prices leave the shared hours short (the agents
+required there exceed the agents on duty: were each week solved to
+optimality, the bound's slope along a rise of every price), the prices rise
+together, to l_t + m P h capped at P h for each m of `PRICE_RISES` in turn,
+while the bound rises; the best bound is kept. Far above the least cost the
+bound falls again: two weeks' agents on duty in one shared hour both earn its
+price, more than a shortfall there would cost.
 
 The bound is computed in a second process while the weeks are scheduled
 (`weeks._bound_in_background`).
@@ -81,6 +95,12 @@ class _Week:
     shifts: pd.DataFrame
 
 
+# The rises of the prices tried in turn while the bound rises (module docstring:
+# Prices), as shares of the shortfall penalty; each is one more root solve of
+# every week.
+PRICE_RISES = (1 / 8, 1 / 4, 1 / 2)
+
+
 def weekly_bound(
     frame: pd.DataFrame, run: Run, options: ScheduleOptions, *, priced: bool = True
 ) -> float | None:
@@ -95,31 +115,76 @@ def weekly_bound(
 
     Returns:
         Cost units (paid cost plus shortfall penalties), or None when a week's
-        programme gave no bound (its time limit before the root's relaxation, a
-        large programme's relaxation path without a schedule, or a programme
-        HiGHS refused).
+        programme gave no bound at the first prices (its time limit before the
+        root's relaxation, a large programme's relaxation path without a
+        schedule, or a programme HiGHS refused).
     """
     weeks = _bound_weeks(run, options)
     step = pd.Timedelta(minutes=options.interval_minutes)
-    prices = boundary_prices(frame, weeks, step=step, penalty=options.shortfall_penalty)
+    cheapest = boundary_prices(frame, weeks, step=step, penalty=options.shortfall_penalty)
     if not priced:
-        prices = prices * 0.0
+        return _priced_bound(frame, run, options, weeks, cheapest * 0.0)[0]
+    ceiling = options.shortfall_penalty * (step / pd.Timedelta(hours=1))
+    best, slope = _priced_bound(frame, run, options, weeks, cheapest)
+    if best is None or slope <= 0:
+        return best
+    for share in PRICE_RISES:
+        rise = np.minimum(cheapest + share * ceiling, ceiling)
+        bound, _ = _priced_bound(frame, run, options, weeks, rise)
+        if bound is None or bound <= best:
+            break
+        best = bound
+    return best
+
+
+def _priced_bound(
+    frame: pd.DataFrame,
+    run: Run,
+    options: ScheduleOptions,
+    weeks: Sequence[_Week],
+    prices: pd.Series,
+) -> tuple[float | None, float]:
+    """The bound at `prices` (l_t by interval_start) and the slope of the bound
+    along a uniform rise of the prices below the shortfall penalty: the agents
+    required there less those the weeks' schedules put on duty (0 without one)."""
     required = frame.groupby(INTERVAL_START)[AGENTS_SCHEDULED].sum()
     total = float((prices * required.reindex(prices.index, fill_value=0.0)).sum())
+    ceiling = options.shortfall_penalty * options.interval_minutes / 60
+    rising = prices.index[prices < ceiling - 1e-9]
+    slope = float(required.reindex(rising, fill_value=0.0).sum())
     unpriced = dataclasses.replace(options, surplus_penalty=0.0)
+    credited = prices.index[prices > 0]
     for week in weeks:
         part = rows_within(frame, week.grid)
         times = part[INTERVAL_START]
         part.loc[(times < week.own[0]) | (times >= week.own[1]), AGENTS_SCHEDULED] = 0.0
         model = build_model(
-            part, week.shifts, sites=week.sites, options=unpriced, groups=run.groups
+            part,
+            week.shifts,
+            sites=week.sites,
+            options=unpriced,
+            groups=run.groups,
+            priced=credited,
         )
         _credit(model, prices)
         bound = _root_bound(model, options)
         if bound is None:
-            return None
+            return None, 0.0
         total += bound
-    return total
+        slope -= _on_duty(model, rising)
+    return total, slope
+
+
+def _on_duty(model: ShiftModel, instants: pd.Index) -> float:
+    """Agents the programme's schedule puts on duty over `instants` (0 without one)."""
+    wanted = set(instants)
+    cells = {i for i, t in enumerate(model.intervals) if t in wanted}
+    return sum(
+        share * (var.varValue or 0.0)
+        for (_, i), capacity in model.capacity.items()
+        if i in cells
+        for var, share in capacity
+    )
 
 
 def _root_bound(model: ShiftModel, options: ScheduleOptions) -> float | None:
