@@ -1,15 +1,17 @@
-"""The multi-week bound on the example company, with the shared hours priced or dropped.
+"""The multi-week bound, with the shared hours priced or dropped.
 
-Run: python benchmarks/weekly_bound.py [--weeks 2 4]
+Run: python benchmarks/weekly_bound.py [--weeks 2 4] [--peak]
 
 For each horizon, the example's requirements as `wfm plan --horizon Nw` makes
-them (`wfm forecast` and `wfm staff` with README command 1's files), then
+them (`wfm forecast` and `wfm staff` with README command 1's files), or with
+`--peak` the instance of `peak_season.py` (its seed, 400 agents), then
 `scheduling.shifts.weekbound.weekly_bound` with its roster: once with the hours
-two weeks' shifts reach priced (what `wfm plan` reports) and once with their
-rows dropped (`priced=False`, the bound up to c1f07bf). Printed per horizon:
-the agent-hours required, the share of them in those hours, both bounds and
-the seconds of each. The bounds do not depend on the machine (root bounds of
-HiGHS on one thread); the seconds do.
+two weeks' shifts reach priced (what `wfm plan` reports), printing each pass
+(the least-cost prices, then each rise tried), and, for the example, once with
+their rows dropped (`priced=False`, the bound up to c1f07bf). Printed per
+horizon: the agent-hours required, the share of them in those hours, the bounds
+and the seconds of each. The bounds do not depend on the machine (root bounds
+or relaxations of HiGHS on one thread); the seconds do.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from scheduling.columns import AGENTS_SCHEDULED
-from scheduling.shifts.planner import setup_run
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.planner import Run, setup_run
 from scheduling.shifts.weekbound import _bound_weeks, boundary_prices, weekly_bound
 from scheduling.shifts.weeks import _with_utc
 from wfm import readers
@@ -51,14 +55,34 @@ def requirements(weeks: int, folder: Path) -> Path:
     return needed
 
 
-def measure(weeks: int, folder: Path) -> None:
+def example(weeks: int, folder: Path) -> tuple[pd.DataFrame, Run, ScheduleOptions]:
+    """The example's requirements (UTC), run and options over `weeks` weeks."""
     config = load_config(EXAMPLE / "wfm.toml")
     need = readers.read_requirements(requirements(weeks, folder), tz=config.timezone)
     planned = dataclasses.replace(config.scheduling, **week_layout(need, config))
     roster = readers.read_roster(EXAMPLE / "roster.csv", sites=[s.name for s in config.sites])
     run = setup_run(need, sites=list(config.sites), options=planned, roster=roster)
     options = dataclasses.replace(planned, cyclic=False)  # as `weeks.schedule_horizon`
-    frame = _with_utc(need)
+    return _with_utc(need), run, options
+
+
+def peak(weeks: int) -> tuple[pd.DataFrame, Run, ScheduleOptions]:
+    """`peak_season.py`'s requirements (UTC), run and options over `weeks` weeks."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import peak_season
+
+    rng = np.random.default_rng(2026)  # as peak_season.main
+    need = peak_season.requirements(weeks, rng)
+    roster = peak_season.roster(400, rng)
+    options = peak_season.schedule_options()
+    run = setup_run(need, sites=peak_season.sites(), options=options, roster=roster)
+    return _with_utc(need), run, options
+
+
+def measure(
+    weeks: int, frame: pd.DataFrame, run: Run, options: ScheduleOptions, *, dropped: bool
+) -> None:
+    """Print the horizon's share of shared hours and its bounds (module docstring)."""
     prices = boundary_prices(
         frame,
         _bound_weeks(run, options),
@@ -73,21 +97,37 @@ def measure(weeks: int, folder: Path) -> None:
         f"{shared / total:.1%} of them where two weeks' shifts reach",
         flush=True,
     )
-    for priced in (True, False):
+    clock = time.perf_counter()
+    began = [clock]
+
+    def passed(rise: float, bound: float | None) -> None:
+        now = time.perf_counter()
+        shown = "none" if bound is None else f"{bound:,.2f}"
+        label = "least-cost prices" if rise == 0 else f"prices + {rise:g} of the penalty"
+        print(f"    {label}: {shown} in {now - began[0]:.1f} s", flush=True)
+        began[0] = now
+
+    bound = weekly_bound(frame, run, options, on_pass=passed)
+    seconds = time.perf_counter() - clock
+    print(f"  priced : bound {bound:,.2f} in {seconds:.1f} s", flush=True)
+    if dropped:
         clock = time.perf_counter()
-        bound = weekly_bound(frame, run, options, priced=priced)
+        bound = weekly_bound(frame, run, options, priced=False)
         seconds = time.perf_counter() - clock
-        label = "priced " if priced else "dropped"
-        print(f"  {label}: bound {bound:,.2f} in {seconds:.1f} s", flush=True)
+        print(f"  dropped: bound {bound:,.2f} in {seconds:.1f} s", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weeks", type=int, nargs="+", default=[2, 4])
+    parser.add_argument("--peak", action="store_true", help="peak_season.py's instance")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         for weeks in args.weeks:
-            measure(weeks, Path(folder))
+            if args.peak:
+                measure(weeks, *peak(weeks), dropped=False)
+            else:
+                measure(weeks, *example(weeks, Path(folder)), dropped=True)
 
 
 if __name__ == "__main__":

@@ -193,7 +193,9 @@ CLOSE = [
 ]
 
 
-def far_apart_bound(agents: list[float], sites: list = FAR_APART) -> tuple[float, float]:
+def far_apart_bound(
+    agents: list[float], sites: list = FAR_APART, **bound_options: object
+) -> tuple[float, float]:
     """(the weeks' bound, the optimum of the whole horizon at once) for nine days
     of hourly requirements `agents` at two sites (by default 14 hours apart).
 
@@ -214,7 +216,7 @@ def far_apart_bound(agents: list[float], sites: list = FAR_APART) -> tuple[float
     assert optimum.gap is not None and optimum.gap < 1e-6
     run = setup_run(need, sites=sites, options=SLACK, roster=None)
     need["interval_start"] = pd.to_datetime(need["interval_start"], utc=True)
-    bound = weekly_bound(need, run, SLACK)
+    bound = weekly_bound(need, run, SLACK, **bound_options)
     assert bound is not None
     return bound, optimum.objective
 
@@ -567,16 +569,13 @@ def test_the_weekly_bound_holds_at_any_price_of_the_shared_hours(monkeypatch):
     assert bound <= optimum + 1e-6
 
 
-def test_the_weekly_bound_raises_its_prices_where_agents_are_scarce(monkeypatch):
+def test_the_weekly_bound_raises_its_prices_where_agents_are_scarce():
     """Six agents wanted by day and three by night at sites of at most five a day:
     every plan is short. At the least-cost prices the weeks buy the shared hours
     cheaply and spend the days so freed on their own hours; the raised prices
     give a higher bound, still below the optimum."""
-    import scheduling.shifts.weekbound as weekbound
-
     hours = pd.date_range(START_NY, periods=24 * 9, freq="60min").tz_convert("America/New_York")
     agents = [6.0 if 8 <= h < 20 else 3.0 for h in hours.hour]
     searched, optimum = far_apart_bound(agents)
-    monkeypatch.setattr(weekbound, "PRICE_RISES", ())
-    cheapest, _ = far_apart_bound(agents)
+    cheapest, _ = far_apart_bound(agents, rises=())
     assert cheapest * 1.1 <= searched <= optimum + 1e-6

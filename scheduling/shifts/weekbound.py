@@ -61,7 +61,7 @@ The bound is computed in a second process while the weeks are scheduled
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,7 +102,13 @@ PRICE_RISES = (1 / 8, 1 / 4, 1 / 2)
 
 
 def weekly_bound(
-    frame: pd.DataFrame, run: Run, options: ScheduleOptions, *, priced: bool = True
+    frame: pd.DataFrame,
+    run: Run,
+    options: ScheduleOptions,
+    *,
+    priced: bool = True,
+    rises: Sequence[float] = PRICE_RISES,
+    on_pass: Callable[[float, float | None], None] | None = None,
 ) -> float | None:
     """A lower bound on the cost of any plan of the horizon (module docstring), or None.
 
@@ -112,6 +118,10 @@ def weekly_bound(
         options: the weekly rules (not cyclic).
         priced: False drops the rows of the hours two weeks share instead of
             pricing them (every l_t = 0; a weaker bound, for comparison).
+        rises: the rises of the prices tried (`PRICE_RISES`; () keeps the
+            least-cost prices).
+        on_pass: called after each pass with its rise (0 for the least-cost
+            prices) and its bound.
 
     Returns:
         Cost units (paid cost plus shortfall penalties), or None when a week's
@@ -126,11 +136,15 @@ def weekly_bound(
         return _priced_bound(frame, run, options, weeks, cheapest * 0.0)[0]
     ceiling = options.shortfall_penalty * (step / pd.Timedelta(hours=1))
     best, slope = _priced_bound(frame, run, options, weeks, cheapest)
+    if on_pass is not None:
+        on_pass(0.0, best)
     if best is None or slope <= 0:
         return best
-    for share in PRICE_RISES:
+    for share in rises:
         rise = np.minimum(cheapest + share * ceiling, ceiling)
         bound, _ = _priced_bound(frame, run, options, weeks, rise)
+        if on_pass is not None:
+            on_pass(share, bound)
         if bound is None or bound <= best:
             break
         best = bound
