@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pulp
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scheduling.columns import COVERAGE_COLUMNS, SCHEDULE_COLUMNS
 from scheduling.errors import InputError, SolverUnavailableError
@@ -832,3 +834,46 @@ def test_priced_instants_keep_their_shifts_uncapped() -> None:
     for (shift_id, _), var in priced.x.items():
         if shift_id in idle:
             assert var.upBound is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 11), st.integers(1, 6), st.sampled_from(["a", "b", "a;b"])),
+        max_size=4,
+    ),
+    st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0]), min_size=24, max_size=24),
+)
+def test_shortfall_within_counts_each_reached_cell_once(spans, shortfalls) -> None:
+    """Against a cell-by-cell count: a cell counts when its queue is one of a
+    span's and its interval overlaps the span (here half-hour intervals, spans
+    on the hour grid of 30-minute steps)."""
+    from scheduling.shifts.coverage import shortfall_within
+
+    grid = pd.date_range(MONDAY, periods=12, freq="30min")
+    coverage = pd.DataFrame(
+        {
+            "interval_start": list(grid) * 2,
+            "queue": ["a"] * 12 + ["b"] * 12,
+            "required": 3.0,
+            "scheduled": [3.0 - s for s in shortfalls],
+            "shortfall": shortfalls,
+            "surplus": 0.0,
+        }
+    )
+    frame = pd.DataFrame(
+        {
+            "start": [MONDAY + pd.Timedelta(minutes=30 * s) for s, _, _ in spans],
+            "end": [MONDAY + pd.Timedelta(minutes=30 * (s + n)) for s, n, _ in spans],
+            "queue": [label for _, _, label in spans],
+        }
+    )
+    expected = 0.0
+    for row in coverage.itertuples(index=False):
+        t = row.interval_start
+        if any(
+            row.queue in label.split(";") and t < end and t + pd.Timedelta(minutes=30) > start
+            for start, end, label in zip(frame["start"], frame["end"], frame["queue"], strict=True)
+        ):
+            expected += row.shortfall * 0.5
+    assert shortfall_within(coverage, frame, hours=0.5) == pytest.approx(expected)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from test_schedule_model import make_options, make_requirements, make_site
 
@@ -88,4 +89,62 @@ def test_a_week_no_site_works_gets_its_own_progress_line(monkeypatch) -> None:
     assert lines == [
         "week 2 of 3 scheduled: cost so far 1,234.50, solver gap 3.1%, 40 s",
         "week 3 of 3: no site starts a shift in it, so its requirement stays short; 41 s",
+    ]
+
+
+def _summary_lines(monkeypatch, shortfall: float) -> list[str]:
+    """The summary of a one-agent schedule whose programme also chose a chat shift
+    10:00-12:00 no roster agent could take, with `shortfall` agents short in its
+    11:00 chat interval (and 1 short at 13:00, outside it)."""
+    from scheduling.shifts.planner import ScheduleResult
+    from scheduling.solver import SolveResult
+
+    hours = pd.date_range("2026-11-23 09:00Z", periods=5, freq="60min")
+    short = [0.0, 0.0, shortfall, 0.0, 1.0]
+    coverage = pd.DataFrame(
+        {
+            "interval_start": hours,
+            "queue": "chat",
+            "required": 2.0,
+            "scheduled": [2.0 - s for s in short],
+            "shortfall": short,
+            "surplus": 0.0,
+        }
+    )
+    schedule = pd.DataFrame(
+        {
+            "agent": ["A"],
+            "site": ["S"],
+            "start": [hours[0]],
+            "end": [hours[-1]],
+            "queue": ["chat"],
+        }
+    )
+    unfilled = pd.DataFrame(
+        {
+            "site": ["S"],
+            "start": [hours[1]],
+            "end": [hours[3]],
+            "queue": ["chat;email"],
+            "count": [1],
+        }
+    )
+    solved = SolveResult("optimal", 40.0, 40.0, 0.0, 0.1, "highs")
+    result = ScheduleResult(schedule, coverage, unfilled, solved, [], 40.0, {"S": 40.0}, 40.0)
+    lines: list[str] = []
+    monkeypatch.setattr(render, "info", lines.append)
+    monkeypatch.setattr(render, "warn", lambda line: lines.append(f"warning: {line}"))
+    render.schedule_summary(result)
+    return [line for line in lines if "could not be given" in line]
+
+
+def test_the_unfilled_line_says_how_much_of_their_hours_is_still_short(monkeypatch) -> None:
+    assert _summary_lines(monkeypatch, 0.5) == [
+        "warning: 1 shifts the shift programme chose could not be given to a roster agent; "
+        "0.5 agent-hours of their hours and queues are still short in the final schedule: "
+        "add agents or relax the roster"
+    ]
+    assert _summary_lines(monkeypatch, 0.0) == [
+        "1 shifts the shift programme chose could not be given to a roster agent; other "
+        "shifts cover their hours and queues in the final schedule"
     ]

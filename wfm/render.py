@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from scheduling.shifts.coverage import shortfall_within
 from scheduling.shifts.weeks import WeekDone
 from scheduling.solver import SolveProgress
 
@@ -269,11 +270,18 @@ def schedule_summary(result) -> None:
     for limit in result.binding:
         warn(f"binding: {limit}")
     if result.unfilled_shifts:
-        warn(
-            f"{result.unfilled_shifts} shifts the shift programme chose could not "
-            "be given to a roster agent (the coverage line above says what is left short); "
-            "add agents or relax the roster"
+        left = shortfall_within(coverage, result.unfilled, hours=hours)
+        unfilled = (
+            f"{result.unfilled_shifts} shifts the shift programme chose could not be given "
+            "to a roster agent; "
         )
+        if left >= 0.05:
+            warn(
+                f"{unfilled}{left:,.1f} agent-hours of their hours and queues are still "
+                "short in the final schedule: add agents or relax the roster"
+            )
+        else:
+            info(f"{unfilled}other shifts cover their hours and queues in the final schedule")
 
 
 def agents_summary(agents: pd.DataFrame | None) -> None:

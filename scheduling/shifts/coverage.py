@@ -140,6 +140,32 @@ def plan_objective(cost: float, coverage: pd.DataFrame, options: ScheduleOptions
     return cost + options.shortfall_penalty * short + options.surplus_penalty * over
 
 
+def shortfall_within(coverage: pd.DataFrame, spans: pd.DataFrame, *, hours: float) -> float:
+    """Agent-hours short in the cells some row of `spans` reaches, each cell once.
+
+    Args:
+        coverage: `COVERAGE_COLUMNS` (interval_start UTC).
+        spans: `start`, `end` (UTC) and `queue` (queues joined with ";"), e.g.
+            the shifts no roster agent could take (`ScheduleResult.unfilled`).
+        hours: the interval length, hours.
+
+    Returns:
+        The shortfall of each (queue, interval) whose queue is one of a row's
+        and whose interval overlaps that row's start..end, summed, in agent-hours.
+    """
+    short = coverage[coverage[SHORTFALL] > _EPS]
+    if short.empty or spans.empty:
+        return 0.0
+    begins = pd.DatetimeIndex(short[INTERVAL_START])
+    ends = begins + pd.Timedelta(hours=hours)
+    queues = short[QUEUE].to_numpy()
+    reached = np.zeros(len(short), dtype=bool)
+    for label, start, end in zip(spans[QUEUE], spans[START], spans[END], strict=True):
+        mine = np.isin(queues, parse_group(str(label)))
+        reached |= mine & (begins < end) & (ends > start)
+    return float(short[SHORTFALL].to_numpy()[reached].sum()) * hours
+
+
 def worked_cells(
     schedule: pd.DataFrame, grid: pd.DatetimeIndex, options: ScheduleOptions
 ) -> dict[int, dict[int, float]]:
