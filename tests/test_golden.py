@@ -37,3 +37,10 @@ def test_plan_json_counts_the_unfilled_shifts_the_warning_names(plan_dir):
     )
     plan = json.loads((plan_dir / "plan.json").read_text())
     assert plan["coverage"]["unfilled_shifts"] == (int(warned[0]) if warned else 0)
+    still = re.findall(
+        r"(\d+\.\d) agent-hours of their hours and queues are still short",
+        (plan_dir / "stderr.txt").read_text(),
+    )
+    assert plan["coverage"]["unfilled_short_agent_hours"] == pytest.approx(
+        float(still[0]) if still else 0.0, abs=0.05
+    )

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from forecasting.forecast import ForecastResult
+from scheduling.shifts.coverage import shortfall_within
 from scheduling.shifts.planner import ScheduleResult
 from scheduling.shifts.templates import shift_costs
 from wfm import app, writers
@@ -101,6 +102,9 @@ def plan_summary(config: Config, models: pd.DataFrame, scheduled: ScheduleResult
                 "scheduled_agent_hours": float(coverage["scheduled"].sum() * interval_hours),
                 "short_agent_hours": float(coverage["shortfall"].sum() * interval_hours),
                 "unfilled_shifts": scheduled.unfilled_shifts,
+                "unfilled_short_agent_hours": shortfall_within(
+                    coverage, scheduled.unfilled, hours=interval_hours
+                ),
             },
         }
     )
