@@ -38,9 +38,17 @@ def test_plan_json_counts_the_unfilled_shifts_the_warning_names(plan_dir):
     plan = json.loads((plan_dir / "plan.json").read_text())
     assert plan["coverage"]["unfilled_shifts"] == (int(warned[0]) if warned else 0)
     still = re.findall(
-        r"(\d+\.\d) agent-hours of their hours and queues are still short",
+        r"to a roster agent; (\d+\.\d) agent-hours of their hours and queues",
         (plan_dir / "stderr.txt").read_text(),
     )
     assert plan["coverage"]["unfilled_short_agent_hours"] == pytest.approx(
         float(still[0]) if still else 0.0, abs=0.05
+    )
+    per_site = re.findall(
+        r"could not be staffed by .*; (\d+\.\d) agent-hours of their hours and queues",
+        (plan_dir / "stderr.txt").read_text(),
+    )
+    assert per_site  # the example's Manila names its unfilled shifts
+    assert sum(float(h) for h in per_site) == pytest.approx(
+        plan["coverage"]["unfilled_short_agent_hours"], abs=0.05 * len(per_site)
     )

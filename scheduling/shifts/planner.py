@@ -34,7 +34,7 @@ from scheduling.columns import (
 )
 from scheduling.errors import InputError
 from scheduling.shifts.assign import anonymous_agents, assign_agents, steadied_schedule
-from scheduling.shifts.coverage import coverage_frame, plan_objective
+from scheduling.shifts.coverage import coverage_frame, plan_objective, shortfall_within
 from scheduling.shifts.demand import requirement_table
 from scheduling.shifts.limits import HeadcountLimit
 from scheduling.shifts.model import (
@@ -266,7 +266,7 @@ def _scheduled(
             schedule = steadied_schedule(fixed, shifts, **given)
             coverage = coverage_frame(requirements, schedule, options=options)
     configured = {s.name: s for s in run.active}
-    binding = _binding(model, result, unfilled, configured, roster is not None)
+    binding = _binding(model, result, unfilled, configured, roster is not None, coverage)
     binding.extend(unworkable(run.agents or [], run.active))
     if budget_spent() and not spent:
         binding.append(
@@ -376,8 +376,10 @@ def _binding(
     unfilled: pd.DataFrame,
     configured: dict[str, Site],
     with_roster: bool,
+    coverage: pd.DataFrame,
 ) -> list[str]:
-    """Limits that bound: tight headcount rows next to shortfall, and others."""
+    """Limits that bound: tight headcount rows next to shortfall, and others
+    (`coverage`: the final schedule's, for what the unfilled shifts leave short)."""
     short = {key for key, var in model.shortfall.items() if (var.varValue or 0.0) > _EPS}
     messages = _limit_messages(model, short, configured)
     for site in model.sites.values():
@@ -406,9 +408,11 @@ def _binding(
             if with_roster
             else ("anonymous agents" if limit is None else f"max_agents {limit}")
         )
+        left = shortfall_within(coverage, group, hours=model.options.interval_minutes / 60)
         messages.append(
             f"site {site_name!r}: {int(group[COUNT].sum())} agent-shift(s) could not be "
-            f"staffed by {who} under the rest, days, hours and skills rules (see unfilled)"
+            f"staffed by {who} under the rest, days, hours and skills rules (see unfilled); "
+            f"{left:,.1f} agent-hours of their hours and queues are still short"
         )
     if result.status == "interrupted":
         gap = "unknown" if result.gap is None else f"{result.gap:.1%}"
