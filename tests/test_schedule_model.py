@@ -877,3 +877,26 @@ def test_shortfall_within_counts_each_reached_cell_once(spans, shortfalls) -> No
         ):
             expected += row.shortfall * 0.5
     assert shortfall_within(coverage, frame, hours=0.5) == pytest.approx(expected)
+
+
+def test_shortfall_within_a_cyclic_week_reaches_round_its_end() -> None:
+    """A shift from the last hour past the end of a cyclic horizon covers its
+    first hour too: with the period given, that hour's shortfall counts."""
+    from scheduling.shifts.coverage import shortfall_within
+
+    grid = pd.date_range(MONDAY, periods=4, freq="60min")
+    coverage = pd.DataFrame(
+        {
+            "interval_start": grid,
+            "queue": "a",
+            "required": 2.0,
+            "scheduled": 1.0,
+            "shortfall": [1.0, 0.0, 0.0, 1.0],
+            "surplus": 0.0,
+        }
+    )
+    spans = pd.DataFrame(
+        {"start": [grid[3]], "end": [grid[3] + pd.Timedelta(hours=2)], "queue": ["a"]}
+    )
+    assert shortfall_within(coverage, spans, hours=1.0) == 1.0
+    assert shortfall_within(coverage, spans, hours=1.0, period=pd.Timedelta(hours=4)) == 2.0

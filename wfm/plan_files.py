@@ -103,7 +103,7 @@ def plan_summary(config: Config, models: pd.DataFrame, scheduled: ScheduleResult
                 "short_agent_hours": float(coverage["shortfall"].sum() * interval_hours),
                 "unfilled_shifts": scheduled.unfilled_shifts,
                 "unfilled_short_agent_hours": shortfall_within(
-                    coverage, scheduled.unfilled, hours=interval_hours
+                    coverage, scheduled.unfilled, hours=interval_hours, period=scheduled.period
                 ),
             },
         }

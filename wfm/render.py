@@ -270,7 +270,7 @@ def schedule_summary(result) -> None:
     for limit in result.binding:
         warn(f"binding: {limit}")
     if result.unfilled_shifts:
-        left = shortfall_within(coverage, result.unfilled, hours=hours)
+        left = shortfall_within(coverage, result.unfilled, hours=hours, period=result.period)
         unfilled = (
             f"{result.unfilled_shifts} shifts the shift programme chose could not be given "
             "to a roster agent; "

@@ -140,7 +140,13 @@ def plan_objective(cost: float, coverage: pd.DataFrame, options: ScheduleOptions
     return cost + options.shortfall_penalty * short + options.surplus_penalty * over
 
 
-def shortfall_within(coverage: pd.DataFrame, spans: pd.DataFrame, *, hours: float) -> float:
+def shortfall_within(
+    coverage: pd.DataFrame,
+    spans: pd.DataFrame,
+    *,
+    hours: float,
+    period: pd.Timedelta | None = None,
+) -> float:
     """Agent-hours short in the cells some row of `spans` reaches, each cell once.
 
     Args:
@@ -148,6 +154,8 @@ def shortfall_within(coverage: pd.DataFrame, spans: pd.DataFrame, *, hours: floa
         spans: `start`, `end` (UTC) and `queue` (queues joined with ";"), e.g.
             the shifts no roster agent could take (`ScheduleResult.unfilled`).
         hours: the interval length, hours.
+        period: a cyclic horizon's length: a span past the horizon's end also
+            reaches its start (start - period .. end - period).
 
     Returns:
         The shortfall of each (queue, interval) whose queue is one of a row's
@@ -163,6 +171,8 @@ def shortfall_within(coverage: pd.DataFrame, spans: pd.DataFrame, *, hours: floa
     for label, start, end in zip(spans[QUEUE], spans[START], spans[END], strict=True):
         mine = np.isin(queues, parse_group(str(label)))
         reached |= mine & (begins < end) & (ends > start)
+        if period is not None:
+            reached |= mine & (begins < end - period) & (ends > start - period)
     return float(short[SHORTFALL].to_numpy()[reached].sum()) * hours
 
 

@@ -76,6 +76,8 @@ class ScheduleResult:
             (`plan_objective`): what the shifts cost plus the penalties of the
             coverage's shortfall and surplus; above `solve.objective` when shifts
             went unfilled, below it when extra shifts were added.
+        period: the horizon's length when it is cyclic (shifts past its end
+            cover its start), else None.
     """
 
     schedule: pd.DataFrame
@@ -86,6 +88,7 @@ class ScheduleResult:
     cost: float
     site_costs: dict[str, float]
     objective: float = float("nan")
+    period: pd.Timedelta | None = None
 
     @property
     def unfilled_shifts(self) -> int:
@@ -285,7 +288,15 @@ def _scheduled(
         cost=cost,
         site_costs=site_costs,
         objective=plan_objective(cost, coverage, options),
+        period=_period(model),
     )
+
+
+def _period(model: ShiftModel) -> pd.Timedelta | None:
+    """The programme's horizon length when it is cyclic, else None."""
+    if not model.options.cyclic:
+        return None
+    return pd.Timedelta(minutes=model.options.interval_minutes) * len(model.intervals)
 
 
 @dataclass(frozen=True)
@@ -408,7 +419,8 @@ def _binding(
             if with_roster
             else ("anonymous agents" if limit is None else f"max_agents {limit}")
         )
-        left = shortfall_within(coverage, group, hours=model.options.interval_minutes / 60)
+        step = model.options.interval_minutes / 60
+        left = shortfall_within(coverage, group, hours=step, period=_period(model))
         messages.append(
             f"site {site_name!r}: {int(group[COUNT].sum())} agent-shift(s) could not be "
             f"staffed by {who} under the rest, days, hours and skills rules (see unfilled); "
