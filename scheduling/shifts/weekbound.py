@@ -134,7 +134,7 @@ def weekly_bound(
     cheapest = boundary_prices(frame, weeks, step=step, penalty=options.shortfall_penalty)
     if not priced:
         return _priced_bound(frame, run, options, weeks, cheapest * 0.0)[0]
-    ceiling = options.shortfall_penalty * (step / pd.Timedelta(hours=1))
+    ceiling = _ceiling(options)
     best, slope = _priced_bound(frame, run, options, weeks, cheapest)
     if on_pass is not None:
         on_pass(0.0, best)
@@ -163,8 +163,7 @@ def _priced_bound(
     required there less those the weeks' schedules put on duty (0 without one)."""
     required = frame.groupby(INTERVAL_START)[AGENTS_SCHEDULED].sum()
     total = float((prices * required.reindex(prices.index, fill_value=0.0)).sum())
-    ceiling = options.shortfall_penalty * options.interval_minutes / 60
-    rising = prices.index[prices < ceiling - 1e-9]
+    rising = prices.index[prices < _ceiling(options) - 1e-9]
     slope = float(required.reindex(rising, fill_value=0.0).sum())
     unpriced = dataclasses.replace(options, surplus_penalty=0.0)
     credited = prices.index[prices > 0]
@@ -187,6 +186,11 @@ def _priced_bound(
         total += bound
         slope -= _on_duty(model, rising)
     return total, slope
+
+
+def _ceiling(options: ScheduleOptions) -> float:
+    """P h: the highest price of an agent-interval (its shortfall penalty)."""
+    return options.shortfall_penalty * options.interval_minutes / 60
 
 
 def _on_duty(model: ShiftModel, instants: pd.Index) -> float:
