@@ -28,6 +28,9 @@ reference for the shortfall of a longer plan. `--steady-off` runs every horizon
 with `steady_starts = 0` (no swaps for steadier starts), to compare the starts.
 `--rolling` runs every horizon with `weekly_rules = "rolling"` (days, hours and
 days off in every 7 consecutive days instead of per calendar week).
+`--no-roster` plans with anonymous agents (no `--roster`), and
+`--programme-passes N` sets `programme_passes` (N = 0: the programme's answer
+is not refined window by window; it is refined only without a roster).
 """
 
 from __future__ import annotations
@@ -46,7 +49,9 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "company"
 
 
-def run_plan(weeks: int, folder: Path, config: Path = EXAMPLE / "wfm.toml") -> dict[str, float]:
+def run_plan(
+    weeks: int, folder: Path, config: Path = EXAMPLE / "wfm.toml", roster: bool = True
+) -> dict[str, float]:
     """One `wfm plan --horizon {weeks}w`; its figures from stderr and plan.json."""
     out = folder / f"plan{weeks}{'' if config.parent == EXAMPLE else '-' + config.stem}"
     command = [
@@ -58,8 +63,7 @@ def run_plan(weeks: int, folder: Path, config: Path = EXAMPLE / "wfm.toml") -> d
         str(EXAMPLE / "tickets.csv.gz"),
         "--events",
         str(EXAMPLE / "events.csv"),
-        "--roster",
-        str(EXAMPLE / "roster.csv"),
+        *(["--roster", str(EXAMPLE / "roster.csv")] if roster else []),
         "--horizon",
         f"{weeks}w",
         "--out",
@@ -119,6 +123,8 @@ def main() -> None:
     parser.add_argument("--not-cyclic", action="store_true")
     parser.add_argument("--steady-off", action="store_true")
     parser.add_argument("--rolling", action="store_true")
+    parser.add_argument("--no-roster", action="store_true")
+    parser.add_argument("--programme-passes", type=int)
     args = parser.parse_args()
     rows = []
     flat_row = None
@@ -135,6 +141,7 @@ def main() -> None:
             for line, wanted in (
                 ("steady_starts = 0", args.steady_off),
                 ('weekly_rules = "rolling"', args.rolling),
+                (f"programme_passes = {args.programme_passes}", args.programme_passes is not None),
             )
             if wanted
         ]
@@ -144,7 +151,7 @@ def main() -> None:
             lines = "".join(f"{line}\n" for line in settings)
             config.write_text(text.replace("[scheduling]\n", f"[scheduling]\n{lines}"))
         for weeks in args.weeks:
-            rows.append(run_plan(weeks, Path(folder), config))
+            rows.append(run_plan(weeks, Path(folder), config, roster=not args.no_roster))
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     base = rows[0]
     print(

@@ -86,6 +86,9 @@ class SolveResult:
             the requested relative gap), "node_limit" (a node budget; the same on
             every run), "time_limit" (the time limit; the solution may differ from
             run to run), "interrupted" (Ctrl-C) or "other".
+        refined_from: the objective before a fix-and-resolve refinement
+            (`scheduling.neighbourhoods`) lowered it to `objective`, else None;
+            `seconds` includes the refinement.
     """
 
     status: str
@@ -96,6 +99,7 @@ class SolveResult:
     solver: str
     notes: tuple[str, ...] = field(default_factory=tuple)
     stopped_by: str = "optimal"
+    refined_from: float | None = None
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,8 @@ def config_text(queue: str = "", site: str = "", scheduling: str = "") -> str:
         ("scheduling", "repair_rounds = 2.5", ["repair_rounds"]),
         ("scheduling", "sweep_passes = -1", ["sweep_passes", "between 0 and 100"]),
         ("scheduling", "sweep_passes = 101", ["sweep_passes", "between 0 and 100"]),
+        ("scheduling", "programme_passes = -1", ["programme_passes", "between 0 and 100"]),
+        ("scheduling", "programme_passes = 2.5", ["programme_passes"]),
         ("queue", "aht_seconds = 1e8", ["phone", "aht_seconds"]),
         ("queue", "patience_seconds = inf", ["phone", "patience_seconds"]),
         ("queue", "service_level = nan", ["phone", "service_level"]),
@@ -157,6 +159,12 @@ def test_sweep_passes_is_read_into_the_options(tmp_path: Path) -> None:
     path = tmp_path / "wfm.toml"
     path.write_text(config_text(scheduling="sweep_passes = 0"))
     assert load_config(path).scheduling.sweep_passes == 0
+
+
+def test_programme_passes_is_read_into_the_options(tmp_path: Path) -> None:
+    path = tmp_path / "wfm.toml"
+    path.write_text(config_text(scheduling="programme_passes = 0"))
+    assert load_config(path).scheduling.programme_passes == 0
 
 
 def test_weekly_rules_rolling_is_read_into_the_options(tmp_path: Path) -> None:

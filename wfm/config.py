@@ -127,6 +127,7 @@ SCHEDULING_FIELDS: Fields = {
     "steady_starts": ("steady_starts", "number"),
     "repair_rounds": ("repair_rounds", "integer"),
     "sweep_passes": ("sweep_passes", "integer"),
+    "programme_passes": ("programme_passes", "integer"),
     "min_rest_hours": ("min_rest_hours", "number"),
     "max_hours_per_week": ("max_hours_per_week", "number"),
     "cyclic": ("cyclic", "flag"),

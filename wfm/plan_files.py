@@ -91,6 +91,7 @@ def plan_summary(config: Config, models: pd.DataFrame, scheduled: ScheduleResult
                 "status": solve.status,
                 "stopped_by": getattr(solve, "stopped_by", None),
                 "objective": solve.objective,
+                "refined_from": getattr(solve, "refined_from", None),
                 "bound": solve.bound,
                 "gap": solve.gap,
                 "schedule_objective": scheduled.objective,

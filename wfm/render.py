@@ -231,12 +231,7 @@ def schedule_summary(result) -> None:
     if solve.stopped_by == "weeks":
         _weeks_line(solve, result.objective)
     else:
-        info(
-            f"solver {solve.solver}: {solve.status}, objective {solve.objective:,.2f}, "
-            f"bound {solve.bound:,.2f}, gap {solve.gap:.2%}, {solve.seconds:.1f} s"
-        )
-        for note in getattr(solve, "notes", []) or []:
-            warn(note)
+        _solve_line(solve)
         if solve.bound is not None and result.objective == result.objective:
             over = (result.objective - solve.bound) / max(abs(result.objective), 1e-9)
             info(
@@ -378,8 +373,10 @@ def capacity_summary(run) -> None:
 def _solve_line(solve) -> None:
     bound = "-" if solve.bound is None else f"{solve.bound:,.2f}"
     gap = "-" if solve.gap is None else f"{solve.gap:.2%}"
+    first = getattr(solve, "refined_from", None)
+    refined = "" if first is None else f" ({first:,.2f} before refining it window by window)"
     info(
-        f"solver {solve.solver}: {solve.status}, objective {solve.objective:,.2f}, "
+        f"solver {solve.solver}: {solve.status}, objective {solve.objective:,.2f}{refined}, "
         f"bound {bound}, gap {gap}, {solve.seconds:.1f} s"
     )
     for note in solve.notes:

@@ -118,7 +118,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import pulp
@@ -215,6 +215,8 @@ class ShiftModel:
         sites: sites by name.
         groups: the skill groups, keyed (site, group).
         options: the run's options.
+        classes: per (shift_id, group) whose group mixes classes of agents
+            (`SkillGroup.classes`), its class variables y (summing to x).
     """
 
     problem: pulp.LpProblem
@@ -234,6 +236,9 @@ class ShiftModel:
     sites: dict[str, Site]
     groups: dict[tuple[str, Group], SkillGroup]
     options: ScheduleOptions
+    classes: dict[tuple[str, Group], list[tuple[SkillGroup, pulp.LpVariable]]] = field(
+        default_factory=dict
+    )
 
 
 def build_model(
@@ -306,6 +311,7 @@ def build_model(
         sites=ready.sites,
         groups={(g.site, g.queues): g for g in ready.groups},
         options=options,
+        classes=parts,
     )
 
 

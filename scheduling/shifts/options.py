@@ -49,6 +49,9 @@ OPTION_RANGES = (
         whole=True,
     ),
     Range("sweep_passes", lambda v: 0 <= v <= 100, "a whole number between 0 and 100", whole=True),
+    Range(
+        "programme_passes", lambda v: 0 <= v <= 100, "a whole number between 0 and 100", whole=True
+    ),
 )
 """Each numeric option's documented range (`scheduling.checks`)."""
 
@@ -141,6 +144,10 @@ class ScheduleOptions:
         sweep_passes: with a roster, most passes of the sweep after the repair
             (`repair.swept_schedule`: every site's agents re-decided in windows
             across the week, cost and shortfall), per week; 0 turns it off.
+        programme_passes: without a roster, most passes of fix-and-resolve
+            over the shift programme's answer (`scheduling.shifts.refine`: a
+            day and a half of shifts re-decided at a time, the rest fixed), per
+            week; 0 turns it off.
     """
 
     interval_minutes: int = 60
@@ -166,6 +173,7 @@ class ScheduleOptions:
     weekly_rules: str = "calendar"
     repair_rounds: int = 40
     sweep_passes: int = 2
+    programme_passes: int = 1
 
     @property
     def break_rules(self) -> tuple[BreakRule, ...]:

@@ -1,0 +1,150 @@
+"""Refining the shift programme's answer window by window (`scheduling.shifts.refine`)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pulp
+import pytest
+from test_schedule_model import make_options, make_requirements, make_site
+
+from scheduling.shifts import planner
+from scheduling.shifts.model import build_model, solve
+from scheduling.shifts.refine import STRIDE, WIDTH, refined, window_variables
+from scheduling.shifts.templates import generate_shifts
+from scheduling.solver import SolveProgress, SolveResult, solve_progress
+from wfm import render
+
+pytest.importorskip("highspy")
+
+
+def built(days: int, **option_overrides):
+    """A round-the-clock site over `days` days, 6 and 8-hour shifts every 2 hours."""
+    rng = np.random.default_rng(days)
+    demand = {"phone": list(rng.integers(0, 5, size=24 * days).astype(float))}
+    requirements = make_requirements(demand, first_hour=0)
+    site = make_site(
+        open_minutes=0, close_minutes=1440, shift_hours=(6.0, 8.0), start_step_minutes=120
+    )
+    options = make_options(break_minutes=30, **option_overrides)
+    grid = requirements["interval_start"]
+    shifts = generate_shifts([site], start=grid.min(), end=grid.max() + pd.Timedelta(hours=1))
+    return build_model(requirements, shifts, sites=[site], options=options)
+
+
+def forced(model, agents: int) -> SolveResult:
+    """The solver's answer with `agents` forced onto the dearest shift the optimum
+    leaves unused (the model solved to optimality first), as a node-limit stop."""
+    solve(model, time_limit_seconds=20, gap=0.0)
+    unused = [var for var in model.x.values() if round(var.varValue) == 0]
+    var = max(unused, key=lambda v: (model.problem.objective.get(v, 0), v.name))
+    var.lowBound = agents
+    worse = solve(model, time_limit_seconds=20, gap=0.0)
+    var.lowBound = 0
+    return dataclasses.replace(worse, status="node_limit")
+
+
+def test_each_window_frees_the_shifts_starting_in_it() -> None:
+    model = built(3)
+    starts = dict(zip(model.shifts["shift_id"], model.shifts["start"], strict=True))
+    owner = {var.name: shift_id for (shift_id, _), var in model.x.items()}
+    owner |= {var.name: key[0] for key, var in model.breaks.items()}
+    assert model.breaks  # the 30-minute break is placed by the programme
+    first = min(starts.values())
+    parts = window_variables(model)
+    freed_in = {s: 0 for s in starts}
+    for k, fixed in enumerate(parts):
+        begin = first - (WIDTH - STRIDE) + k * STRIDE
+        held = {owner[var.name] for var in fixed}
+        inside = {s for s, t in starts.items() if begin <= t < begin + WIDTH}
+        assert held == set(starts) - inside
+        for s in inside:
+            freed_in[s] += 1
+    # the windows overlap: every shift is free in one or two of them
+    assert set(freed_in.values()) <= {1, 2} and min(freed_in.values()) == 1
+
+
+def test_a_worse_answer_is_refined_down_to_the_optimum_in_one_window() -> None:
+    model = built(1)
+    optimum = solve(model, time_limit_seconds=20, gap=0.0).objective
+    worse = forced(model, 2)
+    assert worse.objective > optimum + 1
+    stopped = dataclasses.replace(worse, bound=optimum - 10)
+    better = refined(model, stopped)
+    assert window_variables(model)[0] == []  # a day: the first window holds every shift
+    assert better.objective == pytest.approx(optimum)
+    assert better.refined_from == pytest.approx(worse.objective)
+    assert better.bound == stopped.bound
+    assert better.gap == pytest.approx((optimum - stopped.bound) / optimum)
+    assert better.seconds >= stopped.seconds
+
+
+def test_over_several_days_the_objective_only_falls() -> None:
+    model = built(4)
+    worse = forced(model, 3)
+    better = refined(model, worse)
+    assert better.objective < worse.objective
+    assert better.objective == pytest.approx(pulp.value(model.problem.objective))
+
+
+def test_each_window_is_reported_with_the_best_so_far() -> None:
+    model = built(3)
+    worse = forced(model, 3)
+    states: list[SolveProgress] = []
+    with solve_progress(states.append):
+        better = refined(model, worse)
+    assert [s.stage for s in states] == [
+        f"refining the shift programme, window {k} of at most {len(states)}"
+        for k in range(1, len(states) + 1)
+    ]
+    best = [s.best for s in states]
+    assert best == sorted(best, reverse=True) and best[-1] == pytest.approx(better.objective)
+    assert all(s.bound == worse.bound for s in states)
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"status": "optimal"}, "the solve is within its gap"),
+        ({"solver": "cbc"}, "CBC solved it"),
+    ],
+)
+def test_nothing_is_refined(change, why) -> None:
+    model = built(1)
+    result = dataclasses.replace(solve(model, time_limit_seconds=20, gap=0.0), **change)
+    assert refined(model, result) is result, why
+
+
+def test_no_passes_no_refining() -> None:
+    model = built(1, programme_passes=0)
+    result = dataclasses.replace(solve(model, time_limit_seconds=20, gap=0.0), status="node_limit")
+    assert refined(model, result) is result
+
+
+@pytest.mark.parametrize("with_roster", [False, True])
+def test_the_planner_refines_only_without_a_roster(monkeypatch, with_roster) -> None:
+    calls = []
+    monkeypatch.setattr(planner, "refined", lambda model, result: calls.append(1) or result)
+    requirements = make_requirements({"phone": [1.0, 2.0, 2.0, 1.0]})
+    roster = (
+        pd.DataFrame({"agent": ["A", "B"], "site": ["Test", "Test"], "queue": ["phone", "phone"]})
+        if with_roster
+        else None
+    )
+    planner.schedule_requirements(
+        requirements, sites=[make_site()], options=make_options(), roster=roster
+    )
+    assert calls == ([] if with_roster else [1])
+
+
+def test_the_solver_line_says_what_the_refining_did(monkeypatch) -> None:
+    lines: list[str] = []
+    monkeypatch.setattr(render, "info", lines.append)
+    solved = SolveResult("node_limit", 90.0, 80.0, 0.111, 2.0, "highs", refined_from=100.0)
+    render._solve_line(solved)
+    assert lines == [
+        "solver highs: node_limit, objective 90.00 (100.00 before refining it window by "
+        "window), bound 80.00, gap 11.10%, 2.0 s"
+    ]
