@@ -11,7 +11,7 @@ holds. A node limit per step makes every run take the same steps.
 Why: on a programme the size of a week of shifts, HiGHS's own branch and bound
 improves its first solutions slowly (the example week: 26,439 after 100 nodes,
 25,332 after 1,700 s), while a programme with a day of it free is solved at
-its root in seconds (benchmarks/README.md, "Fix-and-resolve").
+its root in seconds (benchmarks/README.md, refine.py).
 """
 
 from __future__ import annotations
