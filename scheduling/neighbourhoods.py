@@ -60,6 +60,7 @@ def improve_by_neighbourhoods(
     node_limit: int,
     time_limit_seconds: float,
     on_step: Callable[[Step], None] | None = None,
+    accept: Callable[[], bool] | None = None,
 ) -> tuple[float, int]:
     """Lower a solved minimisation's objective by fix-and-resolve (module docstring).
 
@@ -75,6 +76,9 @@ def improve_by_neighbourhoods(
             block at most what is left of it; a spent budget or Ctrl-C ends
             the search with the best solution so far).
         on_step: called after each step.
+        accept: asked after a step lowers the objective, with the step's
+            solution in `problem`'s variables; False turns the step down (the
+            variables get the solution before it back). None accepts every one.
 
     Returns:
         The objective of the solution left in `problem` (constant included)
@@ -107,17 +111,36 @@ def improve_by_neighbourhoods(
                 break
             found = _step(highs, best, mask, lower, upper, time_limit_seconds)
             done += 1
-            if found is not None and float(cost @ found) < value - _tolerance(value):
+            lower_cost = found is not None and float(cost @ found) < value - _tolerance(value)
+            if lower_cost and (accept is None or _accepted(columns, found, best, accept)):
                 best, value = found, float(cost @ found)
                 lowered += 1
             if on_step is not None:
                 on_step(Step(done, total, value + constant, time.perf_counter() - began))
         if value >= before - _tolerance(before) or stop_asked():
             break
-    for var in columns:
-        var.varValue = float(best[var.index])
+    _write(columns, best)
     problem.solverModel = previous
     return value + constant, lowered
+
+
+def _accepted(
+    columns: list[pulp.LpVariable],
+    found: np.ndarray,
+    best: np.ndarray,
+    accept: Callable[[], bool],
+) -> bool:
+    """Whether `accept` takes `found` (written to the variables); `best` written back if not."""
+    _write(columns, found)
+    if accept():
+        return True
+    _write(columns, best)
+    return False
+
+
+def _write(columns: list[pulp.LpVariable], values: np.ndarray) -> None:
+    for var in columns:
+        var.varValue = float(values[var.index])
 
 
 def _mask(columns: int, part: Sequence[pulp.LpVariable]) -> np.ndarray:

@@ -142,3 +142,23 @@ def test_the_solves_own_model_is_left_for_its_bound() -> None:
     before = problem.solverModel
     improve_by_neighbourhoods(problem, [[]], passes=1, node_limit=10, time_limit_seconds=10)
     assert problem.solverModel is before
+
+
+def test_a_step_turned_down_leaves_the_solution_before_it() -> None:
+    costs, spans, required = [5, 6, 4, 9], [[0, 1], [1, 2, 3], [3, 4], [0, 2, 4]], [2, 1, 3, 1, 2]
+    problem, x, short = covering(costs, spans, required, upper=2)
+    start_at(x, short, [2, 2, 2, 2], costs, spans, required)
+    first = objective_of(costs, spans, required, [2, 2, 2, 2])
+    offered = []
+
+    def accept() -> bool:
+        offered.append([v.varValue for v in x])
+        return False
+
+    value, lowered = improve_by_neighbourhoods(
+        problem, [[]], passes=1, node_limit=100, time_limit_seconds=10, accept=accept
+    )
+    assert (value, lowered) == (pytest.approx(first), 0)
+    assert [v.varValue for v in x] == [2.0, 2.0, 2.0, 2.0]
+    # it was shown the cheaper solution, in the variables
+    assert len(offered) == 1 and offered[0] != [2.0, 2.0, 2.0, 2.0]

@@ -123,20 +123,53 @@ def test_no_passes_no_refining() -> None:
     assert refined(model, result) is result
 
 
-@pytest.mark.parametrize("with_roster", [False, True])
-def test_the_planner_refines_only_without_a_roster(monkeypatch, with_roster) -> None:
+def planned(monkeypatch, roster, limit=200):
+    """The judges `schedule_requirements` hands `refined` (None: no judge), per call."""
     calls = []
-    monkeypatch.setattr(planner, "refined", lambda model, result: calls.append(1) or result)
+
+    def spy(model, result, judge=None):
+        calls.append(judge)
+        return result
+
+    monkeypatch.setattr(planner, "refined", spy)
+    monkeypatch.setattr(planner, "JUDGED_REFINE_AGENTS", limit)
     requirements = make_requirements({"phone": [1.0, 2.0, 2.0, 1.0]})
-    roster = (
-        pd.DataFrame({"agent": ["A", "B"], "site": ["Test", "Test"], "queue": ["phone", "phone"]})
-        if with_roster
-        else None
-    )
-    planner.schedule_requirements(
+    result = planner.schedule_requirements(
         requirements, sites=[make_site()], options=make_options(), roster=roster
     )
-    assert calls == ([] if with_roster else [1])
+    return calls, result
+
+
+ROSTER = pd.DataFrame({"agent": ["A", "B"], "site": ["Test", "Test"], "queue": ["phone", "phone"]})
+
+
+def test_the_planner_refines_anonymous_answers_as_they_are(monkeypatch) -> None:
+    assert planned(monkeypatch, None)[0] == [None]
+
+
+def test_with_a_roster_each_answer_is_judged_by_its_assignment(monkeypatch) -> None:
+    (judge,), result = planned(monkeypatch, ROSTER)
+    # nothing is short, so the plan is the assignment of the programme's answer
+    assert result.coverage["shortfall"].sum() == 0
+    assert judge() == pytest.approx(result.objective)
+
+
+def test_past_the_agents_limit_nothing_is_refined(monkeypatch) -> None:
+    assert planned(monkeypatch, ROSTER, limit=1)[0] == []
+
+
+def test_a_judge_that_turns_every_answer_down_keeps_the_first() -> None:
+    model = built(3)
+    worse = forced(model, 3)
+    seen = []
+
+    def judge() -> float:
+        seen.append(pulp.value(model.problem.objective))
+        return 1.0 if len(seen) == 1 else 2.0  # the first answer is the best plan
+
+    assert refined(model, worse, judge=judge) is worse
+    assert len(seen) > 1 and all(value < worse.objective for value in seen[1:])
+    assert pulp.value(model.problem.objective) == pytest.approx(worse.objective)
 
 
 def test_the_solver_line_says_what_the_refining_did(monkeypatch) -> None:

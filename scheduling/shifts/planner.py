@@ -2,7 +2,8 @@
 
     requirements -> candidate shifts (`shifts`) and breaks (`breaks`)
                  -> integer programme over skill groups (`skills`, `model`),
-                    without a roster refined window by window (`refine`)
+                    refined window by window (`refine`; with a roster each
+                    better answer judged by the schedule agents make of it)
                  -> named agents (`assign`) and extra shifts (`topup`)
                  -> with a roster: the repair, the sweep (`repair`) and steady
                     starts again (`assign.steadied_schedule`)
@@ -11,16 +12,17 @@
 With a roster, a site's headcount in the programme is also capped at its number
 of roster agents, and each skill group's at its own agents, days off and hours,
 so the programme does not choose shifts nobody can work. Those rows are
-necessary, not exact, so with a roster the programme's answer is not refined:
-on the example week a refined answer (25,087 against 26,439) left more short
-once agents had their shifts (28,721 against 26,760 on the final schedule).
+necessary, not exact, so with a roster a cheaper answer of the programme can
+make a worse schedule: its refining keeps a window's answer only when the
+assignment of it is worth less too.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -101,9 +103,11 @@ class ScheduleResult:
         return int(self.unfilled["count"].sum()) if len(self.unfilled) else 0
 
 
-REFINE_WITH_ROSTER = False
-"""Whether the programme's answer is refined (`refine`) with a roster too: off,
-see the module docstring (`benchmarks/refine.py` turns it on to measure)."""
+JUDGED_REFINE_AGENTS = 200
+"""Most roster agents with which the programme's answer is refined (`_refined`):
+each better answer is judged by a whole assignment (about 3 s on the example's
+64 agents, 40 s on the 400 of benchmarks/peak_season.py, where the repair needs
+the week's time)."""
 
 MAX_CANDIDATE_SHIFTS = 250_000
 """Most candidate shifts one run considers (sites x days x starts x lengths)."""
@@ -233,21 +237,21 @@ def _scheduled(
         gap=options.gap,
         node_limit=options.node_limit,
     )
-    if roster is None or REFINE_WITH_ROSTER:
-        result = refined(model, result)
-    spent = budget_spent()
-    schedule, unfilled = assign_agents(
-        chosen_shifts(model, shorts=roster is not None),  # which to fill first, if not all
+    assign = functools.partial(
+        _assignment,
+        model,
         shifts,
         roster=roster,
         sites=sites,
         options=options,
         horizon=run.horizon,
-        breaks=break_plan(model),
         release=release,
         weekend_due=weekend_due,
         carried=carried,
     )
+    result = _refined(model, result, run, requirements, assign)
+    spent = budget_spent()
+    schedule, unfilled = assign()
     coverage = coverage_frame(requirements, schedule, options=options)
     extra = extra_shifts(
         schedule,
@@ -301,6 +305,38 @@ def _scheduled(
         objective=plan_objective(cost, coverage, options),
         period=_period(model),
     )
+
+
+def _assignment(
+    model: ShiftModel, shifts: pd.DataFrame, **given: object
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The schedule and unfilled shifts `assign_agents` makes of the programme's
+    answer (`given`: its keyword arguments but the breaks)."""
+    chosen = chosen_shifts(model, shorts=given["roster"] is not None)  # which to fill first
+    return assign_agents(chosen, shifts, breaks=break_plan(model), **given)  # type: ignore[arg-type]
+
+
+def _refined(
+    model: ShiftModel,
+    result: SolveResult,
+    run: Run,
+    requirements: pd.DataFrame,
+    assign: Callable[[], tuple[pd.DataFrame, pd.DataFrame]],
+) -> SolveResult:
+    """The programme's answer refined window by window (`refine`): without a roster
+    as it is; with one judged by the schedule `assign` makes of each better
+    answer, up to `JUDGED_REFINE_AGENTS` roster agents."""
+    if run.agents is None:
+        return refined(model, result)
+    if len(run.agents) > JUDGED_REFINE_AGENTS:
+        return result
+
+    def judge() -> float:
+        schedule, _ = assign()
+        coverage = coverage_frame(requirements, schedule, options=model.options)
+        return plan_objective(_costs(schedule, run.active)[0], coverage, model.options)
+
+    return refined(model, result, judge=judge)
 
 
 def _period(model: ShiftModel) -> pd.Timedelta | None:
