@@ -3,10 +3,11 @@
 A large-neighbourhood search (Shaw 1998; Danna, Rothberg and Le Pape 2005 for
 its use inside MIP solvers). Given a feasible solution of a minimisation, each
 step fixes one part of its integer variables at their values and lets HiGHS
-solve the rest from that solution (`setSolution`). The step's programme holds the solution, so the
-objective never rises; it only tightens bounds, so whatever it returns is a
-solution of the whole programme and the whole programme's proven bound still
-holds. A node limit per step makes every run take the same steps.
+solve the rest from that solution (`setSolution`). The step's programme holds
+the solution, so the objective never rises; it only tightens bounds, so
+whatever it returns is a solution of the whole programme and the whole
+programme's proven bound still holds. A node limit per step makes every run
+take the same steps; a caller may also turn a cheaper step down (`accept`).
 
 Why: on a programme the size of a week of shifts, HiGHS's own branch and bound
 improves its first solutions slowly (the example week: 26,439 after 100 nodes,

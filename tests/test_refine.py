@@ -123,8 +123,9 @@ def test_no_passes_no_refining() -> None:
     assert refined(model, result) is result
 
 
-def planned(monkeypatch, roster, limit=200):
-    """The judges `schedule_requirements` hands `refined` (None: no judge), per call."""
+def planned(monkeypatch, roster, limit=200, cyclic=True):
+    """The judges `schedule_requirements` hands `refined` (None: no judge), per
+    call, and its result."""
     calls = []
 
     def spy(model, result, judge=None):
@@ -133,9 +134,9 @@ def planned(monkeypatch, roster, limit=200):
 
     monkeypatch.setattr(planner, "refined", spy)
     monkeypatch.setattr(planner, "JUDGED_REFINE_AGENTS", limit)
-    requirements = make_requirements({"phone": [1.0, 2.0, 2.0, 1.0]})
+    requirements = make_requirements({"phone": [1.0, 2.0, 2.0, 1.0]}, hours=7 * 24)
     result = planner.schedule_requirements(
-        requirements, sites=[make_site()], options=make_options(), roster=roster
+        requirements, sites=[make_site()], options=make_options(cyclic=cyclic), roster=roster
     )
     return calls, result
 
@@ -143,8 +144,13 @@ def planned(monkeypatch, roster, limit=200):
 ROSTER = pd.DataFrame({"agent": ["A", "B"], "site": ["Test", "Test"], "queue": ["phone", "phone"]})
 
 
-def test_the_planner_refines_anonymous_answers_as_they_are(monkeypatch) -> None:
-    assert planned(monkeypatch, None)[0] == [None]
+@pytest.mark.parametrize("cyclic", [True, False])
+def test_the_planner_refines_anonymous_answers_as_they_are(monkeypatch, cyclic) -> None:
+    assert planned(monkeypatch, None, cyclic=cyclic)[0] == [None]
+
+
+def test_with_a_roster_a_week_that_does_not_repeat_is_not_refined(monkeypatch) -> None:
+    assert planned(monkeypatch, ROSTER, cyclic=False)[0] == []
 
 
 def test_with_a_roster_each_answer_is_judged_by_its_assignment(monkeypatch) -> None:

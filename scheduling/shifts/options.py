@@ -144,9 +144,10 @@ class ScheduleOptions:
         sweep_passes: with a roster, most passes of the sweep after the repair
             (`repair.swept_schedule`: every site's agents re-decided in windows
             across the week, cost and shortfall), per week; 0 turns it off.
-        programme_passes: without a roster, most passes of fix-and-resolve
-            over the shift programme's answer (`scheduling.shifts.refine`: a
-            day and a half of shifts re-decided at a time, the rest fixed), per
+        programme_passes: most passes of fix-and-resolve over the shift
+            programme's answer (`scheduling.shifts.refine`: a day and a half of
+            shifts re-decided at a time, the rest fixed; with a roster each
+            better answer judged by the schedule its agents make of it), per
             week; 0 turns it off.
     """
 

@@ -3,10 +3,10 @@
 After the programme's solve, each step fixes the agents (per skill group and
 class) and breaks of every shift that does not start in one window of `WIDTH`
 at the answer's values; HiGHS solves the rest (those shifts, and the days-off
-and tour variables of every week) from the answer (`scheduling.neighbourhoods`). Windows start every
-`STRIDE` from `WIDTH - STRIDE` before the horizon, so consecutive windows
-overlap and a shift over midnight is free with both of its days. The bound is
-the programme's solve's: a step only lowers the objective.
+and tour variables of every week) from the answer (`scheduling.neighbourhoods`).
+Windows start every `STRIDE` from `WIDTH - STRIDE` before the horizon, so
+consecutive windows overlap and a shift over midnight is free with both of its
+days. The bound is the programme's solve's: a step only lowers the objective.
 
 With a roster the programme's rows per skill group and class are necessary,
 not exact, and a cheaper answer can make a worse schedule once named agents
