@@ -117,6 +117,17 @@ def test_nothing_is_refined(change, why) -> None:
     assert refined(model, result) is result, why
 
 
+def test_after_ctrl_c_the_answer_is_left_as_it_is(monkeypatch) -> None:
+    from scheduling.shifts import refine
+
+    model = built(3)
+    worse = forced(model, 3)
+    judged = []
+    monkeypatch.setattr(refine, "stop_asked", lambda: True)
+    assert refined(model, worse, judge=lambda: judged.append(1) or 0.0) is worse
+    assert judged == []  # not even the first assignment to judge by
+
+
 def test_no_passes_no_refining() -> None:
     model = built(1, programme_passes=0)
     result = dataclasses.replace(solve(model, time_limit_seconds=20, gap=0.0), status="node_limit")

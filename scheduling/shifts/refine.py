@@ -12,8 +12,9 @@ With a roster the programme's rows per skill group and class are necessary,
 not exact, and a cheaper answer can make a worse schedule once named agents
 take its shifts (on the example week: 25,087 against 26,439 in the programme,
 28,721 against 26,760 on the final schedule, `benchmarks/refine.py`). There
-the planner passes a `judge`: a step is kept only when the schedule the
-assignment makes of the new answer is worth less too.
+the planner passes a `judge` (in a repeating week: `planner._refined`): a step
+is kept only when the schedule the assignment makes of the new answer is
+worth less too.
 """
 
 from __future__ import annotations
@@ -28,7 +29,13 @@ import pulp
 from scheduling.columns import SHIFT_ID, START
 from scheduling.neighbourhoods import Step, improve_by_neighbourhoods
 from scheduling.shifts.model import ShiftModel
-from scheduling.solver import SolveProgress, SolveResult, relative_gap, report_progress
+from scheduling.solver import (
+    SolveProgress,
+    SolveResult,
+    relative_gap,
+    report_progress,
+    stop_asked,
+)
 
 WIDTH = pd.Timedelta(hours=36)
 """The shifts one step frees: those starting within this of each other (on the
@@ -56,10 +63,13 @@ def refined(
         `result` with the objective, gap and seconds of the answer left in
         `model` and `refined_from` the solve's objective; `result` itself when
         nothing was lowered or there is nothing to do (HiGHS not used,
-        `programme_passes` 0, the solve already within its gap, or no shift).
+        `programme_passes` 0, the solve already within its gap, Ctrl-C pressed,
+        or no shift).
     """
     options = model.options
     if result.solver != "highs" or options.programme_passes == 0 or result.status == "optimal":
+        return result
+    if stop_asked():  # Ctrl-C stopped the solve: assign its answer as it is
         return result
     parts = window_variables(model)
     if not parts:
