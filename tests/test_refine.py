@@ -134,13 +134,15 @@ def test_no_passes_no_refining() -> None:
     assert refined(model, result) is result
 
 
-def planned(monkeypatch, roster, limit=200, cyclic=True):
+def planned(monkeypatch, roster, limit=200, cyclic=True, judging=False):
     """The judges `schedule_requirements` hands `refined` (None: no judge), per
-    call, and its result."""
+    call, and its result; `judging`: the spy judges the answer once."""
     calls = []
 
     def spy(model, result, judge=None):
         calls.append(judge)
+        if judging and judge is not None:
+            judge()
         return result
 
     monkeypatch.setattr(planner, "refined", spy)
@@ -169,6 +171,28 @@ def test_with_a_roster_each_answer_is_judged_by_its_assignment(monkeypatch) -> N
     # nothing is short, so the plan is the assignment of the programme's answer
     assert result.coverage["shortfall"].sum() == 0
     assert judge() == pytest.approx(result.objective)
+
+
+def test_the_answer_the_judge_assigned_is_not_assigned_again(monkeypatch) -> None:
+    made = []
+    real = planner.assign_agents
+    monkeypatch.setattr(planner, "assign_agents", lambda *a, **k: made.append(1) or real(*a, **k))
+    (judge,), result = planned(monkeypatch, ROSTER, judging=True)
+    assert len(made) == 1  # the judge's; the planner's own is the same answer
+    assert judge() == pytest.approx(result.objective) and len(made) == 1
+
+
+def test_each_answer_of_the_programme_is_assigned_once() -> None:
+    model = built(1)
+    solve(model, time_limit_seconds=20, gap=0.0)
+    made = []
+    assign = planner._remembered(model, lambda: made.append(1) or (pd.DataFrame(), None))
+    assert assign() is assign()
+    var = next(v for v in model.x.values() if round(v.varValue) == 0)
+    var.varValue = 1.0  # another answer
+    other = assign()
+    var.varValue = 0.0
+    assert len(made) == 2 and assign() is not other
 
 
 def test_past_the_agents_limit_nothing_is_refined(monkeypatch) -> None:

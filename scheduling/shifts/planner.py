@@ -26,6 +26,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+import pulp
 
 from scheduling.columns import (
     AGENT,
@@ -237,17 +238,20 @@ def _scheduled(
         gap=options.gap,
         node_limit=options.node_limit,
     )
-    assign = functools.partial(
-        _assignment,
+    assign = _remembered(
         model,
-        shifts,
-        roster=roster,
-        sites=sites,
-        options=options,
-        horizon=run.horizon,
-        release=release,
-        weekend_due=weekend_due,
-        carried=carried,
+        functools.partial(
+            _assignment,
+            model,
+            shifts,
+            roster=roster,
+            sites=sites,
+            options=options,
+            horizon=run.horizon,
+            release=release,
+            weekend_due=weekend_due,
+            carried=carried,
+        ),
     )
     result = _refined(model, result, run, requirements, assign)
     spent = budget_spent()
@@ -305,6 +309,25 @@ def _scheduled(
         objective=plan_objective(cost, coverage, options),
         period=_period(model),
     )
+
+
+def _remembered(
+    model: ShiftModel, assign: Callable[[], tuple[pd.DataFrame, pd.DataFrame]]
+) -> Callable[[], tuple[pd.DataFrame, pd.DataFrame]]:
+    """`assign`, made once per answer of the programme: the refining's judge has
+    already assigned the answer it keeps, which the planner then needs again
+    (keyed by the values of the programme's integer variables, which are all
+    `assign_agents` reads of it)."""
+    made: dict[tuple[int, ...], tuple[pd.DataFrame, pd.DataFrame]] = {}
+    integers = [v for v in model.problem.variables() if v.cat == pulp.LpInteger]
+
+    def assigned() -> tuple[pd.DataFrame, pd.DataFrame]:
+        key = tuple(round(v.varValue or 0.0) for v in integers)
+        if key not in made:
+            made[key] = assign()
+        return made[key]
+
+    return assigned
 
 
 def _assignment(
