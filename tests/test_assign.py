@@ -573,8 +573,9 @@ def agent_skills(staff, name, site) -> set[str]:
     return {q for q in str(listed or "").split(";") if q} or set(site.queues)
 
 
-def best_fill_by_enumeration(picks, staff, site, options) -> float:
-    """Most paid hours any rule-abiding assignment fills, over all of them."""
+def best_fill_by_enumeration(picks, staff, site, options, most=None) -> float:
+    """Most paid hours any rule-abiding assignment fills, over all of them (with
+    `most`: those that put at most that many agents to work)."""
     table = picks.merge(SMALL_SHIFTS, on="shift_id")
     units = [row for row in table.itertuples() for _ in range(row.count)]
     names = list(staff["agent"])
@@ -596,7 +597,7 @@ def best_fill_by_enumeration(picks, staff, site, options) -> float:
             for a, u in zip(choice, units, strict=True)
             if a >= 0
         ]
-        if not rows:
+        if not rows or (most is not None and len({r["agent"] for r in rows}) > most):
             continue
         schedule = pd.DataFrame(rows)
         if rule_breaks(schedule, picks, SMALL_SHIFTS, staff, [site], options, THREE_DAYS):
@@ -615,6 +616,19 @@ def test_roster_assignment_fills_the_most_hours(case) -> None:
     )
     filled = ((schedule["end"] - schedule["start"]).dt.total_seconds() / 3600).sum()
     assert math.isclose(filled, best_fill_by_enumeration(picks, staff, site, options))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_units=4, max_agents=3).filter(lambda case: case[1] is not None))
+def test_no_more_agents_work_than_max_agents_and_they_fill_the_most_hours(case) -> None:
+    picks, staff, site, options = case
+    capped = dataclasses.replace(site, max_agents=1)
+    schedule, _ = assign_agents(
+        picks, SMALL_SHIFTS, roster=staff, sites=[capped], options=options, horizon=THREE_DAYS
+    )
+    assert schedule["agent"].nunique() <= 1
+    filled = ((schedule["end"] - schedule["start"]).dt.total_seconds() / 3600).sum()
+    assert math.isclose(filled, best_fill_by_enumeration(picks, staff, site, options, most=1))
 
 
 def weeks_of(picks, staff, site, options) -> WeeklyAssignment:

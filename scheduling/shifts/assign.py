@@ -184,7 +184,7 @@ def assign_agents(
         site_slots = [slot for slot_site, slot in slots if slot_site == site_name]
         if agents is not None:
             staff = [a for a in agents if a.site == site_name]
-            taken = _by_weeks(site_slots, staff, rules, options)
+            taken = _by_weeks(site_slots, staff, rules, options, most=site.max_agents)
             taken = _steadied(taken, staff, rules, options.steady_starts)
         else:
             taken = _anonymous_weeks(site, site_slots, rules, options)
@@ -543,14 +543,21 @@ def _unsteady(agent: Agent, shifts: list[_Slot], weight: float) -> float:
 
 
 def _by_weeks(
-    slots: list[_Slot], staff: list[Agent], rules: _Rules, options: ScheduleOptions
+    slots: list[_Slot],
+    staff: list[Agent],
+    rules: _Rules,
+    options: ScheduleOptions,
+    *,
+    most: int | None = None,
 ) -> list[tuple[str, _Slot]]:
-    """Roster agents on a site's slots by whole weeks (`scheduling.shifts.weekly`).
+    """Roster agents on a site's slots by whole weeks (`scheduling.shifts.weekly`),
+    at most `most` of them (the site's `max_agents`) when given.
 
     When the weeks' answer is not proven best (`WeeklyAssignment.proven`) and
     leaves units unplaced, the programme over agents and slots runs too (with
     one node budget), unless the run's time budget is spent, and the answer
-    filling more hours is kept (the weeks' on a tie).
+    filling more hours is kept (the weeks' on a tie; the weeks' when the
+    programme's puts more than `most` agents to work).
     """
     from scheduling.shifts.weekly import assign_weeks  # weekly builds on this module
 
@@ -562,6 +569,7 @@ def _by_weeks(
         rules,
         seconds=time_left(options.time_limit_seconds),
         node_limit=ASSIGN_MORE_NODES,
+        most=most,
     )
     if weeks.proven or len(weeks.taken) == sum(slot.count for slot in slots):
         return weeks.taken  # proven, or every unit placed: no answer fills more hours
@@ -574,6 +582,8 @@ def _by_weeks(
     other = _solve_assignment(
         slots, staff, rules, options, compact=False, budgets=(ASSIGN_NODE_LIMIT,)
     )
+    if most is not None and len({name for name, _ in other}) > most:
+        return weeks.taken
     hours = sum(slot.paid_hours for _, slot in other)
     return other if hours > sum(slot.paid_hours for _, slot in weeks.taken) + 1e-9 else weeks.taken
 

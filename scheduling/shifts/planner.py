@@ -273,7 +273,7 @@ def _scheduled(
         coverage = coverage_frame(requirements, schedule, options=options)
     if run.agents is not None:
         given = {
-            "agents": run.agents,
+            "agents": capped_staff(run.agents, schedule, run.active),
             "sites": run.active,
             "options": options,
             "horizon": run.horizon,
@@ -431,10 +431,37 @@ SPARE_ANONYMOUS = 10
 """New anonymous agents the top-up may add at a site without max_agents."""
 
 
+def capped_staff(
+    agents: Sequence[Agent], schedule: pd.DataFrame, sites: Sequence[Site]
+) -> list[Agent]:
+    """The roster agents who may be given shifts after the assignment: all of them
+    at a site without `max_agents`; at a site with it, those with shifts in
+    `schedule` and, while they are fewer than `max_agents`, that many more idle
+    ones in roster order (so that no later step puts more agents to work there).
+    """
+    cap = {site.name: site.max_agents for site in sites}
+    working = set(schedule[AGENT])
+    room = Counter(
+        {name: most for name, most in cap.items() if most is not None}
+    )  # free places per site
+    for agent in agents:
+        if agent.name in working and cap.get(agent.site) is not None:
+            room[agent.site] -= 1
+    out = []
+    for agent in agents:
+        if cap.get(agent.site) is None or agent.name in working:
+            out.append(agent)
+        elif room[agent.site] > 0:
+            room[agent.site] -= 1
+            out.append(agent)
+    return out
+
+
 def _topup_agents(run: Run, schedule: pd.DataFrame, options: ScheduleOptions) -> list[Agent]:
-    """Who may take an extra shift: the roster, else each site's anonymous agents."""
+    """Who may take an extra shift: the roster (`capped_staff`), else each site's
+    anonymous agents."""
     if run.agents is not None:
-        return list(run.agents)
+        return capped_staff(run.agents, schedule, run.active)
     out = []
     for site in run.active:
         used = schedule.loc[schedule[SITE] == site.name, AGENT].nunique()

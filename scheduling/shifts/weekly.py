@@ -14,6 +14,7 @@ the slots the plan misses least is worth more). Then
     maximise   sum_p v_p z_p
     subject to sum_{p holding slot r} z_p <= count_r      fill_{r}
                sum_{p of c} z_p <= n_c                    agents_{c}
+               sum_p z_p <= M                             site (with max_agents M)
                z_p >= 0 integer
 
 is the assignment programme with the symmetry between alike agents taken out
@@ -198,11 +199,15 @@ class _Pricer:
 class _Master:
     """The weeks' programme of one site (module docstring) and its weeks' pricing.
 
-    Rows 0..len(slots)-1 are the fill_ rows, then one agents_ row per class;
-    a column per generated week. Minimises minus the weeks' worth.
+    Rows 0..len(slots)-1 are the fill_ rows, then one agents_ row per class,
+    then, when `most` (the site's `max_agents`) is below the staff, the site row
+    (at most `most` agents work in the week); a column per generated week.
+    Minimises minus the weeks' worth.
     """
 
-    def __init__(self, slots: list[_Slot], staff: list[Agent], rules: _Rules) -> None:
+    def __init__(
+        self, slots: list[_Slot], staff: list[Agent], rules: _Rules, most: int | None = None
+    ) -> None:
         self.slots, self.rules = slots, rules
         self.classes = classes_of(slots, staff, rules)
         self.highs = new_highs()
@@ -213,6 +218,10 @@ class _Master:
         for c in self.classes:
             self.agents_row.append(self.highs.getNumRow())
             self.highs.addRow(-inf, float(len(c.agents)), 0, [], [])
+        self.site_row: int | None = None
+        if most is not None and most < len(staff):
+            self.site_row = self.highs.getNumRow()
+            self.highs.addRow(-inf, float(most), 0, [], [])
         self.pricers = [
             _Pricer(c.agents[0], [slots[r] for r in c.slots], rules) for c in self.classes
         ]
@@ -282,20 +291,21 @@ class _Master:
         lower bound; otherwise the exact programme gives the least reduced cost.
         """
         c, agent_row = self.classes[k], self.agents_row[k]
+        convex = duals[agent_row] + (0.0 if self.site_row is None else duals[self.site_row])
         costs = -self.worth[k] - duals[c.slots]
         week = self.pricers[k].greedy(costs)
         if week and week not in c.weeks:
             reduced = self.week_cost(k, week) - float(duals[[c.slots[r] for r in week]].sum())
-            if reduced - duals[agent_row] < -_PRICE_EPS:
+            if reduced - convex < -_PRICE_EPS:
                 self.reduced[k] = np.nan
                 self._add(k, week)
                 return 1
-        floor = self.pricers[k].at_least(costs) - duals[agent_row]
+        floor = self.pricers[k].at_least(costs) - convex
         if floor >= -_PRICE_EPS:  # no week prices out: the exact programme is not needed
             self.reduced[k] = floor
             return 0
         least, week = self.pricers[k].cheapest(costs)
-        self.reduced[k] = least - duals[agent_row]
+        self.reduced[k] = least - convex
         if self.reduced[k] >= -_PRICE_EPS or week in c.weeks:
             return 0
         self._add(k, week)
@@ -307,6 +317,8 @@ class _Master:
         c.weeks.append(week)
         c.columns.append(self.highs.getNumCol())
         index = [c.slots[r] for r in week] + [agent_row]
+        if self.site_row is not None:
+            index.append(self.site_row)
         cost = self.week_cost(k, week)
         self.highs.addCol(cost, 0.0, float("inf"), len(index), index, [1.0] * len(index))
 
@@ -345,6 +357,7 @@ def assign_weeks(
     *,
     seconds: float,
     node_limit: int,
+    most: int | None = None,
 ) -> WeeklyAssignment:
     """Assign the site's agents to its slots a whole week at a time (module docstring).
 
@@ -355,9 +368,10 @@ def assign_weeks(
         seconds: time for the weeks' generation and for the integer programme
             (each), seconds.
         node_limit: branch-and-bound nodes of the integer programme.
+        most: the site's `max_agents`: at most this many agents work, or None.
     """
     began = time.perf_counter()
-    master = _Master(slots, staff, rules)
+    master = _Master(slots, staff, rules, most)
     bound = master.generate(seconds)
     start = master.dive(seconds - (time.perf_counter() - began))
     return _integer_weeks(master, bound, start=start, seconds=seconds, node_limit=node_limit)
