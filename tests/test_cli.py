@@ -960,6 +960,19 @@ def test_schedule_refuses_requirements_of_part_days(workdir, requirements_file):
     assert_one_line_error(result, "requirements", "30 hours", "whole number of days")
 
 
+def test_schedule_names_requirements_on_another_interval(workdir, requirements_file):
+    frame = pd.read_csv(requirements_file)  # hourly, as the config says
+    half = frame.copy()
+    half["interval_start"] = (
+        pd.to_datetime(half["interval_start"], utc=True) + pd.Timedelta(minutes=30)
+    ).map(lambda t: t.isoformat())
+    both = pd.concat([frame, half]).sort_values(["interval_start", "queue"])
+    both.to_csv(workdir / "half_hours.csv", index=False)  # a whole week of half hours
+    result = invoke("schedule", workdir / "half_hours.csv", "--config", workdir / "wfm.toml")
+    expected = ("30 minutes apart", "interval_minutes is 60", "interval_minutes = 30")
+    assert_one_line_error(result, "requirements", *expected)
+
+
 def _previous(workdir, rows: str, *, site: bool = True) -> Path:
     (workdir / "roster.csv").write_text("agent,site\nAna Reyes,Manila\nBob Byrne,Dublin\n")
     path = workdir / "previous.csv"

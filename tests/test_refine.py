@@ -222,3 +222,19 @@ def test_the_solver_line_says_what_the_refining_did(monkeypatch) -> None:
         "solver highs: node_limit, objective 90.00 (100.00 before refining it window by "
         "window), bound 80.00, gap 11.10%, 2.0 s"
     ]
+
+
+@pytest.mark.parametrize(
+    ("node_limit", "remedy"),
+    [
+        (None, "set scheduling.node_limit"),
+        (20, "raise time_limit_seconds so that node_limit 20 ends it"),
+    ],
+)
+def test_a_time_limit_stop_says_how_to_get_a_repeatable_schedule(node_limit, remedy) -> None:
+    model = built(1, node_limit=node_limit)
+    result = dataclasses.replace(solve(model, time_limit_seconds=20, gap=0.0), status="time_limit")
+    unfilled = pd.DataFrame(columns=["site", "start", "end", "queue", "count"])
+    lines = planner._binding(model, result, unfilled, {}, False, pd.DataFrame())
+    (line,) = [line for line in lines if "time_limit_seconds" in line]
+    assert f"({remedy} for a repeatable schedule)" in line

@@ -419,8 +419,17 @@ def check_plan_horizon(horizon: str, *, force: bool) -> None:
 
 
 def check_horizon(requirements: pd.DataFrame, interval_minutes: int, *, force: bool) -> None:
-    """Refuse a horizon of part days, or past `MAX_WEEKS` weeks without `force`."""
+    """Refuse requirements on another interval than the config's, a horizon of part
+    days, or one past `MAX_WEEKS` weeks without `force`."""
     times = pd.to_datetime(requirements["interval_start"], utc=True)
+    steps = pd.Series(times.unique()).sort_values().diff().dropna()
+    if len(steps) and steps.min() != pd.Timedelta(minutes=interval_minutes):
+        found = steps.min() / pd.Timedelta(minutes=1)
+        raise WfmError(
+            f"requirements: intervals {found:g} minutes apart, but the config's "
+            f"interval_minutes is {interval_minutes}; set interval_minutes = {found:g} at the "
+            "top of the config, or make the requirements again with this config (wfm staff)"
+        )
     span = times.max() - times.min() + pd.Timedelta(minutes=interval_minutes)
     days = span / pd.Timedelta(days=1)
     if abs(days - round(days)) > 1e-9:

@@ -99,7 +99,7 @@ def _grid(starts: pd.Series, interval_minutes: int) -> pd.DatetimeIndex:
         raise InputError(
             f"requirements: {INTERVAL_START} is not a regular {interval_minutes}-minute grid "
             f"({len(off)} gap(s) or misaligned step(s), e.g. {examples}); fill missing "
-            "intervals with 0 or set scheduling.interval_minutes to match"
+            "intervals with 0 or set interval_minutes (at the top of the config) to match"
         )
     return grid
 

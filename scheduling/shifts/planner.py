@@ -536,10 +536,15 @@ def _binding(
         )
     if result.status == "time_limit":
         gap = "unknown" if result.gap is None else f"{result.gap:.1%}"
+        remedy = (
+            "set scheduling.node_limit"
+            if model.options.node_limit is None
+            else f"raise time_limit_seconds so that node_limit {model.options.node_limit} ends it"
+        )
         messages.append(
             f"solver: time_limit_seconds {model.options.time_limit_seconds:g} reached "
-            f"with gap {gap}; another run may choose other shifts (set "
-            "scheduling.node_limit for a repeatable schedule)"
+            f"with gap {gap}; another run may choose other shifts ({remedy} for a "
+            "repeatable schedule)"
         )
     return messages
 
