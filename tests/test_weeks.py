@@ -320,3 +320,18 @@ def test_an_agent_whose_first_week_hours_ran_out_is_named_for_that_week_only():
     assert "this week only" in first
     assert "a01" in contract and "weekly hours (contracted_hours)" in contract
     assert unworkable([fresh], [one]) == []
+
+
+@pytest.mark.parametrize(("cap", "said"), [(2, True), (3, False)])
+def test_more_anonymous_names_across_weeks_than_max_agents_are_named(cap, said) -> None:
+    from types import SimpleNamespace
+
+    from scheduling.shifts.weeks import _names_over_cap
+
+    def week(*names: str) -> SimpleNamespace:
+        return SimpleNamespace(schedule=pd.DataFrame({"site": "Test", AGENT: list(names)}))
+
+    site = conftest.make_site(max_agents=cap)
+    lines = _names_over_cap([week("Test-001", "Test-002"), week("Test-002", "Test-003")], [site])
+    expected = ["3 anonymous agents across the weeks, more than max_agents 2"] if said else []
+    assert [line.split(": ", 1)[1][:59] for line in lines] == expected

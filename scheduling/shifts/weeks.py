@@ -240,11 +240,35 @@ def _weeks(
             progress(WeekDone(k + 1, len(spans), cost, result.solve.gap, _since(clock)))
         if result.solve.stopped_by == "interrupted" and k + 1 < len(spans):
             return done, True
+    over = _names_over_cap(done, sites) if roster is None else []
+    if over:
+        last = done[-1]
+        done[-1] = dataclasses.replace(last, binding=[*last.binding, *over])
     missed = weekends.missed()
     if missed:
         last = done[-1]
         done[-1] = dataclasses.replace(last, binding=[*last.binding, weekends.message(missed)])
     return done, False
+
+
+def _names_over_cap(done: list[ScheduleResult], sites: Sequence[Site]) -> list[str]:
+    """Sites whose anonymous agents, named across the weeks (`_named_across`), are more
+    people than their max_agents: each week keeps the cap, but where no earlier
+    agent was free for a week's shifts (rest, days off) a new one was named."""
+    if not done:
+        return []
+    names = pd.concat([r.schedule for r in done]).groupby(SITE)[AGENT].nunique()
+    out = []
+    for site in sites:
+        count = int(names.get(site.name, 0))
+        if site.max_agents is not None and count > site.max_agents:
+            out.append(
+                f"site {site.name!r}: {count} anonymous agents across the weeks, more than "
+                f"max_agents {site.max_agents} (each week keeps it; between weeks no earlier "
+                "agent was free, after rest and days off, for some of the next week's "
+                "shifts): plan with --roster to carry named agents across weeks"
+            )
+    return out
 
 
 def _recent(
