@@ -441,9 +441,7 @@ def capped_staff(
     """
     cap = {site.name: site.max_agents for site in sites}
     working = set(schedule[AGENT])
-    room = Counter(
-        {name: most for name, most in cap.items() if most is not None}
-    )  # free places per site
+    room = Counter({name: most for name, most in cap.items() if most is not None})  # places
     for agent in agents:
         if agent.name in working and cap.get(agent.site) is not None:
             room[agent.site] -= 1
