@@ -631,21 +631,23 @@ def test_no_more_agents_work_than_max_agents_and_they_fill_the_most_hours(case) 
     assert math.isclose(filled, best_fill_by_enumeration(picks, staff, site, options, most=1))
 
 
-def weeks_of(picks, staff, site, options) -> WeeklyAssignment:
+def weeks_of(picks, staff, site, options, most=None) -> WeeklyAssignment:
     """`assign_weeks` on a hypothesis instance, built as `assign_agents` builds it."""
     start = THREE_DAYS[0].tz_convert("UTC")
     slots = [s for _, s in assign_module._slots(picks, SMALL_SHIFTS, {site.name: site}, start)]
     rules = _Rules.at_site(options, site, (start, THREE_DAYS[1]))
     agents = roster_agents(staff, sites=[site], options=options)
-    return assign_weeks(slots, agents, rules, seconds=60.0, node_limit=1000)
+    return assign_weeks(slots, agents, rules, seconds=60.0, node_limit=1000, most=most)
 
 
+@pytest.mark.parametrize("most", [None, 1])
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(instances(max_units=4, max_agents=2).filter(lambda case: case[1] is not None))
-def test_the_weeks_bound_holds_and_their_answer_is_proven(case) -> None:
+@given(case=instances(max_units=4, max_agents=2).filter(lambda case: case[1] is not None))
+def test_the_weeks_bound_holds_and_their_answer_is_proven(case, most) -> None:
     picks, staff, site, options = case
-    best = best_fill_by_enumeration(picks, staff, site, options)
-    weeks = weeks_of(picks, staff, site, options)
+    best = best_fill_by_enumeration(picks, staff, site, options, most=most)
+    weeks = weeks_of(picks, staff, site, options, most=most)
+    assert most is None or len({name for name, _ in weeks.taken}) <= most
     # The value is paid hours less the weekend terms: at most two weekend days an agent.
     weekend = len(staff) * 3 * assign_module.WEEKEND_STEP
     hours = sum(slot.paid_hours for _, slot in weeks.taken)
