@@ -1,7 +1,7 @@
 """A large peak-season instance: 4 weeks, 15-minute intervals, 5 sites, 6 queues, 400 agents.
 
 Run: python benchmarks/peak_season.py [--weeks 4] [--agents 400] [--node-limit 100]
-        [--time-limit 300] [--rolling] [--json PATH]
+        [--time-limit 300] [--rolling] [--minutes 15] [--mixed-skills] [--json PATH]
 
 Instance (built deterministically from a seed, no data files):
 
@@ -28,6 +28,10 @@ Instance (built deterministically from a seed, no data files):
   a weekend off within 4 weeks; shortfall 1000 per agent-hour. Per calendar
   week of each site, or with `--rolling` in every 7 consecutive days
   (`weekly_rules = "rolling"`).
+- `--minutes 30` or `60`: the requirements averaged onto that interval.
+- `--mixed-skills`: each agent's skills are instead a random non-empty mix of
+  its site's queues (each queue with probability one half, seeded): up to 63
+  skill groups a site instead of four profiles.
 
 Printed: per week the solver gap and seconds, then the whole plan's time, the
 objective measured on the final schedule, the bound (the weeks' bound,
@@ -145,13 +149,41 @@ def roster(total: int, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def on_grid(need: pd.DataFrame, minutes: int) -> pd.DataFrame:
+    """The 15-minute requirements averaged onto `minutes`-long intervals."""
+    if minutes == 15:
+        return need
+    coarse = need.assign(interval_start=need["interval_start"].dt.floor(f"{minutes}min"))
+    return coarse.groupby(["interval_start", "queue"], as_index=False)["agents_scheduled"].mean()
+
+
+def mixed_skills(site_of: pd.Series, rng: np.random.Generator) -> list[str]:
+    """Per agent, a random non-empty mix of its site's queues (each with p = 1/2)."""
+    queues = {spec[0]: spec[7] for spec in SITES}
+    out = []
+    for site in site_of:
+        mine = queues[site]
+        while True:
+            keep = rng.random(len(mine)) < 0.5
+            drawn = [q for q, kept in zip(mine, keep, strict=True) if kept]
+            if drawn:
+                out.append(";".join(sorted(drawn)))
+                break
+    return out
+
+
 def schedule_options(
-    *, time_limit: float = 300.0, node_limit: int = 100, weekly_rules: str = "calendar"
+    *,
+    time_limit: float = 300.0,
+    node_limit: int = 100,
+    weekly_rules: str = "calendar",
+    minutes: int = 15,
 ) -> ScheduleOptions:
-    """The instance's rules: 15-minute intervals, at most 45 h a week, not cyclic."""
+    """The instance's rules: 15-minute intervals (or `minutes`), at most 45 h a
+    week, not cyclic."""
     return ScheduleOptions(
         weekly_rules=weekly_rules,
-        interval_minutes=15,
+        interval_minutes=minutes,
         time_limit_seconds=time_limit,
         gap=0.02,
         node_limit=node_limit,
@@ -167,15 +199,20 @@ def main() -> None:
     parser.add_argument("--node-limit", type=int, default=100)
     parser.add_argument("--time-limit", type=float, default=300.0)
     parser.add_argument("--rolling", action="store_true")
+    parser.add_argument("--minutes", type=int, choices=(15, 30, 60), default=15)
+    parser.add_argument("--mixed-skills", action="store_true")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rng = np.random.default_rng(2026)
-    need = requirements(args.weeks, rng)
+    need = on_grid(requirements(args.weeks, rng), args.minutes)
     staff = roster(args.agents, rng)
+    if args.mixed_skills:
+        staff["skills"] = mixed_skills(staff["site"], np.random.default_rng(7))
     options = schedule_options(
         time_limit=args.time_limit,
         node_limit=args.node_limit,
         weekly_rules="rolling" if args.rolling else "calendar",
+        minutes=args.minutes,
     )
 
     def report(done: WeekDone) -> None:
@@ -189,12 +226,15 @@ def main() -> None:
     clock = time.perf_counter()
     result = schedule_horizon(need, sites=sites(), options=options, roster=staff, progress=report)
     seconds = time.perf_counter() - clock
-    short = float(result.coverage["shortfall"].sum()) * 0.25
-    required = float(result.coverage["required"].sum()) * 0.25
+    hours = args.minutes / 60
+    short = float(result.coverage["shortfall"].sum()) * hours
+    required = float(result.coverage["required"].sum()) * hours
     figures = {
         "weeks": args.weeks,
         "weekly_rules": options.weekly_rules,
+        "minutes": args.minutes,
         "agents": len(staff),
+        "skill_groups": int(staff.groupby("site")["skills"].nunique().sum()),
         "seconds": round(seconds, 1),
         "objective": round(result.objective, 2),
         "bound": None if result.solve.bound is None else round(result.solve.bound, 2),

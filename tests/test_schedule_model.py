@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from scheduling.columns import COVERAGE_COLUMNS, SCHEDULE_COLUMNS
 from scheduling.errors import InputError, SolverUnavailableError
+from scheduling.shifts import model as model_module
 from scheduling.shifts.coverage import coverage_frame
 from scheduling.shifts.model import (
     break_plan,
@@ -65,6 +66,15 @@ def make_requirements(
             start = MONDAY + pd.Timedelta(hours=first_hour + i)
             rows.append((start, queue, agents))
     return pd.DataFrame(rows, columns=["interval_start", "queue", "agents_scheduled"])
+
+
+@pytest.fixture(params=["direct", "pooled"])
+def cover_form(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Cover rows on the shifts' terms (direct) or on one capacity variable per
+    group and interval (pooled, `model._pooled`): the same optimum either way."""
+    if request.param == "pooled":
+        monkeypatch.setattr(model_module, "POOL_RATIO", 0.0)
+    return str(request.param)
 
 
 def run_model(requirements, sites, options, solver="highs", groups=None):
@@ -198,7 +208,7 @@ def test_fractional_demand_may_need_more_agents_than_its_floor() -> None:
 @pytest.mark.parametrize(
     "demand", [[1, 2.2, 2.5, 3, 1.7, 2, 1, 0.4], [2, 2, 1, 2, 2, 2, 2, 1], [0, 3, 3, 0.5, 0, 2]]
 )
-def test_short_if_left_is_the_shortfall_one_agent_less_would_add(demand) -> None:
+def test_short_if_left_is_the_shortfall_one_agent_less_would_add(cover_form: str, demand) -> None:
     """One queue, no breaks: the shortfall with one agent less on a chosen shift,
     counted interval by interval from the chosen shifts, against the model's rows."""
     requirements = make_requirements({"phone": demand})
@@ -227,7 +237,7 @@ def test_short_if_left_is_the_shortfall_one_agent_less_would_add(demand) -> None
 
 
 @pytest.mark.parametrize("demand", [[1, 2.2, 2.5, 3, 1.7, 2, 1, 0.4], [2, 2, 1, 2, 2, 2, 2, 1]])
-def test_implicit_breaks_equal_brute_force(demand: list[float]) -> None:
+def test_implicit_breaks_equal_brute_force(cover_form: str, demand: list[float]) -> None:
     # 4-hour shifts, a 30-minute break in the middle third (80-160 min): it
     # starts 01:30 or 02:00 into the shift, so each agent loses half of the
     # shift's second or third hour.
@@ -295,13 +305,15 @@ def blended_penalty(chat, phone, shortfall, surplus):
 TWO_QUEUES = {"chat": [1, 2, 2, 2, 1, 1], "phone": [1, 1, 2, 1, 0, 0]}
 
 
-def test_two_sites_blended_and_chat_only_equal_brute_force() -> None:
+def test_two_sites_blended_and_chat_only_equal_brute_force(cover_form: str) -> None:
     options = make_options(shortfall_penalty=30.0, surplus_penalty=1.0)
     both = make_site(name="A", queues=("chat", "phone"), close_minutes=14 * 60, shift_hours=(4.0,))
     chat_only = make_site(
         name="B", queues=("chat",), close_minutes=14 * 60, shift_hours=(4.0,), cost_per_hour=7.0
     )
     model, result = run_model(make_requirements(TWO_QUEUES), [both, chat_only], options)
+    pools = [c for c in model.problem.constraints() if c.name.startswith("pool_")]
+    assert bool(pools) == (cover_form == "pooled") and len(model.pools) == len(pools)
     assert {g for s, g in model.x if s.startswith("B|")} == {("chat",)}
     assert {g for s, g in model.x if s.startswith("A|")} == {("chat", "phone")}
     columns = [shift_options(s, 4, 6, skills="chat;phone", top=3) for s in range(8, 11)]
@@ -315,7 +327,7 @@ def test_two_sites_blended_and_chat_only_equal_brute_force() -> None:
     assert result.objective == pytest.approx(best, abs=1e-6)
 
 
-def test_roster_skill_groups_and_their_headcount_equal_brute_force() -> None:
+def test_roster_skill_groups_and_their_headcount_equal_brute_force(cover_form: str) -> None:
     # One site, two skill groups: 1 agent with chat and phone, 2 with chat only.
     options = make_options(shortfall_penalty=30.0, surplus_penalty=1.0)
     site = make_site(queues=("chat", "phone"), close_minutes=14 * 60, shift_hours=(4.0,))
@@ -341,6 +353,33 @@ def test_roster_skill_groups_and_their_headcount_equal_brute_force() -> None:
     free = brute_force(columns, blended_penalty(chat, phone, 30, 1))
     assert best > free  # the group limits bind
     assert result.objective == pytest.approx(best, abs=1e-6)
+
+
+def test_many_skill_groups_pool_their_capacity_with_the_same_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every mix of four queues is a skill group: the cover rows of each interval
+    (one per Hall set, up to 15) would repeat every group's shift terms, so the
+    model pools them (one capacity variable per group and interval); the optimum
+    is the direct form's, with a fraction of its nonzeros."""
+    queues = ("billing", "chat", "email", "phone")
+    site = make_site(queues=queues, close_minutes=20 * 60)  # 4- and 6-hour shifts
+    mixes = [m for k in range(1, 5) for m in itertools.combinations(queues, k)]
+    groups = [SkillGroup("Test", m, agents=1, hours=40.0, available=(1,) * 7) for m in mixes]
+    demand = {q: [0.6, 1.2, 1.5, 0.9, 0.7, 0.4, 0.8, 1.1, 0.5, 0.3, 0.6, 0.2] for q in queues}
+    options = make_options(shortfall_penalty=30.0, surplus_penalty=1.0)
+    pooled, by_pools = run_model(make_requirements(demand), [site], options, groups=groups)
+    monkeypatch.setattr(model_module, "POOL_RATIO", float("inf"))
+    direct, by_rows = run_model(make_requirements(demand), [site], options, groups=groups)
+    assert pooled.pools and not direct.pools
+    assert by_pools.status == by_rows.status == "optimal"
+    assert by_pools.objective == pytest.approx(by_rows.objective, abs=1e-6)
+
+    def nonzeros(model) -> int:
+        rows = model.problem.constraints()
+        return sum(len(c) for c in rows if c.name.startswith(("cover", "pool")))
+
+    assert nonzeros(pooled) < nonzeros(direct) / 2
 
 
 def test_blended_agents_never_cost_more_than_dedicated_ones() -> None:

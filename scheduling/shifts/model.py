@@ -70,6 +70,16 @@ row per interval over all queues; with three skill sets, three. Rows directly on
 the integer x and w let the solver round them (mixed-integer rounding cuts); an
 explicit allocation y[site,g,q,t] with the same LP needed minutes where these
 rows need seconds.
+With many skill groups nearly every set of queues is a Hall set (six queues
+mixed at random: about 56 of the 63 in each interval), and each row repeats the
+terms of every group serving it: 14 million nonzeros for one week of 150
+agents at 60 minutes. Such an interval (its rows would hold more than
+`POOL_RATIO` times the nonzeros) gets one continuous variable per group,
+
+      pool_{g}_{t}:  cap[g,t] = sum_s f[s,t] x[s,g] - sum_{s,r,k} b[s,r,k,t] w[s,g,r,k]
+
+and its cover rows hold cap[g,t] instead: the same rows, so the same optimum
+and relaxation, with each group's terms written once per interval.
 
 Breaks are whole agents (as in Aykin's model), not shares: with shares, the
 solution hides breaks in fractional slack that whole agents do not have, and on
@@ -178,6 +188,12 @@ __all__ = [
 ]
 
 _EPS = 1e-9
+POOL_RATIO = 4.0
+"""An interval's cover rows pool each group's capacity into one variable when
+written directly they would hold more than this many times the nonzeros
+(`_pooled`): the example's intervals repeat them about twice (direct), the
+peak benchmark's four skill profiles 1.4-7.8 times, 400 agents with random
+skill mixes of six queues about 22 times."""
 
 Group = tuple[str, ...]
 
@@ -217,6 +233,8 @@ class ShiftModel:
         options: the run's options.
         classes: per (shift_id, group) whose group mixes classes of agents
             (`SkillGroup.classes`), its class variables y (summing to x).
+        pools: the capacity variables some cover rows hold instead of their
+            groups' terms (`_pooled`): variable name -> key of `capacity`.
     """
 
     problem: pulp.LpProblem
@@ -239,6 +257,7 @@ class ShiftModel:
     classes: dict[tuple[str, Group], list[tuple[SkillGroup, pulp.LpVariable]]] = field(
         default_factory=dict
     )
+    pools: dict[str, tuple[Group, int]] = field(default_factory=dict)
 
 
 def build_model(
@@ -283,7 +302,10 @@ def build_model(
     credited = set(priced)
     open_cells = frozenset(i for i, t in enumerate(ready.intervals) if t in credited)
     x, parts, w, capacity, cost = _shift_variables(problem, names, ready, options, open_cells)
-    shortfall, cover = _cover_constraints(problem, names, capacity, ready.need, ready.intervals)
+    pools: dict[str, tuple[Group, int]] = {}
+    shortfall, cover = _cover_constraints(
+        problem, names, capacity, ready.need, ready.intervals, pools
+    )
     context = BuildContext(
         problem, names, x, ready.data, ready.by_site, ready.horizon, options, parts=parts
     )
@@ -312,6 +334,7 @@ def build_model(
         groups={(g.site, g.queues): g for g in ready.groups},
         options=options,
         classes=parts,
+        pools=pools,
     )
 
 
@@ -637,7 +660,7 @@ def short_if_left(model: ShiftModel) -> dict[tuple[str, str], float]:
     worst: dict[tuple[tuple[str, Group], pd.Timestamp], float] = {}
     for (_, t), row in model.cover.items():
         slack = max(float(row.value() or 0.0), 0.0)
-        for var, coef in row.items():
+        for var, coef in _expanded(model, row):
             key = chosen.get(var.name)
             if key is not None and coef > slack:
                 cell = (key, t)
@@ -646,6 +669,18 @@ def short_if_left(model: ShiftModel) -> dict[tuple[str, str], float]:
     for (key, _), short in worst.items():
         out[(key[0], group_label(key[1]))] += short * hours
     return dict(out)
+
+
+def _expanded(model: ShiftModel, row: pulp.LpConstraint) -> list[tuple[pulp.LpVariable, float]]:
+    """A cover row's terms with each pooled capacity variable replaced by its terms."""
+    out = []
+    for var, coef in row.items():
+        pool = model.pools.get(var.name)
+        if pool is None:
+            out.append((var, coef))
+        else:
+            out.extend((v, coef * c) for v, c in model.capacity[pool])
+    return out
 
 
 def _count(var: pulp.LpVariable) -> int:
@@ -935,11 +970,13 @@ def _cover_constraints(
     capacity: dict[tuple[Group, int], list[tuple[pulp.LpVariable, float]]],
     need: dict[tuple[str, pd.Timestamp], float],
     intervals: pd.DatetimeIndex,
+    pools: dict[str, tuple[Group, int]],
 ) -> tuple[
     dict[tuple[str, pd.Timestamp], pulp.LpVariable],
     dict[tuple[Group, pd.Timestamp], pulp.LpConstraint],
 ]:
-    """short and the cover_{queues}_{t} rows, one per Hall set of each interval."""
+    """short and the cover_{queues}_{t} rows, one per Hall set of each interval;
+    the capacity variables of pooled intervals are recorded in `pools`."""
     shortfall: dict[tuple[str, pd.Timestamp], pulp.LpVariable] = {}
     for (queue, t), required in sorted(need.items()):
         if required > _EPS:
@@ -962,15 +999,47 @@ def _cover_constraints(
                 wanted.append(q)
             else:  # nobody on duty can serve q in t
                 shortfall[(q, t)].lowBound = need[(q, t)]
-        for queue_set, serving in hall_sets(wanted, skills):
+        sets = hall_sets(wanted, skills)
+        pooled = _pooled(problem, names, capacity, i, t, sets)
+        pools.update((terms[0][0].name, (group, i)) for group, terms in pooled.items())
+        for queue_set, serving in sets:
             terms = [(shortfall[(q, t)], 1.0) for q in queue_set]
             for group in serving:
-                terms.extend(capacity[(group, i)])
+                terms.extend(pooled[group] if pooled else capacity[(group, i)])
             name = names(f"cover_{'_'.join(queue_set)}_{t:%Y%m%dT%H%M}")
             total = sum(need[(q, t)] for q in queue_set)
             problem += (pulp.LpAffineExpression(terms) >= total, name)
             rows[(queue_set, t)] = problem.get_constraint_by_name(name)
     return shortfall, rows
+
+
+def _pooled(
+    problem: pulp.LpProblem,
+    names: Names,
+    capacity: dict[tuple[Group, int], list[tuple[pulp.LpVariable, float]]],
+    i: int,
+    t: pd.Timestamp,
+    sets: list[tuple[Group, tuple[Group, ...]]],
+) -> dict[Group, list[tuple[pulp.LpVariable, float]]]:
+    """Per skill group, one capacity variable of interval i when its Hall rows
+    would repeat the groups' terms more than `POOL_RATIO` times over, else {}.
+
+    pool_{group}_{t}: cap[g,t] = sum_s f[s,t] x[s,g] - breaks, so each cover row
+    holds one term per group instead of all of its shifts' terms.
+    """
+    used = sorted({group for _, serving in sets for group in serving})
+    direct = sum(len(capacity[(g, i)]) for _, serving in sets for g in serving)
+    pooled = sum(len(capacity[(g, i)]) + 1 for g in used) + sum(len(s) for _, s in sets)
+    if direct <= POOL_RATIO * pooled:
+        return {}
+    out = {}
+    for k, group in enumerate(used):
+        cap = problem.add_variable(f"cap_{i}_{k}", lowBound=0)  # >= 0: breaks <= the shift
+        terms = [(cap, -1.0), *capacity[(group, i)]]
+        name = names(f"pool_{'_'.join(group)}_{t:%Y%m%dT%H%M}")
+        problem += (pulp.LpAffineExpression(terms) == 0, name)
+        out[group] = [(cap, 1.0)]
+    return out
 
 
 def hall_sets(
