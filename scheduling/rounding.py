@@ -24,6 +24,7 @@ import time
 import numpy as np
 import pulp
 
+from scheduling.errors import InfeasibleError
 from scheduling.solver import (
     SolveResult,
     highs_model,
@@ -84,7 +85,9 @@ def solve_by_rounding(
         finds a solution) and a note says how the programme was solved.
 
     Raises:
-        As `solve_problem`; KeyboardInterrupt also for Ctrl-C during the relaxation.
+        As `solve_problem`; KeyboardInterrupt also for Ctrl-C during the relaxation;
+        InfeasibleError naming the programme's size when the relaxation took the
+        time limit and the whole programme found nothing in what was left.
     """
     began = time.perf_counter()
     limit = time_left(time_limit_seconds)
@@ -92,7 +95,16 @@ def solve_by_rounding(
     use_log(highs)
     relaxed = _relaxation(highs, limit)
     if relaxed is None:
-        return _solve_whole(problem, time_limit_seconds, gap, node_limit, "did not finish")
+        try:
+            return _solve_whole(problem, time_limit_seconds, gap, node_limit, "did not finish")
+        except InfeasibleError as error:
+            raise InfeasibleError(
+                f"scheduling: the shift programme has {nonzeros(problem):,} nonzeros and "
+                f"its LP relaxation did not finish within the {limit:.0f} s time limit, so "
+                "no schedule was found; raise scheduling.time_limit_seconds (a programme "
+                "this size can need several times that), or plan fewer weeks at a time, a "
+                "longer interval_minutes or fewer distinct skill mixes in the roster"
+            ) from error
     bound, values = relaxed
     watch(highs, offset=float(problem.objective.constant))
     left = limit - (time.perf_counter() - began)

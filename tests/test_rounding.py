@@ -17,6 +17,7 @@ from scipy.optimize import linprog
 from test_schedule_model import make_options, make_requirements, make_site
 
 from scheduling import rounding
+from scheduling.errors import InfeasibleError
 from scheduling.shifts.planner import schedule_requirements
 
 
@@ -96,6 +97,20 @@ def test_no_solution_near_the_rounding_solves_the_whole_programme() -> None:
     assert result.objective == pytest.approx(1.9)
     assert result.bound == pytest.approx(1.9)
     assert "no solution near its rounding" in result.notes[-1]
+
+
+def test_a_relaxation_that_takes_the_time_limit_names_the_size(monkeypatch) -> None:
+    # The relaxation did not finish, and the whole programme found nothing in
+    # the time left: the error says how large the programme is and what to do.
+    problem = covering([10.0, 12.0], [1, 2, 1], [(0, 2), (1, 3)])
+    monkeypatch.setattr(rounding, "_relaxation", lambda highs, seconds: None)
+
+    def nothing(*args, **kwargs):
+        raise InfeasibleError("scheduling: the highs solver stopped without a solution")
+
+    monkeypatch.setattr(rounding, "solve_problem", nothing)
+    with pytest.raises(InfeasibleError, match=r"has 7 nonzeros and its LP relaxation did not"):
+        rounding.solve_by_rounding(problem, time_limit_seconds=30, gap=0.0)
 
 
 def test_a_programme_is_large_by_its_nonzeros(monkeypatch) -> None:
