@@ -192,7 +192,7 @@ POOL_RATIO = 4.0
 """An interval's cover rows pool each group's capacity into one variable when
 written directly they would hold more than this many times the nonzeros
 (`_pooled`): the example's intervals repeat them about twice (direct), the
-peak benchmark's four skill profiles 1.4-7.8 times, 400 agents with random
+peak benchmark's four skill profiles 1.4-7.8 times, 150 agents with random
 skill mixes of six queues about 22 times."""
 
 Group = tuple[str, ...]
