@@ -787,7 +787,7 @@ def test_roster_size_caps_the_programme_and_is_reported() -> None:
     assert result.unfilled.empty
 
 
-def test_roster_skill_groups_reach_the_schedule() -> None:
+def test_roster_skill_groups_reach_the_schedule(cover_form: str) -> None:
     demand = {"chat": [1, 1, 1, 1, 0, 0, 0, 0], "phone": [0, 0, 0, 0, 1, 1, 1, 1]}
     site = make_site(queues=("chat", "phone"), shift_hours=(4.0,))
     staff = pd.DataFrame(
