@@ -168,6 +168,22 @@ def test_a_budget_spent_during_the_assignment_is_reported(clock, monkeypatch):
     assert not [line for line in again.binding if "ran out" in line]
 
 
+def test_a_budget_spent_while_refining_is_reported(clock, monkeypatch):
+    import scheduling.shifts.planner as planner_module
+
+    real = planner_module._refined
+
+    def slow_refining(*args, **kwargs):
+        clock[0] = 1e6  # refining the programme's answer used up the run's time
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(planner_module, "_refined", slow_refining)
+    result = schedule_requirements(week(), sites=[site()], options=options(40), roster=roster(12))
+    assert not result.schedule.empty
+    said = [line for line in result.binding if "ran out after the shift programme" in line]
+    assert len(said) == 1 and "while its answer was refined" in said[0]
+
+
 def test_unproven_weeks_are_kept_once_the_budget_is_spent(clock, monkeypatch):
     import scheduling.shifts.weekly as weekly_module
 

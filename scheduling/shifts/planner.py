@@ -253,8 +253,8 @@ def _scheduled(
             carried=carried,
         ),
     )
+    spent = budget_spent()  # before refining: its judged assignments spend the budget too
     result = _refined(model, result, run, requirements, assign)
-    spent = budget_spent()
     schedule, unfilled = assign()
     coverage = coverage_frame(requirements, schedule, options=options)
     extra = extra_shifts(
@@ -293,9 +293,9 @@ def _scheduled(
     if budget_spent() and not spent:
         binding.append(
             f"scheduling.time_limit_seconds {options.time_limit_seconds:g} ran out after "
-            "the shift programme, while agents were given their shifts: that assignment "
-            "may have stopped early, and another run may give them other shifts (raise "
-            "time_limit_seconds for a repeatable plan)"
+            "the shift programme, while its answer was refined or agents were given their "
+            "shifts: that may have stopped early, and another run may give them other "
+            "shifts (raise time_limit_seconds for a repeatable plan)"
         )
     cost, site_costs = _costs(schedule, sites)
     return ScheduleResult(
