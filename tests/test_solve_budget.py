@@ -148,40 +148,31 @@ def test_a_spent_budget_still_leaves_each_later_solve_its_floor(solves, monkeypa
     assert set(result.schedule["agent"]) <= set(roster(12)["agent"])
 
 
-def test_a_budget_spent_during_the_assignment_is_reported(clock, monkeypatch):
+@pytest.mark.parametrize(
+    ("step", "wording"),
+    [
+        ("assign_agents", "time_limit_seconds 40"),  # the agents' assignment
+        ("_refined", "while its answer was refined"),  # refining the programme's answer
+    ],
+)
+def test_a_budget_spent_after_the_programme_is_reported(clock, monkeypatch, step, wording):
     import scheduling.shifts.planner as planner_module
 
-    real = planner_module.assign_agents
+    real = getattr(planner_module, step)
 
-    def slow_assignment(*args, **kwargs):
-        clock[0] = 1e6  # the agents' assignment used up the run's time
+    def slow(*args, **kwargs):
+        clock[0] = 1e6  # this step used up the run's time
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(planner_module, "assign_agents", slow_assignment)
+    monkeypatch.setattr(planner_module, step, slow)
     result = schedule_requirements(week(), sites=[site()], options=options(40), roster=roster(12))
     assert not result.schedule.empty
     said = [line for line in result.binding if "ran out after the shift programme" in line]
-    assert len(said) == 1 and "time_limit_seconds 40" in said[0]
-    monkeypatch.setattr(planner_module, "assign_agents", real)
+    assert len(said) == 1 and wording in said[0]
+    monkeypatch.setattr(planner_module, step, real)
     clock[0] = 0.0
     again = schedule_requirements(week(), sites=[site()], options=options(40), roster=roster(12))
     assert not [line for line in again.binding if "ran out" in line]
-
-
-def test_a_budget_spent_while_refining_is_reported(clock, monkeypatch):
-    import scheduling.shifts.planner as planner_module
-
-    real = planner_module._refined
-
-    def slow_refining(*args, **kwargs):
-        clock[0] = 1e6  # refining the programme's answer used up the run's time
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(planner_module, "_refined", slow_refining)
-    result = schedule_requirements(week(), sites=[site()], options=options(40), roster=roster(12))
-    assert not result.schedule.empty
-    said = [line for line in result.binding if "ran out after the shift programme" in line]
-    assert len(said) == 1 and "while its answer was refined" in said[0]
 
 
 def test_unproven_weeks_are_kept_once_the_budget_is_spent(clock, monkeypatch):
