@@ -240,14 +240,12 @@ def _weeks(
             progress(WeekDone(k + 1, len(spans), cost, result.solve.gap, _since(clock)))
         if result.solve.stopped_by == "interrupted" and k + 1 < len(spans):
             return done, True
-    over = _names_over_cap(done, sites) if roster is None else []
-    if over:
-        last = done[-1]
-        done[-1] = dataclasses.replace(last, binding=[*last.binding, *over])
+    notes = _names_over_cap(done, sites) if roster is None else []
     missed = weekends.missed()
     if missed:
-        last = done[-1]
-        done[-1] = dataclasses.replace(last, binding=[*last.binding, weekends.message(missed)])
+        notes.append(weekends.message(missed))
+    if notes:
+        done[-1] = dataclasses.replace(done[-1], binding=[*done[-1].binding, *notes])
     return done, False
 
 
