@@ -41,6 +41,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_flow
 
+from scheduling.shifts import limits as limits_module
 from scheduling.shifts.breaks import break_offsets, round_breaks
 from scheduling.shifts.limits import BuildContext, Names, ShiftData, tour_constraints
 from scheduling.shifts.model import ShiftModel, break_plan, build_model, hall_sets
@@ -584,6 +585,44 @@ def test_rest_rows_of_one_agent_forbid_exactly_the_pairs_without_rest(inst: Inst
             values = {model.x[(s.shift_id, group)].name: 1.0 for s in chosen}
             by_rows = all(row.holds(values) for row in rest_rows)
             assert by_rows == rests(chosen, inst), ([s.shift_id for s in chosen], inst)
+
+
+@settings(TINY, max_examples=80)
+@given(instances())
+def test_rest_rows_on_running_sums_are_the_direct_rows(inst: Instance) -> None:
+    """A large programme writes its rest rows on running sums (`REST_SUMS_FROM`);
+    with the sums solved from their own rows (restsum_ equalities read back from
+    pulp), each rest row is the direct one, coefficient for coefficient."""
+    direct, _, _ = build(inst)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(limits_module, "REST_SUMS_FROM", 0)
+        summed, _, _ = build(inst)
+    names = [n for n in direct.headcount if n.startswith("rest_")]
+    assert [n for n in summed.headcount if n.startswith("rest_")] == names
+    assert summed.rest_sums and not direct.rest_sums
+    chain = read_rows(
+        summed.problem, [c.name for c in summed.problem.constraints() if "restsum_" in c.name]
+    )
+    sums = sorted({v for row in chain for v in row.coefficients if v.startswith("s_")})
+    shown = sorted({v for row in chain for v in row.coefficients} - set(sums))
+    # chain: A_s s + A_x x = rhs, so s = A_s^-1 (rhs - A_x x).
+    a_s = np.array([[row.coefficients.get(v, 0.0) for v in sums] for row in chain])
+    a_x = np.array([[row.coefficients.get(v, 0.0) for v in shown] for row in chain])
+    rhs = np.array([row.rhs for row in chain])
+    assert len(chain) == len(sums)  # one row defines each sum
+    wanted, written = read_rows(direct.problem, names), read_rows(summed.problem, names)
+    for want, got in zip(wanted, written, strict=True):
+        on_sums = np.array([got.coefficients.get(v, 0.0) for v in sums])
+        on_x = {v: c for v, c in got.coefficients.items() if v not in sums}
+        constant = 0.0
+        if sums:
+            through = np.linalg.solve(a_s.T, on_sums)  # row = on_sums . s + on_x . x
+            constant = float(through @ rhs)
+            for v, c in zip(shown, -(through @ a_x), strict=True):
+                on_x[v] = on_x.get(v, 0.0) + float(c)
+        on_x = {v: c for v, c in on_x.items() if abs(c) > EPS}
+        assert got.sense == want.sense and got.rhs - constant == pytest.approx(want.rhs)
+        assert on_x == pytest.approx(want.coefficients), (want.name, inst)
 
 
 # -- weekly tours: the convex hull of each agent's weeks -----------------------------------

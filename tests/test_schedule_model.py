@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from scheduling.columns import COVERAGE_COLUMNS, SCHEDULE_COLUMNS
 from scheduling.errors import InputError, SolverUnavailableError
+from scheduling.shifts import limits as limits_module
 from scheduling.shifts import model as model_module
 from scheduling.shifts.coverage import coverage_frame
 from scheduling.shifts.model import (
@@ -24,6 +25,7 @@ from scheduling.shifts.model import (
     build_model,
     chosen_shifts,
     hall_sets,
+    is_large_model,
     short_if_left,
     solve,
 )
@@ -32,7 +34,7 @@ from scheduling.shifts.planner import schedule_requirements
 from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import SkillGroup
 from scheduling.shifts.templates import generate_shifts
-from scheduling.solver import available_solvers
+from scheduling.solver import available_solvers, solve_problem
 
 MONDAY = pd.Timestamp("2026-11-23 00:00Z")
 
@@ -380,6 +382,48 @@ def test_many_skill_groups_pool_their_capacity_with_the_same_optimum(
         return sum(len(c) for c in rows if c.name.startswith(("cover", "pool")))
 
     assert nonzeros(pooled) < nonzeros(direct) / 2
+
+
+def test_rest_rows_on_running_sums_keep_the_optimum_and_the_large_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rest rows on running sums (`limits.REST_SUMS_FROM`, for large programmes)
+    give the optimum of the direct rows, and such a programme is solved as a
+    large one (interior point) whatever its size with the sums."""
+    options = make_options(shortfall_penalty=30.0, surplus_penalty=1.0)
+    site = make_site(queues=("chat", "phone"), close_minutes=22 * 60, shift_hours=(4.0, 6.0))
+    groups = [
+        SkillGroup("Test", ("chat",), agents=2, hours=40.0, available=(2,) * 7),
+        SkillGroup("Test", ("chat", "phone"), agents=1, hours=40.0, available=(1,) * 7),
+    ]
+    # Monday evening and Tuesday morning, less than 11 hours apart.
+    chat = [0.0] * 8 + [2.0] * 6 + [0.0] * 10 + [2.0] * 4
+    phone = [0.0] * 10 + [1.0] * 3 + [0.0] * 11 + [1.0] * 2
+    demand = make_requirements({"chat": chat, "phone": phone}, hours=28)
+    grid = demand["interval_start"]
+    shifts = generate_shifts([site], start=grid.min(), end=grid.max() + pd.Timedelta(hours=1))
+    built = {}
+    for form, threshold, rest in (
+        ("direct", limits_module.REST_SUMS_FROM, 11.0),
+        ("sums", 0, 11.0),
+        ("no rest", limits_module.REST_SUMS_FROM, 0.0),
+    ):
+        monkeypatch.setattr(limits_module, "REST_SUMS_FROM", threshold)
+        ruled = dataclasses.replace(options, min_rest_hours=rest)
+        model = build_model(demand, shifts, sites=[site], options=ruled, groups=groups)
+        result = solve_problem(model.problem, solver="highs", time_limit_seconds=20, gap=0.0)
+        built[form] = (model, result)
+    (direct, by_rows), (summed, by_sums) = built["direct"], built["sums"]
+    assert summed.rest_sums and not direct.rest_sums
+    for model, kind in ((summed, "restsum_"), (direct, "rest_")):
+        assert any(c.name.startswith(kind) for c in model.problem.constraints())
+    assert not any(c.name.startswith("restsum_") for c in direct.problem.constraints())
+    assert by_rows.status == by_sums.status == "optimal"
+    assert by_sums.objective == pytest.approx(by_rows.objective, abs=1e-6)
+    assert by_rows.objective > built["no rest"][1].objective + 1.0  # the rest rows bind
+    assert is_large_model(summed) and not is_large_model(direct)
+    note = " ".join(solve(summed, time_limit_seconds=20, gap=0.0).notes)
+    assert "interior point" in note
 
 
 def test_blended_agents_never_cost_more_than_dedicated_ones() -> None:

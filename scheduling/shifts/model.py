@@ -182,6 +182,7 @@ __all__ = [
     "break_plan",
     "build_model",
     "chosen_shifts",
+    "is_large_model",
     "short_if_left",
     "shortfall_frame",
     "solve",
@@ -235,6 +236,9 @@ class ShiftModel:
             (`SkillGroup.classes`), its class variables y (summing to x).
         pools: the capacity variables some cover rows hold instead of their
             groups' terms (`_pooled`): variable name -> key of `capacity`.
+        rest_sums: whether the rest rows are written on running sums
+            (`limits.rest_constraints`): the programme is large, and solved as
+            one (`is_large_model`).
     """
 
     problem: pulp.LpProblem
@@ -258,6 +262,15 @@ class ShiftModel:
         default_factory=dict
     )
     pools: dict[str, tuple[Group, int]] = field(default_factory=dict)
+    rest_sums: bool = False
+
+
+def is_large_model(model: ShiftModel) -> bool:
+    """Whether the programme is solved from its interior-point relaxation
+    (`scheduling.rounding`): its rows written directly would hold
+    LARGE_NONZEROS or more (with its rest rows on running sums it may hold
+    fewer; the path must not change with the form)."""
+    return model.rest_sums or is_large(model.problem)
 
 
 def build_model(
@@ -335,6 +348,7 @@ def build_model(
         options=options,
         classes=parts,
         pools=pools,
+        rest_sums=context.rest_sums,
     )
 
 
@@ -522,7 +536,7 @@ def solve(
     """Solve a built model in place and report how well.
 
     HiGHS (through highspy, one thread) is used when asked for and importable;
-    otherwise CBC, with a note saying so. A programme of LARGE_NONZEROS or more
+    otherwise CBC, with a note saying so. A large programme (`is_large_model`)
     is solved from its interior-point relaxation (`scheduling.rounding`).
 
     Args:
@@ -541,7 +555,7 @@ def solve(
         InfeasibleError: the solver stopped without any solution (e.g. the time
             limit is too short to find one).
     """
-    if solver == "highs" and highs_importable() and is_large(model.problem):
+    if solver == "highs" and highs_importable() and is_large_model(model):
         return solve_by_rounding(
             model.problem, time_limit_seconds=time_limit_seconds, gap=gap, node_limit=node_limit
         )

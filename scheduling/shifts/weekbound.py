@@ -70,8 +70,7 @@ import pulp
 
 from scheduling.columns import AGENTS_SCHEDULED, END, INTERVAL_START, START
 from scheduling.errors import InfeasibleError, InputError
-from scheduling.rounding import is_large
-from scheduling.shifts.model import ShiftModel, build_model, solve
+from scheduling.shifts.model import ShiftModel, build_model, is_large_model, solve
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import Run
 from scheduling.shifts.sites import Site
@@ -219,7 +218,7 @@ def _root_bound(model: ShiftModel, options: ScheduleOptions) -> float | None:
             node_limit=1,
         ).bound
     except InfeasibleError:
-        return None if is_large(model.problem) else dual_bound(model.problem)
+        return None if is_large_model(model) else dual_bound(model.problem)
     except InputError:
         return None
 
