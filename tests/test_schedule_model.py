@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from scheduling.columns import COVERAGE_COLUMNS, SCHEDULE_COLUMNS
 from scheduling.errors import InputError, SolverUnavailableError
+from scheduling.rounding import nonzeros
 from scheduling.shifts import limits as limits_module
 from scheduling.shifts import model as model_module
 from scheduling.shifts.coverage import coverage_frame
@@ -396,16 +397,19 @@ def test_rest_rows_on_running_sums_keep_the_optimum_and_the_large_path(
         SkillGroup("Test", ("chat",), agents=2, hours=40.0, available=(2,) * 7),
         SkillGroup("Test", ("chat", "phone"), agents=1, hours=40.0, available=(1,) * 7),
     ]
-    # Monday evening and Tuesday morning, less than 11 hours apart.
+    # A week whose Monday evening (16-22) and Tuesday morning (08-12) are less
+    # than 11 hours apart.
     chat = [0.0] * 8 + [2.0] * 6 + [0.0] * 10 + [2.0] * 4
     phone = [0.0] * 10 + [1.0] * 3 + [0.0] * 11 + [1.0] * 2
-    demand = make_requirements({"chat": chat, "phone": phone}, hours=28)
+    demand = make_requirements({"chat": chat, "phone": phone}, hours=7 * 24)
     grid = demand["interval_start"]
     shifts = generate_shifts([site], start=grid.min(), end=grid.max() + pd.Timedelta(hours=1))
     built = {}
+    direct_size = nonzeros(run_model(demand, [site], options, groups=groups)[0].problem)
     for form, threshold, rest in (
         ("direct", limits_module.REST_SUMS_FROM, 11.0),
         ("sums", 0, 11.0),
+        ("sums after the rows that follow them", direct_size, 11.0),
         ("no rest", limits_module.REST_SUMS_FROM, 0.0),
     ):
         monkeypatch.setattr(limits_module, "REST_SUMS_FROM", threshold)
@@ -421,6 +425,9 @@ def test_rest_rows_on_running_sums_keep_the_optimum_and_the_large_path(
     assert by_rows.status == by_sums.status == "optimal"
     assert by_sums.objective == pytest.approx(by_rows.objective, abs=1e-6)
     assert by_rows.objective > built["no rest"][1].objective + 1.0  # the rest rows bind
+    # Large only once the rows built after the rest rows count: built again on sums.
+    rebuilt, by_rebuilt = built["sums after the rows that follow them"]
+    assert rebuilt.rest_sums and by_rebuilt.objective == pytest.approx(by_rows.objective)
     assert is_large_model(summed) and not is_large_model(direct)
     note = " ".join(solve(summed, time_limit_seconds=20, gap=0.0).notes)
     assert "interior point" in note

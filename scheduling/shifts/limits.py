@@ -172,8 +172,8 @@ class BuildContext:
             `consecutive_days_off`, `cyclic`.
         parts: for the x of a skill group with classes (`SkillGroup.classes`),
             each class that may work the shift and its agents y (sum y = x).
-        rest_sums: set by `rest_constraints`: its rows are written on running
-            sums (a large programme).
+        rest_sums: whether `rest_constraints` writes its rows on running sums
+            (a large programme); None: it decides by the size so far and sets it.
     """
 
     problem: pulp.LpProblem
@@ -186,7 +186,7 @@ class BuildContext:
     parts: dict[tuple[str, Group], list[tuple[SkillGroup, pulp.LpVariable]]] = field(
         default_factory=dict
     )
-    rest_sums: bool = False
+    rest_sums: bool | None = None
     _populations: dict[tuple[str, Group, str], list[Population]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -363,7 +363,8 @@ def rest_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
         for _, (population, spans) in sorted(members.items(), key=lambda item: item[0])
     ]
     direct = sum(len(clique) for *_, cliques in found for clique, _ in cliques)
-    context.rest_sums = nonzeros(context.problem) + direct >= REST_SUMS_FROM
+    if context.rest_sums is None:
+        context.rest_sums = nonzeros(context.problem) + direct >= REST_SUMS_FROM
     out: dict[str, HeadcountLimit] = {}
     for population, spans, cliques in found:
         limit = float(population.agents)
@@ -385,11 +386,12 @@ def rest_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
 
 
 REST_SUMS_FROM = LARGE_NONZEROS
-"""Nonzeros (the programme built so far plus its rest rows written directly) from
-which the rest rows are written on running sums: the programmes solved from
-their interior-point relaxation (`scheduling.rounding.LARGE_NONZEROS`), where
-size is what costs. Smaller ones keep the direct rows, which branch and bound
-reads better."""
+"""Nonzeros of the programme with its rows written directly from which the rest
+rows are written on running sums: the programmes solved from their
+interior-point relaxation (`scheduling.rounding.LARGE_NONZEROS`), where size is
+what costs. Smaller ones keep the direct rows, which branch and bound reads
+better. `rest_constraints` decides by the programme so far and its own rows;
+`model.build_model` builds again with sums when the rows after them reach it."""
 
 
 class _RunningSums:

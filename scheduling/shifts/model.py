@@ -154,7 +154,8 @@ from scheduling.columns import (
     WEIGHT,
 )
 from scheduling.errors import InputError
-from scheduling.rounding import is_large, solve_by_rounding
+from scheduling.rounding import is_large, nonzeros, solve_by_rounding
+from scheduling.shifts import limits
 from scheduling.shifts.breaks import combine_break_options, round_breaks, rule_break_options
 from scheduling.shifts.demand import requirement_table
 from scheduling.shifts.limits import (
@@ -310,6 +311,22 @@ def build_model(
             unknown sites.
     """
     ready = _prepare(requirements, shifts, sites=sites, options=options, groups=groups)
+    model = _assembled(ready, options, priced, rest_sums=None)
+    if not model.rest_sums and nonzeros(model.problem) >= limits.REST_SUMS_FROM:
+        # the rows after the rest rows made it large: its rest rows go on sums too
+        model = _assembled(ready, options, priced, rest_sums=True)
+    return model
+
+
+def _assembled(
+    ready: _Prepared,
+    options: ScheduleOptions,
+    priced: Collection[pd.Timestamp],
+    *,
+    rest_sums: bool | None,
+) -> ShiftModel:
+    """The programme of `build_model` from its prepared inputs (`rest_sums`:
+    `BuildContext.rest_sums`)."""
     problem = pulp.LpProblem("shifts", pulp.LpMinimize)
     names = Names()
     credited = set(priced)
@@ -320,7 +337,15 @@ def build_model(
         problem, names, capacity, ready.need, ready.intervals, pools
     )
     context = BuildContext(
-        problem, names, x, ready.data, ready.by_site, ready.horizon, options, parts=parts
+        problem,
+        names,
+        x,
+        ready.data,
+        ready.by_site,
+        ready.horizon,
+        options,
+        parts=parts,
+        rest_sums=rest_sums,
     )
     limits = limit_rows(context)
     problem.setObjective(_objective(cost, shortfall, ready, options))
@@ -348,7 +373,7 @@ def build_model(
         options=options,
         classes=parts,
         pools=pools,
-        rest_sums=context.rest_sums,
+        rest_sums=bool(context.rest_sums),
     )
 
 
