@@ -127,7 +127,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -1028,6 +1028,7 @@ def _cover_constraints(
             skills_at[i].append(group)
     queues = sorted({q for q, _ in need})
     rows: dict[tuple[Group, pd.Timestamp], pulp.LpConstraint] = {}
+    before: dict[Group, pulp.LpVariable] = {}  # the previous interval's capacity variables
     for i, t in enumerate(intervals):
         skills = skills_at.get(i, [])
         wanted = []
@@ -1039,8 +1040,9 @@ def _cover_constraints(
             else:  # nobody on duty can serve q in t
                 shortfall[(q, t)].lowBound = need[(q, t)]
         sets = hall_sets(wanted, skills)
-        pooled = _pooled(problem, names, capacity, i, t, sets)
+        pooled = _pooled(problem, names, capacity, i, t, sets, before)
         pools.update((terms[0][0].name, (group, i)) for group, terms in pooled.items())
+        before = {group: terms[0][0] for group, terms in pooled.items()}
         for queue_set, serving in sets:
             terms = [(shortfall[(q, t)], 1.0) for q in queue_set]
             for group in serving:
@@ -1059,12 +1061,17 @@ def _pooled(
     i: int,
     t: pd.Timestamp,
     sets: list[tuple[Group, tuple[Group, ...]]],
+    before: Mapping[Group, pulp.LpVariable],
 ) -> dict[Group, list[tuple[pulp.LpVariable, float]]]:
     """Per skill group, one capacity variable of interval i when its Hall rows
     would repeat the groups' terms more than `POOL_RATIO` times over, else {}.
 
     pool_{group}_{t}: cap[g,t] = sum_s f[s,t] x[s,g] - breaks, so each cover row
-    holds one term per group instead of all of its shifts' terms.
+    holds one term per group instead of all of its shifts' terms. When interval
+    i - 1 has the group's capacity variable too (`before`) and it is shorter,
+    the row is written on it: cap[g,t] = cap[g,t-1] + (the terms of t less
+    those of t-1), whose terms are only the shifts and breaks that start or end
+    there (at 15 minutes about a fifth of the group's terms).
     """
     used = sorted({group for _, serving in sets for group in serving})
     direct = sum(len(capacity[(g, i)]) for _, serving in sets for g in serving)
@@ -1075,10 +1082,26 @@ def _pooled(
     for k, group in enumerate(used):
         cap = problem.add_variable(f"cap_{i}_{k}", lowBound=0)  # >= 0: breaks <= the shift
         terms = [(cap, -1.0), *capacity[(group, i)]]
+        if group in before:
+            change = _change(capacity[(group, i - 1)], capacity[(group, i)])
+            if len(change) + 2 < len(terms):
+                terms = [(cap, -1.0), (before[group], 1.0), *change]
         name = names(f"pool_{'_'.join(group)}_{t:%Y%m%dT%H%M}")
         problem += (pulp.LpAffineExpression(terms) == 0, name)
         out[group] = [(cap, 1.0)]
     return out
+
+
+def _change(
+    old: list[tuple[pulp.LpVariable, float]], new: list[tuple[pulp.LpVariable, float]]
+) -> list[tuple[pulp.LpVariable, float]]:
+    """The terms of `new` less those of `old`, without the ones that cancel."""
+    total: dict[pulp.LpVariable, float] = defaultdict(float)
+    for var, c in new:
+        total[var] += c
+    for var, c in old:
+        total[var] -= c
+    return [(var, c) for var, c in total.items() if abs(c) > _EPS]
 
 
 def hall_sets(
