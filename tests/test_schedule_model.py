@@ -385,7 +385,7 @@ def test_many_skill_groups_pool_their_capacity_with_the_same_optimum(
     assert nonzeros(pooled) < nonzeros(direct) / 2
     # From the second pooled interval on, a group's row is written on the one before.
     pools = [c for c in pooled.problem.constraints() if c.name.startswith("pool")]
-    assert any(sum(v.name.startswith("cap_") for v in row.keys()) == 2 for row in pools)
+    assert any(sum(v.name.startswith("cap_") for v, _ in row.items()) == 2 for row in pools)
 
 
 def test_rest_rows_on_running_sums_keep_the_optimum_and_the_large_path(
