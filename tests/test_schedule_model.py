@@ -71,12 +71,19 @@ def make_requirements(
     return pd.DataFrame(rows, columns=["interval_start", "queue", "agents_scheduled"])
 
 
-@pytest.fixture(params=["direct", "pooled"])
+@pytest.fixture(params=["direct", "pooled", "allocated"])
 def cover_form(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Cover rows on the shifts' terms (direct) or on one capacity variable per
-    group and interval (pooled, `model._pooled`): the same optimum either way."""
-    if request.param == "pooled":
+    """Cover rows on the shifts' terms (direct), on one capacity variable per
+    group and interval (pooled, `model._pooled`), or, as a large programme
+    writes them, an allocation of those capacities to the queues (allocated,
+    `model._allocated`, with the rest rows on running sums): the same optimum
+    every way. Solved by branch and bound all the same, to be compared with
+    brute force (a large programme's own path is a heuristic)."""
+    if request.param != "direct":
         monkeypatch.setattr(model_module, "POOL_RATIO", 0.0)
+    if request.param == "allocated":
+        monkeypatch.setattr(limits_module, "REST_SUMS_FROM", 0)
+        monkeypatch.setattr(model_module, "is_large_model", lambda model: False)
     return str(request.param)
 
 
@@ -315,8 +322,11 @@ def test_two_sites_blended_and_chat_only_equal_brute_force(cover_form: str) -> N
         name="B", queues=("chat",), close_minutes=14 * 60, shift_hours=(4.0,), cost_per_hour=7.0
     )
     model, result = run_model(make_requirements(TWO_QUEUES), [both, chat_only], options)
-    pools = [c for c in model.problem.constraints() if c.name.startswith("pool_")]
-    assert bool(pools) == (cover_form == "pooled") and len(model.pools) == len(pools)
+    rows = [c.name for c in model.problem.constraints()]
+    pools = [name for name in rows if name.startswith("pool_")]
+    assert bool(pools) == (cover_form != "direct") and len(model.pools) == len(pools)
+    supplies = [name for name in rows if name.startswith("supply_")]
+    assert bool(supplies) == (cover_form == "allocated") == model.large
     assert {g for s, g in model.x if s.startswith("B|")} == {("chat",)}
     assert {g for s, g in model.x if s.startswith("A|")} == {("chat", "phone")}
     columns = [shift_options(s, 4, 6, skills="chat;phone", top=3) for s in range(8, 11)]
@@ -421,7 +431,7 @@ def test_rest_rows_on_running_sums_keep_the_optimum_and_the_large_path(
         result = solve_problem(model.problem, solver="highs", time_limit_seconds=20, gap=0.0)
         built[form] = (model, result)
     (direct, by_rows), (summed, by_sums) = built["direct"], built["sums"]
-    assert summed.rest_sums and not direct.rest_sums
+    assert summed.large and not direct.large
     for model, kind in ((summed, "restsum_"), (direct, "rest_")):
         assert any(c.name.startswith(kind) for c in model.problem.constraints())
     assert not any(c.name.startswith("restsum_") for c in direct.problem.constraints())
@@ -430,7 +440,7 @@ def test_rest_rows_on_running_sums_keep_the_optimum_and_the_large_path(
     assert by_rows.objective > built["no rest"][1].objective + 1.0  # the rest rows bind
     # Large only once the rows built after the rest rows count: built again on sums.
     rebuilt, by_rebuilt = built["sums after the rows that follow them"]
-    assert rebuilt.rest_sums and by_rebuilt.objective == pytest.approx(by_rows.objective)
+    assert rebuilt.large and by_rebuilt.objective == pytest.approx(by_rows.objective)
     assert is_large_model(summed) and not is_large_model(direct)
     note = " ".join(solve(summed, time_limit_seconds=20, gap=0.0).notes)
     assert "interior point" in note
