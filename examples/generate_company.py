@@ -180,7 +180,7 @@ hiring_cost = 1200
 # Scheduling: solver settings and working-time rules for every site.
 [scheduling]
 solver = "highs"                        # or "cbc"
-time_limit_seconds = 300               # a safety net: node_limit stops first
+time_limit_seconds = 600               # a safety net: node_limit stops first
 gap = 0.02                              # stop within 2% of optimal, or
 node_limit = 100                        # after 100 branch-and-bound nodes: same plan every run
 shortfall_penalty = 1000                # per agent-hour short
