@@ -2,6 +2,7 @@
 
 Run: python benchmarks/peak_season.py [--weeks 4] [--agents 400] [--node-limit 100]
         [--time-limit 300] [--rolling] [--minutes 15] [--mixed-skills] [--json PATH]
+        [--sizes]
 
 Instance (built deterministically from a seed, no data files):
 
@@ -33,6 +34,10 @@ Instance (built deterministically from a seed, no data files):
   its site's queues (each queue with probability one half, seeded): up to 63
   skill groups a site instead of four profiles.
 
+`--sizes` builds the shift programme of the first 7 days only (as a one-week run
+would) and prints its nonzeros
+and rows per family of rows (the prefix of the row names), largest first.
+
 Printed: per week the solver gap and seconds, then the whole plan's time, the
 objective measured on the final schedule, the bound (the weeks' bound,
 `scheduling.shifts.weekbound`), their gap, agent-hours short and unfilled
@@ -43,15 +48,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from scheduling.shifts.model import build_model
 from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.planner import setup_run
 from scheduling.shifts.sites import Site
+from scheduling.shifts.templates import generate_shifts
 from scheduling.shifts.weeks import WeekDone, schedule_horizon
 
 START = pd.Timestamp("2026-10-19 00:00Z")
@@ -202,6 +212,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, choices=(15, 30, 60), default=15)
     parser.add_argument("--mixed-skills", action="store_true")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--sizes", action="store_true")
     args = parser.parse_args()
     rng = np.random.default_rng(2026)
     need = on_grid(requirements(args.weeks, rng), args.minutes)
@@ -214,6 +225,9 @@ def main() -> None:
         weekly_rules="rolling" if args.rolling else "calendar",
         minutes=args.minutes,
     )
+    if args.sizes:
+        print_sizes(need, staff, options)
+        return
 
     def report(done: WeekDone) -> None:
         gap = "unknown" if done.gap is None else f"{done.gap:.1%}"
@@ -248,6 +262,23 @@ def main() -> None:
     print(json.dumps(figures, indent=2))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
+
+
+def print_sizes(need: pd.DataFrame, staff: pd.DataFrame, options: ScheduleOptions) -> None:
+    """The first week's shift programme, nonzeros and rows per family of rows."""
+    week = need[need["interval_start"] < START + pd.Timedelta(days=7)]
+    run = setup_run(week, sites=sites(), options=options, roster=staff)
+    shifts = generate_shifts(run.active, start=run.horizon[0], end=run.horizon[1])
+    model = build_model(week, shifts, sites=run.planned, options=options, groups=run.groups)
+    nonzeros: Counter[str] = Counter()
+    rows: Counter[str] = Counter()
+    for row in model.problem.constraints():
+        family = re.match(r"[a-z]+", row.name).group(0)  # type: ignore[union-attr]
+        nonzeros[family] += len(row)
+        rows[family] += 1
+    print(f"week 1: {sum(nonzeros.values()):,} nonzeros, {sum(rows.values()):,} rows")
+    for family, count in nonzeros.most_common():
+        print(f"  {family:<10} {count:>10,} nonzeros {rows[family]:>8,} rows")
 
 
 if __name__ == "__main__":

@@ -71,17 +71,16 @@ def make_requirements(
     return pd.DataFrame(rows, columns=["interval_start", "queue", "agents_scheduled"])
 
 
-@pytest.fixture(params=["direct", "pooled", "allocated"])
+@pytest.fixture(params=["direct", "pooled", "large"])
 def cover_form(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Cover rows on the shifts' terms (direct), on one capacity variable per
-    group and interval (pooled, `model._pooled`), or, as a large programme
-    writes them, an allocation of those capacities to the queues (allocated,
-    `model._allocated`, with the rest rows on running sums): the same optimum
-    every way. Solved by branch and bound all the same, to be compared with
-    brute force (a large programme's own path is a heuristic)."""
+    group and interval (pooled, `model._pooled`), or pooled in a programme
+    written as a large one (`ShiftModel.large`: rest rows on running sums):
+    the same optimum every way. Solved by branch and bound all the same, to be
+    compared with brute force (a large programme's own path is a heuristic)."""
     if request.param != "direct":
         monkeypatch.setattr(model_module, "POOL_RATIO", 0.0)
-    if request.param == "allocated":
+    if request.param == "large":
         monkeypatch.setattr(limits_module, "REST_SUMS_FROM", 0)
         monkeypatch.setattr(model_module, "is_large_model", lambda model: False)
     return str(request.param)
@@ -325,8 +324,7 @@ def test_two_sites_blended_and_chat_only_equal_brute_force(cover_form: str) -> N
     rows = [c.name for c in model.problem.constraints()]
     pools = [name for name in rows if name.startswith("pool_")]
     assert bool(pools) == (cover_form != "direct") and len(model.pools) == len(pools)
-    supplies = [name for name in rows if name.startswith("supply_")]
-    assert bool(supplies) == (cover_form == "allocated") == model.large
+    assert model.large == (cover_form == "large")
     assert {g for s, g in model.x if s.startswith("B|")} == {("chat",)}
     assert {g for s, g in model.x if s.startswith("A|")} == {("chat", "phone")}
     columns = [shift_options(s, 4, 6, skills="chat;phone", top=3) for s in range(8, 11)]

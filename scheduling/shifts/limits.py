@@ -381,7 +381,7 @@ def rest_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
 REST_SUMS_FROM = LARGE_NONZEROS
 """Nonzeros of the programme with its rows written directly from which it is
 written as a large one (`scheduling.shifts.model.ShiftModel.large`: rest rows on
-running sums, cover rows as allocations): the programmes solved from their
+running sums): the programmes solved from their
 interior-point relaxation (`scheduling.rounding.LARGE_NONZEROS`), where size is
 what costs. Smaller ones keep the direct rows, which branch and bound reads
 better."""

@@ -84,14 +84,14 @@ the interval before is pooled too, as cap[g,t-1] plus the terms that change).
 
 Large programmes (`ShiftModel.large`: written directly they would hold
 `limits.REST_SUMS_FROM`, a million, nonzeros or more; solved from their
-interior-point relaxation, `scheduling.rounding`) are written for size: a
-pooled interval's Hall rows become an allocation of each group's capacity to
-its queues (`_allocated`: the same capacities and shortfalls by Gale's
-theorem, a few terms per group and queue instead of one per group in each of
-up to 63 sets), and each rest row is written on running sums of the shifts by
-start (`limits.rest_constraints`). A week of 400 agents with random skill
-mixes at 15 minutes: 8.3 million nonzeros pooled, 4.1 million with chained
-pools and summed rest rows, and fewer with the allocation.
+interior-point relaxation, `scheduling.rounding`) write each rest row on
+running sums of the shifts by start (`limits.rest_constraints`). A week of 400
+agents with random skill mixes at 15 minutes: 8.3 million nonzeros pooled, 4.1
+million with chained pools and summed rest rows. (An allocation of each
+group's capacity to its queues instead of the Hall rows, exact by Gale's
+theorem, halved that again, but the peak benchmark's week then took 141.8 s
+to solve instead of 30.3 s, further from its bound, in a script outside the
+repository: tried and dropped.)
 
 Breaks are whole agents (as in Aykin's model), not shares: with shares, the
 solution hides breaks in fractional slack that whole agents do not have, and on
@@ -251,9 +251,8 @@ class ShiftModel:
             groups' terms (`_pooled`): variable name -> key of `capacity`.
         large: whether the programme is written as a large one: written
             directly it would hold `limits.REST_SUMS_FROM` nonzeros or more, so
-            its rest rows are on running sums (`limits.rest_constraints`), its
-            pooled intervals' cover an allocation (`_allocated`), and it is
-            solved as a large programme (`is_large_model`).
+            its rest rows are on running sums (`limits.rest_constraints`) and
+            it is solved as a large programme (`is_large_model`).
     """
 
     problem: pulp.LpProblem
@@ -1034,15 +1033,10 @@ def _cover_constraints(
     """short and the cover_{queues}_{t} rows, one per Hall set of each interval;
     the capacity variables of pooled intervals are recorded in `pools`.
 
-    In a large programme (`large`; None: when its cover rows written directly
-    would reach `limits.REST_SUMS_FROM` nonzeros alone) a pooled interval's
-    Hall rows are replaced by an allocation of each group's capacity to its
-    queues (`_allocated`); they are still returned, outside the problem, for
-    `short_if_left`.
-
     Returns:
         The shortfall variables, the Hall rows, and whether the programme is
-        written as a large one.
+        written as a large one: `large`, or when None, whether its cover rows
+        written directly would reach `limits.REST_SUMS_FROM` nonzeros alone.
     """
     shortfall: dict[tuple[str, pd.Timestamp], pulp.LpVariable] = {}
     for (queue, t), required in sorted(need.items()):
@@ -1080,52 +1074,15 @@ def _cover_constraints(
         pooled = _pooled(problem, names, capacity, i, t, sets, before)
         pools.update((terms[0][0].name, (group, i)) for group, terms in pooled.items())
         before = {group: terms[0][0] for group, terms in pooled.items()}
-        allocated = bool(pooled) and large
-        if allocated:
-            _allocated(problem, names, pooled, shortfall, need, t)
         for queue_set, serving in sets:
             terms = [(shortfall[(q, t)], 1.0) for q in queue_set]
             for group in serving:
                 terms.extend(pooled[group] if pooled else capacity[(group, i)])
             total = sum(need[(q, t)] for q in queue_set)
-            if allocated:
-                rows[(queue_set, t)] = pulp.LpAffineExpression(terms) >= total
-                continue
             name = names(f"cover_{'_'.join(queue_set)}_{t:%Y%m%dT%H%M}")
             problem += (pulp.LpAffineExpression(terms) >= total, name)
             rows[(queue_set, t)] = problem.get_constraint_by_name(name)
     return shortfall, rows, large
-
-
-def _allocated(
-    problem: pulp.LpProblem,
-    names: Names,
-    pooled: dict[Group, list[tuple[pulp.LpVariable, float]]],
-    shortfall: dict[tuple[str, pd.Timestamp], pulp.LpVariable],
-    need: dict[tuple[str, pd.Timestamp], float],
-    t: pd.Timestamp,
-) -> None:
-    """Interval t's cover as an allocation: a[g,q] >= 0 agents of group g on queue q,
-
-        supply_{g}_{t}: sum_q a[g,q] <= cap[g,t]
-        demand_{q}_{t}: sum_g a[g,q] + short[q,t] >= required[q,t]
-
-    By Gale's theorem the capacities and shortfalls these allow are exactly
-    those of the Hall rows, in terms a handful per group and queue instead of
-    one per group in each of up to 63 sets.
-    """
-    served: dict[str, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
-    when = f"{t:%Y%m%dT%H%M}"
-    for group, cap_terms in pooled.items():
-        mine = [q for q in group if (q, t) in shortfall]
-        gives = [problem.add_variable(f"a_{names.counter()}", lowBound=0) for _ in mine]
-        for q, give in zip(mine, gives, strict=True):
-            served[q].append((give, 1.0))
-        terms = [(give, 1.0) for give in gives] + [(var, -c) for var, c in cap_terms]
-        problem += (pulp.LpAffineExpression(terms) <= 0, names(f"supply_{'_'.join(group)}_{when}"))
-    for q in sorted(served):
-        terms = [*served[q], (shortfall[(q, t)], 1.0)]
-        problem += (pulp.LpAffineExpression(terms) >= need[(q, t)], names(f"demand_{q}_{when}"))
 
 
 def _pooled(
