@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scheduling import rounding as rounding_module
 from scheduling.columns import COVERAGE_COLUMNS, SCHEDULE_COLUMNS
 from scheduling.errors import InputError, SolverUnavailableError
-from scheduling.rounding import nonzeros
 from scheduling.shifts import limits as limits_module
 from scheduling.shifts import model as model_module
 from scheduling.shifts.coverage import coverage_frame
@@ -394,14 +394,24 @@ def test_many_skill_groups_pool_their_capacity_with_the_same_optimum(
     # From the second pooled interval on, a group's row is written on the one before.
     pools = [c for c in pooled.problem.constraints() if c.name.startswith("pool")]
     assert any(sum(v.name.startswith("cap_") for v, _ in row.items()) == 2 for row in pools)
+    # Large by its cover rows written directly, however small pooling writes them.
+    written = sum(len(c) for c in pooled.problem.constraints())
+    monkeypatch.setattr(rounding_module, "LARGE_NONZEROS", nonzeros(direct))
+    assert written < nonzeros(direct)
+    monkeypatch.setattr(model_module, "POOL_RATIO", 0.0)
+    shifts = pooled.shifts.reset_index(drop=True)
+    again = build_model(
+        make_requirements(demand), shifts, sites=[site], options=options, groups=groups
+    )
+    assert again.large and is_large_model(again) and not rounding_module.is_large(again.problem)
 
 
 def test_rest_rows_on_running_sums_keep_the_optimum_and_the_large_path(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Rest rows on running sums (`limits.REST_SUMS_FROM`, for large programmes)
-    give the optimum of the direct rows, and such a programme is solved as a
-    large one (interior point) whatever its size with the sums."""
+    """Rest rows on running sums (`limits.REST_SUMS_FROM`, for very large
+    programmes) give the optimum of the direct rows, and such a programme is
+    solved as a large one (interior point) whatever its size with the sums."""
     options = make_options(shortfall_penalty=30.0, surplus_penalty=1.0)
     site = make_site(queues=("chat", "phone"), close_minutes=22 * 60, shift_hours=(4.0, 6.0))
     groups = [
@@ -416,11 +426,9 @@ def test_rest_rows_on_running_sums_keep_the_optimum_and_the_large_path(
     grid = demand["interval_start"]
     shifts = generate_shifts([site], start=grid.min(), end=grid.max() + pd.Timedelta(hours=1))
     built = {}
-    direct_size = nonzeros(run_model(demand, [site], options, groups=groups)[0].problem)
     for form, threshold, rest in (
         ("direct", limits_module.REST_SUMS_FROM, 11.0),
         ("sums", 0, 11.0),
-        ("sums after the rows that follow them", direct_size, 11.0),
         ("no rest", limits_module.REST_SUMS_FROM, 0.0),
     ):
         monkeypatch.setattr(limits_module, "REST_SUMS_FROM", threshold)
@@ -436,9 +444,6 @@ def test_rest_rows_on_running_sums_keep_the_optimum_and_the_large_path(
     assert by_rows.status == by_sums.status == "optimal"
     assert by_sums.objective == pytest.approx(by_rows.objective, abs=1e-6)
     assert by_rows.objective > built["no rest"][1].objective + 1.0  # the rest rows bind
-    # Large only once the rows built after the rest rows count: built again on sums.
-    rebuilt, by_rebuilt = built["sums after the rows that follow them"]
-    assert rebuilt.large and by_rebuilt.objective == pytest.approx(by_rows.objective)
     assert is_large_model(summed) and not is_large_model(direct)
     note = " ".join(solve(summed, time_limit_seconds=20, gap=0.0).notes)
     assert "interior point" in note

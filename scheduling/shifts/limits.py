@@ -22,7 +22,7 @@ from functools import cached_property
 import pandas as pd
 import pulp
 
-from scheduling.rounding import LARGE_NONZEROS
+from scheduling.rounding import nonzeros
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.sites import Site
 from scheduling.shifts.siteweeks import (
@@ -172,8 +172,8 @@ class BuildContext:
             `consecutive_days_off`, `cyclic`.
         parts: for the x of a skill group with classes (`SkillGroup.classes`),
             each class that may work the shift and its agents y (sum y = x).
-        rest_sums: whether `rest_constraints` writes its rows on running sums
-            (a large programme, `scheduling.shifts.model.ShiftModel.large`).
+        rest_sums: whether `rest_constraints` writes its rows on running sums;
+            None: it decides by size (`REST_SUMS_FROM`) and sets it.
     """
 
     problem: pulp.LpProblem
@@ -186,7 +186,7 @@ class BuildContext:
     parts: dict[tuple[str, Group], list[tuple[SkillGroup, pulp.LpVariable]]] = field(
         default_factory=dict
     )
-    rest_sums: bool = False
+    rest_sums: bool | None = None
     _populations: dict[tuple[str, Group, str], list[Population]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -346,9 +346,10 @@ def rest_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
 
     Each row holds every shift that reaches its instant: with many skill groups
     that is most of a large programme (3.3 of 5.1 million nonzeros for a week of
-    400 agents with mixed skills at 60 minutes). In a large programme
-    (`BuildContext.rest_sums`) each row is written on running sums instead
-    (`_RunningSums`): the same rows after substitution, a few terms each.
+    400 agents with mixed skills at 60 minutes). When the programme so far and
+    these rows reach `REST_SUMS_FROM` nonzeros (`BuildContext.rest_sums`), each
+    row is written on running sums instead (`_RunningSums`): the same rows
+    after substitution, a few terms each.
     """
     rest = context.options.min_rest_hours * 3600
     start = context.horizon[0]
@@ -357,11 +358,17 @@ def rest_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
         begin = (shift.local_start - start).total_seconds()
         span = (begin, begin + shift.paid_hours * 3600 + rest, shift.shift_id, var)
         members.setdefault(population.key, (population, []))[1].append(span)
+    found = [
+        (population, spans, _rest_cliques(context, spans))
+        for _, (population, spans) in sorted(members.items(), key=lambda item: item[0])
+    ]
+    if context.rest_sums is None:
+        direct = sum(len(clique) for *_, cliques in found for clique, _ in cliques)
+        context.rest_sums = nonzeros(context.problem) + direct >= REST_SUMS_FROM
     out: dict[str, HeadcountLimit] = {}
-    for _, (population, spans) in sorted(members.items(), key=lambda item: item[0]):
+    for population, spans, cliques in found:
         limit = float(population.agents)
         site = population.site
-        cliques = _rest_cliques(context, spans)
         sums = _RunningSums(context, population, spans) if context.rest_sums and cliques else None
         for clique, instant in cliques:
             local = (start + pd.Timedelta(seconds=instant)).tz_convert(site.tz)
@@ -378,13 +385,15 @@ def rest_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
     return out
 
 
-REST_SUMS_FROM = LARGE_NONZEROS
-"""Nonzeros of the programme with its rows written directly from which it is
-written as a large one (`scheduling.shifts.model.ShiftModel.large`: rest rows on
-running sums): the programmes solved from their
-interior-point relaxation (`scheduling.rounding.LARGE_NONZEROS`), where size is
-what costs. Smaller ones keep the direct rows, which branch and bound reads
-better."""
+REST_SUMS_FROM = 3_000_000
+"""Nonzeros (the programme so far and its rest rows written directly) from which
+the rest rows are written on running sums. Only where the direct rows are too
+much for the interior-point relaxation (`scheduling.rounding`): a week of 150
+agents with random skill mixes at 60 minutes (2.6 million nonzeros) solved
+with them, one of 400 (5.1 million, 3.3 of it rest rows) did not finish and
+had no schedule. The peak benchmark's four-profile week (about a million)
+keeps them: its plans on sums came out 475-477 thousand in two runs against
+431-459 thousand direct (`benchmarks/README.md`, peak_season.py)."""
 
 
 class _RunningSums:

@@ -82,12 +82,11 @@ and its cover rows hold cap[g,t] instead: the same rows, so the same optimum
 and relaxation, with each group's terms written once per interval (and where
 the interval before is pooled too, as cap[g,t-1] plus the terms that change).
 
-Large programmes (`ShiftModel.large`: written directly they would hold
-`limits.REST_SUMS_FROM`, a million, nonzeros or more; solved from their
-interior-point relaxation, `scheduling.rounding`) write each rest row on
-running sums of the shifts by start (`limits.rest_constraints`). A week of 400
-agents with random skill mixes at 15 minutes: 8.3 million nonzeros pooled, 4.1
-million with chained pools and summed rest rows. (An allocation of each
+Very large programmes (the programme so far and its rest rows written
+directly reach `limits.REST_SUMS_FROM`, three million nonzeros) write each rest
+row on running sums of the shifts by start (`limits.rest_constraints`). A week
+of 400 agents with random skill mixes at 15 minutes: 8.3 million nonzeros
+pooled, 4.1 million with chained pools and summed rest rows. (An allocation of each
 group's capacity to its queues instead of the Hall rows, exact by Gale's
 theorem, halved that again, but the peak benchmark's week then took 141.8 s
 to solve instead of 30.3 s, further from its bound, in a script outside the
@@ -145,6 +144,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pulp
 
+from scheduling import rounding
 from scheduling.columns import (
     BREAK_END,
     BREAK_START,
@@ -166,8 +166,7 @@ from scheduling.columns import (
     WEIGHT,
 )
 from scheduling.errors import InputError
-from scheduling.rounding import is_large, nonzeros, solve_by_rounding
-from scheduling.shifts import limits
+from scheduling.rounding import is_large, solve_by_rounding
 from scheduling.shifts.breaks import combine_break_options, round_breaks, rule_break_options
 from scheduling.shifts.demand import requirement_table
 from scheduling.shifts.limits import (
@@ -249,10 +248,11 @@ class ShiftModel:
             (`SkillGroup.classes`), its class variables y (summing to x).
         pools: the capacity variables some cover rows hold instead of their
             groups' terms (`_pooled`): variable name -> key of `capacity`.
-        large: whether the programme is written as a large one: written
-            directly it would hold `limits.REST_SUMS_FROM` nonzeros or more, so
-            its rest rows are on running sums (`limits.rest_constraints`) and
-            it is solved as a large programme (`is_large_model`).
+        large: whether the programme is large although it may be written
+            smaller: its cover rows written directly would hold
+            `rounding.LARGE_NONZEROS` nonzeros or more, or its rest rows are on
+            running sums (`limits.REST_SUMS_FROM`); it is solved as a large
+            programme (`is_large_model`).
     """
 
     problem: pulp.LpProblem
@@ -324,23 +324,6 @@ def build_model(
             unknown sites.
     """
     ready = _prepare(requirements, shifts, sites=sites, options=options, groups=groups)
-    model = _assembled(ready, options, priced, large=None)
-    if not model.large and nonzeros(model.problem) >= limits.REST_SUMS_FROM:
-        # large only with the rows after the cover rows: written as large after all
-        model = _assembled(ready, options, priced, large=True)
-    return model
-
-
-def _assembled(
-    ready: _Prepared,
-    options: ScheduleOptions,
-    priced: Collection[pd.Timestamp],
-    *,
-    large: bool | None,
-) -> ShiftModel:
-    """The programme of `build_model` from its prepared inputs, written as a
-    large one (`ShiftModel.large`) when `large`, or, when None, if its cover
-    rows written directly alone make it large (`_cover_constraints`)."""
     problem = pulp.LpProblem("shifts", pulp.LpMinimize)
     names = Names()
     credited = set(priced)
@@ -348,7 +331,7 @@ def _assembled(
     x, parts, w, capacity, cost = _shift_variables(problem, names, ready, options, open_cells)
     pools: dict[str, tuple[Group, int]] = {}
     shortfall, cover, large = _cover_constraints(
-        problem, names, capacity, ready.need, ready.intervals, pools, large
+        problem, names, capacity, ready.need, ready.intervals, pools
     )
     context = BuildContext(
         problem,
@@ -359,7 +342,6 @@ def _assembled(
         ready.horizon,
         options,
         parts=parts,
-        rest_sums=large,
     )
     limits = limit_rows(context)
     problem.setObjective(_objective(cost, shortfall, ready, options))
@@ -387,7 +369,7 @@ def _assembled(
         options=options,
         classes=parts,
         pools=pools,
-        large=large,
+        large=large or bool(context.rest_sums),
     )
 
 
@@ -1024,7 +1006,6 @@ def _cover_constraints(
     need: dict[tuple[str, pd.Timestamp], float],
     intervals: pd.DatetimeIndex,
     pools: dict[str, tuple[Group, int]],
-    large: bool | None,
 ) -> tuple[
     dict[tuple[str, pd.Timestamp], pulp.LpVariable],
     dict[tuple[Group, pd.Timestamp], pulp.LpConstraint],
@@ -1035,8 +1016,8 @@ def _cover_constraints(
 
     Returns:
         The shortfall variables, the Hall rows, and whether the programme is
-        written as a large one: `large`, or when None, whether its cover rows
-        written directly would reach `limits.REST_SUMS_FROM` nonzeros alone.
+        large (`ShiftModel.large`) by its cover rows alone: written directly
+        they would hold `rounding.LARGE_NONZEROS` nonzeros or more.
     """
     shortfall: dict[tuple[str, pd.Timestamp], pulp.LpVariable] = {}
     for (queue, t), required in sorted(need.items()):
@@ -1061,13 +1042,12 @@ def _cover_constraints(
             else:  # nobody on duty can serve q in t
                 shortfall[(q, t)].lowBound = need[(q, t)]
         planned.append((i, t, hall_sets(wanted, skills)))
-    if large is None:
-        direct = sum(
-            len(queue_set) + sum(len(capacity[(g, i)]) for g in serving)
-            for i, _, sets in planned
-            for queue_set, serving in sets
-        )
-        large = direct >= limits.REST_SUMS_FROM
+    direct = sum(
+        len(queue_set) + sum(len(capacity[(g, i)]) for g in serving)
+        for i, _, sets in planned
+        for queue_set, serving in sets
+    )
+    large = direct >= rounding.LARGE_NONZEROS
     rows: dict[tuple[Group, pd.Timestamp], pulp.LpConstraint] = {}
     before: dict[Group, pulp.LpVariable] = {}  # the previous interval's capacity variables
     for i, t, sets in planned:
