@@ -386,14 +386,15 @@ def rest_constraints(context: BuildContext) -> dict[str, HeadcountLimit]:
 
 
 REST_SUMS_FROM = 3_000_000
-"""Nonzeros (the programme so far and its rest rows written directly) from which
-the rest rows are written on running sums. Only where the direct rows are too
+"""Nonzeros (the programme as written so far and its rest rows written directly)
+from which the rest rows are written on running sums. Only where the direct rows are too
 much for the interior-point relaxation (`scheduling.rounding`): a week of 150
 agents with random skill mixes at 60 minutes (2.6 million nonzeros) solved
 with them, one of 400 (5.1 million, 3.3 of it rest rows) did not finish and
 had no schedule. The peak benchmark's four-profile week (about a million)
-keeps them: its plans on sums came out 475-477 thousand in two runs against
-431-459 thousand direct (`benchmarks/README.md`, peak_season.py)."""
+keeps them: its plans on sums came out 474,926.31 and 476,699.41 in two runs
+against 431,279.58 and 458,564.73 direct (`benchmarks/README.md`,
+peak_season.py)."""
 
 
 class _RunningSums:
