@@ -590,7 +590,7 @@ def test_rest_rows_of_one_agent_forbid_exactly_the_pairs_without_rest(inst: Inst
 @settings(TINY, max_examples=80)
 @given(instances())
 def test_rest_rows_on_running_sums_are_the_direct_rows(inst: Instance) -> None:
-    """A large programme writes its rest rows on running sums (`REST_SUMS_FROM`);
+    """A very large programme writes its rest rows on running sums (`REST_SUMS_FROM`);
     with the sums solved from their own rows (restsum_ equalities read back from
     pulp), each rest row is the direct one, coefficient for coefficient."""
     direct, _, _ = build(inst)
