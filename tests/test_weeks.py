@@ -97,7 +97,8 @@ def test_release_keeps_an_agent_off_until_its_rest_is_over():
     assert (held[START] >= free).all()
 
 
-def test_extra_shifts_cover_a_shortfall_only_where_an_agent_fits():
+def _extra_shifts_of_ana() -> pd.DataFrame:
+    """Ana works Monday 08-16; one agent is needed Monday 17-19 and Tuesday 08-16."""
     one = site(max_agents=None)
     opts = options(cyclic=False)
     horizon = (MONDAY, MONDAY + pd.Timedelta(days=7))
@@ -127,7 +128,7 @@ def test_extra_shifts_cover_a_shortfall_only_where_an_agent_fits():
     agents = roster_agents(
         pd.DataFrame({"agent": ["ana"], "site": ["Test"]}), sites=[one], options=opts
     )
-    extra = extra_shifts(
+    return extra_shifts(
         held,
         coverage,
         generate_shifts([one], start=horizon[0], end=horizon[1]),
@@ -136,9 +137,26 @@ def test_extra_shifts_cover_a_shortfall_only_where_an_agent_fits():
         options=opts,
         horizon=horizon,
     )
+
+
+def test_extra_shifts_cover_a_shortfall_only_where_an_agent_fits():
+    extra = _extra_shifts_of_ana()
     # Monday 17-19 would be a second Monday shift; Tuesday 08:00 is 16 h after 16:00.
     assert list(extra["start"]) == [MONDAY + pd.Timedelta(hours=32)]
     assert list(extra["agent"]) == ["ana"]
+
+
+def test_extra_shifts_without_an_answer_in_time_add_none(monkeypatch):
+    """A solve that finds nothing in the time left (a large week whose budget the
+    programme spent) adds no shift instead of failing the schedule made so far."""
+    import scheduling.shifts.topup as topup
+    from scheduling.errors import InfeasibleError
+
+    def nothing_in_time(*args: object, **kwargs: object) -> None:
+        raise InfeasibleError("the highs solver stopped without a solution (Not Solved)")
+
+    monkeypatch.setattr(topup, "solve_problem", nothing_in_time)
+    assert _extra_shifts_of_ana().empty
 
 
 def test_agent_summary_gives_hours_of_each_week_and_full_weekends_off():

@@ -61,7 +61,7 @@ from scheduling.columns import (
     TIMEZONE,
     WEIGHT,
 )
-from scheduling.errors import InputError
+from scheduling.errors import InfeasibleError, InputError
 from scheduling.shifts.breaks import round_breaks
 from scheduling.shifts.daysoff import DaysOff
 from scheduling.shifts.options import ScheduleOptions
@@ -630,13 +630,16 @@ def _solve_assignment(
     units = sum(slot.count for slot in slots)
     best: list[tuple[str, _Slot]] = []
     for nodes in budgets:
-        result = solve_problem(
-            problem,
-            solver=options.solver,
-            time_limit_seconds=options.time_limit_seconds,
-            gap=min(0.5 / max(hours, 1.0), 0.01),
-            node_limit=nodes,
-        )
+        try:
+            result = solve_problem(
+                problem,
+                solver=options.solver,
+                time_limit_seconds=options.time_limit_seconds,
+                gap=min(0.5 / max(hours, 1.0), 0.01),
+                node_limit=nodes,
+            )
+        except InfeasibleError:  # no answer in the time left: keep the best so far
+            break
         taken = [
             (staff[a].name, slots[r])
             for (a, r), var in sorted(y.items())
