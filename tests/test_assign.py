@@ -229,6 +229,25 @@ def test_a_slot_needs_every_queue_of_its_group_among_the_skills() -> None:
     assert unfilled.to_dict("records")[0]["queue"] == "chat;phone"
 
 
+def test_an_agent_takes_its_planned_groups_slots_and_keeps_its_own_skills() -> None:
+    """A roster planned on merged groups (`planning_skills`): ana (chat only) was
+    counted for chat and phone, so she may take that group's slot; the schedule
+    says what she serves."""
+    picks = chosen((shift_id(0, 8), "chat;phone", 1))
+    staff = roster({"agent": "ana", "skills": "chat"})
+    schedule, unfilled = assign_agents(
+        picks,
+        SHIFTS,
+        roster=staff,
+        sites=[SITE],
+        options=make_options(),
+        horizon=WEEK,
+        planned_skills={"ana": ("chat", "phone")},
+    )
+    assert unfilled.empty
+    assert who(schedule) == [("ana", "Mon 08:00", "chat")]
+
+
 def test_breaks_are_handed_out_in_name_and_start_order() -> None:
     picks = chosen((shift_id(0, 8), "chat;phone", 3))
     monday = MONDAY + pd.Timedelta(hours=11)

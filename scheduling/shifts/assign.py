@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import pulp
@@ -120,6 +120,7 @@ def assign_agents(
     release: Mapping[str, pd.Timestamp] | None = None,
     weekend_due: Collection[str] = (),
     carried: Mapping[str, Carry] | None = None,
+    planned_skills: Mapping[str, tuple[str, ...]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Put agents on the chosen shifts under the rules in the module docstring.
 
@@ -148,6 +149,10 @@ def assign_agents(
             hours in the assignment's objective (less than any hour filled).
         carried: per roster agent, the days and hours it worked before the
             horizon in its site's first week (`roster.with_carry`).
+        planned_skills: per roster agent, the queues the programme counted it
+            for (`planner.Run.planned_skills`: its merged group's), which then
+            decide the slots it may take; the schedule keeps its own skills.
+            None: its own skills.
 
     Returns:
         (schedule, unfilled). schedule: `SCHEDULE_COLUMNS` (agent, site, start,
@@ -175,6 +180,8 @@ def assign_agents(
         else with_carry(roster_agents(roster, sites=sites, options=options), carried)
     )
     skills_of = {a.name: a.skills for a in agents or []}
+    if agents is not None and planned_skills:
+        agents = [replace(a, skills=planned_skills.get(a.name, a.skills)) for a in agents]
     assigned: list[tuple[str, _Slot]] = []
     unfilled: list[tuple[_Slot, int]] = []
     for site_name in sorted({slot_site for slot_site, _ in slots}):

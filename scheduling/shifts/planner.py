@@ -56,7 +56,7 @@ from scheduling.shifts.refine import refined
 from scheduling.shifts.repair import repaired_schedule, swept_schedule
 from scheduling.shifts.roster import Agent, Carry, roster_agents, unworkable, with_carry
 from scheduling.shifts.sites import Site
-from scheduling.shifts.skills import SkillGroup, group_label, skill_groups
+from scheduling.shifts.skills import SkillGroup, group_label, planning_skills, skill_groups
 from scheduling.shifts.templates import generate_shifts, shift_costs
 from scheduling.shifts.topup import extra_shifts
 from scheduling.solver import SolveResult, budget_spent, solve_budget
@@ -251,6 +251,7 @@ def _scheduled(
             release=release,
             weekend_due=weekend_due,
             carried=carried,
+            planned_skills=run.planned_skills,
         ),
     )
     spent = budget_spent()  # before refining: its judged assignments spend the budget too
@@ -290,6 +291,7 @@ def _scheduled(
     configured = {s.name: s for s in run.active}
     binding = _binding(model, result, unfilled, configured, roster is not None, coverage)
     binding.extend(unworkable(run.agents or [], run.active))
+    binding.extend(_merged_notes(run))
     if budget_spent() and not spent:
         binding.append(
             f"scheduling.time_limit_seconds {options.time_limit_seconds:g} ran out after "
@@ -309,6 +311,16 @@ def _scheduled(
         objective=plan_objective(cost, coverage, options),
         period=_period(model),
     )
+
+
+def _merged_notes(run: Run) -> list[str]:
+    """One line per site whose skill sets the programme planned as fewer groups."""
+    return [
+        f"site {site!r}: the roster's {sets} skill sets were planned as {groups} groups, "
+        "each counted for every queue one of its agents serves (the schedule and its "
+        "coverage use each agent's own skills, so it may be shorter than planned)"
+        for site, (sets, groups) in sorted(run.merged.items())
+    ]
 
 
 def _remembered(
@@ -384,7 +396,13 @@ class Run:
         active: the sites serving a queue with requirements.
         planned: the same, each capped at its roster agents with a roster.
         agents: the roster agents at the active sites, or None.
-        groups: the skill groups of the active sites.
+        groups: the skill groups of the active sites the programme plans with
+            (with a roster of too many skill sets at a site, merged into fewer,
+            each with all its agents' skills: `skills.planning_skills`).
+        planned_skills: with a roster, per agent name the skills of its group in
+            `groups` (its own unless its site's sets were merged), which decide
+            which of the programme's shifts it may take; {} without one.
+        merged: per site whose skill sets were merged, (sets, groups planned).
     """
 
     horizon: tuple[pd.Timestamp, pd.Timestamp]
@@ -392,6 +410,8 @@ class Run:
     planned: list[Site]
     agents: list[Agent] | None
     groups: tuple[SkillGroup, ...]
+    planned_skills: Mapping[str, tuple[str, ...]]
+    merged: Mapping[str, tuple[int, int]]
 
 
 def setup_run(
@@ -422,9 +442,13 @@ def setup_run(
         ]
         staff = Counter(agent.site for agent in agents)
         planned = [_roster_capped(site, staff[site.name]) for site in active]
-    groups = skill_groups(active, options=options, agents=agents, release=release)
     check_size(active, horizon=horizon, agents=agents)
-    return Run(horizon, active, planned, agents, groups)
+    if agents is None:
+        return Run(horizon, active, planned, None, skill_groups(active, options=options), {}, {})
+    plan = planning_skills(agents)
+    as_planned = [dataclasses.replace(a, skills=plan.skills[a.name]) for a in agents]
+    groups = skill_groups(active, options=options, agents=as_planned, release=release)
+    return Run(horizon, active, planned, agents, groups, plan.skills, plan.merged)
 
 
 SPARE_ANONYMOUS = 10

@@ -275,3 +275,75 @@ def _lead_off(
         )
         for day in range(6)
     )
+
+
+MAX_SITE_GROUPS = 8
+"""Most skill sets of one site's roster the shift programme plans with (`planning_skills`).
+
+Every skill set is a group of the programme, and its variables and rows scale
+with the groups: a week of 400 agents at 15 minutes whose skills are random mixes
+of six queues (159 sets over five sites, `benchmarks/peak_season.py
+--mixed-skills`) was 4.1 million nonzeros and its relaxation did not finish
+within 300 s, so no schedule came out. The example company has at most 3 sets a
+site, the peak benchmark's four profiles 4."""
+
+
+@dataclass(frozen=True)
+class Planning:
+    """Skill sets the shift programme plans with when a site's roster has too many.
+
+    Attributes:
+        skills: per agent name, the queues the programme counts it for: the
+            union of the skills of its merged group (its own when its site was
+            not merged). The programme on these is a relaxation of the roster's
+            (every agent counted for at least its own queues), so its bound is
+            one on any plan; the schedule and its coverage keep each agent's
+            own skills.
+        merged: per site whose skill sets were merged, (sets, groups planned).
+    """
+
+    skills: dict[str, tuple[str, ...]]
+    merged: dict[str, tuple[int, int]]
+
+
+def planning_skills(agents: Sequence[Agent], most: int | None = None) -> Planning:
+    """Merge each site's skill sets down to at most `most` groups (`Planning`;
+    None: `MAX_SITE_GROUPS`).
+
+    Greedy: while a site has more than `most` groups, merge the two that grant
+    the fewest skills their agents lack (the least n_a |A + B - A| + n_b |A + B - B|
+    for groups of n_a and n_b agents and queues A and B; ties by the sets' order).
+    Agents of a site with at most `most` sets keep their skills.
+    """
+    most = MAX_SITE_GROUPS if most is None else most
+    planned = {a.name: tuple(sorted(a.skills)) for a in agents}
+    merged: dict[str, tuple[int, int]] = {}
+    by_site: dict[str, dict[tuple[str, ...], list[str]]] = defaultdict(lambda: defaultdict(list))
+    for agent in agents:
+        by_site[agent.site][planned[agent.name]].append(agent.name)
+    for site, sets in sorted(by_site.items()):
+        if len(sets) <= most:
+            continue
+        groups = [(frozenset(queues), tuple(names)) for queues, names in sorted(sets.items())]
+        while len(groups) > max(most, 1):
+            i, j = _cheapest_merge(groups)
+            groups[i] = (groups[i][0] | groups[j][0], groups[i][1] + groups[j][1])
+            del groups[j]
+        for queues, names in groups:
+            planned.update(dict.fromkeys(names, tuple(sorted(queues))))
+        merged[site] = (len(sets), len(groups))
+    return Planning(planned, merged)
+
+
+def _cheapest_merge(groups: Sequence[tuple[frozenset[str], tuple[str, ...]]]) -> tuple[int, int]:
+    """(i, j), i < j, of the merge `planning_skills` takes next."""
+    best = (0, 1)
+    least = None
+    for i, (a, names_a) in enumerate(groups):
+        for j in range(i + 1, len(groups)):
+            b, names_b = groups[j]
+            joined = a | b
+            granted = len(names_a) * len(joined - a) + len(names_b) * len(joined - b)
+            if least is None or granted < least:
+                best, least = (i, j), granted
+    return best
