@@ -36,7 +36,8 @@ Instance (built deterministically from a seed, no data files):
 
 `--sizes` builds the shift programme of the first 7 days only (as a one-week run
 would) and prints its nonzeros
-and rows per family of rows (the prefix of the row names), largest first.
+and rows per family of rows (the prefix of the row names), largest first, and
+each site whose skill sets it merged (`skills.planning_skills`).
 
 Printed: per week the solver gap and seconds, then the whole plan's time, the
 objective measured on the final schedule, the bound (the weeks' bound,
@@ -279,6 +280,8 @@ def print_sizes(need: pd.DataFrame, staff: pd.DataFrame, options: ScheduleOption
     print(f"week 1: {sum(nonzeros.values()):,} nonzeros, {sum(rows.values()):,} rows")
     for family, count in nonzeros.most_common():
         print(f"  {family:<10} {count:>10,} nonzeros {rows[family]:>8,} rows")
+    for site, (sets, groups) in sorted(run.merged.items()):
+        print(f"{site}: {sets} skill sets planned as {groups} groups")
 
 
 if __name__ == "__main__":

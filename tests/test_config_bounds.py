@@ -68,6 +68,8 @@ def config_text(queue: str = "", site: str = "", scheduling: str = "") -> str:
         ("scheduling", "sweep_passes = 101", ["sweep_passes", "between 0 and 100"]),
         ("scheduling", "programme_passes = -1", ["programme_passes", "between 0 and 100"]),
         ("scheduling", "programme_passes = 2.5", ["programme_passes"]),
+        ("scheduling", "max_skill_groups = -1", ["max_skill_groups", "between 0 and 1000"]),
+        ("scheduling", "max_skill_groups = 2.5", ["max_skill_groups"]),
         ("queue", "aht_seconds = 1e8", ["phone", "aht_seconds"]),
         ("queue", "patience_seconds = inf", ["phone", "patience_seconds"]),
         ("queue", "service_level = nan", ["phone", "service_level"]),
@@ -165,6 +167,12 @@ def test_programme_passes_is_read_into_the_options(tmp_path: Path) -> None:
     path = tmp_path / "wfm.toml"
     path.write_text(config_text(scheduling="programme_passes = 0"))
     assert load_config(path).scheduling.programme_passes == 0
+
+
+def test_max_skill_groups_is_read_into_the_options(tmp_path: Path) -> None:
+    path = tmp_path / "wfm.toml"
+    path.write_text(config_text(scheduling="max_skill_groups = 0"))
+    assert load_config(path).scheduling.max_skill_groups == 0
 
 
 def test_weekly_rules_rolling_is_read_into_the_options(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from unittest import mock
 
 import conftest
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import scheduling.shifts.skills as skills_module
 from scheduling.shifts.model import build_model, solve
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import setup_run
@@ -30,7 +32,7 @@ def agents_of(sets: list[set[str]], site: str = "S") -> list[Agent]:
 
 
 @settings(max_examples=200, deadline=None)
-@given(skill_sets, skill_sets, st.integers(1, 8))
+@given(skill_sets, skill_sets, st.integers(0, 8))
 def test_each_agent_is_planned_for_its_skills_and_its_groups(
     first: list[set[str]], second: list[set[str]], most: int
 ) -> None:
@@ -45,12 +47,73 @@ def test_each_agent_is_planned_for_its_skills_and_its_groups(
     for site, sets in (("S", first), ("T", second)):
         distinct = len({frozenset(s) for s in sets})
         groups = sum(1 for key in members if key[0] == site)
-        if distinct <= most:
+        if most == 0 or distinct <= most:
             assert site not in plan.merged
             assert all(plan.skills[a.name] == a.skills for a in agents if a.site == site)
         else:
             assert plan.merged[site] == (distinct, most)
             assert groups <= most
+
+
+def reference_merge(agents: list[Agent], most: int) -> dict[str, tuple[str, ...]]:
+    """The greedy of `planning_skills` written plainly: per site, every pair's
+    grant recomputed before each merge (cubic, for small cases)."""
+    planned = {a.name: a.skills for a in agents}
+    for site in sorted({a.site for a in agents}):
+        sets: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for agent in agents:
+            if agent.site == site:
+                sets[agent.skills].append(agent.name)
+        if most == 0 or len(sets) <= most:
+            continue
+        groups = [(set(skills), names) for skills, names in sorted(sets.items())]
+        while len(groups) > most:
+            pairs = [
+                (
+                    len(a[1]) * len((a[0] | b[0]) - a[0]) + len(b[1]) * len((a[0] | b[0]) - b[0]),
+                    i,
+                    j,
+                )
+                for i, a in enumerate(groups)
+                for j, b in enumerate(groups)
+                if i < j
+            ]
+            _, i, j = min(pairs)
+            groups[i] = (groups[i][0] | groups[j][0], groups[i][1] + groups[j][1])
+            del groups[j]
+        for skills, names in groups:
+            planned.update(dict.fromkeys(names, tuple(sorted(skills))))
+    return planned
+
+
+@settings(max_examples=200, deadline=None)
+@given(skill_sets, skill_sets, st.integers(1, 8))
+def test_the_merges_are_the_plain_greedys(
+    first: list[set[str]], second: list[set[str]], most: int
+) -> None:
+    agents = agents_of(first, "S") + agents_of(second, "T")
+    assert planning_skills(agents, most).skills == reference_merge(agents, most)
+
+
+@settings(max_examples=100, deadline=None)
+@given(skill_sets, st.integers(1, 4), st.integers(1, 6))
+def test_past_the_greedys_sets_the_rest_join_the_largest_first(
+    sets: list[set[str]], most: int, greedy: int
+) -> None:
+    """With more sets than `GREEDY_SETS`, the sets with fewest agents are joined to
+    one of the largest first: still every agent planned for its own queues,
+    each group for its agents' queues, at most `most` groups."""
+    agents = agents_of(sets)
+    with mock.patch.object(skills_module, "GREEDY_SETS", greedy):
+        plan = planning_skills(agents, most)
+    members: dict[tuple[str, ...], list[Agent]] = defaultdict(list)
+    for agent in agents:
+        assert set(agent.skills) <= set(plan.skills[agent.name])
+        members[plan.skills[agent.name]].append(agent)
+    for planned, people in members.items():
+        assert set(planned) == set().union(*(set(a.skills) for a in people))
+    if plan.merged:
+        assert len(members) <= most
 
 
 def test_merging_grants_the_fewest_skills_first() -> None:
@@ -103,30 +166,25 @@ def optimum(need: pd.DataFrame, sites: list, groups: tuple) -> float:
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_the_programme_on_merged_groups_is_a_relaxation_of_the_rosters(seed, monkeypatch) -> None:
+def test_the_programme_on_merged_groups_is_a_relaxation_of_the_rosters(seed) -> None:
     """Brute force by the solver: each programme solved to optimality, the one on
     merged groups (each with its agents' skills joined) never above the roster's
     own, so its bound is one on any plan of the roster."""
-    import scheduling.shifts.skills as skills
-
     need, sites, staff = instance(seed)
-    real = setup_run(need, sites=sites, options=options(), roster=staff)
-    monkeypatch.setattr(skills, "MAX_SITE_GROUPS", 1)
-    merged = setup_run(need, sites=sites, options=options(), roster=staff)
+    real = setup_run(need, sites=sites, options=options(max_skill_groups=0), roster=staff)
+    merged = setup_run(need, sites=sites, options=options(max_skill_groups=1), roster=staff)
     assert merged.merged == {"Test": (len(real.groups), 1)}
     assert len(merged.groups) == 1 < len(real.groups)
     assert optimum(need, sites, merged.groups) <= optimum(need, sites, real.groups) + 1e-6
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_a_merged_plan_keeps_every_agents_own_skills(seed, monkeypatch) -> None:
-    import scheduling.shifts.skills as skills
-
+def test_a_merged_plan_keeps_every_agents_own_skills(seed) -> None:
     need, sites, staff = instance(seed)
     groups = setup_run(need, sites=sites, options=options(), roster=staff).groups
     real = optimum(need, sites, groups)
-    monkeypatch.setattr(skills, "MAX_SITE_GROUPS", 1)
-    result = schedule_horizon(need, sites=sites, options=options(), roster=staff)
+    merged = options(max_skill_groups=1)
+    result = schedule_horizon(need, sites=sites, options=merged, roster=staff)
     assert result.solve.bound is not None
     assert result.solve.bound <= real + 1e-6  # below the roster's own optimum
     assert result.solve.bound <= result.objective + 1e-6

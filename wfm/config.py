@@ -128,6 +128,7 @@ SCHEDULING_FIELDS: Fields = {
     "repair_rounds": ("repair_rounds", "integer"),
     "sweep_passes": ("sweep_passes", "integer"),
     "programme_passes": ("programme_passes", "integer"),
+    "max_skill_groups": ("max_skill_groups", "integer"),
     "min_rest_hours": ("min_rest_hours", "number"),
     "max_hours_per_week": ("max_hours_per_week", "number"),
     "cyclic": ("cyclic", "flag"),

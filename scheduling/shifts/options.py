@@ -52,6 +52,12 @@ OPTION_RANGES = (
     Range(
         "programme_passes", lambda v: 0 <= v <= 100, "a whole number between 0 and 100", whole=True
     ),
+    Range(
+        "max_skill_groups",
+        lambda v: 0 <= v <= 1000,
+        "a whole number between 0 and 1000",
+        whole=True,
+    ),
 )
 """Each numeric option's documented range (`scheduling.checks`)."""
 
@@ -149,6 +155,10 @@ class ScheduleOptions:
             shifts re-decided at a time, the rest fixed; with a roster each
             better answer judged by the schedule its agents make of it), per
             week; 0 turns it off.
+        max_skill_groups: with a roster, most skill groups per site the shift
+            programme plans with: a site with more skill sets has them merged
+            into this many (`scheduling.shifts.skills.planning_skills`); 0
+            never merges.
     """
 
     interval_minutes: int = 60
@@ -175,6 +185,7 @@ class ScheduleOptions:
     repair_rounds: int = 40
     sweep_passes: int = 2
     programme_passes: int = 1
+    max_skill_groups: int = 8
 
     @property
     def break_rules(self) -> tuple[BreakRule, ...]:

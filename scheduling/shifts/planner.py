@@ -14,7 +14,11 @@ of roster agents, and each skill group's at its own agents, days off and hours,
 so the programme does not choose shifts nobody can work. Those rows are
 necessary, not exact, so with a roster a cheaper answer of the programme can
 make a worse schedule: its refining keeps a window's answer only when the
-assignment of it is worth less too.
+assignment of it is worth less too. A site whose roster has more than
+`max_skill_groups` skill sets is planned on that many merged groups, each
+counted for all its agents' queues (`skills.planning_skills`): still a
+relaxation, and each agent may take its group's shifts; everything after the
+programme uses its own skills.
 """
 
 from __future__ import annotations
@@ -445,7 +449,7 @@ def setup_run(
     check_size(active, horizon=horizon, agents=agents)
     if agents is None:
         return Run(horizon, active, planned, None, skill_groups(active, options=options), {}, {})
-    plan = planning_skills(agents)
+    plan = planning_skills(agents, options.max_skill_groups)
     as_planned = [dataclasses.replace(a, skills=plan.skills[a.name]) for a in agents]
     groups = skill_groups(active, options=options, agents=as_planned, release=release)
     return Run(horizon, active, planned, agents, groups, plan.skills, plan.merged)

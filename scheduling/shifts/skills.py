@@ -6,7 +6,9 @@ group), where a group is a sorted tuple of queues. Without a roster each site ha
 one group, its queues. With a roster the groups are the distinct skill sets of
 the site's agents (an agent with no skills listed has all the site's queues),
 and each group also carries its headcount and weekly hours, which cap what the
-programme may plan for it.
+programme may plan for it. A site with more skill sets than
+`ScheduleOptions.max_skill_groups` is planned on that many merged groups
+(`planning_skills`).
 
 In frames a group is written as its queues joined with ";" ("chat;email;phone").
 """
@@ -17,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from scheduling.errors import InputError
@@ -277,17 +280,6 @@ def _lead_off(
     )
 
 
-MAX_SITE_GROUPS = 8
-"""Most skill sets of one site's roster the shift programme plans with (`planning_skills`).
-
-Every skill set is a group of the programme, and its variables and rows scale
-with the groups: a week of 400 agents at 15 minutes whose skills are random mixes
-of six queues (159 sets over five sites, `benchmarks/peak_season.py
---mixed-skills`) was 4.1 million nonzeros and its relaxation did not finish
-within 300 s, so no schedule came out. The example company has at most 3 sets a
-site, the peak benchmark's four profiles 4."""
-
-
 @dataclass(frozen=True)
 class Planning:
     """Skill sets the shift programme plans with when a site's roster has too many.
@@ -306,44 +298,91 @@ class Planning:
     merged: dict[str, tuple[int, int]]
 
 
-def planning_skills(agents: Sequence[Agent], most: int | None = None) -> Planning:
-    """Merge each site's skill sets down to at most `most` groups (`Planning`;
-    None: `MAX_SITE_GROUPS`).
+def planning_skills(agents: Sequence[Agent], most: int) -> Planning:
+    """Merge each site's skill sets down to at most `most` groups (`Planning`; 0:
+    none merged; `ScheduleOptions.max_skill_groups`).
+
+    Every skill set is a group of the programme, and its variables and rows
+    scale with the groups: a week of 400 agents at 15 minutes whose skills are
+    random mixes of six queues (159 sets over five sites,
+    `benchmarks/peak_season.py --mixed-skills`) was 4.1 million nonzeros and its
+    relaxation did not finish within 300 s, so no schedule came out; merged
+    into 8 groups a site, 1.8 million and a schedule.
 
     Greedy: while a site has more than `most` groups, merge the two that grant
     the fewest skills their agents lack (the least n_a |A + B - A| + n_b |A + B - B|
     for groups of n_a and n_b agents and queues A and B; ties by the sets' order).
     Agents of a site with at most `most` sets keep their skills.
     """
-    most = MAX_SITE_GROUPS if most is None else most
     planned = {a.name: tuple(sorted(a.skills)) for a in agents}
     merged: dict[str, tuple[int, int]] = {}
     by_site: dict[str, dict[tuple[str, ...], list[str]]] = defaultdict(lambda: defaultdict(list))
     for agent in agents:
         by_site[agent.site][planned[agent.name]].append(agent.name)
     for site, sets in sorted(by_site.items()):
-        if len(sets) <= most:
+        if most == 0 or len(sets) <= most:
             continue
-        groups = [(frozenset(queues), tuple(names)) for queues, names in sorted(sets.items())]
-        while len(groups) > max(most, 1):
-            i, j = _cheapest_merge(groups)
-            groups[i] = (groups[i][0] | groups[j][0], groups[i][1] + groups[j][1])
-            del groups[j]
-        for queues, names in groups:
-            planned.update(dict.fromkeys(names, tuple(sorted(queues))))
-        merged[site] = (len(sets), len(groups))
+        skill_sets = sorted(sets)
+        queues = sorted({q for skills in skill_sets for q in skills})
+        member = np.array([[q in skills for q in queues] for skills in skill_sets])
+        owner = _merged_sets(member, np.array([len(sets[k]) for k in skill_sets]), most)
+        for k, skills in enumerate(skill_sets):
+            joined = member[owner == owner[k]].any(axis=0)
+            mine = tuple(q for q, used in zip(queues, joined, strict=True) if used)
+            planned.update(dict.fromkeys(sets[skills], mine))
+        merged[site] = (len(sets), len(set(owner.tolist())))
     return Planning(planned, merged)
 
 
-def _cheapest_merge(groups: Sequence[tuple[frozenset[str], tuple[str, ...]]]) -> tuple[int, int]:
-    """(i, j), i < j, of the merge `planning_skills` takes next."""
-    best = (0, 1)
-    least = None
-    for i, (a, names_a) in enumerate(groups):
-        for j in range(i + 1, len(groups)):
-            b, names_b = groups[j]
-            joined = a | b
-            granted = len(names_a) * len(joined - a) + len(names_b) * len(joined - b)
-            if least is None or granted < least:
-                best, least = (i, j), granted
-    return best
+GREEDY_SETS = 1000
+"""Most skill sets of one site `_merged_sets` merges pair by pair; past it, the
+rest are first joined to their cheapest of the this many with most agents."""
+
+
+def _merged_sets(member: np.ndarray, agents: np.ndarray, most: int) -> np.ndarray:
+    """For each skill set (a row of `member`, queues as columns; `agents` of each),
+    the first set of the group it is merged into (`planning_skills`' greedy).
+
+    The grant of merging two groups is n_a (|A + B| - |A|) + n_b (|A + B| - |B|)
+    with |A + B| = |A| + |B| - |A & B|; one matrix of grants, updated for the
+    merged group's row after each merge: about m^2 work a merge for m sets.
+    """
+    held = member.astype(np.int64)
+    n = agents.astype(np.int64)
+    owner = np.arange(len(n))
+    if len(n) > GREEDY_SETS:  # the rest into their cheapest of the largest sets
+        top = np.sort(np.argsort(-n, kind="stable")[:GREEDY_SETS])
+        rest = np.setdiff1d(owner, top)
+        shared = held[rest] @ held[top].T
+        size = held.sum(axis=1)
+        grant = n[rest, None] * (size[top][None, :] - shared) + n[top][None, :] * (
+            size[rest][:, None] - shared
+        )
+        into = top[np.argmin(grant, axis=1)]
+        for k, target in zip(rest, into, strict=True):
+            held[target] |= held[k]
+            n[target] += n[k]
+            owner[k] = target
+    roots = np.unique(owner)  # the greedy works on these only
+    held, n = held[roots], n[roots]
+    place = np.arange(len(roots))
+    size = held.sum(axis=1)
+    shared = held @ held.T
+    grant = (n[:, None] * (size[None, :] - shared) + n[None, :] * (size[:, None] - shared)).astype(
+        float
+    )
+    grant[~np.triu(np.ones(grant.shape, dtype=bool), 1)] = np.inf
+    alive = np.ones(len(roots), dtype=bool)
+    for _ in range(len(roots) - most):
+        i, j = divmod(int(np.argmin(grant)), len(roots))
+        held[i] |= held[j]
+        n[i] += n[j]
+        size[i] = held[i].sum()
+        place[place == j] = i
+        alive[j] = False
+        grant[j, :] = grant[:, j] = np.inf
+        shared = held @ held[i]
+        row = n[i] * (size - shared) + n * (size[i] - shared)
+        grant[i, i + 1 :] = np.where(alive[i + 1 :], row[i + 1 :], np.inf)
+        grant[:i, i] = np.where(alive[:i], row[:i], np.inf)
+    return roots[place[np.searchsorted(roots, owner)]]
