@@ -699,6 +699,28 @@ def test_agents_out_lists_every_roster_agent_and_warns_of_idle_ones(workdir, req
     )
 
 
+def test_a_site_of_too_many_skill_sets_is_planned_merged_and_says_so(workdir, requirements_file):
+    config = workdir / "wfm.toml"
+    config.write_text(CONFIG + "max_skill_groups = 1\n")
+    skills = ["phone", "email", "email;phone"]
+    roster = workdir / "roster.csv"
+    roster.write_text(
+        "agent,site,skills\n"
+        + "".join(f"D{k:02d},Dublin,{skills[k % 3]}\n" for k in range(12))
+        + "".join(f"M{k:02d},Manila,email;phone\n" for k in range(2))  # Dublin needed
+    )
+    result = invoke("schedule", requirements_file, "--config", config, "--roster", roster)
+    assert result.exit_code == 0, result.stderr
+    stderr = " ".join(result.stderr.split())
+    assert "site 'Dublin': the roster's 3 skill sets were planned as 1 groups" in stderr
+    assert "site 'Manila': the roster's" not in stderr  # one set: nothing merged
+    schedule = pd.read_csv(stdio.StringIO(result.stdout))
+    own = {f"D{k:02d}": skills[k % 3] for k in range(12)}
+    dublin = schedule[schedule["site"] == "Dublin"]
+    assert len(dublin) > 0
+    assert (dublin["queue"] == dublin["agent"].map(own)).all()
+
+
 def test_agents_out_needs_a_roster(workdir, requirements_file):
     result = invoke(
         "schedule", requirements_file, "--config", workdir / "wfm.toml", "--agents-out", "a.csv"
