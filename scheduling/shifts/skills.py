@@ -335,13 +335,16 @@ def planning_skills(agents: Sequence[Agent], most: int) -> Planning:
 
 
 GREEDY_SETS = 1000
-"""Most skill sets of one site `_merged_sets` merges pair by pair; past it, the
-rest are first joined to their cheapest of the this many with most agents."""
+"""Most skill sets of one site `_merged_sets` merges pair by pair; past it, each
+of the others is first joined to the one of the `GREEDY_SETS` sets with most
+agents that grants it and them the fewest skills (5,000 agents of 4,284 sets:
+1.5 s)."""
 
 
 def _merged_sets(member: np.ndarray, agents: np.ndarray, most: int) -> np.ndarray:
     """For each skill set (a row of `member`, queues as columns; `agents` of each),
-    the first set of the group it is merged into (`planning_skills`' greedy).
+    the index of one set of the group it is merged into, the same for the whole
+    group (`planning_skills`' greedy).
 
     The grant of merging two groups is n_a (|A + B| - |A|) + n_b (|A + B| - |B|)
     with |A + B| = |A| + |B| - |A & B|; one matrix of grants, updated for the
