@@ -361,6 +361,29 @@ def solve_problem(
     )
 
 
+def solve_if_time(
+    problem: pulp.LpProblem,
+    *,
+    solver: str,
+    time_limit_seconds: float,
+    gap: float,
+    node_limit: int | None = None,
+) -> SolveResult | None:
+    """`solve_problem`, or None when it stopped without any solution: for a
+    programme to which doing nothing is an answer (extra shifts, a repair, an
+    assignment), solved late in a run whose time may be spent."""
+    try:
+        return solve_problem(
+            problem,
+            solver=solver,
+            time_limit_seconds=time_limit_seconds,
+            gap=gap,
+            node_limit=node_limit,
+        )
+    except InfeasibleError:
+        return None
+
+
 def mark_interrupted() -> bool:
     """After a solve: a pending Ctrl-C has now been acted on (`interruptible`).
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_schedule_model import make_options
 
 import scheduling.shifts.skills as skills_module
 from scheduling.shifts.model import build_model, solve
@@ -128,16 +129,7 @@ def test_merging_grants_the_fewest_skills_first() -> None:
 
 
 def options(**overrides: object) -> ScheduleOptions:
-    fields: dict[str, object] = {
-        "shortfall_penalty": 25.0,
-        "surplus_penalty": 2.0,
-        "break_minutes": 0,
-        "cyclic": False,
-        "gap": 0.0,
-        "node_limit": None,
-        "time_limit_seconds": 60.0,
-    }
-    return ScheduleOptions(**{**fields, **overrides})  # type: ignore[arg-type]
+    return make_options(**{"node_limit": None, "time_limit_seconds": 60.0, **overrides})
 
 
 def instance(seed: int) -> tuple[pd.DataFrame, list, pd.DataFrame]:

@@ -149,13 +149,13 @@ def test_extra_shifts_cover_a_shortfall_only_where_an_agent_fits():
 def test_extra_shifts_without_an_answer_in_time_add_none(monkeypatch):
     """A solve that finds nothing in the time left (a large week whose budget the
     programme spent) adds no shift instead of failing the schedule made so far."""
-    import scheduling.shifts.topup as topup
+    import scheduling.solver as solver
     from scheduling.errors import InfeasibleError
 
     def nothing_in_time(*args: object, **kwargs: object) -> None:
         raise InfeasibleError("the highs solver stopped without a solution (Not Solved)")
 
-    monkeypatch.setattr(topup, "solve_problem", nothing_in_time)
+    monkeypatch.setattr(solver, "solve_problem", nothing_in_time)
     assert _extra_shifts_of_ana().empty
 
 

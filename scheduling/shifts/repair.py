@@ -72,7 +72,6 @@ from scheduling.columns import (
     SITE,
     START,
 )
-from scheduling.errors import InfeasibleError
 from scheduling.shifts.assign import (
     WEEKEND_DUE_STEP,
     _agent_rows,
@@ -93,7 +92,7 @@ from scheduling.solver import (
     SolveProgress,
     budget_spent,
     report_progress,
-    solve_problem,
+    solve_if_time,
     stop_asked,
 )
 
@@ -451,15 +450,14 @@ def _repaired_site(
     )
     penalty = (options.shortfall_penalty + options.surplus_penalty) * hours
     problem.setObjective(pulp.LpAffineExpression(terms + [(v, penalty) for v in short.values()]))
-    try:
-        solve_problem(
-            problem,
-            solver=options.solver,
-            time_limit_seconds=options.time_limit_seconds,
-            gap=0.0,
-            node_limit=REPAIR_NODE_LIMIT,
-        )
-    except InfeasibleError:
+    solved = solve_if_time(
+        problem,
+        solver=options.solver,
+        time_limit_seconds=options.time_limit_seconds,
+        gap=0.0,
+        node_limit=REPAIR_NODE_LIMIT,
+    )
+    if solved is None:
         return None  # the run's time left found no solution: keep the schedule
     chosen = sorted((a, k) for (a, k), var in y.items() if (var.varValue or 0.0) > 0.5)
     if sorted((staff[a].name, k) for a, k in chosen) == sorted(holding):

@@ -46,7 +46,6 @@ from scheduling.columns import (
     START,
     TIMEZONE,
 )
-from scheduling.errors import InfeasibleError
 from scheduling.shifts.assign import _eligible, _fits, _Rules, _Slot, make_slot
 from scheduling.shifts.breaks import rule_break_options
 from scheduling.shifts.model import hall_sets, span_cells
@@ -55,7 +54,7 @@ from scheduling.shifts.roster import Agent
 from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import group_label
 from scheduling.shifts.templates import utc_column
-from scheduling.solver import solve_problem
+from scheduling.solver import solve_if_time
 
 __all__ = ["TOPUP_NODE_LIMIT", "extra_shifts", "shift_rows"]
 
@@ -241,15 +240,14 @@ def _solve(
         if len(variables) > 1:
             problem += (pulp.lpSum(variables) <= 1, f"one_{n}")
     _clash_rows(problem, z, found)
-    try:
-        solve_problem(
-            problem,
-            solver=options.solver,
-            time_limit_seconds=options.time_limit_seconds,
-            gap=0.0,
-            node_limit=TOPUP_NODE_LIMIT,
-        )
-    except InfeasibleError:  # no answer in the time left (a large week's budget spent)
+    solved = solve_if_time(
+        problem,
+        solver=options.solver,
+        time_limit_seconds=options.time_limit_seconds,
+        gap=0.0,
+        node_limit=TOPUP_NODE_LIMIT,
+    )
+    if solved is None:  # no answer in the time left (a large week's budget spent)
         return []  # taking no shift is one
     return [o for var, o in zip(z, found, strict=True) if (var.varValue or 0.0) > 0.5]
 
