@@ -74,9 +74,9 @@ max_agents = 30
 cost_per_hour = 12.0
 
 [scheduling]
-time_limit_seconds = 30
+time_limit_seconds = 300               # a safety net: the node budget ends every solve,
 gap = 0.01
-node_limit = 50                         # the same schedule every run, in seconds
+node_limit = 50                         # so the same schedule every run, in seconds
 """
 
 
