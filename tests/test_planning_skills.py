@@ -52,7 +52,7 @@ def test_each_agent_is_planned_for_its_skills_and_its_groups(
             assert site not in plan.merged
             assert all(plan.skills[a.name] == a.skills for a in agents if a.site == site)
         else:
-            assert plan.merged[site] == (distinct, most)
+            assert plan.merged[site] == (distinct, groups)
             assert groups <= most
 
 

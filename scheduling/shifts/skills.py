@@ -291,7 +291,8 @@ class Planning:
             (every agent counted for at least its own queues), so its bound is
             one on any plan; the schedule and its coverage keep each agent's
             own skills.
-        merged: per site whose skill sets were merged, (sets, groups planned).
+        merged: per site whose skill sets were merged, (sets, groups planned:
+            the distinct merged skill sets).
     """
 
     skills: dict[str, tuple[str, ...]]
@@ -330,7 +331,7 @@ def planning_skills(agents: Sequence[Agent], most: int) -> Planning:
             joined = member[owner == owner[k]].any(axis=0)
             mine = tuple(q for q, used in zip(queues, joined, strict=True) if used)
             planned.update(dict.fromkeys(sets[skills], mine))
-        merged[site] = (len(sets), len(set(owner.tolist())))
+        merged[site] = (len(sets), len({planned[names[0]] for names in sets.values()}))
     return Planning(planned, merged)
 
 
