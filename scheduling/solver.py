@@ -370,8 +370,8 @@ def solve_if_time(
     node_limit: int | None = None,
 ) -> SolveResult | None:
     """`solve_problem`, or None when it stopped without any solution: for a
-    programme to which doing nothing is an answer (extra shifts, a repair, an
-    assignment), solved late in a run whose time may be spent."""
+    programme to which doing nothing is an answer (extra shifts, a repair),
+    solved late in a run whose time may be spent."""
     try:
         return solve_problem(
             problem,

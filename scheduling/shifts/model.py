@@ -87,8 +87,8 @@ directly reach `limits.REST_SUMS_FROM`, three million nonzeros) write each rest
 row on running sums of the shifts by start (`limits.rest_constraints`). A week
 of 400 agents with random skill mixes at 15 minutes: 8.3 million nonzeros
 pooled, 4.1 million with chained pools and summed rest rows, 1.8 million since
-a roster's skill sets past 8 a site are merged into 8 groups before the
-programme is built (`skills.planning_skills`). (An allocation of each
+a roster's skill sets past `max_skill_groups` (8) a site are merged into that
+many groups before the programme is built (`skills.planning_skills`). (An allocation of each
 group's capacity to its queues instead of the Hall rows, exact by Gale's
 theorem, halved that again, but the peak benchmark's week then took 141.8 s
 to solve instead of 30.3 s, further from its bound, in a script outside the

@@ -327,10 +327,13 @@ def planning_skills(agents: Sequence[Agent], most: int) -> Planning:
         queues = sorted({q for skills in skill_sets for q in skills})
         member = np.array([[q in skills for q in queues] for skills in skill_sets])
         owner = _merged_sets(member, np.array([len(sets[k]) for k in skill_sets]), most)
-        for k, skills in enumerate(skill_sets):
-            joined = member[owner == owner[k]].any(axis=0)
-            mine = tuple(q for q, used in zip(queues, joined, strict=True) if used)
-            planned.update(dict.fromkeys(sets[skills], mine))
+        for root in np.unique(owner):  # each group's skills joined once
+            kept = owner == root
+            joined = tuple(
+                q for q, used in zip(queues, member[kept].any(axis=0), strict=True) if used
+            )
+            for k in np.flatnonzero(kept):
+                planned.update(dict.fromkeys(sets[skill_sets[k]], joined))
         merged[site] = (len(sets), len({planned[names[0]] for names in sets.values()}))
     return Planning(planned, merged)
 
