@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from test_assign import DAYS, make_options, make_site, roster, rule_breaks
 
 from scheduling.columns import SCHEDULE_COLUMNS
+from scheduling.shifts import repair as repair_module
 from scheduling.shifts.assign import assign_agents, steadied_schedule
 from scheduling.shifts.coverage import coverage_frame
 from scheduling.shifts.repair import (
@@ -251,6 +252,21 @@ def test_a_shift_moves_to_where_the_schedule_is_short() -> None:
         schedule, need, SHIFTS, agents=agents, sites=[SITE], options=options, horizon=DAYS3
     )
     pd.testing.assert_frame_equal(again, after_schedule)
+
+
+def test_cover_as_an_allocation_repairs_alike(monkeypatch) -> None:
+    """Past REPAIR_HALL_MOST sets the rounds write each interval's cover as an
+    allocation (many queues, agents' own skill sets): the same repair."""
+    options, _, agents, schedule, need = two_on_one_morning()
+    rows = repaired_schedule(
+        schedule, need, SHIFTS, agents=agents, sites=[SITE], options=options, horizon=DAYS3
+    )
+    monkeypatch.setattr(repair_module, "REPAIR_HALL_MOST", 0)
+    allocated = repaired_schedule(
+        schedule, need, SHIFTS, agents=agents, sites=[SITE], options=options, horizon=DAYS3
+    )
+    pd.testing.assert_frame_equal(allocated, rows)
+    assert coverage_frame(need, allocated, options=options)["shortfall"].sum() == pytest.approx(0)
 
 
 def test_each_round_reports_the_plan_so_far_to_a_progress_block() -> None:

@@ -22,6 +22,7 @@ from scheduling.shifts import limits as limits_module
 from scheduling.shifts import model as model_module
 from scheduling.shifts.coverage import coverage_frame
 from scheduling.shifts.model import (
+    allocation_rows,
     break_plan,
     build_model,
     chosen_shifts,
@@ -493,6 +494,122 @@ def test_hall_sets_are_the_closed_connected_sets() -> None:
     assert apart == [("chat",), ("phone",)]
     one = hall_sets(["chat", "phone"], [("chat", "phone")])
     assert one == [(("chat", "phone"), (("chat", "phone"),))]
+
+
+def _closed_connected_sets(
+    queues: Sequence[str], groups: Sequence[tuple[str, ...]]
+) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
+    """The definition, by brute force over every set of queues (each served by
+    some group): closed (every queue served only by groups reaching the set is
+    in it) and connected (its queues linked through shared groups)."""
+    serving = {q: {g for g in groups if q in g} for q in queues}
+    out = []
+    for size in range(1, len(queues) + 1):
+        for members in itertools.combinations(sorted(queues), size):
+            reach = set().union(*(serving[q] for q in members))
+            if any(q not in members and serving[q] <= reach for q in queues):
+                continue
+            linked, todo = {members[0]}, [members[0]]
+            while todo:
+                q = todo.pop()
+                for other in members:
+                    if other not in linked and serving[q] & serving[other]:
+                        linked.add(other)
+                        todo.append(other)
+            if len(linked) == len(members):
+                out.append((members, tuple(sorted(reach))))
+    return sorted(out, key=lambda pair: (len(pair[0]), pair[0]))
+
+
+QUEUES6 = ("a", "b", "c", "d", "e", "f")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sets(st.sampled_from(QUEUES6), min_size=1).map(lambda s: tuple(sorted(s))),
+        min_size=1,
+        max_size=7,
+        unique=True,
+    ),
+    st.sets(st.sampled_from(QUEUES6), min_size=1),
+)
+def test_hall_sets_equal_the_closed_connected_sets_by_brute_force(groups, wanted) -> None:
+    queues = sorted(q for q in wanted if any(q in g for g in groups))
+    if not queues:
+        return
+    groups = sorted(groups)
+    assert hall_sets(queues, groups) == _closed_connected_sets(queues, groups)
+
+
+def _least_weighted_short(cover: str, groups, capacity, base, need, weights) -> float:
+    """min sum_q w_q short_q over one interval's cover, written as Hall rows or as
+    an allocation (`allocation_rows`); each group's capacity a fixed variable."""
+    problem = pulp.LpProblem("cover", pulp.LpMinimize)
+    queues = sorted(q for q in need if any(q in g for g in groups))
+    short = {q: problem.add_variable(f"s_{q}", lowBound=0, upBound=need[q]) for q in queues}
+    on = {
+        g: problem.add_variable(f"v_{k}", lowBound=c, upBound=c)
+        for k, (g, c) in enumerate(zip(groups, capacity, strict=True))
+    }
+    terms = {g: [(on[g], 1.0)] for g in groups}
+    if cover == "hall":
+        for queue_set, reach in hall_sets(queues, groups):
+            row = [(short[q], 1.0) for q in queue_set]
+            row += [term for g in reach for term in terms[g]]
+            total = sum(need[q] for q in queue_set) - sum(base[g] for g in reach)
+            problem += (pulp.LpAffineExpression(row) >= total, f"cover_{'_'.join(queue_set)}")
+    else:
+        allocation_rows(problem, "0", queues, short, {q: need[q] for q in queues}, terms, base)
+    problem.setObjective(pulp.lpSum(weights[q] * short[q] for q in queues))
+    solve_problem(problem, solver="highs", time_limit_seconds=30, gap=0.0)
+    return float(pulp.value(problem.objective) or 0.0)
+
+
+QUEUES4 = ("a", "b", "c", "d")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sets(st.sampled_from(QUEUES4), min_size=1).map(lambda s: tuple(sorted(s))),
+        min_size=1,
+        max_size=5,
+        unique=True,
+    ),
+    st.lists(st.integers(0, 6), min_size=5, max_size=5),
+    st.lists(st.integers(0, 3), min_size=5, max_size=5),
+    st.lists(st.integers(0, 8), min_size=4, max_size=4),
+    st.lists(st.integers(1, 5), min_size=4, max_size=4),
+)
+def test_allocation_rows_allow_what_the_hall_rows_allow(groups, caps, bases, needs, weights):
+    """Gale's theorem, checked: the least weighted shortfall of one interval is the
+    same under its Hall rows and under the allocation, for random weights (so the
+    two sets of shortfalls agree)."""
+    groups = sorted(groups)
+    capacity = [c / 2 for c in caps[: len(groups)]]
+    base = {g: b / 2 for g, b in zip(groups, bases, strict=False)}
+    need = {q: n / 2 for q, n in zip(QUEUES4, needs, strict=True)}
+    weight = dict(zip(QUEUES4, weights, strict=True))
+    hall = _least_weighted_short("hall", groups, capacity, base, need, weight)
+    allocated = _least_weighted_short("allocation", groups, capacity, base, need, weight)
+    assert allocated == pytest.approx(hall, abs=1e-6)
+
+
+def test_too_many_hall_sets_are_refused_with_what_to_do(monkeypatch) -> None:
+    monkeypatch.setattr(model_module, "HALL_SETS_MOST", 1)
+    nested = [("chat", "email", "phone"), ("chat", "phone"), ("email",)]
+    assert hall_sets(["chat", "email", "phone"], nested, most=2) is None
+    assert len(hall_sets(["chat", "email", "phone"], nested, most=3)) == 3
+    site = make_site(queues=("chat", "phone"))
+    groups = [
+        SkillGroup("Test", (q,), agents=1, hours=40.0, available=(1,) * 7)
+        for q in ("chat", "phone")
+    ]
+    need = make_requirements({"chat": [1.0], "phone": [1.0]})
+    shifts = generate_shifts([site], start=MONDAY, end=MONDAY + pd.Timedelta(days=1))
+    with pytest.raises(InputError, match="max_skill_groups lower"):
+        build_model(need, shifts, sites=[site], options=make_options(), groups=groups)
 
 
 def test_daily_headcount_limit_equals_brute_force_and_is_reported() -> None:

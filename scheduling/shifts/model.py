@@ -138,6 +138,7 @@ the shift alone would still cover R_g(t), so an optimum never needs more
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -203,6 +204,15 @@ __all__ = [
 ]
 
 _EPS = 1e-9
+HALL_SETS_MOST = 4096
+"""Most Hall sets of queues (`hall_sets`) the programme writes cover rows for in
+one interval: 50 queues and 16 skill groups on duty give 1,165; past this the
+programme would be too large to solve, and a clear error says to merge more
+skill sets (`max_skill_groups`)."""
+REPAIR_HALL_MOST = 512
+"""Past this many Hall sets in one interval, the repair's and the extra shifts'
+small programmes write its cover as an allocation (`allocation_rows`): their
+groups are the agents' own skill sets, with 50 queues hundreds of them."""
 POOL_RATIO = 4.0
 """An interval's cover rows pool each group's capacity into one variable when
 written directly they would hold more than this many times the nonzeros
@@ -1043,7 +1053,15 @@ def _cover_constraints(
                 wanted.append(q)
             else:  # nobody on duty can serve q in t
                 shortfall[(q, t)].lowBound = need[(q, t)]
-        planned.append((i, t, hall_sets(wanted, skills)))
+        sets = hall_sets(wanted, skills, most=HALL_SETS_MOST)
+        if sets is None:
+            raise InputError(
+                f"scheduling: at {t:%Y-%m-%d %H:%M} UTC the {len(skills)} skill groups on duty "
+                f"and {len(wanted)} queues need more than {HALL_SETS_MOST:,} cover rows (sets "
+                "of queues); set [scheduling] max_skill_groups lower (fewer groups a site) or "
+                "give agents fewer distinct mixes of skills"
+            )
+        planned.append((i, t, sets))
     direct = sum(
         len(queue_set) + sum(len(capacity[(g, i)]) for g in serving)
         for i, _, sets in planned
@@ -1119,8 +1137,8 @@ def _change(
 
 
 def hall_sets(
-    queues: Sequence[str], groups: Sequence[Group]
-) -> list[tuple[Group, tuple[Group, ...]]]:
+    queues: Sequence[str], groups: Sequence[Group], *, most: int | None = None
+) -> list[tuple[Group, tuple[Group, ...]]] | None:
     """The sets of queues whose cover rows decide if `groups` can serve `queues`.
 
     A set Q of queues needs a row when it is closed (every queue served only by
@@ -1131,31 +1149,103 @@ def hall_sets(
     Args:
         queues: queues with demand.
         groups: skill groups with capacity (sorted tuples of queues).
+        most: give up past this many sets, or past most^2 / 4 pairs of sets
+            tried (hundreds of groups, agents' own skill sets, can stay under
+            `most` sets through many slow rounds of merging); None: never.
+            With many queues and many groups the sets can number in the tens
+            of thousands in one interval (2^groups at most): a caller then
+            writes the same condition as an allocation (`allocation_rows`).
 
     Returns:
-        (Q, groups serving some queue of Q) pairs, sorted by size then queues.
+        (Q, groups serving some queue of Q) pairs, sorted by size then queues;
+        None when there are more than `most` or finding them took too long.
     """
-    serving = {q: frozenset(g for g in groups if q in g) for q in queues}
+    found = _hall_sets(tuple(queues), tuple(groups), most)
+    return None if found is None else list(found)
 
-    def closure(members: frozenset[str]) -> frozenset[str]:
-        reach = frozenset().union(*(serving[q] for q in members))
-        return frozenset(q for q in queues if serving[q] <= reach)
 
-    found = {closure(frozenset([q])) for q in queues}
+@functools.lru_cache(maxsize=4096)
+def _hall_sets(
+    queues: tuple[str, ...], groups: tuple[Group, ...], most: int | None
+) -> tuple[tuple[Group, tuple[Group, ...]], ...] | None:
+    """`hall_sets`, computed once per distinct (queues, groups): the intervals of
+    a week, and the repair's rounds, ask for the same few again and again.
+
+    A closed set is known by its reach R (the groups serving some queue of it,
+    a bit mask over `groups`): it is {q : the groups serving q lie in R}, and
+    the closure of two connected sets (their reaches meet) is the set whose
+    reach is the union of theirs. So the merging runs on integers; with 16
+    groups and 50 queues (1,165 sets) it took 12.7 s on sets of queues.
+    """
+    order = list(dict.fromkeys(groups))
+    bit = {group: 1 << k for k, group in enumerate(order)}
+    pattern = {q: sum(bit[g] for g in order if q in g) for q in queues}
+    found = set(pattern.values())
+    if most is not None and len(found) > most:
+        return None
     frontier = set(found)
+    work = 0
     while frontier:
         fresh = set()
         for a in frontier:
             for b in found:
-                reach_a = frozenset().union(*(serving[q] for q in a))
-                if a != b and any(serving[q] & reach_a for q in b):
-                    merged = closure(a | b)
-                    if merged not in found and merged not in fresh:
-                        fresh.add(merged)
+                if a != b and a & b and (a | b) not in found:
+                    fresh.add(a | b)
+            work += len(found)
+            if most is not None and (len(found) + len(fresh) > most or work > most * most // 4):
+                return None
         found |= fresh
         frontier = fresh
     out = []
-    for members in found:
-        reach = frozenset().union(*(serving[q] for q in members))
-        out.append((tuple(sorted(members)), tuple(sorted(reach))))
-    return sorted(out, key=lambda pair: (len(pair[0]), pair[0]))
+    for reach in found:
+        members = tuple(sorted(q for q in queues if pattern[q] & ~reach == 0))
+        serving = tuple(sorted(g for g in order if bit[g] & reach))
+        out.append((members, serving))
+    return tuple(sorted(out, key=lambda pair: (len(pair[0]), pair[0])))
+
+
+def allocation_rows(
+    problem: pulp.LpProblem,
+    tag: str,
+    queues: Sequence[str],
+    short: Mapping[str, pulp.LpVariable],
+    need: Mapping[str, float],
+    terms: Mapping[Group, Sequence[tuple[pulp.LpVariable, float]]],
+    base: Mapping[Group, float] | None = None,
+) -> None:
+    """The cover of one interval as an allocation, where its Hall sets are too many.
+
+    a[g,q] >= 0 agents of group g on queue q (q one of g's `queues`):
+
+        sum_q a[g,q] <= base[g] + sum of terms[g]          (supply_{tag}_{g})
+        sum_g a[g,q] + short[q] >= need[q]                  (demand_{tag}_{q})
+
+    By Gale's theorem these allow exactly the shortfalls the Hall rows of
+    `hall_sets` allow (for every set Q, sum_{q in Q} (need[q] - short[q]) is
+    at most the capacity of the groups serving Q), with one variable per group
+    and queue instead of a row per set. HiGHS searches such rows less well
+    than Hall rows (benchmarks/README, the allocation form), so they are only
+    written where the sets pass a cap.
+
+    Args:
+        problem: the programme to add to.
+        tag: makes the rows' names unique (e.g. the interval's position).
+        queues: the queues with demand that some group serves.
+        short, need: per queue, its short variable and its agents required.
+        terms: per group, its (variable, agents on duty) terms in the interval.
+        base: per group, agents on duty fixed outside the programme (0 if absent).
+    """
+    base = base or {}
+    served: dict[str, list[pulp.LpVariable]] = defaultdict(list)
+    for k, group in enumerate(sorted(set(terms) | set(base))):
+        mine = [q for q in queues if q in group]
+        if not mine:
+            continue
+        shares = [problem.add_variable(f"a_{tag}_{k}_{q}", lowBound=0) for q in mine]
+        for q, share in zip(mine, shares, strict=True):
+            served[q].append(share)
+        row = [(share, 1.0) for share in shares] + [(v, -c) for v, c in terms.get(group, ())]
+        problem += (pulp.LpAffineExpression(row) <= base.get(group, 0.0), f"supply_{tag}_{k}")
+    for q in queues:
+        row = [(share, 1.0) for share in served[q]] + [(short[q], 1.0)]
+        problem += (pulp.LpAffineExpression(row) >= need[q], f"demand_{tag}_{q}")

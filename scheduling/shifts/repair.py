@@ -81,7 +81,12 @@ from scheduling.shifts.assign import (
     make_slot,
 )
 from scheduling.shifts.coverage import coverage_frame, plan_objective, worked_cells
-from scheduling.shifts.model import hall_sets, span_cells
+from scheduling.shifts.model import (
+    REPAIR_HALL_MOST,
+    allocation_rows,
+    hall_sets,
+    span_cells,
+)
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.roster import Agent
 from scheduling.shifts.sites import Site
@@ -620,7 +625,16 @@ def _cover_rows(
         wanted = [q for q in queues if any(q in g for g in groups)]
         for q in queues:
             short[(q, i)] = problem.add_variable(f"s_{q}_{i}", lowBound=0, upBound=required[(q, i)])
-        for queue_set, reach in hall_sets(wanted, groups):
+        sets = hall_sets(wanted, groups, most=REPAIR_HALL_MOST)
+        if sets is None:
+            terms: dict[tuple[str, ...], list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+            for var, g, share in at[i]:
+                terms[g].append((var, share))
+            need = {q: required[(q, i)] for q in wanted}
+            mine = {q: short[(q, i)] for q in wanted}
+            allocation_rows(problem, str(i), wanted, mine, need, terms, base[i])
+            continue
+        for queue_set, reach in sets:
             total = sum(required[(q, i)] for q in queue_set)
             total -= sum(amount for g, amount in base[i].items() if g in reach)
             row = [(short[(q, i)], 1.0) for q in queue_set]

@@ -48,7 +48,12 @@ from scheduling.columns import (
 )
 from scheduling.shifts.assign import _eligible, _fits, _Rules, _Slot, make_slot
 from scheduling.shifts.breaks import rule_break_options
-from scheduling.shifts.model import hall_sets, span_cells
+from scheduling.shifts.model import (
+    REPAIR_HALL_MOST,
+    allocation_rows,
+    hall_sets,
+    span_cells,
+)
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.roster import Agent
 from scheduling.shifts.sites import Site
@@ -288,7 +293,16 @@ def _cover_rows(
         serving = at.get(i, [])
         groups = sorted({tuple(sorted(o.agent.skills)) for _, o in serving})
         wanted = [q for q in queues if any(q in g for g in groups)]
-        for queue_set, reach in hall_sets(wanted, groups):
+        sets = hall_sets(wanted, groups, most=REPAIR_HALL_MOST)
+        if sets is None:
+            terms: dict[tuple[str, ...], list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+            for var, o in serving:
+                terms[tuple(sorted(o.agent.skills))].append((var, o.worked[i]))
+            need_at = {q: need[(q, i)] for q in wanted}
+            short_at = {q: short[(q, i)] for q in wanted}
+            allocation_rows(problem, str(i), wanted, short_at, need_at, terms)
+            continue
+        for queue_set, reach in sets:
             row = [(short[(q, i)], 1.0) for q in queue_set]
             row += [
                 (var, o.worked[i]) for var, o in serving if tuple(sorted(o.agent.skills)) in reach
