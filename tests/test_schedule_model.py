@@ -524,16 +524,14 @@ def _closed_connected_sets(
 QUEUES6 = ("a", "b", "c", "d", "e", "f")
 
 
+def skill_sets(queues: Sequence[str], most: int) -> st.SearchStrategy:
+    """1 to `most` distinct skill groups (sorted tuples) over `queues`."""
+    group = st.sets(st.sampled_from(queues), min_size=1).map(lambda s: tuple(sorted(s)))
+    return st.lists(group, min_size=1, max_size=most, unique=True)
+
+
 @settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.sets(st.sampled_from(QUEUES6), min_size=1).map(lambda s: tuple(sorted(s))),
-        min_size=1,
-        max_size=7,
-        unique=True,
-    ),
-    st.sets(st.sampled_from(QUEUES6), min_size=1),
-)
+@given(skill_sets(QUEUES6, 7), st.sets(st.sampled_from(QUEUES6), min_size=1))
 def test_hall_sets_equal_the_closed_connected_sets_by_brute_force(groups, wanted) -> None:
     queues = sorted(q for q in wanted if any(q in g for g in groups))
     if not queues:
@@ -571,12 +569,7 @@ QUEUES4 = ("a", "b", "c", "d")
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(
-        st.sets(st.sampled_from(QUEUES4), min_size=1).map(lambda s: tuple(sorted(s))),
-        min_size=1,
-        max_size=5,
-        unique=True,
-    ),
+    skill_sets(QUEUES4, 5),
     st.lists(st.integers(0, 6), min_size=5, max_size=5),
     st.lists(st.integers(0, 3), min_size=5, max_size=5),
     st.lists(st.integers(0, 8), min_size=4, max_size=4),
