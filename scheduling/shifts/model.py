@@ -1149,8 +1149,8 @@ def hall_sets(
     Args:
         queues: queues with demand.
         groups: skill groups with capacity (sorted tuples of queues).
-        most: give up past this many sets, or past most^2 / 4 pairs of sets
-            tried (hundreds of groups, agents' own skill sets, can stay under
+        most: give up past this many sets, or past most * max(most / 4, 64) pairs
+            of sets tried (hundreds of groups, agents' own skill sets, can stay under
             `most` sets through many slow rounds of merging); None: never.
             With many queues and many groups the sets can number in the tens
             of thousands in one interval (2^groups at most): a caller then
@@ -1192,7 +1192,9 @@ def _hall_sets(
                 if a != b and a & b and (a | b) not in found:
                     fresh.add(a | b)
             work += len(found)
-            if most is not None and (len(found) + len(fresh) > most or work > most * most // 4):
+            if most is not None and (
+                len(found) + len(fresh) > most or work > most * max(most // 4, 64)
+            ):
                 return None
         found |= fresh
         frontier = fresh
