@@ -146,6 +146,17 @@ def test_extra_shifts_cover_a_shortfall_only_where_an_agent_fits():
     assert list(extra["agent"]) == ["ana"]
 
 
+def test_extra_shifts_with_the_cover_as_an_allocation_are_the_same(monkeypatch):
+    """Past REPAIR_HALL_MOST sets an interval's cover is an allocation (many
+    queues, agents' own skill sets): the same extra shift."""
+    import scheduling.shifts.topup as topup
+
+    monkeypatch.setattr(topup, "REPAIR_HALL_MOST", 0)
+    extra = _extra_shifts_of_ana()
+    assert list(extra["start"]) == [MONDAY + pd.Timedelta(hours=32)]
+    assert list(extra["agent"]) == ["ana"]
+
+
 def test_extra_shifts_without_an_answer_in_time_add_none(monkeypatch):
     """A solve that finds nothing in the time left (a large week whose budget the
     programme spent) adds no shift instead of failing the schedule made so far."""
