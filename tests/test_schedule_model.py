@@ -589,20 +589,26 @@ def test_allocation_rows_allow_what_the_hall_rows_allow(groups, caps, bases, nee
     assert allocated == pytest.approx(hall, abs=1e-6)
 
 
-def test_too_many_hall_sets_are_refused_with_what_to_do(monkeypatch) -> None:
-    monkeypatch.setattr(model_module, "HALL_SETS_MOST", 1)
+def test_too_many_hall_sets_give_the_same_optimum_as_an_allocation(monkeypatch) -> None:
+    """An interval past HALL_SETS_MOST sets is written as an allocation: the same
+    optimum as its Hall rows (the 7 skill mixes of three queues)."""
     nested = [("chat", "email", "phone"), ("chat", "phone"), ("email",)]
     assert hall_sets(["chat", "email", "phone"], nested, most=2) is None
     assert len(hall_sets(["chat", "email", "phone"], nested, most=3)) == 3
-    site = make_site(queues=("chat", "phone"))
-    groups = [
-        SkillGroup("Test", (q,), agents=1, hours=40.0, available=(1,) * 7)
-        for q in ("chat", "phone")
-    ]
-    need = make_requirements({"chat": [1.0], "phone": [1.0]})
-    shifts = generate_shifts([site], start=MONDAY, end=MONDAY + pd.Timedelta(days=1))
-    with pytest.raises(InputError, match="max_skill_groups lower"):
-        build_model(need, shifts, sites=[site], options=make_options(), groups=groups)
+    queues = ("chat", "email", "phone")
+    site = make_site(queues=queues, close_minutes=20 * 60)
+    mixes = [m for k in range(1, 4) for m in itertools.combinations(queues, k)]
+    groups = [SkillGroup("Test", m, agents=1, hours=40.0, available=(1,) * 7) for m in mixes]
+    demand = {q: [0.6, 1.2, 1.5, 0.9, 0.7, 0.4, 0.8, 1.1, 0.5, 0.3, 0.6, 0.2] for q in queues}
+    options = make_options(shortfall_penalty=30.0, surplus_penalty=1.0)
+    _, by_rows = run_model(make_requirements(demand), [site], options, groups=groups)
+    monkeypatch.setattr(model_module, "HALL_SETS_MOST", 1)
+    model, allocated = run_model(make_requirements(demand), [site], options, groups=groups)
+    names = [c.name for c in model.problem.constraints()]
+    assert not any(n.startswith("cover") for n in names)
+    assert any(n.startswith("supply") for n in names)
+    assert allocated.status == by_rows.status == "optimal"
+    assert allocated.objective == pytest.approx(by_rows.objective, abs=1e-6)
 
 
 def test_daily_headcount_limit_equals_brute_force_and_is_reported() -> None:

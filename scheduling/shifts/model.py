@@ -206,9 +206,9 @@ __all__ = [
 _EPS = 1e-9
 HALL_SETS_MOST = 4096
 """Most Hall sets of queues (`hall_sets`) the programme writes cover rows for in
-one interval: 50 queues and 16 skill groups on duty give 1,165; past this the
-programme would be too large to solve, and a clear error says to merge more
-skill sets (`max_skill_groups`)."""
+one interval (50 queues and 16 skill groups on duty give 1,165); past it the
+interval's cover is an allocation (`allocation_rows`: the same condition, a
+variable per group and queue), which `short_if_left` does not read."""
 REPAIR_HALL_MOST = 512
 """Past this many Hall sets in one interval, the repair's and the extra shifts'
 small programmes write its cover as an allocation (`allocation_rows`): their
@@ -1053,24 +1053,27 @@ def _cover_constraints(
                 wanted.append(q)
             else:  # nobody on duty can serve q in t
                 shortfall[(q, t)].lowBound = need[(q, t)]
-        sets = hall_sets(wanted, skills, most=HALL_SETS_MOST)
-        if sets is None:
-            raise InputError(
-                f"scheduling: at {t:%Y-%m-%d %H:%M} UTC the {len(skills)} skill groups on duty "
-                f"and {len(wanted)} queues need more than {HALL_SETS_MOST:,} cover rows (sets "
-                "of queues); set [scheduling] max_skill_groups lower (fewer groups a site) or "
-                "give agents fewer distinct mixes of skills"
-            )
-        planned.append((i, t, sets))
+        planned.append((i, t, wanted, hall_sets(wanted, skills, most=HALL_SETS_MOST)))
     direct = sum(
-        len(queue_set) + sum(len(capacity[(g, i)]) for g in serving)
-        for i, _, sets in planned
-        for queue_set, serving in sets
+        _allocation_size(wanted, skills_at[i], capacity, i)
+        if sets is None
+        else sum(
+            len(queue_set) + sum(len(capacity[(g, i)]) for g in serving)
+            for queue_set, serving in sets
+        )
+        for i, _, wanted, sets in planned
     )
     large = direct >= rounding.LARGE_NONZEROS
     rows: dict[tuple[Group, pd.Timestamp], pulp.LpConstraint] = {}
     before: dict[Group, pulp.LpVariable] = {}  # the previous interval's capacity variables
-    for i, t, sets in planned:
+    for i, t, wanted, sets in planned:
+        if sets is None:  # too many sets: the same condition as an allocation
+            terms = {g: capacity[(g, i)] for g in skills_at[i]}
+            short_at = {q: shortfall[(q, t)] for q in wanted}
+            need_at = {q: need[(q, t)] for q in wanted}
+            allocation_rows(problem, f"{t:%Y%m%dT%H%M}", wanted, short_at, need_at, terms)
+            before = {}
+            continue
         pooled = _pooled(problem, names, capacity, i, t, sets, before)
         pools.update((terms[0][0].name, (group, i)) for group, terms in pooled.items())
         before = {group: terms[0][0] for group, terms in pooled.items()}
@@ -1083,6 +1086,17 @@ def _cover_constraints(
             problem += (pulp.LpAffineExpression(terms) >= total, name)
             rows[(queue_set, t)] = problem.get_constraint_by_name(name)
     return shortfall, rows, large
+
+
+def _allocation_size(
+    wanted: Sequence[str],
+    groups: Sequence[Group],
+    capacity: dict[tuple[Group, int], list[tuple[pulp.LpVariable, float]]],
+    i: int,
+) -> int:
+    """Nonzeros of interval i's cover written as an allocation (`allocation_rows`)."""
+    pairs = sum(1 for g in groups for q in wanted if q in g)
+    return sum(len(capacity[(g, i)]) for g in groups) + 2 * pairs + len(wanted)
 
 
 def _pooled(
@@ -1220,7 +1234,7 @@ def allocation_rows(
     a[g,q] >= 0 agents of group g on queue q (q one of g's `queues`):
 
         sum_q a[g,q] <= base[g] + sum of terms[g]          (supply_{tag}_{g})
-        sum_g a[g,q] + short[q] >= need[q]                  (demand_{tag}_{q})
+        sum_g a[g,q] + short[q] >= need[q]                  (demand_{tag}_{j})
 
     By Gale's theorem these allow exactly the shortfalls the Hall rows of
     `hall_sets` allow (for every set Q, sum_{q in Q} (need[q] - short[q]) is
@@ -1243,11 +1257,11 @@ def allocation_rows(
         mine = [q for q in queues if q in group]
         if not mine:
             continue
-        shares = [problem.add_variable(f"a_{tag}_{k}_{q}", lowBound=0) for q in mine]
+        shares = [problem.add_variable(f"a_{tag}_{k}_{j}", lowBound=0) for j in range(len(mine))]
         for q, share in zip(mine, shares, strict=True):
             served[q].append(share)
         row = [(share, 1.0) for share in shares] + [(v, -c) for v, c in terms.get(group, ())]
         problem += (pulp.LpAffineExpression(row) <= base.get(group, 0.0), f"supply_{tag}_{k}")
-    for q in queues:
+    for j, q in enumerate(queues):
         row = [(share, 1.0) for share in served[q]] + [(short[q], 1.0)]
-        problem += (pulp.LpAffineExpression(row) >= need[q], f"demand_{tag}_{q}")
+        problem += (pulp.LpAffineExpression(row) >= need[q], f"demand_{tag}_{j}")
