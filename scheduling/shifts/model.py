@@ -1233,8 +1233,8 @@ def allocation_rows(
 
     a[g,q] >= 0 agents of group g on queue q (q one of g's `queues`):
 
-        sum_q a[g,q] <= base[g] + sum of terms[g]          (supply_{tag}_{g})
-        sum_g a[g,q] + short[q] >= need[q]                  (demand_{tag}_{j})
+        sum_q a[g,q] <= base[g] + sum of terms[g]          (supply_{tag}_{k}, g the k-th)
+        sum_g a[g,q] + short[q] >= need[q]                  (demand_{tag}_{j}, q the j-th)
 
     By Gale's theorem these allow exactly the shortfalls the Hall rows of
     `hall_sets` allow (for every set Q, sum_{q in Q} (need[q] - short[q]) is
