@@ -1178,12 +1178,13 @@ def hall_sets(
     return None if found is None else list(found)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=128)
 def _hall_sets(
     queues: tuple[str, ...], groups: tuple[Group, ...], most: int | None
 ) -> tuple[tuple[Group, tuple[Group, ...]], ...] | None:
     """`hall_sets`, computed once per distinct (queues, groups): the intervals of
-    a week, and the repair's rounds, ask for the same few again and again.
+    a week, and the repair's rounds, ask for the same few again and again. The
+    last 128 are kept (an answer may hold thousands of sets).
 
     A closed set is known by its reach R (the groups serving some queue of it,
     a bit mask over `groups`): it is {q : the groups serving q lie in R}, and
