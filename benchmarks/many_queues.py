@@ -1,6 +1,6 @@
 """One week of 50 queues at two sites, with anonymous agents and with a 400-agent roster.
 
-Run: python benchmarks/many_queues.py [--queues 50] [--agents 400]
+Run: python benchmarks/many_queues.py [--queues 50] [--agents 400] [--sets]
 
 A synthetic company (seeded; nothing from the example): `--queues` voice
 queues, each with its own requirement curve over a week of hourly intervals
@@ -10,7 +10,9 @@ of the agents in Austin and the rest in Manila, each with a random mix of 2-5
 queues (so nearly every agent's skill set is its own). It runs `wfm schedule`
 without and with the roster and prints each run's wall time and the lines of
 stderr that say how it went (solver, objective on the final schedule,
-coverage). Timings depend on the machine; the rest does not.
+coverage). Timings depend on the machine; the rest does not. `--sets` only
+prints the Hall sets of queues (`model.hall_sets`) of an interval where every
+planned skill group of both sites is on duty, and the seconds finding them took.
 """
 
 from __future__ import annotations
@@ -69,6 +71,29 @@ def write_company(folder: Path, queues: int, agents: int) -> None:
     pd.DataFrame(staff, columns=columns).to_csv(folder / "roster.csv", index=False)
 
 
+def print_sets(folder: Path) -> None:
+    """The Hall sets of an interval with every planned group on duty, and their time."""
+    import dataclasses
+
+    from scheduling.shifts.model import hall_sets
+    from scheduling.shifts.planner import setup_run
+    from wfm import readers
+    from wfm.app import week_layout
+    from wfm.config import load_config
+
+    config = load_config(folder / "wfm.toml")
+    need = readers.read_requirements(folder / "requirements.csv", tz=config.timezone)
+    roster = readers.read_roster(folder / "roster.csv", sites=[s.name for s in config.sites])
+    options = dataclasses.replace(config.scheduling, **week_layout(need, config))
+    run = setup_run(need, sites=list(config.sites), options=options, roster=roster)
+    groups = sorted({tuple(group.queues) for group in run.groups})
+    queues = sorted(need["queue"].unique())
+    began = time.perf_counter()
+    sets = hall_sets(queues, groups)
+    seconds = time.perf_counter() - began
+    print(f"{len(groups)} groups, {len(queues)} queues: {len(sets):,} Hall sets in {seconds:.2f} s")
+
+
 def run(folder: Path, roster: bool) -> None:
     wfm = str(Path(sys.executable).with_name("wfm"))
     command = [wfm, "schedule", "requirements.csv", "--config", "wfm.toml", "-o", "schedule.csv"]
@@ -89,10 +114,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queues", type=int, default=50)
     parser.add_argument("--agents", type=int, default=400)
+    parser.add_argument("--sets", action="store_true", help="only the Hall sets and their time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         write_company(folder, args.queues, args.agents)
+        if args.sets:
+            print_sets(folder)
+            return
         run(folder, roster=False)
         run(folder, roster=True)
 
