@@ -84,6 +84,23 @@ def test_a_ten_day_horizon_is_solved_week_by_week_with_rest_across_weeks(named):
     assert short < 1.0  # 14 agents are plenty for 2 on duty round the clock
 
 
+@pytest.mark.parametrize("named", [False, True])
+def test_a_horizon_shorter_than_a_week_is_not_cyclic_so_days_off_may_fall_after_it(named):
+    """Repeating 3 days with two days off in a row would give each of the 7
+    agents one day in three (7 of the 18 shifts round the clock needs): the
+    part week is planned as not cyclic, and stderr says so."""
+    result = schedule_horizon(
+        requirements(3),
+        sites=[site(max_agents=7)],
+        options=options(),
+        roster=roster(7) if named else None,
+    )
+    assert result.coverage["shortfall"].sum() < 1.0
+    assert result.schedule.groupby(AGENT).size().max() == 3
+    assert any("3-day horizon is shorter than a week" in note for note in result.binding)
+    assert_rest_and_days(result.schedule)
+
+
 def test_release_keeps_an_agent_off_until_its_rest_is_over():
     free = MONDAY + pd.Timedelta(hours=30)
     result = schedule_horizon(

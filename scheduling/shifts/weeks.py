@@ -148,9 +148,10 @@ def schedule_horizon(
     first = sites_in_week(sites, run.horizon, 0, options.week_start_day, options.first_week_days)
     rolling = options.weekly_rules == "rolling"
     if len(spans) == 1:  # with rolling weeks, recent days count from the run's own day 0
+        options, notes = _part_week(options, run.horizon)
         at = sites if rolling else first
         release, carried = _history(previous, release, at, run.horizon[0], options)
-        return schedule_requirements(
+        result = schedule_requirements(
             requirements,
             sites=sites,
             options=options,
@@ -158,6 +159,7 @@ def schedule_horizon(
             release=release,
             carried=carried,
         )
+        return dataclasses.replace(result, binding=[*notes, *result.binding])
     weekly = dataclasses.replace(options, cyclic=False)
     history = _history(previous, release, first, run.horizon[0], weekly)
     clock = time.perf_counter()
@@ -171,6 +173,27 @@ def schedule_horizon(
     joined = _joined(frame, done, bound=value, options=weekly, started=clock)
     notes = [] if not stopped else [_interrupted(len(done), len(spans))]
     return dataclasses.replace(joined, binding=[*joined.binding, *notes])
+
+
+def _part_week(
+    options: ScheduleOptions, horizon: tuple[pd.Timestamp, pd.Timestamp]
+) -> tuple[ScheduleOptions, list[str]]:
+    """The options of a horizon of one span, and a note when they change.
+
+    A cyclic horizon repeats, and its weekly rules hold in the repeating
+    horizon: a 3-day one with `consecutive_days_off` 2 would give each agent one
+    day in three. A horizon shorter than a week is therefore planned as not
+    cyclic (a part week, whose days off in a row may fall after it), and said so.
+    """
+    days = (horizon[1] - horizon[0]) / pd.Timedelta(days=1)
+    if not options.cyclic or days >= 7 - 1e-9:
+        return options, []
+    note = (
+        f"scheduling.cyclic: a {days:g}-day horizon is shorter than a week, so it is "
+        "planned as not repeating (its weekly rules hold in its days; days off in a "
+        "row may fall after it); set cyclic = false to say so"
+    )
+    return dataclasses.replace(options, cyclic=False), [note]
 
 
 def _weeks(
