@@ -179,3 +179,29 @@ def test_weekly_rules_rolling_is_read_into_the_options(tmp_path: Path) -> None:
     path = tmp_path / "wfm.toml"
     path.write_text(config_text(scheduling='weekly_rules = "rolling"'))
     assert load_config(path).scheduling.weekly_rules == "rolling"
+
+
+def test_a_site_open_and_closing_at_the_same_time_is_refused(tmp_path: Path) -> None:
+    """Found by a new user's run: 09:00 to 09:00 read as open round the clock."""
+    path = tmp_path / "wfm.toml"
+    path.write_text(config_text().replace('close = "20:00"', 'close = "08:00"'))
+    with pytest.raises(WfmError) as err:
+        load_config(path)
+    assert str(err.value) == (
+        f"{path}: sites[0] (Dublin): open and close are both '08:00'; a site open round "
+        'the clock has open = "00:00", close = "24:00"'
+    )
+
+
+def test_a_site_queue_without_a_queue_table_is_refused(tmp_path: Path) -> None:
+    """A misspelt queue left the real one unserved at the site, silently."""
+    path = tmp_path / "wfm.toml"
+    path.write_text(config_text().replace('queues = ["phone"]', 'queues = ["phone", "sms"]'))
+    with pytest.raises(WfmError) as err:
+        load_config(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}: sites[0] (Dublin).queues: no [queues.NAME] table")
+    assert "'sms'" in message and "(the config's queues: phone)" in message
+    bare = config_text().replace('[queues.phone]\nchannel = "voice"\n', "")
+    path.write_text(bare.replace('queues = ["phone"]', 'queues = ["sms"]'))
+    assert load_config(path).sites[0].queues == ("sms",)  # no queue tables: nothing to check

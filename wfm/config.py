@@ -439,6 +439,9 @@ def _parse(data: dict, r: _Reader) -> Config:
         raise r.fail("interval_minutes", "15, 30 or 60", interval)
     timezone = r.text(top, "timezone", "top level", Config.timezone)
     check_timezone(timezone, where="timezone")
+    queues = _queues(r.table(data, "queues", "queues"), timezone, r)
+    sites = _sites(data.get("sites", []), r)
+    _check_site_queues(sites, queues, r)
     return Config(
         source=r.source,
         interval_minutes=interval,
@@ -446,8 +449,8 @@ def _parse(data: dict, r: _Reader) -> Config:
         forecast=ForecastSettings(
             **r.given(r.table(data, "forecast", "forecast"), FORECAST_FIELDS, "forecast")
         ),
-        queues=_queues(r.table(data, "queues", "queues"), timezone, r),
-        sites=_sites(data.get("sites", []), r),
+        queues=queues,
+        sites=sites,
         scheduling=ScheduleOptions(
             interval_minutes=interval,
             **r.given(r.table(data, "scheduling", "scheduling"), SCHEDULING_FIELDS, "scheduling"),
@@ -475,6 +478,21 @@ def _queues(data: dict, timezone: str, r: _Reader) -> dict[str, QueueSpec]:
     return queues
 
 
+def _check_site_queues(sites: tuple[Site, ...], queues: dict[str, QueueSpec], r: _Reader) -> None:
+    """Every queue a site serves is a [queues.NAME] of the config, when it has any
+    (a misspelt one would leave the real queue unserved there, silently)."""
+    if not queues:
+        return
+    for i, site in enumerate(sites):
+        unknown = sorted(set(site.queues) - set(queues))
+        if unknown:
+            raise WfmError(
+                f"{r.source}: sites[{i}] ({site.name}).queues: no [queues.NAME] table for "
+                f"{', '.join(map(repr, unknown))} (the config's queues: "
+                f"{', '.join(sorted(queues))}); fix the name or add its table"
+            )
+
+
 def _sites(data: Any, r: _Reader) -> tuple[Site, ...]:
     if not isinstance(data, list):
         raise r.fail("sites", "an array of tables [[sites]]", data)
@@ -489,6 +507,12 @@ def _sites(data: Any, r: _Reader) -> tuple[Site, ...]:
             raise WfmError(f"{r.source}: sites[{i}].name: site {name!r} appears twice")
         seen.add(name)
         given = r.given(table, SITE_FIELDS, f"sites[{i}] ({name})")
+        if "open_minutes" in given and given["open_minutes"] == given.get("close_minutes"):
+            raise WfmError(
+                f"{r.source}: sites[{i}] ({name}): open and close are both "
+                f'{table["open"]!r}; a site open round the clock has open = "00:00", '
+                'close = "24:00"'
+            )
         for key in ("queues", "shift_hours"):
             if key in given:
                 given[key] = tuple(given[key])
