@@ -277,3 +277,15 @@ def test_backtest_reads_the_holiday_lists_of_the_config(workdir, field):
     args = ("backtest", workdir / "counts.csv", "--config", workdir / "bad.toml")
     result = invoke(*args, "--horizon", "1w", "--origins", "1")
     one_line_error(result, f"forecast.{field}", "'Boxing Dai'")
+
+
+@pytest.mark.parametrize("interval", ["15", "30"])
+def test_hourly_counts_at_a_finer_interval_are_refused(workdir, interval):
+    """Found by a new user's run: the bank's hourly counts at 15 minutes put each
+    hour's volume in its first quarter, the other three read as closed (52 agents
+    at the peak instead of 15)."""
+    counts = workdir / "counts.csv"
+    args = ("--horizon", "1w", "-c", workdir / "wfm.toml", "--interval", interval)
+    result = invoke("forecast", counts, *args)
+    one_line_error(result, "counts.csv", "60-minute counts", f"interval_minutes {interval}")
+    assert invoke("forecast", counts, *args[:-1], "60").exit_code == 0

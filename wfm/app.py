@@ -196,7 +196,22 @@ def load_history(
             f"{request.history}: interval_start values are not on the {interval}-minute "
             "grid; pass the matching --interval"
         )
+    _refuse_coarser_counts(frame["interval_start"], interval, request.history)
     return complete_grid(frame, interval_minutes=interval, missing="nan"), interval, tz
+
+
+def _refuse_coarser_counts(starts: pd.Series, interval: int, path: Path) -> None:
+    """Counts whose every interval_start lies on a coarser grid than `interval` are
+    counts of that grid: read at a finer one, each hour's volume would sit in its
+    first quarter and the other three look closed."""
+    for coarser in (60, 30):
+        if coarser > interval and starts.eq(starts.dt.floor(f"{coarser}min")).all():
+            raise WfmError(
+                f"{path}: every interval_start is on the {coarser}-minute grid, so these "
+                f"are {coarser}-minute counts, coarser than interval_minutes {interval}; "
+                f"pass --interval {coarser} (or set interval_minutes = {coarser}), or "
+                f"export counts per {interval} minutes"
+            )
 
 
 def worker_count(workers: int | None) -> int:
