@@ -539,6 +539,25 @@ def test_roster_agent_at_unknown_site(workdir, requirements_file):
     assert_one_line_error(result, "roster.csv", "Bob Byrne", "Cork", "rows 3")
 
 
+@pytest.mark.parametrize(
+    ("row", "fragments"),
+    [
+        ("Bob Byrne,Dublin,phone;sms,,", ["skills 'sms' are not queues of site 'Dublin'"]),
+        ("Bob Byrne,Dublin,,,thru", ["days_unavailable has 'thru'"]),
+        ("Bob Byrne,Dublin,,40,,25:00", ["preferred_start", "'25:00'"]),
+    ],
+)
+def test_a_bad_roster_row_is_named_by_file_and_row(workdir, requirements_file, row, fragments):
+    """Found by a new user's run: these said "roster: agent ..." without the file or row."""
+    (workdir / "roster.csv").write_text(
+        "agent,site,skills,contracted_hours,days_unavailable,preferred_start\n"
+        f"Ana Reyes,Manila,,,,\n{row}\n"
+    )
+    args = ["--config", workdir / "wfm.toml", "--roster", workdir / "roster.csv"]
+    result = invoke("schedule", requirements_file, *args)
+    assert_one_line_error(result, f"{workdir / 'roster.csv'}: row 3: ", *fragments)
+
+
 def test_requirements_missing_column(workdir):
     (workdir / "r.csv").write_text("interval_start,queue\n2025-01-06T09:00:00Z,phone\n")
     result = invoke("schedule", workdir / "r.csv", "--config", workdir / "wfm.toml")

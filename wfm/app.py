@@ -7,22 +7,24 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from forecasting.backtest import BacktestResult, backtest
 from forecasting.calendar import check_timezone
 from forecasting.forecast import ForecastResult, forecast_volume
 from forecasting.history import aggregate_contacts, complete_grid
-from scheduling.errors import FieldError
+from scheduling.errors import FieldError, InputError
 from scheduling.shifts.agents import agent_summary
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import ScheduleResult
-from scheduling.shifts.roster import roster_agents
+from scheduling.shifts.roster import Agent, roster_agents
 from scheduling.shifts.siteweeks import carry_conflicts, previous_weeks, sites_in_week
 from scheduling.shifts.weeks import MAX_WEEKS, WeekDone, schedule_horizon
 from scheduling.solver import interruptible, solver_log
@@ -274,7 +276,7 @@ def agents_report(
 ) -> pd.DataFrame:
     """Every roster agent's shifts and paid hours a week against the contract."""
     frame = readers.read_roster(roster, sites=[s.name for s in config.sites])
-    agents = roster_agents(frame, sites=list(config.sites), options=config.scheduling)
+    agents = checked_roster(roster, frame, config, config.scheduling)
     starts = pd.to_datetime(requirements["interval_start"], utc=True)
     horizon = (starts.min(), starts.max() + pd.Timedelta(minutes=config.interval_minutes))
     zones = {site.name: site.timezone for site in config.sites}
@@ -402,6 +404,8 @@ def run_schedule(
     roster_frame = (
         readers.read_roster(roster, sites=[s.name for s in config.sites]) if roster else None
     )
+    if roster is not None and roster_frame is not None:
+        checked_roster(roster, roster_frame, config, options)
     before = None
     if previous is not None:
         before = previous_shifts(previous, roster_frame, config, requirements)
@@ -415,6 +419,27 @@ def run_schedule(
             previous=before,
             progress=progress,
         )
+
+
+def checked_roster(
+    path: Path, frame: pd.DataFrame, config: Config, options: ScheduleOptions
+) -> list[Agent]:
+    """The roster's agents (`roster_agents`); a bad row is one line naming the file
+    and its row (the header is row 1)."""
+    try:
+        return roster_agents(frame, sites=list(config.sites), options=options)
+    except InputError as e:
+        message = str(e).removeprefix("roster: ")
+        found = re.match(r"roster row (\d+): ", message)
+        if found:
+            message = f"row {int(found.group(1)) + 1}: " + message[found.end() :]
+        else:
+            named = re.match(r"agent '(.*?)'", message)
+            names = frame["agent"].astype(str).str.strip().to_numpy()
+            rows = np.flatnonzero(names == named.group(1)) if named else []
+            if len(rows):
+                message = f"row {int(rows[0]) + 2}: {message}"
+        raise WfmError(f"{path}: {message}") from None
 
 
 def check_plan_horizon(horizon: str, *, force: bool) -> None:
