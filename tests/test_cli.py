@@ -998,7 +998,7 @@ def test_schedule_refuses_requirements_of_part_days(workdir, requirements_file):
     times = sorted(frame["interval_start"].unique())
     frame[frame["interval_start"].isin(times[:30])].to_csv(workdir / "part.csv", index=False)
     result = invoke("schedule", workdir / "part.csv", "--config", workdir / "wfm.toml")
-    assert_one_line_error(result, "requirements", "30 hours", "whole number of days")
+    assert_one_line_error(result, "part.csv: ", "30 hours", "whole number of days")
 
 
 def test_schedule_names_requirements_on_another_interval(workdir, requirements_file):
@@ -1011,7 +1011,21 @@ def test_schedule_names_requirements_on_another_interval(workdir, requirements_f
     both.to_csv(workdir / "half_hours.csv", index=False)  # a whole week of half hours
     result = invoke("schedule", workdir / "half_hours.csv", "--config", workdir / "wfm.toml")
     expected = ("30 minutes apart", "interval_minutes is 60", "interval_minutes = 30")
-    assert_one_line_error(result, "requirements", *expected)
+    assert_one_line_error(result, "half_hours.csv: ", *expected)
+
+
+def test_schedule_names_the_file_and_row_of_bad_requirements(workdir, requirements_file):
+    """Found by a new user's run: these said "requirements: ..." without the file."""
+    frame = pd.read_csv(requirements_file)
+    stray = frame.copy()
+    stray.loc[5, "interval_start"] = "2025-02-03T10:30:00+00:00"  # one row off the hour
+    stray.to_csv(workdir / "stray.csv", index=False)
+    result = invoke("schedule", workdir / "stray.csv", "--config", workdir / "wfm.toml")
+    assert_one_line_error(result, "stray.csv: row 7: interval_start", "10:30", "grid")
+    times = sorted(frame["interval_start"].unique())
+    frame[frame["interval_start"] != times[3]].to_csv(workdir / "gap.csv", index=False)
+    result = invoke("schedule", workdir / "gap.csv", "--config", workdir / "wfm.toml")
+    assert_one_line_error(result, "gap.csv: interval_start is not a regular 60-minute grid")
 
 
 def _previous(workdir, rows: str, *, site: bool = True) -> Path:

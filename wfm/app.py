@@ -22,6 +22,7 @@ from forecasting.forecast import ForecastResult, forecast_volume
 from forecasting.history import aggregate_contacts, complete_grid
 from scheduling.errors import FieldError, InputError
 from scheduling.shifts.agents import agent_summary
+from scheduling.shifts.demand import requirement_table
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import ScheduleResult
 from scheduling.shifts.roster import Agent, roster_agents
@@ -456,6 +457,27 @@ def check_plan_horizon(horizon: str, *, force: bool) -> None:
             f"at a time, so it would take about {math.ceil(hours / 168)} times as long as a "
             "one-week plan; pass --force to go ahead"
         )
+
+
+def check_requirements_file(
+    path: Path, requirements: pd.DataFrame, config: Config, *, force: bool
+) -> None:
+    """A requirements file fit to schedule, or one line naming the file (and the row
+    of an interval off the grid)."""
+    times = pd.to_datetime(requirements["interval_start"], utc=True)
+    off = np.flatnonzero(times.ne(times.dt.floor(f"{config.interval_minutes}min")).to_numpy())
+    if 0 < len(off) < len(times) - len(off):
+        raise WfmError(
+            f"{path}: row {int(off[0]) + 2}: interval_start "
+            f"{requirements['interval_start'].iloc[off[0]]} is not on the "
+            f"{config.interval_minutes}-minute grid of the other rows ({len(off)} row(s) "
+            "off it); correct or drop it"
+        )
+    try:
+        check_horizon(requirements, config.interval_minutes, force=force)
+        requirement_table(requirements, options=config.scheduling, sites=config.sites)
+    except (WfmError, InputError) as e:
+        raise WfmError(f"{path}: {str(e).removeprefix('requirements: ')}") from None
 
 
 def check_horizon(requirements: pd.DataFrame, interval_minutes: int, *, force: bool) -> None:

@@ -337,6 +337,7 @@ def schedule(
     cfg = _config(config)
     calendars.check_google_options(fmt, calendar_tz, [site.timezone for site in cfg.sites])
     frame = readers.read_requirements(requirements, tz=cfg.timezone)
+    app.check_requirements_file(requirements, frame, cfg, force=force)
     with (
         render.progress("solving", total=1) as advance,
         solve_progress(lambda state: advance.describe(render.solving(state))),
