@@ -544,6 +544,7 @@ def test_roster_agent_at_unknown_site(workdir, requirements_file):
     [
         ("Bob Byrne,Dublin,phone;sms,,", ["skills 'sms' are not queues of site 'Dublin'"]),
         ("Bob Byrne,Dublin,,,thru", ["days_unavailable has 'thru'"]),
+        ("Kevin O'Brien,Dublin,sms,,", ["agent \"Kevin O'Brien\": skills 'sms'"]),
         ("Bob Byrne,Dublin,,40,,25:00", ["preferred_start", "'25:00'"]),
     ],
 )

@@ -435,9 +435,9 @@ def checked_roster(
         if found:
             message = f"row {int(found.group(1)) + 1}: " + message[found.end() :]
         else:
-            named = re.match(r"agent '(.*?)'", message)
+            named = re.match(r"agent (['\"])(.*?)\1", message)  # repr's quotes
             names = frame["agent"].astype(str).str.strip().to_numpy()
-            rows = np.flatnonzero(names == named.group(1)) if named else []
+            rows = np.flatnonzero(names == named.group(2)) if named else []
             if len(rows):
                 message = f"row {int(rows[0]) + 2}: {message}"
         raise WfmError(f"{path}: {message}") from None
