@@ -142,7 +142,8 @@ def test_the_unfilled_line_says_how_much_of_their_hours_is_still_short(monkeypat
     assert _summary_lines(monkeypatch, 0.5) == [
         "warning: 1 shifts the shift programme chose could not be given to a roster agent; "
         "0.5 agent-hours of their hours and queues are still short in the final schedule: "
-        "add agents or relax the roster"
+        "add agents at S who can work those hours, or relax the rules that keep the agents there "
+        "off them (rest, days, unavailable days, skills)"
     ]
     assert _summary_lines(monkeypatch, 0.0) == [
         "1 shifts the shift programme chose could not be given to a roster agent; other "

@@ -271,9 +271,12 @@ def schedule_summary(result) -> None:
             "to a roster agent; "
         )
         if left >= 0.05:
+            at = ", ".join(sorted(map(str, result.unfilled["site"].unique())))
             warn(
                 f"{unfilled}{left:,.1f} agent-hours of their hours and queues are still "
-                "short in the final schedule: add agents or relax the roster"
+                f"short in the final schedule: add agents at {at} who can work those hours, "
+                "or relax the rules that keep the agents there off them (rest, days, unavailable "
+                "days, skills)"
             )
         else:
             info(f"{unfilled}other shifts cover their hours and queues in the final schedule")
