@@ -128,8 +128,17 @@ def test_spring_forward_hour_is_named_in_local_time(tmp_path):
     result = forecast_cli(path, "--tz", NY)
     row = times.index("2025-03-09 02:00") + 2
     assert_one_line_error(
-        result, f"row {row}: 2025-03-09 02:00 does not exist in {NY} (clocks spring forward)"
+        result,
+        f"row {row}: 2025-03-09 02:00 does not exist in {NY} (clocks spring forward)",
+        "such as 2025-03-09T03:00:00-04:00",
     )
+
+
+def test_the_spring_forward_fix_is_written_in_the_file_zone(tmp_path):
+    """Found by a new user's run: Jerusalem's gap was told to write a New York time."""
+    times = hours("2025-03-27 00:00", "2025-03-29 00:00")  # Israel springs forward 28 March
+    result = forecast_cli(write(tmp_path, counts_text(times)), "--tz", "Asia/Jerusalem")
+    assert_one_line_error(result, "2025-03-28 02:00 does not exist", "2025-03-28T03:00:00+03:00")
 
 
 def test_fall_back_hour_twice_is_summer_then_winter(tmp_path):

@@ -294,10 +294,11 @@ def _localize(
     gap = summer.isna()
     if gap.any():
         at = gap.idxmax()
+        after = pd.Timestamp(local[at]).tz_localize(tz, nonexistent="shift_forward")
         raise WfmError(
             f"{path}: column {column!r}, row {row(at)}: {local[at]:%Y-%m-%d %H:%M} does not "
             f"exist in {tz} (clocks spring forward); remove the row ({int(gap.sum())} in all), "
-            "or export with UTC offsets such as 2025-03-09T03:00:00-04:00"
+            f"or export with UTC offsets such as {after.isoformat()}"
         )
     winter = local.dt.tz_localize(tz, ambiguous=np.zeros(len(local), dtype=bool), nonexistent="NaT")
     keys = pd.DataFrame({"group": groups.reindex(local.index), "time": local})
