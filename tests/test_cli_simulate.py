@@ -180,6 +180,19 @@ def test_refuses_a_site_not_in_the_config(workdir):
     assert_one_line_error(simulate(workdir), "schedule.csv", "'Paris'", "row")
 
 
+def test_refuses_an_agent_on_two_shifts_at_once(workdir):
+    """Found by a new user's run: a schedule listed twice was simulated with every
+    agent counted twice (phone 93% -> 99%)."""
+    row = "Cy,Austin,2024-03-04 12:00,2024-03-04 16:00,America/Chicago,,,chat\n"
+    (workdir / "schedule.csv").write_text(SCHEDULE + row)
+    assert_one_line_error(
+        simulate(workdir), "schedule.csv", "agent 'Cy' works two shifts at once", "rows 4 and 7"
+    )
+    back_to_back = row.replace("12:00", "13:00")  # Cy's first shift ends at 13:00
+    (workdir / "schedule.csv").write_text(SCHEDULE + back_to_back)
+    assert simulate(workdir, "-q").exit_code == 0
+
+
 def test_refuses_a_skill_not_in_the_config(workdir):
     (workdir / "schedule.csv").write_text(SCHEDULE.replace("phone;email", "phone;fax"))
     assert_one_line_error(simulate(workdir), "'fax'", "[queues.fax]")

@@ -492,6 +492,7 @@ def read_schedule(path: Path, *, tz: str, sites: Sequence[str] | None = None) ->
     bad = frame["end"] <= frame["start"]
     if bad.any():
         raise WfmError(f"{path}: a shift ends before it starts (rows {_rows(raw.index[bad])})")
+    _refuse_overlaps(frame, path)
     half = frame["break_start"].isna() != frame["break_end"].isna()
     if half.any():
         raise WfmError(
@@ -505,6 +506,23 @@ def read_schedule(path: Path, *, tz: str, sites: Sequence[str] | None = None) ->
     ]
     frame["queue"] = raw[skills].fillna("").str.strip()
     return frame
+
+
+def _refuse_overlaps(frame: pd.DataFrame, path: Path) -> None:
+    """One agent cannot work two shifts at once (a row listed twice would count
+    its agent twice in the simulation)."""
+    order = frame.sort_values(["agent", "start", "end"], kind="stable")
+    before = order.groupby("agent", sort=False)["end"].shift()
+    clash = (order["start"] < before).to_numpy()
+    if clash.any():
+        later = int(np.argmax(clash))
+        pair = order.index[[later - 1, later]]
+        raise WfmError(
+            f"{path}: agent {order['agent'].iloc[later]!r} works two shifts at once "
+            f"(rows {' and '.join(_rows(pair.sort_values()).split(', '))}; "
+            f"{int(clash.sum())} overlapping pair(s) in all); "
+            "drop or correct one of them"
+        )
 
 
 def _zoned_times(
