@@ -123,6 +123,8 @@ def test_help():
     assert result.exit_code == 0
     assert "--replications" in result.stdout
     assert "--textbook" in result.stdout
+    wide = runner.invoke(cli, ["simulate", "--help"], env={"COLUMNS": "200"})
+    assert "wfm.toml with [queues]." in wide.stdout  # rich read "[queues]" as markup
 
 
 def test_writes_the_contract_columns_and_a_day_summary(workdir):

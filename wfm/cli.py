@@ -735,7 +735,7 @@ def simulate(
     forecast_file: Annotated[
         Path, typer.Option("--forecast", help="A forecast CSV covering the schedule's horizon.")
     ],
-    config: Annotated[Path, typer.Option("--config", "-c", help="wfm.toml with [queues].")],
+    config: Annotated[Path, typer.Option("--config", "-c", help="wfm.toml with \\[queues].")],
     replications: Annotated[
         int,
         typer.Option(
