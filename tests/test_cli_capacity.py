@@ -240,6 +240,10 @@ def test_a_year_of_hourly_forecast_is_staffed_and_planned(folder):
     assert "planned to the median forecast instead" in result.stderr
     gap = float(result.stderr.split("gap ")[1].split("%")[0])
     assert gap <= 0.1
+    args = ["--forecast", str(forecast), "--headcount", str(folder / "headcount.csv")]
+    median = run(folder, *args, "--quantile", "0.5", "-o", str(folder / "m.csv"))
+    assert median.exit_code == 0, median.stderr
+    assert "planned to the median" not in median.stderr  # it is the plan: no "(0 less)"
 
 
 @pytest.mark.parametrize(

@@ -94,7 +94,7 @@ def run_capacity(request: CapacityRequest, config: Config) -> CapacityRun:
         plans.append((scenario, _plan(required, scenario, config, headcount)))
     notes.extend(demand.notes)
     risk = None
-    if request.quantile is not None:
+    if request.quantile is not None and request.quantile > 0.5:  # the median is the plan's own
         risk = _quantile_risk(demand, request, config, headcount, plans[0][1])
     return CapacityRun(plans[0][1], tuple(plans), tuple(dict.fromkeys(notes)), risk)
 
@@ -292,11 +292,18 @@ def _quantile_risk(
     gap = (high - supply.sum(axis=1)).clip(lower=0.0)
     p = f"P{request.quantile * 100:g}"
     extra = quantile_plan.total_cost - median.total_cost
-    return (
-        f"planned to the median forecast instead, the plan costs {median.total_cost:,.0f} "
-        f"({extra:,.0f} less) but is {gap.sum():,.1f} FTE-weeks short in "
-        f"{int((gap > 1e-4).sum())} weeks at {p} volume"
+    weeks = int((gap > 1e-4).sum())
+    if abs(extra) < 0.5:
+        cost, joint = "costs the same", "and"
+    else:
+        saved = f"{extra:,.0f} less" if extra > 0 else f"{-extra:,.0f} more"
+        cost, joint = f"costs {median.total_cost:,.0f} ({saved})", "but" if extra > 0 else "and"
+    short = (
+        f"is {gap.sum():,.1f} FTE-weeks short in {weeks} week{'s' if weeks != 1 else ''}"
+        if weeks
+        else "is not short"
     )
+    return f"planned to the median forecast instead, the plan {cost} {joint} {short} at {p} volume"
 
 
 def _start(text: str | None) -> dt.date | None:
