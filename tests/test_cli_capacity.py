@@ -189,6 +189,18 @@ def test_growth_and_no_outsourcing_change_the_plan(folder):
     assert "outsourced" not in set(alone["site"])
 
 
+def test_a_site_without_a_headcount_row_starts_from_zero_and_says_so(folder):
+    """Found by a new user's run: a headcount file without Dublin planned 0 people
+    there silently (with no headcount at all wfm warns)."""
+    req = write_requirements(folder, weeks=8)
+    (folder / "north.csv").write_text("site,agents\nNorth,8\n")
+    result = run(folder, "--requirements", str(req), "--headcount", str(folder / "north.csv"))
+    assert result.exit_code == 0, result.stderr
+    assert "north.csv: no row for South: starting from 0 agents there" in result.stderr
+    full = run(folder, "--requirements", str(req), "--headcount", str(folder / "headcount.csv"))
+    assert "no row for" not in full.stderr
+
+
 def test_roster_is_counted_per_site(folder):
     req = write_requirements(folder, weeks=8)
     roster = folder / "roster.csv"

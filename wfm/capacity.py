@@ -142,7 +142,14 @@ def starting_headcount(request: CapacityRequest, config: Config, notes: list[str
     """Agents per site at the start: --headcount, --roster, [sites.capacity] headcount, or 0."""
     names = [s.name for s in config.sites]
     if request.headcount is not None:
-        return read_headcount(request.headcount, sites=names)
+        counts = read_headcount(request.headcount, sites=names)
+        absent = [n for n in names if n not in counts]
+        if absent:
+            notes.append(
+                f"{request.headcount}: no row for {', '.join(absent)}: starting from 0 agents "
+                "there; add a row per site (agents 0 if it really has nobody)"
+            )
+        return {name: counts.get(name, 0.0) for name in names}
     if request.roster is not None:
         roster = readers.read_roster(request.roster, sites=names)
         counts = roster.groupby("site").size()
@@ -158,7 +165,8 @@ def starting_headcount(request: CapacityRequest, config: Config, notes: list[str
 
 
 def read_headcount(path: Path, *, sites: list[str]) -> dict[str, float]:
-    """headcount.csv: site, agents [, skills]; rows of one site add up."""
+    """headcount.csv: site, agents [, skills]; rows of one site add up. Sites
+    without a row are left out."""
     raw = readers.read_table(path, what="headcount")
     readers.require_columns(raw, ["site", "agents"], path=path, what="headcount")
     site = raw["site"].str.strip()
@@ -171,7 +179,7 @@ def read_headcount(path: Path, *, sites: list[str]) -> dict[str, float]:
             f"sites in the config: {', '.join(sites)}"
         )
     counts = agents.groupby(site).sum()
-    return {name: float(counts.get(name, 0.0)) for name in sites}
+    return {name: float(counts[name]) for name in sites if name in counts}
 
 
 class _Demand:
