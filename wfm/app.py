@@ -402,10 +402,9 @@ def run_schedule(
     overrides.update(week_layout(requirements, config))
     if overrides:
         options = type(options)(**{**options.__dict__, **overrides})
-    roster_frame = (
-        readers.read_roster(roster, sites=[s.name for s in config.sites]) if roster else None
-    )
-    if roster is not None and roster_frame is not None:
+    roster_frame = None
+    if roster is not None:
+        roster_frame = readers.read_roster(roster, sites=[s.name for s in config.sites])
         checked_roster(roster, roster_frame, config, options)
     before = None
     if previous is not None:
@@ -429,17 +428,11 @@ def checked_roster(
     and its row (the header is row 1)."""
     try:
         return roster_agents(frame, sites=list(config.sites), options=options)
-    except InputError as e:
+    except InputError as e:  # "roster row N: ..." counts the rows after the header
         message = str(e).removeprefix("roster: ")
         found = re.match(r"roster row (\d+): ", message)
         if found:
             message = f"row {int(found.group(1)) + 1}: " + message[found.end() :]
-        else:
-            named = re.match(r"agent (['\"])(.*?)\1", message)  # repr's quotes
-            names = frame["agent"].astype(str).str.strip().to_numpy()
-            rows = np.flatnonzero(names == named.group(2)) if named else []
-            if len(rows):
-                message = f"row {int(rows[0]) + 2}: {message}"
         raise WfmError(f"{path}: {message}") from None
 
 

@@ -132,9 +132,9 @@ def roster_agents(
         if not name:
             raise InputError(f"{where}: agent is empty; give every agent a name")
         if name in seen:
-            raise InputError(f"roster: agent {name!r} appears twice; names must be unique")
+            raise InputError(f"{where}: agent {name!r} appears twice; names must be unique")
         seen.add(name)
-        where = f"roster: agent {name!r}"
+        where = f"{where}: agent {name!r}"
         site = by_name.get(_text(row.get(SITE)))
         if site is None:
             raise InputError(
