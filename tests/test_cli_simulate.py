@@ -15,6 +15,7 @@ from wfm.cli import cli
 from wfm.readers import read_schedule
 
 runner = CliRunner()
+NY = "America/New_York"
 
 CONFIG = """\
 interval_minutes = 30
@@ -260,3 +261,52 @@ def test_history_fits_the_handle_time_spread(workdir):
     assert_one_line_error(
         simulate(workdir, "--history", workdir / "counts.csv"), "counts.csv", "handle time"
     )
+
+
+def _longer_forecast(workdir: Path, days: int) -> Path:
+    """The fixture's two New York days repeated on New York's clock for `days` days."""
+    frame = pd.read_csv(workdir / "forecast.csv")
+    wall = pd.DatetimeIndex(pd.to_datetime(frame["interval_start"], utc=True)).tz_convert(NY)
+    wall = wall.tz_localize(None)
+    frames = []
+    for k in range(0, days, 2):
+        times = (wall + pd.Timedelta(days=k)).tz_localize(NY, nonexistent="NaT")
+        frames.append(frame.assign(interval_start=times)[times.notna()])
+    longer = pd.concat(frames)
+    end = (wall.min() + pd.Timedelta(days=days)).tz_localize(NY)
+    longer = longer[longer["interval_start"] < end]
+    path = workdir / f"forecast_{days}d.csv"
+    longer.assign(interval_start=[t.isoformat() for t in longer["interval_start"]]).to_csv(
+        path, index=False
+    )
+    return path
+
+
+@pytest.mark.parametrize(("cyclic", "days", "kept"), [("false", 5, 2), ("true", 10, 7)])
+def test_a_longer_forecast_is_simulated_on_the_schedules_days(workdir, cyclic, days, kept):
+    """Days without shifts are not scored as nobody on duty; a cyclic week wraps on itself."""
+    config = workdir / "wfm.toml"
+    config.write_text(CONFIG + f"\n[scheduling]\ncyclic = {cyclic}\n")
+    exact = _longer_forecast(workdir, kept)
+    longer = _longer_forecast(workdir, days)
+
+    def run(forecast: Path):
+        return invoke(
+            "simulate",
+            workdir / "schedule.csv",
+            "--forecast",
+            forecast,
+            "--config",
+            config,
+            "--replications",
+            10,
+        )
+
+    ran, expected = run(longer), run(exact)
+    assert ran.exit_code == expected.exit_code == 0, ran.output
+    assert ran.stdout == expected.stdout
+    # 2024-03-10 has 23 hours in New York: 7 days are 334 half hours
+    assert len(pd.read_csv(stdio.StringIO(ran.stdout))) == (kept * 48 - 2 * (kept == 7)) * 3
+    assert "simulated those days only" in ran.stderr
+    assert "2024-03-04 to 2024-03-" in ran.stderr
+    assert "simulated those days only" not in expected.stderr

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from scheduling.errors import InputError
 from scheduling.simulation.handle_times import fit_handle_time_cv
+from scheduling.simulation.model import schedule_window
 from scheduling.simulation.options import MAX_REPLICATIONS, SimulationOptions
 from scheduling.simulation.simulate import SimulationResult, simulate_schedule
 from wfm import readers
@@ -121,6 +122,12 @@ def run_simulate(
         request.schedule, tz=config.timezone, sites=[s.name for s in config.sites] or None
     )
     forecast = readers.read_forecast(request.forecast, tz=config.timezone)
+    window = schedule_window(
+        schedule, forecast, tz=config.timezone, cyclic=config.scheduling.cyclic
+    )
+    if len(window) < len(forecast):
+        notes.append(_window_note(request.forecast, forecast, window, config.timezone))
+        forecast = window
     try:
         result = simulate_schedule(
             schedule,
@@ -134,6 +141,18 @@ def run_simulate(
     except InputError as e:
         raise WfmError(f"{request.schedule} / {request.forecast}: {e}") from None
     return result, notes
+
+
+def _window_note(path: Path, forecast: pd.DataFrame, window: pd.DataFrame, tz: str) -> str:
+    def days(frame: pd.DataFrame) -> str:
+        times = pd.DatetimeIndex(frame["interval_start"]).tz_convert(tz)
+        return f"{times.min():%Y-%m-%d} to {times.max():%Y-%m-%d}"
+
+    return (
+        f"{path}: the forecast runs {days(forecast)} and the schedule's shifts fall in "
+        f"{days(window)}: simulated those days only (forecast the schedule's horizon "
+        "to silence this)"
+    )
 
 
 def _cores() -> int:

@@ -120,6 +120,38 @@ def build_model(
     )
 
 
+def schedule_window(
+    schedule: pd.DataFrame, forecast: pd.DataFrame, *, tz: str, cyclic: bool
+) -> pd.DataFrame:
+    """The forecast's rows on the days of `tz` its schedule's shifts fall in.
+
+    Days count from the forecast's first interval on `tz`'s wall clock; when
+    `cyclic`, whole weeks of them, so the week the schedule repeats wraps round
+    to its own start rather than to the end of a longer forecast. A forecast
+    longer than the schedule would otherwise be simulated with nobody on duty
+    in its other days. Returns `forecast` itself when the schedule spans it all,
+    is empty, or lies (partly) outside it (`build_model` refuses that).
+    """
+    times = pd.DatetimeIndex(forecast[INTERVAL_START]) if INTERVAL_START in forecast else None
+    if schedule.empty or times is None or times.tz is None or START not in schedule:
+        return forecast
+    wall = times.tz_convert(tz).tz_localize(None)
+    origin = wall.min()
+    unit = pd.Timedelta(days=7 if cyclic else 1)
+
+    def units(column: str) -> np.ndarray:
+        local = pd.DatetimeIndex(schedule[column]).tz_convert(tz).tz_localize(None)
+        return ((local - origin) / unit).to_numpy(dtype=float)
+
+    rows = np.floor(((wall - origin) / unit).to_numpy(dtype=float))
+    first = np.floor(units(START).min())
+    last = np.floor(units(START).max()) + 1 if cyclic else np.ceil(units(END).max())
+    if first < 0 or last > rows.max() + 1:
+        return forecast
+    keep = (rows >= first) & (rows < last)
+    return forecast if keep.all() else forecast[keep]
+
+
 def _check_frames(
     schedule: pd.DataFrame, forecast: pd.DataFrame, queues: Mapping[str, QueueSpec], minutes: int
 ) -> None:
