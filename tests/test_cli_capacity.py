@@ -317,8 +317,11 @@ def test_forecast_shorter_than_lead_and_training_is_refused(folder):
     [
         ([], "exactly one of --forecast or --requirements"),
         (["--growth", "-2"], "--growth: must be greater than -1"),
-        (["--attrition", "1.5"], "attrition must be a weekly share"),
+        (["--attrition", "1.5"], "--attrition: attrition must be a weekly share"),
         (["--start", "next monday"], "--start: expected a date"),
+        # weeks before the data would plan no demand and report nobody short
+        (["--start", "2026-12-28"], "requirements.csv: start 2026-12-28 is before the first"),
+        (["--start", "2027-06-07"], "requirements.csv: no whole week from 2027-06-07"),
         (["--compare", "speed=2"], "--compare: 'speed=2' is not KEY=VALUE"),
     ],
 )

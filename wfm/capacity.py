@@ -27,6 +27,7 @@ from scheduling.columns import (
     VOLUME,
     WEEK_START,
 )
+from scheduling.errors import InputError
 from scheduling.staffing.requirements import staff_requirements
 from wfm import readers
 from wfm.config import Config
@@ -123,18 +124,22 @@ def parse_scenario(text: str, base: Scenario) -> Scenario:
     return check_scenario(dataclasses.replace(base, **changes), where="--compare")
 
 
-def check_scenario(scenario: Scenario, *, where: str) -> Scenario:
+def check_scenario(scenario: Scenario, *, where: str | None = None) -> Scenario:
+    """`scenario` if its values are sane; errors name `where` (a --compare entry) or the option."""
     if not np.isfinite(scenario.growth) or not -1 < scenario.growth <= MAX_GROWTH:
         raise WfmError(
-            f"{where}: growth must be > -1 and at most {MAX_GROWTH:g} (0.1 is 10% more), "
-            f"got {scenario.growth:g}"
+            f"{where or '--growth'}: growth must be > -1 and at most {MAX_GROWTH:g} "
+            f"(0.1 is 10% more), got {scenario.growth:g}"
         )
     if scenario.attrition is not None and not 0 <= scenario.attrition < 1:
         raise WfmError(
-            f"{where}: attrition must be a weekly share 0 <= x < 1, got {scenario.attrition:g}"
+            f"{where or '--attrition'}: attrition must be a weekly share 0 <= x < 1, "
+            f"got {scenario.attrition:g}"
         )
     if scenario.hire_lead_weeks is not None and scenario.hire_lead_weeks < 0:
-        raise WfmError(f"{where}: hire_lead_weeks must be >= 0, got {scenario.hire_lead_weeks}")
+        raise WfmError(
+            f"{where or '--compare'}: hire_lead_weeks must be >= 0, got {scenario.hire_lead_weeks}"
+        )
     return scenario
 
 
@@ -187,6 +192,7 @@ class _Demand:
 
     def __init__(self, request: CapacityRequest, config: Config, start: dt.date | None):
         self.config, self.start = config, start
+        self.path = request.forecast if request.forecast is not None else request.requirements
         self.notes: list[str] = []
         self.forecast = None
         self.requirements = None
@@ -218,13 +224,16 @@ class _Demand:
             )
         else:
             requirements = self.requirements
-        weekly, notes = weekly_requirements(
-            requirements,
-            fte_hours_per_week=config.staffing.fte_hours_per_week,
-            timezone=config.timezone,
-            interval_minutes=config.interval_minutes,
-            start=self.start,
-        )
+        try:
+            weekly, notes = weekly_requirements(
+                requirements,
+                fte_hours_per_week=config.staffing.fte_hours_per_week,
+                timezone=config.timezone,
+                interval_minutes=config.interval_minutes,
+                start=self.start,
+            )
+        except InputError as e:
+            raise WfmError(f"{self.path}: {e}") from None
         self.notes.extend(notes)
         if self.forecast is None and growth:
             weekly = weekly.assign(**{REQUIRED_FTE: weekly[REQUIRED_FTE] * (1 + growth)})

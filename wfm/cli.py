@@ -551,7 +551,7 @@ def capacity_command(
         roster=roster,
         start=start,
         quantile=quantile,
-        base=capacity_app.check_scenario(base, where="--growth/--attrition"),
+        base=capacity_app.check_scenario(base),
         compare=tuple(compare or ()),
     )
     with render.progress("planning capacity", total=1) as advance:

@@ -62,12 +62,18 @@ def weekly_requirements(
 
     Raises:
         InputError: a missing column, a negative or non-finite value, a bad
-            `fte_hours_per_week`, no whole week, or more than `MAX_WEEKS` weeks.
+            `fte_hours_per_week`, a `start` before the first interval's local
+            date, no whole week, or more than `MAX_WEEKS` weeks.
     """
     frame = _checked(requirements, fte_hours_per_week)
     local = frame[INTERVAL_START].dt.tz_convert(timezone)
     step = _interval_hours(frame, interval_minutes)
     first = start if start is not None else _first_monday(local.min())
+    if start is not None and start < local.min().date():
+        raise InputError(
+            f"start {start} is before the first day of the input ({local.min():%Y-%m-%d}): "
+            "its weeks would plan no demand; start on or after that day"
+        )
     days = (local.dt.tz_localize(None).dt.normalize() - pd.Timestamp(first)).dt.days
     end = (local + pd.Timedelta(hours=step)).max()
     whole = _whole_weeks(first, end, timezone)
@@ -81,12 +87,12 @@ def weekly_requirements(
         )
     if whole < 1:
         raise InputError(
-            f"requirements: no whole week from {first} (they end {end:%Y-%m-%d %H:%M %Z}); "
+            f"no whole week from {first} (the input ends {end:%Y-%m-%d %H:%M %Z}); "
             "give a forecast or requirements of at least one week"
         )
     if whole > MAX_WEEKS:
         raise InputError(
-            f"requirements: {whole} weeks is more than the {MAX_WEEKS} a capacity plan takes; "
+            f"{whole} weeks is more than the {MAX_WEEKS} a capacity plan takes; "
             "plan a shorter horizon"
         )
     keep = (week >= 0) & (week < whole)
