@@ -473,3 +473,27 @@ def test_email_at_the_deferred_models_capacity_meets_its_prediction():
         email_capacity_schedule(starts, 0.7 * agents), forecast, {"email": spec}, reps=20, skip=0
     )
     assert np.mean([r["met"][0] / r["resolved"][0] for r in short]) < spec.service_level
+
+
+def test_contacts_still_waiting_at_the_end_are_not_counted_as_met():
+    """Email nobody can answer: late wherever the target has passed, unknown after that."""
+    queues = {
+        "phone": QueueSpec(name="phone", channel="voice", aht_seconds=300),
+        "email": QueueSpec(name="email", channel="email", aht_seconds=600, response_hours=1),
+    }
+    schedule, forecast = make_case(volumes={"phone": 10.0, "email": 8.0}, agents=6, skills="phone")
+    result = simulate_schedule(
+        schedule,
+        forecast,
+        queues,
+        interval_minutes=15,
+        options=SimulationOptions(replications=20, seed=5),
+    )
+    email = result.intervals[result.intervals["queue"] == "email"]
+    assert (email["answered"] == 0).all()
+    # arrivals in the last hour have waited less than the 1-hour target at the end
+    assert email["p_meet_target"].iloc[-4:].isna().all()
+    assert email["service_level"].iloc[-4:].isna().all()
+    assert (email["p_meet_target"].iloc[:-4] == 0).all()
+    day = result.days[result.days["queue"] == "email"]
+    assert (day["p_meet_target"] == 0).all() and (day["service_level"] == 0).all()

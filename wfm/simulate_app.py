@@ -183,7 +183,7 @@ def simulation_summary(result: SimulationResult, config: Config) -> None:
             f"{pd.Timestamp(row.day):%a %d}",
             f"{row.offered:,.0f}",
             "-" if pd.isna(row.service_level) else f"{row.service_level:.1%}",
-            f"{row.p_meet_target:.0%}",
+            "-" if pd.isna(row.p_meet_target) else f"{row.p_meet_target:.0%}",
             row.worst_intervals or "-",
         )
     console.print(table)

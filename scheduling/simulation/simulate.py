@@ -48,6 +48,7 @@ __all__ = ["SimulationResult", "simulate_schedule"]
 # Each replication's service level per interval and queue is kept for the
 # percentiles: 4 bytes each, so this caps that memory at 400 MB.
 MAX_KEPT_LEVELS = 100_000_000
+OPEN = -1.0  # a replication's cell whose contacts all still waited at the horizon's end
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,9 @@ def simulate_schedule(
         replications), service_level (mean over the replications with contacts,
         0-1), service_level_p10 (their 10th percentile), p_meet_target (share of
         replications whose service level reaches the queue's target; one with no
-        contacts meets it), asa_seconds (mean wait of answered contacts, seconds),
+        contacts meets it; one whose contacts all still wait within the target at
+        the horizon's end is left out, NaN when all are), asa_seconds (mean
+        wait of answered contacts, seconds),
         occupancy (share of the available time of the agents serving the queue
         spent on contacts of any queue, a chat counting 1/concurrency), backlog
         (contacts waiting at the interval's end, mean). `days`: queue, day (local
@@ -196,9 +199,16 @@ def run_chunk(
         sums = run_one(model, np.random.Generator(np.random.PCG64(seed)))
         for key in SUMS:
             totals[key] += sums[key]
-        levels.append(_ratio(sums["met"], sums["resolved"]).astype(np.float32))
-        day_levels.append(_ratio(day_sums(sums["met"], grid), day_sums(sums["resolved"], grid)))
+        levels.append(_level(sums["met"], sums["resolved"], sums["offered"]).astype(np.float32))
+        day_levels.append(
+            _level(*(day_sums(sums[key], grid) for key in ("met", "resolved", "offered")))
+        )
     return totals, np.stack(levels), np.stack(day_levels)
+
+
+def _level(met: np.ndarray, resolved: np.ndarray, offered: np.ndarray) -> np.ndarray:
+    """Service level per cell: NaN with no contacts, `OPEN` when none's outcome is known yet."""
+    return np.where((offered > 0) & (resolved == 0), OPEN, _ratio(met, resolved))
 
 
 def run_one(model: SimulationModel, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -233,14 +243,29 @@ def _ratio(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
 
 
 def _meets(levels: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Share of replications meeting the target per cell; no contacts counts as met."""
-    return np.where(np.isnan(levels), True, levels >= targets - 1e-12).mean(axis=0)
+    """Share of replications meeting the target per cell; no contacts counts as met.
+
+    Replications whose contacts in the cell were all still waiting at the
+    horizon's end (`OPEN`) are left out; NaN when every one was.
+    """
+    known = levels != OPEN
+    met = np.where(np.isnan(levels), True, (levels >= targets - 1e-12) & known)
+    counted = known.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(counted > 0, met.sum(axis=0) / counted, np.nan)
+
+
+def _known(levels: np.ndarray) -> np.ndarray:
+    """`levels` with `OPEN` read as no known service level (NaN)."""
+    return np.where(levels == OPEN, np.nan, levels)
 
 
 def _interval_frame(
     model: SimulationModel, totals: dict[str, np.ndarray], levels: np.ndarray, reps: int
 ) -> pd.DataFrame:
     n_i, n_q = levels.shape[1:]
+    p_meet = _meets(levels, model.targets)
+    levels = _known(levels)
     with np.errstate(all="ignore"):
         any_contacts = ~np.isnan(levels).all(axis=0)
         mean_level = np.where(
@@ -258,7 +283,7 @@ def _interval_frame(
             ABANDONED: (totals["abandoned"] / reps).ravel(),
             SERVICE_LEVEL: mean_level.ravel(),
             SERVICE_LEVEL_P10: p10.ravel(),
-            P_MEET_TARGET: _meets(levels, model.targets).ravel(),
+            P_MEET_TARGET: p_meet.ravel(),
             ASA_SECONDS: _ratio(totals["wait"], totals["answered"]).ravel(),
             OCCUPANCY: _ratio(totals["busy"], totals["available"]).ravel(),
             BACKLOG: (totals["backlog"] / reps).ravel(),
@@ -279,6 +304,7 @@ def _day_frame(
     offered = day_sums(totals["offered"], grid) / reps
     p_cell = _meets(levels, model.targets)
     p_day = _meets(day_levels, model.targets)
+    day_levels = _known(day_levels)
     rows = []
     for q, name in enumerate(model.queue_names):
         zone = model.timezones[q]

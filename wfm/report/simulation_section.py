@@ -20,11 +20,11 @@ def simulation_section(plan: PlanFolder) -> Section | None:
     rows = []
     for queue in queues:
         part = sim[sim["queue"] == queue]
-        p = part["p_meet_target"]
+        p = part["p_meet_target"]  # blank where every run's contacts still waited at the end
         rows.append(
             [
                 str(queue),
-                f"{p.mean():.0%}",
+                "-" if p.isna().all() else f"{p.mean():.0%}",
                 f"{(p < 0.5).sum()}",
                 f"{len(part)}",
                 _mean(part, "service_level"),
