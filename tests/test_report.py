@@ -377,6 +377,26 @@ def test_files_added_after_the_plan_are_not_a_mix(tmp_path):
         assert result.stderr == ""
 
 
+def test_sim_and_capacity_of_an_earlier_plan_are_left_out_and_said(tmp_path):
+    """A new `wfm plan --out` into the folder leaves the old sim.csv and capacity.csv."""
+    folder = write_plan(tmp_path / "plan", sim=True, capacity=True)
+    for name, column in (("sim.csv", "interval_start"), ("capacity.csv", "week_start")):
+        frame = pd.read_csv(folder / name)
+        earlier = pd.to_datetime(frame[column], utc=True) - pd.Timedelta(weeks=10)
+        frame[column] = [t.isoformat() for t in earlier]
+        frame.to_csv(folder / name, index=False)
+    out = tmp_path / "report.html"
+    result = runner.invoke(cli, ["report", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2 and all(line.startswith("warning: ") for line in lines), lines
+    assert "sim.csv covers" in lines[0] and "run `wfm simulate`" in lines[0]
+    assert "capacity.csv ends with the week of" in lines[1]
+    page = out.read_text()
+    assert sections_of(page) == list(SECTIONS)
+    assert page.count('class="problem"') == 2
+
+
 def test_a_folder_without_a_manifest_is_drawn_with_a_warning(tmp_path):
     folder = write_plan(tmp_path / "plan")
     (folder / MANIFEST).unlink()

@@ -591,6 +591,8 @@ def report_command(
     writers.write_text(report.html, output)
     if unchecked is not None:
         render.warn(unchecked)
+    for line in report.stale:
+        render.warn(f"{plan_dir}: {line}")
     if report.missing:
         raise WfmError(missing_line(plan_dir, report))
 

@@ -45,12 +45,15 @@ class Report:
         sections: keys of the sections on the page, in order.
         drawn: keys of the sections that show their content (not only a
             missing-file box).
+        stale: why sim.csv or capacity.csv, present but of another plan, were
+            left out (one line each).
     """
 
     html: str
     missing: list[str]
     sections: list[str]
     drawn: list[str]
+    stale: list[str]
 
 
 def build_report(folder: Path) -> Report:
@@ -60,6 +63,7 @@ def build_report(folder: Path) -> Report:
         WfmError: the folder is not a plan folder, or a file in it cannot be read.
     """
     plan = read_plan_folder(folder)
+    stale = _leave_out_stale(plan)
     sections: list[Section] = [
         forecast_section(plan),
         staffing_section(plan),
@@ -70,7 +74,7 @@ def build_report(folder: Path) -> Report:
     sections += [s for s in (simulation_section(plan), capacity_section(plan)) if s is not None]
     problems = [
         f"{name} is not in the plan folder: left out: {FEEDS[name]}." for name in plan.missing
-    ]
+    ] + [f"{line}." for line in stale]
     # Nothing of the folder's path goes on the page: the same files give the same bytes.
     page = render_page(_title(plan), _meta(plan), sections, problems)
     return Report(
@@ -78,7 +82,43 @@ def build_report(folder: Path) -> Report:
         missing=list(plan.missing),
         sections=[s.key for s in sections],
         drawn=[s.key for s in sections if s.drawn],
+        stale=stale,
     )
+
+
+def _leave_out_stale(plan: PlanFolder) -> list[str]:
+    """Drop sim.csv / capacity.csv when they cannot be of this plan; say why.
+
+    Other commands write them, so a new `wfm plan --out` into the same folder
+    leaves the old ones beside it. sim.csv must lie within the plan's
+    intervals; capacity.csv must reach past the plan's first interval.
+    """
+    frame = _grid_frame(plan)
+    if frame is None:
+        return []
+    starts = pd.DatetimeIndex(frame["interval_start"])
+    first, last = starts.min(), starts.max()
+    span = f"this plan's {first:%Y-%m-%d} to {last:%Y-%m-%d} (UTC)"
+    out = []
+    sim = plan.get("sim.csv")
+    if sim is not None and len(sim):
+        times = pd.DatetimeIndex(sim["interval_start"])
+        if times.min() < first or times.max() > last:
+            out.append(
+                f"sim.csv covers {times.min():%Y-%m-%d} to {times.max():%Y-%m-%d}, not within "
+                f"{span}: left out; run `wfm simulate` on this plan's schedule.csv"
+            )
+            del plan.frames["sim.csv"]
+    capacity = plan.get("capacity.csv")
+    if capacity is not None and len(capacity):
+        weeks = pd.DatetimeIndex(capacity["week_start"])
+        if weeks.max() + pd.Timedelta(days=7) <= first:
+            out.append(
+                f"capacity.csv ends with the week of {weeks.max():%Y-%m-%d}, before {span}: "
+                "left out; run `wfm capacity` again"
+            )
+            del plan.frames["capacity.csv"]
+    return out
 
 
 def check_plan_set(folder: Path) -> str | None:
