@@ -196,6 +196,27 @@ def test_refuses_an_agent_on_two_shifts_at_once(workdir):
     assert simulate(workdir, "-q").exit_code == 0
 
 
+DEE = "Dee,Dublin,2024-03-04T12:00:00+00:00,2024-03-04T20:00:00+00:00,Europe/Dublin,"
+
+
+@pytest.mark.parametrize(
+    ("replace", "fragments"),
+    [
+        # found by a new user's run: each was simulated as if it were right
+        (
+            (DEE + "2024-03-04T15:00", DEE + "2024-03-04T11:00"),
+            ("row 5: the break 2024-03-04T11:00:00+00:00/", "not inside its shift"),
+        ),
+        (("Europe/Dublin,2024", "Mars/Olympus,2024"), ("unknown time zone 'Mars/Olympus'", "5")),
+        (("13:00,America/Chicago,,,chat", "13:00,America/Chicago,,, "), ("'queue' is empty",)),
+    ],
+)
+def test_refuses_a_break_outside_its_shift_a_bad_zone_and_no_skills(workdir, replace, fragments):
+    assert replace[0] in SCHEDULE
+    (workdir / "schedule.csv").write_text(SCHEDULE.replace(*replace))
+    assert_one_line_error(simulate(workdir), "schedule.csv", *fragments)
+
+
 def test_refuses_a_skill_not_in_the_config(workdir):
     (workdir / "schedule.csv").write_text(SCHEDULE.replace("phone;email", "phone;fax"))
     assert_one_line_error(simulate(workdir), "'fax'", "[queues.fax]")

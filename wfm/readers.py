@@ -482,6 +482,7 @@ def read_schedule(path: Path, *, tz: str, sites: Sequence[str] | None = None) ->
                 f"(rows {_rows(raw.index[unknown])}); sites in the config: {', '.join(sites)}"
             )
     zones = raw["timezone"].str.strip() if "timezone" in raw.columns else pd.Series("", raw.index)
+    _refuse_unknown_zones(zones, path)
     for column in ("start", "end", "break_start", "break_end"):
         values = raw[column] if column in raw.columns else pd.Series("", index=raw.index)
         frame[column] = _zoned_times(values, zones, tz=tz, path=path, column=column)
@@ -504,8 +505,49 @@ def read_schedule(path: Path, *, tz: str, sites: Sequence[str] | None = None) ->
         _spans(cell, zone, tz=tz, path=path, row=i)
         for i, cell, zone in zip(raw.index, other, zones, strict=True)
     ]
+    _refuse_breaks_outside(frame, path)
     frame["queue"] = raw[skills].fillna("").str.strip()
+    blank = frame["queue"].str.strip(" ;") == ""
+    if blank.any():
+        raise WfmError(
+            f"{path}: column {skills!r} is empty in rows {_rows(raw.index[blank])}; "
+            "give the agent's queues joined with ';' (e.g. phone;chat)"
+        )
     return frame
+
+
+def _refuse_unknown_zones(zones: pd.Series, path: Path) -> None:
+    """Every `timezone` cell names an IANA zone, even where the times carry offsets."""
+    for zone in sorted(set(zones) - {""}):
+        try:
+            pd.Timestamp("2000-01-01", tz=zone)
+        except (KeyError, ValueError):
+            rows = _rows(zones.index[zones == zone])
+            raise WfmError(
+                f"{path}: column 'timezone': unknown time zone {zone!r} (rows {rows}); "
+                "use an IANA name such as Europe/Dublin"
+            ) from None
+
+
+def _refuse_breaks_outside(frame: pd.DataFrame, path: Path) -> None:
+    """Each break lies inside its shift and ends after it starts."""
+    spans = [
+        (row, b0, b1)
+        for row, main, others in zip(
+            frame.index,
+            zip(frame["break_start"], frame["break_end"], strict=True),
+            frame["other_breaks"],
+            strict=True,
+        )
+        for b0, b1 in ((main,) if pd.notna(main[0]) else ()) + tuple(others)
+    ]
+    for row, b0, b1 in spans:
+        start, end = frame.at[row, "start"], frame.at[row, "end"]
+        if not start <= b0 < b1 <= end:
+            raise WfmError(
+                f"{path}: row {row + 2}: the break {b0.isoformat()}/{b1.isoformat()} is not "
+                f"inside its shift {start.isoformat()}/{end.isoformat()}; correct or blank it"
+            )
 
 
 def _refuse_overlaps(frame: pd.DataFrame, path: Path) -> None:
