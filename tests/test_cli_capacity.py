@@ -303,6 +303,23 @@ def test_headcount_naming_an_unknown_site_names_the_row(folder):
     assert "headcount.csv: row 3: unknown site 'West'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        # found by a new user's run: 1e9 agents planned at a cost of 16 trillion
+        ("North,1e9\n", "headcount.csv: column 'agents'"),
+        ("North,600000\nNorth,600000\n", "site 'North': headcount must be 0 to 1,000,000"),
+    ],
+)
+def test_an_absurd_headcount_is_refused(folder, rows, message):
+    (folder / "headcount.csv").write_text("site,agents\n" + rows)
+    args = ["--requirements", str(write_requirements(folder, weeks=8))]
+    result = run(folder, *args, "--headcount", str(folder / "headcount.csv"))
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_forecast_shorter_than_lead_and_training_is_refused(folder):
     result = run(folder, "--requirements", str(write_requirements(folder, weeks=4)))
     assert result.exit_code == 1

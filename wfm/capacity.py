@@ -17,7 +17,7 @@ import pandas as pd
 from forecasting.forecast import MAX_GROWTH
 from scheduling.capacity.demand import quantile_volume, weekly_requirements
 from scheduling.capacity.model import CapacityOptions
-from scheduling.capacity.params import SiteCapacity
+from scheduling.capacity.params import MAX_HEADCOUNT, SiteCapacity
 from scheduling.capacity.plan import CapacityPlan, plan_capacity
 from scheduling.columns import (
     OUTSOURCED_FTE,
@@ -175,7 +175,7 @@ def read_headcount(path: Path, *, sites: list[str]) -> dict[str, float]:
     raw = readers.read_table(path, what="headcount")
     readers.require_columns(raw, ["site", "agents"], path=path, what="headcount")
     site = raw["site"].str.strip()
-    agents = readers.parse_numbers(raw["agents"], path=path, column="agents")
+    agents = readers.parse_numbers(raw["agents"], path=path, column="agents", maximum=MAX_HEADCOUNT)
     unknown = ~site.isin(sites)
     if unknown.any():
         row = int(np.flatnonzero(unknown.to_numpy())[0]) + 2

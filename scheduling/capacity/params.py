@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from scheduling.errors import InputError
 
+MAX_HEADCOUNT = 1_000_000  # agents at one site: more is a typo, not a contact centre
+
 
 @dataclass(frozen=True, kw_only=True)
 class HiringRules:
@@ -125,8 +127,10 @@ class SiteCapacity:
         where = f"site {self.name!r}"
         if not _finite(self.weekly_cost) or self.weekly_cost < 0:
             raise InputError(f"{where}: weekly cost must be >= 0, got {self.weekly_cost!r}")
-        if not _finite(self.headcount) or self.headcount < 0:
-            raise InputError(f"{where}: headcount must be >= 0 agents, got {self.headcount!r}")
+        if not _finite(self.headcount) or not 0 <= self.headcount <= MAX_HEADCOUNT:
+            raise InputError(
+                f"{where}: headcount must be 0 to {MAX_HEADCOUNT:,} agents, got {self.headcount!r}"
+            )
         self.rules.check(f"{where}: capacity")
 
 
