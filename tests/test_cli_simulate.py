@@ -282,6 +282,11 @@ def test_history_fits_the_handle_time_spread(workdir):
     assert_one_line_error(
         simulate(workdir, "--history", workdir / "counts.csv"), "counts.csv", "handle time"
     )
+    # simulate has no --time-col: the message names the config setting instead
+    history.rename(columns={"created_at": "opened"}).to_csv(workdir / "odd.csv", index=False)
+    result = simulate(workdir, "--history", workdir / "odd.csv")
+    assert_one_line_error(result, "odd.csv: cannot find the time column", "[forecast] time_column")
+    assert "--time-col" not in result.stderr
 
 
 def _longer_forecast(workdir: Path, days: int) -> Path:

@@ -7,7 +7,7 @@ or column, and what to do.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -109,7 +109,7 @@ def find_column(
             return lowered[name]
     if required:
         raise WfmError(
-            f"{path}: cannot find the {option.lstrip('-').replace('-col', '')} column "
+            f"{path}: cannot find the {_column_kind(option)} column "
             f"(looked for {', '.join(candidates[:4])}, ...); name it with {option}. "
             f"Columns are: {', '.join(frame.columns)}"
         )
@@ -198,6 +198,20 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], *, path: Path, 
         )
 
 
+CLI_COLUMN_OPTIONS = {"time": "--time-col", "queue": "--queue-col", "handle": "--handle-time-col"}
+CONFIG_COLUMN_OPTIONS = {
+    "time": "[forecast] time_column",
+    "queue": "[forecast] queue_column",
+    "handle": "[forecast] handle_time_column",
+}
+
+
+def _column_kind(option: str) -> str:
+    """'--handle-time-col' or '[forecast] handle_time_column' -> 'handle time'."""
+    name = option.split()[-1].lstrip("-")
+    return name.removesuffix("-col").removesuffix("_column").replace("-", " ").replace("_", " ")
+
+
 def read_history(
     path: Path,
     *,
@@ -207,12 +221,15 @@ def read_history(
     handle_col: str | None = None,
     default_queue: str = DEFAULT_QUEUE,
     date_format: str | None = None,
+    options: Mapping[str, str] = CLI_COLUMN_OPTIONS,
 ) -> tuple[pd.DataFrame, str]:
     """A helpdesk export (one row per contact) or a counts file.
 
     Args:
         date_format: 'dmy', 'mdy' or 'ymd' for numeric dates whose order the
             file leaves open (see wfm.timestamps).
+        options: what names the time, queue and handle columns, for messages
+            (the CLI's flags, or `CONFIG_COLUMN_OPTIONS` where only wfm.toml does).
 
     Returns:
         (frame, kind): kind "contacts" with columns created_at (UTC), queue,
@@ -222,7 +239,7 @@ def read_history(
     raw = read_table(path, what="history")
     lowered = {c.lower() for c in raw.columns}
     queue = find_column(
-        raw, queue_col, QUEUE_COLUMNS, path=path, option="--queue-col", required=False
+        raw, queue_col, QUEUE_COLUMNS, path=path, option=options["queue"], required=False
     )
     queues = (
         read_names(raw[queue], path=path, column=queue)
@@ -232,10 +249,10 @@ def read_history(
     if time_col is None and set(COUNT_COLUMNS) <= lowered:
         counts = _read_counts(raw, queues, path=path, tz=tz, date_format=date_format)
         return counts, "counts"
-    when = _time_column(raw, time_col, path=path)
+    when = _time_column(raw, time_col, path=path, option=options["time"])
     _refuse_aggregated(raw, when, path=path)
     handle = find_column(
-        raw, handle_col, HANDLE_COLUMNS, path=path, option="--handle-time-col", required=False
+        raw, handle_col, HANDLE_COLUMNS, path=path, option=options["handle"], required=False
     )
     times = parse_timestamps(raw[when], tz=tz, path=path, column=when, date_format=date_format)
     frame = pd.DataFrame(
@@ -254,15 +271,17 @@ def read_history(
     return frame, "contacts"
 
 
-def _time_column(raw: pd.DataFrame, explicit: str | None, *, path: Path) -> str:
+def _time_column(
+    raw: pd.DataFrame, explicit: str | None, *, path: Path, option: str = "--time-col"
+) -> str:
     """The timestamp column: never one holding times of day without a date."""
     if explicit:
-        when = find_column(raw, explicit, TIME_COLUMNS, path=path, option="--time-col")
+        when = find_column(raw, explicit, TIME_COLUMNS, path=path, option=option)
         if is_time_only(raw[when]):
             raise WfmError(
                 f"{path}: column {when!r} holds times of day only (e.g. "
                 f"{raw[when].iloc[0].strip()!r}); a timestamp needs a date and a time, "
-                "e.g. 2025-03-04 09:13; give a column that has both with --time-col"
+                f"e.g. 2025-03-04 09:13; give a column that has both with {option}"
             )
         return when
     lowered = {c.lower().strip(): c for c in raw.columns}
@@ -273,9 +292,9 @@ def _time_column(raw: pd.DataFrame, explicit: str | None, *, path: Path) -> str:
     if present:
         raise WfmError(
             f"{path}: column {present[0]!r} holds times of day only; a timestamp needs a "
-            "date and a time, e.g. 2025-03-04 09:13; name such a column with --time-col"
+            f"date and a time, e.g. 2025-03-04 09:13; name such a column with {option}"
         )
-    return find_column(raw, None, TIME_COLUMNS, path=path, option="--time-col")
+    return find_column(raw, None, TIME_COLUMNS, path=path, option=option)
 
 
 def _refuse_aggregated(raw: pd.DataFrame, when: str, *, path: Path) -> None:

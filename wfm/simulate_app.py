@@ -93,6 +93,7 @@ def fitted_handle_times(path: Path, config: Config) -> dict[str, float]:
         queue_col=settings.queue_column,
         handle_col=settings.handle_time_column,
         default_queue=next(iter(config.queues)) if len(config.queues) == 1 else "all",
+        options=readers.CONFIG_COLUMN_OPTIONS,
     )
     if kind != "contacts" or frame["handle_time_seconds"].isna().all():
         raise WfmError(
