@@ -289,3 +289,36 @@ def test_hourly_counts_at_a_finer_interval_are_refused(workdir, interval):
     result = invoke("forecast", counts, *args)
     one_line_error(result, "counts.csv", "60-minute counts", f"interval_minutes {interval}")
     assert invoke("forecast", counts, *args[:-1], "60").exit_code == 0
+
+
+def test_hourly_counts_of_a_half_hour_zone_are_spread_over_half_hours(workdir):
+    """Found by a new user's run: hourly counts exported on India's clock (UTC+05:30)
+    lie at :30 UTC. At --interval 60 (UTC's hours) they were refused with 'pass the
+    matching --interval', and at 30 each hour's volume sat in one half hour and the
+    other read as closed."""
+    from wfm.app import ForecastRequest, load_history
+    from wfm.config import load_config
+    from wfm.options import HistoryOptions
+
+    frame = pd.read_csv(workdir / "counts.csv")
+    stamps = pd.to_datetime(frame["interval_start"], utc=True) + pd.Timedelta(minutes=30)
+    frame["interval_start"] = stamps.dt.tz_convert("Asia/Kolkata").map(lambda t: t.isoformat())
+    frame.to_csv(workdir / "india.csv", index=False)
+    args = ("forecast", workdir / "india.csv", "-c", workdir / "wfm.toml", "--horizon", "1w")
+    one_line_error(
+        invoke(*args, "--interval", "60"), "30 minutes off UTC's 60-minute grid", "--interval 30"
+    )
+    result = invoke(*args, "--interval", "30")
+    assert result.exit_code == 0, result.output
+    assert "spread evenly over its 2 30-minute intervals" in result.stderr
+    notes: list[str] = []
+    request = ForecastRequest(history=workdir / "india.csv", options=HistoryOptions(interval=30))
+    history, interval, _ = load_history(request, load_config(workdir / "wfm.toml"), notes=notes)
+    assert interval == 30 and len(notes) == 1
+    for queue, part in history.groupby("queue"):
+        volume = part.set_index("interval_start")["volume"]
+        halves = volume.to_numpy()[: len(volume) // 2 * 2].reshape(-1, 2)
+        assert (halves[:, 0] == halves[:, 1]).all(), queue
+        original = frame[frame["queue"] == queue]["volume"].sum()
+        assert volume.sum() == pytest.approx(original)
+        assert volume.index.min() == stamps.min()

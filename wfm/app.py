@@ -194,27 +194,76 @@ def load_history(
         notes.extend(dropped)
     if kind == "contacts":
         return aggregate_contacts(frame, interval_minutes=interval), interval, tz
-    if frame["interval_start"].ne(frame["interval_start"].dt.floor(f"{interval}min")).any():
-        raise WfmError(
-            f"{request.history}: interval_start values are not on the {interval}-minute "
-            "grid; pass the matching --interval"
-        )
-    _refuse_coarser_counts(frame["interval_start"], interval, request.history)
+    starts = frame["interval_start"]
+    if starts.ne(starts.dt.floor(f"{interval}min")).any():
+        raise WfmError(f"{request.history}: {_off_grid_advice(starts, interval)}")
+    frame = _coarser_counts(frame, interval, request.history, notes)
     return complete_grid(frame, interval_minutes=interval, missing="nan"), interval, tz
 
 
-def _refuse_coarser_counts(starts: pd.Series, interval: int, path: Path) -> None:
-    """Counts whose every interval_start lies on a coarser grid than `interval` are
-    counts of that grid: read at a finer one, each hour's volume would sit in its
-    first quarter and the other three look closed."""
+def _counts_step(starts: pd.Series, interval: int) -> tuple[int, int] | None:
+    """(minutes, phase): the coarsest of 60 and 30 minutes, coarser than `interval`,
+    that every start is a whole number of steps from, and how many minutes past
+    UTC's own grid of that step they lie (30 for hourly counts of a zone such as
+    Asia/Kolkata, UTC+05:30); None when there is none."""
     for coarser in (60, 30):
-        if coarser > interval and starts.eq(starts.dt.floor(f"{coarser}min")).all():
-            raise WfmError(
-                f"{path}: every interval_start is on the {coarser}-minute grid, so these "
-                f"are {coarser}-minute counts, coarser than interval_minutes {interval}; "
-                f"pass --interval {coarser} (or set interval_minutes = {coarser}), or "
-                f"export counts per {interval} minutes"
-            )
+        past = (starts - starts.dt.floor(f"{coarser}min")).dt.total_seconds() // 60
+        if coarser > interval and past.nunique() == 1:
+            return coarser, int(past.iloc[0])
+    return None
+
+
+def _off_grid_advice(starts: pd.Series, interval: int) -> str:
+    """Why counts are not on the `interval` grid and what to pass."""
+    for finer in (30, 15):
+        if finer < interval and starts.eq(starts.dt.floor(f"{finer}min")).all():
+            step = _counts_step(starts, finer)
+            if step is not None and step[1] and step[0] == interval:
+                return (
+                    f"interval_start values are {interval}-minute counts {step[1]} minutes "
+                    f"off UTC's {interval}-minute grid (a zone whose offset is not whole "
+                    f"hours), and wfm's {interval}-minute intervals are UTC's; pass "
+                    f"--interval {finer}: each count is then spread evenly over its "
+                    f"{interval // finer} intervals"
+                )
+    return (
+        f"interval_start values are not on the {interval}-minute grid; pass the matching --interval"
+    )
+
+
+def _coarser_counts(
+    frame: pd.DataFrame, interval: int, path: Path, notes: list[str] | None
+) -> pd.DataFrame:
+    """Counts of a coarser step than `interval`: refused where that step is UTC's own
+    grid (pass it: read finer, each hour's volume would sit in its first quarter
+    and the other three look closed); spread evenly over its `interval`s where it
+    is not (a half-hour zone's hours cannot be planned hourly on UTC's grid)."""
+    step = _counts_step(frame["interval_start"], interval)
+    if step is None:
+        return frame
+    coarser, past = step
+    if not past:
+        raise WfmError(
+            f"{path}: every interval_start is on the {coarser}-minute grid, so these "
+            f"are {coarser}-minute counts, coarser than interval_minutes {interval}; "
+            f"pass --interval {coarser} (or set interval_minutes = {coarser}), or "
+            f"export counts per {interval} minutes"
+        )
+    parts = coarser // interval
+    if notes is not None:
+        notes.append(
+            f"{path}: {coarser}-minute counts {past} minutes off UTC's {coarser}-minute "
+            f"grid (a zone whose offset is not whole hours): each is spread evenly over "
+            f"its {parts} {interval}-minute intervals"
+        )
+    spread = [
+        frame.assign(
+            interval_start=frame["interval_start"] + pd.Timedelta(minutes=k * interval),
+            volume=frame["volume"] / parts,
+        )
+        for k in range(parts)
+    ]
+    return pd.concat(spread).sort_values(["queue", "interval_start"], kind="stable")
 
 
 def worker_count(workers: int | None) -> int:
