@@ -8,8 +8,9 @@ Each excerpt in README.md stands between two markers:
 
 SOURCE says which part to show: `stdout`, `stderr`, `stdout:N` (first N lines),
 `file:NAME:N` (first N lines of a file the command wrote), then optionally
-`,from:TEXT` (start at the first line holding TEXT) and `,grep:TEXT` (only lines
-holding TEXT); N counts after those. Commands run in order in one
+`,from:TEXT` (start at the first line holding TEXT), `,grep:TEXT` (only lines
+holding TEXT) and `,re:REGEX` (only lines a regular expression finds; repeat it
+for several: a line any of them finds is kept); N counts after those. Commands run in order in one
 scratch folder (so a later command reads an earlier one's file), with `examples/`
 linked in, through `python -m`-style subprocesses at a fixed terminal width.
 
@@ -53,7 +54,9 @@ def run(command: str, folder: Path) -> subprocess.CompletedProcess[str]:
 def excerpt(source: str, done: subprocess.CompletedProcess[str], folder: Path) -> list[str]:
     """The lines of `source` (see module docstring) from a finished command."""
     kind, *options = [part.strip() for part in source.split(",")]
-    settings = dict(option.split(":", 1) for option in options)
+    pairs = [option.split(":", 1) for option in options]
+    settings = dict(pairs)
+    patterns = [re.compile(value) for key, value in pairs if key == "re"]
     parts = kind.split(":")
     if parts[0] == "file":
         text, limit = (folder / parts[1]).read_text(), parts[2:]
@@ -65,6 +68,8 @@ def excerpt(source: str, done: subprocess.CompletedProcess[str], folder: Path) -
         lines = lines[start:]
     if "grep" in settings:
         lines = [line for line in lines if settings["grep"] in line]
+    if patterns:
+        lines = [line for line in lines if any(p.search(line) for p in patterns)]
     return lines[: int(limit[0])] if limit else lines
 
 
