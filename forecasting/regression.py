@@ -73,6 +73,8 @@ SPECIAL = ("holiday", "before_holiday", "after_holiday")
 CATEGORY = "holiday:"  # column prefix of a holiday category other than public ("holiday:optional")
 LEVEL_GRID = np.linspace(-7.0, 1.0, 321)  # log levels searched for a category's capped level
 FLOAT_EPS = np.finfo(float).eps
+MAX_LOG_MEAN = 40.0  # bound of the log-mean in `poisson_glm`'s iterations
+MAX_COEFFICIENT = 100.0  # a log-scale effect beyond it is a fit that did not converge
 HOLIDAY_PRIOR_DAYS = 1.0  # pooling weight of the average holiday, in days of evidence
 OUTLIER_RATIO = 1.5  # an ordinary day this many times off its fit (either way) ...
 OUTLIER_Z = 5.0  # ... and this many Poisson standard deviations away is left out
@@ -546,23 +548,38 @@ def poisson_glm(
 
     Returns:
         Coefficients, one per column of `x`.
+
+    Raises:
+        InputError: the iterations broke down or left an effect beyond
+            `MAX_COEFFICIENT` (the model is then skipped for this history).
     """
     y = np.asarray(y, dtype=float)
     mu = (y + y.mean()) / 2.0
     eta = np.log(np.clip(mu, FLOAT_EPS, np.inf))
     deviance = _poisson_deviance(y, mu)
-    for _ in range(maxiter):
-        clean = np.clip(mu, FLOAT_EPS, np.inf)
-        weights = 1.0 / ((1.0 / clean) ** 2 * np.fabs(mu))
-        working = eta + (1.0 / clean) * (y - mu)
-        root = np.sqrt(weights)
-        beta = np.linalg.lstsq(root[:, None] * x, root * working, rcond=-1)[0]
-        eta = x @ beta
-        mu = np.exp(eta)
-        previous, deviance = deviance, _poisson_deviance(y, mu)
-        if abs(previous - deviance) <= tol:
-            break
-    return np.linalg.pinv(root[:, None] * x) @ (root * working)
+    try:
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            for _ in range(maxiter):
+                clean = np.clip(mu, FLOAT_EPS, np.inf)
+                weights = 1.0 / ((1.0 / clean) ** 2 * np.fabs(mu))
+                working = eta + (1.0 / clean) * (y - mu)
+                root = np.sqrt(weights)
+                beta = np.linalg.lstsq(root[:, None] * x, root * working, rcond=-1)[0]
+                # a column that only zero counts use drives its coefficient to -inf:
+                # bounded, the iterations stay finite (e^40 is 2e17 contacts)
+                eta = np.clip(x @ beta, -MAX_LOG_MEAN, MAX_LOG_MEAN)
+                mu = np.exp(eta)
+                previous, deviance = deviance, _poisson_deviance(y, mu)
+                if abs(previous - deviance) <= tol:
+                    break
+            beta = np.linalg.pinv(root[:, None] * x) @ (root * working)
+    except np.linalg.LinAlgError:
+        beta = np.full(x.shape[1], np.nan)
+    if not np.isfinite(beta).all() or np.abs(beta).max(initial=0.0) > MAX_COEFFICIENT:
+        # nearly collinear columns on a short or gappy history: effects of e^100
+        # that cancel in the fit would not cancel on the forecast's days
+        raise InputError("the daily regression did not converge on this history")
+    return beta
 
 
 def _poisson_deviance(y: np.ndarray, mu: np.ndarray) -> float:
