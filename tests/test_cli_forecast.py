@@ -322,3 +322,22 @@ def test_hourly_counts_of_a_half_hour_zone_are_spread_over_half_hours(workdir):
         original = frame[frame["queue"] == queue]["volume"].sum()
         assert volume.sum() == pytest.approx(original)
         assert volume.index.min() == stamps.min()
+
+
+def test_an_event_with_uplift_minus_one_closes_the_queue(workdir):
+    """Found by a new user's run: the holiday warning says 'uplift: -1 = closed', and
+    events.csv refused -1 ('must be > -1')."""
+    last = pd.to_datetime(pd.read_csv(workdir / "counts.csv")["interval_start"], utc=True).max()
+    day = (last.tz_convert("America/New_York") + pd.Timedelta(days=2)).date()
+    events = workdir / "events.csv"
+    events.write_text(f"name,start,end,queues,uplift\nOffice move,{day},{day},phone,-1\n")
+    args = ("--horizon", "1w", "-c", workdir / "wfm.toml", "--events", events)
+    result = invoke("forecast", workdir / "counts.csv", *args)
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(stdio.StringIO(result.stdout))
+    local = pd.to_datetime(frame["interval_start"], utc=True).dt.tz_convert("America/New_York")
+    moved = frame[local.dt.date == day]
+    assert (moved.loc[moved["queue"] == "phone", ["volume", "volume_high"]] == 0).all().all()
+    assert moved.loc[moved["queue"] == "email", "volume"].sum() > 0
+    events.write_text(f"name,start,end,queues,uplift\nOffice move,{day},{day},phone,-1.5\n")
+    one_line_error(invoke("forecast", workdir / "counts.csv", *args), "-1 (closed) or more")

@@ -374,11 +374,11 @@ def read_events(path: Path, *, tz: str, date_format: str | None = None) -> pd.Da
         if "uplift" in raw.columns
         else np.nan
     )
-    low = frame["uplift"] <= -1
+    low = frame["uplift"] < -1
     if low.any():
         raise WfmError(
-            f"{path}: column 'uplift': must be > -1 (rows {_rows(raw.index[low])}); "
-            "0.3 means 30% more volume, -0.2 means 20% less"
+            f"{path}: column 'uplift': must be -1 (closed) or more (rows "
+            f"{_rows(raw.index[low])}); 0.3 means 30% more volume, -0.2 means 20% less"
         )
     return frame
 
