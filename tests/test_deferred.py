@@ -91,11 +91,18 @@ def test_occupancy_cap_holds_every_interval() -> None:
     assert out[AGENTS_SCHEDULED].tolist() == pytest.approx((out[AGENTS] / 0.75).tolist())
 
 
-def test_whole_agents_round_capacity_up_to_people() -> None:
+def test_whole_agents_round_scheduled_people_up_once() -> None:
+    """Found by a new user's run: productive email agents were rounded up and then
+    divided by 1 - shrinkage and rounded again: 0.08 agents became 2 people (the
+    example's email went from 710 to 2,131 agent-hours a week)."""
+    spec = email(shrinkage=0.3, span_of_control=2)
+    fractional = staff([10, 0, 7, 3], spec)
     out = staff([10, 0, 7, 3], email(whole_agents=True, shrinkage=0.3, span_of_control=2))
-    assert (out[AGENTS] == np.round(out[AGENTS])).all()
-    assert (out[AGENTS_SCHEDULED] == np.ceil(out[AGENTS] / 0.7 - 1e-9)).all()
+    assert out[AGENTS].tolist() == fractional[AGENTS].tolist()
+    assert (out[AGENTS_SCHEDULED] == np.ceil(fractional[AGENTS] / 0.7 - 1e-9)).all()
     assert (out["leads"] == np.ceil(out[AGENTS_SCHEDULED] / 2 - 1e-9)).all()
+    small = staff([1, 0], email(whole_agents=True, shrinkage=0.2))
+    assert 0 < small[AGENTS].iloc[0] < 0.5 and small[AGENTS_SCHEDULED].iloc[0] == 1
 
 
 def test_response_hours_round_to_whole_intervals() -> None:

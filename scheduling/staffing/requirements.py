@@ -110,8 +110,10 @@ def staff_requirements(
     interval's local weekday and time; `agents_scheduled` = agents / (1 -
     shrinkage); `leads` = agents_scheduled / span_of_control (0 without a span);
     `agent_hours` = agents_scheduled x interval_minutes / 60. With `whole_agents`
-    agents, agents_scheduled and leads are each rounded up to whole people
-    (deferred capacity is then found in whole agents). An interval of a live
+    agents_scheduled and leads are rounded up to whole people (a live queue's
+    agents are whole already; a deferred queue's stay fractional, its work divides
+    over the interval, so 0.08 agents at 20% shrinkage schedule 1 person, not
+    ceil(1 / 0.8) = 2). An interval of a live
     channel with volume 0 needs 0 agents and reports service_level 1, asa 0,
     occupancy 0, wait_probability 0. A deferred interval with volume 0 reports the
     same for its (absent) contacts, but may still need agents for earlier work.
@@ -253,7 +255,7 @@ def _deferred(
         max_occupancy=spec.max_occupancy,
         interval_seconds=interval_seconds,
         is_open=is_open,
-        step=1.0 if spec.whole_agents else 0.01,
+        step=0.01,
     )
 
 
