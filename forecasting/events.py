@@ -148,5 +148,15 @@ def given_uplift(events: pd.DataFrame, grid: pd.DatetimeIndex) -> np.ndarray:
     return factor
 
 
+def declared(events: pd.DataFrame, grid: pd.DatetimeIndex) -> np.ndarray:
+    """True for the intervals of `grid` inside an event with a known uplift."""
+    out = np.zeros(len(grid), dtype=bool)
+    if events.empty:
+        return out
+    for row in events[events[EVENT_UPLIFT].notna()].itertuples(index=False):
+        out |= (grid >= getattr(row, EVENT_START)) & (grid < getattr(row, EVENT_END))
+    return out
+
+
 def _local_date(ts: pd.Timestamp, timezone: str) -> pd.Timestamp:
     return ts.tz_convert(timezone).tz_localize(None).normalize()

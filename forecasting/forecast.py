@@ -47,6 +47,7 @@ from forecasting.columns import (
 from forecasting.errors import InputError
 from forecasting.events import (
     active_names,
+    declared,
     events_for_queue,
     given_uplift,
     is_outage,
@@ -305,6 +306,7 @@ def _forecast_queue(
     predicted = fitted.model.predict(grid, level=job.level)
     open_factor = _open_factor(context, grid, job.closed)
     unlearned = unlearned_holidays(context, grid, fitted.model) & (open_factor > 0)
+    unlearned &= ~declared(context.events, grid)  # the user said what to expect
     predicted = widen_intervals(predicted, unlearned, fitted.model, level=job.level)
     factor = given_uplift(context.events, grid) * open_factor
     frame = pd.DataFrame(

@@ -433,13 +433,22 @@ class SeasonalRegression(VolumeModel):
         return None if abs(total) < 1e-12 else float(np.exp(total) - 1)
 
     def unlearned_holidays(self, grid: pd.DatetimeIndex) -> np.ndarray:
-        """True for the intervals of `grid` on holidays whose name the history never held."""
+        """True for the intervals of `grid` on holidays whose name the history never held,
+        unless their category (e.g. optional) has an effect learned from the history."""
         if not self.context.holidays:
             return np.zeros(len(grid), dtype=bool)
         days, inverse = np.unique(self._clock(grid).day, return_inverse=True)
         seen = getattr(self, "holiday_deviation", {})
-        names = [self._holidays.get(d) for d in days.tolist()]
-        return np.array([n is not None and n not in seen for n in names], dtype=bool)[inverse]
+        columns = set(getattr(self, "columns", ()))
+
+        def unlearned(day: int) -> bool:
+            name = self._holidays.get(day)
+            if name is None or name in seen:
+                return False
+            # a day of a category the history held (optional holidays) gets its effect
+            return CATEGORY + self._kinds.get(day, "") not in columns
+
+        return np.array([unlearned(d) for d in days.tolist()], dtype=bool)[inverse]
 
     def _special_mask(self, days: np.ndarray) -> np.ndarray:
         """True for days marked as a holiday, a day around one, or an event."""

@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+from conftest import make_history
 
 from forecasting.base import QueueContext
 from forecasting.calendar import default_categories, holiday_kinds
@@ -129,3 +130,32 @@ def test_forecast_volume_uses_israels_optional_holidays_by_default():
     public_only = forecast_volume(history, holiday_categories=("public",), **ahead).forecast
     assert (by_default["events"] == "Jerusalem Day").all()  # 2025-05-26, optional in IL
     assert (public_only["events"] == "").all()
+
+
+def test_a_new_holiday_of_a_learned_category_is_not_called_ordinary():
+    """Found by a new user's run: Pesach's Chol HaMoed (optional in Israel, never in
+    the history by name) was forecast at the optional days' level, -55%, while the
+    warning said the days 'are forecast as ordinary days'."""
+    model, tuesday, _ = _fit(kinds=True)
+    grid = pd.date_range(pd.Timestamp(tuesday, tz="UTC"), periods=24 * 4, freq="h")
+    assert not model.unlearned_holidays(grid).any()
+    assert _daily_forecast(model, tuesday) < 0.7 * LEVELS[1]
+    public, *_ = _fit(kinds=False)  # one shared holiday effect: unseen names are flagged
+    assert public.unlearned_holidays(grid).any()
+
+
+def test_a_holiday_declared_in_events_is_not_warned_about():
+    """The warning asks for an event with an uplift; once given, it has done its job."""
+    history = make_history(days=42, queues=("phone",), daily_volume=300, seed=2)
+    ahead = dict(
+        country="US", timezones={"phone": "America/New_York"}, horizon=24 * 7, interval_minutes=60
+    )
+    warned = forecast_volume(history, **ahead).warnings
+    assert any("2025-02-17 Washington's Birthday" in w for w in warned)
+    day = pd.Timestamp("2025-02-17", tz="America/New_York")
+    events = pd.DataFrame(
+        {"name": ["Presidents Day"], "start": [day], "end": [day + pd.Timedelta(days=1)]}
+    )
+    events["uplift"] = -0.5
+    declared = forecast_volume(history, events=events, **ahead).warnings
+    assert not any("Washington's Birthday" in w for w in declared)
