@@ -341,3 +341,25 @@ def test_an_event_with_uplift_minus_one_closes_the_queue(workdir):
     assert moved.loc[moved["queue"] == "email", "volume"].sum() > 0
     events.write_text(f"name,start,end,queues,uplift\nOffice move,{day},{day},phone,-1.5\n")
     one_line_error(invoke("forecast", workdir / "counts.csv", *args), "-1 (closed) or more")
+
+
+def test_an_event_naming_a_queue_not_in_the_history_names_file_and_row(workdir):
+    events = workdir / "events.csv"
+    events.write_text(
+        "name,start,end,queues,uplift\nLaunch,2025-03-03,2025-03-03,phone,0.2\n"
+        "Promo,2025-03-04,2025-03-05,phonee,0.3\n"
+    )
+    args = ("--horizon", "1w", "-c", workdir / "wfm.toml", "--events", events)
+    one_line_error(
+        invoke("forecast", workdir / "counts.csv", *args),
+        "events.csv: row 3: event 'Promo'",
+        "'phonee' is not in the history",
+    )
+
+
+def test_counts_off_the_grid_name_the_first_row(workdir):
+    frame = pd.read_csv(workdir / "counts.csv")
+    frame.loc[5, "interval_start"] = frame.loc[5, "interval_start"].replace(":00:00", ":15:00", 1)
+    frame.to_csv(workdir / "off.csv", index=False)
+    result = invoke("forecast", workdir / "off.csv", "--horizon", "1w", "-c", workdir / "wfm.toml")
+    one_line_error(result, "off.csv", "not on the 60-minute grid (row 7:", "1 such row)")

@@ -328,3 +328,15 @@ def test_staff_summary_shows_a_fractional_peak(tmp_path) -> None:
     with render.console.capture() as captured:
         render.staff_summary(frame, interval_minutes=60)
     assert "0.6" in captured.get()
+
+
+def test_a_bad_forecast_is_named_by_its_file(workdir) -> None:
+    """Found by a new user's run: errors from staffing began 'forecast:' with no file."""
+    frame = pd.read_csv(workdir / "forecast.csv")
+    frame.loc[frame["queue"] == "email", "queue"] = "emial"
+    frame.to_csv(workdir / "typo.csv", index=False)
+    result = invoke("staff", workdir / "typo.csv", "--config", workdir / "wfm.toml")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {workdir / 'typo.csv'}: "), lines
+    assert "'emial'" in lines[0] and "forecast: " not in lines[0]

@@ -138,7 +138,11 @@ def _history_and_model(
         "workers": worker_count(options.workers),
         "level": options.level if options.level is not None else settings.level,
         "events": (
-            readers.read_events(options.events, tz=tz, date_format=date_format)
+            _checked_events(
+                readers.read_events(options.events, tz=tz, date_format=date_format),
+                history,
+                options.events,
+            )
             if options.events
             else None
         ),
@@ -147,6 +151,21 @@ def _history_and_model(
         "model": options.model or settings.model,
     }
     return history, model
+
+
+def _checked_events(events: pd.DataFrame, history: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Every queue an event names is a queue of the history (named by file and row)."""
+    known = set(history["queue"].astype(str))
+    for row, cell in zip(events.index, events.get("queues", pd.Series(dtype=str)), strict=False):
+        listed = [q.strip() for q in str(cell).split(";") if q.strip() and str(cell) != "nan"]
+        unknown = sorted(set(listed) - known)
+        if unknown:
+            raise WfmError(
+                f"{path}: row {row + 2}: event {events.at[row, 'name']!r}: queue "
+                f"{', '.join(map(repr, unknown))} is not in the history (its queues: "
+                f"{', '.join(sorted(known))}); correct the name or leave queues empty"
+            )
+    return events
 
 
 def _date_format(options: HistoryOptions, settings: ForecastSettings) -> str | None:
@@ -226,8 +245,12 @@ def _off_grid_advice(starts: pd.Series, interval: int) -> str:
                     f"--interval {finer}: each count is then spread evenly over its "
                     f"{interval // finer} intervals"
                 )
+    off = starts[starts.ne(starts.dt.floor(f"{interval}min"))]
     return (
-        f"interval_start values are not on the {interval}-minute grid; pass the matching --interval"
+        f"interval_start values are not on the {interval}-minute grid (row {off.index[0] + 2}: "
+        f"{off.iloc[0]:%Y-%m-%d %H:%M} UTC; {len(off):,} such row{'s' * (len(off) > 1)}); "
+        "pass the matching "
+        "--interval"
     )
 
 
@@ -304,8 +327,10 @@ def _unconfigured_note(history: pd.DataFrame, config: Config, notes: list[str]) 
         )
 
 
-def run_staff(forecast: pd.DataFrame, config: Config, *, use_high: bool = False) -> pd.DataFrame:
-    """Forecast frame -> requirements frame."""
+def run_staff(
+    forecast: pd.DataFrame, config: Config, *, use_high: bool = False, source: Path | None = None
+) -> pd.DataFrame:
+    """Forecast frame -> requirements frame; errors in it name `source` (the file)."""
     if not config.queues:
         raise WfmError(
             f"{config.source}: no [queues.NAME] tables; `wfm staff` needs --config "
@@ -316,9 +341,14 @@ def run_staff(forecast: pd.DataFrame, config: Config, *, use_high: bool = False)
         raise WfmError(
             "the forecast has no volume_high column; drop --use-high or re-run `wfm forecast`"
         )
-    return staff_requirements(
-        forecast, config.queues, interval_minutes=config.interval_minutes, volume_column=column
-    )
+    try:
+        return staff_requirements(
+            forecast, config.queues, interval_minutes=config.interval_minutes, volume_column=column
+        )
+    except InputError as e:
+        if source is None:
+            raise
+        raise WfmError(f"{source}: {str(e).removeprefix('forecast: ')}") from None
 
 
 def agents_report(

@@ -286,7 +286,7 @@ def staff(
         queues = {n: dataclasses.replace(q, whole_agents=True) for n, q in cfg.queues.items()}
         cfg = dataclasses.replace(cfg, queues=queues)
     frame = readers.read_forecast(forecast_file, tz=cfg.timezone)
-    requirements = app.run_staff(frame, cfg, use_high=use_high)
+    requirements = app.run_staff(frame, cfg, use_high=use_high, source=forecast_file)
     writers.write_csv(requirements, output)
     if not quiet:
         render.staff_summary(
