@@ -1199,3 +1199,24 @@ def test_a_previous_schedule_that_breaks_a_rolling_week_on_its_own_is_refused(
         "max_days_per_week 5",
     )
     assert not out.exists()
+
+
+def test_schedule_explains_a_local_week_across_a_clock_change(workdir):
+    """Found by a new user's run: seven New York days from 2026-10-26 are 169 hours;
+    the refusal told `wfm schedule`, which has no --horizon, to pass --horizon 7d."""
+    starts = pd.date_range("2026-10-26", "2026-11-01 23:00", freq="h", tz="America/New_York")
+    assert len(starts) == 169
+    frame = pd.DataFrame({"interval_start": starts, "queue": "phone", "agents_scheduled": 1.0})
+    frame["interval_start"] = frame["interval_start"].map(lambda t: t.isoformat())
+    frame.to_csv(workdir / "fall.csv", index=False)
+    result = invoke("schedule", workdir / "fall.csv", "--config", workdir / "wfm.toml")
+    assert_one_line_error(
+        result,
+        "fall.csv: ",
+        "169 hours: 7 local days in America/New_York across a clock change",
+        "rows up to 2026-11-02T04:00:00+00:00",
+    )
+    every_other = frame.iloc[::2]
+    every_other.to_csv(workdir / "sparse.csv", index=False)
+    result = invoke("schedule", workdir / "sparse.csv", "--config", workdir / "wfm.toml")
+    assert_one_line_error(result, "120 minutes apart", "give a row for every interval")

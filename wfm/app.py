@@ -464,7 +464,7 @@ def run_schedule(
     and the days and hours of each site's first week carry over:
     `schedule_horizon`); `force` lets a horizon run past `MAX_WEEKS`.
     """
-    check_horizon(requirements, config.interval_minutes, force=force)
+    check_horizon(requirements, config.interval_minutes, force=force, tz=config.timezone)
     if not config.sites:
         raise WfmError(f"{config.source}: no [[sites]]; `wfm schedule` needs at least one site")
     options = config.scheduling
@@ -546,19 +546,28 @@ def check_requirements_file(
             "off it); correct or drop it"
         )
     try:
-        check_horizon(requirements, config.interval_minutes, force=force)
+        check_horizon(requirements, config.interval_minutes, force=force, tz=config.timezone)
         requirement_table(requirements, options=config.scheduling, sites=config.sites)
     except (WfmError, InputError) as e:
         raise WfmError(f"{path}: {str(e).removeprefix('requirements: ')}") from None
 
 
-def check_horizon(requirements: pd.DataFrame, interval_minutes: int, *, force: bool) -> None:
+def check_horizon(
+    requirements: pd.DataFrame, interval_minutes: int, *, force: bool, tz: str = "UTC"
+) -> None:
     """Refuse requirements on another interval than the config's, a horizon of part
-    days, or one past `MAX_WEEKS` weeks without `force`."""
+    days (days of 24 hours: whole local days of `tz` across a clock change are
+    refused with that said), or one past `MAX_WEEKS` weeks without `force`."""
     times = pd.to_datetime(requirements["interval_start"], utc=True)
     steps = pd.Series(times.unique()).sort_values().diff().dropna()
     if len(steps) and steps.min() != pd.Timedelta(minutes=interval_minutes):
         found = steps.min() / pd.Timedelta(minutes=1)
+        if found not in (15, 30, 60):
+            raise WfmError(
+                f"requirements: the rows are at least {found:g} minutes apart, but intervals "
+                f"are 15, 30 or 60 minutes (the config's: {interval_minutes}); give a row for "
+                "every interval (agents 0 where none are needed)"
+            )
         raise WfmError(
             f"requirements: intervals {found:g} minutes apart, but the config's "
             f"interval_minutes is {interval_minutes}; set interval_minutes = {found:g} at the "
@@ -567,9 +576,20 @@ def check_horizon(requirements: pd.DataFrame, interval_minutes: int, *, force: b
     span = times.max() - times.min() + pd.Timedelta(minutes=interval_minutes)
     days = span / pd.Timedelta(days=1)
     if abs(days - round(days)) > 1e-9:
+        hours = span / pd.Timedelta(hours=1)
+        wall = pd.DatetimeIndex([times.min(), times.min() + span]).tz_convert(tz)
+        local = (wall[1].tz_localize(None) - wall[0].tz_localize(None)) / pd.Timedelta(days=1)
+        if abs(local - round(local)) < 1e-9:
+            ends = [times.min() + pd.Timedelta(days=n) for n in (math.floor(days), math.ceil(days))]
+            raise WfmError(
+                f"requirements: the horizon is {hours:g} hours: {round(local)} local days in "
+                f"{tz} across a clock change, but wfm's days are 24 hours; give whole days of "
+                f"24 hours, e.g. rows up to {ends[0].isoformat()} or {ends[1].isoformat()} "
+                "(not including it)"
+            )
         raise WfmError(
-            f"requirements: the horizon is {span / pd.Timedelta(hours=1):g} hours, not a whole "
-            "number of days; schedule whole days (e.g. --horizon 7d or 2w)"
+            f"requirements: the horizon is {hours:g} hours, not a whole number of days; "
+            "schedule whole days of 24 hours (wfm plan: e.g. --horizon 7d or 2w)"
         )
     weeks = days / 7
     if weeks > MAX_WEEKS and not force:
