@@ -207,6 +207,12 @@ def test_agent_summary_gives_hours_of_each_week_and_full_weekends_off():
     assert row["hours_by_week"] == "40;8"
     assert row["weekends_off"] == 1
     assert row["paid_hours_per_week"] == 24.0
+    # Found by a new user's run: 3 days with 24 paid hours read as 56 hours a week
+    # against a contract of 40 (scaled up to 7 days); a part week counts as a week.
+    short = (MONDAY, MONDAY + pd.Timedelta(days=3))
+    first = schedule[schedule["start"] < short[1]]
+    row = agent_summary(first, agents, horizon=short, timezones={"Test": "UTC"}).iloc[0]
+    assert (row["paid_hours_per_week"], row["unused_hours_per_week"]) == (24.0, 16.0)
     # Seen from a zone 10 hours ahead, Friday 09:00-17:00 UTC ends on local Saturday.
     row = agent_summary(
         schedule, agents, horizon=horizon, timezones={"Test": "Australia/Brisbane"}
