@@ -92,7 +92,7 @@ def test_a_week_no_site_works_gets_its_own_progress_line(monkeypatch) -> None:
     ]
 
 
-def _summary_lines(monkeypatch, shortfall: float) -> list[str]:
+def _summary_lines(monkeypatch, shortfall: float, binding: tuple = ()) -> list[str]:
     """The summary of a one-agent schedule whose programme also chose a chat shift
     10:00-12:00 no roster agent could take, with `shortfall` agents short in its
     11:00 chat interval (and 1 short at 13:00, outside it)."""
@@ -130,12 +130,22 @@ def _summary_lines(monkeypatch, shortfall: float) -> list[str]:
         }
     )
     solved = SolveResult("optimal", 40.0, 40.0, 0.0, 0.1, "highs")
-    result = ScheduleResult(schedule, coverage, unfilled, solved, [], 40.0, {"S": 40.0}, 40.0)
+    result = ScheduleResult(
+        schedule, coverage, unfilled, solved, list(binding), 40.0, {"S": 40.0}, 40.0
+    )
     lines: list[str] = []
     monkeypatch.setattr(render, "info", lines.append)
     monkeypatch.setattr(render, "warn", lambda line: lines.append(f"warning: {line}"))
     render.schedule_summary(result)
     return [line for line in lines if "could not be given" in line]
+
+
+def test_the_unfilled_line_names_max_agents_where_it_is_reached(monkeypatch) -> None:
+    """Found by a new user's run: 'add agents at London' where max_agents 2 was what
+    kept three able, idle London agents off the shifts."""
+    (line,) = _summary_lines(monkeypatch, 0.5, ("site 'S': max_agents 2 reached on 2026-11-23",))
+    assert "still short in the final schedule: raise max_agents at S (reached), or relax" in line
+    assert "add agents" not in line
 
 
 def test_the_unfilled_line_says_how_much_of_their_hours_is_still_short(monkeypatch) -> None:

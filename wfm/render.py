@@ -234,6 +234,7 @@ def schedule_summary(result) -> None:
         _solve_line(solve)
         if solve.bound is not None and result.objective == result.objective:
             over = (result.objective - solve.bound) / max(abs(result.objective), 1e-9)
+            over = over if abs(over) >= 5e-5 else 0.0  # no "-0.00%" from rounding
             info(
                 f"schedule: objective {result.objective:,.2f} measured on the final schedule "
                 f"(cost + short and over penalties), {over:.2%} above the bound"
@@ -271,12 +272,18 @@ def schedule_summary(result) -> None:
             "to a roster agent; "
         )
         if left >= 0.05:
-            at = ", ".join(sorted(map(str, result.unfilled["site"].unique())))
+            sites = sorted(map(str, result.unfilled["site"].unique()))
+            capped = [
+                s for s in sites if any(f"site {s!r}: max_agents" in b for b in result.binding)
+            ]
+            others = [s for s in sites if s not in capped]
+            advice = [f"raise max_agents at {', '.join(capped)} (reached)"] if capped else []
+            if others:
+                advice.append(f"add agents at {', '.join(others)} who can work those hours")
             warn(
                 f"{unfilled}{left:,.1f} agent-hours of their hours and queues are still "
-                f"short in the final schedule: add agents at {at} who can work those hours, "
-                "or relax the rules that keep the agents there off them (rest, days, unavailable "
-                "days, skills)"
+                f"short in the final schedule: {', or '.join(advice)}, or relax the rules that "
+                "keep the agents there off them (rest, days, unavailable days, skills)"
             )
         else:
             info(f"{unfilled}other shifts cover their hours and queues in the final schedule")
