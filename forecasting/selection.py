@@ -107,9 +107,13 @@ def fit_queue(
             scores[name] = _wape(actual[known], mean[known])
     if not scores:
         name, model = _fit_first(history, context, feasible, notes)
+        why = (
+            "no model could be scored on the held-out days"
+            if holdout >= per_day
+            else "history too short to hold out a day"
+        )
         notes.append(
-            f"queue {context.queue!r}: history too short to hold out a day; "
-            "intervals are in-sample and likely too narrow"
+            f"queue {context.queue!r}: {why}; intervals are in-sample and likely too narrow"
         )
         return FittedQueue(model=model, name=name, notes=notes)
     ranked = sorted(scores, key=lambda name: (scores[name], feasible.index(name)))
@@ -281,7 +285,8 @@ def choose_guarded(
 
 
 def _held_out(history, context, specs, names, anchor, holdout, windows):
-    """Actuals and each candidate's forecasts of the latest `windows` windows, latest first."""
+    """Actuals and each candidate's forecasts of the latest `windows` windows, latest
+    first; a window without volume is left out."""
     actuals: list[np.ndarray] = []
     means: dict[str, list[np.ndarray]] = {spec.name: [] for spec in specs}
     first = specs[0].members[0][0]
@@ -294,6 +299,8 @@ def _held_out(history, context, specs, names, anchor, holdout, windows):
         if first not in fitted.models:
             break
         test = history.iloc[end - holdout : end]
+        if not np.nansum(test[VOLUME].to_numpy(float)) > 0:
+            continue  # nothing to judge on (an export gap): every model's WAPE is 0 or inf
         predicted = window_means(fitted, specs, pd.DatetimeIndex(test[INTERVAL_START]))
         actuals.append(test[VOLUME].to_numpy(float))
         for name, mean in predicted.items():

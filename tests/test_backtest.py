@@ -140,3 +140,17 @@ def test_coverage_leaves_out_closed_hours_when_told():
 def test_workload_agents():
     agents = metrics.workload_agents([12.0], aht_seconds=300, interval_minutes=30)
     assert agents.tolist() == [2.0]
+
+
+def test_held_out_windows_without_volume_do_not_choose_the_model():
+    """Found by a new user's run: both held-out weeks fell in an export gap, so a model
+    forecasting 0 'did at least 10% better' (WAPE 0.000 vs inf) and was chosen."""
+    from forecasting.base import QueueContext
+    from forecasting.selection import fit_guarded
+
+    history = make_history(days=70, queues=("phone",), daily_volume=300, seed=4)
+    history = history.drop(columns="queue").reset_index(drop=True)
+    history.loc[len(history) - 21 * 24 :, "volume"] = 0.0  # the last three weeks: a gap
+    context = QueueContext(queue="phone", timezone="UTC", interval_minutes=60)
+    fitted = fit_guarded(history, context, model="seasonal", horizon=7 * 24, level=0.8)
+    assert not any("instead of" in note for note in fitted.notes), fitted.notes
