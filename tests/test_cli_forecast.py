@@ -363,3 +363,18 @@ def test_counts_off_the_grid_name_the_first_row(workdir):
     frame.to_csv(workdir / "off.csv", index=False)
     result = invoke("forecast", workdir / "off.csv", "--horizon", "1w", "-c", workdir / "wfm.toml")
     one_line_error(result, "off.csv", "not on the 60-minute grid (row 7:", "1 such row)")
+
+
+def test_a_subdivision_without_a_country_is_refused(workdir):
+    """Found by a new user's run: subdivision = "TX" alone was accepted and ignored."""
+    config = workdir / "tx.toml"
+    config.write_text(CONFIG.replace('country = "US"', 'subdivision = "TX"'))
+    result = invoke("forecast", workdir / "counts.csv", "-c", config, "--horizon", "1w")
+    one_line_error(result, "tx.toml: forecast.subdivision 'TX' needs a country")
+    with_country = ("--country", "US", "-q")
+    assert (
+        invoke(
+            "forecast", workdir / "counts.csv", "-c", config, "--horizon", "1w", *with_country
+        ).exit_code
+        == 0
+    )

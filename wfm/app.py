@@ -131,6 +131,11 @@ def _history_and_model(
     history, interval, tz = load_history(request, config, notes=notes)
     options, settings = request.options, config.forecast
     date_format = _date_format(options, settings)
+    if settings.subdivision and not (options.country or settings.country):
+        raise WfmError(
+            f"{config.source}: forecast.subdivision {settings.subdivision!r} needs a country: "
+            'set forecast.country (e.g. "US") or pass --country'
+        )
     model = {
         "interval_minutes": interval,
         "timezones": queue_clocks(history, config, tz, explicit=options.tz is not None),
