@@ -378,3 +378,16 @@ def test_a_subdivision_without_a_country_is_refused(workdir):
         ).exit_code
         == 0
     )
+
+
+def test_holiday_settings_errors_name_the_config_or_the_option(workdir):
+    """Found by a new user's run: 'forecast.closed_holidays: ...' without the file, and
+    a bad --country reported as forecast.country."""
+    config = workdir / "xmas.toml"
+    config.write_text(
+        CONFIG.replace('country = "US"', 'country = "US"\nclosed_holidays = ["Xmas"]')
+    )
+    result = invoke("forecast", workdir / "counts.csv", "-c", config, "--horizon", "1w")
+    one_line_error(result, "xmas.toml: forecast.closed_holidays: 'Xmas'")
+    args = ("-c", workdir / "wfm.toml", "--horizon", "1w", "--country", "XX")
+    one_line_error(invoke("forecast", workdir / "counts.csv", *args), "--country: unknown country")

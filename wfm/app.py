@@ -5,6 +5,7 @@ Each function returns frames and results; the CLI decides where they go.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -18,6 +19,7 @@ import pandas as pd
 
 from forecasting.backtest import BacktestResult, backtest
 from forecasting.calendar import check_timezone
+from forecasting.errors import ForecastingError
 from forecasting.forecast import ForecastResult, forecast_volume
 from forecasting.history import aggregate_contacts, complete_grid
 from scheduling.errors import FieldError, InputError
@@ -71,17 +73,18 @@ def run_forecast(
     """History file (+ events) -> forecast."""
     notes: list[str] = []
     history, model = _history_and_model(request, config, notes=notes)
-    result = forecast_volume(
-        history,
-        horizon=parse_horizon(request.horizon, interval_minutes=model["interval_minutes"]),
-        growth=request.growth,
-        deflection=request.deflection,
-        on_queue=on_queue,
-        holiday_categories=config.forecast.holiday_categories,
-        closed_holidays=config.forecast.closed_holidays,
-        open_holidays=config.forecast.open_holidays,
-        **model,
-    )
+    with _named_settings(config, request.options):
+        result = forecast_volume(
+            history,
+            horizon=parse_horizon(request.horizon, interval_minutes=model["interval_minutes"]),
+            growth=request.growth,
+            deflection=request.deflection,
+            on_queue=on_queue,
+            holiday_categories=config.forecast.holiday_categories,
+            closed_holidays=config.forecast.closed_holidays,
+            open_holidays=config.forecast.open_holidays,
+            **model,
+        )
     result.warnings[:0] = notes
     far = sanity.forecast_far_from_history(
         history, result.forecast, interval_minutes=model["interval_minutes"]
@@ -107,20 +110,35 @@ def run_backtest(
     step = None
     if request.step is not None:
         step = parse_horizon(request.step, interval_minutes=interval, option="--step")
-    result = backtest(
-        history,
-        horizon=parse_horizon(request.horizon, interval_minutes=interval),
-        origins=request.origins,
-        step=step,
-        on_origin=on_origin,
-        holiday_categories=config.forecast.holiday_categories,
-        closed_holidays=config.forecast.closed_holidays,
-        open_holidays=config.forecast.open_holidays,
-        **model,
-    )
+    with _named_settings(config, request.options):
+        result = backtest(
+            history,
+            horizon=parse_horizon(request.horizon, interval_minutes=interval),
+            origins=request.origins,
+            step=step,
+            on_origin=on_origin,
+            holiday_categories=config.forecast.holiday_categories,
+            closed_holidays=config.forecast.closed_holidays,
+            open_holidays=config.forecast.open_holidays,
+            **model,
+        )
     result.warnings[:0] = notes
     _unconfigured_note(history, config, result.warnings)
     return result
+
+
+@contextlib.contextmanager
+def _named_settings(config: Config, options: HistoryOptions):
+    """Errors about `forecast.FIELD` name where it was set: --country, or the config file."""
+    try:
+        yield
+    except ForecastingError as e:
+        message = str(e)
+        if not message.startswith("forecast."):
+            raise
+        if message.startswith("forecast.country") and options.country:
+            raise WfmError(message.replace("forecast.country", "--country", 1)) from None
+        raise WfmError(f"{config.source}: {message}") from None
 
 
 def _history_and_model(
