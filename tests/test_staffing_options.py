@@ -253,7 +253,8 @@ def test_more_volume_or_longer_aht_never_needs_fewer_agents(which, volumes, extr
         ({"target_asa_seconds": 10, "patience_seconds": 60}, "target_asa_seconds"),
         ({"response_hours": 0, "channel": "email"}, "response_hours"),
         ({"open_minutes": 540}, "open/close/days"),  # voice
-        ({"open_minutes": 600, "close_minutes": 540, "channel": "ticket"}, "open/close"),
+        # the times as written, not minutes after midnight ("got (600, 540)")
+        ({"open_minutes": 600, "close_minutes": 540, "channel": "ticket"}, "got '10:00-09:00'"),
         ({"days": (), "channel": "ticket"}, "days"),
         ({"span_of_control": 0.5}, "span_of_control"),
         ({"channel": "fax"}, "channel"),

@@ -182,7 +182,7 @@ class QueueSpec:
                 where,
                 "open/close",
                 "must be local times with open before close (00:00 to 24:00)",
-                hours,
+                "-".join(_clock(m) for m in hours),
             )
         if not self.days or any(d not in ALL_DAYS for d in self.days):
             raise FieldError(where, "days", "must be weekdays Monday (0) to Sunday (6)", self.days)
@@ -196,3 +196,10 @@ class QueueSpec:
     def has_hours(self) -> bool:
         """True when handling is limited to business hours (deferred queues)."""
         return (self.open_minutes, self.close_minutes, tuple(self.days)) != (0, 1440, ALL_DAYS)
+
+
+def _clock(minutes: object) -> str:
+    """Minutes after midnight as HH:MM (anything else as it is)."""
+    if isinstance(minutes, int | float) and 0 <= minutes <= 1440 and minutes == int(minutes):
+        return f"{int(minutes) // 60:02d}:{int(minutes) % 60:02d}"
+    return repr(minutes)
