@@ -256,9 +256,48 @@ def _solve(
         gap=0.0,
         node_limit=TOPUP_NODE_LIMIT,
     )
+    greedy = greedy_extra_shifts(found, need, options)
     if solved is None:  # no answer in its time: the greedy's, never nothing
-        return greedy_extra_shifts(found, need, options)
-    return [o for var, o in zip(z, found, strict=True) if (var.varValue or 0.0) > 0.5]
+        return greedy
+    taken = [o for var, o in zip(z, found, strict=True) if (var.varValue or 0.0) > 0.5]
+    if solved.stopped_by in ("optimal", "gap"):  # proven: nothing does better
+        return taken
+    # a time-limited answer can be worse than the greedy's (400 agents, 50 queues)
+    return min((taken, greedy), key=lambda chosen: _objective(chosen, need, options))
+
+
+def _objective(
+    chosen: Sequence[_Option], need: Mapping[tuple[str, int], float], options: ScheduleOptions
+) -> float:
+    """The programme's objective of `chosen`, its cover shared out as the greedy does."""
+    hours = options.interval_minutes / 60
+    value = (options.shortfall_penalty + options.surplus_penalty) * hours
+    surplus = options.surplus_penalty * hours
+    remaining = dict(need)
+    total = 0.0
+    for o in chosen:
+        total += o.cost + surplus * sum(o.worked.values())
+        _cover(o, remaining, take=True)
+    return total + value * sum(remaining.values())
+
+
+def _cover(o: _Option, remaining: dict[tuple[str, int], float], *, take: bool) -> float:
+    """Agent-intervals of `remaining` shortfall `o` covers (taken off it when `take`):
+    each interval's share goes to the agent's short queues in name order."""
+    total = 0.0
+    for i, share in o.worked.items():
+        left = share
+        for q in sorted(o.agent.skills):
+            if left <= _EPS:
+                break
+            short = remaining.get((q, i), 0.0)
+            if short > _EPS:
+                part = min(left, short)
+                left -= part
+                total += part
+                if take:
+                    remaining[(q, i)] = short - part
+    return total
 
 
 def greedy_extra_shifts(
@@ -278,27 +317,9 @@ def greedy_extra_shifts(
     value = (options.shortfall_penalty + options.surplus_penalty) * hours
     surplus = options.surplus_penalty * hours
     remaining = dict(need)
-    queues_at: dict[int, list[str]] = defaultdict(list)
-    for q, i in sorted(need):
-        queues_at[i].append(q)
-
-    def covered(o: _Option, take: bool = False) -> float:
-        total = 0.0
-        for i, share in o.worked.items():
-            left = share
-            for q in queues_at.get(i, ()):
-                if left <= _EPS:
-                    break
-                if q in o.agent.skills and remaining[(q, i)] > _EPS:
-                    part = min(left, remaining[(q, i)])
-                    left -= part
-                    total += part
-                    if take:
-                        remaining[(q, i)] -= part
-        return total
 
     def worth(o: _Option) -> float:
-        return value * covered(o) - o.cost - surplus * sum(o.worked.values())
+        return value * _cover(o, remaining, take=False) - o.cost - surplus * sum(o.worked.values())
 
     heap = [(-worth(o), k) for k, o in enumerate(found)]
     heapq.heapify(heap)
@@ -318,7 +339,7 @@ def greedy_extra_shifts(
         if heap and gain < -heap[0][0] - _EPS:
             heapq.heappush(heap, (-gain, k))  # others may be worth more now
             continue
-        covered(o, take=True)
+        _cover(o, remaining, take=True)
         chosen.append(o)
         weeks_used.add(week)
     return chosen
