@@ -64,6 +64,13 @@ def make_case(
     return schedule, forecast
 
 
+def simulated(schedule, forecast, queues, **options):
+    """`simulate_schedule` at 15 minutes with `SimulationOptions(**options)`."""
+    return simulate_schedule(
+        schedule, forecast, queues, interval_minutes=15, options=SimulationOptions(**options)
+    )
+
+
 def per_replication(schedule, forecast, queues, *, reps, seed=7, textbook=True, skip=4, **kw):
     """Per replication sums over the steady intervals (skip the first hour and the last)."""
     options = SimulationOptions(replications=reps, seed=seed, textbook=textbook, **kw)
@@ -298,13 +305,7 @@ def test_forecast_bounds_are_reproduced():
     """Simulated interval volumes fall within volume_low..volume_high about `level` of the time."""
     queues = {"phone": QueueSpec(name="phone")}
     schedule, forecast = make_case(volumes={"phone": 40.0}, agents=10, bounds=0.5, hours=24)
-    result = simulate_schedule(
-        schedule,
-        forecast,
-        queues,
-        interval_minutes=15,
-        options=SimulationOptions(replications=1, seed=1),
-    )
+    result = simulated(schedule, forecast, queues, replications=1, seed=1)
     assert len(result.intervals) == 96
     options = SimulationOptions(replications=300, seed=5, level=0.8)
     model = build_model(
@@ -482,13 +483,7 @@ def test_contacts_still_waiting_at_the_end_are_not_counted_as_met():
         "email": QueueSpec(name="email", channel="email", aht_seconds=600, response_hours=1),
     }
     schedule, forecast = make_case(volumes={"phone": 10.0, "email": 8.0}, agents=6, skills="phone")
-    result = simulate_schedule(
-        schedule,
-        forecast,
-        queues,
-        interval_minutes=15,
-        options=SimulationOptions(replications=20, seed=5),
-    )
+    result = simulated(schedule, forecast, queues, replications=20, seed=5)
     email = result.intervals[result.intervals["queue"] == "email"]
     assert (email["answered"] == 0).all()
     # arrivals in the last hour have waited less than the 1-hour target at the end
