@@ -336,3 +336,21 @@ def test_a_longer_forecast_is_simulated_on_the_schedules_days(workdir, cyclic, d
     assert "simulated those days only" in ran.stderr
     assert "2024-03-04 to 2024-03-" in ran.stderr
     assert "simulated those days only" not in expected.stderr
+
+
+def test_the_window_starts_on_the_schedules_first_day_not_the_forecasts():
+    """A review found: a cyclic week from Monday 4 March against a forecast from Friday
+    1 March kept 1-14 March (whole weeks from the forecast's Friday), seven of them
+    with nobody on duty."""
+    from scheduling.simulation.model import schedule_window
+
+    starts = pd.date_range("2024-03-01", periods=21 * 24, freq="h", tz=NY)
+    forecast = pd.DataFrame({"interval_start": starts, "queue": "phone", "volume": 1.0})
+    shifts = pd.date_range("2024-03-04 09:00", periods=7, freq="D", tz=NY)
+    schedule = pd.DataFrame(
+        {"agent": "Ana", "start": shifts, "end": shifts + pd.Timedelta(hours=8)}
+    )
+    for cyclic in (True, False):
+        kept = schedule_window(schedule, forecast, tz=NY, cyclic=cyclic)["interval_start"]
+        days = sorted({t.date().isoformat() for t in kept})
+        assert days[0] == "2024-03-04" and days[-1] == "2024-03-10" and len(days) == 7

@@ -418,3 +418,56 @@ def test_more_anonymous_names_across_weeks_than_max_agents_are_named(cap, said) 
     lines = _names_over_cap([week("Test-001", "Test-002"), week("Test-002", "Test-003")], [site])
     expected = ["3 anonymous agents across the weeks, more than max_agents 2"] if said else []
     assert [line.split(": ", 1)[1][:59] for line in lines] == expected
+
+
+def test_a_time_limited_topup_keeps_its_answer_where_the_greedy_shares_cover_worse(monkeypatch):
+    """A review found: Ann (a, b) and Bob (a) against one agent short on each of a and
+    b; the greedy shares Ann's cover in name order (a), takes only her and leaves b
+    short, and scored with that sharing the programme's Ann-and-Bob looked worse."""
+    import dataclasses
+
+    import scheduling.shifts.topup as topup
+
+    def stub(name: str, skills: tuple[str, ...]):
+        option = _option_stub(cost=1.0, week=0)
+        agent = dataclasses.replace(option.agent, name=name, skills=skills)
+        option.agent = agent
+        return option
+
+    found = [stub("ann", ("a", "b")), stub("bob", ("a",))]
+    need = {("a", 0): 1.0, ("b", 0): 1.0}
+    real = topup.solve_if_time
+
+    def time_limited(problem, **kwargs):
+        return dataclasses.replace(real(problem, **kwargs), stopped_by="time_limit")
+
+    monkeypatch.setattr(topup, "solve_if_time", time_limited)
+    opts = options(cyclic=False, shortfall_penalty=100.0)
+    assert [o.agent.name for o in topup.greedy_extra_shifts(found, need, opts)] == ["ann"]
+    assert sorted(o.agent.name for o in topup._solve(found, need, opts)) == ["ann", "bob"]
+
+
+def test_agent_summary_hours_a_week_over_part_weeks_at_both_ends():
+    """A review found: 14 days from a Wednesday with Monday weeks are 3 blocks
+    (24; 40; 16 h); hours a week are 40, not 80 / 3."""
+    from scheduling.shifts.agents import agent_summary
+    from scheduling.shifts.roster import Agent
+
+    wednesday = MONDAY + pd.Timedelta(days=2)
+    days = [d for d in range(14) if (d + 2) % 7 < 5]  # every weekday
+    starts = [wednesday + pd.Timedelta(days=d, hours=9) for d in days]
+    schedule = pd.DataFrame(
+        {
+            "agent": "ana",
+            "site": "Test",
+            "start": starts,
+            "end": [t + pd.Timedelta(hours=8) for t in starts],
+        }
+    )
+    agents = [Agent(name="ana", site="Test", skills=("phone",), max_hours=40.0)]
+    horizon = (wednesday, wednesday + pd.Timedelta(days=14))
+    row = agent_summary(
+        schedule, agents, horizon=horizon, timezones={"Test": "UTC"}, weekday=0, first_days=5
+    ).iloc[0]
+    assert row["hours_by_week"] == "24;40;16"
+    assert (row["paid_hours_per_week"], row["unused_hours_per_week"]) == (40.0, 0.0)

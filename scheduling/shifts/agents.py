@@ -61,8 +61,8 @@ def agent_summary(
     Returns:
         `AGENT_SUMMARY_COLUMNS`, sorted by site, agent: skills joined with ";",
         shifts (count), paid hours per week (shift lengths, breaks included, over
-        the horizon's weeks; a part week counts as one, as the weekly rules do, so
-        a 3-day horizon is not scaled up to 7 days past the contract),
+        the horizon's length in weeks, at least one: a 3-day horizon is not
+        scaled up to 7 days past the contract),
         contracted hours per week and the unused part of them, the paid hours of
         each week (";"-joined) and the full local weekends (from a Saturday in the
         horizon) without a shift.
@@ -83,7 +83,7 @@ def agent_summary(
     rows = []
     for agent in agents:
         shifts, paid = worked.loc[agent.name] if agent.name in worked.index else (0, 0.0)
-        per_week = float(paid) / blocks
+        per_week = float(paid) / max(weeks, 1.0)
         mine = schedule[schedule[AGENT] == agent.name]
         rows.append(
             (

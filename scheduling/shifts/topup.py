@@ -256,20 +256,22 @@ def _solve(
         gap=0.0,
         node_limit=TOPUP_NODE_LIMIT,
     )
-    greedy = greedy_extra_shifts(found, need, options)
     if solved is None:  # no answer in its time: the greedy's, never nothing
-        return greedy
+        return greedy_extra_shifts(found, need, options)
     taken = [o for var, o in zip(z, found, strict=True) if (var.varValue or 0.0) > 0.5]
     if solved.stopped_by in ("optimal", "gap"):  # proven: nothing does better
         return taken
-    # a time-limited answer can be worse than the greedy's (400 agents, 50 queues)
-    return min((taken, greedy), key=lambda chosen: _objective(chosen, need, options))
+    # a time-limited answer can be worse than the greedy's (400 agents, 50 queues);
+    # the greedy's objective is an upper one (its cover shared out in name order)
+    greedy = greedy_extra_shifts(found, need, options)
+    return greedy if _objective(greedy, need, options) < solved.objective - _EPS else taken
 
 
 def _objective(
     chosen: Sequence[_Option], need: Mapping[tuple[str, int], float], options: ScheduleOptions
 ) -> float:
-    """The programme's objective of `chosen`, its cover shared out as the greedy does."""
+    """The programme's objective of `chosen` with its cover shared out as the greedy
+    does (in name order): at least the programme's own for the same shifts."""
     hours = options.interval_minutes / 60
     value = (options.shortfall_penalty + options.surplus_penalty) * hours
     surplus = options.surplus_penalty * hours

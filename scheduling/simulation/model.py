@@ -125,27 +125,33 @@ def schedule_window(
 ) -> pd.DataFrame:
     """The forecast's rows on the days of `tz` its schedule's shifts fall in.
 
-    Days count from the forecast's first interval on `tz`'s wall clock; when
-    `cyclic`, whole weeks of them, so the week the schedule repeats wraps round
-    to its own start rather than to the end of a longer forecast. A forecast
-    longer than the schedule would otherwise be simulated with nobody on duty
-    in its other days. Returns `forecast` itself when the schedule spans it all,
-    is empty, or lies (partly) outside it (`build_model` refuses that).
+    Days are local days of `tz` (from the local midnight of the forecast's first
+    interval): from the first shift's start to the last one's end, or, when
+    `cyclic`, whole weeks from the first shift's day, so the week the schedule
+    repeats wraps round to its own start rather than to the end of a longer
+    forecast. A forecast longer than the schedule would otherwise be simulated
+    with nobody on duty in its other days. Returns `forecast` itself when the
+    window is all of it or does not fit in it (a schedule (partly) outside the
+    forecast, which `build_model` refuses; or a repeating week that starts after
+    the forecast's first day and would run past its end), or the schedule is empty.
     """
     times = pd.DatetimeIndex(forecast[INTERVAL_START]) if INTERVAL_START in forecast else None
     if schedule.empty or times is None or times.tz is None or START not in schedule:
         return forecast
     wall = times.tz_convert(tz).tz_localize(None)
-    origin = wall.min()
-    unit = pd.Timedelta(days=7 if cyclic else 1)
+    origin = wall.min().normalize()
+    day = pd.Timedelta(days=1)
 
-    def units(column: str) -> np.ndarray:
+    def days(column: str) -> np.ndarray:
         local = pd.DatetimeIndex(schedule[column]).tz_convert(tz).tz_localize(None)
-        return ((local - origin) / unit).to_numpy(dtype=float)
+        return ((local - origin) / day).to_numpy(dtype=float)
 
-    rows = np.floor(((wall - origin) / unit).to_numpy(dtype=float))
-    first = np.floor(units(START).min())
-    last = np.floor(units(START).max()) + 1 if cyclic else np.ceil(units(END).max())
+    rows = np.floor(((wall - origin) / day).to_numpy(dtype=float))
+    first = np.floor(days(START).min())
+    if cyclic:
+        last = first + 7 * (np.floor((days(START).max() - first) / 7) + 1)
+    else:
+        last = np.ceil(days(END).max())
     if first < 0 or last > rows.max() + 1:
         return forecast
     keep = (rows >= first) & (rows < last)
