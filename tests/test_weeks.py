@@ -220,19 +220,9 @@ def _option_stub(*, cost: float, week: int):
 
 def test_agent_summary_gives_hours_of_each_week_and_full_weekends_off():
     from scheduling.shifts.agents import agent_summary
-    from scheduling.shifts.roster import Agent
 
     days = [0, 1, 2, 3, 4, 12]  # Monday-Friday of week 1, Saturday of week 2
-    starts = [MONDAY + pd.Timedelta(days=d, hours=9) for d in days]
-    schedule = pd.DataFrame(
-        {
-            "agent": "ana",
-            "site": "Test",
-            "start": starts,
-            "end": [t + pd.Timedelta(hours=8) for t in starts],
-        }
-    )
-    agents = [Agent(name="ana", site="Test", skills=("phone",), max_hours=40.0)]
+    schedule, agents = _ana_at_nine(MONDAY, days)
     horizon = (MONDAY, MONDAY + pd.Timedelta(days=14))
     row = agent_summary(schedule, agents, horizon=horizon, timezones={"Test": "UTC"}).iloc[0]
     assert row["hours_by_week"] == "40;8"
@@ -451,11 +441,23 @@ def test_agent_summary_hours_a_week_over_part_weeks_at_both_ends():
     """A review found: 14 days from a Wednesday with Monday weeks are 3 blocks
     (24; 40; 16 h); hours a week are 40, not 80 / 3."""
     from scheduling.shifts.agents import agent_summary
-    from scheduling.shifts.roster import Agent
 
     wednesday = MONDAY + pd.Timedelta(days=2)
     days = [d for d in range(14) if (d + 2) % 7 < 5]  # every weekday
-    starts = [wednesday + pd.Timedelta(days=d, hours=9) for d in days]
+    schedule, agents = _ana_at_nine(wednesday, days)
+    horizon = (wednesday, wednesday + pd.Timedelta(days=14))
+    row = agent_summary(
+        schedule, agents, horizon=horizon, timezones={"Test": "UTC"}, weekday=0, first_days=5
+    ).iloc[0]
+    assert row["hours_by_week"] == "24;40;16"
+    assert (row["paid_hours_per_week"], row["unused_hours_per_week"]) == (40.0, 0.0)
+
+
+def _ana_at_nine(first: pd.Timestamp, days: list[int]):
+    """Ana (40 h a week) on 8-hour shifts from 09:00 UTC on `days` after `first`."""
+    from scheduling.shifts.roster import Agent
+
+    starts = [first + pd.Timedelta(days=d, hours=9) for d in days]
     schedule = pd.DataFrame(
         {
             "agent": "ana",
@@ -464,10 +466,4 @@ def test_agent_summary_hours_a_week_over_part_weeks_at_both_ends():
             "end": [t + pd.Timedelta(hours=8) for t in starts],
         }
     )
-    agents = [Agent(name="ana", site="Test", skills=("phone",), max_hours=40.0)]
-    horizon = (wednesday, wednesday + pd.Timedelta(days=14))
-    row = agent_summary(
-        schedule, agents, horizon=horizon, timezones={"Test": "UTC"}, weekday=0, first_days=5
-    ).iloc[0]
-    assert row["hours_by_week"] == "24;40;16"
-    assert (row["paid_hours_per_week"], row["unused_hours_per_week"]) == (40.0, 0.0)
+    return schedule, [Agent(name="ana", site="Test", skills=("phone",), max_hours=40.0)]
