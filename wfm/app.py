@@ -179,8 +179,8 @@ def _history_and_model(
 def _checked_events(events: pd.DataFrame, history: pd.DataFrame, path: Path) -> pd.DataFrame:
     """Every queue an event names is a queue of the history (named by file and row)."""
     known = set(history["queue"].astype(str))
-    for row, cell in zip(events.index, events.get("queues", pd.Series(dtype=str)), strict=False):
-        listed = [q.strip() for q in str(cell).split(";") if q.strip() and str(cell) != "nan"]
+    for row, cell in events["queues"].items():  # "" for every queue (read_events)
+        listed = [q.strip() for q in cell.split(";") if q.strip()]
         unknown = sorted(set(listed) - known)
         if unknown:
             raise WfmError(

@@ -228,8 +228,7 @@ def _solve(
 ) -> list[_Option]:
     """The programme of the module docstring; the options it takes."""
     problem = pulp.LpProblem("topup", pulp.LpMinimize)
-    hours = options.interval_minutes / 60
-    surplus = options.surplus_penalty * hours
+    penalty, surplus = _prices(options)
     z = [problem.add_variable(f"z_{k}", cat=pulp.LpBinary) for k in range(len(found))]
     short = {
         key: problem.add_variable(f"s_{n}", lowBound=0, upBound=value)
@@ -238,7 +237,6 @@ def _solve(
     terms = [
         (var, o.cost + surplus * sum(o.worked.values())) for var, o in zip(z, found, strict=True)
     ]
-    penalty = (options.shortfall_penalty + options.surplus_penalty) * hours
     problem.setObjective(pulp.LpAffineExpression(terms + [(v, penalty) for v in short.values()]))
     _cover_rows(problem, z, found, need, short)
     weekly: dict[tuple[str, int], list[pulp.LpVariable]] = defaultdict(list)
@@ -267,14 +265,20 @@ def _solve(
     return greedy if _objective(greedy, need, options) < solved.objective - _EPS else taken
 
 
+def _prices(options: ScheduleOptions) -> tuple[float, float]:
+    """(worth of an agent-interval of shortfall covered, cost of one worked as surplus)."""
+    hours = options.interval_minutes / 60
+    return (options.shortfall_penalty + options.surplus_penalty) * hours, (
+        options.surplus_penalty * hours
+    )
+
+
 def _objective(
     chosen: Sequence[_Option], need: Mapping[tuple[str, int], float], options: ScheduleOptions
 ) -> float:
     """The programme's objective of `chosen` with its cover shared out as the greedy
     does (in name order): at least the programme's own for the same shifts."""
-    hours = options.interval_minutes / 60
-    value = (options.shortfall_penalty + options.surplus_penalty) * hours
-    surplus = options.surplus_penalty * hours
+    value, surplus = _prices(options)
     remaining = dict(need)
     total = 0.0
     for o in chosen:
@@ -315,9 +319,7 @@ def greedy_extra_shifts(
     the top. At a 400-agent week of 50 queues the programme found nothing in
     1,100 s and the schedule kept 400 agent-hours short with 89 agents idle.
     """
-    hours = options.interval_minutes / 60
-    value = (options.shortfall_penalty + options.surplus_penalty) * hours
-    surplus = options.surplus_penalty * hours
+    value, surplus = _prices(options)
     remaining = dict(need)
 
     def worth(o: _Option) -> float:
