@@ -16,6 +16,11 @@ class InfeasibleError(SchedulingError):
     """No schedule satisfies the hard limits; the message names the limit."""
 
 
+class NoAnswerError(InfeasibleError):
+    """The solver stopped (its time ran out) before it found any solution: not a
+    proof that none exists."""
+
+
 class SolverUnavailableError(SchedulingError):
     """The requested solver is not installed or cannot be started."""
 

@@ -24,7 +24,7 @@ import time
 import numpy as np
 import pulp
 
-from scheduling.errors import InfeasibleError
+from scheduling.errors import NoAnswerError
 from scheduling.solver import (
     SolveResult,
     highs_model,
@@ -86,7 +86,7 @@ def solve_by_rounding(
 
     Raises:
         As `solve_problem`; KeyboardInterrupt also for Ctrl-C during the relaxation;
-        InfeasibleError naming the programme's size when the relaxation took the
+        NoAnswerError naming the programme's size when the relaxation took the
         time limit and the whole programme found nothing in what was left.
     """
     began = time.perf_counter()
@@ -97,8 +97,8 @@ def solve_by_rounding(
     if relaxed is None:
         try:
             return _solve_whole(problem, time_limit_seconds, gap, node_limit, "did not finish")
-        except InfeasibleError as error:
-            raise InfeasibleError(
+        except NoAnswerError as error:
+            raise NoAnswerError(
                 f"scheduling: the shift programme has {nonzeros(problem):,} nonzeros and "
                 f"its LP relaxation did not finish within the {limit:.0f} s time limit, so "
                 "no schedule was found; raise scheduling.time_limit_seconds (a programme "

@@ -26,7 +26,12 @@ from pathlib import Path
 
 import pulp
 
-from scheduling.errors import InfeasibleError, InputError, SolverUnavailableError
+from scheduling.errors import (
+    InfeasibleError,
+    InputError,
+    NoAnswerError,
+    SolverUnavailableError,
+)
 
 SOLVERS = ("highs", "cbc")
 
@@ -298,8 +303,9 @@ def solve_problem(
     Raises:
         InputError: unknown solver, non-positive time limit or gap outside [0, 1).
         SolverUnavailableError: no usable solver, or the solver failed to run.
-        InfeasibleError: the solver stopped without any solution (e.g. the time
-            limit is too short to find one).
+        NoAnswerError: the solver stopped without any solution, not proven
+            infeasible (e.g. the time limit is too short to find one).
+        InfeasibleError: the programme has no solution.
         KeyboardInterrupt: Ctrl-C (`interruptible`) stopped it before it found any.
     """
     _check_settings(solver, time_limit_seconds, gap)
@@ -338,7 +344,12 @@ def solve_problem(
         left = (
             f"; {limit:.3g} s of it were left for this solve" if limit < time_limit_seconds else ""
         )
-        raise InfeasibleError(
+        if problem.status != pulp.LpStatusNotSolved:
+            raise InfeasibleError(
+                f"scheduling: the {solver} solver found that no solution meets the hard "
+                f"limits ({pulp.LpStatus[problem.status]})"
+            )
+        raise NoAnswerError(
             f"scheduling: the {solver} solver stopped without a solution "
             f"({pulp.LpStatus[problem.status]}); raise scheduling.time_limit_seconds "
             f"(now {time_limit_seconds:g}{left})"

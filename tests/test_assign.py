@@ -902,10 +902,10 @@ def test_a_budget_that_stops_with_units_left_gets_a_second_one(monkeypatch) -> N
     assert solved() == [] and len(budgets) == 2
     # A solve that finds nothing in the time left (the week's budget spent) keeps
     # what the ones before found: nothing here, rather than failing the schedule.
-    from scheduling.errors import InfeasibleError
+    from scheduling.errors import NoAnswerError
 
     def nothing_in_time(problem, **kwargs):
-        raise InfeasibleError("the highs solver stopped without a solution (Not Solved)")
+        raise NoAnswerError("the highs solver stopped without a solution (Not Solved)")
 
     monkeypatch.setattr(assign_module, "solve_problem", nothing_in_time)
     assert solved() == []

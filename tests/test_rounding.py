@@ -17,7 +17,7 @@ from scipy.optimize import linprog
 from test_schedule_model import make_options, make_requirements, make_site
 
 from scheduling import rounding
-from scheduling.errors import InfeasibleError
+from scheduling.errors import NoAnswerError
 from scheduling.shifts.planner import schedule_requirements
 
 
@@ -106,10 +106,10 @@ def test_a_relaxation_that_takes_the_time_limit_names_the_size(monkeypatch) -> N
     monkeypatch.setattr(rounding, "_relaxation", lambda highs, seconds: None)
 
     def nothing(*args, **kwargs):
-        raise InfeasibleError("scheduling: the highs solver stopped without a solution")
+        raise NoAnswerError("scheduling: the highs solver stopped without a solution")
 
     monkeypatch.setattr(rounding, "solve_problem", nothing)
-    with pytest.raises(InfeasibleError, match=r"has 7 nonzeros and its LP relaxation did not"):
+    with pytest.raises(NoAnswerError, match=r"has 7 nonzeros and its LP relaxation did not"):
         rounding.solve_by_rounding(problem, time_limit_seconds=30, gap=0.0)
 
 

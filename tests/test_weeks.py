@@ -180,10 +180,10 @@ def test_extra_shifts_without_an_answer_in_time_come_from_the_greedy(monkeypatch
     neither fails the schedule made so far nor adds nothing: the greedy, with the
     programme's rules, gives the programme's answer here."""
     import scheduling.solver as solver
-    from scheduling.errors import InfeasibleError
+    from scheduling.errors import NoAnswerError
 
     def nothing_in_time(*args: object, **kwargs: object) -> None:
-        raise InfeasibleError("the highs solver stopped without a solution (Not Solved)")
+        raise NoAnswerError("the highs solver stopped without a solution (Not Solved)")
 
     monkeypatch.setattr(solver, "solve_problem", nothing_in_time)
     extra = _extra_shifts_of_ana()

@@ -1050,6 +1050,12 @@ def _schedule_frame(
     return frame.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
 
 
+def empty_assignment(options: ScheduleOptions) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`assign_agents`' (schedule, unfilled) of no shifts, in the columns it uses."""
+    several = len(options.break_rules) > 1
+    return _schedule_frame([], {}, {}, {}, other_breaks=several), _unfilled_frame([])
+
+
 def _unfilled_frame(unfilled: list[tuple[_Slot, int]]) -> pd.DataFrame:
     rows = [
         {

@@ -585,7 +585,7 @@ def solve(
     Raises:
         InputError: unknown solver, non-positive time limit or gap outside [0, 1).
         SolverUnavailableError: no usable solver, or the solver failed to run.
-        InfeasibleError: the solver stopped without any solution (e.g. the time
+        NoAnswerError: the solver stopped without any solution (e.g. the time
             limit is too short to find one).
     """
     if solver == "highs" and highs_importable() and is_large_model(model):

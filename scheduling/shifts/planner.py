@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import time
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,8 +44,13 @@ from scheduling.columns import (
     SITE,
     START,
 )
-from scheduling.errors import InputError
-from scheduling.shifts.assign import anonymous_agents, assign_agents, steadied_schedule
+from scheduling.errors import InputError, NoAnswerError
+from scheduling.shifts.assign import (
+    anonymous_agents,
+    assign_agents,
+    empty_assignment,
+    steadied_schedule,
+)
 from scheduling.shifts.coverage import coverage_frame, plan_objective, shortfall_within
 from scheduling.shifts.demand import requirement_table
 from scheduling.shifts.limits import HeadcountLimit
@@ -62,7 +68,7 @@ from scheduling.shifts.roster import Agent, Carry, roster_agents, unworkable, wi
 from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import SkillGroup, group_label, planning_skills, skill_groups
 from scheduling.shifts.templates import generate_shifts, shift_costs
-from scheduling.shifts.topup import extra_shifts
+from scheduling.shifts.topup import extra_shifts, greedy_schedule
 from scheduling.solver import SolveResult, budget_spent, solve_budget
 
 _EPS = 1e-6
@@ -235,47 +241,50 @@ def _scheduled(
     )
     shifts = generate_shifts(run.active, start=run.horizon[0], end=run.horizon[1])
     model = build_model(requirements, shifts, sites=run.planned, options=options, groups=run.groups)
-    result = solve(
-        model,
-        solver=options.solver,
-        time_limit_seconds=options.time_limit_seconds,
-        gap=options.gap,
-        node_limit=options.node_limit,
-    )
-    assign = _remembered(
-        model,
-        functools.partial(
-            _assignment,
-            model,
-            shifts,
-            roster=roster,
-            sites=sites,
-            options=options,
-            horizon=run.horizon,
-            release=release,
-            weekend_due=weekend_due,
-            carried=carried,
-            planned_skills=run.planned_skills,
-        ),
-    )
-    spent = budget_spent()  # before refining: its judged assignments spend the budget too
-    result = _refined(model, result, run, requirements, assign)
-    schedule, unfilled = assign()
-    coverage = coverage_frame(requirements, schedule, options=options)
-    extra = extra_shifts(
-        schedule,
-        coverage,
-        shifts,
-        agents=_topup_agents(run, schedule, options),
-        sites=run.active,
-        options=options,
-        horizon=run.horizon,
-        release=release,
-    )
-    if not extra.empty:
-        schedule = pd.concat([schedule, extra], ignore_index=True)
-        schedule = schedule.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
+    greedy = functools.partial(_greedy, requirements, shifts, run, options, release)
+
+    def judge(schedule: pd.DataFrame) -> float:
         coverage = coverage_frame(requirements, schedule, options=options)
+        return plan_objective(_costs(schedule, run.active)[0], coverage, options)
+
+    greedy_note = None  # set when the schedule is not made of the programme's answer
+    try:
+        result = solve(
+            model,
+            solver=options.solver,
+            time_limit_seconds=options.time_limit_seconds,
+            gap=options.gap,
+            node_limit=options.node_limit,
+        )
+    except NoAnswerError as error:
+        spent = True  # the greedy's note says what happened
+        result, schedule, unfilled, greedy_note = _without_programme(error, greedy, judge, options)
+    else:
+        assign = _remembered(
+            model,
+            functools.partial(
+                _assignment,
+                model,
+                shifts,
+                roster=roster,
+                sites=sites,
+                options=options,
+                horizon=run.horizon,
+                release=release,
+                weekend_due=weekend_due,
+                carried=carried,
+                planned_skills=run.planned_skills,
+            ),
+        )
+        spent = budget_spent()  # before refining: its judged assignments spend the budget too
+        result = _refined(model, result, run, requirements, assign)
+        schedule, unfilled = assign()
+        schedule = greedy(_topped_up(schedule, requirements, shifts, run, options, release))
+        if result.stopped_by == "time_limit":
+            result, schedule, unfilled, greedy_note = _or_greedy(
+                result, schedule, unfilled, greedy, judge
+            )
+    coverage = coverage_frame(requirements, schedule, options=options)
     if run.agents is not None:
         given = {
             "agents": capped_staff(run.agents, schedule, run.active),
@@ -293,7 +302,9 @@ def _scheduled(
             schedule = steadied_schedule(fixed, shifts, **given)
             coverage = coverage_frame(requirements, schedule, options=options)
     configured = {s.name: s for s in run.active}
-    binding = _binding(model, result, unfilled, configured, roster is not None, coverage)
+    answered = greedy_note is None
+    binding = _binding(model, result, unfilled, configured, roster is not None, coverage, answered)
+    binding.extend([] if answered else [greedy_note])
     binding.extend(unworkable(run.agents or [], run.active))
     binding.extend(_merged_notes(run))
     if budget_spent() and not spent:
@@ -315,6 +326,112 @@ def _scheduled(
         objective=plan_objective(cost, coverage, options),
         period=_period(model),
     )
+
+
+def _greedy(
+    requirements: pd.DataFrame,
+    shifts: pd.DataFrame,
+    run: Run,
+    options: ScheduleOptions,
+    release: Mapping[str, pd.Timestamp] | None,
+    schedule: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """`schedule` (None: no shifts) with greedy rounds of extra shifts where they
+    are worth it (`greedy_schedule`); from nothing, anonymous sites' agents grow."""
+    grow = schedule is None
+    start = empty_assignment(options)[0] if schedule is None else schedule
+    return greedy_schedule(
+        start,
+        requirements,
+        shifts,
+        agents=lambda so_far: _topup_agents(run, so_far, options, grow=grow),
+        sites=run.active,
+        options=options,
+        horizon=run.horizon,
+        release=release,
+    )
+
+
+def _topped_up(
+    schedule: pd.DataFrame,
+    requirements: pd.DataFrame,
+    shifts: pd.DataFrame,
+    run: Run,
+    options: ScheduleOptions,
+    release: Mapping[str, pd.Timestamp] | None,
+) -> pd.DataFrame:
+    """`schedule` with the top-up's extra shifts (`extra_shifts`)."""
+    extra = extra_shifts(
+        schedule,
+        coverage_frame(requirements, schedule, options=options),
+        shifts,
+        agents=_topup_agents(run, schedule, options),
+        sites=run.active,
+        options=options,
+        horizon=run.horizon,
+        release=release,
+    )
+    if extra.empty:
+        return schedule
+    schedule = pd.concat([schedule, extra], ignore_index=True)
+    return schedule.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
+
+
+def _without_programme(
+    error: NoAnswerError,
+    greedy: Callable[[], pd.DataFrame],
+    judge: Callable[[pd.DataFrame], float],
+    options: ScheduleOptions,
+) -> tuple[SolveResult, pd.DataFrame, pd.DataFrame, str]:
+    """(result, schedule, unfilled, note) when the shift programme found no answer
+    in its time: the schedule `greedy` builds from nothing, never no schedule. The
+    result has no bound; the note says what happened."""
+    began = time.perf_counter()
+    schedule = greedy()
+    note = (
+        f"solver: {' '.join(str(error).split()).removeprefix('scheduling: ')}. The "
+        f"schedule was built without it, greedily ({_GREEDY_HOW}), so it has no bound "
+        "and may be far from the best"
+    )
+    result = SolveResult(
+        status="no_answer",
+        objective=judge(schedule),  # the schedule's: there is no programme's
+        bound=None,
+        gap=None,
+        seconds=time.perf_counter() - began,
+        solver=options.solver,
+        stopped_by="time_limit",
+    )
+    return result, schedule, empty_assignment(options)[1], note
+
+
+_GREEDY_HOW = (
+    "one shift per agent and week at a time, each where the shortfall it covers is "
+    "worth more than it costs"
+)
+
+
+def _or_greedy(
+    result: SolveResult,
+    schedule: pd.DataFrame,
+    unfilled: pd.DataFrame,
+    greedy: Callable[[], pd.DataFrame],
+    judge: Callable[[pd.DataFrame], float],
+) -> tuple[SolveResult, pd.DataFrame, pd.DataFrame, str | None]:
+    """(result, schedule, unfilled, note): the schedule of a programme's answer its
+    time limit stopped, or the one `greedy` builds from nothing when `judge` (the
+    plan objective) finds it lower, with a note saying so (the result's bound
+    holds for every schedule)."""
+    built = greedy()
+    mine, theirs = judge(schedule), judge(built)
+    if theirs >= mine - _EPS:
+        return result, schedule, unfilled, None
+    note = (
+        f"solver: the shift programme's answer, stopped by the time limit, made a schedule of "
+        f"objective {mine:,.2f}; one built greedily ({_GREEDY_HOW}) has {theirs:,.2f} "
+        "and was kept instead (raise scheduling.time_limit_seconds for a better plan)"
+    )
+    return result, built, unfilled.iloc[:0], note
 
 
 def _merged_notes(run: Run) -> list[str]:
@@ -483,15 +600,19 @@ def capped_staff(
     return out
 
 
-def _topup_agents(run: Run, schedule: pd.DataFrame, options: ScheduleOptions) -> list[Agent]:
+def _topup_agents(
+    run: Run, schedule: pd.DataFrame, options: ScheduleOptions, *, grow: bool = False
+) -> list[Agent]:
     """Who may take an extra shift: the roster (`capped_staff`), else each site's
-    anonymous agents."""
+    anonymous agents: `max_agents`, or those with shifts and `SPARE_ANONYMOUS`
+    more (`grow`: and as many again, for a schedule built from nothing)."""
     if run.agents is not None:
         return capped_staff(run.agents, schedule, run.active)
     out = []
     for site in run.active:
         used = schedule.loc[schedule[SITE] == site.name, AGENT].nunique()
-        n = site.max_agents if site.max_agents is not None else used + SPARE_ANONYMOUS
+        spare = SPARE_ANONYMOUS + (used if grow else 0)
+        n = site.max_agents if site.max_agents is not None else used + spare
         out.extend(anonymous_agents(site, n, options))
     return out
 
@@ -517,10 +638,14 @@ def _binding(
     configured: dict[str, Site],
     with_roster: bool,
     coverage: pd.DataFrame,
+    answered: bool = True,
 ) -> list[str]:
     """Limits that bound: tight headcount rows next to shortfall, and others
-    (`coverage`: the final schedule's, for what the unfilled shifts leave short)."""
-    short = {key for key, var in model.shortfall.items() if (var.varValue or 0.0) > _EPS}
+    (`coverage`: the final schedule's, for what the unfilled shifts leave short;
+    `answered`: the schedule is made of the programme's answer, whose rows tell)."""
+    short = {
+        key for key, var in model.shortfall.items() if answered and (var.varValue or 0.0) > _EPS
+    }
     messages = _limit_messages(model, short, configured)
     for site in model.sites.values():
         if site.max_agents == 0 and any(q in site.queues for q, _ in short):

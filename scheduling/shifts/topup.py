@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -49,6 +49,7 @@ from scheduling.columns import (
 )
 from scheduling.shifts.assign import _eligible, _fits, _Rules, _Slot, make_slot
 from scheduling.shifts.breaks import rule_break_options
+from scheduling.shifts.coverage import coverage_frame
 from scheduling.shifts.model import (
     REPAIR_HALL_MOST,
     allocation_rows,
@@ -62,13 +63,20 @@ from scheduling.shifts.skills import group_label
 from scheduling.shifts.templates import utc_column
 from scheduling.solver import solve_if_time, time_left
 
-__all__ = ["TOPUP_NODE_LIMIT", "extra_shifts", "greedy_extra_shifts", "shift_rows"]
+__all__ = [
+    "TOPUP_NODE_LIMIT",
+    "extra_shifts",
+    "greedy_extra_shifts",
+    "greedy_schedule",
+    "shift_rows",
+]
 
 Pauses = tuple[tuple[pd.Timestamp, pd.Timestamp], ...]  # (start, end) UTC of each break
 
 TOPUP_NODE_LIMIT = 200
 TOPUP_SHARE = 0.25  # of the time left, at most, for the programme (the repair runs after)
 TOPUP_MIN_SECONDS = 20.0
+GREEDY_MOST_ROUNDS = 200  # a safety net: each round adds a shift at least
 _EPS = 1e-6
 
 
@@ -347,6 +355,57 @@ def greedy_extra_shifts(
         chosen.append(o)
         weeks_used.add(week)
     return chosen
+
+
+def greedy_schedule(
+    schedule: pd.DataFrame,
+    requirements: pd.DataFrame,
+    shifts: pd.DataFrame,
+    *,
+    agents: Callable[[pd.DataFrame], Sequence[Agent]],
+    sites: Sequence[Site],
+    options: ScheduleOptions,
+    horizon: tuple[pd.Timestamp, pd.Timestamp],
+    release: Mapping[str, pd.Timestamp] | None = None,
+) -> pd.DataFrame:
+    """`schedule` with greedy extra shifts added round after round until a round
+    adds none: the schedule of a run whose shift programme found no answer.
+
+    Each round is `greedy_extra_shifts` on the coverage so far: at most one
+    shift per agent and week, each where the shortfall it covers is worth more
+    than it costs, under `scheduling.shifts.assign`'s rules with the agent's
+    shifts so far. `agents(schedule)` says who may take one (it may grow, e.g.
+    anonymous agents). Takes no solver time: it is what is left when the time
+    is spent.
+
+    Args:
+        schedule: the schedule so far (`SCHEDULE_COLUMNS`, UTC), e.g. empty.
+        requirements: as `coverage_frame`'s.
+        shifts, sites, options, horizon, release: as `extra_shifts`'.
+
+    Returns:
+        The schedule with the rounds' shifts, sorted by start, site, agent, queue.
+    """
+    for _ in range(GREEDY_MOST_ROUNDS):
+        coverage = coverage_frame(requirements, schedule, options=options)
+        short = coverage[coverage[SHORTFALL] > _EPS]
+        if short.empty:
+            break
+        grid = pd.DatetimeIndex(coverage[INTERVAL_START].unique()).sort_values()
+        need = {
+            (q, grid.get_loc(t)): float(s)
+            for q, t, s in zip(short[QUEUE], short[INTERVAL_START], short[SHORTFALL], strict=True)
+        }
+        found = _options(
+            schedule, shifts, need, agents(schedule), sites, options, horizon, release, grid
+        )
+        chosen = greedy_extra_shifts(found, need, options)
+        if not chosen:
+            break
+        worked = [(o.agent, o.slot.site, o.slot.start, o.slot.end, o.breaks) for o in chosen]
+        added = shift_rows(worked, {s.name: s for s in sites}, schedule.columns)
+        schedule = pd.concat([schedule, added], ignore_index=True)
+    return schedule.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
 
 
 def _clash_rows(problem: pulp.LpProblem, z: list[pulp.LpVariable], found: list[_Option]) -> None:

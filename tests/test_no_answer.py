@@ -1,0 +1,184 @@
+"""A shift programme that finds no answer in its time still gives a schedule: one
+built by greedy rounds (`topup.greedy_schedule`), which also replaces a
+time-limited answer whose schedule it beats."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import pandas as pd
+import pulp
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_assign import rule_breaks
+from test_repair import DAYS3, MIXED, MIXED_SHIFTS, larger_cases
+from test_schedule_model import MONDAY, make_options, make_requirements, make_site
+
+from scheduling.errors import InfeasibleError, NoAnswerError
+from scheduling.shifts import planner
+from scheduling.shifts.assign import assign_agents, empty_assignment
+from scheduling.shifts.coverage import coverage_frame
+from scheduling.shifts.repair import _objective
+from scheduling.shifts.roster import roster_agents
+from scheduling.shifts.templates import generate_shifts
+from scheduling.shifts.topup import greedy_schedule
+from scheduling.solver import SolveResult, solve_problem
+
+pytest.importorskip("highspy")
+
+NOT_SOLVED = (
+    "scheduling: the highs solver stopped without a solution (Not Solved); "
+    "raise scheduling.time_limit_seconds (now 20)"
+)
+
+
+def no_answer(*args: object, **kwargs: object) -> SolveResult:
+    raise NoAnswerError(NOT_SOLVED)
+
+
+def measured(schedule: pd.DataFrame, need: pd.DataFrame, sites, options) -> float:
+    return _objective(schedule, coverage_frame(need, schedule, options=options), sites, options)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(larger_cases(), st.booleans())
+def test_greedy_rounds_keep_every_rule_and_never_raise_the_objective(case, from_empty) -> None:
+    options, staff, picks, need = case
+    if from_empty:
+        schedule = empty_assignment(options)[0]
+    else:
+        chosen = pd.DataFrame(picks, columns=["shift_id", "queue"]).assign(count=1)
+        schedule, _ = assign_agents(
+            chosen, MIXED_SHIFTS, roster=staff, sites=[MIXED], options=options, horizon=DAYS3
+        )
+    agents = roster_agents(staff, sites=[MIXED], options=options)
+    out = greedy_schedule(
+        schedule,
+        need,
+        MIXED_SHIFTS,
+        agents=lambda _: agents,
+        sites=[MIXED],
+        options=options,
+        horizon=DAYS3,
+    )
+    assert rule_breaks(out, None, MIXED_SHIFTS, staff, [MIXED], options, DAYS3) == []
+    before = measured(schedule, need, [MIXED], options)
+    assert measured(out, need, [MIXED], options) <= before + 1e-9
+    assert len(out) >= len(schedule)
+    assert list(out.columns) == list(schedule.columns)
+
+
+def office_hours(agents: float, days: int = 3) -> pd.DataFrame:
+    """`agents` wanted 08:00-16:00 (the test site's hours) on `days` days from Monday."""
+    day = [0.0] * 8 + [agents] * 8 + [0.0] * 8
+    return make_requirements({"phone": day * days}, first_hour=0)
+
+
+def roster(n: int) -> pd.DataFrame:
+    names = [f"A{k}" for k in range(n)]
+    return pd.DataFrame({"agent": names, "site": ["Test"] * n, "queue": ["phone"] * n})
+
+
+def test_no_answer_in_time_gives_a_greedy_schedule_within_the_rules(monkeypatch) -> None:
+    monkeypatch.setattr(planner, "solve", no_answer)
+    need = office_hours(3.0)
+    options = make_options(shortfall_penalty=1000.0, max_days_per_week=4)
+    site = make_site(max_agents=3)
+    result = planner.schedule_requirements(need, sites=[site], options=options, roster=roster(5))
+    schedule = result.schedule
+    assert result.solve.status == "no_answer" and result.solve.bound is None
+    assert result.solve.objective == pytest.approx(result.objective)
+    note = next(line for line in result.binding if "greedily" in line)
+    assert note.startswith("solver: the highs solver stopped without a solution (Not Solved)")
+    assert "The schedule was built without it, greedily" in note
+    assert result.unfilled.empty
+    assert 0 < schedule["agent"].nunique() <= 3  # max_agents holds
+    shifts = generate_shifts([site], start=MONDAY, end=MONDAY + pd.Timedelta(days=7))
+    horizon = (need["interval_start"].min(), need["interval_start"].max() + pd.Timedelta(hours=1))
+    assert rule_breaks(schedule, None, shifts, roster(5), [site], options, horizon) == []
+    # Three agents for 24 hours is 72 agent-hours; three agents on the three days
+    # with shifts of at most 6 hours give 54 at most: the optimum.
+    assert result.coverage["shortfall"].sum() == pytest.approx(72 - 3 * 3 * 6)
+
+
+def test_no_answer_at_an_anonymous_site_adds_agents_until_the_need_is_met(monkeypatch) -> None:
+    monkeypatch.setattr(planner, "solve", no_answer)
+    need = office_hours(12.0)  # far more than the 10 spare anonymous agents cover
+    options = make_options(shortfall_penalty=1000.0)
+    result = planner.schedule_requirements(need, sites=[make_site()], options=options)
+    assert result.coverage["shortfall"].sum() == pytest.approx(0.0)
+    assert result.schedule["agent"].nunique() > planner.SPARE_ANONYMOUS
+    shifts = generate_shifts([make_site()], start=MONDAY, end=MONDAY + pd.Timedelta(days=7))
+    horizon = (need["interval_start"].min(), need["interval_start"].max() + pd.Timedelta(hours=1))
+    assert rule_breaks(result.schedule, None, shifts, None, [make_site()], options, horizon) == []
+
+
+def test_a_time_limited_answer_gives_way_to_a_better_greedy_schedule() -> None:
+    result = SolveResult("time_limit", 900.0, 100.0, 0.89, 1.0, "highs", stopped_by="time_limit")
+    ours = pd.DataFrame({"agent": ["A0", "A1"]})
+    greedy = pd.DataFrame({"agent": ["A2"]})
+    unfilled = pd.DataFrame({"site": ["Test"], "count": [2]})
+
+    def judge(schedule: pd.DataFrame) -> float:
+        return {"A0": 500.0, "A2": 300.0}[schedule["agent"].iloc[0]]
+
+    kept, schedule, left, note = planner._or_greedy(result, ours, unfilled, lambda: greedy, judge)
+    assert schedule is greedy and left.empty
+    assert kept is result  # its bound holds for any schedule
+    assert "500.00; one built greedily" in note and "300.00" in note
+    tie = planner._or_greedy(result, ours, unfilled, lambda: greedy, lambda s: 500.0)
+    assert tie == (result, ours, unfilled, None)  # the programme's is kept
+
+
+def market_split(n: int = 40, rows: int = 5) -> pulp.LpProblem:
+    """Cornuejols and Dahl's market split: equalities few solvers settle in seconds."""
+    rng = random.Random(1)
+    problem = pulp.LpProblem("split", pulp.LpMinimize)
+    x = [problem.add_variable(f"x{i}", cat=pulp.LpBinary) for i in range(n)]
+    problem += pulp.lpSum(x)
+    for _ in range(rows):
+        a = [rng.randint(0, 99) for _ in range(n)]
+        problem += pulp.lpSum(c * v for c, v in zip(a, x, strict=True)) == sum(a) // 2
+    return problem
+
+
+def test_a_solve_stopped_before_any_solution_is_no_answer_not_infeasible() -> None:
+    with pytest.raises(NoAnswerError, match=r"raise scheduling\.time_limit_seconds"):
+        solve_problem(market_split(), solver="highs", time_limit_seconds=0.5, gap=0.0)
+    problem = pulp.LpProblem("none", pulp.LpMinimize)
+    y = problem.add_variable("y", lowBound=0, upBound=1, cat=pulp.LpInteger)
+    problem += y
+    problem += y >= 2
+    with pytest.raises(InfeasibleError, match="no solution meets the hard limits") as raised:
+        solve_problem(problem, solver="highs", time_limit_seconds=5, gap=0.0)
+    assert not isinstance(raised.value, NoAnswerError)
+
+
+def test_a_week_of_a_longer_plan_with_no_answer_is_still_scheduled(monkeypatch) -> None:
+    """Weeks go one by one: a week whose programme finds nothing gets the greedy's
+    schedule and the next week goes on."""
+    from scheduling.shifts import weeks
+
+    real = planner.solve
+    calls = []
+
+    def second_week_has_none(model, **settings):
+        calls.append(1)
+        if len(calls) == 2:
+            raise NoAnswerError(NOT_SOLVED)
+        return real(model, **settings)
+
+    monkeypatch.setattr(planner, "solve", second_week_has_none)
+    need = office_hours(2.0, days=14)
+    options = dataclasses.replace(make_options(shortfall_penalty=1000.0), time_limit_seconds=20)
+    result = weeks.schedule_horizon(need, sites=[make_site()], options=options, roster=roster(6))
+    assert len(calls) >= 2
+    second = result.schedule["start"] >= MONDAY + pd.Timedelta(days=7)
+    assert second.any() and (~second).any()
+    # the greedy is no optimum: here it leaves Monday 14-16 of week 2 one short,
+    # the agents free that day having taken their five days elsewhere
+    coverage = result.coverage
+    assert coverage["shortfall"].sum() <= 0.05 * coverage["required"].sum()
+    assert any("greedily" in line for line in result.binding)
