@@ -255,6 +255,13 @@ def stop_asked() -> bool:
     return state is not None and (state.pending or state.interrupted)
 
 
+def stop_insisted() -> bool:
+    """Whether Ctrl-C was pressed twice or more within the enclosing `interruptible`
+    block: work that builds an answer after a stopped solve should end too."""
+    state = _INTERRUPT.get()
+    return state is not None and state.presses >= 2
+
+
 def budget_spent() -> bool:
     """Whether the enclosing `solve_budget` block's time is used up (False outside one)."""
     budget = _BUDGET.get()

@@ -24,7 +24,7 @@ from scheduling.shifts.repair import _objective
 from scheduling.shifts.roster import roster_agents
 from scheduling.shifts.templates import generate_shifts
 from scheduling.shifts.topup import greedy_schedule
-from scheduling.solver import SolveResult, solve_problem
+from scheduling.solver import SolveResult, interruptible, mark_interrupted, solve_problem
 
 pytest.importorskip("highspy")
 
@@ -182,3 +182,41 @@ def test_a_week_of_a_longer_plan_with_no_answer_is_still_scheduled(monkeypatch) 
     coverage = result.coverage
     assert coverage["shortfall"].sum() <= 0.05 * coverage["required"].sum()
     assert any("greedily" in line for line in result.binding)
+
+
+def ctrl_c(*args: object, **kwargs: object) -> SolveResult:
+    mark_interrupted()  # as solve_problem does with a pending press before raising
+    raise KeyboardInterrupt
+
+
+def test_ctrl_c_before_any_answer_gives_the_greedy_schedule(monkeypatch) -> None:
+    monkeypatch.setattr(planner, "solve", ctrl_c)
+    need = office_hours(2.0)
+    with interruptible() as state:
+        state.pending, state.presses = True, 1
+        result = planner.schedule_requirements(need, sites=[make_site()], options=make_options())
+    assert result.solve.status == "no_answer" and result.solve.stopped_by == "interrupted"
+    assert any(line.startswith("solver: Ctrl-C stopped the shift") for line in result.binding)
+    assert result.coverage["shortfall"].sum() == pytest.approx(0.0)
+
+
+def test_a_second_ctrl_c_ends_the_greedy_after_its_round(monkeypatch) -> None:
+    monkeypatch.setattr(planner, "solve", ctrl_c)
+    need = office_hours(3.0)
+    with interruptible() as state:
+        state.pending, state.presses = True, 2
+        result = planner.schedule_requirements(need, sites=[make_site()], options=make_options())
+    # one round: one shift per (anonymous) agent and week
+    assert 0 < len(result.schedule) == result.schedule["agent"].nunique()
+    assert result.coverage["shortfall"].sum() > 0
+
+
+def test_a_keyboard_interrupt_no_solve_acted_on_is_raised(monkeypatch) -> None:
+    def interrupted(*args: object, **kwargs: object) -> SolveResult:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(planner, "solve", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        planner.schedule_requirements(
+            office_hours(2.0), sites=[make_site()], options=make_options()
+        )

@@ -149,19 +149,22 @@ def test_a_search_stopped_short_of_the_gap_says_why() -> None:
         assert result.gap > 0 and result.stopped_by == result.status.replace("feasible", "other")
 
 
-def test_ctrl_c_during_the_relaxation_stops_the_run_without_a_retry(monkeypatch) -> None:
+def test_ctrl_c_during_the_relaxation_stops_the_solve_without_a_retry(monkeypatch) -> None:
     # A pending Ctrl-C (as the signal handler leaves it) stops the interior point
-    # at its first check; there is no schedule yet, so the run stops there rather
+    # at its first check; there is no schedule yet, so the solve stops there rather
     # than branch and bound from scratch (that would ignore the press and end with
-    # advice to raise the time limit).
+    # advice to raise the time limit), and the greedy builds the schedule.
     from scheduling.solver import interruptible
 
     need = make_requirements({"phone": [1.0, 2.5, 3.0, 2.0, 1.5, 2.0, 1.0, 0.5] * 6})
     monkeypatch.setattr(rounding, "LARGE_NONZEROS", 1)
     whole = []
     monkeypatch.setattr(rounding, "_solve_whole", lambda *args: whole.append(args))
-    with interruptible() as state, pytest.raises(KeyboardInterrupt):
+    with interruptible() as state:
         state.pending = True
-        schedule_requirements(need, sites=[make_site()], options=make_options())
+        result = schedule_requirements(need, sites=[make_site()], options=make_options())
     assert state.interrupted and not state.pending
     assert not whole
+    assert result.solve.status == "no_answer" and result.solve.stopped_by == "interrupted"
+    assert any(line.startswith("solver: Ctrl-C stopped") for line in result.binding)
+    assert len(result.schedule) > 0

@@ -69,7 +69,7 @@ from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import SkillGroup, group_label, planning_skills, skill_groups
 from scheduling.shifts.templates import generate_shifts, shift_costs
 from scheduling.shifts.topup import extra_shifts, greedy_schedule
-from scheduling.solver import SolveResult, budget_spent, solve_budget
+from scheduling.solver import SolveResult, budget_spent, solve_budget, stop_asked
 
 _EPS = 1e-6
 
@@ -256,7 +256,9 @@ def _scheduled(
             gap=options.gap,
             node_limit=options.node_limit,
         )
-    except NoAnswerError as error:
+    except (NoAnswerError, KeyboardInterrupt) as error:
+        if isinstance(error, KeyboardInterrupt) and not stop_asked():
+            raise  # not a Ctrl-C the solve acted on
         spent = True  # the greedy's note says what happened
         result, schedule, unfilled, greedy_note = _without_programme(error, greedy, judge, options)
     else:
@@ -378,20 +380,25 @@ def _topped_up(
 
 
 def _without_programme(
-    error: NoAnswerError,
+    error: NoAnswerError | KeyboardInterrupt,
     greedy: Callable[[], pd.DataFrame],
     judge: Callable[[pd.DataFrame], float],
     options: ScheduleOptions,
 ) -> tuple[SolveResult, pd.DataFrame, pd.DataFrame, str]:
-    """(result, schedule, unfilled, note) when the shift programme found no answer
-    in its time: the schedule `greedy` builds from nothing, never no schedule. The
-    result has no bound; the note says what happened."""
+    """(result, schedule, unfilled, note) when the shift programme stopped without
+    an answer (its time ran out, or Ctrl-C): the schedule `greedy` builds from
+    nothing, never no schedule. The result has no bound; the note says what
+    happened."""
     began = time.perf_counter()
     schedule = greedy()
+    stopped = (
+        "Ctrl-C stopped the shift programme before it had an answer"
+        if isinstance(error, KeyboardInterrupt)
+        else " ".join(str(error).split()).removeprefix("scheduling: ")
+    )
     note = (
-        f"solver: {' '.join(str(error).split()).removeprefix('scheduling: ')}. The "
-        f"schedule was built without it, greedily ({_GREEDY_HOW}), so it has no bound "
-        "and may be far from the best"
+        f"solver: {stopped}. The schedule was built without it, greedily "
+        f"({_GREEDY_HOW}), so it has no bound and may be far from the best"
     )
     result = SolveResult(
         status="no_answer",
@@ -400,7 +407,7 @@ def _without_programme(
         gap=None,
         seconds=time.perf_counter() - began,
         solver=options.solver,
-        stopped_by="time_limit",
+        stopped_by="interrupted" if isinstance(error, KeyboardInterrupt) else "time_limit",
     )
     return result, schedule, empty_assignment(options)[1], note
 

@@ -61,7 +61,7 @@ from scheduling.shifts.roster import Agent
 from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import group_label
 from scheduling.shifts.templates import utc_column
-from scheduling.solver import solve_if_time, time_left
+from scheduling.solver import solve_if_time, stop_insisted, time_left
 
 __all__ = [
     "TOPUP_NODE_LIMIT",
@@ -376,7 +376,7 @@ def greedy_schedule(
     than it costs, under `scheduling.shifts.assign`'s rules with the agent's
     shifts so far. `agents(schedule)` says who may take one (it may grow, e.g.
     anonymous agents). Takes no solver time: it is what is left when the time
-    is spent.
+    is spent. A second Ctrl-C (`solver.stop_insisted`) ends it after the round.
 
     Args:
         schedule: the schedule so far (`SCHEDULE_COLUMNS`, UTC), e.g. empty.
@@ -405,6 +405,8 @@ def greedy_schedule(
         worked = [(o.agent, o.slot.site, o.slot.start, o.slot.end, o.breaks) for o in chosen]
         added = shift_rows(worked, {s.name: s for s in sites}, schedule.columns)
         schedule = pd.concat([schedule, added], ignore_index=True)
+        if stop_insisted():  # a second Ctrl-C: the rounds so far are the answer
+            break
     return schedule.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
 
 
