@@ -220,3 +220,27 @@ def test_a_keyboard_interrupt_no_solve_acted_on_is_raised(monkeypatch) -> None:
         planner.schedule_requirements(
             office_hours(2.0), sites=[make_site()], options=make_options()
         )
+
+
+@pytest.mark.parametrize(("due", "taker"), [((), "A0"), (("A0",), "A1")])
+def test_the_greedy_gives_a_weekend_shift_to_an_agent_not_owed_one_off(due, taker) -> None:
+    """As in the assignment and the repair, a weekend shift costs an agent owed a
+    weekend off a little more, so an agent not owed one takes it first."""
+    options = make_options(shortfall_penalty=1000.0)
+    site = make_site()
+    week = (MONDAY, MONDAY + pd.Timedelta(days=7))
+    saturday = [0.0] * 24 * 5 + [0.0] * 8 + [1.0] * 4 + [0.0] * 12 + [0.0] * 24  # 08-12
+    need = make_requirements({"phone": saturday}, first_hour=0)
+    staff = roster_agents(roster(2), sites=[site], options=options)
+    out = greedy_schedule(
+        empty_assignment(options)[0],
+        need,
+        generate_shifts([site], start=week[0], end=week[1]),
+        agents=lambda _: staff,
+        sites=[site],
+        options=options,
+        horizon=week,
+        weekend_due=due,
+    )
+    assert set(out["agent"]) == {taker}
+    assert coverage_frame(need, out, options=options)["shortfall"].sum() == pytest.approx(0.0)

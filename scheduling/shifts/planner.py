@@ -241,7 +241,8 @@ def _scheduled(
     )
     shifts = generate_shifts(run.active, start=run.horizon[0], end=run.horizon[1])
     model = build_model(requirements, shifts, sites=run.planned, options=options, groups=run.groups)
-    greedy = functools.partial(_greedy, requirements, shifts, run, options, release)
+    held_back = (release, weekend_due)
+    greedy = functools.partial(_greedy, requirements, shifts, run, options, held_back)
 
     def judge(schedule: pd.DataFrame) -> float:
         coverage = coverage_frame(requirements, schedule, options=options)
@@ -281,7 +282,7 @@ def _scheduled(
         spent = budget_spent()  # before refining: its judged assignments spend the budget too
         result = _refined(model, result, run, requirements, assign)
         schedule, unfilled = assign()
-        schedule = greedy(_topped_up(schedule, requirements, shifts, run, options, release))
+        schedule = greedy(_topped_up(schedule, requirements, shifts, run, options, held_back))
         if result.stopped_by == "time_limit":
             result, schedule, unfilled, greedy_note = _or_greedy(
                 result, schedule, unfilled, greedy, judge
@@ -335,11 +336,12 @@ def _greedy(
     shifts: pd.DataFrame,
     run: Run,
     options: ScheduleOptions,
-    release: Mapping[str, pd.Timestamp] | None,
+    held_back: tuple[Mapping[str, pd.Timestamp] | None, Collection[str]],
     schedule: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """`schedule` (None: no shifts) with greedy rounds of extra shifts where they
-    are worth it (`greedy_schedule`); from nothing, anonymous sites' agents grow."""
+    are worth it (`greedy_schedule`); from nothing, anonymous sites' agents grow
+    (`held_back`: the run's release and weekend_due)."""
     grow = schedule is None
     start = empty_assignment(options)[0] if schedule is None else schedule
     return greedy_schedule(
@@ -350,7 +352,8 @@ def _greedy(
         sites=run.active,
         options=options,
         horizon=run.horizon,
-        release=release,
+        release=held_back[0],
+        weekend_due=held_back[1],
     )
 
 
@@ -360,9 +363,10 @@ def _topped_up(
     shifts: pd.DataFrame,
     run: Run,
     options: ScheduleOptions,
-    release: Mapping[str, pd.Timestamp] | None,
+    held_back: tuple[Mapping[str, pd.Timestamp] | None, Collection[str]],
 ) -> pd.DataFrame:
-    """`schedule` with the top-up's extra shifts (`extra_shifts`)."""
+    """`schedule` with the top-up's extra shifts (`extra_shifts`; `held_back`: the
+    run's release and weekend_due)."""
     extra = extra_shifts(
         schedule,
         coverage_frame(requirements, schedule, options=options),
@@ -371,7 +375,8 @@ def _topped_up(
         sites=run.active,
         options=options,
         horizon=run.horizon,
-        release=release,
+        release=held_back[0],
+        weekend_due=held_back[1],
     )
     if extra.empty:
         return schedule

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -47,7 +47,14 @@ from scheduling.columns import (
     START,
     TIMEZONE,
 )
-from scheduling.shifts.assign import _eligible, _fits, _Rules, _Slot, make_slot
+from scheduling.shifts.assign import (
+    WEEKEND_DUE_STEP,
+    _eligible,
+    _fits,
+    _Rules,
+    _Slot,
+    make_slot,
+)
 from scheduling.shifts.breaks import rule_break_options
 from scheduling.shifts.coverage import coverage_frame
 from scheduling.shifts.model import (
@@ -100,6 +107,7 @@ def extra_shifts(
     options: ScheduleOptions,
     horizon: tuple[pd.Timestamp, pd.Timestamp],
     release: Mapping[str, pd.Timestamp] | None = None,
+    weekend_due: Collection[str] = (),
 ) -> pd.DataFrame:
     """The extra shifts worth giving (module docstring), as schedule rows.
 
@@ -113,6 +121,8 @@ def extra_shifts(
         options: the rules, penalties and solver settings.
         horizon: (start, end) of the schedule, UTC.
         release: per agent, the earliest start (see `assign_agents`).
+        weekend_due: agents owed a weekend off: a weekend shift costs them
+            `WEEKEND_DUE_STEP` paid hours more, as in the assignment and repair.
 
     Returns:
         Rows in the schedule's columns; empty when nothing is short or worth it.
@@ -125,7 +135,9 @@ def extra_shifts(
         (q, grid.get_loc(t)): float(s)
         for q, t, s in zip(short[QUEUE], short[INTERVAL_START], short[SHORTFALL], strict=True)
     }
-    found = _options(schedule, shifts, need, agents, sites, options, horizon, release, grid)
+    found = _options(
+        schedule, shifts, need, agents, sites, options, horizon, (release, weekend_due), grid
+    )
     if not found:
         return schedule.iloc[:0]
     chosen = _solve(found, need, options)
@@ -141,10 +153,12 @@ def _options(
     sites: Sequence[Site],
     options: ScheduleOptions,
     horizon: tuple[pd.Timestamp, pd.Timestamp],
-    release: Mapping[str, pd.Timestamp] | None,
+    held_back: tuple[Mapping[str, pd.Timestamp] | None, Collection[str]],
     grid: pd.DatetimeIndex,
 ) -> list[_Option]:
-    """Every (agent, candidate shift) that fits the agent and covers some shortfall."""
+    """Every (agent, candidate shift) that fits the agent and covers some shortfall
+    (`held_back`: the release and weekend_due of `extra_shifts`)."""
+    release, weekend_due = held_back
     by_name = {s.name: s for s in sites}
     start = horizon[0]
     short_queues = {q for q, _ in need}
@@ -162,7 +176,9 @@ def _options(
     out: list[_Option] = []
     for site_name, rows in useful.groupby(SITE, sort=True):
         site = by_name[str(site_name)]
-        rules = _Rules.at_site(options, site, (start, horizon[1]), release=release)
+        span = (start, horizon[1])
+        rules = _Rules.at_site(options, site, span, release=release, weekend_due=weekend_due)
+        owed = WEEKEND_DUE_STEP * site.cost_per_hour
         mine = [a for a in agents if a.site == site.name and short_queues & set(a.skills)]
         for shift_id, begin, end, paid, cost in zip(
             rows[SHIFT_ID], rows[START], rows[END], rows[PAID_HOURS], rows[COST], strict=True
@@ -176,7 +192,9 @@ def _options(
                     continue
                 cells = {i: s for i, s in worked[shift_id].items() if _serves(agent, need, i)}
                 if cells:
-                    out.append(_Option(agent, slot, breaks[shift_id], cells, float(cost), rules))
+                    due = agent.name in rules.weekend_due and slot.weekday >= 5
+                    price = float(cost) + (owed if due else 0.0)
+                    out.append(_Option(agent, slot, breaks[shift_id], cells, price, rules))
     return out
 
 
@@ -367,6 +385,7 @@ def greedy_schedule(
     options: ScheduleOptions,
     horizon: tuple[pd.Timestamp, pd.Timestamp],
     release: Mapping[str, pd.Timestamp] | None = None,
+    weekend_due: Collection[str] = (),
 ) -> pd.DataFrame:
     """`schedule` with greedy extra shifts added round after round until a round
     adds none: the schedule of a run whose shift programme found no answer.
@@ -381,7 +400,7 @@ def greedy_schedule(
     Args:
         schedule: the schedule so far (`SCHEDULE_COLUMNS`, UTC), e.g. empty.
         requirements: as `coverage_frame`'s.
-        shifts, sites, options, horizon, release: as `extra_shifts`'.
+        shifts, sites, options, horizon, release, weekend_due: as `extra_shifts`'.
 
     Returns:
         The schedule with the rounds' shifts, sorted by start, site, agent, queue.
@@ -396,9 +415,9 @@ def greedy_schedule(
             (q, grid.get_loc(t)): float(s)
             for q, t, s in zip(short[QUEUE], short[INTERVAL_START], short[SHORTFALL], strict=True)
         }
-        found = _options(
-            schedule, shifts, need, agents(schedule), sites, options, horizon, release, grid
-        )
+        staff = agents(schedule)
+        held_back = (release, weekend_due)
+        found = _options(schedule, shifts, need, staff, sites, options, horizon, held_back, grid)
         chosen = greedy_extra_shifts(found, need, options)
         if not chosen:
             break
