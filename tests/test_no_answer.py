@@ -189,23 +189,25 @@ def ctrl_c(*args: object, **kwargs: object) -> SolveResult:
     raise KeyboardInterrupt
 
 
-def test_ctrl_c_before_any_answer_gives_the_greedy_schedule(monkeypatch) -> None:
+def interrupted_run(monkeypatch, agents: float, presses: int):
+    """The schedule of `office_hours(agents)` whose programme Ctrl-C stopped before
+    any answer, after `presses` presses."""
     monkeypatch.setattr(planner, "solve", ctrl_c)
-    need = office_hours(2.0)
     with interruptible() as state:
-        state.pending, state.presses = True, 1
-        result = planner.schedule_requirements(need, sites=[make_site()], options=make_options())
+        state.pending, state.presses = True, presses
+        need = office_hours(agents)
+        return planner.schedule_requirements(need, sites=[make_site()], options=make_options())
+
+
+def test_ctrl_c_before_any_answer_gives_the_greedy_schedule(monkeypatch) -> None:
+    result = interrupted_run(monkeypatch, 2.0, presses=1)
     assert result.solve.status == "no_answer" and result.solve.stopped_by == "interrupted"
     assert any(line.startswith("solver: Ctrl-C stopped the shift") for line in result.binding)
     assert result.coverage["shortfall"].sum() == pytest.approx(0.0)
 
 
 def test_a_second_ctrl_c_ends_the_greedy_after_its_round(monkeypatch) -> None:
-    monkeypatch.setattr(planner, "solve", ctrl_c)
-    need = office_hours(3.0)
-    with interruptible() as state:
-        state.pending, state.presses = True, 2
-        result = planner.schedule_requirements(need, sites=[make_site()], options=make_options())
+    result = interrupted_run(monkeypatch, 3.0, presses=2)
     # one round: one shift per (anonymous) agent and week
     assert 0 < len(result.schedule) == result.schedule["agent"].nunique()
     assert result.coverage["shortfall"].sum() > 0
