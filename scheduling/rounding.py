@@ -26,6 +26,7 @@ import pulp
 
 from scheduling.errors import NoAnswerError
 from scheduling.solver import (
+    Interrupted,
     SolveResult,
     highs_model,
     highs_status,
@@ -85,7 +86,7 @@ def solve_by_rounding(
         finds a solution) and a note says how the programme was solved.
 
     Raises:
-        As `solve_problem`; KeyboardInterrupt also for Ctrl-C during the relaxation;
+        As `solve_problem`; Interrupted also for Ctrl-C during the relaxation;
         NoAnswerError naming the programme's size when the relaxation took the
         time limit and the whole programme found nothing in what was left.
     """
@@ -146,7 +147,7 @@ def _relaxation(highs: object, seconds: float) -> tuple[float, np.ndarray] | Non
     """The relaxation's optimum (without PuLP's constant) and solution, or None.
 
     Raises:
-        KeyboardInterrupt: Ctrl-C (`interruptible`) stopped it.
+        Interrupted: Ctrl-C (`interruptible`) stopped it.
     """
     lp = highs.getLp()
     columns = lp.num_col_
@@ -160,7 +161,7 @@ def _relaxation(highs: object, seconds: float) -> tuple[float, np.ndarray] | Non
     watch(relaxed)
     relaxed.run()
     if mark_interrupted():
-        raise KeyboardInterrupt  # Ctrl-C during the relaxation: no schedule yet to keep
+        raise Interrupted  # Ctrl-C during the relaxation: no schedule yet to keep
     if highs_status(relaxed.getModelStatus()) != "optimal":
         return None
     value = float(relaxed.getInfo().objective_function_value)
@@ -178,7 +179,7 @@ def _around(
         The bounds of `highs` are restored.
 
     Raises:
-        KeyboardInterrupt: Ctrl-C stopped it before it found a solution.
+        Interrupted: Ctrl-C stopped it before it found a solution.
     """
     lp = highs.getLp()
     columns = lp.num_col_
@@ -200,7 +201,7 @@ def _around(
     highs.changeColsBounds(columns, everything, lower, upper)
     if info.primal_solution_status != 2:  # no feasible solution
         if pressed:
-            raise KeyboardInterrupt  # Ctrl-C before the search found one: stop, not retry
+            raise Interrupted  # Ctrl-C before the search found one: stop, not retry
         return None
     stop = highs_status(highs.getModelStatus(), otherwise="other")
     return ("gap" if stop == "optimal" else stop), solution

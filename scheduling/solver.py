@@ -71,6 +71,10 @@ _BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("budget
 _clock = time.perf_counter
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (`interruptible`) stopped a solve before it had any solution."""
+
+
 @dataclass(frozen=True)
 class SolveResult:
     """Outcome of one solve.
@@ -78,8 +82,10 @@ class SolveResult:
     Attributes:
         status: "optimal" (proven within the requested gap), "time_limit" (stopped
             by the time limit with a feasible solution), "interrupted" (Ctrl-C in an
-            `interruptible` block, with the best solution so far) or "feasible"
-            (stopped for another reason with a feasible solution).
+            `interruptible` block, with the best solution so far), "feasible"
+            (stopped for another reason with a feasible solution) or, for a
+            schedule the shift programme gave no answer to (`planner`), "no_answer"
+            (the objective is the greedy schedule's, no bound).
         objective: objective value of the solution (cost units).
         bound: proven lower bound on the objective, or None when the solver did
             not report one.
@@ -310,10 +316,11 @@ def solve_problem(
     Raises:
         InputError: unknown solver, non-positive time limit or gap outside [0, 1).
         SolverUnavailableError: no usable solver, or the solver failed to run.
-        NoAnswerError: the solver stopped without any solution, not proven
-            infeasible (e.g. the time limit is too short to find one).
-        InfeasibleError: the programme has no solution.
-        KeyboardInterrupt: Ctrl-C (`interruptible`) stopped it before it found any.
+        NoAnswerError: a limit (time, nodes) stopped the solver before any
+            solution, not proven infeasible.
+        Interrupted: Ctrl-C (`interruptible`) stopped it before it found any.
+        InfeasibleError: the programme has no solution, or the solver failed
+            without one.
     """
     _check_settings(solver, time_limit_seconds, gap)
     limit = time_left(time_limit_seconds)
@@ -347,14 +354,19 @@ def solve_problem(
                 handle.write(log)
     if problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         if pressed:
-            raise KeyboardInterrupt  # Ctrl-C before any solution: nothing to keep
+            raise Interrupted  # Ctrl-C before any solution: nothing to keep
         left = (
             f"; {limit:.3g} s of it were left for this solve" if limit < time_limit_seconds else ""
         )
-        if problem.status != pulp.LpStatusNotSolved:
+        if problem.status == pulp.LpStatusInfeasible:
             raise InfeasibleError(
                 f"scheduling: the {solver} solver found that no solution meets the hard "
-                f"limits ({pulp.LpStatus[problem.status]})"
+                "limits (Infeasible)"
+            )
+        if problem.status != pulp.LpStatusNotSolved:  # a failure, not a limit
+            raise InfeasibleError(
+                f"scheduling: the {solver} solver stopped without a solution "
+                f"({pulp.LpStatus[problem.status]})"
             )
         raise NoAnswerError(
             f"scheduling: the {solver} solver stopped without a solution "
@@ -516,13 +528,21 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
             highs.setOptionValue("log_file", str(self.log_path))
 
     def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:
+        found = lp.solverModel.getInfo().primal_solution_status == 2  # feasible
         try:
-            return super().findSolutionValues(lp)
+            status = super().findSolutionValues(lp)
         except KeyError:
             # PuLP 3.3 maps no status for this stop; it has read the values already.
-            if lp.solverModel.getInfo().primal_solution_status == 2:  # feasible
-                return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
+            status = pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
+        if found or status[0] == pulp.LpStatusInfeasible:
+            return status
+        # PuLP 3.3 reads an interrupt (Ctrl-C) before any solution as one, of zeros;
+        # a limit or Ctrl-C is "not solved" (no answer), anything else a failure
+        model_status = lp.solverModel.getModelStatus()
+        stop = highs_status(model_status, otherwise="")
+        if stop in ("time_limit", "node_limit", "interrupted") or "Limit" in str(model_status):
             return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
+        return pulp.LpStatusUndefined, pulp.LpSolutionNoSolutionFound
 
 
 def watch(highs: object, *, offset: float | None = None) -> None:

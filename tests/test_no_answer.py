@@ -24,7 +24,13 @@ from scheduling.shifts.repair import _objective
 from scheduling.shifts.roster import roster_agents
 from scheduling.shifts.templates import generate_shifts
 from scheduling.shifts.topup import greedy_schedule
-from scheduling.solver import SolveResult, interruptible, mark_interrupted, solve_problem
+from scheduling.solver import (
+    Interrupted,
+    SolveResult,
+    interruptible,
+    mark_interrupted,
+    solve_problem,
+)
 
 pytest.importorskip("highspy")
 
@@ -186,7 +192,7 @@ def test_a_week_of_a_longer_plan_with_no_answer_is_still_scheduled(monkeypatch) 
 
 def ctrl_c(*args: object, **kwargs: object) -> SolveResult:
     mark_interrupted()  # as solve_problem does with a pending press before raising
-    raise KeyboardInterrupt
+    raise Interrupted
 
 
 def interrupted_run(monkeypatch, agents: float, presses: int):
@@ -246,3 +252,68 @@ def test_the_greedy_gives_a_weekend_shift_to_an_agent_not_owed_one_off(due, take
     )
     assert set(out["agent"]) == {taker}
     assert coverage_frame(need, out, options=options)["shortfall"].sum() == pytest.approx(0.0)
+
+
+def test_a_capped_site_built_from_nothing_gives_its_places_to_agents_who_serve_the_need(
+    monkeypatch,
+) -> None:
+    """A review found: with max_agents 3 and the first three roster agents serving
+    email only, phone demand stayed wholly short (the cap was filled in roster
+    order before anyone took a shift)."""
+    monkeypatch.setattr(planner, "solve", no_answer)
+    staff = pd.DataFrame(
+        {
+            "agent": [f"A{k}" for k in range(5)],
+            "site": ["Test"] * 5,
+            "skills": ["email"] * 3 + ["phone"] * 2,
+        }
+    )
+    site = make_site(max_agents=3, queues=("phone", "email"))
+    options = make_options(shortfall_penalty=1000.0)
+    result = planner.schedule_requirements(
+        office_hours(1.0), sites=[site], options=options, roster=staff
+    )
+    assert set(result.schedule["agent"]) <= {"A3", "A4"}
+    assert result.coverage["shortfall"].sum() == pytest.approx(0.0)
+
+
+def test_one_round_keeps_a_run_of_days_off_that_spans_two_weeks() -> None:
+    """A review found: shifts of one round in two weeks were checked against the
+    agent's held shifts only, so Saturday (week 1) and Monday (week 2) together
+    took the last two days off in a row that week 1 had left."""
+    options = make_options(
+        shortfall_penalty=1000.0, consecutive_days_off=2, max_days_per_week=6, min_rest_hours=0
+    )
+    site = make_site()
+    horizon = (MONDAY, MONDAY + pd.Timedelta(days=14))
+    day = [0.0] * 8 + [1.0] * 4 + [0.0] * 12  # 08-12
+    quiet = [0.0] * 24
+    need = make_requirements({"phone": quiet * 5 + day + quiet + day + quiet * 6}, first_hour=0)
+    held = [
+        {
+            "agent": "A0",
+            "site": "Test",
+            "start": MONDAY + pd.Timedelta(days=d, hours=8),
+            "end": MONDAY + pd.Timedelta(days=d, hours=12),
+            "timezone": "UTC",
+            "break_start": pd.NaT,
+            "break_end": pd.NaT,
+            "queue": "phone",
+        }
+        for d in range(5)
+    ]
+    schedule = pd.DataFrame(held, columns=list(empty_assignment(options)[0].columns))
+    for column in ("start", "end", "break_start", "break_end"):
+        schedule[column] = pd.to_datetime(schedule[column], utc=True)
+    staff = roster_agents(roster(1), sites=[site], options=options)
+    out = greedy_schedule(
+        schedule,
+        need,
+        generate_shifts([site], start=horizon[0], end=horizon[1]),
+        agents=lambda _: staff,
+        sites=[site],
+        options=options,
+        horizon=horizon,
+    )
+    assert len(out) == 6  # one of Saturday and the next Monday, not both
+    assert rule_breaks(out, None, None, roster(1), [site], options, horizon) == []

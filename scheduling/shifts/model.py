@@ -585,8 +585,10 @@ def solve(
     Raises:
         InputError: unknown solver, non-positive time limit or gap outside [0, 1).
         SolverUnavailableError: no usable solver, or the solver failed to run.
-        NoAnswerError: the solver stopped without any solution (e.g. the time
-            limit is too short to find one).
+        NoAnswerError: a limit stopped the solver before any solution (e.g. the
+            time limit is too short to find one).
+        Interrupted: Ctrl-C stopped it before any solution.
+        InfeasibleError: the programme has no solution, or the solver failed.
     """
     if solver == "highs" and highs_importable() and is_large_model(model):
         return solve_by_rounding(

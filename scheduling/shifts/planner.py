@@ -69,7 +69,7 @@ from scheduling.shifts.sites import Site
 from scheduling.shifts.skills import SkillGroup, group_label, planning_skills, skill_groups
 from scheduling.shifts.templates import generate_shifts, shift_costs
 from scheduling.shifts.topup import extra_shifts, greedy_schedule
-from scheduling.solver import SolveResult, budget_spent, solve_budget, stop_asked
+from scheduling.solver import Interrupted, SolveResult, budget_spent, solve_budget
 
 _EPS = 1e-6
 
@@ -207,7 +207,9 @@ def schedule_requirements(
         InputError: malformed requirements, sites or roster (the message names
             the column, site or agent and what to do).
         SolverUnavailableError: no solver can run.
-        InfeasibleError: the solver found no solution within the time limit.
+        InfeasibleError: the shift programme has no solution, or its solver
+            failed. A limit or Ctrl-C before any answer is not an error: the
+            schedule is then built greedily (result status "no_answer").
     """
     with solve_budget(options.time_limit_seconds):  # one budget for all of the run's solves
         return _scheduled(
@@ -257,9 +259,7 @@ def _scheduled(
             gap=options.gap,
             node_limit=options.node_limit,
         )
-    except (NoAnswerError, KeyboardInterrupt) as error:
-        if isinstance(error, KeyboardInterrupt) and not stop_asked():
-            raise  # not a Ctrl-C the solve acted on
+    except (NoAnswerError, Interrupted) as error:
         spent = True  # the greedy's note says what happened
         result, schedule, unfilled, greedy_note = _without_programme(error, greedy, judge, options)
     else:
@@ -348,13 +348,24 @@ def _greedy(
         start,
         requirements,
         shifts,
-        agents=lambda so_far: _topup_agents(run, so_far, options, grow=grow),
+        agents=lambda so_far: _greedy_staff(run, so_far, options, grow=grow),
         sites=run.active,
         options=options,
         horizon=run.horizon,
         release=held_back[0],
         weekend_due=held_back[1],
     )
+
+
+def _greedy_staff(
+    run: Run, schedule: pd.DataFrame, options: ScheduleOptions, *, grow: bool
+) -> list[Agent]:
+    """Who the greedy rounds may give a shift: every roster agent (the rounds keep
+    `max_agents` themselves, so an idle agent without the short queues' skills
+    never holds a place), else the anonymous agents of `_topup_agents`."""
+    if run.agents is not None:
+        return list(run.agents)
+    return _topup_agents(run, schedule, options, grow=grow)
 
 
 def _topped_up(
@@ -385,7 +396,7 @@ def _topped_up(
 
 
 def _without_programme(
-    error: NoAnswerError | KeyboardInterrupt,
+    error: NoAnswerError | Interrupted,
     greedy: Callable[[], pd.DataFrame],
     judge: Callable[[pd.DataFrame], float],
     options: ScheduleOptions,
@@ -398,7 +409,7 @@ def _without_programme(
     schedule = greedy()
     stopped = (
         "Ctrl-C stopped the shift programme before it had an answer"
-        if isinstance(error, KeyboardInterrupt)
+        if isinstance(error, Interrupted)
         else " ".join(str(error).split()).removeprefix("scheduling: ")
     )
     note = (
@@ -412,7 +423,7 @@ def _without_programme(
         gap=None,
         seconds=time.perf_counter() - began,
         solver=options.solver,
-        stopped_by="interrupted" if isinstance(error, KeyboardInterrupt) else "time_limit",
+        stopped_by="interrupted" if isinstance(error, Interrupted) else "time_limit",
     )
     return result, schedule, empty_assignment(options)[1], note
 

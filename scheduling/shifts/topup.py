@@ -95,6 +95,7 @@ class _Option:
     worked: dict[int, float]  # grid position -> share of the interval worked
     cost: float
     rules: _Rules
+    held: tuple[_Slot, ...] = ()  # the agent's shifts before it, as `_fits` reads them
 
 
 def extra_shifts(
@@ -194,7 +195,8 @@ def _options(
                 if cells:
                     due = agent.name in rules.weekend_due and slot.weekday >= 5
                     price = float(cost) + (owed if due else 0.0)
-                    out.append(_Option(agent, slot, breaks[shift_id], cells, price, rules))
+                    option = _Option(agent, slot, breaks[shift_id], cells, price, rules, tuple(own))
+                    out.append(option)
     return out
 
 
@@ -333,7 +335,10 @@ def _cover(o: _Option, remaining: dict[tuple[str, int], float], *, take: bool) -
 
 
 def greedy_extra_shifts(
-    found: Sequence[_Option], need: Mapping[tuple[str, int], float], options: ScheduleOptions
+    found: Sequence[_Option],
+    need: Mapping[tuple[str, int], float],
+    options: ScheduleOptions,
+    room: Mapping[str, int] | None = None,
 ) -> list[_Option]:
     """Extra shifts by lazy greedy, for when the programme finds no answer in time.
 
@@ -344,9 +349,14 @@ def greedy_extra_shifts(
     worth only falls as others are taken, so each is re-priced when it comes to
     the top. At a 400-agent week of 50 queues the programme found nothing in
     1,100 s and the schedule kept 400 agent-hours short with 89 agents idle.
+
+    `room`: per site with `max_agents`, how many agents without shifts so far
+    (no `held`) may still get one there; None: no cap.
     """
     value, surplus = _prices(options)
     remaining = dict(need)
+    left = dict(room or {})
+    newcomers: set[str] = set()
 
     def worth(o: _Option) -> float:
         return value * _cover(o, remaining, take=False) - o.cost - surplus * sum(o.worked.values())
@@ -359,9 +369,7 @@ def greedy_extra_shifts(
         _, k = heapq.heappop(heap)
         o = found[k]
         week = (o.agent.name, o.slot.week if o.rules.rolling is None else 0)
-        if week in weeks_used or any(
-            c.agent.name == o.agent.name and o.rules.clash(c.slot, o.slot) for c in chosen
-        ):
+        if week in weeks_used:
             continue
         gain = worth(o)
         if gain <= _EPS:
@@ -369,10 +377,33 @@ def greedy_extra_shifts(
         if heap and gain < -heap[0][0] - _EPS:
             heapq.heappush(heap, (-gain, k))  # others may be worth more now
             continue
+        if not _has_room(o, left, newcomers) or not _still_fits(o, chosen):
+            continue
         _cover(o, remaining, take=True)
         chosen.append(o)
         weeks_used.add(week)
+        if not o.held and o.agent.name not in newcomers and o.slot.site in left:
+            newcomers.add(o.agent.name)
+            left[o.slot.site] -= 1
     return chosen
+
+
+def _still_fits(o: _Option, chosen: Sequence[_Option]) -> bool:
+    """Whether `o` keeps its agent's rules with the options already `chosen` for it
+    (in other weeks: a run of days off or rest can span two)."""
+    mine = [c.slot for c in chosen if c.agent.name == o.agent.name]
+    if not mine:
+        return True  # `_options` checked it against the agent's shifts
+    agent = o.agent
+    own = [*o.held, *mine]
+    return _fits(own, o.slot, o.rules, agent.max_hours, agent.worked_days, agent.recent)
+
+
+def _has_room(o: _Option, left: Mapping[str, int], newcomers: set[str]) -> bool:
+    """Whether the agent of `o` may work at its site under `max_agents` (`left`)."""
+    if o.held or o.agent.name in newcomers or o.slot.site not in left:
+        return True
+    return left[o.slot.site] > 0
 
 
 def greedy_schedule(
@@ -418,7 +449,7 @@ def greedy_schedule(
         staff = agents(schedule)
         held_back = (release, weekend_due)
         found = _options(schedule, shifts, need, staff, sites, options, horizon, held_back, grid)
-        chosen = greedy_extra_shifts(found, need, options)
+        chosen = greedy_extra_shifts(found, need, options, room=_room(schedule, sites))
         if not chosen:
             break
         worked = [(o.agent, o.slot.site, o.slot.start, o.slot.end, o.breaks) for o in chosen]
@@ -427,6 +458,16 @@ def greedy_schedule(
         if stop_insisted():  # a second Ctrl-C: the rounds so far are the answer
             break
     return schedule.sort_values([START, SITE, AGENT, QUEUE], ignore_index=True)
+
+
+def _room(schedule: pd.DataFrame, sites: Sequence[Site]) -> dict[str, int]:
+    """Per site with `max_agents`, how many more agents may get shifts there."""
+    working = schedule.groupby(SITE)[AGENT].nunique()
+    return {
+        s.name: max(s.max_agents - int(working.get(s.name, 0)), 0)
+        for s in sites
+        if s.max_agents is not None
+    }
 
 
 def _clash_rows(problem: pulp.LpProblem, z: list[pulp.LpVariable], found: list[_Option]) -> None:
