@@ -23,7 +23,7 @@ from scheduling.shifts.coverage import coverage_frame
 from scheduling.shifts.repair import _objective
 from scheduling.shifts.roster import roster_agents
 from scheduling.shifts.templates import generate_shifts
-from scheduling.shifts.topup import greedy_schedule
+from scheduling.shifts.topup import extra_shifts, greedy_schedule
 from scheduling.solver import (
     Interrupted,
     SolveResult,
@@ -277,10 +277,10 @@ def test_a_capped_site_built_from_nothing_gives_its_places_to_agents_who_serve_t
     assert result.coverage["shortfall"].sum() == pytest.approx(0.0)
 
 
-def test_one_round_keeps_a_run_of_days_off_that_spans_two_weeks() -> None:
-    """A review found: shifts of one round in two weeks were checked against the
-    agent's held shifts only, so Saturday (week 1) and Monday (week 2) together
-    took the last two days off in a row that week 1 had left."""
+def saturday_and_monday_after_a_full_week():
+    """(options, site, horizon, need, schedule, staff): A0 works Monday to Friday
+    08-12 of two weeks' first; one agent is needed 08-12 on Saturday and on the
+    next Monday, and with two days off in a row A0 may take only one of them."""
     options = make_options(
         shortfall_penalty=1000.0, consecutive_days_off=2, max_days_per_week=6, min_rest_hours=0
     )
@@ -306,6 +306,14 @@ def test_one_round_keeps_a_run_of_days_off_that_spans_two_weeks() -> None:
     for column in ("start", "end", "break_start", "break_end"):
         schedule[column] = pd.to_datetime(schedule[column], utc=True)
     staff = roster_agents(roster(1), sites=[site], options=options)
+    return options, site, horizon, need, schedule, staff
+
+
+def test_one_round_keeps_a_run_of_days_off_that_spans_two_weeks() -> None:
+    """A review found: shifts of one round in two weeks were checked against the
+    agent's held shifts only, so Saturday (week 1) and Monday (week 2) together
+    took the last two days off in a row that week 1 had left."""
+    options, site, horizon, need, schedule, staff = saturday_and_monday_after_a_full_week()
     out = greedy_schedule(
         schedule,
         need,
@@ -316,4 +324,20 @@ def test_one_round_keeps_a_run_of_days_off_that_spans_two_weeks() -> None:
         horizon=horizon,
     )
     assert len(out) == 6  # one of Saturday and the next Monday, not both
+    assert rule_breaks(out, None, None, roster(1), [site], options, horizon) == []
+
+
+def test_the_topup_programme_keeps_a_run_of_days_off_that_spans_two_weeks() -> None:
+    options, site, horizon, need, schedule, staff = saturday_and_monday_after_a_full_week()
+    extra = extra_shifts(
+        schedule,
+        coverage_frame(need, schedule, options=options),
+        generate_shifts([site], start=horizon[0], end=horizon[1]),
+        agents=staff,
+        sites=[site],
+        options=options,
+        horizon=horizon,
+    )
+    assert len(extra) == 1
+    out = pd.concat([schedule, extra], ignore_index=True)
     assert rule_breaks(out, None, None, roster(1), [site], options, horizon) == []

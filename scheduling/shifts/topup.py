@@ -141,7 +141,10 @@ def extra_shifts(
     )
     if not found:
         return schedule.iloc[:0]
-    chosen = _solve(found, need, options)
+    chosen: list[_Option] = []
+    for o in _solve(found, need, options):  # its rows pair weeks by rest only
+        if _still_fits(o, chosen):
+            chosen.append(o)
     worked = [(o.agent, o.slot.site, o.slot.start, o.slot.end, o.breaks) for o in chosen]
     return shift_rows(worked, {s.name: s for s in sites}, schedule.columns)
 
