@@ -60,15 +60,7 @@ def test_greedy_rounds_keep_every_rule_and_never_raise_the_objective(case, from_
             chosen, MIXED_SHIFTS, roster=staff, sites=[MIXED], options=options, horizon=DAYS3
         )
     agents = roster_agents(staff, sites=[MIXED], options=options)
-    out = greedy_schedule(
-        schedule,
-        need,
-        MIXED_SHIFTS,
-        agents=lambda _: agents,
-        sites=[MIXED],
-        options=options,
-        horizon=DAYS3,
-    )
+    out = greedy_at(MIXED, schedule, need, agents, options, DAYS3)  # MIXED_SHIFTS
     assert rule_breaks(out, None, MIXED_SHIFTS, staff, [MIXED], options, DAYS3) == []
     before = measured(schedule, need, [MIXED], options)
     assert measured(out, need, [MIXED], options) <= before + 1e-9
@@ -230,6 +222,22 @@ def test_a_keyboard_interrupt_no_solve_acted_on_is_raised(monkeypatch) -> None:
         )
 
 
+def greedy_at(site, schedule, need, staff, options, horizon, due=()) -> pd.DataFrame:
+    """`greedy_schedule` at one site, its candidate shifts over `horizon`, `staff`
+    offered every round."""
+    shifts = generate_shifts([site], start=horizon[0], end=horizon[1])
+    return greedy_schedule(
+        schedule,
+        need,
+        shifts,
+        agents=lambda _: staff,
+        sites=[site],
+        options=options,
+        horizon=horizon,
+        weekend_due=due,
+    )
+
+
 @pytest.mark.parametrize(("due", "taker"), [((), "A0"), (("A0",), "A1")])
 def test_the_greedy_gives_a_weekend_shift_to_an_agent_not_owed_one_off(due, taker) -> None:
     """As in the assignment and the repair, a weekend shift costs an agent owed a
@@ -240,16 +248,7 @@ def test_the_greedy_gives_a_weekend_shift_to_an_agent_not_owed_one_off(due, take
     saturday = [0.0] * 24 * 5 + [0.0] * 8 + [1.0] * 4 + [0.0] * 12 + [0.0] * 24  # 08-12
     need = make_requirements({"phone": saturday}, first_hour=0)
     staff = roster_agents(roster(2), sites=[site], options=options)
-    out = greedy_schedule(
-        empty_assignment(options)[0],
-        need,
-        generate_shifts([site], start=week[0], end=week[1]),
-        agents=lambda _: staff,
-        sites=[site],
-        options=options,
-        horizon=week,
-        weekend_due=due,
-    )
+    out = greedy_at(site, empty_assignment(options)[0], need, staff, options, week, due)
     assert set(out["agent"]) == {taker}
     assert coverage_frame(need, out, options=options)["shortfall"].sum() == pytest.approx(0.0)
 
@@ -314,15 +313,7 @@ def test_one_round_keeps_a_run_of_days_off_that_spans_two_weeks() -> None:
     agent's held shifts only, so Saturday (week 1) and Monday (week 2) together
     took the last two days off in a row that week 1 had left."""
     options, site, horizon, need, schedule, staff = saturday_and_monday_after_a_full_week()
-    out = greedy_schedule(
-        schedule,
-        need,
-        generate_shifts([site], start=horizon[0], end=horizon[1]),
-        agents=lambda _: staff,
-        sites=[site],
-        options=options,
-        horizon=horizon,
-    )
+    out = greedy_at(site, schedule, need, staff, options, horizon)
     assert len(out) == 6  # one of Saturday and the next Monday, not both
     assert rule_breaks(out, None, None, roster(1), [site], options, horizon) == []
 
