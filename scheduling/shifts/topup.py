@@ -128,14 +128,9 @@ def extra_shifts(
     Returns:
         Rows in the schedule's columns; empty when nothing is short or worth it.
     """
-    short = coverage[coverage[SHORTFALL] > _EPS]
-    if short.empty or shifts.empty or not agents:
+    grid, need = _shortfall(coverage)
+    if not need or shifts.empty or not agents:
         return schedule.iloc[:0]
-    grid = pd.DatetimeIndex(coverage[INTERVAL_START].unique()).sort_values()
-    need = {
-        (q, grid.get_loc(t)): float(s)
-        for q, t, s in zip(short[QUEUE], short[INTERVAL_START], short[SHORTFALL], strict=True)
-    }
     found = _options(
         schedule, shifts, need, agents, sites, options, horizon, (release, weekend_due), grid
     )
@@ -147,6 +142,19 @@ def extra_shifts(
             chosen.append(o)
     worked = [(o.agent, o.slot.site, o.slot.start, o.slot.end, o.breaks) for o in chosen]
     return shift_rows(worked, {s.name: s for s in sites}, schedule.columns)
+
+
+def _shortfall(
+    coverage: pd.DataFrame,
+) -> tuple[pd.DatetimeIndex, dict[tuple[str, int], float]]:
+    """(the coverage's interval grid, {(queue, grid position): agents short})."""
+    grid = pd.DatetimeIndex(coverage[INTERVAL_START].unique()).sort_values()
+    short = coverage[coverage[SHORTFALL] > _EPS]
+    need = {
+        (q, grid.get_loc(t)): float(s)
+        for q, t, s in zip(short[QUEUE], short[INTERVAL_START], short[SHORTFALL], strict=True)
+    }
+    return grid, need
 
 
 def _options(
@@ -440,15 +448,9 @@ def greedy_schedule(
         The schedule with the rounds' shifts, sorted by start, site, agent, queue.
     """
     for _ in range(GREEDY_MOST_ROUNDS):
-        coverage = coverage_frame(requirements, schedule, options=options)
-        short = coverage[coverage[SHORTFALL] > _EPS]
-        if short.empty:
+        grid, need = _shortfall(coverage_frame(requirements, schedule, options=options))
+        if not need:
             break
-        grid = pd.DatetimeIndex(coverage[INTERVAL_START].unique()).sort_values()
-        need = {
-            (q, grid.get_loc(t)): float(s)
-            for q, t, s in zip(short[QUEUE], short[INTERVAL_START], short[SHORTFALL], strict=True)
-        }
         staff = agents(schedule)
         held_back = (release, weekend_due)
         found = _options(schedule, shifts, need, staff, sites, options, horizon, held_back, grid)
