@@ -1050,6 +1050,11 @@ def _previous(workdir, rows: str, *, site: bool = True) -> Path:
             "Bob Byrne,Dublin,2099-01-01T09:00Z,2099-01-01T17:00Z,phone\n",
             ["previous.csv", "row 3", "Bob Byrne", "after the horizon starts"],
         ),
+        (
+            "Ana Reyes,Manila,2025-01-01T09:00Z,2025-01-01T17:00Z,phone\n"
+            "Bob Byrne,Manila,2025-01-02T09:00Z,2025-01-02T17:00Z,phone\n",
+            ["previous.csv", "row 3", "Bob Byrne", "site 'Manila'", "roster has them at 'Dublin'"],
+        ),
     ],
 )
 def test_previous_schedule_of_strangers_or_overlapping_shifts_is_refused(

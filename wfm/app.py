@@ -651,6 +651,15 @@ def previous_shifts(
     zones = {site.name: site.timezone for site in config.sites}
     sites = dict(zip(roster["agent"], roster["site"].astype(str).str.strip(), strict=True))
     given = frame["site"].astype(str).str.strip()
+    moved = frame.index[(given != "") & (given != frame["agent"].map(sites))]
+    if len(moved):
+        first = moved[0]
+        name = frame.at[first, "agent"]
+        raise WfmError(
+            f"{path}: row {int(first) + 2}: {name!r} worked at site {given[first]!r}, but the "
+            f"roster has them at {sites[name]!r}; their weeks are counted at the roster's "
+            "site: give that site or leave the site empty"
+        )
     frame["site"] = given.where(given != "", frame["agent"].map(sites))
     frame["timezone"] = [zones.get(s, config.timezone) for s in frame["site"]]
     return frame
