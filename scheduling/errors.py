@@ -17,8 +17,16 @@ class InfeasibleError(SchedulingError):
 
 
 class NoAnswerError(InfeasibleError):
-    """The solver stopped (its time ran out) before it found any solution: not a
-    proof that none exists."""
+    """The solver stopped (its time or node budget ran out) before it found any
+    solution: not a proof that none exists.
+
+    Attributes:
+        stopped_by: the limit that stopped it, "time_limit" or "node_limit".
+    """
+
+    def __init__(self, message: str, *, stopped_by: str = "time_limit") -> None:
+        super().__init__(message)
+        self.stopped_by = stopped_by
 
 
 class SolverUnavailableError(SchedulingError):

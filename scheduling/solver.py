@@ -368,6 +368,12 @@ def solve_problem(
                 f"scheduling: the {solver} solver stopped without a solution "
                 f"({pulp.LpStatus[problem.status]})"
             )
+        if _node_limited(problem, solver):
+            raise NoAnswerError(
+                f"scheduling: the {solver} solver stopped without a solution after "
+                f"node_limit {node_limit} branch-and-bound nodes; raise scheduling.node_limit",
+                stopped_by="node_limit",
+            )
         raise NoAnswerError(
             f"scheduling: the {solver} solver stopped without a solution "
             f"({pulp.LpStatus[problem.status]}); raise scheduling.time_limit_seconds "
@@ -389,6 +395,12 @@ def solve_problem(
         notes=tuple(notes),
         stopped_by=stop_of(status, relative),
     )
+
+
+def _node_limited(problem: pulp.LpProblem, solver: str) -> bool:
+    """Whether HiGHS's last solve of `problem` ended at its node limit."""
+    highs = getattr(problem, "solverModel", None) if solver == "highs" else None
+    return highs is not None and highs_status(highs.getModelStatus(), "") == "node_limit"
 
 
 def solve_if_time(

@@ -143,8 +143,9 @@ def market_split(n: int = 40, rows: int = 5) -> pulp.LpProblem:
 
 
 def test_a_solve_stopped_before_any_solution_is_no_answer_not_infeasible() -> None:
-    with pytest.raises(NoAnswerError, match=r"raise scheduling\.time_limit_seconds"):
+    with pytest.raises(NoAnswerError, match=r"raise scheduling\.time_limit_seconds") as raised:
         solve_problem(market_split(), solver="highs", time_limit_seconds=0.5, gap=0.0)
+    assert raised.value.stopped_by == "time_limit"
     problem = pulp.LpProblem("none", pulp.LpMinimize)
     y = problem.add_variable("y", lowBound=0, upBound=1, cat=pulp.LpInteger)
     problem += y
@@ -152,6 +153,23 @@ def test_a_solve_stopped_before_any_solution_is_no_answer_not_infeasible() -> No
     with pytest.raises(InfeasibleError, match="no solution meets the hard limits") as raised:
         solve_problem(problem, solver="highs", time_limit_seconds=5, gap=0.0)
     assert not isinstance(raised.value, NoAnswerError)
+
+
+def test_a_node_limit_before_any_solution_says_to_raise_the_node_limit(monkeypatch) -> None:
+    with pytest.raises(
+        NoAnswerError, match=r"after node_limit 1 .*raise scheduling\.node_limit"
+    ) as raised:
+        solve_problem(market_split(), solver="highs", time_limit_seconds=60, gap=0.0, node_limit=1)
+    assert raised.value.stopped_by == "node_limit"
+
+    def node_limited(*_args, **_kwargs):
+        raise NoAnswerError("scheduling: stopped after node_limit 1", stopped_by="node_limit")
+
+    monkeypatch.setattr(planner, "solve", node_limited)
+    result = planner.schedule_requirements(
+        office_hours(1.0), sites=[make_site(max_agents=3)], options=make_options(), roster=roster(3)
+    )
+    assert (result.solve.status, result.solve.stopped_by) == ("no_answer", "node_limit")
 
 
 def test_a_week_of_a_longer_plan_with_no_answer_is_still_scheduled(monkeypatch) -> None:

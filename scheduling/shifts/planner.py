@@ -423,7 +423,7 @@ def _without_programme(
         gap=None,
         seconds=time.perf_counter() - began,
         solver=options.solver,
-        stopped_by="interrupted" if isinstance(error, Interrupted) else "time_limit",
+        stopped_by="interrupted" if isinstance(error, Interrupted) else error.stopped_by,
     )
     return result, schedule, empty_assignment(options)[1], note
 
