@@ -350,3 +350,34 @@ def test_the_topup_programme_keeps_a_run_of_days_off_that_spans_two_weeks() -> N
     assert len(extra) == 1
     out = pd.concat([schedule, extra], ignore_index=True)
     assert rule_breaks(out, None, None, roster(1), [site], options, horizon) == []
+
+
+def test_a_held_shift_counts_its_paid_hours_not_its_span() -> None:
+    """Shifts of 9 hours with 8 paid: an agent of 16 hours a week holding Monday's
+    may still take Tuesday's (8 + 8 paid), as the assignment counts them; start to
+    end (9 + 8) would have refused it."""
+    options = make_options(shortfall_penalty=1000.0)
+    site = make_site(shift_hours=(8.0,))
+    week = (MONDAY, MONDAY + pd.Timedelta(days=7))
+    shifts = generate_shifts([site], start=week[0], end=week[1])
+    shifts["end"] = shifts["end"] + pd.Timedelta(hours=1)  # an unpaid hour
+    monday = shifts[shifts["start"] == MONDAY + pd.Timedelta(hours=8)].iloc[0]
+    schedule = empty_assignment(options)[0]
+    held = {column: None for column in schedule.columns}
+    held.update(agent="A0", site="Test", start=monday["start"], end=monday["end"], queue="phone")
+    schedule = pd.DataFrame([held], columns=schedule.columns)
+    tuesday = [0.0] * 24 + [0.0] * 8 + [1.0] * 8 + [0.0] * 8
+    need = make_requirements({"phone": tuesday}, first_hour=0)
+    staff = roster(1).assign(contracted_hours=16)
+    agents = roster_agents(staff, sites=[site], options=options)
+    out = greedy_schedule(
+        schedule,
+        need,
+        shifts,
+        agents=lambda _: agents,
+        sites=[site],
+        options=options,
+        horizon=week,
+    )
+    assert len(out) == 2 and set(out["agent"]) == {"A0"}
+    assert coverage_frame(need, out, options=options)["shortfall"].sum() == pytest.approx(0.0)

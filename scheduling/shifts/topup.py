@@ -179,12 +179,22 @@ def _options(
         return []
     breaks = _middle_breaks(useful, sites, options)
     worked = _worked(useful, breaks, grid, options)
+    paid_of = dict(
+        zip(
+            zip(shifts[SITE], shifts[START], shifts[END], strict=True),
+            shifts[PAID_HOURS],
+            strict=True,
+        )
+    )
     held: dict[str, list[_Slot]] = defaultdict(list)
     for agent, site, begin, end in zip(
         schedule[AGENT], schedule[SITE], schedule[START], schedule[END], strict=True
     ):
-        hours = (end - begin).total_seconds() / 3600  # start to end: what the agent works
-        held[str(agent)].append(make_slot("held", by_name[site], (), (begin, end), hours, start))
+        # the candidate's paid hours (a shift of the schedule is one); else start to end
+        hours = paid_of.get((site, begin, end), (end - begin).total_seconds() / 3600)
+        held[str(agent)].append(
+            make_slot("held", by_name[site], (), (begin, end), float(hours), start)
+        )
     out: list[_Option] = []
     for site_name, rows in useful.groupby(SITE, sort=True):
         site = by_name[str(site_name)]
