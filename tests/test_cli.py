@@ -1011,8 +1011,30 @@ def test_schedule_names_requirements_on_another_interval(workdir, requirements_f
     both = pd.concat([frame, half]).sort_values(["interval_start", "queue"])
     both.to_csv(workdir / "half_hours.csv", index=False)  # a whole week of half hours
     result = invoke("schedule", workdir / "half_hours.csv", "--config", workdir / "wfm.toml")
-    expected = ("30 minutes apart", "interval_minutes is 60", "interval_minutes = 30")
+    expected = ("30 minutes apart", "interval_minutes is 60", "pass --interval 30")
     assert_one_line_error(result, "half_hours.csv: ", *expected)
+
+
+def test_forecast_staff_and_schedule_one_by_one_at_another_interval(workdir):
+    """The config says 60 minutes; each stage takes --interval 30 as `wfm plan` does."""
+    history = make_history(days=21, interval_minutes=30, queues=("email", "phone"), seed=3)
+    history["interval_start"] = history["interval_start"].map(lambda t: t.isoformat())
+    history.to_csv(workdir / "half_hours.csv", index=False)
+    config = ("--config", workdir / "wfm.toml", "--interval", "30")
+    forecast, need, schedule = (workdir / n for n in ("f.csv", "r.csv", "s.csv"))
+    steps = [
+        ("forecast", workdir / "half_hours.csv", "--horizon", "2d", "-o", forecast),
+        ("staff", forecast, "-o", need),
+        ("schedule", need, "-o", schedule),
+    ]
+    for step in steps:
+        result = invoke(*step, *config, "-q")
+        assert result.exit_code == 0, result.stderr
+    starts = pd.to_datetime(pd.read_csv(need)["interval_start"], utc=True).unique()
+    assert len(starts) == 96  # two days of half hours
+    assert len(pd.read_csv(schedule)) > 0
+    result = invoke("staff", forecast, "--config", workdir / "wfm.toml", "--interval", "20")
+    assert_one_line_error(result, "--interval", "15, 30 or 60", "20")
 
 
 def test_schedule_names_the_file_and_row_of_bad_requirements(workdir, requirements_file):

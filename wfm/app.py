@@ -593,8 +593,9 @@ def check_horizon(
             )
         raise WfmError(
             f"requirements: intervals {found:g} minutes apart, but the config's "
-            f"interval_minutes is {interval_minutes}; set interval_minutes = {found:g} at the "
-            "top of the config, or make the requirements again with this config (wfm staff)"
+            f"interval_minutes is {interval_minutes}; pass --interval {found:g} (or set "
+            f"interval_minutes = {found:g} at the top of the config), or make the "
+            "requirements again with this config (wfm staff)"
         )
     span = times.max() - times.min() + pd.Timedelta(minutes=interval_minutes)
     days = span / pd.Timedelta(days=1)

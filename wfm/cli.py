@@ -25,6 +25,7 @@ from wfm.errors import WfmError
 from wfm.options import (
     AGENTS,
     GROWTH,
+    INTERVAL,
     ORIGINS,
     REPLICATIONS,
     SEED,
@@ -88,6 +89,14 @@ PreviousOpt = Annotated[
     ),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Schedule a horizon of more than 8 weeks.")]
+IntervalOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--interval",
+        help="Interval minutes of the input: 15, 30 or 60 (default: the config's).",
+        parser=number("--interval", whole=True, within=INTERVAL),
+    ),
+]
 
 
 CalendarsDirOpt = Annotated[
@@ -268,6 +277,7 @@ def staff(
             parser=number("--fte-hours"),
         ),
     ] = None,
+    interval: IntervalOpt = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -279,7 +289,7 @@ def staff(
 
         wfm staff forecast.csv --config wfm.toml -o requirements.csv
     """
-    cfg = _config(config)
+    cfg = _config(config).at_interval(interval)
     if fte_hours is not None and not 0 < fte_hours <= 168:
         raise WfmError(f"--fte-hours: expected paid hours in a week (0-168], got {fte_hours:g}")
     if whole_agents:
@@ -314,6 +324,7 @@ def schedule(
     solver_log: SolverLogOpt = None,
     previous: PreviousOpt = None,
     force: ForceOpt = False,
+    interval: IntervalOpt = None,
     output: OutOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -334,7 +345,7 @@ def schedule(
         raise WfmError("--agents-out: needs --roster (the agents to report on)")
     if agent_calendars is not None:
         folders.check_folder(agent_calendars, suffix=".ics")
-    cfg = _config(config)
+    cfg = _config(config).at_interval(interval)
     calendars.check_google_options(fmt, calendar_tz, [site.timezone for site in cfg.sites])
     frame = readers.read_requirements(requirements, tz=cfg.timezone)
     app.check_requirements_file(requirements, frame, cfg, force=force)
