@@ -105,6 +105,12 @@ def solve_by_rounding(
                 "no schedule was found; raise scheduling.time_limit_seconds (a programme "
                 "this size can need several times that), or plan fewer weeks at a time, a "
                 "longer interval_minutes or fewer distinct skill mixes in the roster"
+                + (
+                    "; its search then stopped at scheduling.node_limit, so raise that too"
+                    if error.stopped_by == "node_limit"
+                    else ""
+                ),
+                stopped_by=error.stopped_by,
             ) from error
     bound, values = relaxed
     watch(highs, offset=float(problem.objective.constant))

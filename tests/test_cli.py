@@ -1035,6 +1035,24 @@ def test_forecast_staff_and_schedule_one_by_one_at_another_interval(workdir):
     assert len(pd.read_csv(schedule)) > 0
     result = invoke("staff", forecast, "--config", workdir / "wfm.toml", "--interval", "20")
     assert_one_line_error(result, "--interval", "15, 30 or 60", "20")
+    result = invoke("staff", forecast, "--config", workdir / "wfm.toml")
+    assert_one_line_error(result, "f.csv: ", "30 minutes apart", "60 minutes", "--interval 30")
+
+
+def test_staff_refuses_a_forecast_coarser_than_the_interval(workdir):
+    """A review found: an hourly forecast staffed with --interval 30 passed (each
+    step a whole number of intervals) and staffed each hour's volume as if it came
+    in half an hour, nearly twice the agents."""
+    history = make_history(days=21, interval_minutes=60, queues=("email", "phone"), seed=3)
+    history["interval_start"] = history["interval_start"].map(lambda t: t.isoformat())
+    history.to_csv(workdir / "hours.csv", index=False)
+    forecast = workdir / "f.csv"
+    config = ("--config", workdir / "wfm.toml")
+    result = invoke("forecast", workdir / "hours.csv", "--horizon", "2d", "-o", forecast, *config)
+    assert result.exit_code == 0, result.stderr
+    result = invoke("staff", forecast, *config, "--interval", "30", "-o", workdir / "r.csv")
+    assert_one_line_error(result, "f.csv: ", "60 minutes apart", "as if", "--interval 60")
+    assert not (workdir / "r.csv").exists()
 
 
 def test_schedule_names_the_file_and_row_of_bad_requirements(workdir, requirements_file):

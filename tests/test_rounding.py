@@ -99,18 +99,22 @@ def test_no_solution_near_the_rounding_solves_the_whole_programme() -> None:
     assert "no solution near its rounding" in result.notes[-1]
 
 
-def test_a_relaxation_that_takes_the_time_limit_names_the_size(monkeypatch) -> None:
+@pytest.mark.parametrize("stop", ["time_limit", "node_limit"])
+def test_a_relaxation_that_takes_the_time_limit_names_the_size(monkeypatch, stop) -> None:
     # The relaxation did not finish, and the whole programme found nothing in
-    # the time left: the error says how large the programme is and what to do.
+    # the time left: the error says how large the programme is and what to do,
+    # and keeps which limit stopped the search.
     problem = covering([10.0, 12.0], [1, 2, 1], [(0, 2), (1, 3)])
     monkeypatch.setattr(rounding, "_relaxation", lambda highs, seconds: None)
 
     def nothing(*args, **kwargs):
-        raise NoAnswerError("scheduling: the highs solver stopped without a solution")
+        raise NoAnswerError("scheduling: the solver stopped without a solution", stopped_by=stop)
 
     monkeypatch.setattr(rounding, "solve_problem", nothing)
-    with pytest.raises(NoAnswerError, match=r"has 7 nonzeros and its LP relaxation did not"):
+    with pytest.raises(NoAnswerError, match=r"has 7 nonzeros and its LP relaxation did not") as e:
         rounding.solve_by_rounding(problem, time_limit_seconds=30, gap=0.0)
+    assert e.value.stopped_by == stop
+    assert ("scheduling.node_limit" in str(e.value)) == (stop == "node_limit")
 
 
 def test_a_programme_is_large_by_its_nonzeros(monkeypatch) -> None:

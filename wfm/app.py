@@ -364,6 +364,7 @@ def run_staff(
         raise WfmError(
             "the forecast has no volume_high column; drop --use-high or re-run `wfm forecast`"
         )
+    _check_forecast_interval(forecast, config.interval_minutes, source)
     try:
         return staff_requirements(
             forecast, config.queues, interval_minutes=config.interval_minutes, volume_column=column
@@ -372,6 +373,43 @@ def run_staff(
         if source is None:
             raise
         raise WfmError(f"{source}: {str(e).removeprefix('forecast: ')}") from None
+
+
+def _check_forecast_interval(
+    forecast: pd.DataFrame, interval_minutes: int, source: Path | None
+) -> None:
+    """Refuse a forecast whose rows are not the interval apart: further apart, each
+    row's volume would be staffed as if it came in one interval (an hourly
+    forecast read at 30 minutes needs twice the agents it should); closer, the
+    forecast was made at a finer interval than the one asked for."""
+    if "interval_start" not in forecast.columns or "queue" not in forecast.columns:
+        return  # the library names the missing column
+    times = pd.to_datetime(forecast["interval_start"], utc=True, errors="coerce")
+    steps = times.groupby(forecast["queue"]).apply(
+        lambda t: t.drop_duplicates().sort_values().diff().min()
+    )
+    step = steps.dropna().min() if len(steps.dropna()) else None
+    if step is None or pd.isna(step):
+        return
+    minutes = step / pd.Timedelta(minutes=1)
+    valid = minutes in (15, 30, 60)
+    if minutes == interval_minutes or (minutes < interval_minutes and not valid):
+        return  # the library names the rows off the grid
+    where = f"{source}: " if source is not None else "forecast: "
+    advice = (
+        f"pass --interval {minutes:g} (or set interval_minutes = {minutes:g})"
+        if valid
+        else "forecast at 15, 30 or 60 minutes (wfm forecast --interval)"
+    )
+    coarser = (
+        f": each row's volume would be staffed as if it came in {interval_minutes} minutes"
+        if minutes > interval_minutes
+        else ""
+    )
+    raise WfmError(
+        f"{where}the forecast's rows are {minutes:g} minutes apart, but the interval is "
+        f"{interval_minutes} minutes{coarser}; {advice}"
+    )
 
 
 def agents_report(
@@ -659,7 +697,7 @@ def previous_shifts(
         raise WfmError(
             f"{path}: row {int(first) + 2}: {name!r} worked at site {given[first]!r}, but the "
             f"roster has them at {sites[name]!r}; their weeks are counted at the roster's "
-            "site: give that site or leave the site empty"
+            "site: give that site, or drop the site column"
         )
     frame["site"] = given.where(given != "", frame["agent"].map(sites))
     frame["timezone"] = [zones.get(s, config.timezone) for s in frame["site"]]

@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pulp
@@ -73,6 +74,9 @@ from scheduling.shifts.skills import group_label, parse_group
 from scheduling.shifts.templates import utc_column
 from scheduling.shifts.tours import DAYS, TourRules, exact, fill_weeks, tour_shift
 from scheduling.solver import budget_spent, solve_problem, time_left
+
+if TYPE_CHECKING:
+    from scheduling.shifts.weekly import WeeklyAssignment
 
 UNFILLED_COLUMNS = (SITE, START, END, QUEUE, COUNT)
 # Branch-and-bound nodes the assignment programme of one site may use, and the
@@ -563,8 +567,8 @@ def _by_weeks(
     When the weeks' answer is not proven best (`WeeklyAssignment.proven`) and
     leaves units unplaced, the programme over agents and slots runs too (with
     one node budget), unless the run's time budget is spent or the weeks' bound
-    leaves room for less than one more unplaced unit's paid hours, and the
-    answer filling more hours is kept (the weeks' on a tie; the weeks' when the
+    leaves no room for one more unit (`_room_for_a_unit`), and the answer
+    filling more hours is kept (the weeks' on a tie; the weeks' when the
     programme's puts more than `most` agents to work).
     """
     from scheduling.shifts.weekly import assign_weeks  # weekly builds on this module
@@ -583,10 +587,7 @@ def _by_weeks(
         return weeks.taken  # proven, or every unit placed: no answer fills more hours
     if budget_spent():
         return weeks.taken  # the run's time is up: the programme would get a floor only
-    if weeks.bound - weeks.value < _shortest_unplaced(slots, weeks.taken):
-        # No answer fills a whole unit more: on the peak benchmark's week 1 (400
-        # agents) the programme took 86 s of the week's 300 and placed none, time
-        # the repair and the sweep then lacked.
+    if not _room_for_a_unit(weeks, slots):
         return weeks.taken
     # One node budget: with a second of ASSIGN_MORE_NODES, weeks 6-8 of the
     # eight-week example plan took 301, 217 and 285 s (week 6 seen in it by py-spy)
@@ -601,11 +602,27 @@ def _by_weeks(
     return other if hours > sum(slot.paid_hours for _, slot in weeks.taken) + 1e-9 else weeks.taken
 
 
-def _shortest_unplaced(slots: list[_Slot], taken: list[tuple[str, _Slot]]) -> float:
-    """Paid hours of the shortest slot with a unit no agent took (inf: none)."""
-    placed = Counter((slot.shift_id, slot.queue) for _, slot in taken)
+UNIT_ROOM_MARGIN = 1.0
+"""Paid hours taken off the shortest unplaced unit in `_room_for_a_unit`: the
+weeks' value also carries the weekend terms and the tie-break (under half an
+hour together)."""
+
+
+def _room_for_a_unit(weeks: WeeklyAssignment, slots: list[_Slot]) -> bool:
+    """Whether the weeks' bound leaves room for an answer with one unit more placed.
+
+    The agent-by-slot programme after the weeks is there to place units the
+    weeks left (each is shortfall in the plan); with less room than the
+    shortest of those units, it could at most trade shorter units for longer
+    ones (an 8-hour for a 9-hour one), gaining less than that room. On the
+    peak benchmark's week 1 (400 agents) it took 86 s of the week's 300 s for
+    a room of 4 hours at Manila and placed nothing, time the repair and the
+    sweep (which cover the shortfall itself) then lacked.
+    """
+    placed = Counter((slot.shift_id, slot.queue) for _, slot in weeks.taken)
     left = [slot.paid_hours for slot in slots if placed[(slot.shift_id, slot.queue)] < slot.count]
-    return min(left, default=float("inf"))
+    room = weeks.bound - weeks.value
+    return bool(left) and room >= min(left) - UNIT_ROOM_MARGIN
 
 
 def _solve_assignment(
