@@ -240,10 +240,11 @@ def test_a_keyboard_interrupt_no_solve_acted_on_is_raised(monkeypatch) -> None:
         )
 
 
-def greedy_at(site, schedule, need, staff, options, horizon, due=()) -> pd.DataFrame:
-    """`greedy_schedule` at one site, its candidate shifts over `horizon`, `staff`
-    offered every round."""
-    shifts = generate_shifts([site], start=horizon[0], end=horizon[1])
+def greedy_at(site, schedule, need, staff, options, horizon, due=(), shifts=None) -> pd.DataFrame:
+    """`greedy_schedule` at one site, `shifts` (default: its candidate shifts over
+    `horizon`), `staff` offered every round."""
+    if shifts is None:
+        shifts = generate_shifts([site], start=horizon[0], end=horizon[1])
     return greedy_schedule(
         schedule,
         need,
@@ -370,14 +371,6 @@ def test_a_held_shift_counts_its_paid_hours_not_its_span() -> None:
     need = make_requirements({"phone": tuesday}, first_hour=0)
     staff = roster(1).assign(contracted_hours=16)
     agents = roster_agents(staff, sites=[site], options=options)
-    out = greedy_schedule(
-        schedule,
-        need,
-        shifts,
-        agents=lambda _: agents,
-        sites=[site],
-        options=options,
-        horizon=week,
-    )
+    out = greedy_at(site, schedule, need, agents, options, week, shifts=shifts)
     assert len(out) == 2 and set(out["agent"]) == {"A0"}
     assert coverage_frame(need, out, options=options)["shortfall"].sum() == pytest.approx(0.0)
