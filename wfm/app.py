@@ -385,13 +385,11 @@ def _check_forecast_interval(
     if "interval_start" not in forecast.columns or "queue" not in forecast.columns:
         return  # the library names the missing column
     times = pd.to_datetime(forecast["interval_start"], utc=True, errors="coerce")
-    steps = times.groupby(forecast["queue"]).apply(
-        lambda t: t.drop_duplicates().sort_values().diff().min()
-    )
-    step = steps.dropna().min() if len(steps.dropna()) else None
-    if step is None or pd.isna(step):
+    steps = [_smallest_step(t) for _, t in times.groupby(forecast["queue"])]
+    known = [step for step in steps if step is not None]
+    if not known:
         return
-    minutes = step / pd.Timedelta(minutes=1)
+    minutes = min(known)
     valid = minutes in (15, 30, 60)
     if minutes == interval_minutes or (minutes < interval_minutes and not valid):
         return  # the library names the rows off the grid
@@ -410,6 +408,13 @@ def _check_forecast_interval(
         f"{where}the forecast's rows are {minutes:g} minutes apart, but the interval is "
         f"{interval_minutes} minutes{coarser}; {advice}"
     )
+
+
+def _smallest_step(times: pd.Series) -> float | None:
+    """Minutes between the closest two distinct instants of `times`; None for fewer
+    than two."""
+    steps = pd.Series(times.unique()).sort_values().diff().dropna()
+    return steps.min() / pd.Timedelta(minutes=1) if len(steps) else None
 
 
 def agents_report(
@@ -620,9 +625,8 @@ def check_horizon(
     days (days of 24 hours: whole local days of `tz` across a clock change are
     refused with that said), or one past `MAX_WEEKS` weeks without `force`."""
     times = pd.to_datetime(requirements["interval_start"], utc=True)
-    steps = pd.Series(times.unique()).sort_values().diff().dropna()
-    if len(steps) and steps.min() != pd.Timedelta(minutes=interval_minutes):
-        found = steps.min() / pd.Timedelta(minutes=1)
+    found = _smallest_step(times)
+    if found is not None and found != interval_minutes:
         if found not in (15, 30, 60):
             raise WfmError(
                 f"requirements: the rows are at least {found:g} minutes apart, but intervals "

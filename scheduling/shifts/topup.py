@@ -179,10 +179,11 @@ def _options(
         return []
     breaks = _middle_breaks(useful, sites, options)
     worked = _worked(useful, breaks, grid, options)
+    held_shifts = shifts[shifts[START].isin(schedule[START])]  # a round's lookups only
     paid_of = dict(
         zip(
-            zip(shifts[SITE], shifts[START], shifts[END], strict=True),
-            shifts[PAID_HOURS],
+            zip(held_shifts[SITE], held_shifts[START], held_shifts[END], strict=True),
+            held_shifts[PAID_HOURS],
             strict=True,
         )
     )
@@ -398,12 +399,13 @@ def greedy_extra_shifts(
         if heap and gain < -heap[0][0] - _EPS:
             heapq.heappush(heap, (-gain, k))  # others may be worth more now
             continue
-        if not _has_room(o, left, newcomers) or not _still_fits(o, chosen):
+        newcomer = _takes_a_place(o, left, newcomers)
+        if (newcomer and left[o.slot.site] <= 0) or not _still_fits(o, chosen):
             continue
         _cover(o, remaining, take=True)
         chosen.append(o)
         weeks_used.add(week)
-        if not o.held and o.agent.name not in newcomers and o.slot.site in left:
+        if newcomer:
             newcomers.add(o.agent.name)
             left[o.slot.site] -= 1
     return chosen
@@ -420,11 +422,10 @@ def _still_fits(o: _Option, chosen: Sequence[_Option]) -> bool:
     return _fits(own, o.slot, o.rules, agent.max_hours, agent.worked_days, agent.recent)
 
 
-def _has_room(o: _Option, left: Mapping[str, int], newcomers: set[str]) -> bool:
-    """Whether the agent of `o` may work at its site under `max_agents` (`left`)."""
-    if o.held or o.agent.name in newcomers or o.slot.site not in left:
-        return True
-    return left[o.slot.site] > 0
+def _takes_a_place(o: _Option, left: Mapping[str, int], newcomers: set[str]) -> bool:
+    """Whether `o` would put a new agent to work at a site capped by `max_agents`
+    (`left`: places still free there; `newcomers`: agents given one already)."""
+    return not o.held and o.agent.name not in newcomers and o.slot.site in left
 
 
 def greedy_schedule(
