@@ -7,8 +7,10 @@ them (`wfm forecast` and `wfm staff` with README command 1's files), or with
 `--peak` the instance of `peak_season.py` (its seed, 400 agents), then
 `scheduling.shifts.weekbound.weekly_bound` with its roster: once with the hours
 two weeks' shifts reach priced (what `wfm plan` reports), printing each pass
-(the least-cost prices, then each rise tried), and, for the example, once with
-their rows dropped (`priced=False`, the bound up to c1f07bf). Printed per
+(the least-cost prices, the whole horizon relaxation's duals, then each rise
+tried), once without the duals' pass (`duals=False`, the bound up to this
+script's commit), and, for the example, once with their rows dropped
+(`priced=False`, the bound up to c1f07bf). Printed per
 horizon: the agent-hours required, the share of them in those hours, the bounds
 and the seconds of each. The bounds do not depend on the machine (root bounds
 or relaxations of HiGHS on one thread); the seconds do.
@@ -100,16 +102,19 @@ def measure(
     clock = time.perf_counter()
     began = [clock]
 
-    def passed(rise: float, bound: float | None) -> None:
+    def passed(label: str, bound: float | None) -> None:
         now = time.perf_counter()
         shown = "none" if bound is None else f"{bound:,.2f}"
-        label = "least-cost prices" if rise == 0 else f"prices + {rise:g} of the penalty"
         print(f"    {label}: {shown} in {now - began[0]:.1f} s", flush=True)
         began[0] = now
 
     bound = weekly_bound(frame, run, options, on_pass=passed)
     seconds = time.perf_counter() - clock
     print(f"  priced : bound {bound:,.2f} in {seconds:.1f} s", flush=True)
+    clock = began[0] = time.perf_counter()
+    bound = weekly_bound(frame, run, options, duals=False, on_pass=passed)
+    seconds = time.perf_counter() - clock
+    print(f"  without the duals' pass: bound {bound:,.2f} in {seconds:.1f} s", flush=True)
     if dropped:
         clock = time.perf_counter()
         bound = weekly_bound(frame, run, options, priced=False)

@@ -202,9 +202,6 @@ def far_apart_bound(
     With the weekly rules slack, the optimum of the whole horizon in one
     programme is the least cost of any plan, however it is split into weeks.
     """
-    from scheduling.shifts.planner import schedule_requirements, setup_run
-    from scheduling.shifts.weekbound import weekly_bound
-
     need = pd.DataFrame(
         {
             "interval_start": pd.date_range(START_NY, periods=24 * 9, freq="60min"),
@@ -212,6 +209,18 @@ def far_apart_bound(
             "agents_scheduled": agents,
         }
     )
+    return bound_and_optimum(need, sites, **bound_options)
+
+
+def bound_and_optimum(
+    need: pd.DataFrame, sites: list, **bound_options: object
+) -> tuple[float, float]:
+    """(the weeks' bound, the whole horizon's optimum) of requirements `need`
+    (interval_start in New York time) with the weekly rules slack."""
+    from scheduling.shifts.planner import schedule_requirements, setup_run
+    from scheduling.shifts.weekbound import weekly_bound
+
+    need = need.copy()
     optimum = schedule_requirements(need, sites=sites, options=SLACK).solve
     assert optimum.gap is not None and optimum.gap < 1e-6
     run = setup_run(need, sites=sites, options=SLACK, roster=None)
@@ -243,6 +252,58 @@ def test_the_weekly_bound_prices_the_hours_two_weeks_share():
     bound, optimum = far_apart_bound([2.0 if s else 0.0 for s in shared])
     assert optimum > 0
     assert 0.5 * optimum <= bound <= optimum + 1e-6
+
+
+# Manila serves phone and chat at 9 an hour, every day; Chicago only phone, at 6.
+MIXED = [
+    dataclasses.replace(FAR_APART[0], queues=("phone", "chat"), days=tuple(range(7))),
+    FAR_APART[1],
+]
+
+
+def two_queues(chat: list[float]) -> pd.DataFrame:
+    """One phone agent every hour of nine days and `chat` agents by hour."""
+    times = pd.date_range(START_NY, periods=24 * 9, freq="60min")
+    phone = pd.DataFrame({"interval_start": times, "queue": "phone", "agents_scheduled": 1.0})
+    chats = pd.DataFrame({"interval_start": times, "queue": "chat", "agents_scheduled": chat})
+    return pd.concat([phone, chats], ignore_index=True)
+
+
+def test_the_relaxation_duals_price_each_queue_of_the_shared_hours():
+    """Chat by day in New York, which only Manila's agents serve: one price per
+    agent at the least cost of the shared hours (Chicago's, whose agents cannot
+    serve chat) undervalues them. The whole horizon relaxation's duals price the
+    chat rows apart: a higher bound (the one reported), still below the optimum."""
+    hours = pd.date_range(START_NY, periods=24 * 9, freq="60min").tz_convert("America/New_York")
+    need = two_queues([2.0 if 8 <= h < 20 else 0.0 for h in hours.hour])
+    passes: list[tuple[str, float | None]] = []
+    bound, optimum = bound_and_optimum(need, MIXED, on_pass=lambda *p: passes.append(p))
+    (first, flat), (second, duals) = passes[:2]
+    assert (first, second) == ("least cost", "relaxation's duals")
+    assert duals is not None and flat is not None
+    assert flat + 0.01 * optimum <= duals == bound <= optimum + 1e-6
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 1.0, 2.0, 3.0]), min_size=18, max_size=18))
+def test_the_weekly_bound_with_two_queues_is_below_any_plan(blocks: list[float]) -> None:
+    """Chat drawn in 12-hour blocks beside a phone agent round the clock: every
+    pass's bound (least cost, the relaxation's duals, the rises) is below it."""
+    passes: list[tuple[str, float | None]] = []
+    need = two_queues([blocks[h // 12] for h in range(24 * 9)])
+    bound, optimum = bound_and_optimum(need, MIXED, on_pass=lambda *p: passes.append(p))
+    assert bound <= optimum + 1e-6
+    assert all(value is None or value <= optimum + 1e-6 for _, value in passes)
+
+
+def test_the_duals_of_an_instant_leave_every_shortfall_a_price():
+    from scheduling.shifts.weekbound import _within_penalty
+
+    rows = [(("chat",), 6.0), (("chat", "phone"), 9.0), (("phone",), 1.0)]
+    scaled = _within_penalty(rows, 10.0)
+    assert sum(u for queues, u in scaled if "chat" in queues) == pytest.approx(10.0)
+    assert sum(u for queues, u in scaled if "phone" in queues) <= 10.0
+    assert _within_penalty([(("chat",), 4.0)], 10.0) == ((("chat",), 4.0),)
 
 
 def test_the_weekly_bound_credits_each_week_for_the_shared_hours_it_covers():
@@ -576,6 +637,7 @@ def test_the_weekly_bound_raises_its_prices_where_agents_are_scarce():
     give a higher bound, still below the optimum."""
     hours = pd.date_range(START_NY, periods=24 * 9, freq="60min").tz_convert("America/New_York")
     agents = [6.0 if 8 <= h < 20 else 3.0 for h in hours.hour]
-    searched, optimum = far_apart_bound(agents)
-    cheapest, _ = far_apart_bound(agents, rises=())
+    searched, optimum = far_apart_bound(agents, duals=False)
+    cheapest, _ = far_apart_bound(agents, rises=(), duals=False)
     assert cheapest * 1.1 <= searched <= optimum + 1e-6
+    assert far_apart_bound(agents)[0] <= optimum + 1e-6  # with the duals' pass

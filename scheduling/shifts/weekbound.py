@@ -54,6 +54,26 @@ while the bound rises; the best bound is kept. Far above the least cost the
 bound falls again: two weeks' agents on duty in one shared hour both earn its
 price, more than a shortfall there would cost.
 
+Prices from the whole horizon's relaxation. A price per agent on duty treats
+every queue alike; the tighter rows are the cover rows themselves, one per Hall
+set S of queues and instant t: sum_{q in S} short_q,t plus the agents on duty
+whose skill group serves a queue of S is at least R_S,t (every plan meets them:
+S's contacts are served by those agents or left short). Relaxed with u_S,t >= 0,
+an agent of group g on duty in t earns sum_{S meeting g} u_S,t, the constant is
+sum u_S,t R_S,t, and each shortfall keeps a non-negative price where
+sum_{S holding q} u_S,t <= P h (the u of an instant are scaled down to that
+otherwise). A queue no candidate shift can serve in t is short in every plan:
+its row, short_q,t >= R_q,t, is priced at P h. The u are the duals of the cover
+rows in the linear relaxation of one programme over the whole horizon
+(`_dual_prices`; it need not be exact, any u >= 0 gives a bound): the prices an
+optimal whole plan puts on the shared hours. When the weeks' programmes are
+small enough to build that relaxation (none `is_large_model`, at most
+`DUAL_NONZEROS` together), this pass follows the least-cost one, and the rises
+are tried only if it did not give the better bound. On the example company's
+four weeks: 87,285.04 against 82,683.13 at the least-cost prices, whose rises
+give less (`benchmarks/weekly_bound.py`); where agents are scarce it can reach
+the optimum (tests/test_siteweeks.py).
+
 The bound is computed in a second process while the weeks are scheduled
 (`weeks._bound_in_background`).
 """
@@ -61,22 +81,23 @@ The bound is computed in a second process while the weeks are scheduled
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pulp
 
-from scheduling.columns import AGENTS_SCHEDULED, END, INTERVAL_START, START
+from scheduling.columns import AGENTS_SCHEDULED, END, INTERVAL_START, QUEUE, START
 from scheduling.errors import InfeasibleError, InputError
-from scheduling.shifts.model import ShiftModel, build_model, is_large_model, solve
+from scheduling.rounding import LARGE_NONZEROS, nonzeros
+from scheduling.shifts.model import Group, ShiftModel, build_model, is_large_model, solve
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import Run
 from scheduling.shifts.sites import Site
 from scheduling.shifts.siteweeks import rows_within, sites_in_week, week_spans, week_window
 from scheduling.shifts.templates import anyone_works, generate_shifts
-from scheduling.solver import dual_bound
+from scheduling.solver import dual_bound, highs_model, highs_status
 
 __all__ = ["weekly_bound"]
 
@@ -99,6 +120,11 @@ class _Week:
 # every week.
 PRICE_RISES = (1 / 8, 1 / 4, 1 / 2)
 
+DUAL_NONZEROS = 2 * LARGE_NONZEROS
+"""The most nonzeros of the weeks' programmes together for which the whole
+horizon's relaxation is built for its duals (its size is about theirs; above
+it, memory rather than time would limit the bound's process)."""
+
 
 def weekly_bound(
     frame: pd.DataFrame,
@@ -107,7 +133,8 @@ def weekly_bound(
     *,
     priced: bool = True,
     rises: Sequence[float] = PRICE_RISES,
-    on_pass: Callable[[float, float | None], None] | None = None,
+    duals: bool = True,
+    on_pass: Callable[[str, float | None], None] | None = None,
 ) -> float | None:
     """A lower bound on the cost of any plan of the horizon (module docstring), or None.
 
@@ -119,8 +146,11 @@ def weekly_bound(
             pricing them (every l_t = 0; a weaker bound, for comparison).
         rises: the rises of the prices tried (`PRICE_RISES`; () keeps the
             least-cost prices).
-        on_pass: called after each pass with its rise (0 for the least-cost
-            prices) and its bound.
+        duals: False leaves out the pass at the whole horizon relaxation's
+            prices (for comparison).
+        on_pass: called after each pass with what it priced by ("least cost",
+            "least cost + 0.125 of the penalty", "relaxation's duals") and its
+            bound.
 
     Returns:
         Cost units (paid cost plus shortfall penalties), or None when a week's
@@ -132,22 +162,79 @@ def weekly_bound(
     step = pd.Timedelta(minutes=options.interval_minutes)
     cheapest = boundary_prices(frame, weeks, step=step, penalty=options.shortfall_penalty)
     if not priced:
-        return _priced_bound(frame, run, options, weeks, cheapest * 0.0)[0]
+        return _priced_bound(frame, run, options, weeks, _Prices(cheapest * 0.0)).bound
     ceiling = _ceiling(options)
-    best, slope = _priced_bound(frame, run, options, weeks, cheapest)
+    first = _priced_bound(frame, run, options, weeks, _Prices(cheapest))
+    best = first.bound
     if on_pass is not None:
-        on_pass(0.0, best)
-    if best is None or slope <= 0:
+        on_pass("least cost", best)
+    if best is None:
+        return best
+    if duals and not first.large and first.nonzeros <= DUAL_NONZEROS:
+        prices = _dual_prices(frame, run, options, cheapest.index)
+        bound = None if prices is None else _priced_bound(frame, run, options, weeks, prices).bound
+        if on_pass is not None:
+            on_pass("relaxation's duals", bound)
+        if bound is not None and bound > best:
+            return bound
+    if first.slope <= 0:
         return best
     for share in rises:
         rise = np.minimum(cheapest + share * ceiling, ceiling)
-        bound, _ = _priced_bound(frame, run, options, weeks, rise)
+        bound = _priced_bound(frame, run, options, weeks, _Prices(rise)).bound
         if on_pass is not None:
-            on_pass(share, bound)
+            on_pass(f"least cost + {share:g} of the penalty", bound)
         if bound is None or bound <= best:
             break
         best = bound
     return best
+
+
+@dataclass(frozen=True)
+class _Prices:
+    """What a pass credits an agent on duty in a shared instant t: `flat` (l_t, cost
+    units per agent-interval, whatever its group) plus, for each Hall set of
+    queues S given at t in `sets`, u_S,t when its group serves a queue of S."""
+
+    flat: pd.Series
+    sets: Mapping[pd.Timestamp, tuple[tuple[Group, float], ...]] = field(default_factory=dict)
+
+    def instants(self) -> pd.DatetimeIndex:
+        """The instants with a price."""
+        flat = self.flat.index[self.flat > 0]
+        return pd.DatetimeIndex(sorted(set(flat) | set(self.sets)))
+
+    def constant(self, frame: pd.DataFrame) -> float:
+        """sum_t l_t R_t + sum_{S,t} u_S,t R_S,t over `frame`'s requirements."""
+        by_time = frame.groupby(INTERVAL_START)[AGENTS_SCHEDULED].sum()
+        total = float((self.flat * by_time.reindex(self.flat.index, fill_value=0.0)).sum())
+        if self.sets:
+            need = frame.groupby([INTERVAL_START, QUEUE])[AGENTS_SCHEDULED].sum()
+            for t, rows in self.sets.items():
+                for queues, u in rows:
+                    total += u * sum(float(need.get((t, q), 0.0)) for q in queues)
+        return total
+
+    def credit(self, t: pd.Timestamp, group: Group) -> float:
+        """What one agent of `group` on duty in t earns."""
+        earned = float(self.flat.get(t, 0.0))
+        for queues, u in self.sets.get(t, ()):
+            if not set(queues).isdisjoint(group):
+                earned += u
+        return earned
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """One pass's bound (None: a week gave none), the slope of the bound along a
+    uniform rise of the flat prices (`_priced_bound`), whether some week's
+    programme is large (`is_large_model`) and the nonzeros of the weeks'
+    programmes together."""
+
+    bound: float | None
+    slope: float = 0.0
+    large: bool = False
+    nonzeros: int = 0
 
 
 def _priced_bound(
@@ -155,17 +242,19 @@ def _priced_bound(
     run: Run,
     options: ScheduleOptions,
     weeks: Sequence[_Week],
-    prices: pd.Series,
-) -> tuple[float | None, float]:
-    """The bound at `prices` (l_t by interval_start) and the slope of the bound
-    along a uniform rise of the prices below the shortfall penalty: the agents
-    required there less those the weeks' schedules put on duty (0 without one)."""
+    prices: _Prices,
+) -> _Pass:
+    """The bound at `prices` and the slope of the bound along a uniform rise of
+    the flat prices below the shortfall penalty: the agents required there less
+    those the weeks' schedules put on duty (0 without one)."""
+    total = prices.constant(frame)
     required = frame.groupby(INTERVAL_START)[AGENTS_SCHEDULED].sum()
-    total = float((prices * required.reindex(prices.index, fill_value=0.0)).sum())
-    rising = prices.index[prices < _ceiling(options) - 1e-9]
+    rising = prices.flat.index[prices.flat < _ceiling(options) - 1e-9]
     slope = float(required.reindex(rising, fill_value=0.0).sum())
     unpriced = dataclasses.replace(options, surplus_penalty=0.0)
-    credited = prices.index[prices > 0]
+    credited = prices.instants()
+    large = False
+    size = 0
     for week in weeks:
         part = rows_within(frame, week.grid)
         times = part[INTERVAL_START]
@@ -178,13 +267,65 @@ def _priced_bound(
             groups=run.groups,
             priced=credited,
         )
+        large = large or is_large_model(model)
+        size += nonzeros(model.problem)
         _credit(model, prices)
         bound = _root_bound(model, options)
         if bound is None:
-            return None, 0.0
+            return _Pass(None, large=large, nonzeros=size)
         total += bound
         slope -= _on_duty(model, rising)
-    return total, slope
+    return _Pass(total, slope, large, size)
+
+
+def _dual_prices(
+    frame: pd.DataFrame, run: Run, options: ScheduleOptions, shared: pd.Index
+) -> _Prices | None:
+    """u_S,t of the shared instants (module docstring: Prices from the whole
+    horizon's relaxation), or None when the relaxation gave no optimum within
+    the time limit.
+
+    The programme is one over the whole horizon, its weeks 7-day blocks from the
+    horizon's start rather than each site's own; its duals are prices only, so
+    they need not be the weeks' exact ones."""
+    shifts = generate_shifts(run.planned, start=run.horizon[0], end=run.horizon[1])
+    if shifts.empty:
+        return None
+    unpriced = dataclasses.replace(options, surplus_penalty=0.0)
+    model = build_model(frame, shifts, sites=run.planned, options=unpriced, groups=run.groups)
+    highs = highs_model(model.problem, mip=False)
+    highs.setOptionValue("time_limit", float(options.time_limit_seconds))
+    highs.run()
+    if highs_status(highs.getModelStatus()) != "optimal":
+        return None
+    row_dual = highs.getSolution().row_dual
+    wanted = set(shared)
+    ceiling = _ceiling(options)
+    found: dict[pd.Timestamp, list[tuple[Group, float]]] = {}
+    for (queues, t), row in sorted(model.cover.items(), key=lambda item: item[0][::-1]):
+        u = float(row_dual[row.index])
+        if t in wanted and u > 1e-9:
+            found.setdefault(t, []).append((queues, u))
+    for (queue, t), short in sorted(model.shortfall.items()):
+        if t in wanted and short.lowBound is not None and short.lowBound > 0:
+            found.setdefault(t, []).append(((queue,), ceiling))  # no shift serves it: short
+    return _Prices(
+        pd.Series(0.0, index=pd.DatetimeIndex(sorted(wanted))),
+        {t: _within_penalty(rows, ceiling) for t, rows in found.items()},
+    )
+
+
+def _within_penalty(
+    rows: list[tuple[Group, float]], ceiling: float
+) -> tuple[tuple[Group, float], ...]:
+    """The u of one instant scaled down so that no queue's rows earn more than
+    `ceiling` together (a shortfall's price stays >= 0)."""
+    per_queue: dict[str, float] = {}
+    for queues, u in rows:
+        for q in queues:
+            per_queue[q] = per_queue.get(q, 0.0) + u
+    scale = min(1.0, ceiling / max(per_queue.values()))
+    return tuple((queues, u * scale) for queues, u in rows)
 
 
 def _ceiling(options: ScheduleOptions) -> float:
@@ -289,12 +430,12 @@ def _nanoseconds(times: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     return pd.DatetimeIndex(times).as_unit("ns").asi8
 
 
-def _credit(model: ShiftModel, prices: pd.Series) -> None:
-    """Take l_t cap_k[t] off the week's objective for each priced interval it sees."""
-    price_at = {i: float(prices[t]) for i, t in enumerate(model.intervals) if t in prices.index}
+def _credit(model: ShiftModel, prices: _Prices) -> None:
+    """Take each priced interval's credit times cap_k[g, t] off the week's objective."""
+    at = {i: t for i, t in enumerate(model.intervals)}
     credit: dict[pulp.LpVariable, float] = {}  # a shift's variable recurs over its intervals
-    for (_, i), capacity in sorted(model.capacity.items(), key=lambda item: item[0][::-1]):
-        price = price_at.get(i, 0.0)
+    for (group, i), capacity in sorted(model.capacity.items(), key=lambda item: item[0][::-1]):
+        price = prices.credit(at[i], group)
         if price > 0:
             for var, share in capacity:
                 credit[var] = credit.get(var, 0.0) - price * share
