@@ -306,6 +306,87 @@ def test_the_duals_of_an_instant_leave_every_shortfall_a_price():
     assert _within_penalty([(("chat",), 4.0)], 10.0) == ((("chat",), 4.0),)
 
 
+# Manila cheap and Chicago dear, both every day: the hours from Manila's second
+# week start (Sunday 16:00 UTC) to Chicago's (Monday 06:00) are in week 1's
+# programme, which can only reach them with Chicago's Sunday shifts once
+# Manila's Sunday is over; Manila's Monday shifts (week 2) reach them cheaply.
+CHEAP_EAST = [
+    dataclasses.replace(FAR_APART[0], days=tuple(range(7)), cost_per_hour=6.0),
+    dataclasses.replace(FAR_APART[1], cost_per_hour=12.0),
+]
+SHARED = (pd.Timestamp("2026-11-29 16:00Z"), pd.Timestamp("2026-11-30 14:00Z"))
+
+
+def shared_hours_need() -> pd.DataFrame:
+    times = pd.date_range(START_NY, periods=24 * 9, freq="60min")
+    inside = (times >= SHARED[0]) & (times < SHARED[1])
+    return pd.DataFrame(
+        {"interval_start": times, "queue": "phone", "agents_scheduled": inside.astype(float)}
+    )
+
+
+def test_a_week_leaves_to_the_next_the_hours_its_shifts_cover_more_cheaply(monkeypatch):
+    """The whole horizon's relaxation covers the shared hours with Manila's week-2
+    shifts; week 1 leaves them to week 2, and the plan costs less than when
+    week 1 covers them alone (the relaxation left out), with nothing short."""
+    import scheduling.shifts.weeks as weeks
+
+    shared = schedule_horizon(shared_hours_need(), sites=CHEAP_EAST, options=SLACK)
+    monkeypatch.setattr(weeks, "horizon_relaxation", lambda *args: None)
+    alone = schedule_horizon(shared_hours_need(), sites=CHEAP_EAST, options=SLACK)
+    assert shared.coverage["shortfall"].sum() == pytest.approx(0.0, abs=1e-6)
+    assert alone.coverage["shortfall"].sum() == pytest.approx(0.0, abs=1e-6)
+    assert shared.cost <= alone.cost - 48  # a Chicago shift (8 h at 12) less at least
+    chicago = shared.schedule[shared.schedule["site"] == "C"]
+    assert chicago.empty
+
+
+def test_the_relaxation_counts_agents_on_duty_by_the_week_their_shift_starts_in():
+    from scheduling.shifts.planner import setup_run
+    from scheduling.shifts.relaxation import horizon_relaxation
+
+    need = shared_hours_need()
+    run = setup_run(need, sites=CHEAP_EAST, options=SLACK, roster=None)
+    need["interval_start"] = pd.to_datetime(need["interval_start"], utc=True)
+    relaxation = horizon_relaxation(need, run, SLACK)
+    assert relaxation is not None
+    later = relaxation.on_duty_from(1)
+    assert (later[later.index < SHARED[0]] == 0).all()  # week 2's shifts start there
+    inside = relaxation.on_duty.loc[SHARED[0] : SHARED[1] - pd.Timedelta(hours=1)]
+    assert inside.sum(axis=1).min() >= 1 - 1e-6  # every shared hour is covered
+    assert later.loc[SHARED[0] : SHARED[1] - pd.Timedelta(hours=1)].min() >= 1 - 1e-6
+    assert relaxation.on_duty_from(0).sum() == pytest.approx(relaxation.on_duty.to_numpy().sum())
+
+
+def test_a_horizon_too_large_for_the_relaxation_goes_without_it(monkeypatch):
+    import scheduling.shifts.relaxation as relaxation
+    from scheduling.shifts.planner import setup_run
+
+    need = shared_hours_need()
+    run = setup_run(need, sites=CHEAP_EAST, options=SLACK, roster=None)
+    need["interval_start"] = pd.to_datetime(need["interval_start"], utc=True)
+    monkeypatch.setattr(relaxation, "RELAXATION_SHIFT_INTERVALS", 10)
+    assert relaxation.horizon_relaxation(need, run, SLACK) is None
+
+
+def test_a_week_leaves_each_queue_its_share_of_an_hour_the_next_week_covers():
+    from scheduling.shifts.weeks import _left_to_next
+
+    hour = pd.Timestamp("2026-11-29 18:00Z")
+    later = pd.Timestamp("2026-11-29 19:00Z")
+    needed = pd.DataFrame(
+        {
+            "interval_start": [hour, hour, later, later],
+            "queue": ["phone", "chat", "phone", "chat"],
+            "agents_scheduled": [3.0, 1.0, 2.0, 0.0],
+        }
+    )
+    covered = pd.Series([2.0, 5.0], index=pd.DatetimeIndex([hour, later]))
+    left = _left_to_next(needed, covered)
+    assert list(left["agents_scheduled"]) == pytest.approx([1.5, 0.5, 0.0, 0.0])
+    assert list(needed["agents_scheduled"]) == [3.0, 1.0, 2.0, 0.0]  # not changed
+
+
 def test_the_weekly_bound_credits_each_week_for_the_shared_hours_it_covers():
     """One agent round the clock: week 1's last shifts run into the hours week 2
     shares, and the bound meets the optimum only when each week's programme is

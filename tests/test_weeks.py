@@ -372,7 +372,7 @@ def test_the_weekly_bound_is_below_the_whole_horizon_optimum():
     assert bound >= 0.8 * optimum.objective  # and not a trivial one
 
 
-def _broken_bound(*args: object) -> float:
+def _broken_bound(*args: object, **kwargs: object) -> float:
     raise RuntimeError("the bound's process failed")
 
 

@@ -65,11 +65,11 @@ sum_{S holding q} u_S,t <= P h (the u of an instant are scaled down to that
 otherwise). A queue no candidate shift can serve in t is short in every plan:
 its row, short_q,t >= R_q,t, is priced at P h. The u are the duals of the cover
 rows in the linear relaxation of one programme over the whole horizon
-(`_dual_prices`; it need not be exact, any u >= 0 gives a bound): the prices an
-optimal whole plan puts on the shared hours. When the weeks' programmes are
-small enough to build that relaxation (none `is_large_model`, at most
-`DUAL_NONZEROS` together), this pass follows the least-cost one, and the rises
-are tried only if it did not give the better bound. On the example company's
+(`scheduling.shifts.relaxation`; it need not be exact, any u >= 0 gives a
+bound): the prices an optimal whole plan puts on the shared hours. Where that
+relaxation is built (a small enough horizon: `RELAXATION_SHIFT_INTERVALS`),
+this pass follows the least-cost one, and the rises are tried only if it did
+not give the better bound. On the example company's
 four weeks: 87,285.04 against 82,683.13 at the least-cost prices, whose rises
 give less (`benchmarks/weekly_bound.py`); where agents are scarce it can reach
 the optimum (tests/test_siteweeks.py).
@@ -90,14 +90,14 @@ import pulp
 
 from scheduling.columns import AGENTS_SCHEDULED, END, INTERVAL_START, QUEUE, START
 from scheduling.errors import InfeasibleError, InputError
-from scheduling.rounding import LARGE_NONZEROS, nonzeros
 from scheduling.shifts.model import Group, ShiftModel, build_model, is_large_model, solve
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import Run
+from scheduling.shifts.relaxation import HorizonRelaxation, horizon_relaxation
 from scheduling.shifts.sites import Site
 from scheduling.shifts.siteweeks import rows_within, sites_in_week, week_spans, week_window
 from scheduling.shifts.templates import anyone_works, generate_shifts
-from scheduling.solver import dual_bound, highs_model, highs_status
+from scheduling.solver import dual_bound
 
 __all__ = ["weekly_bound"]
 
@@ -120,11 +120,6 @@ class _Week:
 # every week.
 PRICE_RISES = (1 / 8, 1 / 4, 1 / 2)
 
-DUAL_NONZEROS = 2 * LARGE_NONZEROS
-"""The most nonzeros of the weeks' programmes together for which the whole
-horizon's relaxation is built for its duals (its size is about theirs; above
-it, memory rather than time would limit the bound's process)."""
-
 
 def weekly_bound(
     frame: pd.DataFrame,
@@ -134,6 +129,7 @@ def weekly_bound(
     priced: bool = True,
     rises: Sequence[float] = PRICE_RISES,
     duals: bool = True,
+    relaxation: HorizonRelaxation | None = None,
     on_pass: Callable[[str, float | None], None] | None = None,
 ) -> float | None:
     """A lower bound on the cost of any plan of the horizon (module docstring), or None.
@@ -148,6 +144,8 @@ def weekly_bound(
             least-cost prices).
         duals: False leaves out the pass at the whole horizon relaxation's
             prices (for comparison).
+        relaxation: that relaxation (`horizon_relaxation`), when the caller
+            has it; None builds it here.
         on_pass: called after each pass with what it priced by ("least cost",
             "least cost + 0.125 of the penalty", "relaxation's duals") and its
             bound.
@@ -170,9 +168,11 @@ def weekly_bound(
         on_pass("least cost", best)
     if best is None:
         return best
-    if duals and not first.large and first.nonzeros <= DUAL_NONZEROS:
-        prices = _dual_prices(frame, run, options, cheapest.index)
-        bound = None if prices is None else _priced_bound(frame, run, options, weeks, prices).bound
+    if duals and relaxation is None:
+        relaxation = horizon_relaxation(frame, run, options)
+    if duals and relaxation is not None:
+        prices = _dual_prices(relaxation, cheapest.index, ceiling)
+        bound = _priced_bound(frame, run, options, weeks, prices).bound
         if on_pass is not None:
             on_pass("relaxation's duals", bound)
         if bound is not None and bound > best:
@@ -226,15 +226,11 @@ class _Prices:
 
 @dataclass(frozen=True)
 class _Pass:
-    """One pass's bound (None: a week gave none), the slope of the bound along a
-    uniform rise of the flat prices (`_priced_bound`), whether some week's
-    programme is large (`is_large_model`) and the nonzeros of the weeks'
-    programmes together."""
+    """One pass's bound (None: a week gave none) and the slope of the bound along
+    a uniform rise of the flat prices (`_priced_bound`)."""
 
     bound: float | None
     slope: float = 0.0
-    large: bool = False
-    nonzeros: int = 0
 
 
 def _priced_bound(
@@ -253,8 +249,6 @@ def _priced_bound(
     slope = float(required.reindex(rising, fill_value=0.0).sum())
     unpriced = dataclasses.replace(options, surplus_penalty=0.0)
     credited = prices.instants()
-    large = False
-    size = 0
     for week in weeks:
         part = rows_within(frame, week.grid)
         times = part[INTERVAL_START]
@@ -267,47 +261,25 @@ def _priced_bound(
             groups=run.groups,
             priced=credited,
         )
-        large = large or is_large_model(model)
-        size += nonzeros(model.problem)
         _credit(model, prices)
         bound = _root_bound(model, options)
         if bound is None:
-            return _Pass(None, large=large, nonzeros=size)
+            return _Pass(None)
         total += bound
         slope -= _on_duty(model, rising)
-    return _Pass(total, slope, large, size)
+    return _Pass(total, slope)
 
 
-def _dual_prices(
-    frame: pd.DataFrame, run: Run, options: ScheduleOptions, shared: pd.Index
-) -> _Prices | None:
-    """u_S,t of the shared instants (module docstring: Prices from the whole
-    horizon's relaxation), or None when the relaxation gave no optimum within
-    the time limit.
-
-    The programme is one over the whole horizon, its weeks 7-day blocks from the
-    horizon's start rather than each site's own; its duals are prices only, so
-    they need not be the weeks' exact ones."""
-    shifts = generate_shifts(run.planned, start=run.horizon[0], end=run.horizon[1])
-    if shifts.empty:
-        return None
-    unpriced = dataclasses.replace(options, surplus_penalty=0.0)
-    model = build_model(frame, shifts, sites=run.planned, options=unpriced, groups=run.groups)
-    highs = highs_model(model.problem, mip=False)
-    highs.setOptionValue("time_limit", float(options.time_limit_seconds))
-    highs.run()
-    if highs_status(highs.getModelStatus()) != "optimal":
-        return None
-    row_dual = highs.getSolution().row_dual
+def _dual_prices(relaxation: HorizonRelaxation, shared: pd.Index, ceiling: float) -> _Prices:
+    """u_S,t of the shared instants from the whole horizon's relaxation (module
+    docstring: Prices from the whole horizon's relaxation)."""
     wanted = set(shared)
-    ceiling = _ceiling(options)
     found: dict[pd.Timestamp, list[tuple[Group, float]]] = {}
-    for (queues, t), row in sorted(model.cover.items(), key=lambda item: item[0][::-1]):
-        u = float(row_dual[row.index])
-        if t in wanted and u > 1e-9:
+    for (queues, t), u in sorted(relaxation.duals.items(), key=lambda item: item[0][::-1]):
+        if t in wanted:
             found.setdefault(t, []).append((queues, u))
-    for (queue, t), short in sorted(model.shortfall.items()):
-        if t in wanted and short.lowBound is not None and short.lowBound > 0:
+    for queue, t in relaxation.forced:
+        if t in wanted:
             found.setdefault(t, []).append(((queue,), ceiling))  # no shift serves it: short
     return _Prices(
         pd.Series(0.0, index=pd.DatetimeIndex(sorted(wanted))),

@@ -16,6 +16,14 @@ where its weekly rules (days, hours, days off in a row) hold.
   matching each week's agents to the earlier ones whose rest is over;
 - each week is its own programme, not cyclic: rest across the week boundary
   holds through the release;
+- a week's last hours that the next week's shifts can reach are shared: where
+  the whole horizon is small enough, the linear relaxation of one programme
+  over all of it (`scheduling.shifts.relaxation`) says how many agents the
+  next weeks' shifts put on duty in each of them, and the week leaves that
+  share of each hour's requirement (from its queues in proportion) to the next
+  week, which sees what is left uncovered (without it, each week covers its
+  last hours alone and spends its last days on hours the next week's sites
+  could cover more cheaply);
 - with rolling weeks (`ScheduleOptions.weekly_rules`), each roster agent's days
   of the 6 days before a week (of the weeks done, or `previous`) count in its
   windows there (`siteweeks.recent_days`, `Agent.recent`); the shift programme
@@ -65,6 +73,7 @@ from scheduling.shifts.planner import (
     schedule_requirements,
     setup_run,
 )
+from scheduling.shifts.relaxation import HorizonRelaxation, horizon_relaxation
 from scheduling.shifts.rolling import Rolling
 from scheduling.shifts.roster import Carry
 from scheduling.shifts.sites import Site
@@ -164,10 +173,20 @@ def schedule_horizon(
     history = _history(previous, release, first, run.horizon[0], weekly)
     clock = time.perf_counter()
     frame = _with_utc(requirements)
-    with _bound_in_background(frame, run, weekly) as bound:
+    relaxation = horizon_relaxation(frame, run, weekly)
+    with _bound_in_background(frame, run, weekly, relaxation) as bound:
         before = previous if previous is not None and rolling else None
         done, stopped = _weeks(
-            frame, spans, run, sites, weekly, roster, (*history, before), progress, clock
+            frame,
+            spans,
+            run,
+            sites,
+            weekly,
+            roster,
+            (*history, before),
+            progress,
+            clock,
+            relaxation,
         )
         value = None if stopped else bound()
     joined = _joined(frame, done, bound=value, options=weekly, started=clock)
@@ -206,6 +225,7 @@ def _weeks(
     history: tuple[dict[str, pd.Timestamp], dict[str, Carry], pd.DataFrame | None],
     progress: Callable[[WeekDone], None] | None,
     clock: float,
+    relaxation: HorizonRelaxation | None = None,
 ) -> tuple[list[ScheduleResult], bool]:
     """Each week in turn (see the module docstring); (weeks done, stopped by Ctrl-C).
 
@@ -233,9 +253,12 @@ def _weeks(
             continue
         if rolling and roster is not None:
             carried = _recent(previous, done, week_sites, span[0])
+        needed = _carried_off(rows_within(frame, week_window(week_sites)), done, options)
+        if relaxation is not None and k + 1 < len(spans):
+            needed = _left_to_next(needed, relaxation.on_duty_from(k + 1))
         try:
             result = schedule_requirements(
-                _carried_off(rows_within(frame, week_window(week_sites)), done, options),
+                needed,
                 sites=week_sites,
                 options=options,
                 roster=roster,
@@ -344,9 +367,10 @@ def _gap(objective: float, bound: float) -> float:
 
 @contextlib.contextmanager
 def _bound_in_background(
-    frame: pd.DataFrame, run: Run, options: ScheduleOptions
+    frame: pd.DataFrame, run: Run, options: ScheduleOptions, relaxation: HorizonRelaxation | None
 ) -> Iterator[Callable[[], float | None]]:
-    """The weeks' bound (`weekly_bound`), computed in another process meanwhile.
+    """The weeks' bound (`weekly_bound`, its duals' pass from `relaxation` when
+    there is one), computed in another process meanwhile.
 
     Yields a function that waits for it: None when that process failed (the
     bound is then unknown, never wrong). HiGHS runs one thread, so on a machine of
@@ -356,7 +380,14 @@ def _bound_in_background(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-    future = pool.submit(weekly_bound, frame, run, options)
+    future = pool.submit(
+        weekly_bound,
+        frame,
+        run,
+        options,
+        duals=relaxation is not None,
+        relaxation=relaxation,
+    )
 
     def wait() -> float | None:
         try:
@@ -444,6 +475,19 @@ def _carried_off(
     carried = served.reindex(keys).fillna(0.0).to_numpy()
     out = needed.copy()
     out[AGENTS_SCHEDULED] = np.maximum(out[AGENTS_SCHEDULED].to_numpy(float) - carried, 0.0)
+    return out
+
+
+def _left_to_next(needed: pd.DataFrame, later: pd.Series) -> pd.DataFrame:
+    """The week's requirement less what the whole horizon's relaxation covers with
+    the next weeks' shifts (`later`: agents on duty by interval_start), each
+    interval's share taken from its queues in proportion (module docstring)."""
+    times = needed[INTERVAL_START]
+    total = needed.groupby(INTERVAL_START)[AGENTS_SCHEDULED].transform("sum").to_numpy(float)
+    covered = times.map(later).fillna(0.0).to_numpy(float)
+    share = np.divide(covered, total, out=np.zeros_like(total), where=total > 0)
+    out = needed.copy()
+    out[AGENTS_SCHEDULED] = out[AGENTS_SCHEDULED].to_numpy(float) * (1.0 - np.clip(share, 0, 1))
     return out
 
 

@@ -1,0 +1,172 @@
+"""The linear relaxation of one shift programme over a whole multi-week horizon.
+
+A horizon of several weeks is scheduled one week at a time
+(`scheduling.shifts.weeks`), and no programme sees two weeks at once. Near a
+week boundary two weeks' shifts reach the same hours: a week's programme covers
+up to its latest site's week end, so where another site's next week has begun
+(Manila's Monday is 14 hours ahead of Austin's) it covers hours that the next
+week's shifts could cover, and spends its own last days on them. How much of
+those hours each week should cover depends on both weeks (which is tighter,
+which site is cheaper there), so one relaxation of the whole horizon is solved
+first (integers relaxed; HiGHS's simplex, one thread) and used twice:
+
+- `on_duty_from(k)`: the agents the relaxation's shifts of weeks k and later put
+  on duty in each instant; week k - 1 leaves that share of its last hours to
+  week k (`weeks.schedule_horizon`);
+- `duals`: the prices of its cover rows, which price the hours two weeks share
+  in the weeks' bound (`scheduling.shifts.weekbound`).
+
+The relaxation's weeks are 7-day blocks from the horizon's start, not each
+site's own calendar weeks, and it knows no agent's rest across the boundary:
+its answers guide the split and price the bound's rows (any prices give a valid
+bound), they are not a plan. It is built only where it is small
+(`RELAXATION_SHIFT_INTERVALS`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scheduling.columns import END, INTERVAL_START, SITE, START
+from scheduling.shifts.model import Group, ShiftModel, build_model
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.planner import Run
+from scheduling.shifts.sites import Site
+from scheduling.shifts.siteweeks import sites_in_week, week_spans
+from scheduling.shifts.templates import generate_shifts
+from scheduling.solver import highs_model, highs_status
+
+__all__ = ["RELAXATION_SHIFT_INTERVALS", "HorizonRelaxation", "horizon_relaxation"]
+
+RELAXATION_SHIFT_INTERVALS = 100_000
+"""Most candidate shift-intervals times skill groups of their site for which the
+whole horizon's relaxation is built (the example company's eight weeks: 76,304,
+a programme of about 900,000 nonzeros solved in about a minute; one week of
+`benchmarks/peak_season.py`: 140,176, a programme of about a million)."""
+
+
+@dataclass(frozen=True)
+class HorizonRelaxation:
+    """What the whole horizon's relaxation says (module docstring).
+
+    Attributes:
+        duals: the dual value of each cover row with one above zero, keyed
+            (Hall set of queues, interval_start): cost units per agent.
+        forced: (queue, interval_start) that no candidate shift can serve.
+        on_duty: agents on duty per week the shifts start in (0-based; each
+            site's own weeks) and interval_start, from the relaxation's answer:
+            a frame indexed by interval_start, one column per week.
+    """
+
+    duals: Mapping[tuple[Group, pd.Timestamp], float]
+    forced: tuple[tuple[str, pd.Timestamp], ...]
+    on_duty: pd.DataFrame
+
+    def on_duty_from(self, week: int) -> pd.Series:
+        """Agents on duty per interval_start from the shifts of `week` and later."""
+        later = [c for c in self.on_duty.columns if c >= week]
+        return self.on_duty[later].sum(axis=1)
+
+
+def horizon_relaxation(
+    frame: pd.DataFrame, run: Run, options: ScheduleOptions
+) -> HorizonRelaxation | None:
+    """The whole horizon's relaxation, or None: too large to build
+    (`RELAXATION_SHIFT_INTERVALS`), no candidate shift, or no optimum within the
+    time limit or before Ctrl-C (a pending Ctrl-C is left to the week's solve).
+
+    Args:
+        frame: the horizon's requirements (UTC `interval_start`).
+        run: the run's sites and skill groups (`setup_run`).
+        options: the weekly rules (not cyclic).
+    """
+    shifts = generate_shifts(run.planned, start=run.horizon[0], end=run.horizon[1])
+    if shifts.empty or _size(shifts, run, options) > RELAXATION_SHIFT_INTERVALS:
+        return None
+    # without the surplus penalty, as the weeks' bound prices its rows (`weekbound`)
+    unpriced = dataclasses.replace(options, surplus_penalty=0.0)
+    model = build_model(frame, shifts, sites=run.planned, options=unpriced, groups=run.groups)
+    highs = highs_model(model.problem, mip=False)
+    highs.setOptionValue("time_limit", float(options.time_limit_seconds))
+    highs.run()
+    if highs_status(highs.getModelStatus()) != "optimal":
+        return None
+    solution = highs.getSolution()
+    row_dual = np.asarray(solution.row_dual, dtype=float)
+    duals = {
+        key: float(row_dual[row.index])
+        for key, row in model.cover.items()
+        if row_dual[row.index] > 1e-9
+    }
+    forced = tuple(
+        key
+        for key, short in sorted(model.shortfall.items())
+        if short.lowBound is not None and short.lowBound > 0
+    )
+    values = np.asarray(solution.col_value, dtype=float)
+    starts = site_week_starts(run.planned, run.horizon, options)
+    week_of = _weeks_of(model.shifts, starts)
+    return HorizonRelaxation(duals, forced, _on_duty(model, values, week_of, len(starts)))
+
+
+def site_week_starts(
+    sites: Sequence[Site], horizon: tuple[pd.Timestamp, pd.Timestamp], options: ScheduleOptions
+) -> list[dict[str, pd.Timestamp]]:
+    """Per week of the horizon (0-based), each site's own week start (UTC) by name."""
+    count = len(week_spans(horizon, options.first_week_days))
+    return [
+        {
+            site.name: site.span[0]
+            for site in sites_in_week(
+                sites, horizon, k, options.week_start_day, options.first_week_days
+            )
+            if site.span is not None
+        }
+        for k in range(count)
+    ]
+
+
+def _size(shifts: pd.DataFrame, run: Run, options: ScheduleOptions) -> float:
+    """Candidate shift-intervals times the skill groups of their site."""
+    groups: dict[str, int] = {}
+    for group in run.groups:
+        groups[group.site] = groups.get(group.site, 0) + 1
+    step = pd.Timedelta(minutes=options.interval_minutes)
+    length = (shifts[END] - shifts[START]) / step
+    return float((length * shifts[SITE].map(groups).fillna(1)).sum())
+
+
+def _weeks_of(
+    shifts: pd.DataFrame, week_starts: Sequence[Mapping[str, pd.Timestamp]]
+) -> dict[str, int]:
+    """The week (0-based, its site's own) each shift starts in, by shift_id."""
+    week = np.zeros(len(shifts), dtype=int)
+    sites = shifts[SITE].astype(str)
+    starts = pd.to_datetime(shifts[START], utc=True)
+    for k, begins in enumerate(week_starts[1:], start=1):
+        begin = pd.to_datetime(sites.map(begins), utc=True)
+        week[(starts >= begin).to_numpy()] = k  # NaT (a site without that week): False
+    return dict(zip(shifts.index.astype(str), week.tolist(), strict=True))
+
+
+def _on_duty(
+    model: ShiftModel, values: np.ndarray, week_of: Mapping[str, int], weeks: int
+) -> pd.DataFrame:
+    """Agents on duty per interval_start (rows) and week of their shifts (columns)."""
+    shift_of = {var.name: sid for (sid, _), var in model.x.items()}
+    shift_of.update((var.name, sid) for (sid, _, _), var in model.breaks.items())
+    for (sid, _), parts in model.classes.items():
+        shift_of.update((var.name, sid) for _, var in parts)
+    table = np.zeros((len(model.intervals), weeks))
+    for (_, i), terms in model.capacity.items():
+        for var, share in terms:
+            sid = shift_of.get(var.name)
+            if sid is not None:
+                table[i, week_of[sid]] += share * values[var.index]
+    index = pd.DatetimeIndex(model.intervals, name=INTERVAL_START)
+    return pd.DataFrame(table, index=index, columns=range(weeks))
