@@ -8,8 +8,8 @@ them (`wfm forecast` and `wfm staff` with README command 1's files), or with
 `scheduling.shifts.weekbound.weekly_bound` with its roster: once with the hours
 two weeks' shifts reach priced (what `wfm plan` reports), printing each pass
 (the least-cost prices, the whole horizon relaxation's duals, then each rise
-tried), once without the duals' pass (`duals=False`, the bound up to this
-script's commit), and, for the example, once with their rows dropped
+tried), once without the duals' pass (`duals=False`, the bound up to
+e8771a0), and, for the example, once with their rows dropped
 (`priced=False`, the bound up to c1f07bf). Printed per
 horizon: the agent-hours required, the share of them in those hours, the bounds
 and the seconds of each. The bounds do not depend on the machine (root bounds
