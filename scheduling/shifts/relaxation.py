@@ -17,7 +17,8 @@ first (integers relaxed; HiGHS's simplex, one thread) and used twice:
   in the weeks' bound (`scheduling.shifts.weekbound`).
 
 The relaxation's weeks are 7-day blocks from the horizon's start, not each
-site's own calendar weeks, and it knows no agent's rest across the boundary:
+site's own calendar weeks, and it knows nothing of the week before the horizon
+(releases, carried days) nor of named agents beyond their skill groups' rows:
 its answers guide the split and price the bound's rows (any prices give a valid
 bound), they are not a plan. It is built only where it is small
 (`RELAXATION_SHIFT_INTERVALS`).
@@ -39,7 +40,7 @@ from scheduling.shifts.planner import Run
 from scheduling.shifts.sites import Site
 from scheduling.shifts.siteweeks import sites_in_week, week_spans
 from scheduling.shifts.templates import generate_shifts
-from scheduling.solver import highs_model, highs_status
+from scheduling.solver import highs_importable, highs_model, highs_status, use_log
 
 __all__ = ["RELAXATION_SHIFT_INTERVALS", "HorizonRelaxation", "horizon_relaxation"]
 
@@ -48,6 +49,9 @@ RELAXATION_SHIFT_INTERVALS = 100_000
 whole horizon's relaxation is built (the example company's eight weeks: 76,304,
 a programme of about 900,000 nonzeros solved in about a minute; one week of
 `benchmarks/peak_season.py`: 140,176, a programme of about a million)."""
+
+RELAXATION_TIME_SHARE = 0.25
+"""The relaxation's share of `time_limit_seconds` (it runs before the weeks)."""
 
 
 @dataclass(frozen=True)
@@ -58,33 +62,51 @@ class HorizonRelaxation:
         duals: the dual value of each cover row with one above zero, keyed
             (Hall set of queues, interval_start): cost units per agent.
         forced: (queue, interval_start) that no candidate shift can serve.
-        on_duty: agents on duty per week the shifts start in (0-based; each
-            site's own weeks) and interval_start, from the relaxation's answer:
-            a frame indexed by interval_start, one column per week.
+        on_duty: agents on duty by interval_start (net of breaks), from the
+            relaxation's answer, keyed (week the shifts start in: 0-based, each
+            site's own weeks; the queues of their skill group).
     """
 
     duals: Mapping[tuple[Group, pd.Timestamp], float]
     forced: tuple[tuple[str, pd.Timestamp], ...]
-    on_duty: pd.DataFrame
+    on_duty: Mapping[tuple[int, Group], pd.Series]
 
-    def on_duty_from(self, week: int) -> pd.Series:
-        """Agents on duty per interval_start from the shifts of `week` and later."""
-        later = [c for c in self.on_duty.columns if c >= week]
-        return self.on_duty[later].sum(axis=1)
+    def on_duty_from(self, week: int) -> dict[Group, pd.Series]:
+        """Agents on duty by interval_start per skill group's queues, from the
+        shifts of `week` and later."""
+        out: dict[Group, pd.Series] = {}
+        for (k, group), agents in sorted(self.on_duty.items()):
+            if k >= week:
+                out[group] = agents if group not in out else out[group] + agents
+        return out
 
 
 def horizon_relaxation(
     frame: pd.DataFrame, run: Run, options: ScheduleOptions
 ) -> HorizonRelaxation | None:
     """The whole horizon's relaxation, or None: too large to build
-    (`RELAXATION_SHIFT_INTERVALS`), no candidate shift, or no optimum within the
-    time limit or before Ctrl-C (a pending Ctrl-C is left to the week's solve).
+    (`RELAXATION_SHIFT_INTERVALS`), no candidate shift, highspy missing, no
+    optimum within `RELAXATION_TIME_SHARE` of the time limit, Ctrl-C (the press
+    is left to week 1's solve, which then builds its schedule greedily and ends
+    the run after it, as a press during that solve would), or any failure: the
+    weeks then go without it, as they did before it.
 
     Args:
         frame: the horizon's requirements (UTC `interval_start`).
         run: the run's sites and skill groups (`setup_run`).
         options: the weekly rules (not cyclic).
     """
+    if not highs_importable():
+        return None
+    try:
+        return _relaxation(frame, run, options)
+    except Exception:  # a guide and prices only: a plan never fails for it
+        return None
+
+
+def _relaxation(
+    frame: pd.DataFrame, run: Run, options: ScheduleOptions
+) -> HorizonRelaxation | None:
     shifts = generate_shifts(run.planned, start=run.horizon[0], end=run.horizon[1])
     if shifts.empty or _size(shifts, run, options) > RELAXATION_SHIFT_INTERVALS:
         return None
@@ -92,7 +114,8 @@ def horizon_relaxation(
     unpriced = dataclasses.replace(options, surplus_penalty=0.0)
     model = build_model(frame, shifts, sites=run.planned, options=unpriced, groups=run.groups)
     highs = highs_model(model.problem, mip=False)
-    highs.setOptionValue("time_limit", float(options.time_limit_seconds))
+    use_log(highs)
+    highs.setOptionValue("time_limit", RELAXATION_TIME_SHARE * options.time_limit_seconds)
     highs.run()
     if highs_status(highs.getModelStatus()) != "optimal":
         return None
@@ -111,7 +134,7 @@ def horizon_relaxation(
     values = np.asarray(solution.col_value, dtype=float)
     starts = site_week_starts(run.planned, run.horizon, options)
     week_of = _weeks_of(model.shifts, starts)
-    return HorizonRelaxation(duals, forced, _on_duty(model, values, week_of, len(starts)))
+    return HorizonRelaxation(duals, forced, _on_duty(model, values, week_of))
 
 
 def site_week_starts(
@@ -155,18 +178,20 @@ def _weeks_of(
 
 
 def _on_duty(
-    model: ShiftModel, values: np.ndarray, week_of: Mapping[str, int], weeks: int
-) -> pd.DataFrame:
-    """Agents on duty per interval_start (rows) and week of their shifts (columns)."""
+    model: ShiftModel, values: np.ndarray, week_of: Mapping[str, int]
+) -> dict[tuple[int, Group], pd.Series]:
+    """Agents on duty by interval_start, keyed (week of their shifts, group's
+    queues): the capacity terms (x less the breaks' w) at the answer."""
     shift_of = {var.name: sid for (sid, _), var in model.x.items()}
     shift_of.update((var.name, sid) for (sid, _, _), var in model.breaks.items())
-    for (sid, _), parts in model.classes.items():
-        shift_of.update((var.name, sid) for _, var in parts)
-    table = np.zeros((len(model.intervals), weeks))
-    for (_, i), terms in model.capacity.items():
+    cells: dict[tuple[int, Group], np.ndarray] = {}
+    for (group, i), terms in model.capacity.items():
         for var, share in terms:
             sid = shift_of.get(var.name)
             if sid is not None:
-                table[i, week_of[sid]] += share * values[var.index]
+                key = (week_of[sid], group)
+                if key not in cells:
+                    cells[key] = np.zeros(len(model.intervals))
+                cells[key][i] += share * values[var.index]
     index = pd.DatetimeIndex(model.intervals, name=INTERVAL_START)
-    return pd.DataFrame(table, index=index, columns=range(weeks))
+    return {key: pd.Series(cells[key], index=index) for key in sorted(cells)}

@@ -66,10 +66,10 @@ otherwise). A queue no candidate shift can serve in t is short in every plan:
 its row, short_q,t >= R_q,t, is priced at P h. The u are the duals of the cover
 rows in the linear relaxation of one programme over the whole horizon
 (`scheduling.shifts.relaxation`; it need not be exact, any u >= 0 gives a
-bound): the prices an optimal whole plan puts on the shared hours. Where that
+bound): the prices the relaxation's optimum puts on the shared hours. Where that
 relaxation is built (a small enough horizon: `RELAXATION_SHIFT_INTERVALS`),
-this pass follows the least-cost one, and the rises are tried only if it did
-not give the better bound. On the example company's
+this pass follows the least-cost one; the rises are tried as before, and the
+best bound of all passes is kept. On the example company's
 four weeks: 87,285.04 against 82,683.13 at the least-cost prices, whose rises
 give less (`benchmarks/weekly_bound.py`); where agents are scarce it can reach
 the optimum (tests/test_siteweeks.py).
@@ -175,10 +175,26 @@ def weekly_bound(
         bound = _priced_bound(frame, run, options, weeks, prices).bound
         if on_pass is not None:
             on_pass("relaxation's duals", bound)
-        if bound is not None and bound > best:
-            return bound
-    if first.slope <= 0:
-        return best
+    else:
+        bound = None
+    if first.slope > 0:
+        best = _risen(frame, run, options, weeks, cheapest, best, rises, on_pass)
+    return best if bound is None else max(best, bound)
+
+
+def _risen(
+    frame: pd.DataFrame,
+    run: Run,
+    options: ScheduleOptions,
+    weeks: Sequence[_Week],
+    cheapest: pd.Series,
+    best: float,
+    rises: Sequence[float],
+    on_pass: Callable[[str, float | None], None] | None,
+) -> float:
+    """The best bound of the least-cost prices (`best`) and their rises, each
+    tried while the bound rises (module docstring: Prices)."""
+    ceiling = _ceiling(options)
     for share in rises:
         rise = np.minimum(cheapest + share * ceiling, ceiling)
         bound = _priced_bound(frame, run, options, weeks, _Prices(rise)).bound

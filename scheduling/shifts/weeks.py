@@ -66,6 +66,7 @@ from scheduling.columns import (
 )
 from scheduling.shifts.agents import local_weekends, weekend_free
 from scheduling.shifts.coverage import coverage_frame, plan_objective
+from scheduling.shifts.model import Group
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import (
     Run,
@@ -92,7 +93,7 @@ from scheduling.shifts.siteweeks import (
 )
 from scheduling.shifts.templates import anyone_works
 from scheduling.shifts.weekbound import weekly_bound
-from scheduling.solver import SolveResult
+from scheduling.solver import SolveResult, stop_asked
 
 __all__ = ["MAX_WEEKS", "WeekDone", "releases_after", "schedule_horizon", "week_spans"]
 
@@ -254,7 +255,7 @@ def _weeks(
         if rolling and roster is not None:
             carried = _recent(previous, done, week_sites, span[0])
         needed = _carried_off(rows_within(frame, week_window(week_sites)), done, options)
-        if relaxation is not None and k + 1 < len(spans):
+        if relaxation is not None and k + 1 < len(spans) and not stop_asked():
             needed = _left_to_next(needed, relaxation.on_duty_from(k + 1))
         try:
             result = schedule_requirements(
@@ -478,16 +479,30 @@ def _carried_off(
     return out
 
 
-def _left_to_next(needed: pd.DataFrame, later: pd.Series) -> pd.DataFrame:
+def _left_to_next(needed: pd.DataFrame, later: Mapping[Group, pd.Series]) -> pd.DataFrame:
     """The week's requirement less what the whole horizon's relaxation covers with
-    the next weeks' shifts (`later`: agents on duty by interval_start), each
-    interval's share taken from its queues in proportion (module docstring)."""
+    the next weeks' shifts (module docstring).
+
+    Args:
+        needed: the week's requirement (UTC interval_start, queue, agents).
+        later: agents on duty by interval_start per skill group's queues, from
+            the next weeks' shifts (`HorizonRelaxation.on_duty_from`).
+
+    Each group's agents are spread over the queues it serves in proportion to
+    their requirement, and a queue is lowered by what reaches it, at most its
+    requirement: a queue no later group serves keeps all of it.
+    """
     times = needed[INTERVAL_START]
-    total = needed.groupby(INTERVAL_START)[AGENTS_SCHEDULED].transform("sum").to_numpy(float)
-    covered = times.map(later).fillna(0.0).to_numpy(float)
-    share = np.divide(covered, total, out=np.zeros_like(total), where=total > 0)
+    need = needed[AGENTS_SCHEDULED].to_numpy(float)
+    lowered = np.zeros(len(needed))
+    for group, agents in later.items():
+        wanted = np.where(needed[QUEUE].isin(group).to_numpy(), need, 0.0)
+        total = pd.Series(wanted, index=needed.index).groupby(times).transform("sum")
+        on_duty = times.map(agents).fillna(0.0).to_numpy(float)
+        total = total.to_numpy(float)
+        lowered += np.divide(wanted * on_duty, total, out=np.zeros_like(need), where=total > 0)
     out = needed.copy()
-    out[AGENTS_SCHEDULED] = out[AGENTS_SCHEDULED].to_numpy(float) * (1.0 - np.clip(share, 0, 1))
+    out[AGENTS_SCHEDULED] = need - np.clip(lowered, 0.0, need)
     return out
 
 
