@@ -376,6 +376,22 @@ def _broken_bound(*args: object, **kwargs: object) -> float:
     raise RuntimeError("the bound's process failed")
 
 
+def _interrupts_ignored(*args: object, **kwargs: object) -> float:
+    import signal
+
+    return 1.0 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else 0.0
+
+
+def test_the_bound_process_ignores_ctrl_c(monkeypatch):
+    """Ctrl-C reaches every process of the terminal's group: the bound's own
+    solves must not stop (and raise) on it; the plan decides."""
+    import scheduling.shifts.weeks as weeks
+
+    monkeypatch.setattr(weeks, "weekly_bound", _interrupts_ignored)
+    result = schedule_horizon(requirements(10), sites=[site()], options=options())
+    assert result.solve.bound == 1.0
+
+
 def test_a_failed_bound_process_leaves_the_bound_unknown(monkeypatch):
     import scheduling.shifts.weeks as weeks
 

@@ -44,6 +44,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import multiprocessing
+import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -380,7 +381,7 @@ def _bound_in_background(
     """
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_deaf_to_ctrl_c)
     future = pool.submit(
         weekly_bound,
         frame,
@@ -401,6 +402,15 @@ def _bound_in_background(
     finally:
         future.cancel()
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _deaf_to_ctrl_c() -> None:
+    """In the bound's process: ignore Ctrl-C. The terminal sends it to the whole
+    process group, and a forked child inherits `solver.interruptible`'s handler;
+    its solves would stop and their KeyboardInterrupt reach the plan through the
+    bound's result. The plan stops the weeks and leaves the bound; this process
+    ends with the plan."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class _Weekends:
