@@ -359,7 +359,8 @@ def _history(
 def _interrupted(done: int, weeks: int) -> str:
     return (
         f"interrupted: {done} of {weeks} weeks scheduled; the later weeks have no shifts "
-        "(their requirement shows as shortfall) and the whole-horizon bound was not kept"
+        "(their requirement shows as shortfall, as may the final hours the last week "
+        "left to the next) and the whole-horizon bound was not kept"
     )
 
 
