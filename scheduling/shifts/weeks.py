@@ -20,8 +20,9 @@ where its weekly rules (days, hours, days off in a row) hold.
   the whole horizon is small enough, the linear relaxation of one programme
   over all of it (`scheduling.shifts.relaxation`) says how many agents the
   next weeks' shifts put on duty in each of them, and the week leaves that
-  share of each hour's requirement (from its queues in proportion) to the next
-  week, which sees what is left uncovered (without it, each week covers its
+  share of each hour's requirement to the next week (each later skill group's
+  agents spread over the queues it serves: `_left_to_next`), which sees what is
+  left uncovered (without it, each week covers its
   last hours alone and spends its last days on hours the next week's sites
   could cover more cheaply);
 - with rolling weeks (`ScheduleOptions.weekly_rules`), each roster agent's days
