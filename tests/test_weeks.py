@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import conftest
 import pandas as pd
@@ -376,10 +377,28 @@ def _broken_bound(*args: object, **kwargs: object) -> float:
     raise RuntimeError("the bound's process failed")
 
 
-def _interrupts_ignored(*args: object, **kwargs: object) -> float:
+def _interrupts_ignored(*args: object, on_pass, **kwargs: object) -> float:
     import signal
 
-    return 1.0 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else 0.0
+    bound = 1.0 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else 0.0
+    on_pass("least cost", bound)
+    return bound
+
+
+def _slow_bound(*args: object, on_pass, **kwargs: object) -> float:
+    """One pass at once, the next never (within a test)."""
+    import time
+
+    on_pass("least cost", 5.0)
+    time.sleep(600)
+    on_pass("least cost + 0.125 of the penalty", 7.0)
+    return 7.0
+
+
+def _fails_after_a_pass(*args: object, on_pass, **kwargs: object) -> float:
+    on_pass("least cost", 3.0)
+    on_pass("relaxation's duals", None)
+    raise RuntimeError("the second week's programme failed")
 
 
 def test_the_bound_process_ignores_ctrl_c(monkeypatch):
@@ -399,6 +418,50 @@ def test_a_failed_bound_process_leaves_the_bound_unknown(monkeypatch):
     result = schedule_horizon(requirements(10), sites=[site()], options=options())
     assert result.solve.bound is None and result.solve.gap is None
     assert len(result.schedule) > 0
+
+
+def test_a_bound_that_fails_after_a_pass_keeps_that_pass(monkeypatch):
+    import scheduling.shifts.weeks as weeks
+
+    monkeypatch.setattr(weeks, "weekly_bound", _fails_after_a_pass)
+    result = schedule_horizon(requirements(10), sites=[site()], options=options())
+    assert result.solve.bound == 3.0
+    assert not any(line.startswith("bound:") for line in result.binding)
+
+
+def test_the_plan_waits_for_the_bound_only_its_patience(monkeypatch):
+    """A bound whose later passes outlast the weeks by more than BOUND_PATIENCE of
+    their time: the plan keeps the passes done, and says the rest were cut."""
+    import scheduling.shifts.weeks as weeks
+
+    monkeypatch.setattr(weeks, "weekly_bound", _slow_bound)
+    monkeypatch.setattr(weeks, "BOUND_PATIENCE", 0.0)
+    result = schedule_horizon(requirements(10), sites=[site()], options=options())
+    assert result.solve.bound == 5.0
+    assert result.solve.gap == pytest.approx((result.objective - 5.0) / result.objective)
+    (note,) = [line for line in result.binding if line.startswith("bound:")]
+    assert "best of its first 1 passes" in note and "weeks' time" in note
+
+
+def test_ctrl_c_while_waiting_for_the_bound_keeps_its_passes_so_far():
+    import multiprocessing
+
+    from scheduling.shifts.weeks import _best_pass
+    from scheduling.solver import interruptible
+
+    context = multiprocessing.get_context("fork")
+    passes = context.Queue()
+    passes.put(("least cost", 2.0))
+    sleeper = context.Process(target=time.sleep, args=(600,), daemon=True)
+    sleeper.start()
+    try:
+        with interruptible() as state:
+            state.pending = True
+            taken = _best_pass(passes, sleeper, time.perf_counter() + 600)
+    finally:
+        sleeper.terminate()
+    assert taken.value == 2.0
+    assert "Ctrl-C" in taken.note
 
 
 def test_an_agent_whose_first_week_hours_ran_out_is_named_for_that_week_only():

@@ -35,7 +35,9 @@ Time grows with the number of weeks, and each week is as good as a one-week
 plan. How far the whole plan can be from optimal: `weekbound.weekly_bound`
 bounds the cost of any plan of the horizon from the weeks' own programmes
 (the instants two weeks' shifts reach priced, not dropped); it is computed in
-a second process while the weeks are scheduled, and the plan's own objective
+a second process while the weeks are scheduled (once they are, the plan waits
+for its last passes at most `BOUND_PATIENCE` of their time and keeps the best
+pass done, each a valid bound), and the plan's own objective
 (paid cost, plus the penalties of its shortfall and surplus, measured on the
 final schedule) is compared with it.
 """
@@ -45,10 +47,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import multiprocessing
+import queue
 import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,7 +99,14 @@ from scheduling.shifts.templates import anyone_works
 from scheduling.shifts.weekbound import weekly_bound
 from scheduling.solver import SolveResult, stop_asked
 
-__all__ = ["MAX_WEEKS", "WeekDone", "releases_after", "schedule_horizon", "week_spans"]
+__all__ = [
+    "BOUND_PATIENCE",
+    "MAX_WEEKS",
+    "WeekDone",
+    "releases_after",
+    "schedule_horizon",
+    "week_spans",
+]
 
 WEEK = pd.Timedelta(days=7)
 MAX_WEEKS = 8
@@ -191,9 +200,10 @@ def schedule_horizon(
             clock,
             relaxation,
         )
-        value = None if stopped else bound()
-    joined = _joined(frame, done, bound=value, options=weekly, started=clock)
-    notes = [] if not stopped else [_interrupted(len(done), len(spans))]
+        taken = _Bound(None) if stopped else bound(BOUND_PATIENCE * _since(clock))
+    joined = _joined(frame, done, bound=taken.value, options=weekly, started=clock)
+    notes = [_interrupted(len(done), len(spans))] if stopped else []
+    notes += [taken.note] if taken.note is not None else []
     return dataclasses.replace(joined, binding=[*joined.binding, *notes])
 
 
@@ -369,50 +379,117 @@ def _gap(objective: float, bound: float) -> float:
     return max(objective - bound, 0.0) / max(abs(objective), 1e-9)
 
 
+BOUND_PATIENCE = 0.1
+"""Once the weeks are scheduled, how long the plan still waits for the bound's
+remaining passes, as a share of the seconds the weeks took."""
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """The weeks' bound as the plan took it: `value` (None: unknown) and, when
+    the plan stopped waiting before the bound's last pass, a note saying so."""
+
+    value: float | None
+    note: str | None = None
+
+
 @contextlib.contextmanager
 def _bound_in_background(
     frame: pd.DataFrame, run: Run, options: ScheduleOptions, relaxation: HorizonRelaxation | None
-) -> Iterator[Callable[[], float | None]]:
+) -> Iterator[Callable[[float], _Bound]]:
     """The weeks' bound (`weekly_bound`, its duals' pass from `relaxation` when
     there is one), computed in another process meanwhile.
 
-    Yields a function that waits for it: None when that process failed (the
-    bound is then unknown, never wrong). HiGHS runs one thread, so on a machine of
-    two or more cores the bound costs no wall-clock time beside the weeks. The
-    process is forked where the system can (no re-import of the caller's script).
+    Yields a function that waits for it at most `patience` seconds more and
+    returns the best of the passes done by then: each pass is a valid bound on
+    its own, so a bound cut short is weaker, never wrong. It is unknown when no
+    pass is done, or the process failed before its first. A Ctrl-C pressed
+    while waiting stops the wait the same way. HiGHS runs one thread, so on a
+    machine of two or more cores the bound costs no wall-clock time beside the
+    weeks. The process is forked where the system can (no re-import of the
+    caller's script) and ends with the block.
     """
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_deaf_to_ctrl_c)
-    future = pool.submit(
-        weekly_bound,
-        frame,
-        run,
-        options,
-        duals=relaxation is not None,
-        relaxation=relaxation,
+    passes = context.Queue()
+    process = context.Process(
+        target=_bound_passes,
+        args=(passes, frame, run, options, relaxation),
+        daemon=True,
     )
+    process.start()
 
-    def wait() -> float | None:
-        try:
-            return future.result()
-        except Exception:  # a crashed or killed bound process: the bound is unknown
-            return None
+    def wait(patience: float) -> _Bound:
+        return _best_pass(passes, process, time.perf_counter() + patience)
 
     try:
         yield wait
     finally:
-        future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+        process.terminate()
+        process.join(5)
+        passes.close()
+        passes.cancel_join_thread()
 
 
-def _deaf_to_ctrl_c() -> None:
-    """In the bound's process: ignore Ctrl-C. The terminal sends it to the whole
-    process group, and a forked child inherits `solver.interruptible`'s handler;
-    its solves would stop and their KeyboardInterrupt reach the plan through the
-    bound's result. The plan stops the weeks and leaves the bound; this process
-    ends with the plan."""
+def _bound_passes(
+    passes: multiprocessing.Queue,
+    frame: pd.DataFrame,
+    run: Run,
+    options: ScheduleOptions,
+    relaxation: HorizonRelaxation | None,
+) -> None:
+    """In the bound's process: each pass of `weekly_bound` as it ends (label,
+    bound), then (None, None). Ctrl-C is ignored here: the terminal sends it to
+    the whole process group, and a forked child inherits `solver.interruptible`'s
+    handler; the plan decides when to stop waiting."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(Exception):  # a failed pass: those done still bound the plan
+        weekly_bound(
+            frame,
+            run,
+            options,
+            duals=relaxation is not None,
+            relaxation=relaxation,
+            on_pass=lambda label, bound: passes.put((label, bound)),
+        )
+    passes.put((None, None))
+
+
+def _best_pass(
+    passes: multiprocessing.Queue, process: multiprocessing.Process, deadline: float
+) -> _Bound:
+    """The best bound of the passes read from `passes` until the last one, the
+    process's end, `deadline` (a `time.perf_counter` value) or a Ctrl-C."""
+    best: float | None = None
+    done = 0
+    while True:
+        try:
+            label, bound = passes.get(timeout=0.2)
+        except queue.Empty:
+            if not process.is_alive() and passes.empty():
+                return _Bound(best)
+            if stop_asked():
+                return _Bound(best, _bound_cut_short(best, done, "Ctrl-C was pressed"))
+            if time.perf_counter() >= deadline:
+                return _Bound(best, _bound_cut_short(best, done, _patience_words()))
+            continue
+        if label is None:
+            return _Bound(best)
+        done += 1
+        if bound is not None:
+            best = bound if best is None else max(best, bound)
+
+
+def _patience_words() -> str:
+    return f"the plan waits {BOUND_PATIENCE:.0%} of the weeks' time after them"
+
+
+def _bound_cut_short(best: float | None, done: int, why: str) -> str:
+    if best is None:
+        kept = "so the bound is unknown"
+    else:
+        kept = f"so the bound is the best of its first {done} passes (valid, maybe weaker)"
+    return f"bound: its last passes were left unfinished ({why}), {kept}"
 
 
 class _Weekends:
