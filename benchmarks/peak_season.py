@@ -2,7 +2,7 @@
 
 Run: python benchmarks/peak_season.py [--weeks 4] [--agents 400] [--node-limit 100]
         [--time-limit 300] [--rolling] [--minutes 15] [--mixed-skills] [--json PATH]
-        [--sizes]
+        [--sizes] [--no-relaxation]
 
 Instance (built deterministically from a seed, no data files):
 
@@ -34,6 +34,10 @@ Instance (built deterministically from a seed, no data files):
   its site's queues (each queue with probability one half, seeded): up to 63
   skill groups a site instead of four profiles.
 
+`--no-relaxation` leaves out the whole horizon's linear relaxation (as above
+its size limit: `scheduling.shifts.relaxation`), so that each week covers its
+last hours alone and the bound has no duals' pass: for comparison.
+
 `--sizes` builds the shift programme of the first 7 days only (as a one-week run
 would) and prints its nonzeros
 and rows per family of rows (the prefix of the row names), largest first, and
@@ -58,6 +62,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scheduling.shifts import weeks
 from scheduling.shifts.model import build_model
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import setup_run
@@ -214,7 +219,10 @@ def main() -> None:
     parser.add_argument("--mixed-skills", action="store_true")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--sizes", action="store_true")
+    parser.add_argument("--no-relaxation", action="store_true")
     args = parser.parse_args()
+    if args.no_relaxation:
+        weeks.horizon_relaxation = lambda *_: None
     rng = np.random.default_rng(2026)
     need = on_grid(requirements(args.weeks, rng), args.minutes)
     staff = roster(args.agents, rng)
@@ -259,6 +267,7 @@ def main() -> None:
         "unfilled_agent_shifts": result.unfilled_shifts,
         "shifts": len(result.schedule),
         "per_week": list(result.solve.notes),
+        "relaxation": not args.no_relaxation,
     }
     print(json.dumps(figures, indent=2))
     if args.json:
