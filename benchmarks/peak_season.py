@@ -68,7 +68,7 @@ from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import setup_run
 from scheduling.shifts.sites import Site
 from scheduling.shifts.templates import generate_shifts
-from scheduling.shifts.weeks import WeekDone, schedule_horizon
+from scheduling.shifts.weeks import Relaxed, WeekDone, schedule_horizon
 
 START = pd.Timestamp("2026-10-19 00:00Z")
 QUEUES = ("phone_en", "chat_en", "email_en", "phone_es", "chat_es", "billing")
@@ -238,7 +238,11 @@ def main() -> None:
         print_sizes(need, staff, options)
         return
 
-    def report(done: WeekDone) -> None:
+    def report(done: WeekDone | Relaxed) -> None:
+        if isinstance(done, Relaxed):
+            used = "used" if done.used else "not used"
+            print(f"relaxation {used}: {done.seconds:.0f} s", file=sys.stderr, flush=True)
+            return
         gap = "unknown" if done.gap is None else f"{done.gap:.1%}"
         print(
             f"week {done.week}/{done.weeks}: solver gap {gap}, {done.seconds:.0f} s",

@@ -92,6 +92,17 @@ def test_a_week_no_site_works_gets_its_own_progress_line(monkeypatch) -> None:
     ]
 
 
+def test_the_whole_horizon_relaxation_gets_a_progress_line(monkeypatch) -> None:
+    from scheduling.shifts.weeks import Relaxed
+
+    lines: list[str] = []
+    monkeypatch.setattr(render, "info", lines.append)
+    render.week_done(Relaxed(True, 19.3))
+    render.week_done(Relaxed(False, 0.4))
+    assert lines[0].startswith("whole horizon relaxed: 19 s;")
+    assert lines[1].startswith("whole horizon not relaxed (too large")
+
+
 def _summary_lines(monkeypatch, shortfall: float, binding: tuple = ()) -> list[str]:
     """The summary of a one-agent schedule whose programme also chose a chat shift
     10:00-12:00 no roster agent could take, with `shortfall` agents short in its

@@ -29,7 +29,7 @@ from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import ScheduleResult
 from scheduling.shifts.roster import Agent, roster_agents
 from scheduling.shifts.siteweeks import carry_conflicts, previous_weeks, sites_in_week
-from scheduling.shifts.weeks import MAX_WEEKS, WeekDone, schedule_horizon
+from scheduling.shifts.weeks import MAX_WEEKS, Relaxed, WeekDone, schedule_horizon
 from scheduling.solver import interruptible, solver_log
 from scheduling.staffing.queues import QueueSpec
 from scheduling.staffing.requirements import staff_interval, staff_requirements
@@ -471,7 +471,7 @@ def run_plan(
     on_stage: Callable[[], None] | None = None,
     previous: Path | None = None,
     force: bool = False,
-    progress: Callable[[WeekDone], None] | None = None,
+    progress: Callable[[WeekDone | Relaxed], None] | None = None,
 ) -> PlanResult:
     """Forecast, staff and schedule, each stage reading the previous one's file text.
 
@@ -521,7 +521,7 @@ def run_schedule(
     log_path: Path | None = None,
     previous: Path | None = None,
     force: bool = False,
-    progress: Callable[[WeekDone], None] | None = None,
+    progress: Callable[[WeekDone | Relaxed], None] | None = None,
 ) -> ScheduleResult:
     """Requirements frame (+ roster file) -> schedule, coverage and solve report.
 

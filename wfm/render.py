@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from scheduling.shifts.coverage import shortfall_within
-from scheduling.shifts.weeks import WeekDone
+from scheduling.shifts.weeks import Relaxed, WeekDone
 from scheduling.solver import SolveProgress
 
 console = Console(stderr=True, highlight=False)
@@ -42,8 +42,21 @@ def _weeks_line(solve, objective: float) -> None:
     info("per week: " + "; ".join(solve.notes))
 
 
-def week_done(done: WeekDone) -> None:
-    """One stderr line per week of a multi-week horizon."""
+def week_done(done: WeekDone | Relaxed) -> None:
+    """One stderr line per week of a multi-week horizon, and one before them
+    for the whole horizon's relaxation."""
+    if isinstance(done, Relaxed):
+        if done.used:
+            info(
+                f"whole horizon relaxed: {done.seconds:.0f} s; it guides how the weeks share "
+                "the hours between them and prices the bound"
+            )
+        else:
+            info(
+                "whole horizon not relaxed (too large, no answer in a quarter of the time "
+                "limit, or highspy missing): each week covers its last hours alone"
+            )
+        return
     if not done.planned:
         info(
             f"week {done.week} of {done.weeks}: no site starts a shift in it, so its "

@@ -102,6 +102,7 @@ from scheduling.solver import SolveResult, stop_asked
 __all__ = [
     "BOUND_PATIENCE",
     "MAX_WEEKS",
+    "Relaxed",
     "WeekDone",
     "releases_after",
     "schedule_horizon",
@@ -135,6 +136,16 @@ class WeekDone:
     planned: bool = True
 
 
+@dataclass(frozen=True)
+class Relaxed:
+    """Progress of a multi-week run before its first week: the whole horizon's
+    relaxation (`scheduling.shifts.relaxation`) was solved (`used`) or not (too
+    large, no optimum in its time, highspy missing), after `seconds`."""
+
+    used: bool
+    seconds: float
+
+
 def schedule_horizon(
     requirements: pd.DataFrame,
     *,
@@ -143,7 +154,7 @@ def schedule_horizon(
     roster: pd.DataFrame | None = None,
     release: Mapping[str, pd.Timestamp] | None = None,
     previous: pd.DataFrame | None = None,
-    progress: Callable[[WeekDone], None] | None = None,
+    progress: Callable[[WeekDone | Relaxed], None] | None = None,
 ) -> ScheduleResult:
     """Schedule a horizon of any whole number of intervals, week by week past one week.
 
@@ -156,7 +167,8 @@ def schedule_horizon(
             free, and the days and hours it worked in its site's first week
             before the horizon count toward that week's rules
             (`siteweeks.previous_weeks`).
-        progress: called after each week of a multi-week horizon.
+        progress: called after the whole horizon's relaxation (`Relaxed`) and
+            after each week (`WeekDone`) of a multi-week horizon.
 
     Returns:
         As `schedule_requirements`; for several weeks, `solve` is the whole
@@ -186,6 +198,8 @@ def schedule_horizon(
     clock = time.perf_counter()
     frame = _with_utc(requirements)
     relaxation = horizon_relaxation(frame, run, weekly)
+    if progress is not None:
+        progress(Relaxed(relaxation is not None, _since(clock)))
     with _bound_in_background(frame, run, weekly, relaxation) as bound:
         before = previous if previous is not None and rolling else None
         done, stopped = _weeks(
@@ -236,7 +250,7 @@ def _weeks(
     options: ScheduleOptions,
     roster: pd.DataFrame | None,
     history: tuple[dict[str, pd.Timestamp], dict[str, Carry], pd.DataFrame | None],
-    progress: Callable[[WeekDone], None] | None,
+    progress: Callable[[WeekDone | Relaxed], None] | None,
     clock: float,
     relaxation: HorizonRelaxation | None = None,
 ) -> tuple[list[ScheduleResult], bool]:
