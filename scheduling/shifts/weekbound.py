@@ -146,37 +146,35 @@ def weekly_bound(
             prices (for comparison).
         relaxation: that relaxation (`horizon_relaxation`), when the caller
             has it; None builds it here.
-        on_pass: called after each pass with what it priced by ("least cost",
-            "least cost + 0.125 of the penalty", "relaxation's duals") and its
-            bound.
+        on_pass: called after each pass with what it priced by, in the order
+            run ("relaxation's duals", "least cost", "least cost + 0.125 of the
+            penalty", ...), and its bound: each pass's bound is valid on its own.
 
     Returns:
         Cost units (paid cost plus shortfall penalties), or None when a week's
-        programme gave no bound at the first prices (its time limit before the
-        root's relaxation, a large programme's relaxation path without a
-        schedule, or a programme HiGHS refused).
+        programme gave no bound at the duals nor at the least cost (its time
+        limit before the root's relaxation, a large programme's relaxation path
+        without a schedule, or a programme HiGHS refused).
     """
     weeks = _bound_weeks(run, options)
     step = pd.Timedelta(minutes=options.interval_minutes)
     cheapest = boundary_prices(frame, weeks, step=step, penalty=options.shortfall_penalty)
     if not priced:
         return _priced_bound(frame, run, options, weeks, _Prices(cheapest * 0.0)).bound
-    ceiling = _ceiling(options)
+    bound = None  # the duals' pass first: the strongest where it runs, kept if cut short
+    if duals and relaxation is None:
+        relaxation = horizon_relaxation(frame, run, options)
+    if duals and relaxation is not None:
+        prices = _dual_prices(relaxation, cheapest.index, _ceiling(options))
+        bound = _priced_bound(frame, run, options, weeks, prices).bound
+        if on_pass is not None:
+            on_pass("relaxation's duals", bound)
     first = _priced_bound(frame, run, options, weeks, _Prices(cheapest))
     best = first.bound
     if on_pass is not None:
         on_pass("least cost", best)
     if best is None:
-        return best
-    if duals and relaxation is None:
-        relaxation = horizon_relaxation(frame, run, options)
-    if duals and relaxation is not None:
-        prices = _dual_prices(relaxation, cheapest.index, ceiling)
-        bound = _priced_bound(frame, run, options, weeks, prices).bound
-        if on_pass is not None:
-            on_pass("relaxation's duals", bound)
-    else:
-        bound = None
+        return bound
     if first.slope > 0:
         best = _risen(frame, run, options, weeks, cheapest, best, rises, on_pass)
     return best if bound is None else max(best, bound)
