@@ -278,8 +278,8 @@ def test_the_relaxation_duals_price_each_queue_of_the_shared_hours():
     need = two_queues([2.0 if 8 <= h < 20 else 0.0 for h in hours.hour])
     passes: list[tuple[str, float | None]] = []
     bound, optimum = bound_and_optimum(need, MIXED, on_pass=lambda *p: passes.append(p))
-    (first, flat), (second, duals) = passes[:2]
-    assert (first, second) == ("least cost", "relaxation's duals")
+    (first, duals), (second, flat) = passes[:2]
+    assert (first, second) == ("relaxation's duals", "least cost")
     assert duals is not None and flat is not None
     assert flat + 0.01 * optimum <= duals == bound <= optimum + 1e-6
 
@@ -339,6 +339,24 @@ def test_a_week_leaves_to_the_next_the_hours_its_shifts_cover_more_cheaply(monke
     assert shared.cost <= alone.cost - 48  # a Chicago shift (8 h at 12) less at least
     chicago = shared.schedule[shared.schedule["site"] == "C"]
     assert chicago.empty
+
+
+def test_weeks_too_large_to_be_guided_cover_their_last_hours_alone(monkeypatch):
+    """Past RELAXATION_GUIDE_SHIFT_INTERVALS a week, the relaxation prices the
+    bound only: the plan is the one without it, and its bound the same or higher."""
+    import scheduling.shifts.relaxation as relaxation
+    import scheduling.shifts.weeks as weeks
+
+    monkeypatch.setattr(relaxation, "RELAXATION_GUIDE_SHIFT_INTERVALS", 10)
+    seen = []
+    priced = schedule_horizon(
+        shared_hours_need(), sites=CHEAP_EAST, options=SLACK, progress=seen.append
+    )
+    assert seen[0].used and not seen[0].guides
+    monkeypatch.setattr(weeks, "horizon_relaxation", lambda *args: None)
+    alone = schedule_horizon(shared_hours_need(), sites=CHEAP_EAST, options=SLACK)
+    assert priced.schedule.equals(alone.schedule)
+    assert priced.solve.bound >= alone.solve.bound - 1e-6
 
 
 def test_a_week_keeps_the_queues_the_next_week_cannot_serve():

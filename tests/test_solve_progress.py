@@ -97,10 +97,12 @@ def test_the_whole_horizon_relaxation_gets_a_progress_line(monkeypatch) -> None:
 
     lines: list[str] = []
     monkeypatch.setattr(render, "info", lines.append)
-    render.week_done(Relaxed(True, 19.3))
+    render.week_done(Relaxed(True, 19.3, guides=True))
+    render.week_done(Relaxed(True, 71.0))
     render.week_done(Relaxed(False, 0.4))
-    assert lines[0].startswith("whole horizon relaxed: 19 s;")
-    assert lines[1].startswith("whole horizon not relaxed (too large")
+    assert lines[0].startswith("whole horizon relaxed: 19 s; it guides")
+    assert lines[1].startswith("whole horizon relaxed: 71 s; it prices the bound (its weeks")
+    assert lines[2].startswith("whole horizon not relaxed (too large")
 
 
 def _summary_lines(monkeypatch, shortfall: float, binding: tuple = ()) -> list[str]:

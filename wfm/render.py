@@ -46,10 +46,15 @@ def week_done(done: WeekDone | Relaxed) -> None:
     """One stderr line per week of a multi-week horizon, and one before them
     for the whole horizon's relaxation."""
     if isinstance(done, Relaxed):
-        if done.used:
+        if done.used and done.guides:
             info(
                 f"whole horizon relaxed: {done.seconds:.0f} s; it guides how the weeks share "
                 "the hours between them and prices the bound"
+            )
+        elif done.used:
+            info(
+                f"whole horizon relaxed: {done.seconds:.0f} s; it prices the bound (its weeks "
+                "are too large for it to guide them: each covers its last hours alone)"
             )
         else:
             info(

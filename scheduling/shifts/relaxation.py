@@ -15,7 +15,8 @@ four weeks 7.4 s against 15.8 s) and used twice:
 
 - `on_duty_from(k)`: the agents the relaxation's shifts of weeks k and later put
   on duty in each instant; week k - 1 leaves that share of its last hours to
-  week k (`weeks.schedule_horizon`);
+  week k (`weeks.schedule_horizon`), where the weeks are small enough
+  (`guides`);
 - `duals`: the prices of its cover rows, which price the hours two weeks share
   in the weeks' bound (`scheduling.shifts.weekbound`).
 
@@ -46,7 +47,12 @@ from scheduling.shifts.siteweeks import sites_in_week, week_spans
 from scheduling.shifts.templates import generate_shifts
 from scheduling.solver import highs_importable, highs_model, highs_status, use_log
 
-__all__ = ["RELAXATION_SHIFT_INTERVALS", "HorizonRelaxation", "horizon_relaxation"]
+__all__ = [
+    "RELAXATION_GUIDE_SHIFT_INTERVALS",
+    "RELAXATION_SHIFT_INTERVALS",
+    "HorizonRelaxation",
+    "horizon_relaxation",
+]
 
 RELAXATION_SHIFT_INTERVALS = 100_000
 """Most candidate shift-intervals times skill groups of their site for which the
@@ -56,6 +62,15 @@ programme of 450,866 nonzeros solved in 7.4 s; `benchmarks/peak_season.py
 --minutes 60` two weeks 70,088, 2.1 million nonzeros, built in 12.5 s and
 solved in 51 s; its four weeks, or one week at 15 minutes, 140,176: four weeks
 built in 39 s and solved in 149 s, past a quarter of its 300-s time limit)."""
+
+RELAXATION_GUIDE_SHIFT_INTERVALS = 20_000
+"""Most candidate shift-intervals times skill groups per week of the horizon for
+which the relaxation also guides the weeks (`HorizonRelaxation.guides`); past
+it, it only prices the bound. A week that large has a programme that may need
+all its time limit, and one lowered by the relaxation's share found no answer
+in it: `benchmarks/peak_season.py --minutes 60 --weeks 2` (35,044 a week; the
+example company 9,538) at 45c466a, week 1 ended greedy after 830 s, 1,703.1
+agent-hours short against 621.4 without the relaxation."""
 
 RELAXATION_TIME_SHARE = 0.25
 """The relaxation's share of `time_limit_seconds` (it runs before the weeks)."""
@@ -72,11 +87,14 @@ class HorizonRelaxation:
         on_duty: agents on duty by interval_start (net of breaks), from the
             relaxation's answer, keyed (week the shifts start in: 0-based, each
             site's own weeks; the queues of their skill group).
+        guides: whether its weeks are small enough for `on_duty` to guide
+            them (`RELAXATION_GUIDE_SHIFT_INTERVALS`).
     """
 
     duals: Mapping[tuple[Group, pd.Timestamp], float]
     forced: tuple[tuple[str, pd.Timestamp], ...]
     on_duty: Mapping[tuple[int, Group], pd.Series]
+    guides: bool = True
 
     def on_duty_from(self, week: int) -> dict[Group, pd.Series]:
         """Agents on duty by interval_start per skill group's queues, from the
@@ -115,7 +133,8 @@ def _relaxation(
     frame: pd.DataFrame, run: Run, options: ScheduleOptions
 ) -> HorizonRelaxation | None:
     shifts = generate_shifts(run.planned, start=run.horizon[0], end=run.horizon[1])
-    if shifts.empty or _size(shifts, run, options) > RELAXATION_SHIFT_INTERVALS:
+    size = _size(shifts, run, options) if not shifts.empty else 0.0
+    if shifts.empty or size > RELAXATION_SHIFT_INTERVALS:
         return None
     # without the surplus penalty, as the weeks' bound prices its rows (`weekbound`)
     unpriced = dataclasses.replace(options, surplus_penalty=0.0)
@@ -142,7 +161,8 @@ def _relaxation(
     values = np.asarray(solution.col_value, dtype=float)
     starts = _site_week_starts(run.planned, run.horizon, options)
     week_of = _weeks_of(model.shifts, starts)
-    return HorizonRelaxation(duals, forced, _on_duty(model, values, week_of))
+    guides = size / len(starts) <= RELAXATION_GUIDE_SHIFT_INTERVALS
+    return HorizonRelaxation(duals, forced, _on_duty(model, values, week_of), guides)
 
 
 def _site_week_starts(

@@ -17,7 +17,7 @@ where its weekly rules (days, hours, days off in a row) hold.
 - each week is its own programme, not cyclic: rest across the week boundary
   holds through the release;
 - a week's last hours that the next week's shifts can reach are shared: where
-  the whole horizon is small enough, the linear relaxation of one programme
+  the whole horizon and its weeks are small enough, the linear relaxation of one programme
   over all of it (`scheduling.shifts.relaxation`) says how many agents the
   next weeks' shifts put on duty in each of them, and the week leaves that
   share of each hour's requirement to the next week (each later skill group's
@@ -140,10 +140,13 @@ class WeekDone:
 class Relaxed:
     """Progress of a multi-week run before its first week: the whole horizon's
     relaxation (`scheduling.shifts.relaxation`) was solved (`used`) or not (too
-    large, no optimum in its time, highspy missing), after `seconds`."""
+    large, no optimum in its time, highspy missing), after `seconds`, and
+    whether it guides the weeks (`HorizonRelaxation.guides`) or only prices
+    the bound."""
 
     used: bool
     seconds: float
+    guides: bool = False
 
 
 def schedule_horizon(
@@ -199,7 +202,8 @@ def schedule_horizon(
     frame = _with_utc(requirements)
     relaxation = horizon_relaxation(frame, run, weekly)
     if progress is not None:
-        progress(Relaxed(relaxation is not None, _since(clock)))
+        guides = relaxation is not None and relaxation.guides
+        progress(Relaxed(relaxation is not None, _since(clock), guides))
     with _bound_in_background(frame, run, weekly, relaxation) as bound:
         before = previous if previous is not None and rolling else None
         done, stopped = _weeks(
@@ -281,7 +285,8 @@ def _weeks(
         if rolling and roster is not None:
             carried = _recent(previous, done, week_sites, span[0])
         needed = _carried_off(rows_within(frame, week_window(week_sites)), done, options)
-        if relaxation is not None and k + 1 < len(spans) and not stop_asked():
+        guided = relaxation is not None and relaxation.guides
+        if guided and k + 1 < len(spans) and not stop_asked():
             needed = _left_to_next(needed, relaxation.on_duty_from(k + 1))
         try:
             result = schedule_requirements(
