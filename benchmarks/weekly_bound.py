@@ -7,8 +7,8 @@ them (`wfm forecast` and `wfm staff` with README command 1's files), or with
 `--peak` the instance of `peak_season.py` (its seed, 400 agents), then
 `scheduling.shifts.weekbound.weekly_bound` with its roster: once with the hours
 two weeks' shifts reach priced (what `wfm plan` reports), printing the
-seconds of the whole horizon's relaxation and each pass (the least-cost prices,
-the relaxation's duals, then each rise tried), once without the duals' pass
+seconds of the whole horizon's relaxation and each pass (the relaxation's
+duals, the least-cost prices, then each rise tried), once without the duals' pass
 (`duals=False`, the bound up to e8771a0), and, for the example, once with
 their rows dropped (`priced=False`, the bound up to c1f07bf). Printed per
 horizon: the agent-hours required, the share of them in those hours, the bounds

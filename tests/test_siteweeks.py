@@ -359,6 +359,27 @@ def test_weeks_too_large_to_be_guided_cover_their_last_hours_alone(monkeypatch):
     assert priced.solve.bound >= alone.solve.bound - 1e-6
 
 
+def test_the_largest_week_not_the_average_decides_whether_the_relaxation_guides():
+    """Nine days: a whole week and two days; the two days must not halve the size."""
+    from scheduling.shifts.planner import setup_run
+    from scheduling.shifts.relaxation import (
+        _largest_week,
+        _site_week_starts,
+        _size,
+        _sizes,
+        _weeks_of,
+    )
+    from scheduling.shifts.templates import generate_shifts
+
+    run = setup_run(shared_hours_need(), sites=CHEAP_EAST, options=SLACK, roster=None)
+    shifts = generate_shifts(run.planned, start=run.horizon[0], end=run.horizon[1])
+    week_of = _weeks_of(shifts, _site_week_starts(run.planned, run.horizon, SLACK))
+    first = [week_of[str(sid)] == 0 for sid in shifts.index]
+    largest = _largest_week(shifts, week_of, run, SLACK)
+    assert largest == pytest.approx(float(_sizes(shifts, run, SLACK)[first].sum()))
+    assert largest > _size(shifts, run, SLACK) / 2
+
+
 def test_a_week_keeps_the_queues_the_next_week_cannot_serve():
     """Manila serves chat only, Chicago phone only: in the hours before Chicago's
     second week starts, only week 1's Chicago shifts can serve phone, so week 1
@@ -381,7 +402,7 @@ def test_the_relaxation_counts_agents_on_duty_by_the_week_their_shift_starts_in(
     run = setup_run(need, sites=CHEAP_EAST, options=SLACK, roster=None)
     need["interval_start"] = pd.to_datetime(need["interval_start"], utc=True)
     relaxation = horizon_relaxation(need, run, SLACK)
-    assert relaxation is not None
+    assert relaxation is not None and relaxation.guides
     hours = slice(SHARED[0], SHARED[1] - pd.Timedelta(hours=1))
     (group, later), *others = relaxation.on_duty_from(1).items()
     assert group == ("phone",) and not others

@@ -420,6 +420,22 @@ def test_a_failed_bound_process_leaves_the_bound_unknown(monkeypatch):
     result = schedule_horizon(requirements(10), sites=[site()], options=options())
     assert result.solve.bound is None and result.solve.gap is None
     assert len(result.schedule) > 0
+    assert any("so the bound is unknown" in line for line in result.binding)
+
+
+def test_a_bound_process_that_cannot_start_leaves_the_bound_unknown(monkeypatch):
+    import multiprocessing.process
+
+    import scheduling.shifts.weeks as weeks
+
+    def refuse(self: object) -> None:
+        raise RuntimeError("cannot pickle")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refuse)
+    result = schedule_horizon(requirements(10), sites=[site()], options=options())
+    assert result.solve.bound is None and len(result.schedule) > 0
+    assert any(line.startswith("bound: its process could not start") for line in result.binding)
+    assert weeks.BOUND_MIN_WAIT_SECONDS > 0
 
 
 def test_a_bound_that_fails_after_a_pass_keeps_that_pass(monkeypatch):
@@ -428,7 +444,8 @@ def test_a_bound_that_fails_after_a_pass_keeps_that_pass(monkeypatch):
     monkeypatch.setattr(weeks, "weekly_bound", _fails_after_a_pass)
     result = schedule_horizon(requirements(10), sites=[site()], options=options())
     assert result.solve.bound == 3.0
-    assert not any(line.startswith("bound:") for line in result.binding)
+    (note,) = [line for line in result.binding if line.startswith("bound:")]
+    assert "a pass failed: RuntimeError" in note and "best of its first 2 passes" in note
 
 
 def test_the_plan_waits_for_the_bound_only_its_patience(monkeypatch):
@@ -438,6 +455,7 @@ def test_the_plan_waits_for_the_bound_only_its_patience(monkeypatch):
 
     monkeypatch.setattr(weeks, "weekly_bound", _slow_bound)
     monkeypatch.setattr(weeks, "BOUND_PATIENCE", 0.0)
+    monkeypatch.setattr(weeks, "BOUND_MIN_WAIT_SECONDS", 0.0)
     result = schedule_horizon(requirements(10), sites=[site()], options=options())
     assert result.solve.bound == 5.0
     assert result.solve.gap == pytest.approx((result.objective - 5.0) / result.objective)
@@ -462,6 +480,7 @@ def test_ctrl_c_while_waiting_for_the_bound_keeps_its_passes_so_far():
             taken = _best_pass(passes, sleeper, time.perf_counter() + 600)
     finally:
         sleeper.terminate()
+        sleeper.join()
     assert taken.value == 2.0
     assert "Ctrl-C" in taken.note
 

@@ -59,7 +59,7 @@ def week_done(done: WeekDone | Relaxed) -> None:
         else:
             info(
                 "whole horizon not relaxed (too large, no answer in a quarter of the time "
-                "limit, or highspy missing): each week covers its last hours alone"
+                "limit, highspy missing, or Ctrl-C): each week covers its last hours alone"
             )
         return
     if not done.planned:

@@ -133,8 +133,7 @@ def _relaxation(
     frame: pd.DataFrame, run: Run, options: ScheduleOptions
 ) -> HorizonRelaxation | None:
     shifts = generate_shifts(run.planned, start=run.horizon[0], end=run.horizon[1])
-    size = _size(shifts, run, options) if not shifts.empty else 0.0
-    if shifts.empty or size > RELAXATION_SHIFT_INTERVALS:
+    if shifts.empty or _size(shifts, run, options) > RELAXATION_SHIFT_INTERVALS:
         return None
     # without the surplus penalty, as the weeks' bound prices its rows (`weekbound`)
     unpriced = dataclasses.replace(options, surplus_penalty=0.0)
@@ -161,7 +160,7 @@ def _relaxation(
     values = np.asarray(solution.col_value, dtype=float)
     starts = _site_week_starts(run.planned, run.horizon, options)
     week_of = _weeks_of(model.shifts, starts)
-    guides = size / len(starts) <= RELAXATION_GUIDE_SHIFT_INTERVALS
+    guides = _largest_week(model.shifts, week_of, run, options) <= RELAXATION_GUIDE_SHIFT_INTERVALS
     return HorizonRelaxation(duals, forced, _on_duty(model, values, week_of), guides)
 
 
@@ -184,10 +183,23 @@ def _site_week_starts(
 
 def _size(shifts: pd.DataFrame, run: Run, options: ScheduleOptions) -> float:
     """Candidate shift-intervals times the skill groups of their site."""
+    return float(_sizes(shifts, run, options).sum())
+
+
+def _sizes(shifts: pd.DataFrame, run: Run, options: ScheduleOptions) -> pd.Series:
+    """Per candidate shift, its intervals times the skill groups of its site."""
     groups = Counter(group.site for group in run.groups)
     step = pd.Timedelta(minutes=options.interval_minutes)
     length = (shifts[END] - shifts[START]) / step
-    return float((length * shifts[SITE].map(groups).fillna(1)).sum())
+    return length * shifts[SITE].map(groups).fillna(1)
+
+
+def _largest_week(
+    shifts: pd.DataFrame, week_of: Mapping[str, int], run: Run, options: ScheduleOptions
+) -> float:
+    """`_size` of the shifts that start in the largest week (each site's own)."""
+    weeks = shifts.index.astype(str).map(week_of)
+    return float(_sizes(shifts, run, options).groupby(weeks).sum().max())
 
 
 def _weeks_of(

@@ -33,7 +33,7 @@ week is credited for all it covers.
 Prices. The bound holds at any prices in [0, P h]: every week's programme
 keeps each shift that works in a priced instant, without the cap its
 requirement would put on the shift's agents (`build_model`'s `priced`), since
-credits may make agents worth more than the requirement says. The first prices
+credits may make agents worth more than the requirement says. The least-cost prices
 are l_t = h min(P, least cost per hour of a candidate shift of a week that
 reaches t, cost / length) per interval of h hours; where no shift reaches t, P h
 (every plan is short there): each agent-hour the weeks share is counted at the
@@ -46,7 +46,7 @@ Where agents are scarce, the least cost is too cheap a price: the weeks buy
 the shared hours at it and spend the agents' days and hours so freed on their
 own hours, where each saves a shortfall penalty (the peak benchmark's two
 weeks: bound 683,410 against a plan of 1,119,248). So when the weeks'
-schedules at the first prices leave the shared hours short (the agents
+schedules at the least-cost prices leave the shared hours short (the agents
 required there exceed the agents on duty: were each week solved to
 optimality, the bound's slope along a rise of every price), the prices rise
 together, to l_t + m P h capped at P h for each m of `PRICE_RISES` in turn,
@@ -68,8 +68,9 @@ rows in the linear relaxation of one programme over the whole horizon
 (`scheduling.shifts.relaxation`; it need not be exact, any u >= 0 gives a
 bound): the prices the relaxation's optimum puts on the shared hours. Where that
 relaxation is built (a small enough horizon: `RELAXATION_SHIFT_INTERVALS`),
-this pass follows the least-cost one; the rises are tried as before, and the
-best bound of all passes is kept. On the example company's
+this pass runs first (the strongest where it runs, so the one to have when the
+plan stops waiting: `weeks.BOUND_PATIENCE`), then the least-cost one and its
+rises as before, and the best bound of all passes is kept. On the example company's
 four weeks: 87,285.04 against 82,683.13 at the least-cost prices, whose rises
 give less (`benchmarks/weekly_bound.py`); where agents are scarce it can reach
 the optimum (tests/test_siteweeks.py).

@@ -36,7 +36,8 @@ plan. How far the whole plan can be from optimal: `weekbound.weekly_bound`
 bounds the cost of any plan of the horizon from the weeks' own programmes
 (the instants two weeks' shifts reach priced, not dropped); it is computed in
 a second process while the weeks are scheduled (once they are, the plan waits
-for its last passes at most `BOUND_PATIENCE` of their time and keeps the best
+for its last passes at most `BOUND_PATIENCE` of their time, at least
+`BOUND_MIN_WAIT_SECONDS`, and keeps the best
 pass done, each a valid bound), and the plan's own objective
 (paid cost, plus the penalties of its shortfall and surplus, measured on the
 final schedule) is compared with it.
@@ -52,6 +53,8 @@ import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from multiprocessing.queues import Queue
 
 import numpy as np
 import pandas as pd
@@ -100,6 +103,7 @@ from scheduling.shifts.weekbound import weekly_bound
 from scheduling.solver import SolveResult, stop_asked
 
 __all__ = [
+    "BOUND_MIN_WAIT_SECONDS",
     "BOUND_PATIENCE",
     "MAX_WEEKS",
     "Relaxed",
@@ -205,6 +209,7 @@ def schedule_horizon(
         guides = relaxation is not None and relaxation.guides
         progress(Relaxed(relaxation is not None, _since(clock), guides))
     with _bound_in_background(frame, run, weekly, relaxation) as bound:
+        weeks_began = time.perf_counter()
         before = previous if previous is not None and rolling else None
         done, stopped = _weeks(
             frame,
@@ -218,7 +223,7 @@ def schedule_horizon(
             clock,
             relaxation,
         )
-        taken = _Bound(None) if stopped else bound(BOUND_PATIENCE * _since(clock))
+        taken = _Bound(None) if stopped else bound(_patience(_since(weeks_began)))
     joined = _joined(frame, done, bound=taken.value, options=weekly, started=clock)
     notes = [_interrupted(len(done), len(spans))] if stopped else []
     notes += [taken.note] if taken.note is not None else []
@@ -400,7 +405,15 @@ def _gap(objective: float, bound: float) -> float:
 
 BOUND_PATIENCE = 0.1
 """Once the weeks are scheduled, how long the plan still waits for the bound's
-remaining passes, as a share of the seconds the weeks took."""
+remaining passes, as a share of the seconds the weeks took (the relaxation
+before them not counted), and at least `BOUND_MIN_WAIT_SECONDS`."""
+
+BOUND_MIN_WAIT_SECONDS = 30.0
+"""The least time the plan waits for the bound once the weeks are scheduled."""
+
+
+def _patience(weeks_seconds: float) -> float:
+    return max(BOUND_PATIENCE * weeks_seconds, BOUND_MIN_WAIT_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -436,7 +449,12 @@ def _bound_in_background(
         args=(passes, frame, run, options, relaxation),
         daemon=True,
     )
-    process.start()
+    try:
+        process.start()
+    except Exception:  # no process (e.g. arguments spawn could not pickle): bound unknown
+        passes.close()
+        yield lambda _: _Bound(None, "bound: its process could not start, so it is unknown")
+        return
 
     def wait(patience: float) -> _Bound:
         return _best_pass(passes, process, time.perf_counter() + patience)
@@ -446,12 +464,19 @@ def _bound_in_background(
     finally:
         process.terminate()
         process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join()
         passes.close()
         passes.cancel_join_thread()
 
 
+_FAILED = "failed"
+"""The label `_bound_passes` sends when a pass raised."""
+
+
 def _bound_passes(
-    passes: multiprocessing.Queue,
+    passes: Queue,
     frame: pd.DataFrame,
     run: Run,
     options: ScheduleOptions,
@@ -462,7 +487,7 @@ def _bound_passes(
     the whole process group, and a forked child inherits `solver.interruptible`'s
     handler; the plan decides when to stop waiting."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with contextlib.suppress(Exception):  # a failed pass: those done still bound the plan
+    try:
         weekly_bound(
             frame,
             run,
@@ -471,12 +496,12 @@ def _bound_passes(
             relaxation=relaxation,
             on_pass=lambda label, bound: passes.put((label, bound)),
         )
+    except Exception as error:  # a failed pass: those done still bound the plan
+        passes.put((_FAILED, type(error).__name__))
     passes.put((None, None))
 
 
-def _best_pass(
-    passes: multiprocessing.Queue, process: multiprocessing.Process, deadline: float
-) -> _Bound:
+def _best_pass(passes: Queue, process: BaseProcess, deadline: float) -> _Bound:
     """The best bound of the passes read from `passes` until the last one, the
     process's end, `deadline` (a `time.perf_counter` value) or a Ctrl-C."""
     best: float | None = None
@@ -486,7 +511,8 @@ def _best_pass(
             label, bound = passes.get(timeout=0.2)
         except queue.Empty:
             if not process.is_alive() and passes.empty():
-                return _Bound(best)
+                why = f"its process ended after {done} passes"
+                return _Bound(best, _bound_cut_short(best, done, why))
             if stop_asked():
                 return _Bound(best, _bound_cut_short(best, done, "Ctrl-C was pressed"))
             if time.perf_counter() >= deadline:
@@ -494,13 +520,19 @@ def _best_pass(
             continue
         if label is None:
             return _Bound(best)
+        if label == _FAILED:
+            why = f"a pass failed: {bound}"
+            return _Bound(best, _bound_cut_short(best, done, why))
         done += 1
         if bound is not None:
             best = bound if best is None else max(best, bound)
 
 
 def _patience_words() -> str:
-    return f"the plan waits {BOUND_PATIENCE:.0%} of the weeks' time after them"
+    return (
+        f"the plan waits {BOUND_PATIENCE:.0%} of the weeks' time after them, at least "
+        f"{BOUND_MIN_WAIT_SECONDS:g} s"
+    )
 
 
 def _bound_cut_short(best: float | None, done: int, why: str) -> str:
@@ -508,7 +540,7 @@ def _bound_cut_short(best: float | None, done: int, why: str) -> str:
         kept = "so the bound is unknown"
     else:
         kept = f"so the bound is the best of its first {done} passes (valid, maybe weaker)"
-    return f"bound: its last passes were left unfinished ({why}), {kept}"
+    return f"bound: its last passes did not finish ({why}), {kept}"
 
 
 class _Weekends:
