@@ -2,7 +2,7 @@
 
 Run: python benchmarks/peak_season.py [--weeks 4] [--agents 400] [--node-limit 100]
         [--time-limit 300] [--rolling] [--minutes 15] [--mixed-skills] [--json PATH]
-        [--sizes] [--no-relaxation]
+        [--sizes] [--no-relaxation] [--large-nonzeros N]
 
 Instance (built deterministically from a seed, no data files):
 
@@ -38,6 +38,10 @@ Instance (built deterministically from a seed, no data files):
 its size limit: `scheduling.shifts.relaxation`), so that each week covers its
 last hours alone and the bound has no duals' pass: for comparison.
 
+`--large-nonzeros N` sets `scheduling.rounding.LARGE_NONZEROS` (1,000,000), the
+size from which a programme is solved from its interior-point relaxation and a
+search around its rounding: for comparison.
+
 `--sizes` builds the shift programme of the first 7 days only (as a one-week run
 would) and prints its nonzeros
 and rows per family of rows (the prefix of the row names), largest first, and
@@ -62,6 +66,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scheduling import rounding
 from scheduling.shifts import weeks
 from scheduling.shifts.model import build_model
 from scheduling.shifts.options import ScheduleOptions
@@ -220,7 +225,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--sizes", action="store_true")
     parser.add_argument("--no-relaxation", action="store_true")
+    parser.add_argument("--large-nonzeros", type=int)
     args = parser.parse_args()
+    if args.large_nonzeros is not None:
+        rounding.LARGE_NONZEROS = args.large_nonzeros
     if args.no_relaxation:
         weeks.horizon_relaxation = lambda *_: None
     rng = np.random.default_rng(2026)
@@ -273,6 +281,7 @@ def main() -> None:
         "shifts": len(result.schedule),
         "per_week": list(result.solve.notes),
         "relaxation_left_out": args.no_relaxation,
+        "large_nonzeros": rounding.LARGE_NONZEROS,
     }
     print(json.dumps(figures, indent=2))
     if args.json:
