@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -42,8 +43,29 @@ EXAMPLE = ROOT / "examples" / "company"
 REQUIREMENTS = ROOT / "tests" / "golden" / "example" / "requirements.csv"
 
 
-def exact_model(seconds: float):
-    """The example week's shift programme with the roster's agents in it (module docstring)."""
+@dataclass
+class ExampleWeek:
+    """The example week's shift programme and the slots its roster's agents may take.
+
+    Attributes:
+        model: the shift programme (`build_model`) of README command 1's week.
+        options: its options.
+        run: the run (`setup_run`): horizon, sites, skill groups, roster agents.
+        sites: the active sites by name.
+        slots: per site, one slot (`make_slot`) per (shift, skill group) of `model.x`.
+        where: per key of `model.x`, its (site, position in `slots[site]`).
+    """
+
+    model: object
+    options: object
+    run: object
+    sites: dict
+    slots: dict[str, list]
+    where: dict
+
+
+def example_week(seconds: float = 60.0) -> ExampleWeek:
+    """The example week of README command 1 (its golden requirements), built."""
     config = load_config(EXAMPLE / "wfm.toml")
     needed = pd.read_csv(REQUIREMENTS)
     needed["interval_start"] = pd.to_datetime(needed["interval_start"], utc=True)
@@ -66,6 +88,20 @@ def exact_model(seconds: float):
         )
         where[(shift_id, group)] = (site.name, len(slots[site.name]))
         slots[site.name].append(slot)
+    return ExampleWeek(model, options, run, sites, dict(slots), where)
+
+
+def exact_model(seconds: float):
+    """The example week's shift programme with the roster's agents in it (module docstring)."""
+    week = example_week(seconds)
+    model, options, run, sites, slots, where = (
+        week.model,
+        week.options,
+        week.run,
+        week.sites,
+        week.slots,
+        week.where,
+    )
     takers = defaultdict(list)
     count = 0
     for site_name, site_slots in sorted(slots.items()):

@@ -2,7 +2,7 @@
 
 Run: python benchmarks/peak_season.py [--weeks 4] [--agents 400] [--node-limit 100]
         [--time-limit 300] [--rolling] [--minutes 15] [--mixed-skills] [--json PATH]
-        [--sizes] [--no-relaxation] [--large-nonzeros N]
+        [--sizes] [--no-relaxation] [--large-nonzeros N] [--guide-limit N]
 
 Instance (built deterministically from a seed, no data files):
 
@@ -38,9 +38,14 @@ Instance (built deterministically from a seed, no data files):
 its size limit: `scheduling.shifts.relaxation`), so that each week covers its
 last hours alone and the bound has no duals' pass: for comparison.
 
-`--large-nonzeros N` sets `scheduling.rounding.LARGE_NONZEROS` (1,000,000), the
+`--large-nonzeros N` sets `scheduling.rounding.LARGE_NONZEROS` (500,000), the
 size from which a programme is solved from its interior-point relaxation and a
 search around its rounding: for comparison.
+
+`--guide-limit N` sets `scheduling.shifts.relaxation.RELAXATION_GUIDE_SHIFT_INTERVALS`
+(20,000), the largest week (candidate shift-intervals times skill groups) whose
+last hours the whole horizon's relaxation splits between the weeks; above it the
+relaxation only prices the bound: for comparison.
 
 `--sizes` builds the shift programme of the first 7 days only (as a one-week run
 would) and prints its nonzeros
@@ -67,7 +72,7 @@ import numpy as np
 import pandas as pd
 
 from scheduling import rounding
-from scheduling.shifts import weeks
+from scheduling.shifts import relaxation, weeks
 from scheduling.shifts.model import build_model
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import setup_run
@@ -226,7 +231,10 @@ def main() -> None:
     parser.add_argument("--sizes", action="store_true")
     parser.add_argument("--no-relaxation", action="store_true")
     parser.add_argument("--large-nonzeros", type=int)
+    parser.add_argument("--guide-limit", type=int)
     args = parser.parse_args()
+    if args.guide_limit is not None:
+        relaxation.RELAXATION_GUIDE_SHIFT_INTERVALS = args.guide_limit
     if args.large_nonzeros is not None:
         rounding.LARGE_NONZEROS = args.large_nonzeros
     if args.no_relaxation:
@@ -282,6 +290,7 @@ def main() -> None:
         "per_week": list(result.solve.notes),
         "relaxation_left_out": args.no_relaxation,
         "large_nonzeros": rounding.LARGE_NONZEROS,
+        "guide_limit": relaxation.RELAXATION_GUIDE_SHIFT_INTERVALS,
     }
     print(json.dumps(figures, indent=2))
     if args.json:
