@@ -10,19 +10,21 @@ its bound could be weak where the roster binds. This script measures that.
 
 Dantzig-Wolfe: the programme (`exact_roster.example_week`) with its integers
 relaxed, plus for every class of alike agents (site, skills, weekly hours,
-unavailable days) n_c copies of a convex combination of whole weeks one such
-agent can work (`assign._agent_rows`: one shift a local day, rest, days and
-hours a week, days off in a row), linked to the programme's counts:
-x[s,g] <= sum of the weeks holding (s, g). Every schedule of the roster is a
-solution, so its optimum bounds every plan. Its weeks are generated: each
-round solves the master by HiGHS's simplex and, per class, the best week at
-the duals of the link rows (one agent's exact programme); the Lagrangian
-bound (master + n_c times each class's least reduced cost) holds every round,
-and is the master's value once no week prices out.
+unavailable days, days worked before the run) n_c copies of a convex
+combination of whole weeks one such agent can work (`assign._agent_rows`:
+one shift a local day, rest, days and hours a week, days off in a row),
+linked to the programme's counts: x[s,g] <= sum of the weeks holding (s, g).
+Every schedule of the roster is a solution, so its optimum bounds every plan.
+Its weeks are generated: each round solves the master by HiGHS's simplex and,
+per class, the best week at the duals of the link rows (one agent's programme,
+solved to a zero gap); the Lagrangian bound (master + n_c times each class's
+least reduced cost, from HiGHS's dual bound of that programme) holds every
+round, and is the master's value once no week prices out.
 
-Then, each within `--seconds`: the programme with its integers as `wfm plan`
-solves it (its bound with HiGHS's cuts and branching), and the master over the
-weeks generated with x, breaks and weeks integer ("price and branch": every
+Then, each within `--seconds` (and a gap of 0.1%, no node limit): the
+programme with its integers (its bound with HiGHS's cuts and branching), and
+the master over the weeks generated with the programme's integers and the
+weeks integer ("price and branch": every
 answer a schedule of the roster, but its bound only that of the weeks
 generated).
 
@@ -57,20 +59,23 @@ def quiet_highs(path: Path) -> highspy.Highs:
     return highs
 
 
-def relax(highs: highspy.Highs, columns: np.ndarray) -> None:
-    """Make `columns` continuous."""
-    highs.changeColsIntegrality(len(columns), columns, np.zeros(len(columns), dtype=np.uint8))
+def set_integrality(highs: highspy.Highs, columns: np.ndarray, kind: highspy.HighsVarType) -> None:
+    """Make `columns` of `kind` (continuous or integer)."""
+    kinds = np.full(len(columns), int(kind), dtype=np.uint8)
+    highs.changeColsIntegrality(len(columns), columns, kinds)
 
 
-def make_integer(highs: highspy.Highs, columns: np.ndarray) -> None:
-    """Make `columns` integer."""
-    highs.changeColsIntegrality(len(columns), columns, np.ones(len(columns), dtype=np.uint8))
+def run_optimal(highs: highspy.Highs, what: str) -> None:
+    """Solve; raise unless HiGHS proves an optimum."""
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError(f"{what}: {highs.modelStatusToString(highs.getModelStatus())}")
 
 
 class Pricer:
     """One class of alike agents: its exact one-agent programme, priced by duals."""
 
-    def __init__(self, week, agents: list, folder: Path, k: int) -> None:
+    def __init__(self, week, agents: list, folder: Path, k: int, convexity: int) -> None:
         agent = agents[0]
         self.site = agent.site
         self.n = len(agents)
@@ -87,30 +92,35 @@ class Pricer:
         path = folder / f"class_{k}.mps"
         problem.writeMPS(str(path), rename=0)
         self.highs = quiet_highs(path)
+        self.highs.setOptionValue("mip_rel_gap", 0.0)  # exact: the bound needs the optimum
+        self.highs.setOptionValue("mip_abs_gap", 0.0)
         names = {name: j for j, name in enumerate(self.highs.getLp().col_names_)}
         self.columns = {r: names[var.name] for r, var in mine.items()}
         self.width = self.highs.getNumCol()
-        self.convexity = -1  # its row in the master, set by the master
+        self.convexity = convexity  # its row sum of weeks <= n in the master
 
-    def best_week(self, duals: np.ndarray, link: dict) -> tuple[float, list[int]]:
-        """The least reduced cost of a week of this class, and that week's slots."""
+    def best_week(self, duals: np.ndarray, link: dict) -> tuple[float, float, list[int]]:
+        """A lower bound on the least reduced cost of a week of this class (HiGHS's
+        dual bound), the reduced cost of the best week found, and its slots."""
         cost = np.zeros(self.width)
         for r, j in self.columns.items():
             cost[j] = duals[link[(self.site, r)]]
         self.highs.changeColsCost(self.width, np.arange(self.width, dtype=np.int32), cost)
-        self.highs.run()
-        value = self.highs.getInfo().objective_function_value
+        run_optimal(self.highs, "a class's best week")
+        info = self.highs.getInfo()
         chosen = self.highs.getSolution().col_value
         week = [r for r, j in self.columns.items() if chosen[j] > 0.5]
-        return value - duals[self.convexity], week
+        dual = duals[self.convexity]
+        return info.mip_dual_bound - dual, info.objective_function_value - dual, week
 
 
 def alike_classes(agents: list) -> list[list]:
-    """Agents grouped by every field the rules read, in a fixed order."""
+    """Agents grouped by every field the rules read (site, skills, weekly hours,
+    unavailable days, days and hours worked before the run), in a fixed order."""
     classes = defaultdict(list)
-    for agent in agents:
-        key = (agent.site, agent.skills, agent.max_hours, agent.days_unavailable)
-        classes[(*key, agent.worked_days, agent.recent)].append(agent)
+    for a in agents:
+        key = (a.site, a.skills, a.max_hours, a.days_unavailable, a.worked_days, a.recent)
+        classes[key].append(a)
     return [classes[key] for key in sorted(classes, key=str)]
 
 
@@ -121,14 +131,14 @@ def generate(
     (`width`: the programme's columns, before the weeks)."""
     started = time.perf_counter()
     for round_ in range(10_000):
-        master.run()
+        run_optimal(master, "the master")
         value = master.getInfo().objective_function_value + offset
         duals = np.asarray(master.getSolution().row_dual)
         priced = [pricer.best_week(duals, link) for pricer in pricers]
         pairs = list(zip(pricers, priced, strict=True))
-        lagrangian = value + sum(p.n * min(0.0, d) for p, (d, _) in pairs)
+        lagrangian = value + sum(p.n * min(0.0, low) for p, (low, _, _) in pairs)
         added = 0
-        for pricer, (reduced, week) in pairs:
+        for pricer, (_, reduced, week) in pairs:
             if reduced < -TOLERANCE:
                 rows = [link[(pricer.site, r)] for r in week] + [pricer.convexity]
                 values = [-1.0] * len(week) + [1.0]
@@ -174,11 +184,11 @@ def main() -> None:
         week.model.problem.writeMPS(str(path), rename=0)
         master = quiet_highs(path)
         width = master.getNumCol()
-        integers = np.array(
-            [j for j, kind in enumerate(master.getLp().integrality_) if kind], dtype=np.int32
-        )
-        relax(master, integers)
-        master.run()
+        integer = highspy.HighsVarType.kInteger
+        kinds = master.getLp().integrality_
+        integers = np.array([j for j, kind in enumerate(kinds) if kind == integer], dtype=np.int32)
+        set_integrality(master, integers, highspy.HighsVarType.kContinuous)
+        run_optimal(master, "the programme's relaxation")
         print(
             f"programme's linear relaxation: "
             f"{master.getInfo().objective_function_value + offset:,.2f}",
@@ -190,10 +200,10 @@ def main() -> None:
             link[week.where[key]] = master.getNumRow()
             master.addRow(-INF, 0.0, 1, np.array([names[var.name]], dtype=np.int32), np.ones(1))
         classes = alike_classes(week.run.agents)
-        pricers = [Pricer(week, agents, Path(folder), k) for k, agents in enumerate(classes)]
-        for pricer in pricers:
-            pricer.convexity = master.getNumRow()
-            master.addRow(-INF, float(pricer.n), 0, np.array([], dtype=np.int32), np.array([]))
+        pricers = []
+        for k, agents in enumerate(classes):
+            pricers.append(Pricer(week, agents, Path(folder), k, master.getNumRow()))
+            master.addRow(-INF, float(len(agents)), 0, np.array([], dtype=np.int32), np.array([]))
         print(f"{len(week.run.agents)} agents in {len(classes)} classes; generating weeks")
         bound = generate(master, pricers, link, offset, width)
         print(f"Dantzig-Wolfe bound over the agents' weeks: {bound:,.2f}", flush=True)
@@ -201,7 +211,7 @@ def main() -> None:
         programme = quiet_highs(path)
         solve_integer(programme, args.seconds, offset, "programme with its integers")
         weeks = np.arange(width, master.getNumCol(), dtype=np.int32)
-        make_integer(master, np.concatenate([integers, weeks]))
+        set_integrality(master, np.concatenate([integers, weeks]), integer)
         solve_integer(master, args.seconds, offset, "price and branch over the weeks generated")
 
 

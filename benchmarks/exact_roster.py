@@ -24,15 +24,17 @@ from __future__ import annotations
 import argparse
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import pandas as pd
 import pulp
 
-from scheduling.shifts.assign import _agent_rows, _cliques, _eligible, _Rules, make_slot
-from scheduling.shifts.model import build_model, solve
-from scheduling.shifts.planner import setup_run
+from scheduling.shifts.assign import _agent_rows, _cliques, _eligible, _Rules, _Slot, make_slot
+from scheduling.shifts.model import ShiftModel, build_model, solve
+from scheduling.shifts.options import ScheduleOptions
+from scheduling.shifts.planner import Run, setup_run
+from scheduling.shifts.sites import Site
 from scheduling.shifts.templates import generate_shifts
 from wfm import readers
 from wfm.app import week_layout
@@ -56,12 +58,12 @@ class ExampleWeek:
         where: per key of `model.x`, its (site, position in `slots[site]`).
     """
 
-    model: object
-    options: object
-    run: object
-    sites: dict
-    slots: dict[str, list]
-    where: dict
+    model: ShiftModel
+    options: ScheduleOptions
+    run: Run
+    sites: dict[str, Site]
+    slots: dict[str, list[_Slot]]
+    where: dict[tuple, tuple[str, int]]
 
 
 def example_week(seconds: float = 60.0) -> ExampleWeek:
@@ -91,17 +93,15 @@ def example_week(seconds: float = 60.0) -> ExampleWeek:
     return ExampleWeek(model, options, run, sites, dict(slots), where)
 
 
+def astuple_shallow(week: ExampleWeek) -> tuple:
+    """The fields of `week` in order, not copied."""
+    return tuple(getattr(week, f.name) for f in fields(week))
+
+
 def exact_model(seconds: float):
     """The example week's shift programme with the roster's agents in it (module docstring)."""
     week = example_week(seconds)
-    model, options, run, sites, slots, where = (
-        week.model,
-        week.options,
-        week.run,
-        week.sites,
-        week.slots,
-        week.where,
-    )
+    model, options, run, sites, slots, where = astuple_shallow(week)
     takers = defaultdict(list)
     count = 0
     for site_name, site_slots in sorted(slots.items()):
