@@ -37,6 +37,19 @@ def forecast_cli(path: Path, *extra: str):
     return runner.invoke(cli, ["forecast", str(path), "--horizon", "1w", *extra])
 
 
+@pytest.mark.parametrize(
+    ("header", "named"),
+    [
+        ('created_at,queue,"queue "\n', "'queue'"),
+        ('created_at,"\n","\t"\n', "an empty name"),  # found by test_readers_fuzz
+    ],
+)
+def test_a_header_naming_one_column_twice_is_refused(tmp_path, header, named):
+    path = write(tmp_path, header + "2025-01-06 09:00,a,b\n2025-01-06 10:00,a,b\n")
+    result = forecast_cli(path)
+    assert_one_line_error(result, str(path), "two columns", named, "its own name")
+
+
 # 1. Day/month order -------------------------------------------------------------
 
 

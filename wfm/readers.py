@@ -77,6 +77,7 @@ def read_table(path: Path, *, what: str) -> pd.DataFrame:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise WfmError(f"{path}: cannot read the {what} CSV: {first}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    _check_unique_header(frame.columns, path=path, what=what)
     if frame.empty:
         raise WfmError(f"{path}: the {what} file has a header but no rows")
     # Undo writers.neutralise_formula: "'=x" (as wfm writes a cell "=x") reads as "=x".
@@ -84,6 +85,17 @@ def read_table(path: Path, *, what: str) -> pd.DataFrame:
         if frame[column].str.startswith("'").any():
             frame[column] = frame[column].str.replace(FORMULA_QUOTED, "", regex=True)
     return frame
+
+
+def _check_unique_header(columns: pd.Index, *, path: Path, what: str) -> None:
+    """WfmError when two header cells name the same column once spaces are trimmed."""
+    twice = columns[columns.duplicated()]
+    if len(twice):
+        name = f"'{twice[0]}'" if twice[0] else "an empty name"
+        raise WfmError(
+            f"{path}: the {what} file's header gives two columns {name} (spaces trimmed); "
+            "give each column its own name"
+        )
 
 
 def find_column(
