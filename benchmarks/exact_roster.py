@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -93,15 +93,11 @@ def example_week(seconds: float = 60.0) -> ExampleWeek:
     return ExampleWeek(model, options, run, sites, dict(slots), where)
 
 
-def astuple_shallow(week: ExampleWeek) -> tuple:
-    """The fields of `week` in order, not copied."""
-    return tuple(getattr(week, f.name) for f in fields(week))
-
-
 def exact_model(seconds: float):
     """The example week's shift programme with the roster's agents in it (module docstring)."""
     week = example_week(seconds)
-    model, options, run, sites, slots, where = astuple_shallow(week)
+    model, options, run = week.model, week.options, week.run
+    sites, slots, where = week.sites, week.slots, week.where
     takers = defaultdict(list)
     count = 0
     for site_name, site_slots in sorted(slots.items()):
