@@ -6,6 +6,7 @@ import dataclasses
 import itertools
 
 import conftest
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import example, given, settings
@@ -213,7 +214,7 @@ def far_apart_bound(
 
 
 def bound_and_optimum(
-    need: pd.DataFrame, sites: list, **bound_options: object
+    need: pd.DataFrame, sites: list, options: ScheduleOptions = SLACK, **bound_options: object
 ) -> tuple[float, float]:
     """(the weeks' bound, the whole horizon's optimum) of requirements `need`
     (interval_start in New York time) with the weekly rules slack."""
@@ -221,11 +222,11 @@ def bound_and_optimum(
     from scheduling.shifts.weekbound import weekly_bound
 
     need = need.copy()
-    optimum = schedule_requirements(need, sites=sites, options=SLACK).solve
+    optimum = schedule_requirements(need, sites=sites, options=options).solve
     assert optimum.gap is not None and optimum.gap < 1e-6
-    run = setup_run(need, sites=sites, options=SLACK, roster=None)
+    run = setup_run(need, sites=sites, options=options, roster=None)
     need["interval_start"] = pd.to_datetime(need["interval_start"], utc=True)
-    bound = weekly_bound(need, run, SLACK, **bound_options)
+    bound = weekly_bound(need, run, options, **bound_options)
     assert bound is not None
     return bound, optimum.objective
 
@@ -803,3 +804,75 @@ def test_the_weekly_bound_raises_its_prices_where_agents_are_scarce():
     # the whole horizon relaxation's duals price the shared hours as the optimum does
     both, _ = far_apart_bound(agents)
     assert max(searched, 0.999 * optimum) <= both <= optimum + 1e-6
+
+
+SLACK_30 = dataclasses.replace(SLACK, interval_minutes=30)
+
+
+def scarce_half_hours(start: pd.Timestamp = START_NY) -> pd.DataFrame:
+    """Nine days of half-hourly requirements from `start`: 6 and 5 agents in the
+    two halves of each New York day hour, 3 and 2 by night (scarce: every plan
+    at `FAR_APART` is short)."""
+    times = pd.date_range(start, periods=2 * 24 * 9, freq="30min")
+    local = times.tz_convert("America/New_York")
+    day = (local.hour >= 8) & (local.hour < 20)
+    first_half = local.minute < 30
+    agents = np.where(day, 5.0, 2.0) + first_half
+    return pd.DataFrame({"interval_start": times, "queue": "phone", "agents_scheduled": agents})
+
+
+def test_the_coarse_relaxation_spreads_each_hour_s_dual_over_its_intervals():
+    """The hourly relaxation is the one the same requirements averaged onto hours
+    give; each dual of an hour is split evenly over its two half hours."""
+    from scheduling.shifts.demand import coarser_requirements
+    from scheduling.shifts.planner import setup_run
+    from scheduling.shifts.relaxation import coarse_relaxation, horizon_relaxation
+
+    need = scarce_half_hours()
+    run = setup_run(need, sites=FAR_APART, options=SLACK_30, roster=None)
+    need["interval_start"] = pd.to_datetime(need["interval_start"], utc=True)
+    coarse = coarse_relaxation(need, run, SLACK_30)
+    hourly = coarser_requirements(need, minutes=60, step_minutes=30)
+    assert hourly["agents_scheduled"].iloc[0] == pytest.approx(2.5)
+    at_hours = horizon_relaxation(hourly, run, SLACK)
+    assert coarse is not None and at_hours is not None and at_hours.duals
+    assert not coarse.guides and not coarse.forced and not coarse.on_duty
+    half = pd.Timedelta(minutes=30)
+    expected = {
+        (queues, t + k * half): u / 2 for (queues, t), u in at_hours.duals.items() for k in (0, 1)
+    }
+    assert coarse.duals.keys() == expected.keys()
+    for key, u in expected.items():
+        assert coarse.duals[key] == pytest.approx(u)
+
+
+def test_no_coarse_relaxation_at_an_hourly_grid():
+    from scheduling.shifts.planner import setup_run
+    from scheduling.shifts.relaxation import coarse_relaxation
+
+    need = shared_hours_need()
+    run = setup_run(need, sites=CHEAP_EAST, options=SLACK, roster=None)
+    need["interval_start"] = pd.to_datetime(need["interval_start"], utc=True)
+    assert coarse_relaxation(need, run, SLACK) is None
+
+
+@pytest.mark.parametrize("offset", [0, 30])
+def test_the_weekly_bound_priced_by_the_hourly_relaxation_is_below_the_optimum(
+    monkeypatch, offset
+):
+    """Half-hourly requirements where the relaxation at their own grid is too
+    large: the duals' pass is priced by the hourly one (also when the horizon
+    starts on a half hour, so that its first and last hours reach outside it),
+    stays below the optimum and beats the least-cost prices and their rises."""
+    import scheduling.shifts.relaxation as relaxation
+
+    monkeypatch.setattr(relaxation, "RELAXATION_SHIFT_INTERVALS", 0)
+    need = scarce_half_hours(START_NY + pd.Timedelta(minutes=offset))
+    passes: dict[str, float | None] = {}
+    bound, optimum = bound_and_optimum(
+        need, FAR_APART, SLACK_30, on_pass=lambda label, found: passes.setdefault(label, found)
+    )
+    priced = passes["relaxation's duals"]
+    cheapest = max(found for label, found in passes.items() if label.startswith("least cost"))
+    assert priced is not None and bound == pytest.approx(max(priced, cheapest))
+    assert cheapest < priced <= optimum + 1e-6

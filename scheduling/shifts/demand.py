@@ -89,6 +89,31 @@ def requirement_table(
     return out.sort_values([QUEUE, INTERVAL_START], ignore_index=True)
 
 
+def coarser_requirements(frame: pd.DataFrame, *, minutes: int, step_minutes: int) -> pd.DataFrame:
+    """Requirements on `step_minutes`-long intervals averaged onto `minutes`-long
+    ones (a multiple of the step), each starting at a multiple of `minutes` in
+    UTC: the agents a coarse interval requires are the mean over its steps, a
+    step without a row counting 0 (the first and last coarse intervals may reach
+    outside the horizon).
+
+    Args:
+        frame: `interval_start` (tz-aware), `queue`, `agents_scheduled`.
+        minutes: the coarse interval, minutes.
+        step_minutes: `frame`'s interval, minutes.
+
+    Returns:
+        `interval_start` (UTC), `queue`, `agents_scheduled`, sorted by
+        interval_start, queue.
+    """
+    if minutes % step_minutes:
+        raise InputError(f"coarser_requirements: {minutes} is not a multiple of {step_minutes}")
+    starts = pd.to_datetime(frame[INTERVAL_START], utc=True).dt.floor(f"{minutes}min")
+    coarse = frame.assign(**{INTERVAL_START: starts})
+    total = coarse.groupby([INTERVAL_START, QUEUE], as_index=False)[AGENTS_SCHEDULED].sum()
+    total[AGENTS_SCHEDULED] *= step_minutes / minutes
+    return total
+
+
 def _grid(starts: pd.Series, interval_minutes: int) -> pd.DatetimeIndex:
     grid = pd.DatetimeIndex(starts.unique()).sort_values()
     step = pd.Timedelta(minutes=interval_minutes)

@@ -20,6 +20,9 @@ four weeks 7.4 s against 15.8 s) and used twice:
 - `duals`: the prices of its cover rows, which price the hours two weeks share
   in the weeks' bound (`scheduling.shifts.weekbound`).
 
+Where the relaxation at the run's grid is too large, one on 60-minute intervals
+(`coarse_relaxation`) still prices the bound's rows; it guides nothing.
+
 The relaxation's weeks are 7-day blocks from the horizon's start, not each
 site's own calendar weeks, and it knows nothing of the week before the horizon
 (releases, carried days) nor of named agents beyond their skill groups' rows:
@@ -34,11 +37,13 @@ import dataclasses
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from scheduling.columns import END, INTERVAL_START, SITE, START
+from scheduling.shifts.demand import coarser_requirements
 from scheduling.shifts.model import Group, ShiftModel, build_model
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import Run
@@ -48,9 +53,13 @@ from scheduling.shifts.templates import generate_shifts
 from scheduling.solver import highs_importable, highs_model, highs_status, use_log
 
 __all__ = [
+    "COARSE_RELAXATION_MINUTES",
+    "COARSE_RELAXATION_SHIFT_INTERVALS",
+    "COARSE_RELAXATION_TIME_SHARE",
     "RELAXATION_GUIDE_SHIFT_INTERVALS",
     "RELAXATION_SHIFT_INTERVALS",
     "HorizonRelaxation",
+    "coarse_relaxation",
     "horizon_relaxation",
 ]
 
@@ -74,6 +83,19 @@ agent-hours short against 621.4 without the relaxation."""
 
 RELAXATION_TIME_SHARE = 0.25
 """The relaxation's share of `time_limit_seconds` (it runs before the weeks)."""
+
+COARSE_RELAXATION_MINUTES = 60
+"""The intervals of the relaxation that prices the bound's rows where the one at
+the run's own grid is too large (`coarse_relaxation`), minutes."""
+
+COARSE_RELAXATION_SHIFT_INTERVALS = 150_000
+"""Most `_size` of that coarse relaxation (at its own intervals): the peak
+benchmark's four weeks (140,176 at 60 minutes; built in 39 s, solved in 149 s;
+a 2-core machine, beside nothing)."""
+
+COARSE_RELAXATION_TIME_SHARE = 1.0
+"""The coarse relaxation's share of `time_limit_seconds`: it runs in the bound's
+process beside the weeks, which take several time limits."""
 
 
 @dataclass(frozen=True)
@@ -129,11 +151,86 @@ def horizon_relaxation(
         return None
 
 
+def coarse_relaxation(
+    frame: pd.DataFrame, run: Run, options: ScheduleOptions
+) -> HorizonRelaxation | None:
+    """The whole horizon's relaxation on `COARSE_RELAXATION_MINUTES` intervals
+    (requirements averaged: `demand.coarser_requirements`), for the duals alone:
+    each dual u of a coarse interval is spread as u / n over its n intervals of
+    the run's grid (a price per agent-interval, as the fine rows' duals are), and
+    no row is forced. Any prices >= 0 give a valid bound
+    (`scheduling.shifts.weekbound`); these are the coarse optimum's. None where
+    the run's grid is not finer, past `COARSE_RELAXATION_SHIFT_INTERVALS`, with
+    no optimum within `COARSE_RELAXATION_TIME_SHARE` of the time limit, or on
+    any failure (as `horizon_relaxation`).
+
+    On the peak benchmark's two weeks at 15 minutes, too large for the fine
+    relaxation, this pass gave a bound 5.9% above the least-cost prices and
+    their rises (a throwaway run at 60a77df; `benchmarks/weekly_bound.py`).
+    """
+    if not highs_importable() or COARSE_RELAXATION_MINUTES % options.interval_minutes:
+        return None
+    if options.interval_minutes >= COARSE_RELAXATION_MINUTES:
+        return None
+    try:
+        return _coarse(frame, run, options)
+    except Exception:  # prices only: a plan never fails for them
+        return None
+
+
 def _relaxation(
     frame: pd.DataFrame, run: Run, options: ScheduleOptions
 ) -> HorizonRelaxation | None:
+    solved = _solved(
+        frame,
+        run,
+        options,
+        most=RELAXATION_SHIFT_INTERVALS,
+        seconds=RELAXATION_TIME_SHARE * options.time_limit_seconds,
+    )
+    if solved is None:
+        return None
+    model, solution = solved
+    values = np.asarray(solution.col_value, dtype=float)
+    starts = _site_week_starts(run.planned, run.horizon, options)
+    week_of = _weeks_of(model.shifts, starts)
+    guides = _largest_week(model.shifts, week_of, run, options) <= RELAXATION_GUIDE_SHIFT_INTERVALS
+    return HorizonRelaxation(
+        _duals(model, solution), _forced(model), _on_duty(model, values, week_of), guides
+    )
+
+
+def _coarse(frame: pd.DataFrame, run: Run, options: ScheduleOptions) -> HorizonRelaxation | None:
+    minutes = COARSE_RELAXATION_MINUTES
+    coarse = coarser_requirements(frame, minutes=minutes, step_minutes=options.interval_minutes)
+    hourly = dataclasses.replace(options, interval_minutes=minutes)
+    solved = _solved(
+        coarse,
+        run,
+        hourly,
+        most=COARSE_RELAXATION_SHIFT_INTERVALS,
+        seconds=COARSE_RELAXATION_TIME_SHARE * options.time_limit_seconds,
+    )
+    if solved is None:
+        return None
+    step = pd.Timedelta(minutes=options.interval_minutes)
+    parts = minutes // options.interval_minutes
+    duals = {
+        (queues, start + k * step): u / parts
+        for (queues, start), u in _duals(*solved).items()
+        for k in range(parts)
+    }
+    return HorizonRelaxation(duals, (), {}, guides=False)
+
+
+def _solved(
+    frame: pd.DataFrame, run: Run, options: ScheduleOptions, *, most: float, seconds: float
+) -> tuple[ShiftModel, Any] | None:
+    """The relaxation's programme and HiGHS's optimal solution of it, or None: no
+    candidate shift, more than `most` in size (`_size`), or no optimum within
+    `seconds`."""
     shifts = generate_shifts(run.planned, start=run.horizon[0], end=run.horizon[1])
-    if shifts.empty or _size(shifts, run, options) > RELAXATION_SHIFT_INTERVALS:
+    if shifts.empty or _size(shifts, run, options) > most:
         return None
     # without the surplus penalty, as the weeks' bound prices its rows (`weekbound`)
     unpriced = dataclasses.replace(options, surplus_penalty=0.0)
@@ -141,27 +238,31 @@ def _relaxation(
     highs = highs_model(model.problem, mip=False)
     use_log(highs)
     highs.setOptionValue("solver", "ipm")  # then crossover: a vertex, its duals
-    highs.setOptionValue("time_limit", RELAXATION_TIME_SHARE * options.time_limit_seconds)
+    highs.setOptionValue("time_limit", seconds)
     highs.run()
     if highs_status(highs.getModelStatus()) != "optimal":
         return None
-    solution = highs.getSolution()
+    return model, highs.getSolution()
+
+
+def _duals(model: ShiftModel, solution: Any) -> dict[tuple[Group, pd.Timestamp], float]:
+    """The cover rows' duals above zero (`HorizonRelaxation.duals`)."""
     row_dual = np.asarray(solution.row_dual, dtype=float)
-    duals = {
+    return {
         key: float(row_dual[row.index])
         for key, row in model.cover.items()
         if row_dual[row.index] > 1e-9
     }
-    forced = tuple(
+
+
+def _forced(model: ShiftModel) -> tuple[tuple[str, pd.Timestamp], ...]:
+    """(queue, interval_start) whose shortfall has a positive lower bound: no
+    candidate shift serves it."""
+    return tuple(
         key
         for key, short in sorted(model.shortfall.items())
         if short.lowBound is not None and short.lowBound > 0
     )
-    values = np.asarray(solution.col_value, dtype=float)
-    starts = _site_week_starts(run.planned, run.horizon, options)
-    week_of = _weeks_of(model.shifts, starts)
-    guides = _largest_week(model.shifts, week_of, run, options) <= RELAXATION_GUIDE_SHIFT_INTERVALS
-    return HorizonRelaxation(duals, forced, _on_duty(model, values, week_of), guides)
 
 
 def _site_week_starts(

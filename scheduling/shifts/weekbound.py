@@ -69,7 +69,9 @@ rows in the linear relaxation of one programme over the whole horizon
 bound): the prices the relaxation's optimum puts on the shared hours. Where that
 relaxation is built (a small enough horizon: `RELAXATION_SHIFT_INTERVALS`),
 this pass runs first (the strongest where it runs, so the one to have when the
-plan stops waiting: `weeks.BOUND_PATIENCE`), then the least-cost one and its
+plan stops waiting: `weeks.BOUND_PATIENCE`); where it is too large and the grid
+is finer than an hour, the same relaxation on hourly intervals prices the rows
+instead (`relaxation.coarse_relaxation`). Then the least-cost one and its
 rises as before, and the best bound of all passes is kept. On the example company's
 four weeks: 87,285.04 against 82,683.13 at the least-cost prices, whose rises
 give less (`benchmarks/weekly_bound.py`); where agents are scarce it can reach
@@ -94,7 +96,11 @@ from scheduling.errors import InfeasibleError, InputError
 from scheduling.shifts.model import Group, ShiftModel, build_model, is_large_model, solve
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import Run
-from scheduling.shifts.relaxation import HorizonRelaxation, horizon_relaxation
+from scheduling.shifts.relaxation import (
+    HorizonRelaxation,
+    coarse_relaxation,
+    horizon_relaxation,
+)
 from scheduling.shifts.sites import Site
 from scheduling.shifts.siteweeks import rows_within, sites_in_week, week_spans, week_window
 from scheduling.shifts.templates import anyone_works, generate_shifts
@@ -146,7 +152,8 @@ def weekly_bound(
         duals: False leaves out the pass at the whole horizon relaxation's
             prices (for comparison).
         relaxation: that relaxation (`horizon_relaxation`), when the caller
-            has it; None builds it here.
+            has it; None builds it here, or where it is too large the coarse
+            one (`coarse_relaxation`).
         on_pass: called after each pass with what it priced by, in the order
             run ("relaxation's duals", "least cost", "least cost + 0.125 of the
             penalty", ...), and its bound: each pass's bound is valid on its own.
@@ -165,6 +172,8 @@ def weekly_bound(
     bound = None  # the duals' pass first: the strongest where it runs, kept if cut short
     if duals and relaxation is None:
         relaxation = horizon_relaxation(frame, run, options)
+    if duals and relaxation is None:
+        relaxation = coarse_relaxation(frame, run, options)
     if duals and relaxation is not None:
         prices = _dual_prices(relaxation, cheapest.index, _ceiling(options))
         bound = _priced_bound(frame, run, options, weeks, prices).bound

@@ -81,7 +81,11 @@ from scheduling.shifts.planner import (
     schedule_requirements,
     setup_run,
 )
-from scheduling.shifts.relaxation import HorizonRelaxation, horizon_relaxation
+from scheduling.shifts.relaxation import (
+    HorizonRelaxation,
+    coarse_relaxation,
+    horizon_relaxation,
+)
 from scheduling.shifts.rolling import Rolling
 from scheduling.shifts.roster import Carry
 from scheduling.shifts.sites import Site
@@ -430,7 +434,8 @@ def _bound_in_background(
     frame: pd.DataFrame, run: Run, options: ScheduleOptions, relaxation: HorizonRelaxation | None
 ) -> Iterator[Callable[[float], _Bound]]:
     """The weeks' bound (`weekly_bound`, its duals' pass from `relaxation` when
-    there is one), computed in another process meanwhile.
+    there is one, else from `coarse_relaxation` built in that process), computed
+    in another process meanwhile.
 
     Yields a function that waits for it at most `patience` seconds more and
     returns the best of the passes done by then: each pass is a valid bound on
@@ -488,6 +493,8 @@ def _bound_passes(
     handler; the plan decides when to stop waiting."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
+        if relaxation is None:  # too large at the run's grid: hourly prices, here
+            relaxation = coarse_relaxation(frame, run, options)
         weekly_bound(
             frame,
             run,
