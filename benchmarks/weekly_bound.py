@@ -12,8 +12,8 @@ finer than an hour, of the hourly one that prices the bound instead) and each
 pass (the relaxation's duals, the least-cost prices, then each rise tried),
 once without the duals' pass (`duals=False`, the bound up to e8771a0), and,
 for the example, once with their rows dropped (`priced=False`, the bound up
-to c1f07bf). Printed per horizon: the agent-hours required, the share of them in those hours, the bounds
-and the seconds of each. The bounds do not depend on the machine (root bounds
+to c1f07bf). Printed per horizon: the agent-hours required, the share of them
+in those hours, the bounds and the seconds of each. The bounds do not depend on the machine (root bounds
 or relaxations of HiGHS on one thread); the seconds do.
 """
 
