@@ -5,16 +5,17 @@ Run: python benchmarks/weekly_bound.py [--weeks 2 4] [--peak]
 For each horizon, the example's requirements as `wfm plan --horizon Nw` makes
 them (`wfm forecast` and `wfm staff` with README command 1's files), or with
 `--peak` the instance of `peak_season.py` (its seed, 400 agents), then
-`scheduling.shifts.weekbound.weekly_bound` with its roster: once with the hours
-two weeks' shifts reach priced (what `wfm plan` reports), printing the
+`scheduling.shifts.weekbound.weekly_bound` with its roster: once with the
+hours two weeks' shifts reach priced (what `wfm plan` reports), printing the
 seconds of the whole horizon's relaxation (where it is too large and the grid
 finer than an hour, of the hourly one that prices the bound instead) and each
 pass (the relaxation's duals, the least-cost prices, then each rise tried),
 once without the duals' pass (`duals=False`, the bound up to e8771a0), and,
-for the example, once with their rows dropped (`priced=False`, the bound up
-to c1f07bf). Printed per horizon: the agent-hours required, the share of them
-in those hours, the bounds and the seconds of each. The bounds do not depend on the machine (root bounds
-or relaxations of HiGHS on one thread); the seconds do.
+for the example, once with their rows dropped (`priced=False`, the bound up to
+c1f07bf). Printed per horizon: the agent-hours required, the share of them in
+those hours, the bounds and the seconds of each. The bounds do not depend on
+the machine (root bounds or relaxations of HiGHS on one thread); the seconds
+do.
 """
 
 from __future__ import annotations
