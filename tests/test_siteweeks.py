@@ -857,9 +857,7 @@ def test_no_coarse_relaxation_at_an_hourly_grid():
 
 
 @pytest.mark.parametrize("offset", [0, 30])
-def test_the_weekly_bound_priced_by_the_hourly_relaxation_is_below_the_optimum(
-    monkeypatch, offset
-):
+def test_the_weekly_bound_priced_by_the_hourly_relaxation_is_below_the_optimum(monkeypatch, offset):
     """Half-hourly requirements where the relaxation at their own grid is too
     large: the duals' pass is priced by the hourly one (also when the horizon
     starts on a half hour, so that its first and last hours reach outside it),
