@@ -35,8 +35,9 @@ Instance (built deterministically from a seed, no data files):
   skill groups a site instead of four profiles.
 
 `--no-relaxation` leaves out the whole horizon's linear relaxation (as above
-its size limit: `scheduling.shifts.relaxation`), so that each week covers its
-last hours alone and the bound has no duals' pass: for comparison.
+its size limit: `scheduling.shifts.relaxation`) and its hourly stand-in, so that
+each week covers its last hours alone and the bound has no duals' pass: for
+comparison.
 
 `--large-nonzeros N` sets `scheduling.rounding.LARGE_NONZEROS` (500,000), the
 size from which a programme is solved from its interior-point relaxation and a
@@ -239,6 +240,7 @@ def main() -> None:
         rounding.LARGE_NONZEROS = args.large_nonzeros
     if args.no_relaxation:
         weeks.horizon_relaxation = lambda *_: None
+        weeks.coarse_relaxation = lambda *_: None
     rng = np.random.default_rng(2026)
     need = on_grid(requirements(args.weeks, rng), args.minutes)
     staff = roster(args.agents, rng)
