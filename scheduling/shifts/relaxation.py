@@ -164,9 +164,10 @@ def coarse_relaxation(
     no optimum within `COARSE_RELAXATION_TIME_SHARE` of the time limit, or on
     any failure (as `horizon_relaxation`).
 
-    On the peak benchmark's two weeks at 15 minutes, too large for the fine
-    relaxation, this pass gave a bound 5.9% above the least-cost prices and
-    their rises (a throwaway run at 60a77df; `benchmarks/weekly_bound.py`).
+    On the peak benchmark's two weeks at 15 minutes, too large for the
+    relaxation at its own grid, the pass at these prices bounds the plan at
+    829,412.89, 5.9% above the least-cost prices and their rises
+    (`benchmarks/weekly_bound.py --weeks 2 --peak`, at a6c82f6).
     """
     if not highs_importable() or COARSE_RELAXATION_MINUTES % options.interval_minutes:
         return None
