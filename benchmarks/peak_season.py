@@ -259,7 +259,7 @@ def main() -> None:
     def report(done: WeekDone | Relaxed) -> None:
         if isinstance(done, Relaxed):
             role = "guides the weeks" if done.guides else "prices the bound"
-            role = role if done.used else "not used"
+            role = role if done.used else "not used (the bound tries it hourly)"
             print(f"relaxation: {role}, {done.seconds:.0f} s", file=sys.stderr, flush=True)
             return
         gap = "unknown" if done.gap is None else f"{done.gap:.1%}"

@@ -59,7 +59,8 @@ def week_done(done: WeekDone | Relaxed) -> None:
         else:
             info(
                 "whole horizon not relaxed (too large, no answer in a quarter of the time "
-                "limit, highspy missing, or Ctrl-C): each week covers its last hours alone"
+                "limit, highspy missing, or Ctrl-C): each week covers its last hours alone; "
+                "on a grid finer than an hour the bound tries it on hourly intervals"
             )
         return
     if not done.planned:
