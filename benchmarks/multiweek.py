@@ -30,7 +30,8 @@ with `steady_starts = 0` (no swaps for steadier starts), to compare the starts.
 days off in every 7 consecutive days instead of per calendar week).
 `--no-roster` plans with anonymous agents (no `--roster`), and
 `--programme-passes N` sets `programme_passes` (N = 0: the programme's answer
-is not refined window by window; with a roster only a one-week plan is).
+is not refined window by window, in a one-week plan nor in the weeks of a
+longer one).
 """
 
 from __future__ import annotations

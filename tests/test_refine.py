@@ -162,8 +162,11 @@ def test_the_planner_refines_anonymous_answers_as_they_are(monkeypatch, cyclic) 
     assert planned(monkeypatch, None, cyclic=cyclic)[0] == [None]
 
 
-def test_with_a_roster_a_week_that_does_not_repeat_is_not_refined(monkeypatch) -> None:
-    assert planned(monkeypatch, ROSTER, cyclic=False)[0] == []
+def test_with_a_roster_a_week_that_does_not_repeat_is_judged_too(monkeypatch) -> None:
+    """The weeks of a longer plan are not cyclic: each answer is judged by its
+    assignment there as in a repeating week."""
+    (judge,), result = planned(monkeypatch, ROSTER, cyclic=False)
+    assert judge is not None and judge() == pytest.approx(result.objective)
 
 
 def test_with_a_roster_each_answer_is_judged_by_its_assignment(monkeypatch) -> None:

@@ -115,7 +115,7 @@ class ScheduleResult:
 
 
 JUDGED_REFINE_AGENTS = 200
-"""Most roster agents with which a repeating week's programme answer is refined (`_refined`):
+"""Most roster agents with which a week's programme answer is refined (`_refined`):
 each better answer is judged by a whole assignment (about 3 s on the example's
 64 agents, 40 s on the 400 of benchmarks/peak_season.py, where the repair needs
 the week's time)."""
@@ -503,17 +503,21 @@ def _refined(
     assign: Callable[[], tuple[pd.DataFrame, pd.DataFrame]],
 ) -> SolveResult:
     """The programme's answer refined window by window (`refine`): without a roster
-    as it is; with one, in a repeating week of up to `JUDGED_REFINE_AGENTS`
-    roster agents, judged by the schedule `assign` makes of each better answer.
+    as it is; with one of up to `JUDGED_REFINE_AGENTS` roster agents, judged by
+    the schedule `assign` makes of each better answer, in a one-week plan and in
+    each week of a longer one.
 
-    Not with a roster in the weeks of a longer plan (not cyclic): on the
-    example's two weeks it made the plan worse and slower (53,658.75 against
-    53,020.71 on the final schedule, 608 s against 301 s, two runs side by
-    side): those weeks' programmes stop nearer their bounds (3.3% and 7.5%),
-    and the judge, an assignment that carries the week before, costs more."""
+    The weeks of a longer plan were left unrefined from 452fd03 (on the
+    example's two weeks it then made the plan worse: 53,658.75 against
+    53,020.71) to 8c7f2c2; with the repair, the sweep and the relaxation's
+    split since, the example's two and four weeks come out 48,917.59 and
+    96,326.04 against 50,254.75 and 98,279.54, 0.5 and 4.5 agent-hours short
+    against 1.8 and 5.6, in 376 and 849 s against 165 and 377 s (a throwaway
+    wrapper of `wfm plan` at 8c7f2c2; `benchmarks/multiweek.py` in README):
+    each judge is a whole assignment of the week (about 5 s on the example)."""
     if run.agents is None:
         return refined(model, result)
-    if len(run.agents) > JUDGED_REFINE_AGENTS or not model.options.cyclic:
+    if len(run.agents) > JUDGED_REFINE_AGENTS:
         return result
 
     def judge() -> float:
