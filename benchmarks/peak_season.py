@@ -177,7 +177,10 @@ def roster(total: int, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def on_grid(need: pd.DataFrame, minutes: int) -> pd.DataFrame:
-    """The 15-minute requirements averaged onto `minutes`-long intervals."""
+    """The 15-minute requirements averaged onto `minutes`-long intervals (the
+    mean of the rows present: every one is, so it equals
+    `demand.coarser_requirements` up to rounding; kept so that the figures
+    measured at 60 minutes stay the same to the cent)."""
     if minutes == 15:
         return need
     coarse = need.assign(interval_start=need["interval_start"].dt.floor(f"{minutes}min"))
@@ -259,7 +262,8 @@ def main() -> None:
     def report(done: WeekDone | Relaxed) -> None:
         if isinstance(done, Relaxed):
             role = "guides the weeks" if done.guides else "prices the bound"
-            role = role if done.used else "not used (the bound tries it hourly)"
+            hourly = args.minutes < 60 and not args.no_relaxation
+            role = role if done.used else "not used" + (" (the bound tries it hourly)" * hourly)
             print(f"relaxation: {role}, {done.seconds:.0f} s", file=sys.stderr, flush=True)
             return
         gap = "unknown" if done.gap is None else f"{done.gap:.1%}"

@@ -7,9 +7,10 @@ them (`wfm forecast` and `wfm staff` with README command 1's files), or with
 `--peak` the instance of `peak_season.py` (its seed, 400 agents), then
 `scheduling.shifts.weekbound.weekly_bound` with its roster: once with the
 hours two weeks' shifts reach priced (what `wfm plan` reports), printing the
-seconds of the whole horizon's relaxation (where it is too large and the grid
-finer than an hour, of the hourly one that prices the bound instead) and each
-pass (the relaxation's duals, the least-cost prices, then each rise tried),
+seconds of the whole horizon's relaxation and each pass (the relaxation's
+duals, the least-cost prices, where the relaxation is too large and the grid
+finer than an hour the hourly relaxation's duals, its seconds including that
+relaxation's, then each rise tried),
 once without the duals' pass (`duals=False`, the bound up to e8771a0), and,
 for the example, once with their rows dropped (`priced=False`, the bound up to
 c1f07bf). Printed per horizon: the agent-hours required, the share of them in
@@ -34,7 +35,7 @@ import pandas as pd
 from scheduling.columns import AGENTS_SCHEDULED
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import Run, setup_run
-from scheduling.shifts.relaxation import HorizonRelaxation, coarse_relaxation, horizon_relaxation
+from scheduling.shifts.relaxation import horizon_relaxation
 from scheduling.shifts.weekbound import _bound_weeks, boundary_prices, weekly_bound
 from scheduling.shifts.weeks import _with_utc
 from wfm import readers
@@ -113,14 +114,12 @@ def measure(
 
     relaxation = horizon_relaxation(frame, run, options)
     seconds = time.perf_counter() - clock
-    built = _built(relaxation)
+    built = "none" if relaxation is None else f"{len(relaxation.duals):,} duals"
     print(f"    the whole horizon's relaxation: {built} in {seconds:.1f} s", flush=True)
-    if relaxation is None:
-        relaxation = coarse_relaxation(frame, run, options)
-        seconds = time.perf_counter() - clock - seconds
-        print(f"    its hourly relaxation: {_built(relaxation)} in {seconds:.1f} s", flush=True)
     began[0] = time.perf_counter()
-    bound = weekly_bound(frame, run, options, relaxation=relaxation, on_pass=passed)
+    bound = weekly_bound(
+        frame, run, options, relaxation=relaxation, build_relaxation=False, on_pass=passed
+    )
     seconds = time.perf_counter() - clock
     print(f"  priced : bound {bound:,.2f} in {seconds:.1f} s", flush=True)
     clock = began[0] = time.perf_counter()
@@ -132,11 +131,6 @@ def measure(
         bound = weekly_bound(frame, run, options, priced=False)
         seconds = time.perf_counter() - clock
         print(f"  dropped: bound {bound:,.2f} in {seconds:.1f} s", flush=True)
-
-
-def _built(relaxation: HorizonRelaxation | None) -> str:
-    """'none' or how many duals it prices by."""
-    return "none" if relaxation is None else f"{len(relaxation.duals):,} duals"
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from hypothesis import settings
 
 # The default run draws the same examples every time (a test's own hash seeds
 # them), so a commit that passes keeps passing; `HYPOTHESIS_PROFILE=explore`
-# draws new ones each run to search further (README: Tests).
+# draws new ones each run to search further (README: Set-up).
 settings.register_profile("default", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

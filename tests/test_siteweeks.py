@@ -870,7 +870,23 @@ def test_the_weekly_bound_priced_by_the_hourly_relaxation_is_below_the_optimum(m
     bound, optimum = bound_and_optimum(
         need, FAR_APART, SLACK_30, on_pass=lambda label, found: passes.setdefault(label, found)
     )
-    priced = passes["relaxation's duals"]
+    assert "relaxation's duals" not in passes  # none at the run's own grid
+    priced = passes["hourly relaxation's duals"]
     cheapest = max(found for label, found in passes.items() if label.startswith("least cost"))
     assert priced is not None and bound == pytest.approx(max(priced, cheapest))
     assert cheapest < priced <= optimum + 1e-6
+
+
+def test_a_plan_whose_relaxation_is_too_large_is_bounded_by_the_hourly_one(monkeypatch):
+    """The plan's bound (computed in a second process) prices a pass by the hourly
+    relaxation when the one at the run's grid was not built: it is the weeks'
+    bound with that pass, above the one without, and below the optimum."""
+    import scheduling.shifts.relaxation as relaxation
+
+    monkeypatch.setattr(relaxation, "RELAXATION_SHIFT_INTERVALS", 0)
+    need = scarce_half_hours()
+    plan = schedule_horizon(need, sites=FAR_APART, options=SLACK_30)
+    bound, optimum = bound_and_optimum(need, FAR_APART, SLACK_30)
+    without, _ = bound_and_optimum(need, FAR_APART, SLACK_30, duals=False)
+    assert plan.solve.bound == pytest.approx(bound)
+    assert without < bound <= min(optimum, plan.objective) + 1e-6

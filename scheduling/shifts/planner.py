@@ -116,7 +116,7 @@ class ScheduleResult:
 
 JUDGED_REFINE_AGENTS = 200
 """Most roster agents with which a week's programme answer is refined (`_refined`):
-each better answer is judged by a whole assignment (about 3 s on the example's
+each better answer is judged by a whole assignment (3-5 s on the example's
 64 agents, 40 s on the 400 of benchmarks/peak_season.py, where the repair needs
 the week's time)."""
 
@@ -508,13 +508,11 @@ def _refined(
     each week of a longer one.
 
     The weeks of a longer plan were left unrefined from 452fd03 (on the
-    example's two weeks it then made the plan worse: 53,658.75 against
-    53,020.71) to 8c7f2c2; with the repair, the sweep and the relaxation's
-    split since, the example's two and four weeks come out 48,917.59 and
-    96,326.04 against 50,254.75 and 98,279.54, 0.5 and 4.5 agent-hours short
-    against 1.8 and 5.6, in 376 and 849 s against 165 and 377 s (a throwaway
-    wrapper of `wfm plan` at 8c7f2c2; `benchmarks/multiweek.py` in README):
-    each judge is a whole assignment of the week (about 5 s on the example)."""
+    example's two weeks it then made the plan worse) to f848a42, where
+    `benchmarks/multiweek.py` gives the example's two and four weeks 6.6% and
+    9.4% from their bounds and 0.2 and 1.1 agent-hours short a week, against
+    9.1%, 11.2%, 0.9 and 1.4 unrefined at 785e2fa, in 382 and 862 s against
+    165 and 377 s (README): each judge is a whole assignment of the week."""
     if run.agents is None:
         return refined(model, result)
     if len(run.agents) > JUDGED_REFINE_AGENTS:

@@ -12,7 +12,7 @@ With a roster the programme's rows per skill group and class are necessary,
 not exact, and a cheaper answer can make a worse schedule once named agents
 take its shifts (on the example week: 25,087 against 26,439 in the programme,
 28,721 against 26,760 on the final schedule, `benchmarks/refine.py`). There
-the planner passes a `judge` (in a repeating week: `planner._refined`): a step
+the planner passes a `judge` (`planner._refined`, with up to 200 roster agents): a step
 is kept only when the schedule the assignment makes of the new answer is
 worth less too.
 """

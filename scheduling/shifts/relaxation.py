@@ -161,8 +161,14 @@ def coarse_relaxation(
     no row is forced. Any prices >= 0 give a valid bound
     (`scheduling.shifts.weekbound`); these are the coarse optimum's. None where
     the run's grid is not finer, past `COARSE_RELAXATION_SHIFT_INTERVALS`, with
-    no optimum within `COARSE_RELAXATION_TIME_SHARE` of the time limit, or on
-    any failure (as `horizon_relaxation`).
+    no optimum within `COARSE_RELAXATION_TIME_SHARE` of the time limit, highspy
+    missing, or on any failure (as `horizon_relaxation`).
+
+    Args:
+        frame: the horizon's requirements at the run's grid (UTC
+            `interval_start`).
+        run: the run's sites and skill groups (`setup_run`).
+        options: the weekly rules (not cyclic), with the run's grid.
 
     On the peak benchmark's two weeks at 15 minutes, too large for the
     relaxation at its own grid, the pass at these prices bounds the plan at
@@ -202,6 +208,7 @@ def _relaxation(
 
 
 def _coarse(frame: pd.DataFrame, run: Run, options: ScheduleOptions) -> HorizonRelaxation | None:
+    """`coarse_relaxation`'s relaxation and duals, exceptions left to it."""
     minutes = COARSE_RELAXATION_MINUTES
     coarse = coarser_requirements(frame, minutes=minutes, step_minutes=options.interval_minutes)
     hourly = dataclasses.replace(options, interval_minutes=minutes)

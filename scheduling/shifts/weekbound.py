@@ -69,10 +69,12 @@ rows in the linear relaxation of one programme over the whole horizon
 bound): the prices the relaxation's optimum puts on the shared hours. Where that
 relaxation is built (a small enough horizon: `RELAXATION_SHIFT_INTERVALS`),
 this pass runs first (the strongest where it runs, so the one to have when the
-plan stops waiting: `weeks.BOUND_PATIENCE`); where it is too large and the grid
-is finer than an hour, the same relaxation on hourly intervals prices the rows
-instead (`relaxation.coarse_relaxation`). Then the least-cost one and its
-rises as before, and the best bound of all passes is kept. On the example company's
+plan stops waiting: `weeks.BOUND_PATIENCE`), then the least-cost one and its
+rises as before, and the best bound of all passes is kept. Where it is too
+large and the grid is finer than an hour, the same relaxation on hourly
+intervals prices a pass instead (`relaxation.coarse_relaxation`), after the
+least-cost one: it takes minutes on the peak benchmark, so a bound is known
+first. On the example company's
 four weeks: 87,285.04 against 82,683.13 at the least-cost prices, whose rises
 give less (`benchmarks/weekly_bound.py`); where agents are scarce it can reach
 the optimum (tests/test_siteweeks.py).
@@ -137,6 +139,7 @@ def weekly_bound(
     rises: Sequence[float] = PRICE_RISES,
     duals: bool = True,
     relaxation: HorizonRelaxation | None = None,
+    build_relaxation: bool = True,
     on_pass: Callable[[str, float | None], None] | None = None,
 ) -> float | None:
     """A lower bound on the cost of any plan of the horizon (module docstring), or None.
@@ -152,11 +155,15 @@ def weekly_bound(
         duals: False leaves out the pass at the whole horizon relaxation's
             prices (for comparison).
         relaxation: that relaxation (`horizon_relaxation`), when the caller
-            has it; None builds it here, or where it is too large the coarse
-            one (`coarse_relaxation`).
+            has it; None builds it here (unless `build_relaxation` is False:
+            the caller found none), and where there is none the hourly one
+            (`coarse_relaxation`) prices a pass after the least-cost one.
+        build_relaxation: False: with `relaxation` None, do not try the
+            relaxation at the run's grid again.
         on_pass: called after each pass with what it priced by, in the order
-            run ("relaxation's duals", "least cost", "least cost + 0.125 of the
-            penalty", ...), and its bound: each pass's bound is valid on its own.
+            run ("relaxation's duals", "least cost", "hourly relaxation's
+            duals", "least cost + 0.125 of the penalty", ...), and its bound:
+            each pass's bound is valid on its own.
 
     Returns:
         Cost units (paid cost plus shortfall penalties), or None when a week's
@@ -170,24 +177,42 @@ def weekly_bound(
     if not priced:
         return _priced_bound(frame, run, options, weeks, _Prices(cheapest * 0.0)).bound
     bound = None  # the duals' pass first: the strongest where it runs, kept if cut short
-    if duals and relaxation is None:
+    if duals and relaxation is None and build_relaxation:
         relaxation = horizon_relaxation(frame, run, options)
-    if duals and relaxation is None:
-        relaxation = coarse_relaxation(frame, run, options)
     if duals and relaxation is not None:
         prices = _dual_prices(relaxation, cheapest.index, _ceiling(options))
-        bound = _priced_bound(frame, run, options, weeks, prices).bound
-        if on_pass is not None:
-            on_pass("relaxation's duals", bound)
+        bound = _dual_pass(frame, run, options, weeks, prices, "relaxation's duals", on_pass)
     first = _priced_bound(frame, run, options, weeks, _Prices(cheapest))
-    best = first.bound
     if on_pass is not None:
-        on_pass("least cost", best)
+        on_pass("least cost", first.bound)
+    if duals and relaxation is None:  # too large at this grid: hourly, once a bound is known
+        hourly = coarse_relaxation(frame, run, options)
+        if hourly is not None:
+            prices = _dual_prices(hourly, cheapest.index, _ceiling(options))
+            label = "hourly relaxation's duals"
+            bound = _dual_pass(frame, run, options, weeks, prices, label, on_pass)
+    best = first.bound
     if best is None:
         return bound
     if first.slope > 0:
         best = _risen(frame, run, options, weeks, cheapest, best, rises, on_pass)
     return best if bound is None else max(best, bound)
+
+
+def _dual_pass(
+    frame: pd.DataFrame,
+    run: Run,
+    options: ScheduleOptions,
+    weeks: Sequence[_Week],
+    prices: _Prices,
+    label: str,
+    on_pass: Callable[[str, float | None], None] | None,
+) -> float | None:
+    """The bound at a relaxation's duals (`_dual_prices`), reported as `label`."""
+    bound = _priced_bound(frame, run, options, weeks, prices).bound
+    if on_pass is not None:
+        on_pass(label, bound)
+    return bound
 
 
 def _risen(

@@ -81,11 +81,7 @@ from scheduling.shifts.planner import (
     schedule_requirements,
     setup_run,
 )
-from scheduling.shifts.relaxation import (
-    HorizonRelaxation,
-    coarse_relaxation,
-    horizon_relaxation,
-)
+from scheduling.shifts.relaxation import HorizonRelaxation, horizon_relaxation
 from scheduling.shifts.rolling import Rolling
 from scheduling.shifts.roster import Carry
 from scheduling.shifts.sites import Site
@@ -434,8 +430,8 @@ def _bound_in_background(
     frame: pd.DataFrame, run: Run, options: ScheduleOptions, relaxation: HorizonRelaxation | None
 ) -> Iterator[Callable[[float], _Bound]]:
     """The weeks' bound (`weekly_bound`, its duals' pass from `relaxation` when
-    there is one, else from `coarse_relaxation` built in that process), computed
-    in another process meanwhile.
+    there is one, else from `coarse_relaxation` built in that process after the
+    least-cost pass), computed in another process meanwhile.
 
     Yields a function that waits for it at most `patience` seconds more and
     returns the best of the passes done by then: each pass is a valid bound on
@@ -493,14 +489,12 @@ def _bound_passes(
     handler; the plan decides when to stop waiting."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        if relaxation is None:  # too large at the run's grid: hourly prices, here
-            relaxation = coarse_relaxation(frame, run, options)
         weekly_bound(
             frame,
             run,
             options,
-            duals=relaxation is not None,
             relaxation=relaxation,
+            build_relaxation=False,  # the plan's own try found none: the hourly one then
             on_pass=lambda label, bound: passes.put((label, bound)),
         )
     except Exception as error:  # a failed pass: those done still bound the plan
