@@ -73,7 +73,7 @@ import numpy as np
 import pandas as pd
 
 from scheduling import rounding
-from scheduling.shifts import relaxation, weeks
+from scheduling.shifts import relaxation, weekbound, weeks
 from scheduling.shifts.model import build_model
 from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.planner import setup_run
@@ -243,7 +243,7 @@ def main() -> None:
         rounding.LARGE_NONZEROS = args.large_nonzeros
     if args.no_relaxation:
         weeks.horizon_relaxation = lambda *_: None
-        weeks.coarse_relaxation = lambda *_: None
+        weekbound.coarse_relaxation = lambda *_: None  # the bound's process is forked
     rng = np.random.default_rng(2026)
     need = on_grid(requirements(args.weeks, rng), args.minutes)
     staff = roster(args.agents, rng)

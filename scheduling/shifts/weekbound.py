@@ -180,17 +180,16 @@ def weekly_bound(
     if duals and relaxation is None and build_relaxation:
         relaxation = horizon_relaxation(frame, run, options)
     if duals and relaxation is not None:
-        prices = _dual_prices(relaxation, cheapest.index, _ceiling(options))
-        bound = _dual_pass(frame, run, options, weeks, prices, "relaxation's duals", on_pass)
+        label = "relaxation's duals"
+        bound = _dual_pass(frame, run, options, weeks, relaxation, cheapest.index, label, on_pass)
     first = _priced_bound(frame, run, options, weeks, _Prices(cheapest))
     if on_pass is not None:
         on_pass("least cost", first.bound)
     if duals and relaxation is None:  # too large at this grid: hourly, once a bound is known
         hourly = coarse_relaxation(frame, run, options)
         if hourly is not None:
-            prices = _dual_prices(hourly, cheapest.index, _ceiling(options))
             label = "hourly relaxation's duals"
-            bound = _dual_pass(frame, run, options, weeks, prices, label, on_pass)
+            bound = _dual_pass(frame, run, options, weeks, hourly, cheapest.index, label, on_pass)
     best = first.bound
     if best is None:
         return bound
@@ -204,11 +203,14 @@ def _dual_pass(
     run: Run,
     options: ScheduleOptions,
     weeks: Sequence[_Week],
-    prices: _Prices,
+    relaxation: HorizonRelaxation,
+    shared: pd.Index,
     label: str,
     on_pass: Callable[[str, float | None], None] | None,
 ) -> float | None:
-    """The bound at a relaxation's duals (`_dual_prices`), reported as `label`."""
+    """The bound at `relaxation`'s duals on the `shared` instants (`_dual_prices`),
+    reported as `label`."""
+    prices = _dual_prices(relaxation, shared, _ceiling(options))
     bound = _priced_bound(frame, run, options, weeks, prices).bound
     if on_pass is not None:
         on_pass(label, bound)
