@@ -40,6 +40,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
 import pulp
 
@@ -55,6 +56,7 @@ from scheduling.shifts.assign import (
     _Slot,
     _weekend_terms,
 )
+from scheduling.shifts.patterns import WeekPatterns
 from scheduling.shifts.roster import Agent
 from scheduling.solver import highs_model, new_highs
 
@@ -131,25 +133,45 @@ def classes_of(slots: Sequence[_Slot], staff: Sequence[Agent], rules: _Rules) ->
 
 
 class _Pricer:
-    """One agent's week of least reduced cost: its assignment rows, prices on its slots."""
+    """One agent's week of least reduced cost at prices on its slots: by its day
+    patterns (`scheduling.shifts.patterns`) where they apply, else by its own
+    small programme (its assignment rows)."""
 
     def __init__(self, agent: Agent, slots: list[_Slot], rules: _Rules) -> None:
-        problem = pulp.LpProblem("week", pulp.LpMinimize)
-        mine = {r: problem.add_variable(f"y_{r}", cat=pulp.LpBinary) for r in range(len(slots))}
-        _agent_rows(problem, (0, agent), mine, slots, rules, _cliques(slots, rules))
-        steps = _weekend_terms(problem, 0, mine, slots)
-        problem.setObjective(pulp.lpSum(mine.values()) - pulp.lpSum(c * u for u, c in steps))
-        self.highs = highs_model(problem, mip=True)
-        self.highs.setOptionValue("mip_rel_gap", 0.0)
-        self.highs.setOptionValue("mip_abs_gap", 1e-7)
-        self.columns = np.array([mine[r].index for r in range(len(slots))], dtype=np.int32)
         self.agent, self.slots, self.rules = agent, slots, rules
+        self.patterns = WeekPatterns.of(agent, slots, rules)
+        self._programme: tuple[highspy.Highs, np.ndarray] | None = None
         days = np.array([rules.day(s) for s in slots])
         self.by_day = np.argsort(days, kind="stable")
         self.day_starts = np.flatnonzero(np.r_[True, np.diff(days[self.by_day]) != 0])
         # A week holds one slot a (wrapped) local day and max_days a 7-day block.
         self.most = min(len(self.day_starts), rules.max_days * len({s.week for s in slots}))
         self.last: tuple[np.ndarray, float] | None = None  # last exact pricing: costs, least
+
+    @property
+    def highs(self) -> highspy.Highs:
+        """The agent's own programme (built when first asked for)."""
+        return self._built()[0]
+
+    @property
+    def columns(self) -> np.ndarray:
+        """The programme's column of each slot."""
+        return self._built()[1]
+
+    def _built(self) -> tuple[highspy.Highs, np.ndarray]:
+        if self._programme is None:
+            problem = pulp.LpProblem("week", pulp.LpMinimize)
+            slots, rules = self.slots, self.rules
+            mine = {r: problem.add_variable(f"y_{r}", cat=pulp.LpBinary) for r in range(len(slots))}
+            _agent_rows(problem, (0, self.agent), mine, slots, rules, _cliques(slots, rules))
+            steps = _weekend_terms(problem, 0, mine, slots)
+            problem.setObjective(pulp.lpSum(mine.values()) - pulp.lpSum(c * u for u, c in steps))
+            highs = highs_model(problem, mip=True)
+            highs.setOptionValue("mip_rel_gap", 0.0)
+            highs.setOptionValue("mip_abs_gap", 1e-7)
+            columns = np.array([mine[r].index for r in range(len(slots))], dtype=np.int32)
+            self._programme = (highs, columns)
+        return self._programme
 
     def greedy(self, costs: np.ndarray) -> tuple[int, ...]:
         """A workable week of negatively priced slots, cheapest first: no proof of least.
@@ -182,18 +204,26 @@ class _Pricer:
 
     def cheapest(self, costs: np.ndarray) -> tuple[float, tuple[int, ...]]:
         """The least cost of a week (its slots' costs plus weekend costs) and its slots."""
-        n = len(self.columns)
-        self.highs.changeColsCost(n, self.columns, costs.astype(float))
+        if self.patterns is not None:
+            least, week = self.patterns.cheapest(costs)
+        else:
+            least, week = self.cheapest_by_programme(costs)
+        self.last = (costs.copy(), least)
+        return least, week
+
+    def cheapest_by_programme(self, costs: np.ndarray) -> tuple[float, tuple[int, ...]]:
+        """`cheapest` by the agent's own programme."""
+        highs, columns = self._built()
+        n = len(columns)
+        highs.changeColsCost(n, columns, costs.astype(float))
         # A slot that costs >= 0 never lowers a week's cost, and dropping a shift
         # keeps a week workable: such slots are held at 0.
         upper = np.where(costs < 0, 1.0, 0.0)
-        self.highs.changeColsBounds(n, self.columns, np.zeros(n), upper)
-        self.highs.run()
-        values = np.asarray(self.highs.getSolution().col_value)[self.columns]
+        highs.changeColsBounds(n, columns, np.zeros(n), upper)
+        highs.run()
+        values = np.asarray(highs.getSolution().col_value)[columns]
         week = tuple(int(r) for r in np.flatnonzero(values > 0.5))
-        least = float(self.highs.getInfo().objective_function_value)
-        self.last = (costs.copy(), least)
-        return least, week
+        return float(highs.getInfo().objective_function_value), week
 
 
 class _Master:
