@@ -25,6 +25,7 @@ from scheduling.shifts.options import ScheduleOptions
 from scheduling.shifts.patterns import WeekPatterns, _clash_matrix
 from scheduling.shifts.roster import Agent
 from scheduling.shifts.sites import Site
+from scheduling.shifts.templates import generate_shifts
 
 # Around the end of US daylight saving time (Sunday 2026-11-01, Chicago).
 START = pd.Timestamp("2026-10-26 05:00Z")
@@ -154,3 +155,38 @@ def test_a_cyclic_week_keeps_the_rest_across_its_cut() -> None:
     least, week = patterns.cheapest(costs)
     assert len(week) == 2
     assert least == pytest.approx(least_by_enumeration(agent, slots, rules, costs))
+
+
+@pytest.mark.parametrize("cyclic", [True, False])
+@pytest.mark.parametrize("zone", ["Asia/Manila", "America/Chicago"])
+def test_a_whole_week_of_shifts_is_priced_by_patterns_as_by_the_programme(zone, cyclic) -> None:
+    """A round-the-clock site's every 8- and 9-hour shift over a week whose local
+    days are eight (Manila) or one of 25 hours (Chicago): the walk applies and
+    finds the programme's least at several costs."""
+    site = Site(
+        name="S", timezone=zone, queues=("q",), shift_hours=(8.0, 9.0), start_step_minutes=120
+    )
+    end = START + pd.Timedelta(days=7)
+    options = ScheduleOptions(cyclic=cyclic, break_minutes=0, min_rest_hours=11)
+    rules = _Rules.at_site(options, site, (START, end))
+    agent = Agent(name="a", site="S", skills=("q",), max_hours=40.0, worked_days=(0,))
+    shifts = generate_shifts([site], start=START, end=end)
+    slots = [
+        slot
+        for k, row in enumerate(shifts.itertuples())
+        if _eligible(
+            agent,
+            slot := make_slot(f"s{k}", site, ("q",), (row.start, row.end), row.paid_hours, START),
+            rules,
+        )
+    ]
+    patterns = WeekPatterns.of(agent, slots, rules)
+    assert patterns is not None
+    pricer = weekly_module._Pricer(agent, slots, rules)
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        costs = rng.uniform(-10.0, 3.0, len(slots))
+        least, week = patterns.cheapest(costs)
+        assert allowed(agent, [slots[r] for r in week], rules)
+        assert cost(list(week), slots, costs) == pytest.approx(least, abs=1e-9)
+        assert pricer.cheapest_by_programme(costs)[0] == pytest.approx(least, abs=1e-6)

@@ -155,79 +155,55 @@ class WeekPatterns:
     def of(cls, agent: Agent, slots: Sequence[_Slot], rules: _Rules) -> WeekPatterns | None:
         """The agent's patterns over `slots` (all eligible to it), or None where
         pricing by patterns does not apply (module docstring)."""
-        if rules.rolling is not None or not slots:
+        if rules.rolling is not None or not slots or (rules.cyclic and not rules.days_off.wrap):
             return None
-        wrap = rules.days_off.wrap
-        if rules.cyclic and wrap is None:
+        table = _day_table(slots, rules)
+        hours = _hour_units(slots, agent.max_hours)
+        if table is None or hours is None:
             return None
-        numbers = sorted({rules.day(s) for s in slots})
-        if len(numbers) > MAX_DAYS:
+        numbers, days, week_of, weekend = table
+        weeks = sorted(set(week_of))
+        if rules.cyclic and len(weeks) > 1:
             return None
-        position = {d: i for i, d in enumerate(numbers)}
-        days: list[list[int]] = [[] for _ in numbers]
-        for r, slot in enumerate(slots):
-            days[position[rules.day(slot)]].append(r)
-        week_of, weekend = [], []
-        for members in days:
-            weeks = {slots[r].week for r in members}
-            ends = {slots[r].weekday >= 5 for r in members}
-            if len(weeks) > 1 or len(ends) > 1:
-                return None
-            week_of.append(weeks.pop())
-            weekend.append(ends.pop())
-        if rules.cyclic and len(set(week_of)) > 1:
-            return None
-        limits = {w: rules.max_days - _worked_in(agent.worked_days, w) for w in set(week_of)}
+        limits = {w: rules.max_days - _worked_in(agent.worked_days, w) for w in weeks}
         if min(limits.values()) < 0:
             return None
-        hours = _hour_units(slots, agent.max_hours)
-        if hours is None:
-            return None
         units, cap = hours
-        masks = _day_sets(
+        span = {
+            w: [units[r] for d, members in enumerate(days) if week_of[d] == w for r in members]
+            for w in weeks
+        }
+        shortest = {w: min(span[w]) for w in weeks}
+        spread = {w: max(span[w]) - shortest[w] for w in weeks}
+        extra = np.array([units[r] - shortest[slots[r].week] for r in range(len(slots))])
+        wrap = rules.days_off.wrap if rules.cyclic else None
+        reach = _week_reach(slots, days, rules)
+        patterns, ends, budgets = [], [], []
+        for mask in _day_sets(
             tuple(numbers),
             tuple(week_of),
             tuple(sorted(limits.items())),
             rules.days_off,
             tuple(sorted(_blocking(agent.worked_days, rules))),
-        )
-        clash = _clash_matrix(slots, rules)
-        reach = _week_reach(slots, days, rules)
-        shortest = {
-            w: min(units[r] for d, m in enumerate(days) if week_of[d] == w for r in m)
-            for w in set(week_of)
-        }
-        longest = {
-            w: max(units[r] for d, m in enumerate(days) if week_of[d] == w for r in m)
-            for w in set(week_of)
-        }
-        extra = np.zeros(len(slots), dtype=np.int64)
-        for d, members in enumerate(days):
-            for r in members:
-                extra[r] = units[r] - shortest[week_of[d]]
-        rows, ends, budgets = [], [], []
-        for mask in masks:
+        ):
             chosen = [d for d in range(len(numbers)) if mask >> d & 1]
-            order = _cut_order(chosen, numbers, wrap if rules.cyclic else None, reach, rules.rest)
+            order = _cut_order(chosen, numbers, wrap, reach, rules.rest)
             if order is None:
                 return None
-            budget = {}
-            for w in set(week_of):
-                k = sum(1 for d in chosen if week_of[d] == w)
-                left = cap - k * shortest[w]
-                if left < 0:
-                    break
-                budget[w] = min(left, k * (longest[w] - shortest[w]))
-            else:
-                if max(budget.values(), default=0) > MAX_EXTRA_UNITS:
-                    return None
-                rows.append(tuple(order))
-                n = sum(1 for d in chosen if weekend[d])
-                ends.append(WEEKEND_STEP * n * (n + 1) / 2)
-                budgets.append(budget)
-        if not rows:
+            per_week = {w: sum(1 for d in chosen if week_of[d] == w) for w in weeks}
+            budget = {w: min(cap - k * shortest[w], k * spread[w]) for w, k in per_week.items()}
+            if min(budget.values()) < 0:
+                continue  # the week's shortest shifts alone pass its hours
+            if max(budget.values()) > MAX_EXTRA_UNITS:
+                return None
+            patterns.append(tuple(order))
+            n = sum(1 for d in chosen if weekend[d])
+            ends.append(WEEKEND_STEP * n * (n + 1) / 2)
+            budgets.append(budget)
+        if not patterns:
             return None
-        return cls([list(m) for m in days], extra, clash, rows, np.array(ends), budgets, week_of)
+        clash = _clash_matrix(slots, rules)
+        return cls(days, extra, clash, patterns, np.array(ends), budgets, week_of)
 
     def cheapest(self, costs: np.ndarray) -> tuple[float, tuple[int, ...]]:
         """The least cost of a week at `costs` (its slots' costs plus its weekend
@@ -317,6 +293,30 @@ def _nested(allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     if all(ranked[: count[t], t].all() for t in range(allowed.shape[1])):
         return order, count
     return None
+
+
+def _day_table(
+    slots: Sequence[_Slot], rules: _Rules
+) -> tuple[list[int], list[list[int]], list[int], list[bool]] | None:
+    """The slots' (wrapped) local days: their numbers in order, each one's slots
+    (positions), week and whether it is a weekend day; None when more than
+    `MAX_DAYS` or when a day's slots differ in week or weekend."""
+    numbers = sorted({rules.day(s) for s in slots})
+    if len(numbers) > MAX_DAYS:
+        return None
+    position = {d: i for i, d in enumerate(numbers)}
+    days: list[list[int]] = [[] for _ in numbers]
+    for r, slot in enumerate(slots):
+        days[position[rules.day(slot)]].append(r)
+    week_of, weekend = [], []
+    for members in days:
+        weeks = {slots[r].week for r in members}
+        ends = {slots[r].weekday >= 5 for r in members}
+        if len(weeks) > 1 or len(ends) > 1:
+            return None
+        week_of.append(weeks.pop())
+        weekend.append(ends.pop())
+    return numbers, days, week_of, weekend
 
 
 def _hour_units(slots: Sequence[_Slot], max_hours: float) -> tuple[list[int], int] | None:
