@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import scheduling.shifts.weekly as weekly_module
@@ -60,13 +61,13 @@ def weeks(draw):
         name="a",
         site="S",
         skills=("q",),
-        max_hours=draw(st.sampled_from([8.0, 16.0, 20.0, 30.0, 40.0, 45.0])),
+        max_hours=draw(st.sampled_from([8.0, 16.0, 20.0, 30.0, 40.0, 45.0, 168.0])),
         worked_days=tuple(draw(st.lists(st.integers(0, 1), unique=True, max_size=2))),
     )
-    slots = []
+    slots: list[_Slot] = []
     for k in range(draw(st.integers(2, 12))):
         hour = draw(st.integers(0, 24 * days - 1))
-        hours = draw(st.sampled_from([4.0, 6.0, 7.5, 8.0, 9.0, 10.0, 12.0]))
+        hours = draw(st.sampled_from([3.75, 4.0, 6.0, 7.5, 8.0, 8.25, 9.0, 10.0, 12.0]))
         span = (START + pd.Timedelta(hours=hour), START + pd.Timedelta(hours=hour + hours))
         slot = make_slot(f"s{k}", site, ("q",), span, hours, START)
         if _eligible(agent, slot, rules):
@@ -103,24 +104,61 @@ def least_by_enumeration(agent, slots, rules, costs) -> float:
     )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def dense(patterns: WeekPatterns) -> WeekPatterns:
+    """The same patterns walked without the nested shortcut (`patterns._nested`)."""
+    for pair, hit in patterns.hit.items():
+        patterns.penalty[pair] = np.where(hit, np.inf, 0.0)
+    patterns.nested = {}
+    return patterns
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(weeks())
 def test_the_cheapest_week_by_patterns_is_the_cheapest_of_all(case) -> None:
-    """Exact: the least cost of every allowed week, and a week that costs it;
-    the agent's own programme finds the same least."""
+    """Exact: the least cost of every allowed week, and a week that costs it,
+    with or without the nested shortcut; the agent's own programme finds the
+    same least."""
     agent, slots, rules, costs = case
-    if not slots:
-        return
-    patterns = WeekPatterns.of(agent, slots, rules)
-    if patterns is None:
-        return
+    patterns = WeekPatterns.of(agent, slots, rules) if slots else None
+    assume(patterns is not None)
     least, week = patterns.cheapest(costs)
     assert least == pytest.approx(least_by_enumeration(agent, slots, rules, costs), abs=1e-9)
     assert allowed(agent, [slots[r] for r in week], rules)
     assert all(costs[r] < 0 for r in week)
     assert cost(list(week), slots, costs) == pytest.approx(least, abs=1e-9)
+    again, other = dense(patterns).cheapest(costs)
+    assert again == pytest.approx(least, abs=1e-9)
+    assert cost(list(other), slots, costs) == pytest.approx(least, abs=1e-9)
     by_programme, _ = weekly_module._Pricer(agent, slots, rules).cheapest_by_programme(costs)
     assert by_programme == pytest.approx(least, abs=1e-6)
+
+
+def test_hours_bind_in_each_of_two_weeks() -> None:
+    """Ten days of 8- and 9-hour shifts, two weeks of at most 17 hours each: the
+    walk starts its hours again in the second week and keeps each week's."""
+    site = Site(name="S", timezone="UTC", queues=("q",))
+    options = ScheduleOptions(
+        cyclic=False, max_days_per_week=5, consecutive_days_off=1, break_minutes=0
+    )
+    end = START + pd.Timedelta(days=10)
+    rules = _Rules.at_site(options, site, (START, end))
+    agent = Agent(name="a", site="S", skills=("q",), max_hours=17.0)
+    slots = []
+    for day in range(10):
+        for hours in (8.0, 9.0) if day in (1, 8) else (9.0,):
+            begin = START + pd.Timedelta(days=day, hours=2)
+            span = (begin, begin + pd.Timedelta(hours=hours))
+            slots.append(make_slot(f"s{len(slots)}", site, ("q",), span, hours, START))
+    assert {s.week for s in slots} == {0, 1}
+    rng = np.random.default_rng(3)
+    patterns = WeekPatterns.of(agent, slots, rules)
+    assert patterns is not None
+    for _ in range(5):
+        costs = -rng.uniform(1.0, 10.0, len(slots))
+        least, week = patterns.cheapest(costs)
+        assert least == pytest.approx(least_by_enumeration(agent, slots, rules, costs), abs=1e-9)
+        assert allowed(agent, [slots[r] for r in week], rules)
+        assert cost(list(week), slots, costs) == pytest.approx(least, abs=1e-9)
 
 
 @settings(max_examples=60, deadline=None)
@@ -190,3 +228,28 @@ def test_a_whole_week_of_shifts_is_priced_by_patterns_as_by_the_programme(zone, 
         assert allowed(agent, [slots[r] for r in week], rules)
         assert cost(list(week), slots, costs) == pytest.approx(least, abs=1e-9)
         assert pricer.cheapest_by_programme(costs)[0] == pytest.approx(least, abs=1e-6)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(weeks(), st.lists(st.sampled_from([16.0, 30.0, 40.0]), min_size=1, max_size=3))
+def test_the_weeks_assignment_has_the_same_bound_either_way(case, contracts) -> None:
+    """`assign_weeks` priced by patterns and by each agent's programme: the same
+    bound (the relaxation's optimum once no week prices out); their answers may
+    differ where two weeks cost the same."""
+    agent, slots, rules, _ = case
+    staff = [
+        dataclasses.replace(agent, name=f"a{k}", max_hours=hours)
+        for k, hours in enumerate(contracts)
+    ]
+    slots = [dataclasses.replace(s, count=1 + k % 2) for k, s in enumerate(slots)]
+    assume(slots)
+    by_patterns = weekly_module.assign_weeks(slots, staff, rules, seconds=60.0, node_limit=1000)
+    real = weekly_module.WeekPatterns.of
+    try:
+        weekly_module.WeekPatterns.of = staticmethod(lambda *args: None)  # type: ignore[method-assign]
+        by_programme = weekly_module.assign_weeks(
+            slots, staff, rules, seconds=60.0, node_limit=1000
+        )
+    finally:
+        weekly_module.WeekPatterns.of = real  # type: ignore[method-assign]
+    assert by_patterns.bound == pytest.approx(by_programme.bound, abs=1e-6)

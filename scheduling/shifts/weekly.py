@@ -21,8 +21,10 @@ is the assignment programme with the symmetry between alike agents taken out
 (Dantzig-Wolfe; as in crew and nurse rostering). Its linear relaxation is
 solved by generating weeks: a class's week that prices out under the duals
 comes from a greedy pass over its slots cheapest first (`assign._fits`, no
-proof), else from one agent's own small programme (the assignment's rows for
-one agent, exact: the best week, or none prices out). When every class was
+proof), else from an exact pricing: the walk over one agent's day patterns
+(`scheduling.shifts.patterns`), or where it does not apply one agent's own
+small programme (the assignment's rows for one agent); either gives the best
+week, or shows none prices out. When every class was
 priced exactly at the same duals, the relaxation's value plus n_c times each
 class's least reduced cost bounds every assignment (Lagrangian bound; the
 relaxation itself once no week prices out). A dive then rounds the relaxation
@@ -34,6 +36,7 @@ starts nearest their preferred starts (Hungarian method).
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections import defaultdict
@@ -139,7 +142,6 @@ class _Pricer:
 
     def __init__(self, agent: Agent, slots: list[_Slot], rules: _Rules) -> None:
         self.agent, self.slots, self.rules = agent, slots, rules
-        self.patterns = WeekPatterns.of(agent, slots, rules)
         self._programme: tuple[highspy.Highs, np.ndarray] | None = None
         days = np.array([rules.day(s) for s in slots])
         self.by_day = np.argsort(days, kind="stable")
@@ -147,6 +149,12 @@ class _Pricer:
         # A week holds one slot a (wrapped) local day and max_days a 7-day block.
         self.most = min(len(self.day_starts), rules.max_days * len({s.week for s in slots}))
         self.last: tuple[np.ndarray, float] | None = None  # last exact pricing: costs, least
+
+    @functools.cached_property
+    def patterns(self) -> WeekPatterns | None:
+        """The agent's day patterns (built when first asked for), or None where
+        they do not apply."""
+        return WeekPatterns.of(self.agent, self.slots, self.rules)
 
     @property
     def highs(self) -> highspy.Highs:
@@ -159,6 +167,7 @@ class _Pricer:
         return self._built()[1]
 
     def _built(self) -> tuple[highspy.Highs, np.ndarray]:
+        """The agent's own programme and its slots' columns, built once."""
         if self._programme is None:
             problem = pulp.LpProblem("week", pulp.LpMinimize)
             slots, rules = self.slots, self.rules
@@ -283,7 +292,7 @@ class _Master:
         Partial pricing: after a round that prices every class, the next rounds
         price only the classes whose weeks priced out in the round before; once
         none of those does, every class is priced again. Each class is priced
-        by a greedy week first and by its exact programme only when that week
+        by a greedy week first and by its exact pricing only when that week
         does not price out (or not at all when its last exact pricing shows
         none can). The bound is taken from the rounds that price every class
         so (it needs a lower bound on each one's least reduced cost at the same
@@ -315,10 +324,10 @@ class _Master:
     def _price(self, k: int, duals: np.ndarray) -> int:
         """Price class k's week at `duals`; add it if it prices out (1 if added).
 
-        A greedy week that prices out is added without the exact programme
+        A greedy week that prices out is added without the exact pricing
         (`reduced[k]` is then unknown: NaN); when the class's last exact pricing
         shows no week can price out (`_Pricer.at_least`), `reduced[k]` is that
-        lower bound; otherwise the exact programme gives the least reduced cost.
+        lower bound; otherwise the exact pricing gives the least reduced cost.
         """
         c, agent_row = self.classes[k], self.agents_row[k]
         convex = duals[agent_row] + (0.0 if self.site_row is None else duals[self.site_row])
@@ -331,7 +340,7 @@ class _Master:
                 self._add(k, week)
                 return 1
         floor = self.pricers[k].at_least(costs) - convex
-        if floor >= -_PRICE_EPS:  # no week prices out: the exact programme is not needed
+        if floor >= -_PRICE_EPS:  # no week prices out: the exact pricing is not needed
             self.reduced[k] = floor
             return 0
         least, week = self.pricers[k].cheapest(costs)
