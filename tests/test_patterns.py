@@ -76,6 +76,19 @@ def weeks(draw):
     return agent, slots, rules, costs
 
 
+def utc_rules(days: int, **options: object) -> tuple[Site, _Rules]:
+    """A UTC site and its rules over `days` days from START."""
+    site = Site(name="S", timezone="UTC", queues=("q",))
+    end = START + pd.Timedelta(days=days)
+    rules = _Rules.at_site(ScheduleOptions(break_minutes=0, **options), site, (START, end))  # type: ignore[arg-type]
+    return site, rules
+
+
+def slot_at(site: Site, begin: pd.Timestamp, hours: float, k: int) -> _Slot:
+    span = (begin, begin + pd.Timedelta(hours=hours))
+    return make_slot(f"s{k}", site, ("q",), span, float(hours), START)
+
+
 def allowed(agent: Agent, week: list[_Slot], rules: _Rules) -> bool:
     """The assignment's rules for one agent's week, pair by pair and week by week."""
     if any(rules.clash(a, b) for a, b in itertools.combinations(week, 2)):
@@ -136,19 +149,13 @@ def test_the_cheapest_week_by_patterns_is_the_cheapest_of_all(case) -> None:
 def test_hours_bind_in_each_of_two_weeks() -> None:
     """Ten days of 8- and 9-hour shifts, two weeks of at most 17 hours each: the
     walk starts its hours again in the second week and keeps each week's."""
-    site = Site(name="S", timezone="UTC", queues=("q",))
-    options = ScheduleOptions(
-        cyclic=False, max_days_per_week=5, consecutive_days_off=1, break_minutes=0
-    )
-    end = START + pd.Timedelta(days=10)
-    rules = _Rules.at_site(options, site, (START, end))
+    site, rules = utc_rules(10, cyclic=False, max_days_per_week=5, consecutive_days_off=1)
     agent = Agent(name="a", site="S", skills=("q",), max_hours=17.0)
     slots = []
     for day in range(10):
         for hours in (8.0, 9.0) if day in (1, 8) else (9.0,):
             begin = START + pd.Timedelta(days=day, hours=2)
-            span = (begin, begin + pd.Timedelta(hours=hours))
-            slots.append(make_slot(f"s{len(slots)}", site, ("q",), span, hours, START))
+            slots.append(slot_at(site, begin, hours, len(slots)))
     assert {s.week for s in slots} == {0, 1}
     rng = np.random.default_rng(3)
     patterns = WeekPatterns.of(agent, slots, rules)
@@ -173,20 +180,16 @@ def test_the_clash_matrix_is_the_rules_clash(case) -> None:
 def test_a_cyclic_week_keeps_the_rest_across_its_cut() -> None:
     """Sunday 23:00-11:00 leaves no 16 h rest before Tuesday 01:00 a week later;
     a pattern read from Monday (its first day off) would check neither pair."""
-    site = Site(name="S", timezone="UTC", queues=("q",))
-    options = ScheduleOptions(
-        cyclic=True, max_days_per_week=3, consecutive_days_off=1, min_rest_hours=16
+    site, rules = utc_rules(
+        7, cyclic=True, max_days_per_week=3, consecutive_days_off=1, min_rest_hours=16
     )
-    end = START + pd.Timedelta(days=7)
-    rules = _Rules.at_site(options, site, (START, end))
     agent = Agent(name="a", site="S", skills=("q",), max_hours=40.0)
     monday = START.normalize()
     spans = [(6, 23, 12), (1, 1, 8), (2, 12, 8)]  # (day, local hour, hours)
-    slots = []
-    for k, (day, hour, hours) in enumerate(spans):
-        begin = monday + pd.Timedelta(days=day, hours=hour)
-        span = (begin, begin + pd.Timedelta(hours=hours))
-        slots.append(make_slot(f"s{k}", site, ("q",), span, float(hours), START))
+    slots = [
+        slot_at(site, monday + pd.Timedelta(days=day, hours=hour), hours, k)
+        for k, (day, hour, hours) in enumerate(spans)
+    ]
     costs = np.full(3, -10.0)
     patterns = WeekPatterns.of(agent, slots, rules)
     assert patterns is not None
