@@ -80,7 +80,8 @@ def utc_rules(days: int, **options: object) -> tuple[Site, _Rules]:
     """A UTC site and its rules over `days` days from START."""
     site = Site(name="S", timezone="UTC", queues=("q",))
     end = START + pd.Timedelta(days=days)
-    rules = _Rules.at_site(ScheduleOptions(break_minutes=0, **options), site, (START, end))  # type: ignore[arg-type]
+    chosen = ScheduleOptions(break_minutes=0, **options)  # type: ignore[arg-type]
+    rules = _Rules.at_site(chosen, site, (START, end))
     return site, rules
 
 
@@ -249,7 +250,8 @@ def test_the_weeks_assignment_has_the_same_bound_either_way(case, contracts) -> 
     by_patterns = weekly_module.assign_weeks(slots, staff, rules, seconds=60.0, node_limit=1000)
     real = weekly_module.WeekPatterns.of
     try:
-        weekly_module.WeekPatterns.of = staticmethod(lambda *args: None)  # type: ignore[method-assign]
+        never = staticmethod(lambda *args: None)
+        weekly_module.WeekPatterns.of = never  # type: ignore[method-assign]
         by_programme = weekly_module.assign_weeks(
             slots, staff, rules, seconds=60.0, node_limit=1000
         )
