@@ -21,7 +21,8 @@ cut needs no check.
 
 Hours count only in a week whose longest shifts could pass the agent's hours;
 there the units above the shortest are tracked up to the week's room (at most
-`MAX_EXTRA_UNITS`), elsewhere they pile into one top unit that nothing reads.
+`MAX_EXTRA_UNITS`), elsewhere they saturate at one top unit, which no hours
+check reads.
 
 `WeekPatterns.of` returns None where this does not apply (rolling weekly
 rules, a local day in two weeks or of two weekdays, more than `MAX_DAYS` days,
