@@ -162,8 +162,10 @@ class WeekPatterns:
         units, cap = hours
         shortest = [min(units[r] for r in members) for members in days]
         longest = [max(units[r] for r in members) for members in days]
-        extra = np.array([units[r] - shortest[d] for d, m in enumerate(days) for r in m])
-        extra = extra[np.argsort([r for m in days for r in m])]
+        day_of = np.empty(len(slots), dtype=np.int64)
+        for d, members in enumerate(days):
+            day_of[members] = d
+        extra = np.array(units) - np.array(shortest)[day_of]
         wrap = rules.days_off.wrap if rules.cyclic else None
         reach = _week_reach(slots, days, rules) if wrap else None
         patterns = []

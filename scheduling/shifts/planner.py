@@ -116,7 +116,7 @@ class ScheduleResult:
 
 JUDGED_REFINE_AGENTS = 200
 """Most roster agents with which a week's programme answer is refined (`_refined`):
-each better answer is judged by a whole assignment (about 3 s on the example's
+each better answer is judged by a whole assignment (1-3 s on the example's
 64 agents, 40 s on the 400 of benchmarks/peak_season.py, where the repair needs
 the week's time)."""
 

@@ -142,7 +142,6 @@ class _Pricer:
 
     def __init__(self, agent: Agent, slots: list[_Slot], rules: _Rules) -> None:
         self.agent, self.slots, self.rules = agent, slots, rules
-        self._programme: tuple[highspy.Highs, np.ndarray] | None = None
         days = np.array([rules.day(s) for s in slots])
         self.by_day = np.argsort(days, kind="stable")
         self.day_starts = np.flatnonzero(np.r_[True, np.diff(days[self.by_day]) != 0])
@@ -159,28 +158,26 @@ class _Pricer:
     @property
     def highs(self) -> highspy.Highs:
         """The agent's own programme (built when first asked for)."""
-        return self._built()[0]
+        return self._programme[0]
 
     @property
     def columns(self) -> np.ndarray:
         """The programme's column of each slot."""
-        return self._built()[1]
+        return self._programme[1]
 
-    def _built(self) -> tuple[highspy.Highs, np.ndarray]:
+    @functools.cached_property
+    def _programme(self) -> tuple[highspy.Highs, np.ndarray]:
         """The agent's own programme and its slots' columns, built once."""
-        if self._programme is None:
-            problem = pulp.LpProblem("week", pulp.LpMinimize)
-            slots, rules = self.slots, self.rules
-            mine = {r: problem.add_variable(f"y_{r}", cat=pulp.LpBinary) for r in range(len(slots))}
-            _agent_rows(problem, (0, self.agent), mine, slots, rules, _cliques(slots, rules))
-            steps = _weekend_terms(problem, 0, mine, slots)
-            problem.setObjective(pulp.lpSum(mine.values()) - pulp.lpSum(c * u for u, c in steps))
-            highs = highs_model(problem, mip=True)
-            highs.setOptionValue("mip_rel_gap", 0.0)
-            highs.setOptionValue("mip_abs_gap", 1e-7)
-            columns = np.array([mine[r].index for r in range(len(slots))], dtype=np.int32)
-            self._programme = (highs, columns)
-        return self._programme
+        problem = pulp.LpProblem("week", pulp.LpMinimize)
+        slots, rules = self.slots, self.rules
+        mine = {r: problem.add_variable(f"y_{r}", cat=pulp.LpBinary) for r in range(len(slots))}
+        _agent_rows(problem, (0, self.agent), mine, slots, rules, _cliques(slots, rules))
+        steps = _weekend_terms(problem, 0, mine, slots)
+        problem.setObjective(pulp.lpSum(mine.values()) - pulp.lpSum(c * u for u, c in steps))
+        highs = highs_model(problem, mip=True)
+        highs.setOptionValue("mip_rel_gap", 0.0)
+        highs.setOptionValue("mip_abs_gap", 1e-7)
+        return highs, np.array([mine[r].index for r in range(len(slots))], dtype=np.int32)
 
     def greedy(self, costs: np.ndarray) -> tuple[int, ...]:
         """A workable week of negatively priced slots, cheapest first: no proof of least.
@@ -222,7 +219,7 @@ class _Pricer:
 
     def cheapest_by_programme(self, costs: np.ndarray) -> tuple[float, tuple[int, ...]]:
         """`cheapest` by the agent's own programme."""
-        highs, columns = self._built()
+        highs, columns = self._programme
         n = len(columns)
         highs.changeColsCost(n, columns, costs.astype(float))
         # A slot that costs >= 0 never lowers a week's cost, and dropping a shift
